@@ -1,0 +1,126 @@
+# posthorn - top-level build (GNU make)
+#
+#   make            build everything (warnings are errors)
+#   make check      install missing packages, build, run the Kyua suite
+#   make run        install missing packages, build, run on 127.0.0.1:2525
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make bench      side-by-side benchmark
+#
+# Every directory's *.c files build into one archive; a file named main.c
+# or *_main.c holds a program's main() and stays out of the archives, so
+# all logic links into the tests.  Tests are found by name:
+# regress/<dir>/t_*.c (atf-c) and regress/integration/t_*.sh (atf-sh).
+
+BUILD	?= build
+PREFIX	?= /usr/local
+DESTDIR	?=
+SBINDIR	 = $(PREFIX)/sbin
+BINDIR	 = $(PREFIX)/bin
+MANDIR	 = $(PREFIX)/share/man
+
+PKGS	 = libbsd-overlay libevent_core libevent_openssl openssl zlib
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
+	   -Wmissing-prototypes -Wstrict-prototypes -fno-strict-aliasing
+CPPFLAGS += -D_GNU_SOURCE -DLIBBSD_OPENBSD_VIS -Icommon -I$(BUILD)/obj/common \
+	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldb -lcrypt
+ATF_LIBS = $(shell pkg-config --libs atf-c 2>/dev/null)
+ATF_CFLAGS = $(shell pkg-config --cflags atf-c 2>/dev/null)
+
+DIRS	 = common smtpd queue deliver
+lib_srcs = $(filter-out $(1)/main.c %_main.c,$(wildcard $(1)/*.c))
+lib_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(call lib_srcs,$(1))) \
+	   $(patsubst %.y,$(BUILD)/obj/%.o,$(wildcard $(1)/*.y))
+LIBS	 = $(BUILD)/libsmtpd.a $(BUILD)/libqueue.a $(BUILD)/libdeliver.a \
+	   $(BUILD)/libcommon.a
+LINK	 = -Wl,--start-group $(LIBS) -Wl,--end-group $(LDLIBS)
+
+PROGS	 = $(BUILD)/bin/smtpd $(BUILD)/bin/smtpctl $(BUILD)/bin/makemap \
+	   $(BUILD)/bin/sendmail
+PROG_smtpd    = smtpd/main.c
+PROG_sendmail = smtpd/sendmail_main.c
+PROG_smtpctl  = queue/smtpctl_main.c
+PROG_makemap  = queue/makemap_main.c
+
+UNIT_SRCS = $(filter-out regress/integration/%,$(wildcard regress/*/t_*.c))
+UNIT_PROGS = $(patsubst regress/%.c,$(BUILD)/regress/%,$(UNIT_SRCS))
+INTEG_SRCS = $(wildcard regress/integration/t_*.sh)
+INTEG_PROGS = $(patsubst regress/%.sh,$(BUILD)/regress/%,$(INTEG_SRCS))
+MANS	 = $(wildcard */*.[58])
+
+.PHONY: all check run install bench clean deps tests
+.SUFFIXES:
+
+all: $(PROGS)
+
+deps:
+	@sh regress/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all tests
+	@sh regress/kyua_run.sh $(BUILD)
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@sh etc/run.sh $(BUILD)
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@sh regress/bench/bench.sh $(BUILD)
+
+tests: $(PROGS) $(UNIT_PROGS) $(INTEG_PROGS) $(BUILD)/regress/Kyuafile
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/%.c $(BUILD)/obj/%.h: %.y
+	@mkdir -p $(dir $@)
+	bison -d -o $(BUILD)/obj/$*.c $<
+
+$(BUILD)/obj/%.o: $(BUILD)/obj/%.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-function -MMD -MP -c -o $@ $<
+
+# Order-only: generated parser headers exist before any common object.
+GEN_HDRS = $(patsubst %.y,$(BUILD)/obj/%.h,$(wildcard common/*.y))
+$(foreach d,$(DIRS),$(call lib_objs,$(d))): | $(GEN_HDRS)
+
+define lib_rule
+$(BUILD)/lib$(1).a: $(call lib_objs,$(1))
+	@mkdir -p $$(dir $$@)
+	rm -f $$@
+	ar rcs $$@ $$^
+endef
+$(foreach d,$(DIRS),$(eval $(call lib_rule,$(d))))
+
+define prog_rule
+$(BUILD)/bin/$(1): $(BUILD)/obj/$(basename $(PROG_$(1))).o $(LIBS)
+	@mkdir -p $$(dir $$@)
+	$(CC) $(CFLAGS) -o $$@ $$< $(LINK)
+endef
+$(foreach p,smtpd smtpctl makemap sendmail,$(eval $(call prog_rule,$(p))))
+
+$(BUILD)/regress/%: regress/%.c $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ATF_CFLAGS) $(CFLAGS) -o $@ $< $(LINK) $(ATF_LIBS)
+
+# An integration test runs inside its own PID, mount and network
+# namespaces; the wrapper enters them and hands over to atf-sh.
+$(BUILD)/regress/integration/%: regress/integration/%.sh regress/integration/subr.sh
+	@mkdir -p $(dir $@)
+	@printf '#!/bin/sh\nPH_TOP=%s PH_BUILD=%s; export PH_TOP PH_BUILD\nexec unshare -pmnf --mount-proc atf-sh %s "$$@"\n' \
+	    "$(CURDIR)" "$(abspath $(BUILD))" "$(CURDIR)/$<" > $@
+	@chmod +x $@
+
+$(BUILD)/regress/Kyuafile: $(UNIT_SRCS) $(INTEG_SRCS) Makefile
+	@sh regress/mkkyuafile.sh $(BUILD)/regress \
+	    $(patsubst $(BUILD)/regress/%,%,$(UNIT_PROGS) $(INTEG_PROGS))
+
+install: all
+	sh etc/install.sh "$(DESTDIR)" "$(PREFIX)" "$(BUILD)"
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,27 @@
+#!/bin/sh
+# deps.sh - install the Debian packages posthorn builds and tests with,
+# when any is missing.  Idempotent; quiet when everything is there.
+PKGS="gcc make bison pkg-config libbsd-dev libssl-dev libdb-dev
+libevent-dev zlib1g-dev libcrypt-dev libatf-dev atf-sh kyua swaks
+python3 openssl iproute2 util-linux passwd db-util"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+	    missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		SUDO=sudo
+	else
+		echo "deps: missing packages:$missing (run as root to install)" >&2
+		exit 1
+	fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+${SUDO:-} apt-get update -q >/dev/null || exit 1
+# shellcheck disable=SC2086
+${SUDO:-} apt-get install -y -q --no-install-recommends $missing >/dev/null || exit 1

@@ -1,0 +1,26 @@
+#!/bin/sh
+# kyua_run.sh BUILD - run the whole Kyua suite and print, as the last line,
+# "N passed, N failed" counted from Kyua's own results.  Exits non-zero
+# when a test failed or broke.
+build=${1:-build}
+[ $# -gt 0 ] && shift
+cd "$build/regress" || exit 1
+# Kyua's work directories must not live under /tmp: integration tests
+# mount a private tmpfs there.
+mkdir -p kyua-tmp
+rm -f results.db
+TMPDIR=$(pwd)/kyua-tmp
+export TMPDIR
+kyua test --results-file=results.db --kyuafile=Kyuafile "$@" | tee kyua.log
+kyua report --results-file=results.db --verbose > report.log 2>&1
+grep -E '^(Broken|Failed) test cases:' -A 200 report.log | \
+    grep -E '^  ' | head -50
+passed=$(grep -cE ' ->  (passed|expected_failure)' kyua.log)
+failed=$(grep -cE ' ->  (failed|broken)' kyua.log)
+skipped=$(grep -cE ' ->  skipped' kyua.log)
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,11 @@
+/*
+ * sendmail_main - program entry point.
+ */
+#include <stdio.h>
+
+int
+main(void)
+{
+	fprintf(stderr, "not built yet\n");
+	return 1;
+}
