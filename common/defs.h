@@ -1,0 +1,30 @@
+/*
+ * defs.h - protocol and naming bounds shared by every process.
+ *
+ * Fixed-size fields in IPC payloads and on-disk records are sized from
+ * these, so a value that fits one process fits all of them.
+ */
+#ifndef POSTHORN_DEFS_H
+#define POSTHORN_DEFS_H
+
+#define SMTP_CMD_LINE_MAX	512	/* command line incl. CRLF (RFC 5321 4.5.3.1.4) */
+#define SMTP_TEXT_LINE_MAX	1000	/* text line incl. CRLF (4.5.3.1.6) */
+#define SMTP_REPLY_LINE_MAX	512	/* reply line incl. CRLF (4.5.3.1.5) */
+#define SMTP_LOCALPART_MAX	64	/* 4.5.3.1.1 */
+#define SMTP_DOMAIN_MAX		255	/* 4.5.3.1.2 */
+#define SMTP_PATH_MAX		256	/* 4.5.3.1.3, incl. angle brackets */
+
+#define ADDR_MAX		512	/* a mail address buffer (room for SMTPUTF8) */
+#define HOST_MAX		256	/* a host name buffer */
+#define ENVID_MAX		101	/* RFC 3461 ENVID, 100 chars + NUL */
+#define ORCPT_MAX		512	/* RFC 3461 ORCPT, decoded */
+#define ERRTEXT_MAX		512	/* a remote or local error text */
+#define NAME_MAX_CFG		64	/* names of tables, actions, pki, tags */
+#define PATH_MAX_CFG		1024	/* file names in the configuration */
+
+#define POSTHORN_USER		"_posthorn"	/* listener, relay workers */
+#define POSTHORN_QUEUE_USER	"_posthornq"	/* spool owner */
+#define POSTHORN_CONF		"/etc/posthorn/smtpd.conf"
+#define POSTHORN_SPOOL		"/var/spool/posthorn"
+
+#endif
