@@ -73,14 +73,16 @@ tests: $(PROGS) $(UNIT_PROGS) $(INTEG_PROGS) $(BUILD)/regress/Kyuafile
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "CC $<"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/obj/%.c $(BUILD)/obj/%.h: %.y
 	@mkdir -p $(dir $@)
 	bison -d -o $(BUILD)/obj/$*.c $<
 
 $(BUILD)/obj/%.o: $(BUILD)/obj/%.c
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-function -MMD -MP -c -o $@ $<
+	@echo "CC $<"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-function -MMD -MP -c -o $@ $<
 
 # Order-only: generated parser headers exist before any common object.
 GEN_HDRS = $(patsubst %.y,$(BUILD)/obj/%.h,$(wildcard common/*.y))
@@ -89,21 +91,23 @@ $(foreach d,$(DIRS),$(call lib_objs,$(d))): | $(GEN_HDRS)
 define lib_rule
 $(BUILD)/lib$(1).a: $(call lib_objs,$(1))
 	@mkdir -p $$(dir $$@)
-	rm -f $$@
-	ar rcs $$@ $$^
+	@rm -f $$@
+	@ar rcs $$@ $$^
 endef
 $(foreach d,$(DIRS),$(eval $(call lib_rule,$(d))))
 
 define prog_rule
 $(BUILD)/bin/$(1): $(BUILD)/obj/$(basename $(PROG_$(1))).o $(LIBS)
 	@mkdir -p $$(dir $$@)
-	$(CC) $(CFLAGS) -o $$@ $$< $(LINK)
+	@echo "LD $$@"
+	@$(CC) $(CFLAGS) -o $$@ $$< $(LINK)
 endef
 $(foreach p,smtpd smtpctl makemap sendmail,$(eval $(call prog_rule,$(p))))
 
 $(BUILD)/regress/%: regress/%.c $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ATF_CFLAGS) $(CFLAGS) -o $@ $< $(LINK) $(ATF_LIBS)
+	@echo "LD $@"
+	@$(CC) $(CPPFLAGS) $(ATF_CFLAGS) $(CFLAGS) -o $@ $< $(LINK) $(ATF_LIBS)
 
 # An integration test runs inside its own PID, mount and network
 # namespaces; the wrapper enters them and hands over to atf-sh.

@@ -1,0 +1,47 @@
+/*
+ * proc.h - the privilege-separation runner.
+ *
+ * The parent forks and re-executes the program once per role (a fresh
+ * address space for each), wiring socketpairs between the roles that
+ * talk (proc_links).  In a child, channel descriptors sit at fixed
+ * numbers derived from the same table, and proc_priv_drop() takes the
+ * role's account and root directory, then verifies both.
+ */
+#ifndef POSTHORN_PROC_H
+#define POSTHORN_PROC_H
+
+#include <sys/types.h>
+
+#include "proc_role.h"
+
+enum proc_root {
+	PROC_ROOT_NONE,		/* keep the file system view */
+	PROC_ROOT_EMPTY,	/* chroot to an empty directory */
+	PROC_ROOT_SPOOL		/* chroot to the spool */
+};
+
+struct proc_spec {
+	enum proc_role	 role;
+	const char	*user;		/* account to become when root */
+	enum proc_root	 root;
+};
+
+struct proc_child {
+	enum proc_role	 role;
+	pid_t		 pid;
+	int		 fd;		/* parent's end of the channel */
+};
+
+#define PROC_FD_FIRST	3	/* a child's first channel descriptor */
+
+int	 proc_links(enum proc_role, enum proc_role);
+int	 proc_child_fd(enum proc_role self, enum proc_role peer);
+int	 proc_spawn(const struct proc_spec *, size_t, const char *exe,
+	    char *const *extra_args, struct proc_child *);
+int	 proc_devmode(void);
+void	 proc_priv_drop(const struct proc_spec *, const char *spool,
+	    const char *empty);
+const struct proc_spec *proc_spec_find(const struct proc_spec *, size_t,
+	    enum proc_role);
+
+#endif

@@ -1,0 +1,382 @@
+/*
+ * t_ipc.c - the IPC catalogue's checks, handshake and fd passing.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <atf-c.h>
+
+#include "ev.h"
+#include "ipc.h"
+
+/* frame - a header plus payload as it would arrive */
+struct frame {
+	struct ipc_hdr	h;
+	unsigned char	p[IPC_FRAME_MAX];
+};
+
+static size_t
+frame_make(struct frame *f, uint32_t type, const void *payload, size_t len)
+{
+	memset(f, 0, sizeof(*f));
+	f->h.type = type;
+	f->h.len = (uint32_t)len;
+	memcpy(f->p, payload, len);
+	return sizeof(f->h) + len;
+}
+
+static int
+check(enum proc_role self, enum proc_role peer, struct frame *f, size_t n,
+    int nfds, const char **why)
+{
+	*why = NULL;
+	return ipc_check(self, peer, &f->h, n, nfds, f->p, why);
+}
+
+ATF_TC_WITHOUT_HEAD(ipc_check_valid);
+ATF_TC_BODY(ipc_check_valid, tc)
+{
+	struct frame		f;
+	struct msg_stats_smtpd	st;
+	struct msg_listener	l;
+	const char		*why;
+	size_t			n;
+
+	memset(&st, 0, sizeof(st));
+	n = frame_make(&f, MSG_STATS_SMTPD, &st, sizeof(st));
+	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_SMTPD, &f, n, 0, &why), 0);
+
+	memset(&l, 0, sizeof(l));
+	strlcpy(l.name, "127.0.0.1:25", sizeof(l.name));
+	n = frame_make(&f, MSG_LISTENER, &l, sizeof(l));
+	ATF_CHECK_EQ(check(PROC_SMTPD, PROC_PARENT, &f, n, 1, &why), 0);
+}
+
+ATF_TC_WITHOUT_HEAD(ipc_check_unknown_type);
+ATF_TC_BODY(ipc_check_unknown_type, tc)
+{
+	struct frame	f;
+	const char	*why;
+	uint32_t	types[] = { MSG_NONE, MSG_MAX, MSG_MAX + 1, 0xffffffff };
+	size_t		i, n;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		n = frame_make(&f, types[i], "abcd", 4);
+		ATF_CHECK_EQ(check(PROC_QUEUE, PROC_SMTPD, &f, n, 0, &why), -1);
+		ATF_CHECK_STREQ(why, "unknown message type");
+	}
+}
+
+ATF_TC_WITHOUT_HEAD(ipc_check_wrong_length);
+ATF_TC_BODY(ipc_check_wrong_length, tc)
+{
+	struct frame		f;
+	struct msg_stats_smtpd	st;
+	const char		*why;
+	size_t			n;
+
+	memset(&st, 0, sizeof(st));
+	/* one byte short, one byte over, header claims more than sent */
+	n = frame_make(&f, MSG_STATS_SMTPD, &st, sizeof(st) - 1);
+	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_SMTPD, &f, n, 0, &why), -1);
+	ATF_CHECK_STREQ(why, "wrong payload length");
+	n = frame_make(&f, MSG_STATS_SMTPD, &st, sizeof(st));
+	f.p[sizeof(st)] = 0;
+	f.h.len = sizeof(st) + 1;
+	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_SMTPD, &f, n + 1, 0, &why), -1);
+	n = frame_make(&f, MSG_STATS_SMTPD, &st, sizeof(st));
+	f.h.len = sizeof(st) + 8;
+	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_SMTPD, &f, n, 0, &why), -1);
+	ATF_CHECK_STREQ(why, "wrong payload length");
+	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_SMTPD, &f, 3, 0, &why), -1);
+	ATF_CHECK_STREQ(why, "short frame");
+}
+
+ATF_TC_WITHOUT_HEAD(ipc_check_wrong_route);
+ATF_TC_BODY(ipc_check_wrong_route, tc)
+{
+	struct frame		f;
+	struct msg_listener	l;
+	struct msg_empty	e;
+	const char		*why;
+	size_t			n;
+
+	memset(&l, 0, sizeof(l));
+	n = frame_make(&f, MSG_LISTENER, &l, sizeof(l));
+	/* only the parent hands out listeners, only to the listener */
+	ATF_CHECK_EQ(check(PROC_SMTPD, PROC_QUEUE, &f, n, 1, &why), -1);
+	ATF_CHECK_STREQ(why, "message not allowed on this route");
+	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_PARENT, &f, n, 1, &why), -1);
+	/* a control client cannot ask the parent to shut down directly */
+	memset(&e, 0, sizeof(e));
+	n = frame_make(&f, MSG_SHUTDOWN, &e, sizeof(e));
+	ATF_CHECK_EQ(check(PROC_PARENT, PROC_CONTROL, &f, n, 0, &why), -1);
+	ATF_CHECK_EQ(check(PROC_PARENT, PROC_SMTPD, &f, n, 0, &why), -1);
+	ATF_CHECK_EQ(check(PROC_PARENT, PROC_QUEUE, &f, n, 0, &why), 0);
+}
+
+ATF_TC_WITHOUT_HEAD(ipc_check_fd_rules);
+ATF_TC_BODY(ipc_check_fd_rules, tc)
+{
+	struct frame		f;
+	struct msg_listener	l;
+	struct msg_empty	e;
+	const char		*why;
+	size_t			n;
+
+	memset(&l, 0, sizeof(l));
+	n = frame_make(&f, MSG_LISTENER, &l, sizeof(l));
+	ATF_CHECK_EQ(check(PROC_SMTPD, PROC_PARENT, &f, n, 0, &why), -1);
+	ATF_CHECK_STREQ(why, "missing descriptor");
+	ATF_CHECK_EQ(check(PROC_SMTPD, PROC_PARENT, &f, n, 2, &why), -1);
+	ATF_CHECK_STREQ(why, "more than one descriptor");
+	memset(&e, 0, sizeof(e));
+	n = frame_make(&f, MSG_SHUTDOWN, &e, sizeof(e));
+	ATF_CHECK_EQ(check(PROC_PARENT, PROC_QUEUE, &f, n, 1, &why), -1);
+	ATF_CHECK_STREQ(why, "unexpected descriptor");
+}
+
+ATF_TC_WITHOUT_HEAD(ipc_check_unterminated_string);
+ATF_TC_BODY(ipc_check_unterminated_string, tc)
+{
+	struct frame		f;
+	struct msg_ctl_arg	a;
+	const char		*why;
+	size_t			n;
+
+	memset(&a, 'x', sizeof(a));
+	n = frame_make(&f, MSG_CTL_STOP, &a, sizeof(a));
+	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_CONTROL, &f, n, 0, &why), -1);
+	ATF_CHECK_STREQ(why, "unterminated string");
+	a.arg[sizeof(a.arg) - 1] = '\0';	/* exactly at the limit */
+	n = frame_make(&f, MSG_CTL_STOP, &a, sizeof(a));
+	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_CONTROL, &f, n, 0, &why), 0);
+}
+
+ATF_TC_WITHOUT_HEAD(ipc_check_reserved);
+ATF_TC_BODY(ipc_check_reserved, tc)
+{
+	struct frame		f;
+	struct msg_empty	e;
+	const char		*why;
+	size_t			n;
+
+	memset(&e, 0, sizeof(e));
+	n = frame_make(&f, MSG_SHUTDOWN, &e, sizeof(e));
+	f.h.reserved = 1;
+	ATF_CHECK_EQ(check(PROC_PARENT, PROC_QUEUE, &f, n, 0, &why), -1);
+}
+
+/* Live channel: two ends in one process, driven by the event loop. */
+static struct {
+	int		got_listener;
+	int		listener_fd_ok;
+	int		closed;
+	char		name[HOST_MAX];
+} live;
+
+static void
+on_listener(struct ipc *c, uint32_t id, int fd, const void *p, void *arg)
+{
+	const struct msg_listener	*l = p;
+	struct stat			 st;
+	char				 buf[8];
+
+	(void)c;
+	(void)arg;
+	live.got_listener = (int)id;
+	strlcpy(live.name, l->name, sizeof(live.name));
+	if (fd != -1 && fstat(fd, &st) == 0 &&
+	    pread(fd, buf, 5, 0) == 5 && memcmp(buf, "hello", 5) == 0)
+		live.listener_fd_ok = 1;
+	if (fd != -1)
+		close(fd);
+	ev_exit();
+}
+
+static void
+on_close(struct ipc *c, void *arg)
+{
+	(void)c;
+	(void)arg;
+	live.closed = 1;
+	ev_exit();
+}
+
+static const struct ipc_handler smtpd_handlers[] = {
+	{ MSG_LISTENER, on_listener },
+	{ MSG_NONE, NULL }
+};
+
+static const struct ipc_handler no_handlers[] = { { MSG_NONE, NULL } };
+
+ATF_TC_WITHOUT_HEAD(ipc_send_fd_passing);
+ATF_TC_BODY(ipc_send_fd_passing, tc)
+{
+	struct ipc		*parent, *child;
+	struct msg_listener	 l;
+	int			 sv[2], fd;
+
+	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	fd = open("data", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ATF_REQUIRE(fd != -1);
+	ATF_REQUIRE(write(fd, "hello", 5) == 5);
+	parent = ipc_new(sv[0], PROC_PARENT, PROC_SMTPD, IPC_TRUST_PEER,
+	    no_handlers, NULL);
+	child = ipc_new(sv[1], PROC_SMTPD, PROC_PARENT, IPC_TRUST_PEER,
+	    smtpd_handlers, NULL);
+	memset(&l, 0, sizeof(l));
+	strlcpy(l.name, "127.0.0.1:2525", sizeof(l.name));
+	ATF_REQUIRE(ipc_send(parent, MSG_LISTENER, 42, fd, &l,
+	    sizeof(l)) == 0);
+	close(fd);
+	ev_dispatch();
+	ATF_CHECK_EQ(live.got_listener, 42);
+	ATF_CHECK(live.listener_fd_ok);
+	ATF_CHECK_STREQ(live.name, "127.0.0.1:2525");
+	ATF_CHECK(ipc_ready(child));
+	ipc_free(parent);
+	ipc_free(child);
+}
+
+/* raw_send - write a frame on a socket, bypassing ipc_send's checks */
+static void
+raw_send(int s, const void *frame, size_t len)
+{
+	ATF_REQUIRE(send(s, frame, len, 0) == (ssize_t)len);
+}
+
+ATF_TC_WITHOUT_HEAD(ipc_recv_client_violation_closes);
+ATF_TC_BODY(ipc_recv_client_violation_closes, tc)
+{
+	struct ipc		*q;
+	struct frame		 f;
+	struct msg_hello	 hello;
+	struct msg_ctl_arg	 a;
+	int			 sv[2];
+	size_t			 n;
+
+	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	q = ipc_new(sv[0], PROC_QUEUE, PROC_CONTROL, IPC_TRUST_CLIENT,
+	    no_handlers, NULL);
+	ipc_set_close_cb(q, on_close);
+	memset(&hello, 0, sizeof(hello));
+	hello.version = IPC_PROTO_VERSION;
+	hello.role = PROC_CONTROL;
+	n = frame_make(&f, MSG_HELLO, &hello, sizeof(hello));
+	raw_send(sv[1], &f, n);
+	memset(&a, 'A', sizeof(a));	/* unterminated */
+	n = frame_make(&f, MSG_CTL_STOP, &a, sizeof(a));
+	raw_send(sv[1], &f, n);
+	live.closed = 0;
+	ev_dispatch();
+	ATF_CHECK_EQ(live.closed, 1);
+	ipc_free(q);
+	close(sv[1]);
+}
+
+ATF_TC_WITHOUT_HEAD(ipc_recv_before_hello_closes);
+ATF_TC_BODY(ipc_recv_before_hello_closes, tc)
+{
+	struct ipc		*q;
+	struct frame		 f;
+	struct msg_ctl_arg	 a;
+	int			 sv[2];
+	size_t			 n;
+
+	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	q = ipc_new(sv[0], PROC_QUEUE, PROC_CONTROL, IPC_TRUST_CLIENT,
+	    no_handlers, NULL);
+	ipc_set_close_cb(q, on_close);
+	memset(&a, 0, sizeof(a));
+	n = frame_make(&f, MSG_CTL_STOP, &a, sizeof(a));
+	raw_send(sv[1], &f, n);
+	live.closed = 0;
+	ev_dispatch();
+	ATF_CHECK_EQ(live.closed, 1);
+	ipc_free(q);
+	close(sv[1]);
+}
+
+ATF_TC_WITHOUT_HEAD(ipc_recv_wrong_version_closes);
+ATF_TC_BODY(ipc_recv_wrong_version_closes, tc)
+{
+	struct ipc		*q;
+	struct frame		 f;
+	struct msg_hello	 hello;
+	int			 sv[2];
+	size_t			 n;
+
+	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	q = ipc_new(sv[0], PROC_QUEUE, PROC_CONTROL, IPC_TRUST_CLIENT,
+	    no_handlers, NULL);
+	ipc_set_close_cb(q, on_close);
+	memset(&hello, 0, sizeof(hello));
+	hello.version = IPC_PROTO_VERSION + 1;
+	hello.role = PROC_CONTROL;
+	n = frame_make(&f, MSG_HELLO, &hello, sizeof(hello));
+	raw_send(sv[1], &f, n);
+	live.closed = 0;
+	ev_dispatch();
+	ATF_CHECK_EQ(live.closed, 1);
+	ATF_CHECK(!ipc_ready(q));
+	ipc_free(q);
+	close(sv[1]);
+}
+
+ATF_TC_WITHOUT_HEAD(ipc_recv_peer_violation_is_fatal);
+ATF_TC_BODY(ipc_recv_peer_violation_is_fatal, tc)
+{
+	struct frame		 f;
+	struct msg_hello	 hello;
+	struct msg_empty	 e;
+	int			 sv[2], status;
+	size_t			 n;
+	pid_t			 pid;
+
+	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	if ((pid = fork()) == 0) {
+		close(sv[1]);
+		ev_after_fork();
+		(void)ipc_new(sv[0], PROC_QUEUE, PROC_SMTPD, IPC_TRUST_PEER,
+		    no_handlers, NULL);
+		ev_dispatch();
+		_exit(0);
+	}
+	close(sv[0]);
+	memset(&hello, 0, sizeof(hello));
+	hello.version = IPC_PROTO_VERSION;
+	hello.role = PROC_SMTPD;
+	n = frame_make(&f, MSG_HELLO, &hello, sizeof(hello));
+	raw_send(sv[1], &f, n);
+	/* the listener may not ask the parent's question of the queue */
+	memset(&e, 0, sizeof(e));
+	n = frame_make(&f, MSG_SHUTDOWN, &e, sizeof(e));
+	raw_send(sv[1], &f, n);
+	ATF_REQUIRE(waitpid(pid, &status, 0) == pid);
+	ATF_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+	close(sv[1]);
+}
+
+ATF_TP_ADD_TCS(tp)
+{
+	ATF_TP_ADD_TC(tp, ipc_check_valid);
+	ATF_TP_ADD_TC(tp, ipc_check_unknown_type);
+	ATF_TP_ADD_TC(tp, ipc_check_wrong_length);
+	ATF_TP_ADD_TC(tp, ipc_check_wrong_route);
+	ATF_TP_ADD_TC(tp, ipc_check_fd_rules);
+	ATF_TP_ADD_TC(tp, ipc_check_unterminated_string);
+	ATF_TP_ADD_TC(tp, ipc_check_reserved);
+	ATF_TP_ADD_TC(tp, ipc_send_fd_passing);
+	ATF_TP_ADD_TC(tp, ipc_recv_client_violation_closes);
+	ATF_TP_ADD_TC(tp, ipc_recv_before_hello_closes);
+	ATF_TP_ADD_TC(tp, ipc_recv_wrong_version_closes);
+	ATF_TP_ADD_TC(tp, ipc_recv_peer_violation_is_fatal);
+	return atf_no_error();
+}
