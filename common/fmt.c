@@ -62,7 +62,7 @@ struct fmt_spec {
 	long		 beg;
 	long		 end;
 	int		 end_set;
-	const char	*mods;		/* points into name[], or NULL */
+	const char	*mods;		/* into name[], or NULL */
 };
 
 /* The output being built: bounded, always NUL-terminated. */
@@ -82,7 +82,8 @@ static int	fmt_slice_parse(struct fmt_spec *, char *, char *);
 static int	fmt_spec_parse(struct fmt_spec *, const char *, size_t);
 static int	fmt_join(char *, size_t, const char *, const char *,
 		    const char *);
-static int	fmt_value(char *, size_t, enum fmt_src, const struct fmt_ctx *);
+static int	fmt_value(char *, size_t, enum fmt_src,
+		    const struct fmt_ctx *);
 static void	fmt_mod_lower(char *, char);
 static void	fmt_mod_upper(char *, char);
 static void	fmt_mod_strip(char *, char);
@@ -241,7 +242,8 @@ fmt_value(char *dst, size_t dstsz, enum fmt_src src, const struct fmt_ctx *c)
 
 	switch (src) {
 	case FMT_SRC_SENDER:
-		return fmt_join(dst, dstsz, c->sender_user, c->sender_domain, "");
+		return fmt_join(dst, dstsz, c->sender_user, c->sender_domain,
+		    "");
 	case FMT_SRC_RCPT:
 		return fmt_join(dst, dstsz, c->rcpt_user, c->rcpt_domain, "");
 	case FMT_SRC_DEST:
@@ -406,7 +408,8 @@ fmt_token_expand(struct fmt_out *out, const char *tok, size_t n,
 	int			 raw = 0;
 
 	if (fmt_spec_parse(&spec, tok, n) == -1) {
-		fmt_err(err, errsz, "malformed token \"%%{%.*s}\"", (int)n, tok);
+		fmt_err(err, errsz, "malformed token \"%%{%.*s}\"", (int)n,
+		    tok);
 		return -1;
 	}
 	for (i = 0; i < sizeof(fmt_tokens) / sizeof(fmt_tokens[0]); i++)

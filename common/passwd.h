@@ -13,7 +13,7 @@
 
 #define PASSWD_MAX	511	/* bytes of a password, without the NUL */
 #define PASSWD_SALT_LEN	16	/* salt characters of a new hash */
-#define PASSWD_HASH_MAX	128	/* a "$6$" hash and its NUL fit in this */
+#define PASSWD_HASH_MAX	128	/* fits a "$6$" hash and its NUL */
 
 /*
  * passwd_hash - write a new "$6$" hash of password into out.
