@@ -686,8 +686,36 @@ ATF_TC_BODY(table_db_open_not_a_db, tc)
 	table_free(t);
 }
 
+ATF_TC_WITHOUT_HEAD(table_lookup_alias_file);
+ATF_TC_BODY(table_lookup_alias_file, tc)
+{
+	union table_result	*res;
+	struct table		*t;
+	char			 err[256];
+	int			 r;
+
+	res = malloc(sizeof(*res));
+	ATF_REQUIRE(res != NULL);
+	t = open_file_table("MAILER-DAEMON: postmaster\n"
+	    "root: alice,\n\tbob@example.org\n"
+	    "bugs: \"|/bin/tracker a,b\"\n" "broken: a,,b\n",
+	    err, sizeof(err), &r);
+	ATF_REQUIRE_EQ_MSG(r, 0, "%s", err);
+	ATF_REQUIRE_EQ(table_lookup(t, TABLE_K_ALIAS, "mailer-daemon", res), 1);
+	ATF_CHECK_STREQ(res->string, "postmaster");
+	ATF_REQUIRE_EQ(table_lookup(t, TABLE_K_ALIAS, "root", res), 1);
+	ATF_CHECK_STREQ(res->string, "alice, bob@example.org");
+	ATF_REQUIRE_EQ(table_lookup(t, TABLE_K_ALIAS, "bugs", res), 1);
+	ATF_CHECK_STREQ(res->string, "\"|/bin/tracker a,b\"");
+	ATF_CHECK_EQ(table_lookup(t, TABLE_K_ALIAS, "broken", res), -1);
+	ATF_CHECK_EQ(table_lookup(t, TABLE_K_STRING, "broken", res), 1);
+	table_free(t);
+	free(res);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
+	ATF_TP_ADD_TC(tp, table_lookup_alias_file);
 	ATF_TP_ADD_TC(tp, table_netaddr_parse_cases);
 	ATF_TP_ADD_TC(tp, table_match_netaddr_boundaries);
 	ATF_TP_ADD_TC(tp, table_match_netaddr_malformed_entry);
