@@ -1,11 +1,10 @@
 /*
- * makemap_main - program entry point.
+ * makemap_main - program entry point of makemap(8).
  */
-#include <stdio.h>
+#include "table.h"
 
 int
-main(void)
+main(int argc, char *argv[])
 {
-	fprintf(stderr, "not built yet\n");
-	return 1;
+	return makemap_run(argc, argv);
 }
