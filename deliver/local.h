@@ -77,6 +77,7 @@ int	local_maildir_name_match(const char *name, uint64_t evpid);
 /* local_mbox.c */
 struct local_mbox_quote {
 	int	 bol;		/* in the ">*From " prefix of a line */
+	int	 empty;		/* nothing yet on the current line */
 	size_t	 matched;	/* bytes of "From " held back */
 };
 void	local_mbox_quote_init(struct local_mbox_quote *);
