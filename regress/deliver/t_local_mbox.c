@@ -345,23 +345,28 @@ ATF_TC_BODY(local_mbox_deliver_concurrent, tc)
 {
 	struct local_delivery	 ld;
 	struct local_result	 res;
-	const size_t		 nlines = 40000;
+	const size_t		 nlines = 100000;
 	char			*m, *data, *p, *eol, kind, prev = 0;
 	size_t			 len, flen, changes = 0, na = 0, nb = 0;
 	pid_t			 pid[2];
-	int			 i, status;
+	int			 i, status, go[2];
 
+	/* both children start together, released by closing go[1] */
+	ATF_REQUIRE(pipe(go) == 0);
 	for (i = 0; i < 2; i++) {
 		m = t_bigmsg(i == 0 ? 'A' : 'B', nlines, &len);
 		ATF_REQUIRE((pid[i] = fork()) != -1);
 		if (pid[i] == 0) {
 			t_setup_named(&ld, i == 0 ? "msg0" : "msg1", m, len);
+			close(go[1]);
+			(void)read(go[0], &kind, 1);
 			local_mbox_deliver(&ld, &res);
 			_exit(res.status == LOCAL_OK ? 0 : 1);
 		}
 		free(m);
-		usleep(20000);
 	}
+	usleep(200000);
+	close(go[1]);
 	for (i = 0; i < 2; i++) {
 		ATF_REQUIRE(waitpid(pid[i], &status, 0) == pid[i]);
 		ATF_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
