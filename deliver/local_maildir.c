@@ -1,0 +1,404 @@
+/*
+ * local_maildir.c - delivery into a Maildir.
+ *
+ * PATH (default HOME/Maildir) and its tmp/, new/ and cur/ folders are
+ * created 0700 when missing; each must be a real directory (not a
+ * symbolic link) owned by the delivering user and not world-writable.
+ *
+ * Idempotence rule: a message file is named "<time>.<evpid>.<host>",
+ * where <evpid> is the envelope id as 16 lowercase hex digits.  Before
+ * writing, new/ and cur/ are searched for a name whose second dot-separated
+ * field is that evpid; when one exists the envelope was delivered by an
+ * earlier attempt (interrupted before it could report) and nothing is
+ * written.  Leftovers of that evpid in tmp/ are incomplete copies and are
+ * removed.  A copy is written to tmp/, fsync'd, linked into new/, and new/
+ * is fsync'd before success is reported.
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "local.h"
+#include "log.h"
+
+#define LOCAL_MAILDIR_HDR_SCAN	65536	/* header bytes searched for spam marks */
+#define LOCAL_MAILDIR_NAME_MAX	(32 + HOST_MAX * 4)
+
+struct local_maildir {
+	int	 dfd;
+	int	 tmp;
+	int	 new;
+	int	 cur;
+};
+
+static const char *local_maildir_subs[] = { "tmp", "new", "cur" };
+
+/* local_maildir_hdr_is - line is "NAME:" WSP* VALUE WSP*, case-insensitive */
+static int
+local_maildir_hdr_is(const char *line, size_t len, const char *name,
+    const char *value)
+{
+	size_t	 nl = strlen(name), vl = strlen(value);
+
+	if (len < nl + 1 || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
+		return 0;
+	line += nl + 1;
+	len -= nl + 1;
+	while (len > 0 && (*line == ' ' || *line == '\t'))
+		line++, len--;
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t' ||
+	    line[len - 1] == '\r'))
+		len--;
+	return len == vl && strncasecmp(line, value, vl) == 0;
+}
+
+/*
+ * local_maildir_junk - 1 when the header section (up to the first empty
+ * line) holds "X-Spam: yes" or "X-Spam-Flag: YES", case-insensitive.
+ */
+int
+local_maildir_junk(const char *hdr, size_t len)
+{
+	const char	*eol;
+	size_t		 ll;
+
+	while (len > 0) {
+		eol = memchr(hdr, '\n', len);
+		ll = eol ? (size_t)(eol - hdr) : len;
+		if (ll == 0 || (ll == 1 && hdr[0] == '\r'))
+			return 0;
+		if (local_maildir_hdr_is(hdr, ll, "X-Spam", "yes") ||
+		    local_maildir_hdr_is(hdr, ll, "X-Spam-Flag", "yes"))
+			return 1;
+		if (eol == NULL)
+			break;
+		hdr += ll + 1;
+		len -= ll + 1;
+	}
+	return 0;
+}
+
+/* local_maildir_name_match - 1 when name's second field is evpid in hex */
+int
+local_maildir_name_match(const char *name, uint64_t evpid)
+{
+	char		 hex[17];
+	const char	*p;
+
+	(void)snprintf(hex, sizeof(hex), "%016" PRIx64, evpid);
+	if ((p = strchr(name, '.')) == NULL)
+		return 0;
+	p++;
+	return strncmp(p, hex, 16) == 0 && p[16] == '.';
+}
+
+/* local_maildir_host - the host name with '/' and ':' escaped as octal */
+static void
+local_maildir_host(char *dst, size_t dstsz)
+{
+	char	 host[HOST_MAX];
+	size_t	 i, o = 0;
+
+	if (gethostname(host, sizeof(host)) == -1)
+		(void)strlcpy(host, "localhost", sizeof(host));
+	host[sizeof(host) - 1] = '\0';
+	for (i = 0; host[i] != '\0' && o + 5 < dstsz; i++) {
+		if (host[i] == '/' || host[i] == ':') {
+			(void)snprintf(dst + o, dstsz - o, "\\%03o",
+			    (unsigned char)host[i]);
+			o += 4;
+		} else
+			dst[o++] = host[i];
+	}
+	dst[o] = '\0';
+}
+
+/* local_maildir_check - fd is a directory of ours, not world-writable */
+static int
+local_maildir_check(int fd, const char *what, struct local_result *res)
+{
+	struct stat	 sb;
+
+	if (fstat(fd, &sb) == -1) {
+		local_hdr_result(res, LOCAL_TEMPFAIL, "maildir %s: %s", what,
+		    strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(sb.st_mode) || sb.st_uid != geteuid() ||
+	    (sb.st_mode & S_IWOTH)) {
+		local_hdr_result(res, LOCAL_TEMPFAIL, "maildir %s: %s", what,
+		    !S_ISDIR(sb.st_mode) ? "not a directory" :
+		    sb.st_uid != geteuid() ? "owned by another user" :
+		    "world-writable");
+		return -1;
+	}
+	return 0;
+}
+
+/* local_maildir_mkpath - create the missing ancestors of path, mode 0700 */
+static void
+local_maildir_mkpath(const char *path)
+{
+	char	 tmp[PATH_MAX_CFG];
+	char	*p;
+
+	if (strlcpy(tmp, path, sizeof(tmp)) >= sizeof(tmp))
+		return;
+	for (p = tmp + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		(void)mkdir(tmp, 0700);
+		*p = '/';
+	}
+}
+
+/* local_maildir_opendir - open (creating) a checked directory; fd or -1 */
+static int
+local_maildir_opendir(int at, const char *name, const char *what,
+    struct local_result *res)
+{
+	int	 fd;
+
+	if (mkdirat(at, name, 0700) == -1 && errno == ENOENT &&
+	    at == AT_FDCWD) {
+		local_maildir_mkpath(name);
+		(void)mkdirat(at, name, 0700);
+	}
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		local_hdr_result(res, LOCAL_TEMPFAIL, "maildir %s: %s", what,
+		    errno == ELOOP ? "is a symbolic link" : strerror(errno));
+		return -1;
+	}
+	if (local_maildir_check(fd, what, res) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* local_maildir_close - close every open descriptor of m */
+static void
+local_maildir_close(struct local_maildir *m)
+{
+	if (m->dfd != -1)
+		close(m->dfd);
+	if (m->tmp != -1)
+		close(m->tmp);
+	if (m->new != -1)
+		close(m->new);
+	if (m->cur != -1)
+		close(m->cur);
+	m->dfd = m->tmp = m->new = m->cur = -1;
+}
+
+/* local_maildir_open - open (creating) the Maildir at name below at */
+static int
+local_maildir_open(struct local_maildir *m, int at, const char *name,
+    struct local_result *res)
+{
+	int	*fds[3] = { &m->tmp, &m->new, &m->cur };
+	size_t	 i;
+
+	m->dfd = m->tmp = m->new = m->cur = -1;
+	if ((m->dfd = local_maildir_opendir(at, name, name, res)) == -1)
+		return -1;
+	for (i = 0; i < 3; i++) {
+		*fds[i] = local_maildir_opendir(m->dfd, local_maildir_subs[i],
+		    local_maildir_subs[i], res);
+		if (*fds[i] == -1) {
+			local_maildir_close(m);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * local_maildir_scan - look for evpid's files in dir; with purge set,
+ * remove them.  -1 error, 0 none, 1 found.
+ */
+static int
+local_maildir_scan(int fd, uint64_t evpid, int purge)
+{
+	DIR		*dir;
+	struct dirent	*de;
+	int		 dfd, found = 0;
+
+	if ((dfd = dup(fd)) == -1)
+		return -1;
+	if ((dir = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return -1;
+	}
+	rewinddir(dir);
+	while ((de = readdir(dir)) != NULL) {
+		if (!local_maildir_name_match(de->d_name, evpid))
+			continue;
+		found = 1;
+		if (purge)
+			(void)unlinkat(fd, de->d_name, 0);
+		else
+			break;
+	}
+	closedir(dir);
+	return found;
+}
+
+/* local_maildir_copy - the header prefix, then the message, to fd */
+static int
+local_maildir_copy(const struct local_delivery *ld, const struct buf *hdr,
+    int fd)
+{
+	char		 chunk[65536];
+	ssize_t		 n;
+
+	if (local_hdr_writeall(fd, hdr->data, hdr->len) == -1)
+		return -1;
+	for (;;) {
+		n = read(ld->msg_fd, chunk, sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n == 0 ? 0 : -1;
+		if (local_hdr_writeall(fd, chunk, (size_t)n) == -1)
+			return -1;
+	}
+}
+
+/* local_maildir_write - tmp/NAME, fsync'd, linked into new/, new/ synced */
+static int
+local_maildir_write(const struct local_delivery *ld, const struct buf *hdr,
+    struct local_maildir *m, const char *name, struct local_result *res)
+{
+	int	 fd;
+
+	fd = openat(m->tmp, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (fd == -1) {
+		local_hdr_result(res, LOCAL_TEMPFAIL, "maildir tmp/%s: %s",
+		    name, strerror(errno));
+		return -1;
+	}
+	if (local_maildir_copy(ld, hdr, fd) == -1 || fsync(fd) == -1) {
+		local_hdr_result(res, LOCAL_TEMPFAIL, "maildir write: %s",
+		    strerror(errno));
+		close(fd);
+		(void)unlinkat(m->tmp, name, 0);
+		return -1;
+	}
+	if (close(fd) == -1 || linkat(m->tmp, name, m->new, name, 0) == -1) {
+		local_hdr_result(res, LOCAL_TEMPFAIL, "maildir new/%s: %s",
+		    name, strerror(errno));
+		(void)unlinkat(m->tmp, name, 0);
+		return -1;
+	}
+	(void)unlinkat(m->tmp, name, 0);
+	if (fsync(m->new) == -1) {
+		local_hdr_result(res, LOCAL_TEMPFAIL, "maildir fsync new: %s",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* local_maildir_is_spam - scan the message headers for spam marks; -1 error */
+static int
+local_maildir_is_spam(int fd)
+{
+	char	*hdr;
+	ssize_t	 n;
+	int	 rv;
+
+	hdr = malloc(LOCAL_MAILDIR_HDR_SCAN);
+	if (hdr == NULL)
+		return -1;
+	while ((n = pread(fd, hdr, LOCAL_MAILDIR_HDR_SCAN, 0)) == -1 &&
+	    errno == EINTR)
+		;
+	rv = n == -1 ? -1 : local_maildir_junk(hdr, (size_t)n);
+	free(hdr);
+	return rv;
+}
+
+/* local_maildir_target - open the Maildir to use: PATH or PATH/.Junk */
+static int
+local_maildir_target(const struct local_delivery *ld, struct local_maildir *m,
+    struct local_result *res)
+{
+	struct local_maildir	 top;
+	char			 path[PATH_MAX_CFG];
+	int			 spam = 0, rv;
+
+	if (ld->maildir[0] != '\0')
+		rv = (int)strlcpy(path, ld->maildir, sizeof(path));
+	else
+		rv = snprintf(path, sizeof(path), "%s/Maildir", ld->home);
+	if (rv < 0 || (size_t)rv >= sizeof(path)) {
+		local_hdr_result(res, LOCAL_PERMFAIL, "maildir path too long");
+		return -1;
+	}
+	if (ld->junk && (spam = local_maildir_is_spam(ld->msg_fd)) == -1) {
+		local_hdr_result(res, LOCAL_TEMPFAIL, "maildir junk scan: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (local_maildir_open(&top, AT_FDCWD, path, res) == -1)
+		return -1;
+	if (!spam) {
+		*m = top;
+		return 0;
+	}
+	rv = local_maildir_open(m, top.dfd, ".Junk", res);
+	local_maildir_close(&top);
+	return rv;
+}
+
+/* local_maildir_deliver - deliver ld's message once into its Maildir */
+enum local_status
+local_maildir_deliver(const struct local_delivery *ld, struct local_result *res)
+{
+	struct local_maildir	 m;
+	struct buf		 hdr;
+	char			 host[HOST_MAX * 4], name[LOCAL_MAILDIR_NAME_MAX];
+	int			 found;
+
+	buf_init(&hdr, LOCAL_HDR_MAX);
+	if (local_hdr_format(&hdr, ld->sender, ld->rcpt) == -1) {
+		buf_free(&hdr);
+		return local_hdr_result(res, LOCAL_PERMFAIL,
+		    "invalid sender or recipient address");
+	}
+	if (local_maildir_target(ld, &m, res) == -1) {
+		buf_free(&hdr);
+		return res->status;
+	}
+	found = local_maildir_scan(m.new, ld->evpid, 0);
+	if (found == 0)
+		found = local_maildir_scan(m.cur, ld->evpid, 0);
+	if (found == 1)
+		local_hdr_result(res, LOCAL_OK, "already delivered");
+	else if (found == -1)
+		local_hdr_result(res, LOCAL_TEMPFAIL, "maildir scan: %s",
+		    strerror(errno));
+	else {
+		(void)local_maildir_scan(m.tmp, ld->evpid, 1);
+		local_maildir_host(host, sizeof(host));
+		(void)snprintf(name, sizeof(name), "%lld.%016" PRIx64 ".%s",
+		    (long long)time(NULL), ld->evpid, host);
+		if (local_maildir_write(ld, &hdr, &m, name, res) == 0)
+			local_hdr_result(res, LOCAL_OK, "delivered to maildir");
+	}
+	local_maildir_close(&m);
+	buf_free(&hdr);
+	return res->status;
+}
