@@ -85,6 +85,42 @@ int	qstore_quarantine_list(struct qstore *,
 int	qstore_commit_batch(struct qstore *, struct qstore_commit *reqs,
 	    size_t n);
 
+/* qstore_offline.c: the local enqueuer's drop files */
+#define QSTORE_OFFLINE_RCPT_MAX	1000
+#define QSTORE_OFFLINE_HDR_MAX	\
+	(64 + (SMTP_PATH_MAX + 8) * (QSTORE_OFFLINE_RCPT_MAX + 1))
+
+struct qstore_offline {
+	uid_t	  uid;			/* the writer, as it claims */
+	char	  sender[SMTP_PATH_MAX];
+	char	(*rcpts)[SMTP_PATH_MAX];
+	size_t	  nrcpt;
+	size_t	  body_off;		/* where the message starts */
+};
+
+/* an offline file being written */
+struct qstore_offline_tx {
+	int	dirfd;			/* offline/, the caller's */
+	int	fd;			/* write the message here */
+	char	tmp[32];
+};
+
+int	qstore_offline_parse(struct qstore_offline *, const char *buf,
+	    size_t len, char *err, size_t errsz);
+void	qstore_offline_free(struct qstore_offline *);
+int	qstore_offline_open(struct qstore_offline_tx *, int offline_dirfd,
+	    uid_t uid, const char *sender, const char *const *rcpts,
+	    size_t nrcpt, char *err, size_t errsz);
+int	qstore_offline_commit(struct qstore_offline_tx *, char *err,
+	    size_t errsz);
+void	qstore_offline_cancel(struct qstore_offline_tx *);
+int	qstore_offline_write(int offline_dirfd, uid_t uid, const char *sender,
+	    const char *const *rcpts, size_t nrcpt, const char *msg,
+	    size_t msglen, char *err, size_t errsz);
+int	qstore_offline_walk(struct qstore *,
+	    int (*cb)(const struct qstore_offline *, int fd, void *),
+	    void *arg);
+
 /* shared between qstore.c and qstore_commit.c */
 int	qstore_sync_dir(struct qstore *, int dirfd, const char *path);
 void	qstore_count_batch(struct qstore *);
