@@ -146,8 +146,10 @@ qstore_commit_prepare(struct qstore *q, struct qstore_commit *req, int sync,
 		if (sync)
 			qstore_count_sync(q, 0);
 	}
-	if (sync && ((mfd = openat(dfd, "message", O_RDONLY | O_CLOEXEC)) == -1 ||
-	    fdatasync(mfd) == -1 || qstore_sync_dir(q, dfd, NULL) == -1)) {
+	/* the message must be there, whatever the sync path */
+	if ((mfd = openat(dfd, "message", O_RDONLY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1 || (sync && (fdatasync(mfd) == -1 ||
+	    qstore_sync_dir(q, dfd, NULL) == -1))) {
 		qstore_commit_fail(req, "sync message");
 		qstore_commit_unwind(dfd, req, req->nevp);
 		if (mfd != -1)
@@ -155,10 +157,9 @@ qstore_commit_prepare(struct qstore *q, struct qstore_commit *req, int sync,
 		close(dfd);
 		return -1;
 	}
-	if (sync) {
+	if (sync)
 		qstore_count_sync(q, 0);
-		close(mfd);
-	}
+	close(mfd);
 	close(dfd);
 	req->status = 0;
 	return 0;

@@ -224,7 +224,7 @@ ATF_TC_BODY(qstore_msg_commit_bad_requests, tc)
 {
 	struct qstore	*q;
 	struct envelope	 evp;
-	char		 err[256];
+	char		 err[256], path[64];
 	uint32_t	 msgid;
 	int		 dirfd, fd;
 
@@ -249,6 +249,19 @@ ATF_TC_BODY(qstore_msg_commit_bad_requests, tc)
 	/* twice is an error */
 	ATF_CHECK_EQ(qstore_msg_commit(q, msgid, &evp, 1, err,
 	    sizeof(err)), -1);
+	/* a message file that vanished, on both sync paths */
+	ATF_REQUIRE(qstore_msg_create(q, &msgid, &fd, err, sizeof(err)) == 0);
+	close(fd);
+	(void)snprintf(path, sizeof(path), "spool/incoming/%08x/message",
+	    msgid);
+	ATF_REQUIRE(unlink(path) == 0);
+	ATF_CHECK_EQ(qstore_msg_commit(q, msgid, &evp, 1, err,
+	    sizeof(err)), -1);
+	qstore_set_syncfs_min(q, 0);
+	ATF_CHECK_EQ(qstore_msg_commit(q, msgid, &evp, 1, err,
+	    sizeof(err)), -1);
+	(void)snprintf(path, sizeof(path), "spool/queue/%08x", msgid);
+	ATF_CHECK(access(path, F_OK) == -1);
 	qstore_close(q);
 }
 
@@ -377,6 +390,8 @@ ATF_TC_BODY(qstore_walk_quarantines_corrupt, tc)
 	struct qstore_stats	 st;
 	char			 path[128], want[128], list[1024];
 	char			 id[ENVELOPE_ID_STRLEN + 1];
+	char			 id2[ENVELOPE_ID_STRLEN + 1], path2[128];
+	char			 rec[ENVELOPE_DUMP_MAX];
 	uint32_t		 msgid;
 	int			 dirfd;
 
@@ -386,6 +401,11 @@ ATF_TC_BODY(qstore_walk_quarantines_corrupt, tc)
 	(void)snprintf(path, sizeof(path), "queue/%08x/%s", msgid, id);
 	t_put(path, "version: 1\nevpid: 0000000100000001\nrcpt: \x01\n");
 	t_put("queue/junk", "not a message");
+	/* a well-formed record under another envelope's name */
+	envelope_id_format(evps[2].evpid ^ 0x100, id2);
+	(void)snprintf(path2, sizeof(path2), "queue/%08x/%s", msgid, id2);
+	ATF_REQUIRE(envelope_dump(&evps[2], rec, sizeof(rec)) > 0);
+	t_put(path2, rec);
 	q = t_reopen(q, &dirfd);
 	memset(&seen, 0, sizeof(seen));
 	ATF_CHECK_EQ(qstore_walk(q, t_collect, &seen), 0);
@@ -403,7 +423,10 @@ ATF_TC_BODY(qstore_walk_quarantines_corrupt, tc)
 	ATF_CHECK_MSG(strstr(list, want) != NULL, "list: %s", list);
 	ATF_CHECK_MSG(strstr(list, "junk ") != NULL, "list: %s", list);
 	qstore_stats(q, &st);
-	ATF_CHECK_EQ(st.quarantined, 2);
+	ATF_CHECK_EQ(st.quarantined, 3);
+	ATF_CHECK(!t_exists(path2));
+	(void)snprintf(want, sizeof(want), "%08x/%s ", msgid, id2);
+	ATF_CHECK_MSG(strstr(list, want) != NULL, "list: %s", list);
 	/* the remaining envelopes still have their message */
 	t_read_msg(q, msgid, path, sizeof(path));
 	ATF_CHECK_STREQ(path, "m\n");
