@@ -1,0 +1,132 @@
+/*
+ * qstore.h - the durable spool: messages, their envelopes, recovery,
+ * quarantine and the offline drop area.  The layout is described at the
+ * top of qstore.c.
+ *
+ * Every path is relative to the spool directory fd given to qstore_open,
+ * so the same code works chrooted into the spool or not.  Functions
+ * return 0 / -1 with a reason in err; lookups -1 / 0 (absent) / 1.
+ */
+#ifndef POSTHORN_QSTORE_H
+#define POSTHORN_QSTORE_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "defs.h"
+#include "envelope.h"
+
+#define QSTORE_ERR_MAX		128
+#define QSTORE_MSG_RCPT_MAX	100000	/* envelopes of one message */
+#define QSTORE_SYNCFS_MIN	64	/* files in a batch: one syncfs from here */
+
+struct qstore;
+
+enum qstore_area {
+	QSTORE_AREA_INCOMING,
+	QSTORE_AREA_QUEUE,
+	QSTORE_AREA_QUARANTINE,
+	QSTORE_AREA_OFFLINE
+};
+
+struct qstore_stats {
+	uint64_t	msg_created;
+	uint64_t	msg_committed;
+	uint64_t	msg_aborted;
+	uint64_t	msg_removed;
+	uint64_t	evp_committed;
+	uint64_t	evp_updated;
+	uint64_t	evp_removed;
+	uint64_t	quarantined;
+	uint64_t	commit_batches;
+	uint64_t	dir_syncs;		/* directory fsyncs */
+	uint64_t	file_syncs;		/* file fdatasync/fsyncs */
+};
+
+/* One commit request of a batch; status and err are outputs. */
+struct qstore_commit {
+	uint32_t	 msgid;
+	struct envelope	*evps;		/* evpid assigned on success */
+	size_t		 nevp;
+	int		 status;	/* 0 durable, -1 failed */
+	char		 err[QSTORE_ERR_MAX];
+};
+
+struct qstore	*qstore_open(int spool_dirfd, char *err, size_t errsz);
+void		 qstore_close(struct qstore *);
+int		 qstore_dirfd(const struct qstore *);
+void		 qstore_set_syncfs_min(struct qstore *, size_t files);
+size_t		 qstore_syncfs_min(const struct qstore *);
+int		 qstore_area_fd(const struct qstore *, enum qstore_area);
+void		 qstore_stats(const struct qstore *, struct qstore_stats *);
+
+int	qstore_msg_create(struct qstore *, uint32_t *msgid, int *fd,
+	    char *err, size_t errsz);
+int	qstore_msg_commit(struct qstore *, uint32_t msgid,
+	    struct envelope *evps, size_t n, char *err, size_t errsz);
+int	qstore_msg_abort(struct qstore *, uint32_t msgid);
+int	qstore_msg_fd(struct qstore *, uint32_t msgid);
+
+int	qstore_envelope_load(struct qstore *, uint64_t evpid,
+	    struct envelope *, char *err, size_t errsz);
+int	qstore_envelope_update(struct qstore *, const struct envelope *,
+	    char *err, size_t errsz);
+int	qstore_envelope_remove(struct qstore *, uint64_t evpid,
+	    char *err, size_t errsz);
+
+int	qstore_walk(struct qstore *, int (*cb)(struct envelope *, void *),
+	    void *arg);
+int	qstore_quarantine_list(struct qstore *,
+	    int (*cb)(const char *item, void *), void *arg);
+
+/* qstore_commit.c */
+int	qstore_commit_batch(struct qstore *, struct qstore_commit *reqs,
+	    size_t n);
+
+/* qstore_offline.c: the local enqueuer's drop files */
+#define QSTORE_OFFLINE_RCPT_MAX	1000
+#define QSTORE_OFFLINE_HDR_MAX	\
+	(64 + (SMTP_PATH_MAX + 8) * (QSTORE_OFFLINE_RCPT_MAX + 1))
+
+struct qstore_offline {
+	uid_t	  uid;			/* the writer, as it claims */
+	char	  sender[SMTP_PATH_MAX];
+	char	(*rcpts)[SMTP_PATH_MAX];
+	size_t	  nrcpt;
+	size_t	  body_off;		/* where the message starts */
+};
+
+/* an offline file being written */
+struct qstore_offline_tx {
+	int	dirfd;			/* offline/, the caller's */
+	int	fd;			/* write the message here */
+	char	tmp[32];
+};
+
+int	qstore_offline_parse(struct qstore_offline *, const char *buf,
+	    size_t len, char *err, size_t errsz);
+void	qstore_offline_free(struct qstore_offline *);
+int	qstore_offline_open(struct qstore_offline_tx *, int offline_dirfd,
+	    uid_t uid, const char *sender, const char *const *rcpts,
+	    size_t nrcpt, char *err, size_t errsz);
+int	qstore_offline_commit(struct qstore_offline_tx *, char *err,
+	    size_t errsz);
+void	qstore_offline_cancel(struct qstore_offline_tx *);
+int	qstore_offline_write(int offline_dirfd, uid_t uid, const char *sender,
+	    const char *const *rcpts, size_t nrcpt, const char *msg,
+	    size_t msglen, char *err, size_t errsz);
+int	qstore_offline_walk(struct qstore *,
+	    int (*cb)(const struct qstore_offline *, int fd, void *),
+	    void *arg);
+
+/* shared between qstore.c and qstore_commit.c */
+int	qstore_sync_dir(struct qstore *, int dirfd, const char *path);
+void	qstore_count_batch(struct qstore *);
+void	qstore_count_commit(struct qstore *, size_t nevp);
+void	qstore_count_sync(struct qstore *, int dir);
+int	qstore_write_file(int dirfd, const char *name, const char *data,
+	    size_t len, char *err, size_t errsz);
+
+#endif
