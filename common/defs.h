@@ -27,4 +27,11 @@
 #define POSTHORN_CONF		"/etc/posthorn/smtpd.conf"
 #define POSTHORN_SPOOL		"/var/spool/posthorn"
 
+
+/* Inside the spool (queue path). */
+#define SPOOL_ENQUEUE_SOCK	"enqueue.sock"	/* listen on socket: SMTP */
+#define SPOOL_CONTROL_SOCK	"control.sock"	/* smtpctl */
+#define SPOOL_PIDFILE		"smtpd.pid"
+#define SPOOL_EMPTY_DIR		"empty"		/* the listener's root */
+
 #endif

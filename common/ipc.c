@@ -459,3 +459,42 @@ ipc_on_write(evutil_socket_t sock, short what, void *arg)
 	if (ipc_flush(c) == -1)
 		ipc_closed(c);
 }
+
+/* ipc_on_log_verbose - MSG_LOG_VERBOSE: turn debug traces on */
+void
+ipc_on_log_verbose(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	(void)c;
+	(void)id;
+	(void)fd;
+	(void)msg;
+	(void)arg;
+	log_setverbose(1);
+}
+
+/* ipc_on_log_brief - MSG_LOG_BRIEF: turn debug traces off */
+void
+ipc_on_log_brief(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	(void)c;
+	(void)id;
+	(void)fd;
+	(void)msg;
+	(void)arg;
+	log_setverbose(0);
+}
+
+/*
+ * ipc_on_sibling_lost - close callback for a channel to another child:
+ * the parent sees that child die and stops everything; until then this
+ * process waits instead of exiting, so the log blames the right one.
+ */
+void
+ipc_on_sibling_lost(struct ipc *c, void *arg)
+{
+	(void)arg;
+	log_debug("ipc: lost the %s process; waiting for the parent",
+	    proc_role_name(c->peer));
+}

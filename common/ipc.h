@@ -56,6 +56,14 @@ int		 ipc_flush(struct ipc *);
 enum proc_role	 ipc_peer(const struct ipc *);
 int		 ipc_ready(const struct ipc *);
 
+/* handlers every role shares */
+void		 ipc_on_log_verbose(struct ipc *, uint32_t, int, const void *,
+		    void *);
+void		 ipc_on_log_brief(struct ipc *, uint32_t, int, const void *,
+		    void *);
+
+void		 ipc_on_sibling_lost(struct ipc *, void *);
+
 const char	*ipc_type_name(uint32_t);
 size_t		 ipc_payload_size(enum ipc_type);
 int		 ipc_check(enum proc_role self, enum proc_role peer,

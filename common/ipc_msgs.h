@@ -94,6 +94,7 @@ extern const struct ipc_strfield ipc_str_ctl_end[];
 #define IPC_MESSAGES(X)							\
 	X(MSG_HELLO,	PROC_ANY,		PROC_ANY,		msg_hello,		IPC_FD_NONE, ipc_str_none)	\
 	X(MSG_LISTENER,	P_(PARENT),		P_(SMTPD),		msg_listener,		IPC_FD_MUST, ipc_str_listener)	\
+	X(MSG_CONTROL_FD, P_(PARENT),		P_(QUEUE),		msg_empty,		IPC_FD_MUST, ipc_str_none)	\
 	X(MSG_SHUTDOWN,	P_(QUEUE),		P_(PARENT),		msg_empty,		IPC_FD_NONE, ipc_str_none)	\
 	X(MSG_STATS_REQ, P_(QUEUE),		P_(SMTPD) | P_(DELIVER), msg_empty,		IPC_FD_NONE, ipc_str_none)	\
 	X(MSG_STATS_SMTPD, P_(SMTPD),		P_(QUEUE),		msg_stats_smtpd,	IPC_FD_NONE, ipc_str_none)	\

@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "proc.h"
+#include "defs.h"
 #include "xmalloc.h"
 
 static const char *const proc_names[PROC_MAX] = {
@@ -23,6 +24,13 @@ static const char *const proc_names[PROC_MAX] = {
 	[PROC_SMTPD] = "smtpd",
 	[PROC_DELIVER] = "deliver",
 	[PROC_CONTROL] = "control",
+};
+
+/* The roles the parent starts, their accounts and their roots. */
+static const struct proc_spec proc_specs[PROC_NCHILD] = {
+	{ PROC_QUEUE,	POSTHORN_QUEUE_USER,	PROC_ROOT_SPOOL },
+	{ PROC_SMTPD,	POSTHORN_USER,		PROC_ROOT_EMPTY },
+	{ PROC_DELIVER,	POSTHORN_USER,		PROC_ROOT_EMPTY },
 };
 
 /* Which roles share a channel: a symmetric relation. */
@@ -89,15 +97,16 @@ proc_devmode(void)
 	return geteuid() != 0;
 }
 
+/* proc_spec - the account and root of a role the parent starts */
 const struct proc_spec *
-proc_spec_find(const struct proc_spec *specs, size_t n, enum proc_role r)
+proc_spec(enum proc_role r)
 {
 	size_t	i;
 
-	for (i = 0; i < n; i++)
-		if (specs[i].role == r)
-			return &specs[i];
-	return NULL;
+	for (i = 0; i < PROC_NCHILD; i++)
+		if (proc_specs[i].role == r)
+			return &proc_specs[i];
+	panic("proc_spec: role %d is not started by the parent", (int)r);
 }
 
 /*
@@ -134,13 +143,13 @@ proc_exec_child(enum proc_role role, int fds[PROC_MAX], const char *exe,
 }
 
 /*
- * proc_spawn - start every role of specs (the caller is the parent):
+ * proc_spawn - start every role of the table (the caller is the parent):
  * one socketpair per linked pair, fork, exec.  children[i] receives the
- * parent's end of each child's channel.
+ * parent's end of each child's channel, in table order.
  */
 int
-proc_spawn(const struct proc_spec *specs, size_t n, const char *exe,
-    char *const *extra, struct proc_child *children)
+proc_spawn(const char *exe, char *const *extra,
+    struct proc_child children[PROC_NCHILD])
 {
 	int	pair[PROC_MAX][PROC_MAX][2], fds[PROC_MAX];
 	int	a, b;
@@ -160,8 +169,8 @@ proc_spawn(const struct proc_spec *specs, size_t n, const char *exe,
 			pair[b][a][0] = pair[a][b][1];
 			pair[b][a][1] = pair[a][b][0];
 		}
-	for (i = 0; i < n; i++) {
-		a = specs[i].role;
+	for (i = 0; i < PROC_NCHILD; i++) {
+		a = proc_specs[i].role;
 		for (b = 0; b < PROC_MAX; b++)
 			fds[b] = pair[a][b][0];
 		if ((pid = fork()) == -1)
@@ -208,11 +217,11 @@ proc_verify_drop(const struct passwd *pw, const char *root)
  * working directory, and says so once.
  */
 void
-proc_priv_drop(const struct proc_spec *spec, const char *spool,
-    const char *empty)
+proc_priv_drop(enum proc_role role, const char *spool, const char *empty)
 {
-	struct passwd	*pw;
-	const char	*root = NULL;
+	const struct proc_spec	*spec = proc_spec(role);
+	struct passwd		*pw;
+	const char		*root = NULL;
 
 	if (spec->root == PROC_ROOT_SPOOL)
 		root = spool;

@@ -12,6 +12,8 @@
 
 #include <sys/types.h>
 
+#include <time.h>
+
 #include "proc_role.h"
 
 enum proc_root {
@@ -33,15 +35,28 @@ struct proc_child {
 };
 
 #define PROC_FD_FIRST	3	/* a child's first channel descriptor */
+#define PROC_NCHILD	3	/* roles the parent starts: queue, smtpd, deliver */
+
+struct cfg;
+
+/* What every role's main gets: the loaded configuration and the options. */
+struct proc_env {
+	const struct cfg	*cfg;
+	const char		*conf;		/* configuration file */
+	char *const		*defines;	/* -D name=value, NULL-terminated */
+	int			 debug;		/* -d: foreground, stderr */
+	int			 verbose;	/* -v */
+	const char		*spool;		/* queue path */
+	const char		*exe;		/* this program, for re-exec */
+	time_t			 started;
+};
 
 int	 proc_links(enum proc_role, enum proc_role);
 int	 proc_child_fd(enum proc_role self, enum proc_role peer);
-int	 proc_spawn(const struct proc_spec *, size_t, const char *exe,
-	    char *const *extra_args, struct proc_child *);
+int	 proc_spawn(const char *exe, char *const *extra_args,
+	    struct proc_child children[PROC_NCHILD]);
 int	 proc_devmode(void);
-void	 proc_priv_drop(const struct proc_spec *, const char *spool,
-	    const char *empty);
-const struct proc_spec *proc_spec_find(const struct proc_spec *, size_t,
-	    enum proc_role);
+void	 proc_priv_drop(enum proc_role, const char *spool, const char *empty);
+const struct proc_spec *proc_spec(enum proc_role);
 
 #endif

@@ -1,11 +1,10 @@
 /*
- * smtpctl_main - program entry point.
+ * smtpctl_main.c - smtpctl(8) entry point.
  */
-#include <stdio.h>
+#include "ctl.h"
 
 int
-main(void)
+main(int argc, char *argv[])
 {
-	fprintf(stderr, "not built yet\n");
-	return 1;
+	return ctl_main(argc, argv);
 }

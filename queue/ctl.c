@@ -1,0 +1,271 @@
+/*
+ * ctl.c - smtpctl(8): parses a command, sends it to the daemon's
+ * control socket in the spool and prints the answer.  `encrypt` works
+ * without a daemon or a configuration.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "ctl.h"
+#include "ev.h"
+#include "ipc.h"
+#include "log.h"
+#include "passwd.h"
+
+enum ctl_argk {
+	CTL_ARG_NONE,
+	CTL_ARG_ONE		/* exactly one argument */
+};
+
+struct ctl_cmd {
+	const char	*words;		/* the command as typed */
+	enum ctl_argk	 arg;
+	enum ipc_type	 type;
+};
+
+static const struct ctl_cmd ctl_cmds[] = {
+	{ "show stats",		CTL_ARG_NONE,	MSG_CTL_SHOW_STATS },
+	{ "pause",		CTL_ARG_ONE,	MSG_CTL_PAUSE },
+	{ "resume",		CTL_ARG_ONE,	MSG_CTL_RESUME },
+	{ "log",		CTL_ARG_ONE,	MSG_CTL_LOG },
+	{ "stop",		CTL_ARG_NONE,	MSG_CTL_STOP },
+};
+
+struct ctl_state {
+	int	done;
+	int	status;
+};
+
+static void __attribute__((noreturn))
+ctl_usage(void)
+{
+	fprintf(stderr, "usage: smtpctl [-f file] command [argument]\n");
+	exit(1);
+}
+
+/* ctl_on_line - one line of the daemon's answer */
+static void
+ctl_on_line(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
+{
+	const struct msg_ctl_line	*m = msg;
+
+	(void)c;
+	(void)id;
+	(void)fd;
+	(void)arg;
+	printf("%s\n", m->line);
+}
+
+/* ctl_on_end - the daemon's status for the command */
+static void
+ctl_on_end(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
+{
+	const struct msg_ctl_end	*m = msg;
+	struct ctl_state		*st = arg;
+
+	(void)c;
+	(void)id;
+	(void)fd;
+	st->done = 1;
+	st->status = m->status ? 1 : 0;
+	if (m->status)
+		fprintf(stderr, "smtpctl: %s\n", m->error[0] ? m->error :
+		    "command failed");
+	ev_exit();
+}
+
+static const struct ipc_handler ctl_handlers[] = {
+	{ MSG_CTL_LINE,	ctl_on_line },
+	{ MSG_CTL_END,	ctl_on_end },
+	{ MSG_NONE,	NULL }
+};
+
+/* ctl_on_close - the daemon hung up before answering */
+static void
+ctl_on_close(struct ipc *c, void *arg)
+{
+	struct ctl_state	*st = arg;
+
+	(void)c;
+	if (!st->done) {
+		fprintf(stderr, "smtpctl: the daemon closed the connection\n");
+		st->status = 1;
+		st->done = 1;
+	}
+	ev_exit();
+}
+
+/* ctl_connect - the control socket of the instance owning spool */
+static int
+ctl_connect(const char *spool)
+{
+	struct sockaddr_un	sun;
+	int			fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s",
+	    spool, SPOOL_CONTROL_SOCK) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "smtpctl: %s: path too long\n", spool);
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		fprintf(stderr, "smtpctl: smtpd is not running "
+		    "(cannot connect to %s: %s)\n", sun.sun_path,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* ctl_send - run one command against the daemon; the exit status */
+static int
+ctl_send(const char *spool, const struct ctl_cmd *cmd, const char *arg)
+{
+	struct ctl_state	 st = { 0, 1 };
+	struct msg_ctl_arg	 m;
+	struct ipc		*c;
+	int			 fd;
+
+	memset(&m, 0, sizeof(m));
+	if (arg && strlcpy(m.arg, arg, sizeof(m.arg)) >= sizeof(m.arg)) {
+		fprintf(stderr, "smtpctl: argument too long\n");
+		return 1;
+	}
+	if ((fd = ctl_connect(spool)) == -1)
+		return 1;
+	c = ipc_new(fd, PROC_CONTROL, PROC_QUEUE, IPC_TRUST_PEER,
+	    ctl_handlers, &st);
+	ipc_set_close_cb(c, ctl_on_close);
+	ipc_send(c, cmd->type, 0, -1, &m, sizeof(m));
+	ev_dispatch();
+	ipc_free(c);
+	return st.status;
+}
+
+/* ctl_encrypt - print a crypt(3) hash of one password */
+static int
+ctl_encrypt_one(const char *pw)
+{
+	char	hash[PASSWD_HASH_MAX];
+
+	if (passwd_hash(pw, hash, sizeof(hash)) == -1) {
+		fprintf(stderr, "smtpctl: cannot hash this password\n");
+		return 1;
+	}
+	printf("%s\n", hash);
+	explicit_bzero(hash, sizeof(hash));
+	return 0;
+}
+
+/* ctl_encrypt - `encrypt [string]`: the argument, or each stdin line */
+static int
+ctl_encrypt(int argc, char *argv[])
+{
+	char	*line = NULL;
+	size_t	 cap = 0;
+	ssize_t	 n;
+	int	 rv = 0;
+
+	if (argc > 1)
+		ctl_usage();
+	if (argc == 1)
+		return ctl_encrypt_one(argv[0]);
+	while ((n = getline(&line, &cap, stdin)) != -1) {
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		rv |= ctl_encrypt_one(line);
+	}
+	if (line)
+		freezero(line, cap);
+	return rv;
+}
+
+/* ctl_match - find the command the words spell; *used = words consumed */
+static const struct ctl_cmd *
+ctl_match(int argc, char *argv[], int *used)
+{
+	char	words[128];
+	size_t	i;
+	int	n;
+
+	for (i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++) {
+		words[0] = '\0';
+		for (n = 0; n < argc && n < 2; n++) {
+			if (n)
+				strlcat(words, " ", sizeof(words));
+			strlcat(words, argv[n], sizeof(words));
+			if (strcmp(words, ctl_cmds[i].words) == 0) {
+				*used = n + 1;
+				return &ctl_cmds[i];
+			}
+		}
+	}
+	return NULL;
+}
+
+/* ctl_spool - the spool of the instance the configuration describes */
+static int
+ctl_spool(const char *conf, int explicit, char *spool, size_t spoolsz)
+{
+	struct cfg	*cfg;
+	char		 err[2048];
+
+	if (!explicit && access(conf, F_OK) == -1) {
+		strlcpy(spool, POSTHORN_SPOOL, spoolsz);
+		return 0;
+	}
+	if ((cfg = cfg_load(conf, NULL, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "smtpctl: %s\n", err);
+		return -1;
+	}
+	strlcpy(spool, cfg->queue.path, spoolsz);
+	cfg_free(cfg);
+	return 0;
+}
+
+int
+ctl_main(int argc, char *argv[])
+{
+	const struct ctl_cmd	*cmd;
+	const char		*conf = POSTHORN_CONF;
+	char			 spool[PATH_MAX_CFG];
+	int			 ch, explicit = 0, used;
+
+	log_init("smtpctl", 1, 0);
+	while ((ch = getopt(argc, argv, "f:")) != -1) {
+		if (ch != 'f')
+			ctl_usage();
+		conf = optarg;
+		explicit = 1;
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		ctl_usage();
+	if (strcmp(argv[0], "encrypt") == 0)
+		return ctl_encrypt(argc - 1, argv + 1);
+	if ((cmd = ctl_match(argc, argv, &used)) == NULL) {
+		fprintf(stderr, "smtpctl: unknown command: %s\n", argv[0]);
+		return 1;
+	}
+	argc -= used;
+	argv += used;
+	if ((cmd->arg == CTL_ARG_NONE && argc != 0) ||
+	    (cmd->arg == CTL_ARG_ONE && argc != 1))
+		ctl_usage();
+	if (ctl_spool(conf, explicit, spool, sizeof(spool)) == -1)
+		return 1;
+	return ctl_send(spool, cmd, argc ? argv[0] : NULL);
+}

@@ -1,0 +1,347 @@
+/*
+ * parent.c - the small root parent of smtpd(8).
+ *
+ * It reads the configuration, binds the listeners, starts the roles
+ * (queue, smtpd, deliver) and reaps them.  It never parses network
+ * input.  When a role dies unexpectedly it says which and why and takes
+ * the whole daemon down: no half-running state.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "cfg.h"
+#include "ev.h"
+#include "ipc.h"
+#include "log.h"
+#include "parent.h"
+#include "proc.h"
+#include "roles.h"
+#include "xmalloc.h"
+
+/* proc.c's role table starts the queue first and the listener second. */
+#define PARENT_QUEUE	0
+#define PARENT_SMTPD	1
+#define PARENT_NCHILD	PROC_NCHILD
+
+struct parent {
+	struct proc_env		*env;
+	struct proc_child	 child[PARENT_NCHILD];
+	struct ipc		*ipc[PARENT_NCHILD];
+	int			 alive[PARENT_NCHILD];
+	int			 stopping;
+	int			 status;
+	struct event		*ev_kill;
+	char			 pidfile[PATH_MAX_CFG + 32];
+};
+
+static void	parent_on_shutdown(struct ipc *, uint32_t, int, const void *,
+		    void *);
+
+static const struct ipc_handler parent_queue_handlers[] = {
+	{ MSG_SHUTDOWN,	parent_on_shutdown },
+	{ MSG_NONE,	NULL }
+};
+static const struct ipc_handler parent_no_handlers[] = {
+	{ MSG_NONE,	NULL }
+};
+
+/* parent_spool_prepare - create the spool and the listener's empty root */
+int
+parent_spool_prepare(const char *spool, char *err, size_t errsz)
+{
+	struct passwd	*pw;
+	char		 empty[PATH_MAX_CFG + 16];
+
+	if (mkdir(spool, 0711) == -1 && errno != EEXIST)
+		return snprintf(err, errsz, "%s: %s", spool,
+		    strerror(errno)), -1;
+	snprintf(empty, sizeof(empty), "%s/%s", spool, SPOOL_EMPTY_DIR);
+	if (mkdir(empty, 0555) == -1 && errno != EEXIST)
+		return snprintf(err, errsz, "%s: %s", empty,
+		    strerror(errno)), -1;
+	if (proc_devmode())
+		return 0;
+	if ((pw = getpwnam(POSTHORN_QUEUE_USER)) == NULL)
+		return snprintf(err, errsz, "unknown account %s",
+		    POSTHORN_QUEUE_USER), -1;
+	if (chown(spool, pw->pw_uid, pw->pw_gid) == -1 ||
+	    chmod(spool, 0711) == -1 || chown(empty, 0, 0) == -1 ||
+	    chmod(empty, 0555) == -1)
+		return snprintf(err, errsz, "%s: %s", spool,
+		    strerror(errno)), -1;
+	return 0;
+}
+
+/* parent_child_index - which role a pid was; -1 if none of ours */
+static int
+parent_child_index(const struct parent *p, pid_t pid)
+{
+	size_t	i;
+
+	for (i = 0; i < PARENT_NCHILD; i++)
+		if (p->child[i].pid == pid)
+			return (int)i;
+	return -1;
+}
+
+/* parent_finish - every child is gone: clean up and exit */
+static void __attribute__((noreturn))
+parent_finish(struct parent *p)
+{
+	char	path[PATH_MAX_CFG + 32];
+
+	snprintf(path, sizeof(path), "%s/%s", p->env->spool,
+	    SPOOL_ENQUEUE_SOCK);
+	(void)unlink(path);
+	snprintf(path, sizeof(path), "%s/%s", p->env->spool,
+	    SPOOL_CONTROL_SOCK);
+	(void)unlink(path);
+	(void)unlink(p->pidfile);
+	log_info("event=stop status=%d", p->status);
+	exit(p->status);
+}
+
+/* parent_on_kill_timer - children that ignored SIGTERM get SIGKILL */
+static void
+parent_on_kill_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct parent	*p = arg;
+	size_t		 i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < PARENT_NCHILD; i++)
+		if (p->alive[i]) {
+			log_warnx("%s process (pid %d) did not stop; killing",
+			    proc_role_name(p->child[i].role),
+			    (int)p->child[i].pid);
+			kill(p->child[i].pid, SIGKILL);
+		}
+}
+
+/* parent_shutdown - stop every role, then exit with status */
+static void
+parent_shutdown(struct parent *p, int status)
+{
+	struct timeval	tv = { 10, 0 };
+	size_t		i;
+
+	if (p->stopping)
+		return;
+	p->stopping = 1;
+	p->status = status;
+	for (i = 0; i < PARENT_NCHILD; i++)
+		if (p->alive[i])
+			kill(p->child[i].pid, SIGTERM);
+	p->ev_kill = evtimer_new(ev_base(), parent_on_kill_timer, p);
+	evtimer_add(p->ev_kill, &tv);
+}
+
+/* parent_reaped - account for one dead child */
+static void
+parent_reaped(struct parent *p, pid_t pid, int wstatus)
+{
+	int	i;
+
+	if ((i = parent_child_index(p, pid)) == -1 || !p->alive[i])
+		return;
+	p->alive[i] = 0;
+	if (p->stopping)
+		return;
+	if (WIFSIGNALED(wstatus))
+		log_warnx("%s process (pid %d) killed by signal %d; "
+		    "shutting down", proc_role_name(p->child[i].role),
+		    (int)pid, WTERMSIG(wstatus));
+	else
+		log_warnx("%s process (pid %d) exited with status %d; "
+		    "shutting down", proc_role_name(p->child[i].role),
+		    (int)pid, WEXITSTATUS(wstatus));
+	parent_shutdown(p, 1);
+}
+
+/* parent_on_signal - SIGTERM/SIGINT stop, SIGCHLD reaps */
+static void
+parent_on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct parent	*p = arg;
+	pid_t		 pid;
+	int		 wstatus;
+	size_t		 i;
+
+	(void)what;
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		log_info("event=signal signal=%d", (int)sig);
+		parent_shutdown(p, 0);
+		break;
+	case SIGHUP:
+		log_info("SIGHUP ignored: restart smtpd to reload");
+		break;
+	case SIGCHLD:
+		while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0)
+			parent_reaped(p, pid, wstatus);
+		break;
+	}
+	for (i = 0; i < PARENT_NCHILD; i++)
+		if (p->alive[i])
+			return;
+	if (p->stopping)
+		parent_finish(p);
+}
+
+/* parent_on_shutdown - `smtpctl stop`, relayed by the queue */
+static void
+parent_on_shutdown(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	(void)c;
+	(void)id;
+	(void)fd;
+	(void)msg;
+	log_info("event=stop-requested by=control");
+	parent_shutdown(arg, 0);
+}
+
+/* parent_on_close - a child's channel closed; SIGCHLD tells the rest */
+static void
+parent_on_close(struct ipc *c, void *arg)
+{
+	(void)c;
+	(void)arg;
+}
+
+/* parent_extra_args - the options every re-executed role receives */
+static char **
+parent_extra_args(const struct proc_env *env)
+{
+	char	**v;
+	size_t	  n = 0, i;
+
+	for (i = 0; env->defines && env->defines[i]; i++)
+		;
+	v = xcalloc(2 * i + 6, sizeof(char *));
+	v[n++] = xstrdup("-f");
+	v[n++] = xstrdup(env->conf);
+	if (env->debug)
+		v[n++] = xstrdup("-d");
+	if (env->verbose)
+		v[n++] = xstrdup("-v");
+	for (i = 0; env->defines && env->defines[i]; i++) {
+		v[n++] = xstrdup("-D");
+		v[n++] = xstrdup(env->defines[i]);
+	}
+	return v;
+}
+
+/* parent_hand_over - give the listener its sockets, the queue its control */
+static void
+parent_hand_over(struct parent *p, struct parent_socks *ps, int ctlfd)
+{
+	struct msg_listener	l;
+	struct msg_empty	e;
+	size_t			i;
+
+	for (i = 0; i < ps->n; i++) {
+		memset(&l, 0, sizeof(l));
+		l.index = (uint32_t)ps->v[i].index;
+		l.flags = ps->v[i].flags;
+		strlcpy(l.name, ps->v[i].name, sizeof(l.name));
+		if (ipc_send(p->ipc[PARENT_SMTPD], MSG_LISTENER, 0, ps->v[i].fd, &l,
+		    sizeof(l)) == -1)
+			fatal("parent: handing over %s", l.name);
+		close(ps->v[i].fd);
+	}
+	memset(&e, 0, sizeof(e));
+	if (ipc_send(p->ipc[PARENT_QUEUE], MSG_CONTROL_FD, 0, ctlfd, &e, sizeof(e)) == -1)
+		fatal("parent: handing over the control socket");
+	close(ctlfd);
+}
+
+/* parent_bind - bind listeners and the spool's sockets, or die saying why */
+static int
+parent_bind(struct proc_env *env, struct parent_socks *ps)
+{
+	char	err[1024], path[PATH_MAX_CFG + 32];
+	int	ctlfd;
+
+	if (parent_spool_prepare(env->spool, err, sizeof(err)) == -1 ||
+	    parent_listen_all(env->cfg, ps, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	snprintf(path, sizeof(path), "%s/%s", env->spool, SPOOL_ENQUEUE_SOCK);
+	if (parent_listen_local(ps, path, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	snprintf(path, sizeof(path), "%s/%s", env->spool, SPOOL_CONTROL_SOCK);
+	if ((ctlfd = parent_listen_unix(path, SOCK_SEQPACKET, 0666, err,
+	    sizeof(err))) == -1)
+		fatalx("%s", err);
+	return ctlfd;
+}
+
+/* parent_pidfile - record the parent's pid in the spool */
+static void
+parent_pidfile(struct parent *p)
+{
+	FILE	*f;
+
+	snprintf(p->pidfile, sizeof(p->pidfile), "%s/%s", p->env->spool,
+	    SPOOL_PIDFILE);
+	if ((f = fopen(p->pidfile, "w")) == NULL)
+		fatal("%s", p->pidfile);
+	fprintf(f, "%d\n", (int)getpid());
+	if (fclose(f) == EOF)
+		fatal("%s", p->pidfile);
+}
+
+/* parent_main - bind, start the roles, supervise them */
+int
+parent_main(struct proc_env *env)
+{
+	static struct parent	 p;
+	struct parent_socks	 ps = { NULL, 0 };
+	struct event		*sigev[4];
+	const int		 sigs[4] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
+	int			 ctlfd;
+	size_t			 i;
+
+	p.env = env;
+	ctlfd = parent_bind(env, &ps);
+	if (!env->debug && daemon(1, 0) == -1)
+		fatal("daemon");
+	log_init("parent", env->debug, env->verbose);
+	if (proc_devmode())
+		log_info("running as uid %d: development mode, no chroot and "
+		    "no privilege drop", (int)getuid());
+	parent_pidfile(&p);
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 0; i < 4; i++) {
+		sigev[i] = evsignal_new(ev_base(), sigs[i], parent_on_signal, &p);
+		evsignal_add(sigev[i], NULL);
+	}
+	proc_spawn(env->exe, parent_extra_args(env), p.child);
+	for (i = 0; i < PARENT_NCHILD; i++) {
+		p.alive[i] = 1;
+		p.ipc[i] = ipc_new(p.child[i].fd, PROC_PARENT, p.child[i].role,
+		    IPC_TRUST_PEER, i == PARENT_QUEUE ? parent_queue_handlers :
+		    parent_no_handlers, &p);
+		ipc_set_close_cb(p.ipc[i], parent_on_close);
+	}
+	parent_hand_over(&p, &ps, ctlfd);
+	free(ps.v);
+	log_info("event=start pid=%d spool=%s", (int)getpid(), env->spool);
+	ev_dispatch();
+	return p.status;
+}

@@ -1,0 +1,40 @@
+/*
+ * parent.h - the root parent's private interfaces.
+ */
+#ifndef POSTHORN_PARENT_H
+#define POSTHORN_PARENT_H
+
+#include <sys/types.h>
+
+#include <stdint.h>
+
+#include "defs.h"
+
+/* Inside the spool (the parent's working directory). */
+#define SPOOL_ENQUEUE_SOCK	"enqueue.sock"
+#define SPOOL_CONTROL_SOCK	"control.sock"
+#define SPOOL_PIDFILE		"smtpd.pid"
+#define SPOOL_EMPTY_DIR	"empty"
+
+struct cfg;
+
+struct parent_sock {
+	int		fd;
+	uint32_t	flags;		/* IPC_LSN_* */
+	size_t		index;		/* listener in the configuration */
+	char		name[HOST_MAX];
+};
+
+struct parent_socks {
+	struct parent_sock	*v;
+	size_t			 n;
+};
+
+int	parent_listen_all(const struct cfg *, struct parent_socks *, char *,
+	    size_t);
+int	parent_listen_local(struct parent_socks *, const char *, char *,
+	    size_t);
+int	parent_listen_unix(const char *, int, mode_t, char *, size_t);
+int	parent_spool_prepare(const char *spool, char *, size_t);
+
+#endif

@@ -1,0 +1,124 @@
+# subr.sh - shared set-up for the integration tests.
+#
+# Each test program runs as PID 1 of its own PID, mount and network
+# namespaces (the build wraps it in `unshare -pmnf --mount-proc`), so
+# whatever a test starts dies with it.  ph_setup gives it private tmpfs
+# on /var/spool, /var/mail, /home and /tmp, an overlay on /etc (test
+# accounts, a private resolv.conf) and a loopback interface.
+#
+# PH_TOP (the source tree) and PH_BUILD (the build tree) come from the
+# wrapper.
+
+PH=/tmp/ph
+PH_BIN=$PH/bin
+PH_CONF=$PH/smtpd.conf
+PH_SPOOL=/var/spool/posthorn
+PH_LOG=$PH/smtpd.log
+PY="/usr/bin/python3 -W ignore"
+
+# ph_mask DIR MODE - a private tmpfs on DIR.  When the tree under test
+# lives below DIR, it is bound back into place on top of the tmpfs.
+ph_mask() {
+	_keep=""
+	for _t in "$PH_TOP" "$PH_BUILD"; do
+		case "$_t/" in "$1"/*) _keep="$_keep $_t" ;; esac
+	done
+	if [ -n "$_keep" ]; then
+		_stage=/var/spool/.ph-stage$1
+		mkdir -p "$_stage"
+		mount --bind "$1" "$_stage"
+	fi
+	mkdir -p "$1"
+	mount -t tmpfs -o "mode=$2" tmpfs "$1"
+	for _t in $_keep; do
+		mkdir -p "$_t"
+		mount --bind "$_stage${_t#"$1"}" "$_t"
+	done
+}
+
+# ph_setup - isolate the file system, network and accounts of this test
+ph_setup() {
+	[ "$$" -eq 1 ] || atf_fail "not in a private PID namespace"
+	ip link set lo up
+	ph_mask /var/spool 0755
+	ph_mask /var/mail 1777
+	ph_mask /home 0755
+	ph_mask /tmp 1777
+	mkdir -p $PH/etc-upper $PH/etc-work
+	mount -t overlay overlay \
+	    -o lowerdir=/etc,upperdir=$PH/etc-upper,workdir=$PH/etc-work /etc
+	rm -f /etc/resolv.conf
+	echo "nameserver 127.0.0.1" > /etc/resolv.conf
+	getent passwd _posthorn >/dev/null || useradd -r -M -d /nonexistent \
+	    -s /usr/sbin/nologin _posthorn
+	getent passwd _posthornq >/dev/null || useradd -r -M -d /nonexistent \
+	    -s /usr/sbin/nologin _posthornq
+	mkdir -p $PH_BIN
+	cp "$PH_BUILD"/bin/* $PH_BIN/
+	chmod 0755 $PH $PH_BIN $PH_BIN/*
+	cd $PH || atf_fail "cannot enter $PH"
+	trap ph_cleanup EXIT
+}
+
+# ph_conf - the configuration from standard input, with the test spool
+ph_conf() {
+	{
+		echo "queue path \"$PH_SPOOL\""
+		cat
+	} > $PH_CONF
+}
+
+# ph_start [ARGS] - start smtpd in the foreground (logging to $PH_LOG)
+# and wait until it accepts on port 25 or the control socket
+ph_start() {
+	$PH_BIN/smtpd -d -f $PH_CONF "$@" > $PH_LOG 2>&1 &
+	echo $! > $PH/daemon.pid
+	ph_wait_for "test -S $PH_SPOOL/control.sock" 10 ||
+	    { cat $PH_LOG; atf_fail "smtpd did not start"; }
+}
+
+# ph_wait_for CMD SECONDS - poll CMD every 0.1 s; 1 on time-out
+ph_wait_for() {
+	_n=$(( $2 * 10 ))
+	while [ $_n -gt 0 ]; do
+		eval "$1" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		_n=$((_n - 1))
+	done
+	return 1
+}
+
+# ph_role_pids ROLE - pids of the processes running a role (-X ROLE)
+ph_role_pids() {
+	for _p in /proc/[0-9]*; do
+		tr '\0' ' ' < $_p/cmdline 2>/dev/null | \
+		    grep -q -- "-X $1 " && echo "${_p#/proc/}"
+	done
+}
+
+# ph_all_pids - every smtpd process
+ph_all_pids() {
+	for _p in /proc/[0-9]*; do
+		[ "$(cat $_p/comm 2>/dev/null)" = smtpd ] && echo "${_p#/proc/}"
+	done
+}
+
+# ph_uid PID - the real uid of a process
+ph_uid() {
+	awk '/^Uid:/ { print $2 }' /proc/$1/status
+}
+
+# smtpctl and tools, as commands atf_check can run
+CTL="$PH_BIN/smtpctl -f $PH_CONF"
+GREETING="$PY $PH_TOP/regress/tools/greeting.py"
+
+# ph_cleanup - stop the daemon by its pid file, then anything left
+ph_cleanup() {
+	if [ -f $PH/daemon.pid ]; then
+		kill -TERM "$(cat $PH/daemon.pid)" 2>/dev/null
+		ph_wait_for "! kill -0 $(cat $PH/daemon.pid)" 10
+	fi
+	for _p in $(ph_all_pids); do kill -KILL "$_p" 2>/dev/null; done
+	return 0
+}
+

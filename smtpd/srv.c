@@ -1,0 +1,236 @@
+/*
+ * srv.c - the SMTP listener role: takes the listening sockets from the
+ * parent, drops to _posthorn in an empty root, accepts connections and
+ * starts a session for each.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "cfg.h"
+#include "ev.h"
+#include "ipc.h"
+#include "log.h"
+#include "proc.h"
+#include "roles.h"
+#include "srv.h"
+#include "xmalloc.h"
+
+static struct srv srv_state;
+
+/* srv_cfg_listener - the configured listener with the given index */
+static const struct cfg_listener *
+srv_cfg_listener(const struct cfg *cfg, uint32_t index)
+{
+	const struct cfg_listener	*l;
+	uint32_t			 i = 0;
+
+	TAILQ_FOREACH(l, &cfg->listeners, entry)
+		if (i++ == index)
+			return l;
+	return NULL;
+}
+
+/* srv_refuse - over max-sessions: say so and close */
+static void
+srv_refuse(struct srv *s, int fd)
+{
+	static const char msg[] = "421 4.3.2 Too many sessions, try later\r\n";
+
+	(void)write(fd, msg, sizeof(msg) - 1);
+	close(fd);
+	s->stats.sessions_refused++;
+}
+
+/* srv_on_accept - a new connection on one listener */
+static void
+srv_on_accept(evutil_socket_t lfd, short what, void *arg)
+{
+	struct srv_listener	*l = arg;
+	struct srv		*s = &srv_state;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen = sizeof(ss);
+	int			 fd;
+
+	(void)what;
+	if ((fd = accept4(lfd, (struct sockaddr *)&ss, &sslen,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			log_warn("accept on %s", l->name);
+		return;
+	}
+	if (s->stopping) {
+		close(fd);
+		return;
+	}
+	if (s->stats.sessions_current >=
+	    (uint64_t)s->env->cfg->smtp.max_sessions) {
+		srv_refuse(s, fd);
+		return;
+	}
+	s->stats.sessions_total++;
+	s->stats.sessions_current++;
+	srv_session_start(s, fd, l, (struct sockaddr *)&ss, sslen);
+}
+
+/* srv_listeners_enable - accept or stop accepting (pause smtp) */
+static void
+srv_listeners_enable(struct srv *s, int on)
+{
+	struct srv_listener	*l;
+
+	TAILQ_FOREACH(l, &s->listeners, entry) {
+		if (on)
+			event_add(l->ev, NULL);
+		else
+			event_del(l->ev);
+	}
+}
+
+/* srv_session_closed - a session ended */
+void
+srv_session_closed(struct srv *s)
+{
+	if (s->stats.sessions_current > 0)
+		s->stats.sessions_current--;
+	if (s->stopping && s->stats.sessions_current == 0)
+		ev_exit();
+}
+
+static void
+srv_on_listener(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	const struct msg_listener	*m = msg;
+	struct srv			*s = arg;
+	struct srv_listener		*l;
+
+	(void)c;
+	(void)id;
+	l = xcalloc(1, sizeof(*l));
+	l->fd = fd;
+	l->flags = m->flags;
+	strlcpy(l->name, m->name, sizeof(l->name));
+	if (!(m->flags & IPC_LSN_LOCAL) &&
+	    (l->cfg = srv_cfg_listener(s->env->cfg, m->index)) == NULL)
+		fatalx("listener %s: no such listener index %u", m->name,
+		    m->index);
+	evutil_make_socket_nonblocking(fd);
+	l->ev = event_new(ev_base(), fd, EV_READ | EV_PERSIST, srv_on_accept,
+	    l);
+	TAILQ_INSERT_TAIL(&s->listeners, l, entry);
+	if (!s->paused)
+		event_add(l->ev, NULL);
+	log_debug("event=listen on=%s", l->name);
+}
+
+static void
+srv_on_stats_req(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	struct srv	*s = arg;
+
+	(void)fd;
+	(void)msg;
+	ipc_send(c, MSG_STATS_SMTPD, id, -1, &s->stats, sizeof(s->stats));
+}
+
+static void
+srv_on_pause(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
+{
+	struct srv	*s = arg;
+
+	(void)c;
+	(void)id;
+	(void)fd;
+	(void)msg;
+	s->paused = 1;
+	srv_listeners_enable(s, 0);
+}
+
+static void
+srv_on_resume(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	struct srv	*s = arg;
+
+	(void)c;
+	(void)id;
+	(void)fd;
+	(void)msg;
+	s->paused = 0;
+	srv_listeners_enable(s, 1);
+}
+
+static const struct ipc_handler srv_parent_handlers[] = {
+	{ MSG_LISTENER,		srv_on_listener },
+	{ MSG_NONE,		NULL }
+};
+static const struct ipc_handler srv_queue_handlers[] = {
+	{ MSG_STATS_REQ,	srv_on_stats_req },
+	{ MSG_PAUSE_SMTP,	srv_on_pause },
+	{ MSG_RESUME_SMTP,	srv_on_resume },
+	{ MSG_LOG_VERBOSE,	ipc_on_log_verbose },
+	{ MSG_LOG_BRIEF,	ipc_on_log_brief },
+	{ MSG_NONE,		NULL }
+};
+
+/* srv_on_signal - SIGTERM: stop accepting, end sessions with 421 */
+static void
+srv_on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct srv	*s = arg;
+
+	(void)sig;
+	(void)what;
+	s->stopping = 1;
+	srv_listeners_enable(s, 0);
+	srv_session_shutdown_all(s);
+	if (s->stats.sessions_current == 0)
+		ev_exit();
+}
+
+/* srv_hostname - the name the listener greets with by default */
+static void
+srv_hostname(struct srv *s)
+{
+	if (gethostname(s->hostname, sizeof(s->hostname)) == -1 ||
+	    s->hostname[0] == '\0')
+		strlcpy(s->hostname, "localhost", sizeof(s->hostname));
+}
+
+/* srv_main - the listener role */
+int
+srv_main(struct proc_env *env)
+{
+	struct srv	*s = &srv_state;
+	struct event	*sigterm;
+	char		 empty[PATH_MAX_CFG + 16];
+
+	s->env = env;
+	TAILQ_INIT(&s->listeners);
+	TAILQ_INIT(&s->sessions);
+	srv_hostname(s);
+	snprintf(empty, sizeof(empty), "%s/%s", env->spool, SPOOL_EMPTY_DIR);
+	proc_priv_drop(PROC_SMTPD, env->spool, empty);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	s->parent = ipc_new(proc_child_fd(PROC_SMTPD, PROC_PARENT), PROC_SMTPD,
+	    PROC_PARENT, IPC_TRUST_PEER, srv_parent_handlers, s);
+	s->queue = ipc_new(proc_child_fd(PROC_SMTPD, PROC_QUEUE), PROC_SMTPD,
+	    PROC_QUEUE, IPC_TRUST_PEER, srv_queue_handlers, s);
+	ipc_set_close_cb(s->queue, ipc_on_sibling_lost);
+	sigterm = evsignal_new(ev_base(), SIGTERM, srv_on_signal, s);
+	evsignal_add(sigterm, NULL);
+	ev_dispatch();
+	log_debug("event=exit");
+	return 0;
+}
