@@ -1,0 +1,268 @@
+/*
+ * cfg.h - the parsed smtpd.conf: listeners, tables, pki, actions, rules.
+ *
+ * cfg_load() reads a file (and its includes) into one struct cfg, checked
+ * as a whole; on error it returns NULL and writes "FILE:LINE: message".
+ * References between objects are resolved to pointers at load time, so a
+ * loaded configuration never names something that does not exist.
+ */
+#ifndef POSTHORN_CFG_H
+#define POSTHORN_CFG_H
+
+#include <sys/queue.h>
+
+#include <stddef.h>
+
+#include "defs.h"
+
+#define CFG_PKI_MAX		16	/* pki names on one listener (SNI) */
+#define CFG_WARN_MAX		4	/* bounce warn-interval delays */
+#define CFG_TOKEN_MAX		4096	/* one word of the file, incl. NUL */
+#define CFG_INCLUDE_MAX		8	/* include nesting depth */
+
+#define CFG_PORT_SMTP		25
+#define CFG_PORT_SMTPS		465
+#define CFG_PORT_LMTP		24
+
+/* where an object was declared, for messages after parsing */
+struct cfg_loc {
+	const char	*file;		/* owned by struct cfg */
+	int		 line;
+};
+
+enum cfg_table_type {
+	CFG_TABLE_FILE,			/* [file:]PATH, table(5) text */
+	CFG_TABLE_DB,			/* db:PATH, Berkeley DB */
+	CFG_TABLE_LIST,			/* { v1, v2 } */
+	CFG_TABLE_MAP			/* { k1 = v1, k2 = v2 } */
+};
+
+struct cfg_table_entry {
+	TAILQ_ENTRY(cfg_table_entry) entry;
+	char			*key;
+	char			*value;		/* NULL in a list */
+};
+
+struct cfg_table {
+	TAILQ_ENTRY(cfg_table)	 entry;
+	char			 name[NAME_MAX_CFG];
+	enum cfg_table_type	 type;
+	char			*path;		/* file and db only */
+	TAILQ_HEAD(, cfg_table_entry) entries;	/* list and map only */
+	size_t			 nentries;
+	int			 anonymous;	/* written inline in a rule */
+	struct cfg_loc		 loc;
+};
+
+struct cfg_pki {
+	TAILQ_ENTRY(cfg_pki)	 entry;
+	char			 name[NAME_MAX_CFG];
+	char			*cert;
+	char			*key;
+	struct cfg_loc		 loc;
+};
+
+struct cfg_ca {
+	TAILQ_ENTRY(cfg_ca)	 entry;
+	char			 name[NAME_MAX_CFG];
+	char			*cert;
+	struct cfg_loc		 loc;
+};
+
+enum cfg_family {
+	CFG_FAMILY_ANY,
+	CFG_FAMILY_INET4,
+	CFG_FAMILY_INET6
+};
+
+enum cfg_tls {
+	CFG_TLS_NONE,
+	CFG_TLS_STARTTLS,		/* tls: STARTTLS offered */
+	CFG_TLS_REQUIRE,		/* tls-require: no mail before STARTTLS */
+	CFG_TLS_SMTPS			/* smtps: TLS from the first byte */
+};
+
+enum cfg_auth {
+	CFG_AUTH_NONE,
+	CFG_AUTH_REQUIRE,		/* auth: no mail before AUTH */
+	CFG_AUTH_OPTIONAL		/* auth-optional */
+};
+
+struct cfg_listener {
+	TAILQ_ENTRY(cfg_listener) entry;
+	int			 is_socket;	/* listen on socket */
+	char			 addr[HOST_MAX];	/* address, interface,
+						 * "localhost" or "any" */
+	enum cfg_family		 family;
+	int			 port;		/* 0 for the socket */
+	enum cfg_tls		 tls;
+	int			 tls_verify;	/* verify client certificates */
+	struct cfg_pki		*pki[CFG_PKI_MAX];
+	size_t			 npki;
+	struct cfg_ca		*ca;
+	enum cfg_auth		 auth;
+	struct cfg_table	*auth_table;	/* NULL: system passwords */
+	char			 hostname[HOST_MAX];	/* "": system name */
+	char			 tag[NAME_MAX_CFG];
+	int			 mask_src;
+	int			 no_dsn;
+	struct cfg_table	*senders;
+	int			 masquerade;
+	struct cfg_loc		 loc;
+};
+
+enum cfg_action_type {
+	CFG_ACTION_MAILDIR,
+	CFG_ACTION_MBOX,
+	CFG_ACTION_MDA,
+	CFG_ACTION_LMTP,
+	CFG_ACTION_EXPAND_ONLY,
+	CFG_ACTION_FORWARD_ONLY,
+	CFG_ACTION_RELAY
+};
+
+enum cfg_relay_scheme {
+	CFG_RELAY_SMTP,			/* STARTTLS when offered */
+	CFG_RELAY_SMTP_TLS,		/* STARTTLS required */
+	CFG_RELAY_SMTP_NOTLS,		/* never TLS */
+	CFG_RELAY_SMTPS,		/* TLS from the first byte */
+	CFG_RELAY_LMTP
+};
+
+struct cfg_relay_host {
+	enum cfg_relay_scheme	 scheme;
+	char			 label[NAME_MAX_CFG];	/* "": none */
+	char			 host[HOST_MAX];
+	int			 port;		/* scheme default if not given */
+};
+
+struct cfg_action {
+	TAILQ_ENTRY(cfg_action)	 entry;
+	char			 name[NAME_MAX_CFG];
+	enum cfg_action_type	 type;
+	/* local delivery */
+	char			*maildir_path;	/* NULL: ~/Maildir */
+	int			 maildir_junk;
+	char			*mda_command;
+	char			*lmtp_dest;	/* host:port or socket path */
+	int			 lmtp_rcpt_to;
+	struct cfg_table	*alias;
+	struct cfg_table	*virtual;
+	char			 user[NAME_MAX_CFG];	/* "": recipient */
+	struct cfg_table	*userbase;
+	long long		 ttl;		/* seconds; 0: queue ttl */
+	/* relay */
+	int			 has_host;
+	struct cfg_relay_host	 host;
+	int			 tls;		/* require TLS */
+	int			 tls_noverify;
+	struct cfg_table	*auth;
+	char			 helo[HOST_MAX];
+	char			 mail_from[ADDR_MAX];
+	char			 src_addr[HOST_MAX];
+	struct cfg_table	*src_table;
+	int			 backup;
+	char			 backup_mx[HOST_MAX];	/* "": hostname */
+	struct cfg_table	*domain;
+	struct cfg_pki		*pki;
+	struct cfg_loc		 loc;
+};
+
+enum cfg_filter_type {
+	CFG_FILTER_FROM_ANY,
+	CFG_FILTER_FROM_LOCAL,
+	CFG_FILTER_FROM_SOCKET,
+	CFG_FILTER_FROM_AUTH,		/* value, table or neither */
+	CFG_FILTER_FROM_SRC,
+	CFG_FILTER_FROM_MAIL_FROM,
+	CFG_FILTER_FROM_RDNS,		/* table or none */
+	CFG_FILTER_FOR_ANY,
+	CFG_FILTER_FOR_LOCAL,
+	CFG_FILTER_FOR_DOMAIN,
+	CFG_FILTER_FOR_RCPT_TO,
+	CFG_FILTER_AUTH,		/* value, table or neither */
+	CFG_FILTER_HELO,
+	CFG_FILTER_MAIL_FROM,
+	CFG_FILTER_RCPT_TO,
+	CFG_FILTER_TAG,
+	CFG_FILTER_TLS
+};
+
+struct cfg_filter {
+	TAILQ_ENTRY(cfg_filter)	 entry;
+	enum cfg_filter_type	 type;
+	int			 negate;
+	char			*value;		/* or NULL */
+	struct cfg_table	*table;		/* or NULL */
+};
+
+struct cfg_match {
+	TAILQ_ENTRY(cfg_match)	 entry;
+	TAILQ_HEAD(, cfg_filter) filters;	/* always one from, one for */
+	int			 reject;
+	struct cfg_action	*action;	/* NULL when reject */
+	struct cfg_loc		 loc;
+};
+
+struct cfg_smtp {
+	long long		 max_message_size;	/* bytes, default 35M */
+	int			 max_mails;		/* default 100 */
+	int			 max_rcpt;		/* default 1000 */
+	int			 max_sessions;		/* default 1000 */
+	char			 sub_addr_delim;	/* default '+' */
+	char			*ciphers;		/* NULL: library default */
+};
+
+struct cfg_queue {
+	char			 path[PATH_MAX_CFG];	/* default POSTHORN_SPOOL */
+	long long		 ttl;			/* seconds, default 4d */
+	int			 compression;
+	int			 encryption;
+	char			*encryption_key;	/* NULL: none given */
+};
+
+struct cfg {
+	TAILQ_HEAD(, cfg_listener) listeners;
+	TAILQ_HEAD(, cfg_table)	 tables;
+	TAILQ_HEAD(, cfg_pki)	 pkis;
+	TAILQ_HEAD(, cfg_ca)	 cas;
+	TAILQ_HEAD(, cfg_action) actions;
+	TAILQ_HEAD(, cfg_match)	 matches;
+	struct cfg_smtp		 smtp;
+	struct cfg_queue	 queue;
+	long long		 bounce_warn[CFG_WARN_MAX];	/* ascending */
+	size_t			 nbounce_warn;		/* default 1: 4h */
+	int			 mta_max_deferred;	/* default 100 */
+	char			**files;	/* every file read */
+	size_t			 nfiles;
+};
+
+struct cfg	*cfg_load(const char *path, char *const *defines, char *err,
+		    size_t errsz);
+void		 cfg_free(struct cfg *);
+
+struct cfg_table	*cfg_table_find(const struct cfg *, const char *);
+struct cfg_action	*cfg_action_find(const struct cfg *, const char *);
+struct cfg_pki		*cfg_pki_find(const struct cfg *, const char *);
+struct cfg_ca		*cfg_ca_find(const struct cfg *, const char *);
+
+int	cfg_delay_parse(const char *, long long *secs);
+int	cfg_size_parse(const char *, long long *bytes);
+int	cfg_relay_url_parse(const char *, struct cfg_relay_host *,
+	    const char **errstr);
+
+/* used by the parser (cfg_parse.y) to build the model */
+struct cfg		*cfg_new(void);
+const char		*cfg_file_add(struct cfg *, const char *path);
+struct cfg_table	*cfg_table_add(struct cfg *, const char *name);
+struct cfg_pki		*cfg_pki_add(struct cfg *, const char *name);
+struct cfg_ca		*cfg_ca_add(struct cfg *, const char *name);
+struct cfg_action	*cfg_action_add(struct cfg *, const char *name);
+struct cfg_listener	*cfg_listener_add(struct cfg *, const char *addr);
+struct cfg_match	*cfg_match_add(struct cfg *);
+void			 cfg_table_entry_add(struct cfg_table *,
+			    const char *key, const char *value);
+struct cfg_filter	*cfg_filter_add(struct cfg_match *,
+			    enum cfg_filter_type, int negate);
+
+#endif

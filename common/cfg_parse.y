@@ -1,0 +1,942 @@
+/*
+ * cfg_parse.y - the smtpd.conf grammar (OpenSMTPD 6.8 language plus
+ * posthorn's additions).  Statements end at a newline; references to
+ * tables, pki, ca and actions must name something declared earlier.
+ * The first error stops the parse; cfg_check.c words the messages.
+ */
+%code requires {
+#include <stdio.h>
+
+#include "cfg.h"
+
+struct cfg_lex_file {
+	struct cfg_lex_file	*parent;
+	FILE			*fp;
+	const char		*name;		/* owned by struct cfg */
+	int			 lineno;
+	int			 ungot;		/* a pushed-back byte or -1 */
+	int			 need_nl;	/* statement open at EOF */
+	int			 pending_nl;	/* start with a newline */
+};
+
+struct cfg_macro {
+	struct cfg_macro	*next;
+	char			*name;
+	char			*value;
+	int			 cmdline;	/* -D: the file cannot override */
+};
+
+/* options of a listener, action or match rule, to catch repeats */
+enum cfg_opt {
+	CFG_OPT_FAMILY, CFG_OPT_PORT, CFG_OPT_TLS, CFG_OPT_PKI, CFG_OPT_CA,
+	CFG_OPT_AUTH, CFG_OPT_HOSTNAME, CFG_OPT_TAG, CFG_OPT_MASK_SRC,
+	CFG_OPT_NO_DSN, CFG_OPT_SENDERS,
+	CFG_OPT_ALIAS, CFG_OPT_VIRTUAL, CFG_OPT_USER, CFG_OPT_USERBASE,
+	CFG_OPT_TTL, CFG_OPT_HOST, CFG_OPT_RTLS, CFG_OPT_RAUTH, CFG_OPT_HELO,
+	CFG_OPT_MAIL_FROM, CFG_OPT_SRC, CFG_OPT_BACKUP, CFG_OPT_DOMAIN,
+	CFG_OPT_RPKI,
+	CFG_OPT_M_FROM, CFG_OPT_M_FOR, CFG_OPT_M_AUTH, CFG_OPT_M_HELO,
+	CFG_OPT_M_MAIL_FROM, CFG_OPT_M_RCPT_TO, CFG_OPT_M_TAG, CFG_OPT_M_TLS,
+	CFG_OPT_COUNT
+};
+
+struct cfg_pstate {
+	struct cfg		*cfg;
+	struct cfg_lex_file	*file;
+	int			 depth;
+	struct cfg_macro	*macros;
+	char			 pb[CFG_TOKEN_MAX];	/* macro expansion */
+	size_t			 pblen;
+	size_t			 pbpos;
+	char			*err;
+	size_t			 errsz;
+	int			 failed;
+	int			 tok;		/* last token, for messages */
+	int			 tok_first;	/* it began a statement */
+	char			 tokstr[48];
+	int			 stmt_tok;	/* first token of the statement */
+	int			 stmt_tok2;	/* and the second */
+	int			 stmt_ntok;
+	int			 braces;	/* open '{' */
+	char			 stmt_str[48];
+	struct cfg_listener	*listener;	/* under construction */
+	struct cfg_action	*action;
+	struct cfg_match	*match;
+	struct cfg_table	*table;
+	unsigned long long	 seen;		/* enum cfg_opt bits */
+	struct cfg_loc		 optloc[CFG_OPT_COUNT];
+	int			 nanon;
+};
+
+}
+
+%code provides {
+int	cfg_parse_run(struct cfg_pstate *);
+int	cfg_parse_lex(CFG_PARSE_STYPE *, struct cfg_loc *, struct cfg_pstate *);
+void	cfg_parse_error(struct cfg_loc *, struct cfg_pstate *, const char *);
+
+/* cfg_lex.c */
+int	cfg_lex_open(struct cfg_pstate *, const char *, const struct cfg_loc *);
+void	cfg_lex_close(struct cfg_pstate *);
+int	cfg_lex_next(struct cfg_pstate *, CFG_PARSE_STYPE *, struct cfg_loc *);
+int	cfg_lex_define(struct cfg_pstate *, const char *);
+int	cfg_lex_macro_set(struct cfg_pstate *, const char *, const char *,
+	    const struct cfg_loc *);
+void	cfg_lex_error(struct cfg_pstate *, const struct cfg_loc *,
+	    const char *, ...) __attribute__((format(printf, 3, 4)));
+void	cfg_lex_syntax(struct cfg_pstate *, const struct cfg_loc *);
+
+/* cfg_check.c */
+int	cfg_check_name(struct cfg_pstate *, const char *, const struct cfg_loc *);
+int	cfg_check_range(struct cfg_pstate *, long long, long long, long long,
+	    const char *, const struct cfg_loc *);
+int	cfg_check_opt(struct cfg_pstate *, enum cfg_opt, const struct cfg_loc *);
+int	cfg_check_file(struct cfg_pstate *, const char *, const char *,
+	    const struct cfg_loc *);
+int	cfg_check_copy(struct cfg_pstate *, char *, size_t, const char *,
+	    const char *, const struct cfg_loc *);
+struct cfg_table *cfg_check_table(struct cfg_pstate *, const char *,
+	    const struct cfg_loc *);
+struct cfg_pki	*cfg_check_pki(struct cfg_pstate *, const char *,
+	    const struct cfg_loc *);
+struct cfg_pki	*cfg_check_pki_decl(struct cfg_pstate *, const char *,
+	    const struct cfg_loc *);
+struct cfg_ca	*cfg_check_ca(struct cfg_pstate *, const char *,
+	    const struct cfg_loc *);
+int	cfg_check_table_new(struct cfg_pstate *, const char *,
+	    const struct cfg_loc *);
+int	cfg_check_table_src(struct cfg_pstate *, const char *,
+	    const struct cfg_loc *);
+int	cfg_check_table_value(struct cfg_pstate *, const char *, const char *,
+	    const struct cfg_loc *);
+int	cfg_check_listener(struct cfg_pstate *, const struct cfg_loc *);
+int	cfg_check_listener_tls(struct cfg_pstate *, enum cfg_tls, int,
+	    const struct cfg_loc *);
+int	cfg_check_action_new(struct cfg_pstate *, const char *,
+	    enum cfg_action_type, const struct cfg_loc *);
+int	cfg_check_action(struct cfg_pstate *, const struct cfg_loc *);
+int	cfg_check_match(struct cfg_pstate *, const struct cfg_loc *);
+int	cfg_check_filter(struct cfg_pstate *, enum cfg_filter_type, int,
+	    char *, struct cfg_table *, const struct cfg_loc *);
+int	cfg_check_delay(struct cfg_pstate *, const char *, long long *,
+	    const struct cfg_loc *);
+int	cfg_check_final(struct cfg_pstate *);
+}
+
+%code {
+#include <stdlib.h>
+#include <string.h>
+
+#include "xmalloc.h"
+
+#define YYLLOC_DEFAULT(cur, rhs, n) do {				\
+	if (n)								\
+		(cur) = YYRHSLOC(rhs, 1);				\
+	else								\
+		(cur) = YYRHSLOC(rhs, 0);				\
+} while (0)
+
+#define PS_CHECK(x) do { if ((x) == -1) YYABORT; } while (0)
+}
+
+%define api.prefix {cfg_parse_}
+%define api.pure full
+%define api.token.prefix {CFG_T_}
+%define api.location.type {struct cfg_loc}
+%locations
+%param {struct cfg_pstate *ps}
+
+%union {
+	char			*str;
+	const char		*kw;
+	long long		 num;
+	struct cfg_table	*table;
+}
+
+%token <str> STRING
+%token <num> NUMBER
+%token <kw> ACTION ALIAS ANY AUTH AUTH_OPTIONAL BACKUP BOUNCE CA CERT
+%token <kw> CIPHERS COMPRESSION DOMAIN ENCRYPTION EXPAND_ONLY FOR
+%token <kw> FORWARD_ONLY FROM HELO HOST HOSTNAME INCLUDE INET4 INET6 JUNK
+%token <kw> KEY LIMIT LISTEN LMTP LOCAL MAIL_FROM MAILDIR MASK_SRC
+%token <kw> MASQUERADE MATCH MAX_DEFERRED MAX_MAILS MAX_MESSAGE_SIZE
+%token <kw> MAX_RCPT MAX_SESSIONS MBOX MDA MTA MX NO_DSN NO_VERIFY ON PATH
+%token <kw> PKI PORT QUEUE RCPT_TO RDNS REJECT RELAY SENDERS SMTP SMTPS
+%token <kw> SOCKET SRC SUB_ADDR_DELIM TABLE TAG TLS TLS_REQUIRE TTL USER
+%token <kw> USERBASE VERIFY VIRTUAL WARN_INTERVAL
+
+%type <str> word kwword
+%type <num> negation size delay lmtprcpt
+%type <table> tableref
+%destructor { free($$); } <str>
+
+%%
+
+grammar	: /* empty */
+	| grammar '\n'
+	| grammar stmt '\n'
+	;
+
+stmt	: include | varset | table | pki | ca | listen | action | match
+	| smtp | queue | bounce | mta
+	;
+
+include	: INCLUDE STRING {
+		int r = cfg_lex_open(ps, $2, &@2);
+		free($2);
+		PS_CHECK(r);
+	}
+	;
+
+varset	: STRING '=' STRING {
+		int r = cfg_lex_macro_set(ps, $1, $3, &@1);
+		free($1);
+		free($3);
+		PS_CHECK(r);
+	}
+	| STRING '=' NUMBER {
+		char	*v;
+		int	 r;
+
+		xasprintf(&v, "%lld", $3);
+		r = cfg_lex_macro_set(ps, $1, v, &@1);
+		free($1);
+		free(v);
+		PS_CHECK(r);
+	}
+	;
+
+optnl	: /* empty */
+	| optnl '\n'
+	;
+
+/* a table value: any word, keywords included */
+word	: STRING
+	| NUMBER		{ xasprintf(&$$, "%lld", $1); }
+	| kwword
+	;
+
+kwword	: ACTION { $$ = xstrdup($1); } | ALIAS { $$ = xstrdup($1); }
+	| ANY { $$ = xstrdup($1); } | AUTH { $$ = xstrdup($1); }
+	| DOMAIN { $$ = xstrdup($1); } | FOR { $$ = xstrdup($1); }
+	| FROM { $$ = xstrdup($1); } | HOST { $$ = xstrdup($1); }
+	| LOCAL { $$ = xstrdup($1); } | MAILDIR { $$ = xstrdup($1); }
+	| MBOX { $$ = xstrdup($1); } | MDA { $$ = xstrdup($1); }
+	| PATH { $$ = xstrdup($1); } | QUEUE { $$ = xstrdup($1); }
+	| RELAY { $$ = xstrdup($1); } | SMTP { $$ = xstrdup($1); }
+	| TABLE { $$ = xstrdup($1); } | TAG { $$ = xstrdup($1); }
+	| USER { $$ = xstrdup($1); } | VIRTUAL { $$ = xstrdup($1); }
+	;
+
+tvals	: tval
+	| tvals ',' optnl tval
+	;
+
+tval	: word {
+		int r = cfg_check_table_value(ps, $1, NULL, &@1);
+		free($1);
+		PS_CHECK(r);
+	}
+	| word '=' word {
+		int r = cfg_check_table_value(ps, $1, $3, &@1);
+		free($1);
+		free($3);
+		PS_CHECK(r);
+	}
+	;
+
+tbody	: '{' optnl tvals optnl '}'
+	;
+
+table	: TABLE STRING {
+		PS_CHECK(cfg_check_table_new(ps, $2, &@2));
+	} tablesrc {
+		free($2);
+	}
+	;
+
+tablesrc: STRING {
+		int r = cfg_check_table_src(ps, $1, &@1);
+		free($1);
+		PS_CHECK(r);
+	}
+	| tbody
+	;
+
+tableref: '<' STRING '>' {
+		$$ = cfg_check_table(ps, $2, &@2);
+		free($2);
+		if ($$ == NULL)
+			YYABORT;
+	}
+	| '{' {
+		PS_CHECK(cfg_check_table_new(ps, NULL, &@1));
+	} optnl tvals optnl '}' { $$ = ps->table; }
+	;
+
+pki	: PKI STRING CERT STRING {
+		struct cfg_pki	*p;
+		int		 r;
+
+		r = cfg_check_file(ps, "certificate", $4, &@4);
+		if (r == 0 && (p = cfg_check_pki_decl(ps, $2, &@1)) != NULL) {
+			if (p->cert != NULL) {
+				cfg_lex_error(ps, &@3, "pki '%s': certificate "
+				    "already specified", p->name);
+				r = -1;
+			} else
+				p->cert = xstrdup($4);
+		} else
+			r = -1;
+		free($2);
+		free($4);
+		PS_CHECK(r);
+	}
+	| PKI STRING KEY STRING {
+		struct cfg_pki	*p;
+		int		 r;
+
+		r = cfg_check_file(ps, "key", $4, &@4);
+		if (r == 0 && (p = cfg_check_pki_decl(ps, $2, &@1)) != NULL) {
+			if (p->key != NULL) {
+				cfg_lex_error(ps, &@3, "pki '%s': key "
+				    "already specified", p->name);
+				r = -1;
+			} else
+				p->key = xstrdup($4);
+		} else
+			r = -1;
+		free($2);
+		free($4);
+		PS_CHECK(r);
+	}
+	;
+
+ca	: CA STRING CERT STRING {
+		struct cfg_ca	*c = NULL;
+		int		 r;
+
+		r = cfg_check_file(ps, "certificate", $4, &@4);
+		if (r == 0 && cfg_check_name(ps, $2, &@2) == 0) {
+			if (cfg_ca_find(ps->cfg, $2) != NULL) {
+				cfg_lex_error(ps, &@2, "ca '%s' already "
+				    "defined", $2);
+				r = -1;
+			} else {
+				c = cfg_ca_add(ps->cfg, $2);
+				c->cert = xstrdup($4);
+				c->loc = @1;
+			}
+		} else
+			r = -1;
+		free($2);
+		free($4);
+		PS_CHECK(r);
+	}
+	;
+
+/* listeners */
+
+listen	: LISTEN ON ltarget lopts {
+		PS_CHECK(cfg_check_listener(ps, &@1));
+	}
+	;
+
+ltarget	: STRING {
+		int r = cfg_check_copy(ps, NULL, HOST_MAX, "address", $1, &@1);
+		if (r == 0) {
+			ps->listener = cfg_listener_add(ps->cfg, $1);
+			ps->listener->loc = @1;
+		}
+		free($1);
+		PS_CHECK(r);
+		ps->seen = 0;
+	}
+	| ANY {
+		ps->listener = cfg_listener_add(ps->cfg, "any");
+		ps->listener->loc = @1;
+		ps->seen = 0;
+	}
+	| SOCKET {
+		ps->listener = cfg_listener_add(ps->cfg, "socket");
+		ps->listener->loc = @1;
+		ps->listener->is_socket = 1;
+		ps->listener->port = 0;
+		ps->seen = 0;
+	}
+	;
+
+lopts	: /* empty */
+	| lopts lopt
+	;
+
+lopt	: INET4 {
+		PS_CHECK(cfg_check_opt(ps, CFG_OPT_FAMILY, &@1));
+		ps->listener->family = CFG_FAMILY_INET4;
+	}
+	| INET6 {
+		PS_CHECK(cfg_check_opt(ps, CFG_OPT_FAMILY, &@1));
+		ps->listener->family = CFG_FAMILY_INET6;
+	}
+	| PORT NUMBER {
+		PS_CHECK(cfg_check_opt(ps, CFG_OPT_PORT, &@1));
+		PS_CHECK(cfg_check_range(ps, $2, 1, 65535, "port", &@2));
+		ps->listener->port = (int)$2;
+	}
+	| TLS {
+		PS_CHECK(cfg_check_listener_tls(ps, CFG_TLS_STARTTLS, 0, &@1));
+	}
+	| TLS_REQUIRE {
+		PS_CHECK(cfg_check_listener_tls(ps, CFG_TLS_REQUIRE, 0, &@1));
+	}
+	| TLS_REQUIRE VERIFY {
+		PS_CHECK(cfg_check_listener_tls(ps, CFG_TLS_REQUIRE, 1, &@1));
+	}
+	| SMTPS {
+		PS_CHECK(cfg_check_listener_tls(ps, CFG_TLS_SMTPS, 0, &@1));
+	}
+	| SMTPS VERIFY {
+		PS_CHECK(cfg_check_listener_tls(ps, CFG_TLS_SMTPS, 1, &@1));
+	}
+	| PKI STRING {
+		struct cfg_pki	*p;
+		struct cfg_listener *l = ps->listener;
+		size_t		 i;
+		int		 r = cfg_check_opt(ps, CFG_OPT_PKI, &@1);
+
+		p = r == 0 ? cfg_check_pki(ps, $2, &@2) : NULL;
+		for (i = 0; p != NULL && i < l->npki; i++)
+			if (l->pki[i] == p)
+				break;
+		if (p == NULL)
+			r = -1;
+		else if (i < l->npki || l->npki == CFG_PKI_MAX) {
+			cfg_lex_error(ps, &@2, i < l->npki ? "duplicate pki "
+			    "'%s'" : "too many pki (at '%s')", $2);
+			r = -1;
+		} else
+			l->pki[l->npki++] = p;
+		free($2);
+		PS_CHECK(r);
+	}
+	| CA STRING {
+		int r = cfg_check_opt(ps, CFG_OPT_CA, &@1);
+		if (r == 0 && (ps->listener->ca = cfg_check_ca(ps, $2, &@2)) ==
+		    NULL)
+			r = -1;
+		free($2);
+		PS_CHECK(r);
+	}
+	| AUTH {
+		PS_CHECK(cfg_check_opt(ps, CFG_OPT_AUTH, &@1));
+		ps->listener->auth = CFG_AUTH_REQUIRE;
+	}
+	| AUTH tableref {
+		PS_CHECK(cfg_check_opt(ps, CFG_OPT_AUTH, &@1));
+		ps->listener->auth = CFG_AUTH_REQUIRE;
+		ps->listener->auth_table = $2;
+	}
+	| AUTH_OPTIONAL {
+		PS_CHECK(cfg_check_opt(ps, CFG_OPT_AUTH, &@1));
+		ps->listener->auth = CFG_AUTH_OPTIONAL;
+	}
+	| AUTH_OPTIONAL tableref {
+		PS_CHECK(cfg_check_opt(ps, CFG_OPT_AUTH, &@1));
+		ps->listener->auth = CFG_AUTH_OPTIONAL;
+		ps->listener->auth_table = $2;
+	}
+	| HOSTNAME STRING {
+		int r = cfg_check_opt(ps, CFG_OPT_HOSTNAME, &@1);
+		if (r == 0)
+			r = cfg_check_copy(ps, ps->listener->hostname,
+			    HOST_MAX, "hostname", $2, &@2);
+		free($2);
+		PS_CHECK(r);
+	}
+	| TAG STRING {
+		int r = cfg_check_opt(ps, CFG_OPT_TAG, &@1);
+		if (r == 0)
+			r = cfg_check_copy(ps, ps->listener->tag,
+			    NAME_MAX_CFG, "tag", $2, &@2);
+		free($2);
+		PS_CHECK(r);
+	}
+	| MASK_SRC {
+		PS_CHECK(cfg_check_opt(ps, CFG_OPT_MASK_SRC, &@1));
+		ps->listener->mask_src = 1;
+	}
+	| NO_DSN {
+		PS_CHECK(cfg_check_opt(ps, CFG_OPT_NO_DSN, &@1));
+		ps->listener->no_dsn = 1;
+	}
+	| SENDERS tableref {
+		PS_CHECK(cfg_check_opt(ps, CFG_OPT_SENDERS, &@1));
+		ps->listener->senders = $2;
+	}
+	| SENDERS tableref MASQUERADE {
+		PS_CHECK(cfg_check_opt(ps, CFG_OPT_SENDERS, &@1));
+		ps->listener->senders = $2;
+		ps->listener->masquerade = 1;
+	}
+	;
+
+/* actions */
+
+action	: ACTION STRING akind aopts {
+		free($2);
+		PS_CHECK(cfg_check_action(ps, &@1));
+	}
+	;
+
+akind	: MAILDIR {
+		PS_CHECK(cfg_check_action_new(ps, $<str>0, CFG_ACTION_MAILDIR,
+		    &@1));
+	} mdopts
+	| MBOX {
+		PS_CHECK(cfg_check_action_new(ps, $<str>0, CFG_ACTION_MBOX, &@1));
+	}
+	| MDA STRING {
+		int r = cfg_check_action_new(ps, $<str>0, CFG_ACTION_MDA, &@1);
+		if (r == 0)
+			ps->action->mda_command = $2;
+		else
+			free($2);
+		PS_CHECK(r);
+	}
+	| LMTP STRING lmtprcpt {
+		int r = cfg_check_action_new(ps, $<str>0, CFG_ACTION_LMTP, &@1);
+		if (r == 0) {
+			ps->action->lmtp_dest = $2;
+			ps->action->lmtp_rcpt_to = $3;
+		} else
+			free($2);
+		PS_CHECK(r);
+	}
+	| EXPAND_ONLY {
+		PS_CHECK(cfg_check_action_new(ps, $<str>0,
+		    CFG_ACTION_EXPAND_ONLY, &@1));
+	}
+	| FORWARD_ONLY {
+		PS_CHECK(cfg_check_action_new(ps, $<str>0,
+		    CFG_ACTION_FORWARD_ONLY, &@1));
+	}
+	| RELAY {
+		PS_CHECK(cfg_check_action_new(ps, $<str>0, CFG_ACTION_RELAY,
+		    &@1));
+	}
+	;
+
+lmtprcpt: /* empty */		{ $$ = 0; }
+	| RCPT_TO		{ $$ = 1; }
+	;
+
+mdopts	: /* empty */
+	| JUNK			{ ps->action->maildir_junk = 1; }
+	| STRING		{ ps->action->maildir_path = $1; }
+	| STRING JUNK {
+		ps->action->maildir_path = $1;
+		ps->action->maildir_junk = 1;
+	}
+	;
+
+aopts	: /* empty */
+	| aopts aopt
+	;
+
+aopt	: ALIAS tableref {
+		PS_CHECK(cfg_check_opt(ps, CFG_OPT_ALIAS, &@1));
+		ps->action->alias = $2;
+	}
+	| VIRTUAL tableref {
+		PS_CHECK(cfg_check_opt(ps, CFG_OPT_VIRTUAL, &@1));
+		ps->action->virtual = $2;
+	}
+	| USERBASE tableref {
+		PS_CHECK(cfg_check_opt(ps, CFG_OPT_USERBASE, &@1));
+		ps->action->userbase = $2;
+	}
+	| USER STRING {
+		int r = cfg_check_opt(ps, CFG_OPT_USER, &@1);
+		if (r == 0)
+			r = cfg_check_copy(ps, ps->action->user, NAME_MAX_CFG,
+			    "user name", $2, &@2);
+		free($2);
+		PS_CHECK(r);
+	}
+	| TTL delay {
+		PS_CHECK(cfg_check_opt(ps, CFG_OPT_TTL, &@1));
+		ps->action->ttl = $2;
+	}
+	| HOST STRING {
+		const char	*errstr;
+		int		 r = cfg_check_opt(ps, CFG_OPT_HOST, &@1);
+
+		if (r == 0 && cfg_relay_url_parse($2, &ps->action->host,
+		    &errstr) == -1) {
+			cfg_lex_error(ps, &@2, "%s", errstr);
+			r = -1;
+		}
+		ps->action->has_host = 1;
+		free($2);
+		PS_CHECK(r);
+	}
+	| TLS {
+		PS_CHECK(cfg_check_opt(ps, CFG_OPT_RTLS, &@1));
+		ps->action->tls = 1;
+	}
+	| TLS NO_VERIFY {
+		PS_CHECK(cfg_check_opt(ps, CFG_OPT_RTLS, &@1));
+		ps->action->tls = 1;
+		ps->action->tls_noverify = 1;
+	}
+	| AUTH tableref {
+		PS_CHECK(cfg_check_opt(ps, CFG_OPT_RAUTH, &@1));
+		ps->action->auth = $2;
+	}
+	| HELO STRING {
+		int r = cfg_check_opt(ps, CFG_OPT_HELO, &@1);
+		if (r == 0)
+			r = cfg_check_copy(ps, ps->action->helo, HOST_MAX,
+			    "helo name", $2, &@2);
+		free($2);
+		PS_CHECK(r);
+	}
+	| MAIL_FROM STRING {
+		int r = cfg_check_opt(ps, CFG_OPT_MAIL_FROM, &@1);
+		if (r == 0)
+			r = cfg_check_copy(ps, ps->action->mail_from, ADDR_MAX,
+			    "mail-from address", $2, &@2);
+		free($2);
+		PS_CHECK(r);
+	}
+	| SRC STRING {
+		int r = cfg_check_opt(ps, CFG_OPT_SRC, &@1);
+		if (r == 0)
+			r = cfg_check_copy(ps, ps->action->src_addr, HOST_MAX,
+			    "source address", $2, &@2);
+		free($2);
+		PS_CHECK(r);
+	}
+	| SRC tableref {
+		PS_CHECK(cfg_check_opt(ps, CFG_OPT_SRC, &@1));
+		ps->action->src_table = $2;
+	}
+	| BACKUP {
+		PS_CHECK(cfg_check_opt(ps, CFG_OPT_BACKUP, &@1));
+		ps->action->backup = 1;
+	}
+	| BACKUP MX STRING {
+		int r = cfg_check_opt(ps, CFG_OPT_BACKUP, &@1);
+		if (r == 0)
+			r = cfg_check_copy(ps, ps->action->backup_mx, HOST_MAX,
+			    "backup mx", $3, &@3);
+		ps->action->backup = 1;
+		free($3);
+		PS_CHECK(r);
+	}
+	| DOMAIN tableref {
+		PS_CHECK(cfg_check_opt(ps, CFG_OPT_DOMAIN, &@1));
+		ps->action->domain = $2;
+	}
+	| PKI STRING {
+		int r = cfg_check_opt(ps, CFG_OPT_RPKI, &@1);
+		if (r == 0 && (ps->action->pki = cfg_check_pki(ps, $2, &@2)) ==
+		    NULL)
+			r = -1;
+		free($2);
+		PS_CHECK(r);
+	}
+	;
+
+/* match rules */
+
+match	: MATCH {
+		ps->match = cfg_match_add(ps->cfg);
+		ps->match->loc = @1;
+		ps->seen = 0;
+	} mfilters mend {
+		PS_CHECK(cfg_check_match(ps, &@1));
+	}
+	;
+
+mend	: /* empty */
+	| REJECT		{ ps->match->reject = 1; }
+	| ACTION STRING {
+		ps->match->action = cfg_action_find(ps->cfg, $2);
+		if (ps->match->action == NULL)
+			cfg_lex_error(ps, &@2, "undefined action '%s'", $2);
+		free($2);
+		if (ps->match->action == NULL)
+			YYABORT;
+	}
+	;
+
+mfilters: /* empty */
+	| mfilters mfilter
+	;
+
+negation: /* empty */		{ $$ = 0; }
+	| '!'			{ $$ = 1; }
+	;
+
+mfilter	: negation FROM ANY {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_ANY, $1, NULL,
+		    NULL, &@2));
+	}
+	| negation FROM LOCAL {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_LOCAL, $1, NULL,
+		    NULL, &@2));
+	}
+	| negation FROM SOCKET {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_SOCKET, $1, NULL,
+		    NULL, &@2));
+	}
+	| negation FROM AUTH {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_AUTH, $1, NULL,
+		    NULL, &@2));
+	}
+	| negation FROM AUTH STRING {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_AUTH, $1, $4,
+		    NULL, &@2));
+	}
+	| negation FROM AUTH tableref {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_AUTH, $1, NULL,
+		    $4, &@2));
+	}
+	| negation FROM SRC STRING {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_SRC, $1, $4,
+		    NULL, &@2));
+	}
+	| negation FROM SRC tableref {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_SRC, $1, NULL,
+		    $4, &@2));
+	}
+	| negation FROM MAIL_FROM STRING {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_MAIL_FROM, $1,
+		    $4, NULL, &@2));
+	}
+	| negation FROM MAIL_FROM tableref {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_MAIL_FROM, $1,
+		    NULL, $4, &@2));
+	}
+	| negation FROM RDNS {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_RDNS, $1, NULL,
+		    NULL, &@2));
+	}
+	| negation FROM RDNS tableref {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_RDNS, $1, NULL,
+		    $4, &@2));
+	}
+	| negation FOR ANY {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FOR_ANY, $1, NULL,
+		    NULL, &@2));
+	}
+	| negation FOR LOCAL {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FOR_LOCAL, $1, NULL,
+		    NULL, &@2));
+	}
+	| negation FOR DOMAIN STRING {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FOR_DOMAIN, $1, $4,
+		    NULL, &@2));
+	}
+	| negation FOR DOMAIN tableref {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FOR_DOMAIN, $1, NULL,
+		    $4, &@2));
+	}
+	| negation FOR RCPT_TO STRING {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FOR_RCPT_TO, $1, $4,
+		    NULL, &@2));
+	}
+	| negation FOR RCPT_TO tableref {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FOR_RCPT_TO, $1, NULL,
+		    $4, &@2));
+	}
+	| negation AUTH {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_AUTH, $1, NULL, NULL,
+		    &@2));
+	}
+	| negation AUTH STRING {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_AUTH, $1, $3, NULL,
+		    &@2));
+	}
+	| negation AUTH tableref {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_AUTH, $1, NULL, $3,
+		    &@2));
+	}
+	| negation HELO STRING {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_HELO, $1, $3, NULL,
+		    &@2));
+	}
+	| negation HELO tableref {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_HELO, $1, NULL, $3,
+		    &@2));
+	}
+	| negation MAIL_FROM STRING {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_MAIL_FROM, $1, $3,
+		    NULL, &@2));
+	}
+	| negation MAIL_FROM tableref {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_MAIL_FROM, $1, NULL,
+		    $3, &@2));
+	}
+	| negation RCPT_TO STRING {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_RCPT_TO, $1, $3, NULL,
+		    &@2));
+	}
+	| negation RCPT_TO tableref {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_RCPT_TO, $1, NULL, $3,
+		    &@2));
+	}
+	| negation TAG STRING {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_TAG, $1, $3, NULL,
+		    &@2));
+	}
+	| negation TLS {
+		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_TLS, $1, NULL, NULL,
+		    &@2));
+	}
+	;
+
+/* global options */
+
+size	: NUMBER		{ $$ = $1; }
+	| STRING {
+		int r = cfg_size_parse($1, &$$);
+		if (r == -1)
+			cfg_lex_error(ps, &@1, "invalid size '%s'", $1);
+		free($1);
+		PS_CHECK(r);
+	}
+	;
+
+delay	: NUMBER		{ $$ = $1; }
+	| STRING {
+		int r = cfg_check_delay(ps, $1, &$$, &@1);
+		free($1);
+		PS_CHECK(r);
+	}
+	;
+
+smtp	: SMTP MAX_MESSAGE_SIZE size {
+		PS_CHECK(cfg_check_range(ps, $3, 1, 1LL << 40,
+		    "max-message-size", &@3));
+		ps->cfg->smtp.max_message_size = $3;
+	}
+	| SMTP LIMIT limits
+	| SMTP SUB_ADDR_DELIM STRING {
+		int r = 0;
+		if (strlen($3) != 1) {
+			cfg_lex_error(ps, &@3, "sub-addr-delim must be one "
+			    "character");
+			r = -1;
+		} else
+			ps->cfg->smtp.sub_addr_delim = $3[0];
+		free($3);
+		PS_CHECK(r);
+	}
+	| SMTP CIPHERS STRING {
+		free(ps->cfg->smtp.ciphers);
+		ps->cfg->smtp.ciphers = $3;
+	}
+	;
+
+limits	: limit
+	| limits limit
+	;
+
+limit	: MAX_MAILS NUMBER {
+		PS_CHECK(cfg_check_range(ps, $2, 1, 1000000, "max-mails", &@2));
+		ps->cfg->smtp.max_mails = (int)$2;
+	}
+	| MAX_RCPT NUMBER {
+		PS_CHECK(cfg_check_range(ps, $2, 1, 1000000, "max-rcpt", &@2));
+		ps->cfg->smtp.max_rcpt = (int)$2;
+	}
+	| MAX_SESSIONS NUMBER {
+		PS_CHECK(cfg_check_range(ps, $2, 1, 1000000, "max-sessions",
+		    &@2));
+		ps->cfg->smtp.max_sessions = (int)$2;
+	}
+	;
+
+queue	: QUEUE TTL delay {
+		PS_CHECK(cfg_check_range(ps, $3, 1, 365LL * 86400, "queue ttl",
+		    &@3));
+		ps->cfg->queue.ttl = $3;
+	}
+	| QUEUE COMPRESSION	{ ps->cfg->queue.compression = 1; }
+	| QUEUE ENCRYPTION	{ ps->cfg->queue.encryption = 1; }
+	| QUEUE ENCRYPTION STRING {
+		struct cfg_queue *q = &ps->cfg->queue;
+
+		q->encryption = 1;
+		freezero(q->encryption_key, q->encryption_key ?
+		    strlen(q->encryption_key) : 0);
+		q->encryption_key = $3;
+	}
+	| QUEUE PATH STRING {
+		int r = cfg_check_copy(ps, ps->cfg->queue.path, PATH_MAX_CFG,
+		    "queue path", $3, &@3);
+		if (r == 0 && $3[0] != '/') {
+			cfg_lex_error(ps, &@3, "queue path must be absolute");
+			r = -1;
+		}
+		free($3);
+		PS_CHECK(r);
+	}
+	;
+
+bounce	: BOUNCE WARN_INTERVAL { ps->cfg->nbounce_warn = 0; } warns
+	;
+
+warns	: warn
+	| warns ',' warn
+	;
+
+warn	: delay {
+		struct cfg *c = ps->cfg;
+
+		PS_CHECK(cfg_check_range(ps, $1, 1, 365LL * 86400,
+		    "warn-interval", &@1));
+		if (c->nbounce_warn == CFG_WARN_MAX) {
+			cfg_lex_error(ps, &@1, "too many warn-interval delays "
+			    "(at most %d)", CFG_WARN_MAX);
+			YYABORT;
+		}
+		c->bounce_warn[c->nbounce_warn++] = $1;
+	}
+	;
+
+mta	: MTA MAX_DEFERRED NUMBER {
+		PS_CHECK(cfg_check_range(ps, $3, 1, 1000000, "max-deferred",
+		    &@3));
+		ps->cfg->mta_max_deferred = (int)$3;
+	}
+	;
+
+%%
+
+/* cfg_parse_lex - bison's entry into the tokenizer */
+int
+cfg_parse_lex(CFG_PARSE_STYPE *lval, struct cfg_loc *lloc,
+    struct cfg_pstate *ps)
+{
+	return cfg_lex_next(ps, lval, lloc);
+}
+
+/* cfg_parse_error - bison's syntax error: word it from the last token */
+void
+cfg_parse_error(struct cfg_loc *lloc, struct cfg_pstate *ps, const char *msg)
+{
+	(void)msg;
+	cfg_lex_syntax(ps, lloc);
+}
+
+/* cfg_parse_run - parse the open file stack; 0 or -1 with ps->err set */
+int
+cfg_parse_run(struct cfg_pstate *ps)
+{
+	if (cfg_parse_parse(ps) != 0 || ps->failed)
+		return -1;
+	return 0;
+}
