@@ -217,7 +217,7 @@ ATF_TC_BODY(smtp_cmd_parse_fields, tc)
 	ATF_CHECK_STREQ(c.arg, " two words");
 }
 
-/* cmd_long - "NOOP " padded with x to len octets */
+/* cmd_long - head, then x up to len octets, ending in tail */
 static char *
 cmd_long(const char *head, size_t len, const char *tail)
 {

@@ -160,6 +160,46 @@ ATF_TC_BODY(smtp_data_in_feed_endings, tc)
 	}
 }
 
+/* data_ref_end - reference: where the first CRLF "." CRLF ends, or 0 */
+static size_t
+data_ref_end(const char *in, size_t len)
+{
+	static char	 buf[1024];
+	const char	*p;
+
+	ATF_REQUIRE(len + 2 <= sizeof(buf));
+	memcpy(buf, "\r\n", 2);
+	memcpy(buf + 2, in, len);
+	if ((p = memmem(buf, len + 2, "\r\n.\r\n", 5)) == NULL)
+		return 0;
+	return p - buf + 3;
+}
+
+ATF_TC_WITHOUT_HEAD(smtp_data_in_feed_random);
+ATF_TC_BODY(smtp_data_in_feed_random, tc)
+{
+	static const char	 alpha[] = "\r\n.\r\n.a";
+	struct data_result	 r;
+	char			 in[512];
+	size_t			 i, n, len, end;
+	unsigned int		 seed = 7;
+
+	/* the end is reported exactly where a reference search finds it */
+	for (n = 0; n < 20000; n++) {
+		len = 1 + n % 40;
+		for (i = 0; i < len; i++) {
+			seed = seed * 1103515245 + 12345;
+			in[i] = alpha[(seed >> 16) % (sizeof(alpha) - 1)];
+		}
+		end = data_ref_end(in, len);
+		data_run(in, len, (seed >> 8) % (len + 1), n % 3, 1 + n % 2,
+		    &r);
+		ATF_CHECK_EQ_MSG(r.done, end != 0, "run %zu", n);
+		ATF_CHECK_EQ_MSG(r.consumed, end != 0 ? end : len, "run %zu",
+		    n);
+	}
+}
+
 ATF_TC_WITHOUT_HEAD(smtp_data_in_feed_nul_flag);
 ATF_TC_BODY(smtp_data_in_feed_nul_flag, tc)
 {
@@ -364,6 +404,7 @@ ATF_TC_BODY(smtp_data_stuff_roundtrip, tc)
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, smtp_data_in_feed_endings);
+	ATF_TP_ADD_TC(tp, smtp_data_in_feed_random);
 	ATF_TP_ADD_TC(tp, smtp_data_in_feed_nul_flag);
 	ATF_TP_ADD_TC(tp, smtp_data_in_feed_line_limit);
 	ATF_TP_ADD_TC(tp, smtp_data_in_feed_size);
