@@ -15,8 +15,9 @@ for d in $dirs; do
 		echo 'syntax(2)'
 		echo 'test_suite("posthorn")'
 		for t in "$@"; do
-			[ "$(dirname "$t")" = "$d" ] &&
-			    echo "atf_test_program{name=\"$(basename "$t")\"}"
+			if [ "$(dirname "$t")" = "$d" ]; then
+				echo "atf_test_program{name=\"$(basename "$t")\"}"
+			fi
 		done
 	} > "$top/$d/Kyuafile"
 done

@@ -167,9 +167,13 @@ samples_parse_head() {
 }
 samples_parse_body() {
 	ph_setup
+	# a key pair for the samples that listen with TLS
+	openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=mail.test \
+	    -keyout $PH/key.pem -out $PH/cert.pem -days 2 2>/dev/null
 	n=0
 	for f in "$PH_TOP"/etc/*.conf; do
-		atf_check -o inline:"configuration OK\n" $PH_BIN/smtpd -n -f "$f"
+		atf_check -o inline:"configuration OK\n" $PH_BIN/smtpd -n \
+		    -D tls_cert=$PH/cert.pem -D tls_key=$PH/key.pem -f "$f"
 		n=$((n + 1))
 	done
 	[ $n -gt 0 ] || atf_fail "no samples"
