@@ -32,6 +32,11 @@ enum envelope_state {
 #define ENVELOPE_F_8BITMIME	0x08	/* BODY=8BITMIME */
 #define ENVELOPE_F_SMTPUTF8	0x10	/* SMTPUTF8 */
 
+/* what dest names, after expansion */
+#define ENVELOPE_DEST_ADDRESS	0	/* a mail address (mailbox or relay) */
+#define ENVELOPE_DEST_FILE	1	/* an aliases(5) /path/file */
+#define ENVELOPE_DEST_COMMAND	2	/* an aliases(5) |command */
+
 /* DSN NOTIFY (RFC 3461); 0 means "not given" */
 #define ENVELOPE_DSN_NEVER	0x01
 #define ENVELOPE_DSN_SUCCESS	0x02
@@ -51,6 +56,9 @@ struct envelope {
 	char			orig_rcpt[ORCPT_MAX];	/* DSN ORCPT */
 	char			dest[ADDR_MAX];		/* after expansion */
 	char			dispatcher[NAME_MAX_CFG]; /* action name */
+	char			user[NAME_MAX_CFG];	/* local account, "" if none */
+	uint32_t		dest_type;		/* ENVELOPE_DEST_* */
+	char			auth_user[ADDR_MAX];	/* AUTH identity, "" if none */
 	char			tag[NAME_MAX_CFG];
 	char			helo[HOST_MAX];
 	char			client[HOST_MAX];	/* peer address */

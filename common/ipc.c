@@ -28,6 +28,58 @@ const struct ipc_strfield ipc_str_ctl_line[] = {
 const struct ipc_strfield ipc_str_ctl_end[] = {
 	IPC_STR(msg_ctl_end, error), IPC_STR_END };
 
+/* every string of an envelope embedded as member m of struct t */
+#define IPC_STR_EVP(t, m)						\
+	IPC_STR(t, m.sender), IPC_STR(t, m.rcpt), IPC_STR(t, m.orig_rcpt), \
+	IPC_STR(t, m.dest), IPC_STR(t, m.dispatcher), IPC_STR(t, m.user), \
+	IPC_STR(t, m.auth_user), IPC_STR(t, m.tag), IPC_STR(t, m.helo),	\
+	IPC_STR(t, m.client), IPC_STR(t, m.hostname), IPC_STR(t, m.envid), \
+	IPC_STR(t, m.errmsg)
+/* every string of a struct ipc_sess embedded as member m of struct t */
+#define IPC_STR_SESS(t, m)						\
+	IPC_STR(t, m.src), IPC_STR(t, m.rdns), IPC_STR(t, m.helo),	\
+	IPC_STR(t, m.auth_user), IPC_STR(t, m.tag)
+
+const struct ipc_strfield ipc_str_lka_mail[] = {
+	IPC_STR_SESS(msg_lka_mail, sess), IPC_STR(msg_lka_mail, sender),
+	IPC_STR_END };
+const struct ipc_strfield ipc_str_lka_rcpt[] = {
+	IPC_STR_SESS(msg_lka_rcpt, sess), IPC_STR(msg_lka_rcpt, sender),
+	IPC_STR(msg_lka_rcpt, rcpt), IPC_STR_END };
+const struct ipc_strfield ipc_str_lka_expanded[] = {
+	IPC_STR_EVP(msg_lka_expanded, evp), IPC_STR_END };
+const struct ipc_strfield ipc_str_lka_result[] = {
+	IPC_STR(msg_lka_result, enhanced), IPC_STR(msg_lka_result, text),
+	IPC_STR_END };
+const struct ipc_strfield ipc_str_lka_auth[] = {
+	IPC_STR(msg_lka_auth, user), IPC_STR(msg_lka_auth, pass), IPC_STR_END };
+const struct ipc_strfield ipc_str_auth_system[] = {
+	IPC_STR(msg_auth_system, user), IPC_STR(msg_auth_system, pass),
+	IPC_STR_END };
+const struct ipc_strfield ipc_str_forward_open[] = {
+	IPC_STR(msg_forward_open, user), IPC_STR_END };
+const struct ipc_strfield ipc_str_table_update[] = {
+	IPC_STR(msg_table_update, name), IPC_STR_END };
+const struct ipc_strfield ipc_str_table_updated[] = {
+	IPC_STR(msg_table_updated, error), IPC_STR_END };
+const struct ipc_strfield ipc_str_tx_envelope[] = {
+	IPC_STR_EVP(msg_tx_envelope, evp), IPC_STR_END };
+const struct ipc_strfield ipc_str_tx_result[] = {
+	IPC_STR(msg_tx_result, enhanced), IPC_STR(msg_tx_result, text),
+	IPC_STR_END };
+const struct ipc_strfield ipc_str_mda_run[] = {
+	IPC_STR_EVP(msg_mda_run, evp), IPC_STR_END };
+const struct ipc_strfield ipc_str_dlv_result[] = {
+	IPC_STR(msg_dlv_result, text), IPC_STR_END };
+const struct ipc_strfield ipc_str_relay_run[] = {
+	IPC_STR_EVP(msg_relay_run, evp), IPC_STR_END };
+
+#define IPC_FITS(name, from, to, payload, fd, strs)			\
+	_Static_assert(sizeof(struct payload) <= IPC_FRAME_MAX -	\
+	    sizeof(struct ipc_hdr), #name " does not fit in a frame");
+IPC_MESSAGES(IPC_FITS)
+#undef IPC_FITS
+
 struct ipc_def {
 	const char			*name;
 	uint32_t			 from;

@@ -15,9 +15,10 @@
 #include <stdint.h>
 
 #include "defs.h"
+#include "envelope.h"
 #include "proc_role.h"
 
-#define IPC_PROTO_VERSION	1
+#define IPC_PROTO_VERSION	2
 
 #define P_(r)		PROC_BIT(PROC_##r)
 
@@ -76,6 +77,135 @@ struct msg_stats_deliver {
 	uint64_t	jobs_current;
 };
 
+/*
+ * Policy: what the lookup process needs to know about a session to
+ * evaluate the match rules (smtpd.conf "match").
+ */
+#define IPC_SESS_LOCAL		0x01	/* arrived on the enqueuer's socket */
+#define IPC_SESS_TLS		0x02	/* the session is in TLS */
+#define IPC_SESS_AUTH		0x04	/* the client authenticated */
+struct ipc_sess {
+	uint64_t	id;			/* session id, for logs */
+	uint32_t	flags;			/* IPC_SESS_* */
+	uint32_t	listener;		/* index in cfg->listeners */
+	char		src[HOST_MAX];		/* numeric client address */
+	char		rdns[HOST_MAX];		/* "" if unknown */
+	char		helo[HOST_MAX];
+	char		auth_user[ADDR_MAX];	/* "" unless IPC_SESS_AUTH */
+	char		tag[NAME_MAX_CFG];	/* the listener's tag */
+};
+
+/* smtpd -> lookup: may this sender be used (senders <table>, rules)? */
+struct msg_lka_mail {
+	struct ipc_sess	sess;
+	char		sender[ADDR_MAX];	/* "" is <> */
+};
+
+/* smtpd -> lookup: match and expand one recipient. */
+struct msg_lka_rcpt {
+	struct ipc_sess	sess;
+	char		sender[ADDR_MAX];
+	char		rcpt[ADDR_MAX];
+};
+
+/*
+ * lookup -> smtpd: one recipient after expansion (zero or more per
+ * RCPT, before the final MSG_LKA_RESULT).  The envelope's dispatcher,
+ * dest, dest_type and user are set; the listener fills in the rest.
+ */
+struct msg_lka_expanded {
+	uint64_t	sessid;
+	struct envelope	evp;
+};
+
+/* lookup -> smtpd: the verdict on a MAIL, RCPT or AUTH request. */
+struct msg_lka_result {
+	uint64_t	sessid;
+	int32_t		code;			/* 250/235 ok, else the reply code */
+	char		enhanced[16];		/* "5.7.1" */
+	char		text[ERRTEXT_MAX];
+};
+
+/* smtpd -> lookup: check AUTH credentials of a listener. */
+struct msg_lka_auth {
+	uint64_t	sessid;
+	uint32_t	listener;
+	char		user[ADDR_MAX];
+	char		pass[512];
+};
+
+/* lookup -> parent and back: a system account's password. */
+struct msg_auth_system {
+	uint64_t	reqid;
+	char		user[ADDR_MAX];
+	char		pass[512];
+};
+struct msg_auth_system_result {
+	uint64_t	reqid;
+	int32_t		result;			/* 1 ok, 0 refused, -1 error */
+};
+
+/* lookup -> parent: open a user's ~/.forward (fd in the reply, if any). */
+struct msg_forward_open {
+	uint64_t	reqid;
+	char		user[NAME_MAX_CFG];
+};
+struct msg_forward_fd {
+	uint64_t	reqid;
+	int32_t		status;			/* 0 fd attached, 1 none, -1 refused */
+};
+
+/* queue -> lookup and back: `smtpctl update table NAME`. */
+struct msg_table_update {
+	uint64_t	reqid;
+	char		name[NAME_MAX_CFG];
+};
+struct msg_table_updated {
+	uint64_t	reqid;
+	int32_t		status;			/* 0 ok */
+	char		error[ERRTEXT_MAX];
+};
+
+/* A transaction between the listener and the queue. */
+struct msg_tx {
+	uint64_t	sessid;
+	uint32_t	msgid;			/* 0 in MSG_TX_OPEN */
+	uint32_t	unused;
+	uint64_t	size;			/* MSG_TX_COMMIT: message octets */
+};
+struct msg_tx_envelope {
+	uint64_t	sessid;
+	uint32_t	msgid;
+	struct envelope	evp;
+};
+struct msg_tx_result {
+	uint64_t	sessid;
+	uint32_t	msgid;
+	int32_t		code;			/* 0 ok; else 421/451/452/554 */
+	char		enhanced[16];
+	char		text[ERRTEXT_MAX];
+};
+
+/* queue -> parent: deliver one envelope locally (message fd attached). */
+struct msg_mda_run {
+	struct envelope	evp;
+};
+
+/* parent -> queue: the outcome of a local delivery. */
+#define IPC_DLV_OK		0
+#define IPC_DLV_TEMPFAIL	1
+#define IPC_DLV_PERMFAIL	2
+struct msg_dlv_result {
+	uint64_t	evpid;
+	int32_t		status;			/* IPC_DLV_* */
+	char		text[ERRTEXT_MAX];
+};
+
+/* queue -> deliver: relay one envelope (message fd attached). */
+struct msg_relay_run {
+	struct envelope	evp;
+};
+
 struct ipc_strfield {
 	size_t	off;
 	size_t	size;
@@ -89,6 +219,20 @@ extern const struct ipc_strfield ipc_str_listener[];
 extern const struct ipc_strfield ipc_str_ctl_arg[];
 extern const struct ipc_strfield ipc_str_ctl_line[];
 extern const struct ipc_strfield ipc_str_ctl_end[];
+extern const struct ipc_strfield ipc_str_lka_mail[];
+extern const struct ipc_strfield ipc_str_lka_rcpt[];
+extern const struct ipc_strfield ipc_str_lka_expanded[];
+extern const struct ipc_strfield ipc_str_lka_result[];
+extern const struct ipc_strfield ipc_str_lka_auth[];
+extern const struct ipc_strfield ipc_str_auth_system[];
+extern const struct ipc_strfield ipc_str_forward_open[];
+extern const struct ipc_strfield ipc_str_table_update[];
+extern const struct ipc_strfield ipc_str_table_updated[];
+extern const struct ipc_strfield ipc_str_tx_envelope[];
+extern const struct ipc_strfield ipc_str_tx_result[];
+extern const struct ipc_strfield ipc_str_mda_run[];
+extern const struct ipc_strfield ipc_str_dlv_result[];
+extern const struct ipc_strfield ipc_str_relay_run[];
 
 /*   name		from			to			payload			fd	strings */
 #define IPC_MESSAGES(X)							\
@@ -109,7 +253,35 @@ extern const struct ipc_strfield ipc_str_ctl_end[];
 	X(MSG_CTL_RESUME, P_(CONTROL),		P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE, ipc_str_ctl_arg)	\
 	X(MSG_CTL_LOG,	P_(CONTROL),		P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE, ipc_str_ctl_arg)	\
 	X(MSG_CTL_LINE,	P_(QUEUE),		P_(CONTROL),		msg_ctl_line,		IPC_FD_NONE, ipc_str_ctl_line)	\
-	X(MSG_CTL_END,	P_(QUEUE),		P_(CONTROL),		msg_ctl_end,		IPC_FD_NONE, ipc_str_ctl_end)
+	X(MSG_CTL_END,	P_(QUEUE),		P_(CONTROL),		msg_ctl_end,		IPC_FD_NONE, ipc_str_ctl_end)	\
+	X(MSG_CTL_SHOW_QUEUE, P_(CONTROL),	P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE, ipc_str_ctl_arg)	\
+	X(MSG_CTL_SHOW_ENVELOPE, P_(CONTROL),	P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE, ipc_str_ctl_arg)	\
+	X(MSG_CTL_SHOW_MESSAGE, P_(CONTROL),	P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE, ipc_str_ctl_arg)	\
+	X(MSG_CTL_MESSAGE_FD, P_(QUEUE),	P_(CONTROL),		msg_empty,		IPC_FD_MUST, ipc_str_none)	\
+	X(MSG_CTL_SCHEDULE, P_(CONTROL),	P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE, ipc_str_ctl_arg)	\
+	X(MSG_CTL_REMOVE, P_(CONTROL),		P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE, ipc_str_ctl_arg)	\
+	X(MSG_CTL_UPDATE_TABLE, P_(CONTROL),	P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE, ipc_str_ctl_arg)	\
+	X(MSG_LKA_MAIL,	P_(SMTPD),		P_(LOOKUP),		msg_lka_mail,		IPC_FD_NONE, ipc_str_lka_mail)	\
+	X(MSG_LKA_RCPT,	P_(SMTPD),		P_(LOOKUP),		msg_lka_rcpt,		IPC_FD_NONE, ipc_str_lka_rcpt)	\
+	X(MSG_LKA_EXPANDED, P_(LOOKUP),		P_(SMTPD),		msg_lka_expanded,	IPC_FD_NONE, ipc_str_lka_expanded)	\
+	X(MSG_LKA_RESULT, P_(LOOKUP),		P_(SMTPD),		msg_lka_result,		IPC_FD_NONE, ipc_str_lka_result)	\
+	X(MSG_LKA_AUTH,	P_(SMTPD),		P_(LOOKUP),		msg_lka_auth,		IPC_FD_NONE, ipc_str_lka_auth)	\
+	X(MSG_AUTH_SYSTEM, P_(LOOKUP),		P_(PARENT),		msg_auth_system,	IPC_FD_NONE, ipc_str_auth_system)	\
+	X(MSG_AUTH_SYSTEM_RESULT, P_(PARENT),	P_(LOOKUP),		msg_auth_system_result,	IPC_FD_NONE, ipc_str_none)	\
+	X(MSG_FORWARD_OPEN, P_(LOOKUP),		P_(PARENT),		msg_forward_open,	IPC_FD_NONE, ipc_str_forward_open)	\
+	X(MSG_FORWARD_FD, P_(PARENT),		P_(LOOKUP),		msg_forward_fd,		IPC_FD_MAY,  ipc_str_none)	\
+	X(MSG_TABLE_UPDATE, P_(QUEUE),		P_(LOOKUP),		msg_table_update,	IPC_FD_NONE, ipc_str_table_update)	\
+	X(MSG_TABLE_UPDATED, P_(LOOKUP),	P_(QUEUE),		msg_table_updated,	IPC_FD_NONE, ipc_str_table_updated)	\
+	X(MSG_TX_OPEN,	P_(SMTPD),		P_(QUEUE),		msg_tx,			IPC_FD_NONE, ipc_str_none)	\
+	X(MSG_TX_OPENED, P_(QUEUE),		P_(SMTPD),		msg_tx_result,		IPC_FD_MAY,  ipc_str_tx_result)	\
+	X(MSG_TX_ENVELOPE, P_(SMTPD),		P_(QUEUE),		msg_tx_envelope,	IPC_FD_NONE, ipc_str_tx_envelope)	\
+	X(MSG_TX_COMMIT, P_(SMTPD),		P_(QUEUE),		msg_tx,			IPC_FD_NONE, ipc_str_none)	\
+	X(MSG_TX_COMMITTED, P_(QUEUE),		P_(SMTPD),		msg_tx_result,		IPC_FD_NONE, ipc_str_tx_result)	\
+	X(MSG_TX_ABORT,	P_(SMTPD),		P_(QUEUE),		msg_tx,			IPC_FD_NONE, ipc_str_none)	\
+	X(MSG_MDA_RUN,	P_(QUEUE),		P_(PARENT),		msg_mda_run,		IPC_FD_MUST, ipc_str_mda_run)	\
+	X(MSG_MDA_RESULT, P_(PARENT),		P_(QUEUE),		msg_dlv_result,		IPC_FD_NONE, ipc_str_dlv_result)	\
+	X(MSG_RELAY_RUN, P_(QUEUE),		P_(DELIVER),		msg_relay_run,		IPC_FD_MUST, ipc_str_relay_run)	\
+	X(MSG_RELAY_RESULT, P_(DELIVER),	P_(QUEUE),		msg_dlv_result,		IPC_FD_NONE, ipc_str_dlv_result)
 
 enum ipc_type {
 	MSG_NONE = 0,

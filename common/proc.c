@@ -24,6 +24,7 @@ static const char *const proc_names[PROC_MAX] = {
 	[PROC_SMTPD] = "smtpd",
 	[PROC_DELIVER] = "deliver",
 	[PROC_CONTROL] = "control",
+	[PROC_LOOKUP] = "lookup",
 };
 
 /* The roles the parent starts, their accounts and their roots. */
@@ -31,16 +32,20 @@ static const struct proc_spec proc_specs[PROC_NCHILD] = {
 	{ PROC_QUEUE,	POSTHORN_QUEUE_USER,	PROC_ROOT_SPOOL },
 	{ PROC_SMTPD,	POSTHORN_USER,		PROC_ROOT_EMPTY },
 	{ PROC_DELIVER,	POSTHORN_USER,		PROC_ROOT_EMPTY },
+	{ PROC_LOOKUP,	POSTHORN_USER,		PROC_ROOT_NONE },
 };
 
 /* Which roles share a channel: a symmetric relation. */
 static const unsigned proc_link_table[PROC_MAX] = {
 	[PROC_PARENT] = PROC_BIT(PROC_QUEUE) | PROC_BIT(PROC_SMTPD) |
-	    PROC_BIT(PROC_DELIVER),
+	    PROC_BIT(PROC_DELIVER) | PROC_BIT(PROC_LOOKUP),
 	[PROC_QUEUE] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_SMTPD) |
-	    PROC_BIT(PROC_DELIVER),
-	[PROC_SMTPD] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_QUEUE),
+	    PROC_BIT(PROC_DELIVER) | PROC_BIT(PROC_LOOKUP),
+	[PROC_SMTPD] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_QUEUE) |
+	    PROC_BIT(PROC_LOOKUP),
 	[PROC_DELIVER] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_QUEUE),
+	[PROC_LOOKUP] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_QUEUE) |
+	    PROC_BIT(PROC_SMTPD),
 };
 
 /* proc_role_name - printable role name */

@@ -35,7 +35,7 @@ struct proc_child {
 };
 
 #define PROC_FD_FIRST	3	/* a child's first channel descriptor */
-#define PROC_NCHILD	3	/* roles the parent starts: queue, smtpd, deliver */
+#define PROC_NCHILD	4	/* roles the parent starts: queue, smtpd, deliver, lookup */
 
 struct cfg;
 

@@ -13,7 +13,8 @@ enum proc_role {
 	PROC_SMTPD	= 2,	/* _posthorn, chrooted to an empty dir */
 	PROC_DELIVER	= 3,	/* _posthorn, chrooted: relay worker */
 	PROC_CONTROL	= 4,	/* smtpctl, on the control socket */
-	PROC_MAX	= 5
+	PROC_LOOKUP	= 5,	/* _posthorn: tables, rules, expansion */
+	PROC_MAX	= 6
 };
 
 #define PROC_BIT(r)	(1U << (r))

@@ -13,5 +13,6 @@ int	parent_main(struct proc_env *);		/* queue/parent.c */
 int	queue_main(struct proc_env *);		/* queue/queue.c */
 int	srv_main(struct proc_env *);		/* smtpd/srv.c */
 int	worker_main(struct proc_env *);		/* deliver/worker.c */
+int	lookup_main(struct proc_env *);		/* queue/lookup.c */
 
 #endif

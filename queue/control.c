@@ -226,6 +226,7 @@ control_cmd_log(struct control_conn *cc, const char *how)
 	log_setverbose(t == MSG_LOG_VERBOSE);
 	ipc_send(q->smtpd, t, 0, -1, &e, sizeof(e));
 	ipc_send(q->deliver, t, 0, -1, &e, sizeof(e));
+	ipc_send(q->lookup, t, 0, -1, &e, sizeof(e));
 	control_end(cc, 0, NULL);
 }
 

@@ -57,6 +57,9 @@ static const struct ipc_handler queue_smtpd_handlers[] = {
 	{ MSG_STATS_SMTPD,	queue_on_stats_smtpd },
 	{ MSG_NONE,		NULL }
 };
+static const struct ipc_handler queue_lookup_handlers[] = {
+	{ MSG_NONE,		NULL }
+};
 static const struct ipc_handler queue_deliver_handlers[] = {
 	{ MSG_STATS_DELIVER,	queue_on_stats_deliver },
 	{ MSG_NONE,		NULL }
@@ -97,7 +100,9 @@ queue_main(struct proc_env *env)
 	q.smtpd = queue_channel(&q, PROC_SMTPD, queue_smtpd_handlers);
 	q.deliver = queue_channel(&q, PROC_DELIVER, queue_deliver_handlers);
 	ipc_set_close_cb(q.smtpd, ipc_on_sibling_lost);
+	q.lookup = queue_channel(&q, PROC_LOOKUP, queue_lookup_handlers);
 	ipc_set_close_cb(q.deliver, ipc_on_sibling_lost);
+	ipc_set_close_cb(q.lookup, ipc_on_sibling_lost);
 	sigterm = evsignal_new(ev_base(), SIGTERM, queue_on_signal, &q);
 	evsignal_add(sigterm, NULL);
 	log_debug("event=ready");

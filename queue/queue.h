@@ -27,6 +27,7 @@ struct queue {
 	struct ipc		*parent;
 	struct ipc		*smtpd;
 	struct ipc		*deliver;
+	struct ipc		*lookup;
 	struct control		*control;
 	struct queue_stats	 stats;
 	int			 paused_mta;

@@ -38,6 +38,8 @@ main_role(const char *name, struct proc_env *env)
 		return srv_main(env);
 	case PROC_DELIVER:
 		return worker_main(env);
+	case PROC_LOOKUP:
+		return lookup_main(env);
 	default:
 		fatalx("role %s cannot be started with -X", name);
 	}

@@ -182,6 +182,10 @@ static const struct ipc_handler srv_queue_handlers[] = {
 	{ MSG_NONE,		NULL }
 };
 
+static const struct ipc_handler srv_lookup_handlers[] = {
+	{ MSG_NONE,		NULL }
+};
+
 /* srv_on_signal - SIGTERM: stop accepting, end sessions with 421 */
 static void
 srv_on_signal(evutil_socket_t sig, short what, void *arg)
@@ -228,6 +232,9 @@ srv_main(struct proc_env *env)
 	s->queue = ipc_new(proc_child_fd(PROC_SMTPD, PROC_QUEUE), PROC_SMTPD,
 	    PROC_QUEUE, IPC_TRUST_PEER, srv_queue_handlers, s);
 	ipc_set_close_cb(s->queue, ipc_on_sibling_lost);
+	s->lookup = ipc_new(proc_child_fd(PROC_SMTPD, PROC_LOOKUP), PROC_SMTPD,
+	    PROC_LOOKUP, IPC_TRUST_PEER, srv_lookup_handlers, s);
+	ipc_set_close_cb(s->lookup, ipc_on_sibling_lost);
 	sigterm = evsignal_new(ev_base(), SIGTERM, srv_on_signal, s);
 	evsignal_add(sigterm, NULL);
 	ev_dispatch();

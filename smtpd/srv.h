@@ -30,6 +30,7 @@ struct srv {
 	struct proc_env			*env;
 	struct ipc			*parent;
 	struct ipc			*queue;
+	struct ipc			*lookup;
 	TAILQ_HEAD(, srv_listener)	 listeners;
 	TAILQ_HEAD(, srv_session)	 sessions;
 	struct msg_stats_smtpd		 stats;

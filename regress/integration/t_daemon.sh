@@ -23,13 +23,17 @@ privsep_root_body() {
 	q=$(ph_role_pids queue)
 	s=$(ph_role_pids smtpd)
 	d=$(ph_role_pids deliver)
-	[ -n "$q" ] && [ -n "$s" ] && [ -n "$d" ] || atf_fail "roles missing: q=$q s=$s d=$d"
+	l=$(ph_role_pids lookup)
+	[ -n "$q" ] && [ -n "$s" ] && [ -n "$d" ] && [ -n "$l" ] ||
+	    atf_fail "roles missing: q=$q s=$s d=$d l=$l"
 	atf_check_equal "$(ph_uid $s)" "$(id -u _posthorn)"
 	atf_check_equal "$(ph_uid $d)" "$(id -u _posthorn)"
 	atf_check_equal "$(ph_uid $q)" "$(id -u _posthornq)"
+	atf_check_equal "$(ph_uid $l)" "$(id -u _posthorn)"
 	atf_check_equal "$(ph_uid $(cat $PH/daemon.pid))" 0
 	atf_check_equal "$(readlink /proc/$s/root)" "$PH_SPOOL/empty"
 	atf_check_equal "$(readlink /proc/$q/root)" "$PH_SPOOL"
+	atf_check_equal "$(readlink /proc/$d/root)" "$PH_SPOOL/empty"
 	[ "$(readlink /proc/$s/root)" != / ] || atf_fail "listener not chrooted"
 	# no supplementary groups, no capabilities left
 	atf_check -o match:'^CapEff:[[:space:]]*0+$' grep CapEff /proc/$s/status
@@ -58,7 +62,7 @@ CONF
 	echo $! > $PH/daemon.pid
 	ph_wait_for "test -S $spool/control.sock" 10 || { cat $PH_LOG; atf_fail "no start"; }
 	uid=$(id -u phuser)
-	for r in queue smtpd deliver; do
+	for r in queue smtpd deliver lookup; do
 		p=$(ph_role_pids $r)
 		[ -n "$p" ] || atf_fail "no $r process"
 		atf_check_equal "$(ph_uid $p)" "$uid"
@@ -79,7 +83,7 @@ smtpctl_stop_body() {
 	ph_basic_conf
 	ph_start
 	pids="$(ph_all_pids)"
-	[ $(echo $pids | wc -w) -eq 4 ] || atf_fail "expected 4 processes: $pids"
+	[ $(echo $pids | wc -w) -eq 5 ] || atf_fail "expected 5 processes: $pids"
 	atf_check $CTL stop
 	ph_wait_for "[ -z \"\$(ph_all_pids)\" ]" 15 || atf_fail "left: $(ph_all_pids)"
 	wait "$(cat $PH/daemon.pid)"
@@ -111,7 +115,7 @@ child_death_head() {
 child_death_body() {
 	ph_setup
 	ph_basic_conf
-	for role in queue smtpd deliver; do
+	for role in queue smtpd deliver lookup; do
 		ph_start
 		victim=$(ph_role_pids $role)
 		kill -KILL "$victim"
