@@ -37,4 +37,12 @@ int	parent_listen_local(struct parent_socks *, const char *, char *,
 int	parent_listen_unix(const char *, int, mode_t, char *, size_t);
 int	parent_spool_prepare(const char *spool, char *, size_t);
 
+/*
+ * parent_mda.c: MSG_MDA_RUN.  Like every handler of parent.c's tables it
+ * gets parent.c's struct parent as arg, whose first member must stay the
+ * struct proc_env pointer.
+ */
+struct ipc;
+void	parent_on_mda_run(struct ipc *, uint32_t, int, const void *, void *);
+
 #endif
