@@ -51,6 +51,7 @@
 #define PARENT_MDA_SPOOL	"/var/mail"	/* mbox directory */
 
 enum parent_mda_method {
+	PARENT_MDA_NONE,		/* not known yet: envelope refused */
 	PARENT_MDA_MAILDIR,
 	PARENT_MDA_MBOX,
 	PARENT_MDA_MDA,
@@ -60,6 +61,7 @@ enum parent_mda_method {
 };
 
 static const char *const parent_mda_methods[] = {
+	[PARENT_MDA_NONE] = "none",
 	[PARENT_MDA_MAILDIR] = "maildir",
 	[PARENT_MDA_MBOX] = "mbox",
 	[PARENT_MDA_MDA] = "mda",
@@ -284,11 +286,11 @@ parent_mda_prepare(struct parent_mda_job *job, struct local_delivery *ld)
 
 	if ((a = cfg_action_find(job->cfg, evp->dispatcher)) == NULL)
 		return local_hdr_result(res, LOCAL_PERMFAIL,
-		    "no action \"%s\"", evp->dispatcher), -1;
+		    "no action %s", evp->dispatcher), -1;
 	job->action = a;
 	if (parent_mda_method(a, evp, &job->method) == -1)
 		return local_hdr_result(res, LOCAL_PERMFAIL,
-		    "destination does not fit action \"%s\"", a->name), -1;
+		    "destination does not fit action %s", a->name), -1;
 	if (evp->evpid == 0 || evp->user[0] == '\0')
 		return local_hdr_result(res, LOCAL_PERMFAIL,
 		    "envelope without id or user"), -1;
@@ -487,6 +489,8 @@ parent_mda_run(const struct parent_mda_job *job,
 	case PARENT_MDA_COMMAND:
 		local_file_command(ld, job->evp.dest, res);
 		break;
+	case PARENT_MDA_NONE:
+		panic("parent_mda_run: delivery without a method");
 	}
 }
 
