@@ -11,6 +11,7 @@
 #include <atf-c.h>
 
 #include "cfg.h"
+#include "passwd.h"
 #include "table.h"
 #include "../../queue/lookup.h"
 #include "../../queue/lookup_rule.h"
@@ -345,8 +346,132 @@ ATF_TC_BODY(lookup_rule_local_domain_names, tc)
 		    v[i].want, "%s", v[i].addr);
 }
 
+/* t_auth_setup - a listener with a credentials and a senders table */
+static struct cfg *
+t_auth_setup(struct lookup_tables **lt)
+{
+	struct cfg	*cfg;
+	char		 hash[PASSWD_HASH_MAX], err[1024];
+	FILE		*f;
+
+	ATF_REQUIRE(passwd_hash("s3cret", hash, sizeof(hash)) == 0);
+	ATF_REQUIRE((f = fopen("creds", "w")) != NULL);
+	fprintf(f, "alice %s\nlocked *\nbroken $6$\n", hash);
+	ATF_REQUIRE(fclose(f) == 0);
+	ATF_REQUIRE((f = fopen("cert.pem", "w")) != NULL && fclose(f) == 0);
+	ATF_REQUIRE((f = fopen("key.pem", "w")) != NULL && fclose(f) == 0);
+	ATF_REQUIRE((f = fopen("smtpd.conf", "w")) != NULL);
+	fprintf(f, "table creds file:creds\n"
+	    "table snd { alice = \"alice@example.org, @alice.org\" }\n"
+	    "pki p cert \"cert.pem\"\npki p key \"key.pem\"\n"
+	    "listen on 127.0.0.1 tls pki p auth-optional <creds> "
+	    "senders <snd>\n"
+	    "listen on 127.0.0.1 port 26\n");
+	ATF_REQUIRE(fclose(f) == 0);
+	if ((cfg = cfg_load("smtpd.conf", NULL, err, sizeof(err))) == NULL)
+		atf_tc_fail("%s", err);
+	if ((*lt = lookup_tables_open(cfg, err, sizeof(err))) == NULL)
+		atf_tc_fail("%s", err);
+	return cfg;
+}
+
+ATF_TC_WITHOUT_HEAD(lookup_auth_table_credentials);
+ATF_TC_BODY(lookup_auth_table_credentials, tc)
+{
+	static const struct {
+		const char	*user, *pass;
+		int		 want;
+	} v[] = {
+		{ "alice", "s3cret", LOOKUP_AUTH_OK },
+		{ "ALICE", "s3cret", LOOKUP_AUTH_OK },
+		{ "alice", "s3cret ", LOOKUP_AUTH_REFUSED },
+		{ "alice", "S3cret", LOOKUP_AUTH_REFUSED },
+		{ "alice", "", LOOKUP_AUTH_REFUSED },
+		{ "", "s3cret", LOOKUP_AUTH_REFUSED },
+		{ "bob", "s3cret", LOOKUP_AUTH_REFUSED },
+		{ "locked", "*", LOOKUP_AUTH_REFUSED },
+		{ "broken", "$6$", LOOKUP_AUTH_REFUSED },
+		{ "alice\n", "s3cret", LOOKUP_AUTH_REFUSED },
+		{ "al\xc3\xaf" "ce", "s3cret", LOOKUP_AUTH_REFUSED },
+	};
+	struct lookup_tables	*lt;
+	struct cfg		*cfg;
+	size_t			 i;
+
+	cfg = t_auth_setup(&lt);
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		ATF_CHECK_EQ_MSG(lookup_auth_table(lt, cfg_table_find(cfg,
+		    "creds"), v[i].user, v[i].pass), v[i].want, "case %zu", i);
+	lookup_tables_free(lt);
+	cfg_free(cfg);
+}
+
+ATF_TC_WITHOUT_HEAD(lookup_auth_senders_table);
+ATF_TC_BODY(lookup_auth_senders_table, tc)
+{
+	static const struct {
+		int		 listener;
+		const char	*user, *sender;
+		int		 want;
+	} v[] = {
+		{ 0, "alice", "alice@example.org", 1 },
+		{ 0, "alice", "Alice@Example.org", 1 },
+		{ 0, "alice", "alice+tag@example.org", 1 },
+		{ 0, "alice", "anything@alice.org", 1 },
+		{ 0, "alice", "bob@example.org", 0 },
+		{ 0, "alice", "", 0 },
+		{ 0, "bob", "bob@example.org", 0 },
+		{ 0, "", "bob@example.org", 1 },	/* not authenticated */
+		{ 1, "alice", "bob@example.org", 1 },	/* no senders table */
+	};
+	const struct cfg_listener	*ls[2];
+	struct lookup_tables		*lt;
+	struct cfg			*cfg;
+	size_t				 i;
+
+	cfg = t_auth_setup(&lt);
+	ls[0] = TAILQ_FIRST(&cfg->listeners);
+	ls[1] = TAILQ_NEXT(ls[0], entry);
+	ATF_REQUIRE(ls[1] != NULL);
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		ATF_CHECK_EQ_MSG(lookup_auth_senders(lt, ls[v[i].listener],
+		    v[i].user, v[i].sender), v[i].want, "case %zu", i);
+	lookup_tables_free(lt);
+	cfg_free(cfg);
+}
+
+ATF_TC_WITHOUT_HEAD(lookup_tables_reload_named);
+ATF_TC_BODY(lookup_tables_reload_named, tc)
+{
+	struct lookup_tables	*lt;
+	struct cfg		*cfg;
+	char			 err[512];
+	FILE			*f;
+
+	cfg = t_auth_setup(&lt);
+	ATF_CHECK_EQ(lookup_auth_table(lt, cfg_table_find(cfg, "creds"),
+	    "carol", "pw"), LOOKUP_AUTH_REFUSED);
+	ATF_REQUIRE((f = fopen("creds", "a")) != NULL);
+	fprintf(f, "carol $6$rounds=5000$abcdefgh$x\n");
+	ATF_REQUIRE(fclose(f) == 0);
+	ATF_CHECK_EQ(lookup_tables_reload(lt, "creds", err, sizeof(err)), 0);
+	ATF_CHECK_EQ(lookup_auth_table(lt, cfg_table_find(cfg, "creds"),
+	    "alice", "s3cret"), LOOKUP_AUTH_OK);
+	ATF_CHECK_EQ(lookup_tables_reload(lt, "nosuch", err, sizeof(err)), -1);
+	ATF_CHECK(strstr(err, "nosuch") != NULL);
+	ATF_REQUIRE(unlink("creds") == 0);
+	ATF_CHECK_EQ(lookup_tables_reload(lt, "creds", err, sizeof(err)), -1);
+	ATF_CHECK_EQ(lookup_auth_table(lt, cfg_table_find(cfg, "creds"),
+	    "alice", "s3cret"), LOOKUP_AUTH_OK);	/* old contents kept */
+	lookup_tables_free(lt);
+	cfg_free(cfg);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
+	ATF_TP_ADD_TC(tp, lookup_auth_table_credentials);
+	ATF_TP_ADD_TC(tp, lookup_auth_senders_table);
+	ATF_TP_ADD_TC(tp, lookup_tables_reload_named);
 	ATF_TP_ADD_TC(tp, lookup_rule_match_table);
 	ATF_TP_ADD_TC(tp, lookup_rule_match_table_error);
 	ATF_TP_ADD_TC(tp, lookup_rule_loopback_addresses);
