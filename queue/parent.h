@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "defs.h"
+#include "ipc.h"
 
 /* Inside the spool (the parent's working directory). */
 #define SPOOL_ENQUEUE_SOCK	"enqueue.sock"
@@ -42,7 +43,9 @@ int	parent_spool_prepare(const char *spool, char *, size_t);
  * gets parent.c's struct parent as arg, whose first member must stay the
  * struct proc_env pointer.
  */
-struct ipc;
 void	parent_on_mda_run(struct ipc *, uint32_t, int, const void *, void *);
+
+/* parent_lookup.c: requests of the lookup process */
+extern const struct ipc_handler parent_lookup_handlers[];
 
 #endif
