@@ -87,7 +87,7 @@ struct parent_mda_job {
 
 TAILQ_HEAD(parent_mda_list, parent_mda_job);
 
-/* The deliveries of this parent: running ones and those waiting. */
+/* The deliveries of this parent: how many run, and those waiting. */
 static struct {
 	struct parent_mda_list	 waiting;
 	size_t			 nrunning;
@@ -533,6 +533,7 @@ static void
 parent_mda_on_pipe(evutil_socket_t fd, short what, void *arg)
 {
 	struct parent_mda_job	*job = arg;
+	char			 reason[ERRTEXT_MAX];
 	ssize_t			 n;
 
 	(void)what;
@@ -550,7 +551,12 @@ parent_mda_on_pipe(evutil_socket_t fd, short what, void *arg)
 	    job->res.status != LOCAL_PERMFAIL))
 		local_hdr_result(&job->res, LOCAL_TEMPFAIL,
 		    "delivery process ended without a result");
-	job->res.reason[sizeof(job->res.reason) - 1] = '\0';
+	else {
+		/* it ran as the user: printable, terminated, or nothing */
+		job->res.reason[sizeof(job->res.reason) - 1] = '\0';
+		(void)strlcpy(reason, job->res.reason, sizeof(reason));
+		local_hdr_result(&job->res, job->res.status, "%s", reason);
+	}
 	parent_mda_answer(job);
 	parent_mda.nrunning--;
 	parent_mda_next();
