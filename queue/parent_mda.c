@@ -446,15 +446,19 @@ parent_mda_become(const struct local_delivery *ld, int userbase)
 
 /*
  * parent_mda_reopen - a private open file description of the message
- * (own offset at 0, read-only), made while still privileged; the
- * original descriptor rewound when /proc is not available
+ * file (own offset at 0, read-only), made while still privileged; the
+ * original descriptor, rewound, when it is no regular file or /proc is
+ * not available
  */
 static int
 parent_mda_reopen(int fd)
 {
-	char	 path[64];
-	int	 nfd;
+	struct stat	 sb;
+	char		 path[64];
+	int		 nfd;
 
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode))
+		return fd;
 	(void)snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	if ((nfd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
 		close(fd);
