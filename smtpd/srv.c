@@ -117,11 +117,14 @@ srv_on_listener(struct ipc *c, uint32_t id, int fd, const void *msg,
 	l = xcalloc(1, sizeof(*l));
 	l->fd = fd;
 	l->flags = m->flags;
+	l->index = m->index;
 	strlcpy(l->name, m->name, sizeof(l->name));
 	if (!(m->flags & IPC_LSN_LOCAL) &&
 	    (l->cfg = srv_cfg_listener(s->env->cfg, m->index)) == NULL)
 		fatalx("listener %s: no such listener index %u", m->name,
 		    m->index);
+	if (l->cfg != NULL && m->index < s->ntls)
+		l->tls = s->tls[m->index];
 	evutil_make_socket_nonblocking(fd);
 	l->ev = event_new(ev_base(), fd, EV_READ | EV_PERSIST, srv_on_accept,
 	    l);
@@ -174,6 +177,8 @@ static const struct ipc_handler srv_parent_handlers[] = {
 	{ MSG_NONE,		NULL }
 };
 static const struct ipc_handler srv_queue_handlers[] = {
+	{ MSG_TX_OPENED,	srv_tx_on_opened },
+	{ MSG_TX_COMMITTED,	srv_tx_on_committed },
 	{ MSG_STATS_REQ,	srv_on_stats_req },
 	{ MSG_PAUSE_SMTP,	srv_on_pause },
 	{ MSG_RESUME_SMTP,	srv_on_resume },
@@ -183,6 +188,8 @@ static const struct ipc_handler srv_queue_handlers[] = {
 };
 
 static const struct ipc_handler srv_lookup_handlers[] = {
+	{ MSG_LKA_EXPANDED,	srv_lka_on_expanded },
+	{ MSG_LKA_RESULT,	srv_lka_on_result },
 	{ MSG_NONE,		NULL }
 };
 
@@ -201,9 +208,35 @@ srv_on_signal(evutil_socket_t sig, short what, void *arg)
 		ev_exit();
 }
 
-/* srv_hostname - the name the listener greets with by default */
+/* srv_hostname - the name a session's listener goes by */
+const char *
+srv_hostname(const struct srv_session *ss)
+{
+	const struct cfg_listener	*l = ss->listener->cfg;
+
+	if (l != NULL && l->hostname[0] != '\0')
+		return l->hostname;
+	return ss->srv->hostname;
+}
+
+/* srv_tls_all - every listener's TLS material, read while still root */
 static void
-srv_hostname(struct srv *s)
+srv_tls_all(struct srv *s)
+{
+	const struct cfg		*cfg = s->env->cfg;
+	const struct cfg_listener	*l;
+	size_t				 i = 0;
+
+	TAILQ_FOREACH(l, &cfg->listeners, entry)
+		s->ntls++;
+	s->tls = xcalloc(s->ntls + 1, sizeof(*s->tls));
+	TAILQ_FOREACH(l, &cfg->listeners, entry)
+		s->tls[i++] = srv_tls_load(l, cfg->smtp.ciphers);
+}
+
+/* srv_sysname - the name the listener greets with by default */
+static void
+srv_sysname(struct srv *s)
 {
 	if (gethostname(s->hostname, sizeof(s->hostname)) == -1 ||
 	    s->hostname[0] == '\0')
@@ -221,7 +254,9 @@ srv_main(struct proc_env *env)
 	s->env = env;
 	TAILQ_INIT(&s->listeners);
 	TAILQ_INIT(&s->sessions);
-	srv_hostname(s);
+	RB_INIT(&s->tree);
+	srv_sysname(s);
+	srv_tls_all(s);
 	snprintf(empty, sizeof(empty), "%s/%s", env->spool, SPOOL_EMPTY_DIR);
 	proc_priv_drop(PROC_SMTPD, env->spool, empty);
 	signal(SIGPIPE, SIG_IGN);
