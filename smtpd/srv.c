@@ -54,7 +54,7 @@ static void
 srv_on_accept(evutil_socket_t lfd, short what, void *arg)
 {
 	struct srv_listener	*l = arg;
-	struct srv		*s = &srv_state;
+	struct srv		*s = l->srv;
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen = sizeof(ss);
 	int			 fd;
@@ -104,27 +104,24 @@ srv_session_closed(struct srv *s)
 		ev_exit();
 }
 
-static void
-srv_on_listener(struct ipc *c, uint32_t id, int fd, const void *msg,
-    void *arg)
+/* srv_listener_add - start accepting on a listening socket */
+void
+srv_listener_add(struct srv *s, int fd, uint32_t index, uint32_t flags,
+    const char *name)
 {
-	const struct msg_listener	*m = msg;
-	struct srv			*s = arg;
-	struct srv_listener		*l;
+	struct srv_listener	*l;
 
-	(void)c;
-	(void)id;
 	l = xcalloc(1, sizeof(*l));
+	l->srv = s;
 	l->fd = fd;
-	l->flags = m->flags;
-	l->index = m->index;
-	strlcpy(l->name, m->name, sizeof(l->name));
-	if (!(m->flags & IPC_LSN_LOCAL) &&
-	    (l->cfg = srv_cfg_listener(s->env->cfg, m->index)) == NULL)
-		fatalx("listener %s: no such listener index %u", m->name,
-		    m->index);
-	if (l->cfg != NULL && m->index < s->ntls)
-		l->tls = s->tls[m->index];
+	l->flags = flags;
+	l->index = index;
+	strlcpy(l->name, name, sizeof(l->name));
+	if (!(flags & IPC_LSN_LOCAL) &&
+	    (l->cfg = srv_cfg_listener(s->env->cfg, index)) == NULL)
+		fatalx("listener %s: no such listener index %u", name, index);
+	if (l->cfg != NULL && index < s->ntls)
+		l->tls = s->tls[index];
 	evutil_make_socket_nonblocking(fd);
 	l->ev = event_new(ev_base(), fd, EV_READ | EV_PERSIST, srv_on_accept,
 	    l);
@@ -132,6 +129,18 @@ srv_on_listener(struct ipc *c, uint32_t id, int fd, const void *msg,
 	if (!s->paused)
 		event_add(l->ev, NULL);
 	log_debug("event=listen on=%s", l->name);
+}
+
+/* srv_on_listener - MSG_LISTENER: a socket bound by the parent */
+static void
+srv_on_listener(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	const struct msg_listener	*m = msg;
+
+	(void)c;
+	(void)id;
+	srv_listener_add(arg, fd, m->index, m->flags, m->name);
 }
 
 static void
@@ -193,6 +202,20 @@ static const struct ipc_handler srv_lookup_handlers[] = {
 	{ MSG_NONE,		NULL }
 };
 
+/* srv_channels - the channels to the parent, the queue and the lookup */
+void
+srv_channels(struct srv *s, int parent, int queue, int lookup)
+{
+	s->parent = ipc_new(parent, PROC_SMTPD, PROC_PARENT, IPC_TRUST_PEER,
+	    srv_parent_handlers, s);
+	s->queue = ipc_new(queue, PROC_SMTPD, PROC_QUEUE, IPC_TRUST_PEER,
+	    srv_queue_handlers, s);
+	ipc_set_close_cb(s->queue, ipc_on_sibling_lost);
+	s->lookup = ipc_new(lookup, PROC_SMTPD, PROC_LOOKUP, IPC_TRUST_PEER,
+	    srv_lookup_handlers, s);
+	ipc_set_close_cb(s->lookup, ipc_on_sibling_lost);
+}
+
 /* srv_on_signal - SIGTERM: stop accepting, end sessions with 421 */
 static void
 srv_on_signal(evutil_socket_t sig, short what, void *arg)
@@ -243,6 +266,19 @@ srv_sysname(struct srv *s)
 		strlcpy(s->hostname, "localhost", sizeof(s->hostname));
 }
 
+/* srv_init - a listener process state for a configuration */
+void
+srv_init(struct srv *s, struct proc_env *env)
+{
+	memset(s, 0, sizeof(*s));
+	s->env = env;
+	TAILQ_INIT(&s->listeners);
+	TAILQ_INIT(&s->sessions);
+	RB_INIT(&s->tree);
+	srv_sysname(s);
+	srv_tls_all(s);
+}
+
 /* srv_main - the listener role */
 int
 srv_main(struct proc_env *env)
@@ -251,25 +287,15 @@ srv_main(struct proc_env *env)
 	struct event	*sigterm;
 	char		 empty[PATH_MAX_CFG + 16];
 
-	s->env = env;
-	TAILQ_INIT(&s->listeners);
-	TAILQ_INIT(&s->sessions);
-	RB_INIT(&s->tree);
-	srv_sysname(s);
-	srv_tls_all(s);
+	srv_init(s, env);
 	snprintf(empty, sizeof(empty), "%s/%s", env->spool, SPOOL_EMPTY_DIR);
 	proc_priv_drop(PROC_SMTPD, env->spool, empty);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
-	s->parent = ipc_new(proc_child_fd(PROC_SMTPD, PROC_PARENT), PROC_SMTPD,
-	    PROC_PARENT, IPC_TRUST_PEER, srv_parent_handlers, s);
-	s->queue = ipc_new(proc_child_fd(PROC_SMTPD, PROC_QUEUE), PROC_SMTPD,
-	    PROC_QUEUE, IPC_TRUST_PEER, srv_queue_handlers, s);
-	ipc_set_close_cb(s->queue, ipc_on_sibling_lost);
-	s->lookup = ipc_new(proc_child_fd(PROC_SMTPD, PROC_LOOKUP), PROC_SMTPD,
-	    PROC_LOOKUP, IPC_TRUST_PEER, srv_lookup_handlers, s);
-	ipc_set_close_cb(s->lookup, ipc_on_sibling_lost);
+	srv_channels(s, proc_child_fd(PROC_SMTPD, PROC_PARENT),
+	    proc_child_fd(PROC_SMTPD, PROC_QUEUE),
+	    proc_child_fd(PROC_SMTPD, PROC_LOOKUP));
 	sigterm = evsignal_new(ev_base(), SIGTERM, srv_on_signal, s);
 	evsignal_add(sigterm, NULL);
 	ev_dispatch();

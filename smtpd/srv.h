@@ -33,6 +33,7 @@ struct srv_session;
 
 struct srv_listener {
 	TAILQ_ENTRY(srv_listener)	 entry;
+	struct srv			*srv;
 	int				 fd;
 	struct event			*ev;
 	uint32_t			 index;		/* in cfg->listeners */
@@ -177,6 +178,10 @@ int	srv_session_cmp(struct srv_session *, struct srv_session *);
 RB_PROTOTYPE(srv_session_tree, srv_session, node, srv_session_cmp);
 
 /* srv.c */
+void	srv_init(struct srv *, struct proc_env *);
+void	srv_channels(struct srv *, int parent, int queue, int lookup);
+void	srv_listener_add(struct srv *, int fd, uint32_t index,
+	    uint32_t flags, const char *name);
 void	srv_session_closed(struct srv *);
 const char *srv_hostname(const struct srv_session *);
 

@@ -125,6 +125,7 @@ srv_lka_on_expanded(struct ipc *c, uint32_t id, int fd, const void *msg,
 {
 	const struct msg_lka_expanded	*m = msg;
 	struct srv_session		*ss;
+	struct srv_rcpt			*r;
 
 	(void)c;
 	(void)id;
@@ -135,8 +136,8 @@ srv_lka_on_expanded(struct ipc *c, uint32_t id, int fd, const void *msg,
 		fatalx("ipc: MSG_LKA_EXPANDED from lookup for no RCPT");
 	if (m->evp.dest_type > ENVELOPE_DEST_COMMAND)
 		fatalx("ipc: MSG_LKA_EXPANDED from lookup: bad dest_type");
-	TAILQ_INSERT_TAIL(&ss->tx->pending, srv_lka_rcpt_new(ss->tx, &m->evp),
-	    entry);
+	r = srv_lka_rcpt_new(ss->tx, &m->evp);
+	TAILQ_INSERT_TAIL(&ss->tx->pending, r, entry);
 }
 
 /* srv_lka_rcpt_done - the verdict on a RCPT */

@@ -588,7 +588,7 @@ srv_bdat_conv_init(struct srv_bdat_conv *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* srv_bdat_conv_octet - note one octet of a line */
+/* srv_bdat_conv_octet - note one wire octet of a line, CR and LF included */
 static void
 srv_bdat_conv_octet(struct srv_bdat_conv *b, unsigned char c)
 {
@@ -617,6 +617,7 @@ srv_bdat_conv_feed(struct srv_bdat_conv *b, const char *in, size_t inlen,
 		if (b->cr) {
 			b->cr = 0;
 			if (c == '\n') {
+				srv_bdat_conv_octet(b, c);
 				out[o++] = '\n';
 				b->size += 2;
 				b->linelen = 0;
@@ -627,8 +628,8 @@ srv_bdat_conv_feed(struct srv_bdat_conv *b, const char *in, size_t inlen,
 			b->size++;
 		}
 		if (c == '\r') {
+			srv_bdat_conv_octet(b, c);
 			b->cr = 1;
-			b->linelen++;
 			continue;
 		}
 		if (c == '\n')
