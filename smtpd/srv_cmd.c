@@ -123,26 +123,34 @@ srv_cmd_find(enum smtp_cmd_verb verb)
 	return NULL;
 }
 
-/* srv_cmd_guard - the driver's refusals: sequence, TLS, AUTH; 0 to go on */
+/* srv_cmd_skip_chunk - a refused BDAT: its octets are read and dropped */
+static void
+srv_cmd_skip_chunk(struct srv_session *ss, const struct smtp_cmd *cmd)
+{
+	if (cmd->verb != SMTP_CMD_BDAT)
+		return;
+	ss->chunk_left = cmd->size;
+	ss->chunk_skip = 1;
+	ss->input = SRV_IN_CHUNK;
+}
+
+/* srv_cmd_guard - the driver's refusals: TLS, sequence, AUTH; 0 to go on */
 static int
 srv_cmd_guard(struct srv_session *ss, const struct srv_cmd *c,
     const struct smtp_cmd *cmd)
 {
 	const struct cfg_listener	*l = ss->listener->cfg;
 
-	if (!(c->states & ss->state)) {
-		if (cmd->verb == SMTP_CMD_BDAT) {
-			ss->chunk_left = cmd->size;
-			ss->chunk_skip = 1;
-			ss->input = SRV_IN_CHUNK;
-		}
-		srv_reply(ss, 503, "5.5.1", "Bad sequence of commands");
-		srv_session_strike(ss);
-		return -1;
-	}
 	if ((c->flags & SRV_CMD_F_TLS) && l != NULL &&
 	    l->tls == CFG_TLS_REQUIRE && !(ss->flags & SRV_F_TLS)) {
 		srv_reply(ss, 530, "5.7.0", "Must issue a STARTTLS command first");
+		srv_cmd_skip_chunk(ss, cmd);
+		return -1;
+	}
+	if (!(c->states & ss->state)) {
+		srv_cmd_skip_chunk(ss, cmd);
+		srv_reply(ss, 503, "5.5.1", "Bad sequence of commands");
+		srv_session_strike(ss);
 		return -1;
 	}
 	if ((c->flags & SRV_CMD_F_AUTH) && l != NULL &&
