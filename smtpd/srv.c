@@ -4,6 +4,7 @@
  * starts a session for each.
  */
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -49,6 +50,34 @@ srv_refuse(struct srv *s, int fd)
 	s->stats.sessions_refused++;
 }
 
+static void	srv_listeners_enable(struct srv *, int);
+
+/* srv_on_accept_resume - descriptors may be free again */
+static void
+srv_on_accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct srv	*s = arg;
+
+	(void)fd;
+	(void)what;
+	if (!s->paused && !s->stopping)
+		srv_listeners_enable(s, 1);
+}
+
+/* srv_accept_pause - out of descriptors: stop accepting for a second */
+static void
+srv_accept_pause(struct srv *s)
+{
+	static struct event	*ev;
+	struct timeval		 tv = { 1, 0 };
+
+	log_warnx("event=accept-paused reason=\"out of descriptors\"");
+	srv_listeners_enable(s, 0);
+	if (ev == NULL)
+		ev = evtimer_new(ev_base(), srv_on_accept_resume, s);
+	evtimer_add(ev, &tv);
+}
+
 /* srv_on_accept - a new connection on one listener */
 static void
 srv_on_accept(evutil_socket_t lfd, short what, void *arg)
@@ -62,7 +91,10 @@ srv_on_accept(evutil_socket_t lfd, short what, void *arg)
 	(void)what;
 	if ((fd = accept4(lfd, (struct sockaddr *)&ss, &sslen,
 	    SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1) {
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+		if (errno == EMFILE || errno == ENFILE)
+			srv_accept_pause(s);
+		else if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
 			log_warn("accept on %s", l->name);
 		return;
 	}
@@ -279,6 +311,19 @@ srv_init(struct srv *s, struct proc_env *env)
 	srv_tls_all(s);
 }
 
+/* srv_nofile - as many descriptors as the hard limit allows */
+static void
+srv_nofile(void)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit RLIMIT_NOFILE");
+	}
+}
+
 /* srv_main - the listener role */
 int
 srv_main(struct proc_env *env)
@@ -288,6 +333,7 @@ srv_main(struct proc_env *env)
 	char		 empty[PATH_MAX_CFG + 16];
 
 	srv_init(s, env);
+	srv_nofile();
 	snprintf(empty, sizeof(empty), "%s/%s", env->spool, SPOOL_EMPTY_DIR);
 	proc_priv_drop(PROC_SMTPD, env->spool, empty);
 	signal(SIGPIPE, SIG_IGN);

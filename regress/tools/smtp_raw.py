@@ -9,7 +9,7 @@ part, replies are read until the server closes or is quiet for --quiet
 seconds.  Output: the transcript, or with --codes only the codes of the
 last line of each reply, space separated.
 
-Options: --port N  --host H  --smtps  --sni NAME  --cert FILE --key FILE
+Options: --port N  --host H  --unix PATH  --smtps  --sni NAME  --cert FILE --key FILE
          --ca FILE (verify the server)  --codes  --quiet S  --peer-cn
 """
 import argparse
@@ -74,6 +74,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=25)
     ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--unix")
     ap.add_argument("--smtps", action="store_true")
     ap.add_argument("--sni")
     ap.add_argument("--cert")
@@ -87,7 +88,13 @@ def main():
 
     out = b""
     try:
-        sock = socket.create_connection((args.host, args.port), timeout=10)
+        if args.unix:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.settimeout(10)
+            sock.connect(args.unix)
+        else:
+            sock = socket.create_connection((args.host, args.port),
+                                            timeout=10)
         if args.smtps:
             sock = tls_wrap(sock, args)
         for part in args.parts:
