@@ -253,6 +253,43 @@ ATF_TC_BODY(srv_tx_bdat_chunks, tc)
 	ATF_CHECK_EQ(H.commits, 2);
 }
 
+ATF_TC_WITHOUT_HEAD(srv_session_garbage);
+ATF_TC_BODY(srv_session_garbage, tc)
+{
+	static const char *const	 heads[] = { "", EHLO, EHLO TX,
+	    EHLO TX "DATA\r\n", EHLO TX "BDAT 5000\r\n",
+	    EHLO "AUTH LOGIN\r\n", EHLO TX "BDAT 99999999999999999999\r\n" };
+	static const char *const	 good[] = { EHLO TX "DATA\r\n",
+	    "ok\r\n.\r\n", NULL };
+	char				*junk = malloc(65536);
+	const char			*parts[3];
+	size_t				 lens[3], i, j;
+
+	h_setup("");
+	srandom(42);
+	for (i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		for (j = 0; j < 65536; j++)
+			junk[j] = (char)(random() & 0xff);
+		if (i % 2)
+			for (j = 0; j < 65536; j += 700)
+				memcpy(junk + j, "\r\n.\r\nRSET\r\n", 11);
+		parts[0] = heads[i];
+		lens[0] = strlen(heads[i]);
+		parts[1] = junk;
+		lens[1] = 65536;
+		parts[2] = "\r\n.\r\nQUIT\r\n";
+		lens[2] = strlen(parts[2]);
+		h_talk_n(parts, lens, 3);
+		ATF_CHECK_MSG(strncmp(H.out, "220 ", 4) == 0, "case %zu", i);
+	}
+	/* the listener still takes mail */
+	H.commits = 0;
+	h_talk(good);
+	H_CODES("220 250 250 250 354 250 ");
+	ATF_CHECK_EQ(H.commits, 1);
+	free(junk);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, srv_tx_data_spooled);
@@ -264,5 +301,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, srv_tx_on_committed_failure);
 	ATF_TP_ADD_TC(tp, srv_tx_free_disconnect);
 	ATF_TP_ADD_TC(tp, srv_tx_bdat_chunks);
+	ATF_TP_ADD_TC(tp, srv_session_garbage);
 	return atf_no_error();
 }
