@@ -90,6 +90,7 @@ enum srv_input {
 #define SRV_F_LOCAL		0x0040	/* arrived on the enqueuer socket */
 #define SRV_F_VERIFIED		0x0080	/* client certificate verified */
 #define SRV_F_PROCESSING	0x0100	/* inside the input loop */
+#define SRV_F_EOF		0x0200	/* the client will send no more */
 
 /* one accepted recipient after expansion */
 struct srv_rcpt {

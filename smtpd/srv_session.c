@@ -203,6 +203,8 @@ srv_session_process(struct srv_session *ss)
 			break;
 	}
 	ss->flags &= ~SRV_F_PROCESSING;
+	if ((ss->flags & SRV_F_EOF) && ss->input != SRV_IN_WAIT)
+		srv_session_close(ss);
 	if (ss->input != SRV_IN_WAIT || !srv_session_complete_line(in) ||
 	    (ss->flags & (SRV_F_CLOSING | SRV_F_STARTTLS)))
 		srv_session_flush(ss);
@@ -258,6 +260,14 @@ srv_session_on_event(struct bufferevent *bev, short what, void *arg)
 		srv_reply(ss, 421, "4.4.2", "%s Timeout, closing",
 		    srv_hostname(ss));
 		srv_session_close(ss);
+		return;
+	}
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
+	    !(ss->flags & SRV_F_CLOSING)) {
+		/* half-closed: answer what was sent, then close */
+		ss->flags |= SRV_F_EOF;
+		bufferevent_disable(ss->bev, EV_READ);
+		srv_session_process(ss);
 		return;
 	}
 	srv_session_free(ss);

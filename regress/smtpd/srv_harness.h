@@ -57,6 +57,7 @@ struct harness {
 	size_t			 outlen;
 	struct event		*pev;
 	int			 pfd;
+	int			 halfclose;	/* shutdown(SHUT_WR) after writing */
 };
 
 static struct harness H;
@@ -341,6 +342,8 @@ h_client(const char *const *parts, const size_t *lens, size_t nparts,
 		usleep(30000);
 		(void)write(s, parts[i], lens ? lens[i] : strlen(parts[i]));
 	}
+	if (H.halfclose)
+		shutdown(s, SHUT_WR);
 	h_client_read(s, out, quiet_ms);
 	_exit(0);
 }

@@ -253,6 +253,27 @@ ATF_TC_BODY(srv_tx_bdat_chunks, tc)
 	ATF_CHECK_EQ(H.commits, 2);
 }
 
+ATF_TC_WITHOUT_HEAD(srv_session_half_closed);
+ATF_TC_BODY(srv_session_half_closed, tc)
+{
+	static const char *const	 whole[] = { EHLO TX "DATA\r\n",
+	    "x\r\n.\r\nQUIT\r\n", NULL };
+	static const char *const	 cut[] = { EHLO TX "DATA\r\n",
+	    "x\r\n", NULL };
+
+	h_setup("");
+	H.halfclose = 1;
+	/* everything sent before the half-close is answered */
+	h_talk(whole);
+	H_CODES("220 250 250 250 354 250 221 ");
+	ATF_CHECK_EQ(H.commits, 1);
+	/* a message cut short by the half-close is dropped */
+	h_talk(cut);
+	H_CODES("220 250 250 250 354 ");
+	ATF_CHECK_EQ(H.commits, 1);
+	ATF_CHECK_EQ(H.aborts, 1);
+}
+
 ATF_TC_WITHOUT_HEAD(srv_session_garbage);
 ATF_TC_BODY(srv_session_garbage, tc)
 {
@@ -301,6 +322,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, srv_tx_on_committed_failure);
 	ATF_TP_ADD_TC(tp, srv_tx_free_disconnect);
 	ATF_TP_ADD_TC(tp, srv_tx_bdat_chunks);
+	ATF_TP_ADD_TC(tp, srv_session_half_closed);
 	ATF_TP_ADD_TC(tp, srv_session_garbage);
 	return atf_no_error();
 }
