@@ -10,16 +10,23 @@
 RAW="$PY $PH_TOP/regress/tools/smtp_raw.py"
 LOAD="$PY $PH_TOP/regress/tools/smtp_load.py"
 
+# tx_need_lookup - skip unless the lookup answers MAIL, RCPT and AUTH
+tx_need_lookup() {
+	grep -rqs MSG_LKA_RCPT "$PH_TOP/queue" ||
+	    atf_skip "waiting for the lookup side of MAIL, RCPT and AUTH"
+}
+
 # tx_need - skip unless the lookup and the queue speak the transaction
 tx_need() {
-	grep -rqs MSG_LKA_RCPT "$PH_TOP/queue" &&
-	    grep -rqs MSG_TX_COMMIT "$PH_TOP/queue" ||
-	    atf_skip "waiting for the lookup and queue sides of the transaction"
+	tx_need_lookup
+	grep -rqs MSG_TX_COMMIT "$PH_TOP/queue" ||
+	    atf_skip "waiting for the queue side of the transaction"
 }
 
 # tx_start [CONF] - the daemon, a local user phuser, extra configuration
 tx_start() {
-	tx_need
+	[ "$1" = lookup-only ] && tx_need_lookup || tx_need
+	[ "$1" = lookup-only ] && set -- ""
 	ph_setup
 	useradd -m -s /bin/sh phuser 2>/dev/null
 	ph_conf <<CONF
@@ -76,7 +83,7 @@ refusals_head() {
 	atf_set timeout 60
 }
 refusals_body() {
-	tx_start
+	tx_start lookup-only
 	atf_check -o inline:"220 250 250 550 554\n" $RAW --codes \
 	    'EHLO c.test\r\n' 'MAIL FROM:<a@b.test>\r\n' \
 	    'RCPT TO:<x@elsewhere.test>\r\n' 'DATA\r\n'
@@ -141,7 +148,7 @@ auth_head() {
 	atf_set timeout 90
 }
 auth_body() {
-	tx_need
+	tx_need_lookup
 	ph_setup
 	openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=mx.test \
 	    -keyout $PH/key.pem -out $PH/cert.pem -days 2 2>/dev/null
@@ -155,17 +162,18 @@ action "relay" relay
 match from auth for any action "relay"
 CONF
 	ph_start
+	ph_wait_for "$GREETING 587" 5 || atf_fail "no greeting"
 	plain=$(printf '\0alice\0secret' | base64)
 	bad=$(printf '\0alice\0wrong' | base64)
-	atf_check -o inline:"220 250 220 250 235 250\n" $RAW --codes \
+	atf_check -o inline:"220 250 220 250 235 250\n" $RAW --codes --port 587 \
 	    'EHLO c.test\r\nSTARTTLS\r\n' @STARTTLS 'EHLO c.test\r\n' \
 	    "AUTH PLAIN $plain\r\n" 'MAIL FROM:<alice@mx.test>\r\n'
-	atf_check -o inline:"220 250 220 250 334 334 235\n" $RAW --codes \
+	atf_check -o inline:"220 250 220 250 334 334 235\n" $RAW --codes --port 587 \
 	    'EHLO c.test\r\nSTARTTLS\r\n' @STARTTLS 'EHLO c.test\r\n' \
 	    'AUTH LOGIN\r\n' "$(printf alice | base64)\r\n" \
 	    "$(printf secret | base64)\r\n"
 	start=$(date +%s)
-	atf_check -o inline:"220 250 220 250 535 535\n" $RAW --codes --quiet 4 \
+	atf_check -o inline:"220 250 220 250 535 535\n" $RAW --codes --port 587 --quiet 4 \
 	    'EHLO c.test\r\nSTARTTLS\r\n' @STARTTLS 'EHLO c.test\r\n' \
 	    "AUTH PLAIN $bad\r\n" "AUTH PLAIN $bad\r\n"
 	[ $(( $(date +%s) - start )) -ge 3 ] || atf_fail "535 came too fast"
