@@ -37,6 +37,8 @@ match from any for local action "local"
 CONF
 	ph_start
 	ph_wait_for "$GREETING 25" 5 || atf_fail "no greeting"
+	# keep what is received in the spool, where the tests look at it
+	$CTL pause mda >/dev/null || atf_fail "cannot pause deliveries"
 }
 
 # tx_count - messages in the spool
