@@ -175,6 +175,7 @@ srv_on_listener(struct ipc *c, uint32_t id, int fd, const void *msg,
 	srv_listener_add(arg, fd, m->index, m->flags, m->name);
 }
 
+/* srv_on_stats_req - MSG_STATS_REQ: the listener's counters */
 static void
 srv_on_stats_req(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
@@ -186,6 +187,7 @@ srv_on_stats_req(struct ipc *c, uint32_t id, int fd, const void *msg,
 	ipc_send(c, MSG_STATS_SMTPD, id, -1, &s->stats, sizeof(s->stats));
 }
 
+/* srv_on_pause - MSG_PAUSE_SMTP: stop accepting connections */
 static void
 srv_on_pause(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 {
@@ -199,6 +201,7 @@ srv_on_pause(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 	srv_listeners_enable(s, 0);
 }
 
+/* srv_on_resume - MSG_RESUME_SMTP: accept connections again */
 static void
 srv_on_resume(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)

@@ -30,6 +30,7 @@ struct srv_session;
 #define SRV_AUTH_DELAY_MAX	8	/* seconds, cap of the 535 delay */
 #define SRV_RECEIVED_MAX	100	/* Received: headers before a loop */
 #define SRV_INPUT_MAX		16384	/* input buffered before reading stops */
+#define SRV_OUTPUT_MAX		16384	/* replies queued before input waits */
 
 struct srv_listener {
 	TAILQ_ENTRY(srv_listener)	 entry;

@@ -191,7 +191,8 @@ srv_session_process(struct srv_session *ss)
 	for (;;) {
 		was = ss->input;
 		before = evbuffer_get_length(in);
-		if (was == SRV_IN_WAIT)
+		if (was == SRV_IN_WAIT || evbuffer_get_length(
+		    bufferevent_get_output(ss->bev)) > SRV_OUTPUT_MAX)
 			break;
 		if (was == SRV_IN_CMD || was == SRV_IN_AUTH) {
 			if (!srv_session_cmdline(ss, in))
@@ -233,6 +234,13 @@ srv_session_on_write(struct bufferevent *bev, void *arg)
 	(void)bev;
 	if (srv_session_done(ss))
 		return;
+	if (!(ss->flags & (SRV_F_STARTTLS | SRV_F_PROCESSING)) &&
+	    ss->input != SRV_IN_WAIT &&
+	    evbuffer_get_length(bufferevent_get_input(ss->bev)) > 0) {
+		/* replies held back for a client that does not read */
+		srv_session_process(ss);
+		return;
+	}
 	if (ss->flags & SRV_F_STARTTLS) {
 		ss->flags &= ~SRV_F_STARTTLS;
 		if (srv_tls_start(ss) == -1) {

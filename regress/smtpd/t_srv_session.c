@@ -207,6 +207,29 @@ ATF_TC_BODY(srv_session_pipelining, tc)
 	ATF_CHECK_EQ(H.nenv, 2);
 }
 
+ATF_TC_WITHOUT_HEAD(srv_session_process_output_cap);
+ATF_TC_BODY(srv_session_process_output_cap, tc)
+{
+	const char	*parts[2];
+	char		*many;
+	const char	*p;
+	size_t		 i, n = 10000, replies = 0;
+
+	many = malloc(n * 6 + 1);
+	for (i = 0; i < n; i++)
+		memcpy(many + i * 6, "NOOP\r\n", 6);
+	many[n * 6] = '\0';
+	parts[0] = many;
+	parts[1] = NULL;
+	h_setup("");
+	/* far more replies than the output cap: all come, in order */
+	h_talk(parts);
+	for (p = H.out; (p = strstr(p, "250 2.0.0 Ok\r\n")) != NULL; p++)
+		replies++;
+	ATF_CHECK_EQ(replies, n);
+	free(many);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, srv_cmd_line_commands);
@@ -218,5 +241,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, srv_cmd_mail_max_mails);
 	ATF_TP_ADD_TC(tp, srv_cmd_mail_size);
 	ATF_TP_ADD_TC(tp, srv_session_pipelining);
+	ATF_TP_ADD_TC(tp, srv_session_process_output_cap);
 	return atf_no_error();
 }
