@@ -241,7 +241,7 @@ srv_auth_result(struct srv_session *ss, int code, const char *enhanced,
 		ss->auth_user = xstrdup(ss->auth->user);
 		log_info("%016llx smtp event=auth user=%s result=ok",
 		    (unsigned long long)ss->id, vis);
-		srv_auth_abort(ss, 235, "2.0.0", "Authentication succeeded");
+		srv_auth_abort(ss, 235, "2.7.0", "Authentication succeeded");
 		return;
 	}
 	log_info("%016llx smtp event=auth user=%s result=%d",
