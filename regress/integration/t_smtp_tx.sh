@@ -146,7 +146,7 @@ concurrent_body() {
 
 atf_test_case auth
 auth_head() {
-	atf_set descr "AUTH PLAIN and LOGIN against a credentials table, 535 after a delay"
+	atf_set descr "AUTH PLAIN and LOGIN against a credentials table, 535 after a delay, senders"
 	atf_set timeout 90
 }
 auth_body() {
@@ -157,9 +157,10 @@ auth_body() {
 	echo "alice $($CTL encrypt secret)" > $PH/creds
 	ph_conf <<CONF
 table creds file:$PH/creds
+table snd { alice = "alice@mx.test" }
 pki mx.test cert "$PH/cert.pem"
 pki mx.test key "$PH/key.pem"
-listen on 127.0.0.1 port 587 tls-require pki mx.test auth <creds>
+listen on 127.0.0.1 port 587 tls-require pki mx.test auth <creds> senders <snd>
 action "relay" relay
 match from auth for any action "relay"
 CONF
@@ -170,6 +171,10 @@ CONF
 	atf_check -o inline:"220 250 220 250 235 250\n" $RAW --codes --port 587 \
 	    'EHLO c.test\r\nSTARTTLS\r\n' @STARTTLS 'EHLO c.test\r\n' \
 	    "AUTH PLAIN $plain\r\n" 'MAIL FROM:<alice@mx.test>\r\n'
+	# senders: alice may not send as bob
+	atf_check -o inline:"220 250 220 250 235 553\n" $RAW --codes --port 587 \
+	    'EHLO c.test\r\nSTARTTLS\r\n' @STARTTLS 'EHLO c.test\r\n' \
+	    "AUTH PLAIN $plain\r\n" 'MAIL FROM:<bob@mx.test>\r\n'
 	atf_check -o inline:"220 250 220 250 334 334 235\n" $RAW --codes --port 587 \
 	    'EHLO c.test\r\nSTARTTLS\r\n' @STARTTLS 'EHLO c.test\r\n' \
 	    'AUTH LOGIN\r\n' "$(printf alice | base64)\r\n" \
