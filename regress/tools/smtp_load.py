@@ -9,11 +9,13 @@
                DATA; then the body) and must get 250 for it; prints
                "committed=N refused=M"
 --rcpt ADDR    the recipient for --commit (default root@localhost)
+--smtps        TLS from the first byte (the server is not verified)
 Exit 1 if a session fails to get through EHLO (or a message is refused).
 """
 import argparse
 import resource
 import socket
+import ssl
 import sys
 
 
@@ -45,6 +47,7 @@ def main():
     ap.add_argument("--pid", type=int)
     ap.add_argument("--commit", action="store_true")
     ap.add_argument("--rcpt", default="root@localhost")
+    ap.add_argument("--smtps", action="store_true")
     args = ap.parse_args()
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -53,6 +56,11 @@ def main():
     conns = []
     for i in range(args.sessions):
         s = socket.create_connection((args.host, args.port), timeout=30)
+        if args.smtps:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            s = ctx.wrap_socket(s)
         f = s.makefile("rb")
         if not read_reply(f)[-1:][0].startswith(b"220"):
             print("session %d: no greeting" % i)
