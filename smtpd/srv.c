@@ -48,6 +48,8 @@ srv_refuse(struct srv *s, int fd)
 	(void)write(fd, msg, sizeof(msg) - 1);
 	close(fd);
 	s->stats.sessions_refused++;
+	log_info("smtp event=refused reason=max-sessions sessions=%llu",
+	    (unsigned long long)s->stats.sessions_current);
 }
 
 static void	srv_listeners_enable(struct srv *, int);

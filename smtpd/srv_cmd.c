@@ -211,6 +211,16 @@ srv_cmd_ehlo_reply(struct srv_session *ss)
 	bufferevent_write(ss->bev, buf, strlen(buf));
 }
 
+/* srv_cmd_limit - a limit refuses the command: log it and say so */
+static void
+srv_cmd_limit(struct srv_session *ss, const char *what, int code,
+    const char *enhanced, const char *text)
+{
+	log_info("%016llx smtp event=refused reason=%s code=%d",
+	    (unsigned long long)ss->id, what, code);
+	srv_reply(ss, code, enhanced, "%s", text);
+}
+
 /* srv_cmd_helo - HELO and EHLO: a fresh start with a client name */
 static void
 srv_cmd_helo(struct srv_session *ss, const struct smtp_cmd *cmd)
@@ -235,12 +245,14 @@ srv_cmd_mail(struct srv_session *ss, const struct smtp_cmd *cmd)
 	struct srv_tx		*tx;
 
 	if (ss->nmails >= (unsigned int)cfg->smtp.max_mails) {
-		srv_reply(ss, 452, "4.5.3", "Too many messages sent");
+		srv_cmd_limit(ss, "max-mails", 452, "4.5.3",
+		    "Too many messages sent");
 		return;
 	}
 	if ((cmd->params & SMTP_CMD_P_SIZE) &&
 	    cmd->size > (uint64_t)cfg->smtp.max_message_size) {
-		srv_reply(ss, 552, "5.3.4", "Message too big");
+		srv_cmd_limit(ss, "max-message-size", 552, "5.3.4",
+		    "Message too big");
 		return;
 	}
 	srv_tx_reset(ss);
@@ -286,7 +298,8 @@ srv_cmd_rcpt(struct srv_session *ss, const struct smtp_cmd *cmd)
 	struct srv_tx	*tx = ss->tx;
 
 	if (tx->nrcpt >= (size_t)ss->srv->env->cfg->smtp.max_rcpt) {
-		srv_reply(ss, 452, "4.5.3", "Too many recipients");
+		srv_cmd_limit(ss, "max-rcpt", 452, "4.5.3",
+		    "Too many recipients");
 		return;
 	}
 	strlcpy(tx->cur_rcpt, cmd->addr.text, sizeof(tx->cur_rcpt));
