@@ -107,7 +107,7 @@ struct srv_rcpt {
 TAILQ_HEAD(srv_rcpt_list, srv_rcpt);
 
 /* the header scanner: counts Received: lines of the header section */
-struct srv_hdr_scan {
+struct srv_tx_hdr {
 	int		 in_body;	/* past the empty line */
 	int		 bol;		/* at the start of a line */
 	size_t		 matched;	/* octets of "received:" matched */
@@ -115,7 +115,7 @@ struct srv_hdr_scan {
 };
 
 /* BDAT octets to spool text: CRLF -> "\n", bare CR or LF flagged */
-struct srv_bdat_conv {
+struct srv_tx_conv {
 	int		 cr;		/* a CR ends the previous chunk */
 	int		 flags;		/* SMTP_DATA_* */
 	size_t		 linelen;
@@ -140,8 +140,8 @@ struct srv_tx {
 	uint32_t		 cur_notify;
 	/* receiving */
 	struct smtp_data_in	 din;
-	struct srv_bdat_conv	 bdat;
-	struct srv_hdr_scan	 hdr;
+	struct srv_tx_conv	 bdat;
+	struct srv_tx_hdr	 hdr;
 	int			 chunk_last;	/* the chunk in flight is LAST */
 	uint64_t		 written;	/* octets written to fd */
 	int			 code;		/* the failure, or 0 */
@@ -213,12 +213,12 @@ void	srv_tx_input(struct srv_session *);
 void	srv_tx_on_opened(struct ipc *, uint32_t, int, const void *, void *);
 void	srv_tx_on_committed(struct ipc *, uint32_t, int, const void *,
 	    void *);
-void	srv_hdr_scan_init(struct srv_hdr_scan *);
-void	srv_hdr_scan_feed(struct srv_hdr_scan *, const char *, size_t);
-void	srv_bdat_conv_init(struct srv_bdat_conv *);
-size_t	srv_bdat_conv_feed(struct srv_bdat_conv *, const char *in,
+void	srv_tx_hdr_init(struct srv_tx_hdr *);
+void	srv_tx_hdr_feed(struct srv_tx_hdr *, const char *, size_t);
+void	srv_tx_conv_init(struct srv_tx_conv *);
+size_t	srv_tx_conv_feed(struct srv_tx_conv *, const char *in,
 	    size_t inlen, char *out);
-void	srv_bdat_conv_end(struct srv_bdat_conv *);
+void	srv_tx_conv_end(struct srv_tx_conv *);
 int	srv_tx_received(char *buf, size_t bufsz, const char *helo,
 	    const char *rdns, const char *src, const char *hostname,
 	    const char *with, const char *tlsinfo, uint32_t msgid,

@@ -122,7 +122,7 @@ srv_tx_write(struct srv_session *ss, const char *p, size_t len)
 	struct srv_tx	*tx = ss->tx;
 	ssize_t		 n;
 
-	srv_hdr_scan_feed(&tx->hdr, p, len);
+	srv_tx_hdr_feed(&tx->hdr, p, len);
 	if (tx->hdr.received > SRV_RECEIVED_MAX)
 		srv_tx_fail(tx, 554, "5.4.6", "Loop detected: too many "
 		    "Received: headers");
@@ -194,7 +194,7 @@ srv_tx_bdat(struct srv_session *ss, const struct smtp_cmd *cmd)
 	tx->chunk_last = cmd->last;
 	if (ss->state != SRV_ST_BDAT) {
 		ss->state = SRV_ST_BDAT;
-		srv_bdat_conv_init(&tx->bdat);
+		srv_tx_conv_init(&tx->bdat);
 		srv_tx_open(ss);
 		return;
 	}
@@ -236,12 +236,12 @@ srv_tx_started(struct srv_session *ss)
 	struct timeval	 tv = { SRV_TIMEOUT_DATA, 0 };
 	char		 hdr[4096];
 
-	srv_hdr_scan_init(&tx->hdr);
+	srv_tx_hdr_init(&tx->hdr);
 	if (srv_tx_received_header(ss, hdr, sizeof(hdr)) == -1)
 		srv_tx_fail(tx, 451, "4.3.0", "Cannot make a Received: header");
 	else
 		srv_tx_write(ss, hdr, strlen(hdr));
-	srv_hdr_scan_init(&tx->hdr);
+	srv_tx_hdr_init(&tx->hdr);
 	if (tx->chunk_last == -1) {
 		smtp_data_in_init(&tx->din);
 		bufferevent_set_timeouts(ss->bev, &tv, &tv);
@@ -451,7 +451,7 @@ srv_tx_chunk_end(struct srv_session *ss)
 		return;
 	}
 	if (tx->chunk_last) {
-		srv_bdat_conv_end(&tx->bdat);
+		srv_tx_conv_end(&tx->bdat);
 		srv_tx_end(ss, tx->bdat.flags);
 		return;
 	}
@@ -479,7 +479,7 @@ srv_tx_chunk_input(struct srv_session *ss, struct evbuffer *in)
 			evbuffer_drain(in, n);
 		} else {
 			n = evbuffer_remove(in, ibuf, n);
-			olen = srv_bdat_conv_feed(&ss->tx->bdat, ibuf, n, obuf);
+			olen = srv_tx_conv_feed(&ss->tx->bdat, ibuf, n, obuf);
 			srv_tx_write(ss, obuf, olen);
 		}
 		ss->chunk_left -= n;
@@ -542,17 +542,17 @@ srv_tx_on_committed(struct ipc *c, uint32_t id, int fd, const void *msg,
 	srv_session_resume(ss);
 }
 
-/* srv_hdr_scan_init - at the start of the header section */
+/* srv_tx_hdr_init - at the start of the header section */
 void
-srv_hdr_scan_init(struct srv_hdr_scan *h)
+srv_tx_hdr_init(struct srv_tx_hdr *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->bol = 1;
 }
 
-/* srv_hdr_scan_feed - count Received: fields of "\n"-terminated text */
+/* srv_tx_hdr_feed - count Received: fields of "\n"-terminated text */
 void
-srv_hdr_scan_feed(struct srv_hdr_scan *h, const char *p, size_t len)
+srv_tx_hdr_feed(struct srv_tx_hdr *h, const char *p, size_t len)
 {
 	static const char	 kw[] = "received:";
 	size_t			 i;
@@ -581,16 +581,16 @@ srv_hdr_scan_feed(struct srv_hdr_scan *h, const char *p, size_t len)
 	}
 }
 
-/* srv_bdat_conv_init - before the first chunk */
+/* srv_tx_conv_init - before the first chunk */
 void
-srv_bdat_conv_init(struct srv_bdat_conv *b)
+srv_tx_conv_init(struct srv_tx_conv *b)
 {
 	memset(b, 0, sizeof(*b));
 }
 
-/* srv_bdat_conv_octet - note one wire octet of a line, CR and LF included */
+/* srv_tx_conv_octet - note one wire octet of a line, CR and LF included */
 static void
-srv_bdat_conv_octet(struct srv_bdat_conv *b, unsigned char c)
+srv_tx_conv_octet(struct srv_tx_conv *b, unsigned char c)
 {
 	if (c == '\0')
 		b->flags |= SMTP_DATA_NUL;
@@ -601,12 +601,12 @@ srv_bdat_conv_octet(struct srv_bdat_conv *b, unsigned char c)
 }
 
 /*
- * srv_bdat_conv_feed - raw BDAT octets to spool text: CRLF becomes "\n"
+ * srv_tx_conv_feed - raw BDAT octets to spool text: CRLF becomes "\n"
  * (also across chunks), a bare CR or LF is kept and flagged.  out needs
  * room for inlen + 1 octets; returns the octets written.
  */
 size_t
-srv_bdat_conv_feed(struct srv_bdat_conv *b, const char *in, size_t inlen,
+srv_tx_conv_feed(struct srv_tx_conv *b, const char *in, size_t inlen,
     char *out)
 {
 	size_t		 i, o = 0;
@@ -617,7 +617,7 @@ srv_bdat_conv_feed(struct srv_bdat_conv *b, const char *in, size_t inlen,
 		if (b->cr) {
 			b->cr = 0;
 			if (c == '\n') {
-				srv_bdat_conv_octet(b, c);
+				srv_tx_conv_octet(b, c);
 				out[o++] = '\n';
 				b->size += 2;
 				b->linelen = 0;
@@ -628,22 +628,22 @@ srv_bdat_conv_feed(struct srv_bdat_conv *b, const char *in, size_t inlen,
 			b->size++;
 		}
 		if (c == '\r') {
-			srv_bdat_conv_octet(b, c);
+			srv_tx_conv_octet(b, c);
 			b->cr = 1;
 			continue;
 		}
 		if (c == '\n')
 			b->flags |= SMTP_DATA_BARE_EOL;
-		srv_bdat_conv_octet(b, c);
+		srv_tx_conv_octet(b, c);
 		out[o++] = (char)c;
 		b->size++;
 	}
 	return o;
 }
 
-/* srv_bdat_conv_end - after the LAST chunk: a held CR was bare */
+/* srv_tx_conv_end - after the LAST chunk: a held CR was bare */
 void
-srv_bdat_conv_end(struct srv_bdat_conv *b)
+srv_tx_conv_end(struct srv_tx_conv *b)
 {
 	if (b->cr)
 		b->flags |= SMTP_DATA_BARE_EOL;

@@ -9,8 +9,8 @@
 
 #include "../../smtpd/srv.h"
 
-ATF_TC_WITHOUT_HEAD(srv_hdr_scan_feed_counts);
-ATF_TC_BODY(srv_hdr_scan_feed_counts, tc)
+ATF_TC_WITHOUT_HEAD(srv_tx_hdr_feed_counts);
+ATF_TC_BODY(srv_tx_hdr_feed_counts, tc)
 {
 	static const struct {
 		const char	*text;
@@ -29,26 +29,26 @@ ATF_TC_BODY(srv_hdr_scan_feed_counts, tc)
 		{ "Rec\0eived: a\n", 0 },
 		{ "\xc3\xa9Received: a\n", 0 },
 	};
-	struct srv_hdr_scan	 h;
+	struct srv_tx_hdr	 h;
 	size_t			 i, j, len;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		len = strlen(cases[i].text);
 		if (i == 10)
 			len = 13;
-		srv_hdr_scan_init(&h);
-		srv_hdr_scan_feed(&h, cases[i].text, len);
+		srv_tx_hdr_init(&h);
+		srv_tx_hdr_feed(&h, cases[i].text, len);
 		ATF_CHECK_EQ_MSG(h.received, cases[i].received, "case %zu", i);
 		/* one octet at a time gives the same count */
-		srv_hdr_scan_init(&h);
+		srv_tx_hdr_init(&h);
 		for (j = 0; j < len; j++)
-			srv_hdr_scan_feed(&h, cases[i].text + j, 1);
+			srv_tx_hdr_feed(&h, cases[i].text + j, 1);
 		ATF_CHECK_EQ_MSG(h.received, cases[i].received, "split %zu", i);
 	}
 }
 
-ATF_TC_WITHOUT_HEAD(srv_bdat_conv_feed_lines);
-ATF_TC_BODY(srv_bdat_conv_feed_lines, tc)
+ATF_TC_WITHOUT_HEAD(srv_tx_conv_feed_lines);
+ATF_TC_BODY(srv_tx_conv_feed_lines, tc)
 {
 	static const struct {
 		const char	*chunks[3];
@@ -64,50 +64,50 @@ ATF_TC_BODY(srv_bdat_conv_feed_lines, tc)
 		{ { "\xff\r\n", NULL }, "\xff\n", SMTP_DATA_8BIT },
 		{ { "", "", NULL }, "", 0 },
 	};
-	struct srv_bdat_conv	 b;
+	struct srv_tx_conv	 b;
 	char			 out[64], buf[64];
 	size_t			 i, j, o, n;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		srv_bdat_conv_init(&b);
+		srv_tx_conv_init(&b);
 		o = 0;
 		for (j = 0; j < 3 && cases[i].chunks[j] != NULL; j++) {
-			n = srv_bdat_conv_feed(&b, cases[i].chunks[j],
+			n = srv_tx_conv_feed(&b, cases[i].chunks[j],
 			    strlen(cases[i].chunks[j]), buf);
 			memcpy(out + o, buf, n);
 			o += n;
 		}
-		srv_bdat_conv_end(&b);
+		srv_tx_conv_end(&b);
 		out[o] = '\0';
 		ATF_CHECK_STREQ_MSG(out, cases[i].out, "case %zu", i);
 		ATF_CHECK_EQ_MSG(b.flags, cases[i].flags, "flags %zu", i);
 	}
 }
 
-ATF_TC_WITHOUT_HEAD(srv_bdat_conv_feed_limits);
-ATF_TC_BODY(srv_bdat_conv_feed_limits, tc)
+ATF_TC_WITHOUT_HEAD(srv_tx_conv_feed_limits);
+ATF_TC_BODY(srv_tx_conv_feed_limits, tc)
 {
-	struct srv_bdat_conv	 b;
+	struct srv_tx_conv	 b;
 	char			 in[1200], *out = malloc(sizeof(in) + 1);
 	size_t			 n;
 
 	/* 998 octets + CRLF is a line at the limit */
 	memset(in, 'a', 998);
 	memcpy(in + 998, "\r\n", 2);
-	srv_bdat_conv_init(&b);
-	n = srv_bdat_conv_feed(&b, in, 1000, out);
+	srv_tx_conv_init(&b);
+	n = srv_tx_conv_feed(&b, in, 1000, out);
 	ATF_CHECK_EQ(n, 999);
 	ATF_CHECK_EQ(b.flags, 0);
 	ATF_CHECK_EQ(b.size, 1000);
 	/* one more octet is over it */
 	memset(in, 'a', 999);
 	memcpy(in + 999, "\r\n", 2);
-	srv_bdat_conv_init(&b);
-	srv_bdat_conv_feed(&b, in, 1001, out);
+	srv_tx_conv_init(&b);
+	srv_tx_conv_feed(&b, in, 1001, out);
 	ATF_CHECK_EQ(b.flags, SMTP_DATA_LINE_TOO_LONG);
 	/* NUL */
-	srv_bdat_conv_init(&b);
-	srv_bdat_conv_feed(&b, "a\0b\r\n", 5, out);
+	srv_tx_conv_init(&b);
+	srv_tx_conv_feed(&b, "a\0b\r\n", 5, out);
 	ATF_CHECK_EQ(b.flags, SMTP_DATA_NUL);
 	free(out);
 }
@@ -219,9 +219,9 @@ ATF_TC_BODY(srv_auth_plain_decode_cases, tc)
 
 ATF_TP_ADD_TCS(tp)
 {
-	ATF_TP_ADD_TC(tp, srv_hdr_scan_feed_counts);
-	ATF_TP_ADD_TC(tp, srv_bdat_conv_feed_lines);
-	ATF_TP_ADD_TC(tp, srv_bdat_conv_feed_limits);
+	ATF_TP_ADD_TC(tp, srv_tx_hdr_feed_counts);
+	ATF_TP_ADD_TC(tp, srv_tx_conv_feed_lines);
+	ATF_TP_ADD_TC(tp, srv_tx_conv_feed_limits);
 	ATF_TP_ADD_TC(tp, srv_tx_received_forms);
 	ATF_TP_ADD_TC(tp, srv_auth_b64_decode_cases);
 	ATF_TP_ADD_TC(tp, srv_auth_plain_decode_cases);
