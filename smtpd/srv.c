@@ -312,6 +312,8 @@ srv_init(struct srv *s, struct proc_env *env)
 	TAILQ_INIT(&s->listeners);
 	TAILQ_INIT(&s->sessions);
 	RB_INIT(&s->tree);
+	s->timeout_cmd = SRV_TIMEOUT_CMD;
+	s->timeout_data = SRV_TIMEOUT_DATA;
 	srv_sysname(s);
 	srv_tls_all(s);
 }

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "defs.h"
 #include "ipc_msgs.h"
@@ -59,6 +60,8 @@ struct srv {
 	struct msg_stats_smtpd		 stats;
 	int				 paused;
 	int				 stopping;
+	time_t				 timeout_cmd;	/* seconds */
+	time_t				 timeout_data;
 	char				 hostname[HOST_MAX];
 };
 

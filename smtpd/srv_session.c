@@ -309,7 +309,7 @@ srv_session_free(struct srv_session *ss)
 static int
 srv_session_bev(struct srv_session *ss)
 {
-	struct timeval	tv = { SRV_TIMEOUT_CMD, 0 };
+	struct timeval	tv = { ss->srv->timeout_cmd, 0 };
 
 	if (ss->bev == NULL)
 		ss->bev = bufferevent_socket_new(ev_base(), ss->fd, 0);

@@ -233,7 +233,7 @@ static void
 srv_tx_started(struct srv_session *ss)
 {
 	struct srv_tx	*tx = ss->tx;
-	struct timeval	 tv = { SRV_TIMEOUT_DATA, 0 };
+	struct timeval	 tv = { ss->srv->timeout_data, 0 };
 	char		 hdr[4096];
 
 	srv_tx_hdr_init(&tx->hdr);
@@ -397,7 +397,7 @@ static void
 srv_tx_end(struct srv_session *ss, int flags)
 {
 	struct srv_tx	*tx = ss->tx;
-	struct timeval	 tv = { SRV_TIMEOUT_CMD, 0 };
+	struct timeval	 tv = { ss->srv->timeout_cmd, 0 };
 
 	bufferevent_set_timeouts(ss->bev, &tv, &tv);
 	srv_tx_flags_fail(tx, flags);

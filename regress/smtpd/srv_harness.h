@@ -340,6 +340,10 @@ h_client(const char *const *parts, const size_t *lens, size_t nparts,
 		_exit(2);
 	for (i = 0; i < nparts; i++) {
 		usleep(30000);
+		if (strcmp(parts[i], "@") == 0) {
+			sleep(2);	/* "@" - stay quiet for a while */
+			continue;
+		}
 		(void)write(s, parts[i], lens ? lens[i] : strlen(parts[i]));
 	}
 	if (H.halfclose)

@@ -230,6 +230,26 @@ ATF_TC_BODY(srv_session_process_output_cap, tc)
 	free(many);
 }
 
+ATF_TC_WITHOUT_HEAD(srv_session_on_event_timeout);
+ATF_TC_BODY(srv_session_on_event_timeout, tc)
+{
+	static const char *const	 idle[] = { EHLO, "@", NULL };
+	static const char *const	 data[] = { EHLO TX "DATA\r\n", "x\r\n",
+	    "@", NULL };
+
+	h_setup("");
+	/* the RFC's 5 and 10 minutes, shortened for the test */
+	H.srv.timeout_cmd = 1;
+	H.srv.timeout_data = 1;
+	h_talk(idle);
+	H_CODES("220 250 421 ");
+	ATF_CHECK(strstr(H.out, "421 4.4.2 mx.test Timeout") != NULL);
+	h_talk(data);
+	H_CODES("220 250 250 250 354 421 ");
+	ATF_CHECK_EQ(H.commits, 0);
+	ATF_CHECK_EQ(H.aborts, 1);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, srv_cmd_line_commands);
@@ -242,5 +262,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, srv_cmd_mail_size);
 	ATF_TP_ADD_TC(tp, srv_session_pipelining);
 	ATF_TP_ADD_TC(tp, srv_session_process_output_cap);
+	ATF_TP_ADD_TC(tp, srv_session_on_event_timeout);
 	return atf_no_error();
 }
