@@ -35,7 +35,10 @@ try:
 except smtplib.SMTPDataError as e:
     code, msg = e.smtp_code, e.smtp_error
 print("DATA", code, msg.decode())
-s.quit()
+try:
+    s.quit()
+except smtplib.SMTPException:
+    pass
 sys.exit(0 if code == 250 else 3 if code // 100 == 4 else 1)
 PY
 	cat > $PH/check.py <<'PY'
