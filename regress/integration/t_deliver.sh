@@ -14,7 +14,8 @@ not there at all (MAIL not implemented, or a temporary failure at DATA),
 1 otherwise."""
 import smtplib, sys
 frm, rcpts, path = sys.argv[1], sys.argv[2].split(","), sys.argv[3]
-data = open(path, "rb").read()
+# smtplib sends bytes as they are: SMTP wants CRLF line endings
+data = open(path, "rb").read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 s = smtplib.SMTP("127.0.0.1", 25, timeout=60)
 s.ehlo("client.test")
 s.putcmd("MAIL", "FROM:<%s>" % frm)
@@ -134,9 +135,9 @@ CONF
 	dlv_events delivered 1 30
 	f=$(ls /home/alice/Maildir/new/*)
 	atf_check -o inline:"1\n" sh -c "ls /home/alice/Maildir/new | wc -l"
-	atf_check -o inline:"700 alice alice\n" dlv_mode /home/alice/Maildir
-	atf_check -o inline:"700 alice alice\n" dlv_mode /home/alice/Maildir/new
-	atf_check -o inline:"600 alice alice\n" dlv_mode "$f"
+	atf_check_equal "$(dlv_mode /home/alice/Maildir)" "700 alice alice"
+	atf_check_equal "$(dlv_mode /home/alice/Maildir/new)" "700 alice alice"
+	atf_check_equal "$(dlv_mode "$f")" "600 alice alice"
 	atf_check -o inline:"ok\n" $PY $PH/check.py maildir "$f" \
 	    s@example.net alice@example.org $PH/m1
 	atf_check -o match:'mda event=delivered user=alice method=maildir' \
@@ -187,7 +188,7 @@ CONF
 	dlv_send s@example.net bob@example.org $PH/m1
 	dlv_send s@example.net bob@example.org $PH/m2
 	dlv_events delivered 2 30
-	atf_check -o inline:"600 bob bob\n" dlv_mode /var/mail/bob
+	atf_check_equal "$(dlv_mode /var/mail/bob)" "600 bob bob"
 	atf_check -o inline:"ok\n" $PY $PH/check.py mbox /var/mail/bob \
 	    s@example.net bob@example.org $PH/m1 $PH/m2
 	atf_check -o match:'^>From the start' cat /var/mail/bob
@@ -338,7 +339,7 @@ CONF
 	dlv_events delivered 1 30
 	dlv_events deferred 1 30
 	dlv_events failed 1 30
-	atf_check -o inline:"600 alice alice\n" dlv_mode /home/alice/mda.out
+	atf_check_equal "$(dlv_mode /home/alice/mda.out)" "600 alice alice"
 	atf_check -o match:'user=bob method=mda result="mailbox busy"' \
 	    cat $PH_LOG
 	atf_check -o match:'user=carol method=mda result="no such folder"' \
