@@ -77,6 +77,14 @@ bounce_target(const struct envelope *evp, enum bounce_kind kind)
 	return BOUNCE_TARGET_NONE;
 }
 
+/* bounce_is_reply - text starts with an SMTP reply code */
+static int
+bounce_is_reply(const char *p)
+{
+	return isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) &&
+	    isdigit((unsigned char)p[2]) && (p[3] == ' ' || p[3] == '-');
+}
+
 /* bounce_digits - 1 to 3 digits at p; how many, 0 if not */
 static size_t
 bounce_digits(const char *p)
@@ -116,8 +124,7 @@ bounce_status(const char *diag, enum bounce_kind kind, char *buf,
 	const char		*p = diag ? diag : "";
 	size_t			 n;
 
-	if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) &&
-	    isdigit((unsigned char)p[2]) && (p[3] == ' ' || p[3] == '-'))
+	if (bounce_is_reply(p))
 		p += 4;
 	if ((n = bounce_enhanced(p)) != 0 && p[0] == cls[kind]) {
 		if (n >= bufsz)
@@ -159,6 +166,8 @@ bounce_clean(char *dst, size_t dstsz, const char *src)
 	for (i = 0; dst[i] != '\0'; i++)
 		if ((unsigned char)dst[i] < 0x20 || dst[i] == 0x7f)
 			dst[i] = ' ';
+	while (i > 0 && dst[i - 1] == ' ')
+		dst[--i] = '\0';
 }
 
 /* bounce_text - the human-readable part */
@@ -215,7 +224,7 @@ bounce_report(struct buf *b, const struct bounce_ctx *ctx,
 		buf_printf(b, "Remote-MTA: dns; %.255s\n", evp->errmsg + 7);
 	if (diag[0] != '\0')
 		buf_printf(b, "Diagnostic-Code: %s; %s\n",
-		    isdigit((unsigned char)diag[0]) ? "smtp" : "X-Posthorn",
+		    bounce_is_reply(diag) ? "smtp" : "X-Posthorn",
 		    diag);
 	if (bounce_date(ctx->now, date, sizeof(date)) == 0)
 		buf_printf(b, "Last-Attempt-Date: %s\n", date);
