@@ -4,7 +4,6 @@
 #   make check      install missing packages, build, run the Kyua suite
 #   make run        install missing packages, build, run on 127.0.0.1:2525
 #   make install    PREFIX=/usr/local DESTDIR=
-#   make bench      side-by-side benchmark
 #
 # Every directory's *.c files build into one archive; a file named main.c
 # or *_main.c holds a program's main() and stays out of the archives, so
@@ -49,7 +48,7 @@ INTEG_SRCS = $(wildcard regress/integration/t_*.sh)
 INTEG_PROGS = $(patsubst regress/%.sh,$(BUILD)/regress/%,$(INTEG_SRCS))
 MANS	 = $(wildcard */*.[58])
 
-.PHONY: all check run install bench clean deps tests
+.PHONY: all check run install clean deps tests
 .SUFFIXES:
 
 all: $(PROGS)
@@ -64,10 +63,6 @@ check: deps
 run: deps
 	@$(MAKE) --no-print-directory all
 	@sh etc/run.sh $(BUILD)
-
-bench: deps
-	@$(MAKE) --no-print-directory all
-	@sh regress/bench/bench.sh $(BUILD)
 
 tests: $(PROGS) $(UNIT_PROGS) $(INTEG_PROGS) $(BUILD)/regress/Kyuafile
 

@@ -308,24 +308,6 @@ aliases_append(struct aliases_ctx *c, const char *s, size_t len,
 	return 0;
 }
 
-/* aliases_line_check - refuse NUL, control characters and long lines */
-static const char *
-aliases_line_check(const char *s, size_t len)
-{
-	size_t	i;
-
-	if (len >= TABLE_LINE_MAX)
-		return "line too long";
-	for (i = 0; i < len; i++) {
-		if (s[i] == '\0')
-			return "NUL byte in line";
-		if (((unsigned char)s[i] < 0x20 && s[i] != '\t') ||
-		    s[i] == 0x7f)
-			return "control character in line";
-	}
-	return NULL;
-}
-
 /* aliases_line - one physical line, without its LF */
 static int
 aliases_line(struct aliases_ctx *c, const char *s, size_t len,
@@ -336,7 +318,7 @@ aliases_line(struct aliases_ctx *c, const char *s, size_t len,
 
 	if (len > 0 && s[len - 1] == '\r')
 		len--;
-	if ((msg = aliases_line_check(s, len)) != NULL)
+	if ((msg = table_file_check_line(s, len)) != NULL)
 		return aliases_err(c, lineno, msg, err, errsz);
 	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
 		len--;

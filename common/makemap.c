@@ -151,19 +151,13 @@ makemap_install(const char *dst, mode_t mode, struct table_inline *store,
     char *err, size_t errsz)
 {
 	char	tmp[PATH_MAX], dir[PATH_MAX];
-	int	fd;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", dst) >= (int)sizeof(tmp)) {
+	/* a random name next to dst; the database creates it exclusively */
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp%08x%08x", dst, arc4random(),
+	    arc4random()) >= (int)sizeof(tmp)) {
 		snprintf(err, errsz, "%s: path too long", dst);
 		return -1;
 	}
-	if ((fd = mkstemp(tmp)) == -1) {
-		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	/* the name is reserved; the database creates it anew, exclusively */
-	close(fd);
-	(void)unlink(tmp);
 	if (makemap_write_db(tmp, mode, store, err, errsz) == -1)
 		goto fail;
 	if (chmod(tmp, mode) == -1) {

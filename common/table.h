@@ -142,6 +142,7 @@ size_t		 table_inline_count(const struct table_inline *);
 int	table_file_parse(const char *buf, size_t len, const char *fname,
 	    enum table_type expect, struct table_inline *, char *err,
 	    size_t errsz);
+const char *table_file_check_line(const char *, size_t);
 int	table_file_read(const char *path, char **data, size_t *len,
 	    char *err, size_t errsz);
 int	table_file_load(const char *path, enum table_type expect,

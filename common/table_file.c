@@ -59,8 +59,8 @@ table_file_flush(struct table_file_ctx *c, char *err, size_t errsz)
 	return 0;
 }
 
-/* table_file_check_line - refuse NUL and control characters but TAB */
-static const char *
+/* table_file_check_line - refuse NUL, control characters but TAB, long lines */
+const char *
 table_file_check_line(const char *s, size_t len)
 {
 	size_t	i;

@@ -9,7 +9,16 @@ top=$(pwd)
 run=$top/run
 mkdir -p "$run/mail"
 sh "$top/etc/accounts.sh" || exit 1
-sed -e "s|@RUN@|$run|g" "$top/etc/run.conf.in" > "$run/smtpd.conf"
-echo "posthorn: listening on 127.0.0.1:2525, spool $run/spool, mail in $run/mail"
-echo "posthorn: try: swaks --server 127.0.0.1:2525 --to $(id -un)@localhost"
+if [ "$(id -u)" -eq 0 ]; then
+	user=nobody
+	chown nobody "$run/mail"
+else
+	user=$(id -un)
+fi
+sed -e "s|@RUN@|$run|g" -e "s|@USER@|$user|g" "$top/etc/run.conf.in" \
+    > "$run/smtpd.conf"
+echo "posthorn: listening on 127.0.0.1:2525, spool $run/spool"
+echo "posthorn: mail is delivered as $user into $run/mail/RECIPIENT/"
+echo "posthorn: try: swaks --server 127.0.0.1:2525 --to alice@example.org"
+
 exec "$top/$build/bin/smtpd" -d -f "$run/smtpd.conf"

@@ -336,6 +336,7 @@ parent_main(struct proc_env *env)
 		p.alive[i] = 1;
 		p.ipc[i] = ipc_new(p.child[i].fd, PROC_PARENT, p.child[i].role,
 		    IPC_TRUST_PEER, i == PARENT_QUEUE ? parent_queue_handlers :
+		    p.child[i].role == PROC_LOOKUP ? parent_lookup_handlers :
 		    parent_no_handlers, &p);
 		ipc_set_close_cb(p.ipc[i], parent_on_close);
 	}

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "defs.h"
+#include "ipc.h"
 
 /* Inside the spool (the parent's working directory). */
 #define SPOOL_ENQUEUE_SOCK	"enqueue.sock"
@@ -36,5 +37,8 @@ int	parent_listen_local(struct parent_socks *, const char *, char *,
 	    size_t);
 int	parent_listen_unix(const char *, int, mode_t, char *, size_t);
 int	parent_spool_prepare(const char *spool, char *, size_t);
+
+/* parent_lookup.c: requests of the lookup process */
+extern const struct ipc_handler parent_lookup_handlers[];
 
 #endif

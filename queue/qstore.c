@@ -14,10 +14,11 @@
  *	quarantine/<name>		a foreign entry found in queue/
  *	offline/<name>			drop files of the local enqueuer while
  *					the daemon is down; format in
- *					qstore_offline.c.  Mode 1733: anyone
- *					may drop a file, nobody but the spool
- *					owner may list, and the sticky bit
- *					keeps users off each other's files.
+ *					qstore_offline.c.  Mode 1777: anyone
+ *					may drop a file (and must open the
+ *					directory to fsync it); files are 0600
+ *					and the sticky bit keeps users off
+ *					each other's files.
  *
  * <msgid> is 8 lowercase hex digits, <evpid> 16 (the first 8 are msgid).
  *
@@ -330,7 +331,7 @@ qstore_open(int spool_dirfd, char *err, size_t errsz)
 	    errsz)) == -1 ||
 	    (q->quarantine = qstore_subdir(spool_dirfd, "quarantine", 0700,
 	    err, errsz)) == -1 ||
-	    (q->offline = qstore_subdir(spool_dirfd, "offline", 01733, err,
+	    (q->offline = qstore_subdir(spool_dirfd, "offline", 01777, err,
 	    errsz)) == -1) {
 		qstore_close(q);
 		return NULL;

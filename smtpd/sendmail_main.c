@@ -1,11 +1,10 @@
 /*
- * sendmail_main - program entry point.
+ * sendmail_main.c - sendmail(8), mailq(1), newaliases(1) entry point.
  */
-#include <stdio.h>
+#include "sendmail.h"
 
 int
-main(void)
+main(int argc, char *argv[])
 {
-	fprintf(stderr, "not built yet\n");
-	return 1;
+	return sendmail_run(argc, argv);
 }

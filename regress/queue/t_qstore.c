@@ -159,7 +159,7 @@ ATF_TC_BODY(qstore_open_creates_layout, tc)
 	ATF_CHECK(t_exists("incoming") && t_exists("queue") &&
 	    t_exists("quarantine") && t_exists("version"));
 	ATF_REQUIRE(stat("spool/offline", &sb) == 0);
-	ATF_CHECK_EQ(sb.st_mode & 07777, 01733);
+	ATF_CHECK_EQ(sb.st_mode & 07777, 01777);
 	ATF_REQUIRE(stat("spool/queue", &sb) == 0);
 	ATF_CHECK_EQ(sb.st_mode & 07777, 0700);
 	/* a second open of an existing spool works */
