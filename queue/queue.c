@@ -154,6 +154,7 @@ queue_main(struct proc_env *env)
 	sigterm = evsignal_new(ev_base(), SIGTERM, queue_on_signal, &q);
 	evsignal_add(sigterm, NULL);
 	(void)qdispatch_load(&q);
+	queue_offline_start(&q);
 	log_debug("event=ready");
 	ev_dispatch();
 	log_debug("event=exit");

@@ -4,6 +4,8 @@
 #ifndef POSTHORN_QUEUE_H
 #define POSTHORN_QUEUE_H
 
+#include <sys/types.h>
+
 #include <stdint.h>
 #include <time.h>
 
@@ -17,6 +19,7 @@ struct sched;
 struct queue_tx;
 struct qdispatch;
 struct envelope;
+struct event;
 
 struct queue_stats {
 	uint64_t	received;
@@ -42,6 +45,9 @@ struct queue {
 	struct sched		*sched;
 	struct queue_tx		*tx;
 	struct qdispatch	*dsp;
+	pid_t			 offline_pid;	/* the offline helper, or -1 */
+	struct event		*offline_ev;
+	struct event		*offline_chld;
 	int			 paused_mta;
 	int			 paused_mda;
 	int			 paused_smtp;
@@ -70,6 +76,9 @@ void		 queue_tx_on_commit(struct ipc *, uint32_t, int, const void *,
 		    void *);
 void		 queue_tx_on_abort(struct ipc *, uint32_t, int, const void *,
 		    void *);
+
+/* queue_offline.c: the local enqueuer's offline drop files */
+void		 queue_offline_start(struct queue *);
 
 /* qdispatch.c: envelopes to the parent (local) and the relay worker */
 struct qdispatch *qdispatch_new(struct queue *);
