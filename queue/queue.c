@@ -22,6 +22,8 @@
 #include "queue.h"
 #include "roles.h"
 
+#define QUEUE_KEY_ENV	"POSTHORN_QUEUE_KEY"
+
 static void
 queue_on_control_fd(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
@@ -98,16 +100,20 @@ queue_store_open(struct queue *q)
 		fatal("queue: opening the spool");
 	if ((q->qs = qstore_open(fd, err, sizeof(err))) == NULL)
 		fatalx("queue: %s", err);
-	if (cfg->queue.encryption) {
-		if ((key = cfg->queue.encryption_key) == NULL)
-			fatalx("queue: queue encryption needs a key");
-	}
+	if (cfg->queue.encryption &&
+	    (key = cfg->queue.encryption_key) == NULL &&
+	    (key = getenv(QUEUE_KEY_ENV)) == NULL)
+		fatalx("queue: queue encryption needs a key (or %s)",
+		    QUEUE_KEY_ENV);
 	if (cfg->queue.compression || key != NULL) {
 		q->crypt = qstore_crypt_new(cfg->queue.compression, key, err,
 		    sizeof(err));
 		if (q->crypt == NULL)
 			fatalx("queue: %s", err);
 	}
+	if (getenv(QUEUE_KEY_ENV) != NULL)
+		explicit_bzero(getenv(QUEUE_KEY_ENV),
+		    strlen(getenv(QUEUE_KEY_ENV)));
 }
 
 /* queue_on_signal - SIGTERM: stop after the current callbacks */
