@@ -167,10 +167,11 @@ queue_tx_refuse(struct queue_tx_msg *m, const char *why)
  * dest_type and user fit that action.  NULL, or why not.
  */
 static const char *
-queue_tx_check(const struct queue *q, const struct envelope *evp)
+queue_tx_check(const struct queue *q, uint32_t msgid,
+    const struct envelope *evp)
 {
 	const struct cfg_action	*a;
-	struct envelope		 back;
+	struct envelope		 tmp, back;
 	char			*buf, err[128];
 	int			 n, ok;
 
@@ -183,8 +184,12 @@ queue_tx_check(const struct queue *q, const struct envelope *evp)
 		return "local delivery without a user";
 	if (evp->dest[0] == '\0' || evp->rcpt[0] == '\0')
 		return "empty recipient";
+	tmp = *evp;
+	tmp.evpid = ((uint64_t)msgid << 32) | 1;	/* as the commit will */
+	tmp.ctime = tmp.ttl = tmp.lasttry = tmp.nexttry = 0;
+	tmp.state = ENVELOPE_ST_PENDING;
 	buf = xmalloc(ENVELOPE_DUMP_MAX + 1);
-	n = envelope_dump(evp, buf, ENVELOPE_DUMP_MAX + 1);
+	n = envelope_dump(&tmp, buf, ENVELOPE_DUMP_MAX + 1);
 	ok = n >= 0 && envelope_load(&back, buf, (size_t)n, err,
 	    sizeof(err)) == 0;
 	free(buf);
@@ -228,7 +233,7 @@ queue_tx_on_envelope(struct ipc *c, uint32_t id, int fd, const void *msg,
 		queue_tx_refuse(m, "too many recipients");
 		return;
 	}
-	if ((why = queue_tx_check(q, &req->evp)) != NULL) {
+	if ((why = queue_tx_check(q, m->msgid, &req->evp)) != NULL) {
 		log_warnx("%016llx queue event=tx-envelope-refused msgid=%08x "
 		    "error=\"%s\"", (unsigned long long)req->sessid,
 		    req->msgid, why);

@@ -19,17 +19,18 @@ EVP_RE='^[0-9a-f]\{16\}|'
 s_setup() {
 	ph_setup
 	useradd -m -s /bin/sh phuser
-	mkdir -p $OUT && chmod 1777 $OUT
+	mkdir -p $OUT $PH/stage && chmod 1777 $OUT $PH/stage
+	# each message is written in stage/, then moved into out/ whole;
 	# fail (75) while $PH/fail exists, for the test's own messages only
 	cat > $PH/deliver.sh <<'SH'
 #!/bin/sh
-f=$(mktemp /tmp/ph/out/m.XXXXXXXX) || exit 75
-cat > "$f.tmp" || exit 75
-if [ -e /tmp/ph/fail ] && grep -q '^Subject: smtpsend' "$f.tmp"; then
-	rm -f "$f" "$f.tmp"
+t=$(mktemp -p /tmp/ph/stage) || exit 75
+cat > "$t" || exit 75
+if [ -e /tmp/ph/fail ] && grep -q '^Subject: smtpsend' "$t"; then
+	rm -f "$t"
 	exit 75
 fi
-mv "$f.tmp" "$f"
+mv "$t" "/tmp/ph/out/m.${t##*/tmp.}"
 SH
 	chmod 0755 $PH/deliver.sh
 }

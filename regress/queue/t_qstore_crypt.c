@@ -22,11 +22,12 @@
 static int
 t_file(size_t len, int kind)
 {
-	char	tmpl[] = "t_crypt.XXXXXX";
+	char	tmpl[16] = "t_crypt.";
 	char	*d;
 	size_t	i;
 	int	fd;
 
+	memset(tmpl + 8, 'X', 6);	/* mkstemp's template */
 	ATF_REQUIRE((fd = mkstemp(tmpl)) != -1);
 	unlink(tmpl);
 	d = malloc(len ? len : 1);
