@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "ev.h"
 #include "log.h"
+#include "proc.h"
 #include "qstore.h"
 #include "queue.h"
 #include "../smtpd/sendmail.h"
@@ -81,6 +82,13 @@ queue_offline_submit(const struct qstore_offline *h, int fd, void *arg)
 static void __attribute__((noreturn))
 queue_offline_child(struct queue *q)
 {
+	static const enum proc_role peers[] = { PROC_PARENT, PROC_SMTPD,
+	    PROC_DELIVER, PROC_LOOKUP };
+	size_t	i;
+
+	/* the channels stay the queue's: its death must show at once */
+	for (i = 0; i < sizeof(peers) / sizeof(peers[0]); i++)
+		(void)close(proc_child_fd(PROC_QUEUE, peers[i]));
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	log_setproc("offline");

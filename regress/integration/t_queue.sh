@@ -283,6 +283,25 @@ pause_mta_body() {
 	    atf_fail "resume did not release the envelopes"
 }
 
+atf_test_case update_table
+update_table_head() {
+	atf_set descr "smtpctl update table: reloaded by the lookup process; errors reported"
+	atf_set timeout 60
+}
+update_table_body() {
+	ph_setup
+	echo "root: phuser" > $PH/aliases
+	chmod 0644 $PH/aliases
+	q_conf "table aliases file:$PH/aliases"
+	ph_start
+	atf_check -o empty $CTL update table aliases
+	echo "postmaster: root" >> $PH/aliases
+	atf_check -o empty $CTL update table aliases
+	rm $PH/aliases
+	atf_check -s exit:1 -e not-empty $CTL update table aliases
+	atf_check -s exit:1 -e match:'no such table' $CTL update table other
+}
+
 atf_init_test_cases() {
 	atf_add_test_case ctl_empty_queue
 	atf_add_test_case relay_deferred
@@ -292,4 +311,5 @@ atf_init_test_cases() {
 	atf_add_test_case restart_many
 	atf_add_test_case encrypted_notice
 	atf_add_test_case pause_mta
+	atf_add_test_case update_table
 }

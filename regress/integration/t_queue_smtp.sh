@@ -298,6 +298,31 @@ crash_delivering_body() {
 	atf_check_equal "$(ls $md/new $md/cur | grep -c .)" 200
 }
 
+atf_test_case offline_pickup
+offline_pickup_head() {
+	atf_set descr "mail left offline while the daemon was down is delivered after start, once"
+	atf_set timeout 120
+}
+offline_pickup_body() {
+	s_setup
+	s_conf mda
+	s_start
+	s_need_smtp
+	$CTL stop
+	ph_wait_for "! kill -0 $(cat $PH/daemon.pid)" 20 || atf_fail "no stop"
+	printf 'Subject: offline one\n\nhello\n' > msg
+	atf_check setpriv --reuid=phuser --regid=phuser --init-groups \
+	    $PH_BIN/sendmail -C $PH_CONF phuser@localhost < msg
+	atf_check -o match:'.' ls $PH_SPOOL/offline
+	s_start
+	s_wait_out 1 20
+	atf_check -o match:'^Subject: offline one$' cat $OUT/m.*
+	ph_wait_for "[ -z \"\$(ls $PH_SPOOL/offline)\" ]" 10 ||
+	    atf_fail "the drop file stayed"
+	sleep 2
+	atf_check_equal "$(s_out)" 1
+}
+
 atf_init_test_cases() {
 	atf_add_test_case commit_deliver
 	atf_add_test_case retry_schedule
@@ -307,4 +332,5 @@ atf_init_test_cases() {
 	atf_add_test_case crash_queue
 	atf_add_test_case crash_all
 	atf_add_test_case crash_delivering
+	atf_add_test_case offline_pickup
 }
