@@ -302,6 +302,34 @@ update_table_body() {
 	atf_check -s exit:1 -e match:'no such table' $CTL update table other
 }
 
+atf_test_case encryption_key_env
+encryption_key_env_head() {
+	atf_set descr "queue encryption without a key: POSTHORN_QUEUE_KEY, or no start"
+	atf_set timeout 60
+}
+encryption_key_env_body() {
+	ph_setup
+	q_conf "queue encryption"
+	$PH_BIN/smtpd -d -f $PH_CONF > nokey.log 2>&1 &
+	pid=$!
+	ph_wait_for "! kill -0 $pid" 10 || atf_fail "started without a key"
+	atf_check -o match:'queue encryption needs a key' cat nokey.log
+	q_seed 1 --ttl 1 > m1
+	POSTHORN_QUEUE_KEY="from the environment"
+	export POSTHORN_QUEUE_KEY
+	ph_start
+	unset POSTHORN_QUEUE_KEY
+	ph_wait_for "[ \$(q_stat queue.expired) -eq 1 ]" 20 || atf_fail "no expiry"
+	q_wait_count 1 10
+	evp=$($CTL show queue | grep "$EVP_RE" | cut -d'|' -f1)
+	msg=$(echo $evp | cut -c1-8)
+	atf_check -o inline:'\000PHQ\001\002' head -c 6 $PH_SPOOL/queue/$msg/message
+	atf_check -o match:'^From: Mail Delivery System' $CTL show message $msg
+	# the key does not stay readable in the queue process
+	q=$(ph_role_pids queue)
+	atf_check -s exit:1 grep -q 'from the environment' /proc/$q/environ
+}
+
 atf_init_test_cases() {
 	atf_add_test_case ctl_empty_queue
 	atf_add_test_case relay_deferred
@@ -312,4 +340,5 @@ atf_init_test_cases() {
 	atf_add_test_case encrypted_notice
 	atf_add_test_case pause_mta
 	atf_add_test_case update_table
+	atf_add_test_case encryption_key_env
 }
