@@ -14,6 +14,9 @@
  * to any other sender with the action of the first rule that matches
  * `from local for any`, when it is a relay action.  Without such a rule
  * the notice is dropped with a log line.
+ *
+ * A delivery error of the form "host NAME said: REPLY" (what the relay
+ * worker reports) gives Remote-MTA: NAME and Diagnostic-Code: smtp; REPLY.
  */
 #include <sys/types.h>
 
@@ -196,13 +199,39 @@ bounce_text(struct buf *b, const struct bounce_ctx *ctx,
 	buf_printf(b, "\n");
 }
 
+/*
+ * bounce_remote - split a relay diagnostic "host NAME said: REPLY" into
+ * the remote host (into host, "" if the text has another form) and the
+ * reply, which is returned.
+ */
+static const char *
+bounce_remote(const char *diag, char *host, size_t hostsz)
+{
+	const char	*p, *end;
+	size_t		 n;
+
+	host[0] = '\0';
+	if (strncmp(diag, "host ", 5) != 0)
+		return diag;
+	p = diag + 5;
+	n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789.-:[]");
+	end = p + n;
+	if (n == 0 || n >= hostsz || strncmp(end, " said: ", 7) != 0)
+		return diag;
+	memcpy(host, p, n);
+	host[n] = '\0';
+	return end + 7;
+}
+
 /* bounce_report - the message/delivery-status part */
 static void
 bounce_report(struct buf *b, const struct bounce_ctx *ctx,
     const struct envelope *evp, enum bounce_kind kind, const char *diag)
 {
 	static const char	*actions[] = { "failed", "delayed", "delivered" };
-	char			 date[64], status[16];
+	char			 date[64], status[16], host[HOST_MAX];
+	const char		*reply;
 
 	buf_printf(b, "--%s\nContent-Type: message/delivery-status\n\n",
 	    ctx->boundary);
@@ -218,14 +247,14 @@ bounce_report(struct buf *b, const struct bounce_ctx *ctx,
 		    evp->orig_rcpt);
 	buf_printf(b, "Final-Recipient: rfc822; %s\n", evp->rcpt);
 	buf_printf(b, "Action: %s\n", actions[kind]);
-	(void)bounce_status(diag, kind, status, sizeof(status));
+	reply = bounce_remote(diag, host, sizeof(host));
+	(void)bounce_status(reply, kind, status, sizeof(status));
 	buf_printf(b, "Status: %s\n", status);
-	if (strncmp(evp->errmsg, "remote ", 7) == 0)
-		buf_printf(b, "Remote-MTA: dns; %.255s\n", evp->errmsg + 7);
-	if (diag[0] != '\0')
+	if (host[0] != '\0')
+		buf_printf(b, "Remote-MTA: dns; %s\n", host);
+	if (reply[0] != '\0')
 		buf_printf(b, "Diagnostic-Code: %s; %s\n",
-		    bounce_is_reply(diag) ? "smtp" : "X-Posthorn",
-		    diag);
+		    bounce_is_reply(reply) ? "smtp" : "X-Posthorn", reply);
 	if (bounce_date(ctx->now, date, sizeof(date)) == 0)
 		buf_printf(b, "Last-Attempt-Date: %s\n", date);
 	if (kind == BOUNCE_KIND_DELAYED &&

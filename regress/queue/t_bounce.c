@@ -379,6 +379,55 @@ ATF_TC_BODY(bounce_write_full_and_kinds, tc)
 	close(fd);
 }
 
+ATF_TC_WITHOUT_HEAD(bounce_write_remote_mta);
+ATF_TC_BODY(bounce_write_remote_mta, tc)
+{
+	static const struct {
+		const char	*diag;
+		const char	*remote;	/* NULL: no Remote-MTA */
+		const char	*code;
+		const char	*status;
+	} t[] = {
+		{ "host mx.example.net said: 550 5.1.1 unknown",
+		    "mx.example.net", "smtp; 550 5.1.1 unknown", "5.1.1" },
+		{ "host [192.0.2.1]:25 said: 554 5.7.1 no",
+		    "[192.0.2.1]:25", "smtp; 554 5.7.1 no", "5.7.1" },
+		{ "host said: 550 5.1.1 x", NULL,
+		    "X-Posthorn; host said: 550 5.1.1 x", "5.0.0" },
+		{ "host a b said: 550 5.1.1 x", NULL,
+		    "X-Posthorn; host a b said:", "5.0.0" },
+		{ "host mx\xff said: 550 5.1.1 x", NULL, "X-Posthorn; host mx",
+		    "5.0.0" },
+		{ "550 5.1.1 host x said: y", NULL, "smtp; 550 5.1.1 host",
+		    "5.1.1" },
+	};
+	struct envelope	 evp = t_evp();
+	char		 want[256];
+	char		*text;
+	size_t		 i;
+	int		 fd;
+
+	(void)tc;
+	fd = t_original(0);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		text = t_notice(&evp, BOUNCE_KIND_FAILED, t[i].diag, fd);
+		if (t[i].remote) {
+			snprintf(want, sizeof(want), "\nRemote-MTA: dns; %s\n",
+			    t[i].remote);
+			ATF_CHECK_MSG(strstr(text, want), "case %zu", i);
+		} else
+			ATF_CHECK_MSG(strstr(text, "Remote-MTA") == NULL,
+			    "case %zu", i);
+		snprintf(want, sizeof(want), "\nDiagnostic-Code: %s",
+		    t[i].code);
+		ATF_CHECK_MSG(strstr(text, want), "case %zu code", i);
+		snprintf(want, sizeof(want), "\nStatus: %s\n", t[i].status);
+		ATF_CHECK_MSG(strstr(text, want), "case %zu status", i);
+		free(text);
+	}
+	close(fd);
+}
+
 ATF_TC_WITHOUT_HEAD(bounce_write_hostile_text);
 ATF_TC_BODY(bounce_write_hostile_text, tc)
 {
@@ -478,6 +527,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, bounce_dispatcher_rules);
 	ATF_TP_ADD_TC(tp, bounce_write_failed_structure);
 	ATF_TP_ADD_TC(tp, bounce_write_full_and_kinds);
+	ATF_TP_ADD_TC(tp, bounce_write_remote_mta);
 	ATF_TP_ADD_TC(tp, bounce_write_hostile_text);
 	ATF_TP_ADD_TC(tp, bounce_write_headers_at_limit);
 	ATF_TP_ADD_TC(tp, bounce_write_python_parses);
