@@ -140,6 +140,7 @@ control_stats_done(struct control_conn *cc)
 		control_stats_print(cc);
 }
 
+/* control_on_stats_smtpd - the listener's counters for show stats */
 void
 control_on_stats_smtpd(struct queue *q, uint32_t id,
     const struct msg_stats_smtpd *m)
@@ -152,6 +153,7 @@ control_on_stats_smtpd(struct queue *q, uint32_t id,
 	control_stats_done(cc);
 }
 
+/* control_on_stats_deliver - the relay worker's counters for show stats */
 void
 control_on_stats_deliver(struct queue *q, uint32_t id,
     const struct msg_stats_deliver *m)
@@ -261,12 +263,13 @@ control_ids_parse(const char *arg, int allow_all, struct control_ids *ids)
 	return -1;
 }
 
-/* control_collect - gather envelope ids of a walk */
+/* envelope ids selected by a command */
 struct control_list {
 	uint64_t	*v;
 	size_t		 n;
 };
 
+/* control_collect - sched_walk callback gathering envelope ids */
 static int
 control_collect(const struct sched_info *si, void *arg)
 {
@@ -570,6 +573,7 @@ control_on_cmd(struct ipc *c, uint32_t id, int fd, const void *msg,
 	}
 }
 
+/* CONTROL_HANDLER - one handler per command type, all into control_on_cmd */
 #define CONTROL_HANDLER(type, fn)					\
 static void								\
 fn(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)	\

@@ -51,6 +51,7 @@ struct ctl_state {
 	int	failed;		/* a local error while printing */
 };
 
+/* ctl_usage - the synopsis, exit 1 */
 static void __attribute__((noreturn))
 ctl_usage(void)
 {
@@ -186,7 +187,7 @@ ctl_send(const char *spool, const struct ctl_cmd *cmd, const char *arg)
 	return st.status;
 }
 
-/* ctl_encrypt - print a crypt(3) hash of one password */
+/* ctl_encrypt_one - print a crypt(3) hash of one password */
 static int
 ctl_encrypt_one(const char *pw)
 {
@@ -267,6 +268,7 @@ ctl_spool(const char *conf, int explicit, char *spool, size_t spoolsz)
 	return 0;
 }
 
+/* ctl_main - smtpctl(8) */
 int
 ctl_main(int argc, char *argv[])
 {

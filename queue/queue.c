@@ -24,6 +24,7 @@
 
 #define QUEUE_KEY_ENV	"POSTHORN_QUEUE_KEY"
 
+/* queue_on_control_fd - MSG_CONTROL_FD: serve the control socket */
 static void
 queue_on_control_fd(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
@@ -38,6 +39,7 @@ queue_on_control_fd(struct ipc *c, uint32_t id, int fd, const void *msg,
 	q->control = control_new(q, fd);
 }
 
+/* queue_on_stats_smtpd - MSG_STATS_SMTPD, for show stats */
 static void
 queue_on_stats_smtpd(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
@@ -47,6 +49,7 @@ queue_on_stats_smtpd(struct ipc *c, uint32_t id, int fd, const void *msg,
 	control_on_stats_smtpd(arg, id, msg);
 }
 
+/* queue_on_stats_deliver - MSG_STATS_DELIVER, for show stats */
 static void
 queue_on_stats_deliver(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
