@@ -55,7 +55,8 @@ enum bounce_target
 bounce_target(const struct envelope *evp, enum bounce_kind kind)
 {
 	if (evp->flags & ENVELOPE_F_BOUNCE) {
-		if (kind != BOUNCE_KIND_FAILED || bounce_is_postmaster(evp->rcpt))
+		if (kind != BOUNCE_KIND_FAILED ||
+		    bounce_is_postmaster(evp->rcpt))
 			return BOUNCE_TARGET_NONE;
 		return BOUNCE_TARGET_POSTMASTER;
 	}
@@ -229,7 +230,8 @@ static void
 bounce_report(struct buf *b, const struct bounce_ctx *ctx,
     const struct envelope *evp, enum bounce_kind kind, const char *diag)
 {
-	static const char	*actions[] = { "failed", "delayed", "delivered" };
+	static const char	*actions[] = { "failed", "delayed",
+	    "delivered" };
 	char			 date[64], status[16], host[HOST_MAX];
 	const char		*reply;
 
@@ -515,7 +517,8 @@ bounce_send(struct queue *q, const struct envelope *evp,
 	static const char	*kinds[] = { "failed", "delayed", "delivered" };
 	struct envelope		 b;
 	enum bounce_target	 t;
-	char			 host[HOST_MAX], rcpt[ADDR_MAX], vis[ADDR_MAX * 4];
+	char			 host[HOST_MAX], rcpt[ADDR_MAX];
+	char			 vis[ADDR_MAX * 4];
 
 	if ((t = bounce_target(evp, kind)) == BOUNCE_TARGET_NONE)
 		return 0;

@@ -30,6 +30,8 @@
 #include "sched.h"
 #include "xmalloc.h"
 
+#define CONTROL_EXPECT_IDS	"expected an envelope id, message id or all"
+
 struct control_conn {
 	TAILQ_ENTRY(control_conn)	 entry;
 	struct control			*ctl;
@@ -116,10 +118,12 @@ control_stats_print(struct control_conn *cc)
 	    (unsigned long long)cc->smtpd.recipients_received);
 	control_line(cc, "smtp.errors=%llu",
 	    (unsigned long long)cc->smtpd.errors);
-	control_line(cc, "queue.received=%llu", (unsigned long long)s->received);
+	control_line(cc, "queue.received=%llu",
+	    (unsigned long long)s->received);
 	control_line(cc, "queue.delivered=%llu",
 	    (unsigned long long)s->delivered);
-	control_line(cc, "queue.deferred=%llu", (unsigned long long)s->deferred);
+	control_line(cc, "queue.deferred=%llu",
+	    (unsigned long long)s->deferred);
 	control_line(cc, "queue.bounced=%llu", (unsigned long long)s->bounced);
 	control_line(cc, "queue.expired=%llu", (unsigned long long)s->expired);
 	control_line(cc, "queue.quarantined=%llu",
@@ -433,7 +437,7 @@ control_cmd_schedule(struct control_conn *cc, const char *arg)
 	size_t			 i, n = 0;
 
 	if (control_ids_parse(arg, 1, &ids) == -1) {
-		control_end(cc, 1, "expected an envelope id, message id or all");
+		control_end(cc, 1, CONTROL_EXPECT_IDS);
 		return;
 	}
 	control_select(q, &ids, &l);
@@ -462,7 +466,7 @@ control_cmd_remove(struct control_conn *cc, const char *arg)
 	size_t			 i, n = 0;
 
 	if (control_ids_parse(arg, 1, &ids) == -1) {
-		control_end(cc, 1, "expected an envelope id, message id or all");
+		control_end(cc, 1, CONTROL_EXPECT_IDS);
 		return;
 	}
 	control_select(q, &ids, &l);

@@ -316,7 +316,8 @@ qdispatch_expire(struct queue *q, uint64_t evpid)
 
 	if (qdispatch_load_evp(q, evpid, &evp) != 1)
 		return;
-	(void)snprintf(diag, sizeof(diag), "5.4.7 delivery time expired%s%.400s",
+	(void)snprintf(diag, sizeof(diag),
+	    "5.4.7 delivery time expired%s%.400s",
 	    evp.errmsg[0] ? "; last error: " : "", evp.errmsg);
 	if (bounce_send(q, &evp, BOUNCE_KIND_FAILED, diag) == -1) {
 		/* no room for the notice: keep the envelope for a restart */

@@ -31,6 +31,7 @@
 #define QSTORE_CRYPT_MAGIC	"\0PHQ"
 #define QSTORE_CRYPT_VERSION	1
 #define QSTORE_CRYPT_CHUNK	65536
+#define QSTORE_CRYPT_HDR_IV	(QSTORE_CRYPT_HDR_LEN + QSTORE_CRYPT_IV_LEN)
 
 struct qstore_crypt {
 	int		compress;
@@ -126,8 +127,9 @@ qstore_crypt_read(int fd, void *data, size_t len)
 
 /* qstore_crypt_pipe_init - set up the stages; enc: encode, else decode */
 static int
-qstore_crypt_pipe_init(struct qstore_crypt_pipe *p, const struct qstore_crypt *c,
-    int flags, const unsigned char *iv, const unsigned char *aad,
+qstore_crypt_pipe_init(struct qstore_crypt_pipe *p,
+    const struct qstore_crypt *c, int flags, const unsigned char *iv,
+    const unsigned char *aad,
     size_t aadlen, int enc, int out)
 {
 	int	outl;
@@ -178,7 +180,8 @@ qstore_crypt_cipher_out(struct qstore_crypt_pipe *p, const unsigned char *d,
 	while (len > 0) {
 		size_t	n = len > QSTORE_CRYPT_CHUNK ? QSTORE_CRYPT_CHUNK : len;
 
-		if (EVP_CipherUpdate(p->cipher, p->buf, &outl, d, (int)n) != 1 ||
+		if (EVP_CipherUpdate(p->cipher, p->buf, &outl, d,
+		    (int)n) != 1 ||
 		    qstore_crypt_write(p->out, p->buf, (size_t)outl) == -1)
 			return -1;
 		d += n;
@@ -256,7 +259,7 @@ qstore_crypt_encode_fd(const struct qstore_crypt *c, int in, int out,
     char *err, size_t errsz)
 {
 	struct qstore_crypt_pipe p;
-	unsigned char		 hdr[QSTORE_CRYPT_HDR_LEN + QSTORE_CRYPT_IV_LEN];
+	unsigned char		 hdr[QSTORE_CRYPT_HDR_IV];
 	unsigned char		 tag[QSTORE_CRYPT_TAG_LEN], *chunk;
 	size_t			 hlen;
 	ssize_t			 n;
@@ -346,7 +349,7 @@ qstore_crypt_decode_fd(const struct qstore_crypt *c, int in, int out,
     char *err, size_t errsz)
 {
 	struct qstore_crypt_pipe p;
-	unsigned char		 hdr[QSTORE_CRYPT_HDR_LEN + QSTORE_CRYPT_IV_LEN];
+	unsigned char		 hdr[QSTORE_CRYPT_HDR_IV];
 	unsigned char		 tag[QSTORE_CRYPT_TAG_LEN], *chunk;
 	struct stat		 sb;
 	off_t			 body;
@@ -370,8 +373,9 @@ qstore_crypt_decode_fd(const struct qstore_crypt *c, int in, int out,
 		goto done;
 	if (flags & QSTORE_CRYPT_F_AES) {
 		body -= QSTORE_CRYPT_IV_LEN + QSTORE_CRYPT_TAG_LEN;
-		if (body < 0 || qstore_crypt_read(in, hdr + QSTORE_CRYPT_HDR_LEN,
-		    QSTORE_CRYPT_IV_LEN) != QSTORE_CRYPT_IV_LEN ||
+		if (body < 0 || qstore_crypt_read(in,
+		    hdr + QSTORE_CRYPT_HDR_LEN, QSTORE_CRYPT_IV_LEN) !=
+		    QSTORE_CRYPT_IV_LEN ||
 		    pread(in, tag, sizeof(tag), sb.st_size -
 		    QSTORE_CRYPT_TAG_LEN) != sizeof(tag))
 			goto done;
@@ -426,8 +430,9 @@ qstore_crypt_msg_fd(struct qstore *q, const struct qstore_crypt *c,
     uint32_t msgid, char *err, size_t errsz)
 {
 	char		name[32], magic[4];
-	int		in, out, ro, dfd = qstore_area_fd(q, QSTORE_AREA_INCOMING);
+	int		in, out, ro, dfd;
 
+	dfd = qstore_area_fd(q, QSTORE_AREA_INCOMING);
 	if ((in = qstore_msg_fd(q, msgid)) == -1)
 		return qstore_crypt_fail(err, errsz, strerror(errno));
 	if (pread(in, magic, sizeof(magic), 0) != sizeof(magic) ||

@@ -6,10 +6,11 @@
  * to the listener; MSG_TX_ENVELOPE adds one checked recipient;
  * MSG_TX_COMMIT queues the message for the next batch.  The commits that
  * arrive in one event-loop turn are made durable together by one
- * qstore_commit_batch() when the batch event runs (it is activated by
- * the first commit of the turn and runs after the frames already read),
- * and each gets its MSG_TX_COMMITTED.  MSG_TX_ABORT, or the listener
- * going away, drops the incoming message.
+ * qstore_commit_batch() when the batch event runs: a zero timer set by
+ * the first commit of the turn, which libevent runs after the reads
+ * that were ready with it, so commits split over several reads of the
+ * channel still share one batch.  Each gets its MSG_TX_COMMITTED.
+ * MSG_TX_ABORT, or the listener going away, drops the incoming message.
  */
 #include <sys/queue.h>
 #include <sys/stat.h>
@@ -43,7 +44,7 @@ struct queue_tx_msg {
 	uint32_t			 msgid;
 	uint64_t			 size;
 	int				 committing;
-	int				 invalid;	/* an envelope was refused */
+	int				 invalid;	/* envelope refused */
 	char				 why[ERRTEXT_MAX];
 	struct envelope			*evps;
 	size_t				 nevp;
@@ -70,7 +71,7 @@ queue_tx_new(struct queue *q)
 	tx->q = q;
 	TAILQ_INIT(&tx->open);
 	TAILQ_INIT(&tx->batch);
-	tx->ev = event_new(ev_base(), -1, 0, queue_tx_on_batch, tx);
+	tx->ev = evtimer_new(ev_base(), queue_tx_on_batch, tx);
 	return tx;
 }
 
@@ -280,6 +281,7 @@ queue_tx_on_commit(struct ipc *c, uint32_t id, int fd, const void *msg,
 	const struct msg_tx	*req = msg;
 	struct queue		*q = arg;
 	struct queue_tx_msg	*m;
+	struct timeval		 tv = { 0, 0 };
 
 	(void)c;
 	(void)id;
@@ -302,7 +304,7 @@ queue_tx_on_commit(struct ipc *c, uint32_t id, int fd, const void *msg,
 	TAILQ_REMOVE(&q->tx->open, m, entry);
 	TAILQ_INSERT_TAIL(&q->tx->batch, m, entry);
 	if (TAILQ_FIRST(&q->tx->batch) == m)
-		event_active(q->tx->ev, 0, 0);
+		evtimer_add(q->tx->ev, &tv);
 }
 
 /* queue_tx_drop - remove an uncommitted message and its transaction */

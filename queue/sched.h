@@ -19,7 +19,7 @@
 #define SCHED_RETRY_FIRST	60	/* seconds before the first retry */
 #define SCHED_RETRY_MAX		3600	/* the retry interval's cap */
 #define SCHED_INFLIGHT_MAX	64	/* deliveries at once, in total */
-#define SCHED_DEST_INFLIGHT_MAX	8	/* deliveries at once, one destination */
+#define SCHED_DEST_INFLIGHT_MAX	8	/* the same, per destination */
 #define SCHED_WARN_MAX		4	/* delay notices per envelope */
 
 enum sched_kind {
@@ -37,7 +37,7 @@ enum sched_job {
 struct sched_conf {
 	size_t		inflight_max;
 	size_t		dest_inflight_max;
-	int64_t		warn[SCHED_WARN_MAX];	/* delays after ctime, ascending */
+	int64_t		warn[SCHED_WARN_MAX];	/* after ctime, ascending */
 	size_t		nwarn;
 };
 
