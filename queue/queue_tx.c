@@ -123,7 +123,7 @@ queue_tx_on_open(struct ipc *c, uint32_t id, int fd, const void *msg,
 	struct queue_tx_msg	*m;
 	char			 err[QSTORE_ERR_MAX];
 	uint32_t		 msgid;
-	int			 mfd;
+	int			 mfd, full;
 
 	(void)c;
 	(void)id;
@@ -134,12 +134,12 @@ queue_tx_on_open(struct ipc *c, uint32_t id, int fd, const void *msg,
 		return;
 	}
 	if (qstore_msg_create(q->qs, &msgid, &mfd, err, sizeof(err)) == -1) {
+		full = errno == ENOSPC || errno == EDQUOT;
 		log_warnx("%016llx queue event=tx-open-failed error=\"%s\"",
 		    (unsigned long long)req->sessid, err);
 		queue_tx_reply(q, MSG_TX_OPENED, req->sessid, 0, -1,
-		    errno == ENOSPC || errno == EDQUOT ? 452 : 451,
-		    errno == ENOSPC || errno == EDQUOT ? "4.3.1" : "4.3.0",
-		    "temporary queue failure");
+		    full ? 452 : 451, full ? "4.3.1" : "4.3.0",
+		    full ? "queue full" : "temporary queue failure");
 		return;
 	}
 	m = xcalloc(1, sizeof(*m));
