@@ -52,6 +52,7 @@ static void	parent_on_shutdown(struct ipc *, uint32_t, int, const void *,
 
 static const struct ipc_handler parent_queue_handlers[] = {
 	{ MSG_SHUTDOWN,	parent_on_shutdown },
+	{ MSG_MDA_RUN,	parent_on_mda_run },
 	{ MSG_NONE,	NULL }
 };
 static const struct ipc_handler parent_no_handlers[] = {

@@ -38,6 +38,13 @@ int	parent_listen_local(struct parent_socks *, const char *, char *,
 int	parent_listen_unix(const char *, int, mode_t, char *, size_t);
 int	parent_spool_prepare(const char *spool, char *, size_t);
 
+/*
+ * parent_mda.c: MSG_MDA_RUN.  Like every handler of parent.c's tables it
+ * gets parent.c's struct parent as arg, whose first member must stay the
+ * struct proc_env pointer.
+ */
+void	parent_on_mda_run(struct ipc *, uint32_t, int, const void *, void *);
+
 /* parent_lookup.c: requests of the lookup process */
 extern const struct ipc_handler parent_lookup_handlers[];
 

@@ -4,6 +4,7 @@
  * starts a session for each.
  */
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -47,6 +48,36 @@ srv_refuse(struct srv *s, int fd)
 	(void)write(fd, msg, sizeof(msg) - 1);
 	close(fd);
 	s->stats.sessions_refused++;
+	log_info("smtp event=refused reason=max-sessions sessions=%llu",
+	    (unsigned long long)s->stats.sessions_current);
+}
+
+static void	srv_listeners_enable(struct srv *, int);
+
+/* srv_on_accept_resume - descriptors may be free again */
+static void
+srv_on_accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct srv	*s = arg;
+
+	(void)fd;
+	(void)what;
+	if (!s->paused && !s->stopping)
+		srv_listeners_enable(s, 1);
+}
+
+/* srv_accept_pause - out of descriptors: stop accepting for a second */
+static void
+srv_accept_pause(struct srv *s)
+{
+	static struct event	*ev;
+	struct timeval		 tv = { 1, 0 };
+
+	log_warnx("event=accept-paused reason=\"out of descriptors\"");
+	srv_listeners_enable(s, 0);
+	if (ev == NULL)
+		ev = evtimer_new(ev_base(), srv_on_accept_resume, s);
+	evtimer_add(ev, &tv);
 }
 
 /* srv_on_accept - a new connection on one listener */
@@ -54,7 +85,7 @@ static void
 srv_on_accept(evutil_socket_t lfd, short what, void *arg)
 {
 	struct srv_listener	*l = arg;
-	struct srv		*s = &srv_state;
+	struct srv		*s = l->srv;
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen = sizeof(ss);
 	int			 fd;
@@ -62,7 +93,10 @@ srv_on_accept(evutil_socket_t lfd, short what, void *arg)
 	(void)what;
 	if ((fd = accept4(lfd, (struct sockaddr *)&ss, &sslen,
 	    SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1) {
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+		if (errno == EMFILE || errno == ENFILE)
+			srv_accept_pause(s);
+		else if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
 			log_warn("accept on %s", l->name);
 		return;
 	}
@@ -104,24 +138,24 @@ srv_session_closed(struct srv *s)
 		ev_exit();
 }
 
-static void
-srv_on_listener(struct ipc *c, uint32_t id, int fd, const void *msg,
-    void *arg)
+/* srv_listener_add - start accepting on a listening socket */
+void
+srv_listener_add(struct srv *s, int fd, uint32_t index, uint32_t flags,
+    const char *name)
 {
-	const struct msg_listener	*m = msg;
-	struct srv			*s = arg;
-	struct srv_listener		*l;
+	struct srv_listener	*l;
 
-	(void)c;
-	(void)id;
 	l = xcalloc(1, sizeof(*l));
+	l->srv = s;
 	l->fd = fd;
-	l->flags = m->flags;
-	strlcpy(l->name, m->name, sizeof(l->name));
-	if (!(m->flags & IPC_LSN_LOCAL) &&
-	    (l->cfg = srv_cfg_listener(s->env->cfg, m->index)) == NULL)
-		fatalx("listener %s: no such listener index %u", m->name,
-		    m->index);
+	l->flags = flags;
+	l->index = index;
+	strlcpy(l->name, name, sizeof(l->name));
+	if (!(flags & IPC_LSN_LOCAL) &&
+	    (l->cfg = srv_cfg_listener(s->env->cfg, index)) == NULL)
+		fatalx("listener %s: no such listener index %u", name, index);
+	if (l->cfg != NULL && index < s->ntls)
+		l->tls = s->tls[index];
 	evutil_make_socket_nonblocking(fd);
 	l->ev = event_new(ev_base(), fd, EV_READ | EV_PERSIST, srv_on_accept,
 	    l);
@@ -131,6 +165,19 @@ srv_on_listener(struct ipc *c, uint32_t id, int fd, const void *msg,
 	log_debug("event=listen on=%s", l->name);
 }
 
+/* srv_on_listener - MSG_LISTENER: a socket bound by the parent */
+static void
+srv_on_listener(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	const struct msg_listener	*m = msg;
+
+	(void)c;
+	(void)id;
+	srv_listener_add(arg, fd, m->index, m->flags, m->name);
+}
+
+/* srv_on_stats_req - MSG_STATS_REQ: the listener's counters */
 static void
 srv_on_stats_req(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
@@ -142,6 +189,7 @@ srv_on_stats_req(struct ipc *c, uint32_t id, int fd, const void *msg,
 	ipc_send(c, MSG_STATS_SMTPD, id, -1, &s->stats, sizeof(s->stats));
 }
 
+/* srv_on_pause - MSG_PAUSE_SMTP: stop accepting connections */
 static void
 srv_on_pause(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 {
@@ -155,6 +203,7 @@ srv_on_pause(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 	srv_listeners_enable(s, 0);
 }
 
+/* srv_on_resume - MSG_RESUME_SMTP: accept connections again */
 static void
 srv_on_resume(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
@@ -174,6 +223,8 @@ static const struct ipc_handler srv_parent_handlers[] = {
 	{ MSG_NONE,		NULL }
 };
 static const struct ipc_handler srv_queue_handlers[] = {
+	{ MSG_TX_OPENED,	srv_tx_on_opened },
+	{ MSG_TX_COMMITTED,	srv_tx_on_committed },
 	{ MSG_STATS_REQ,	srv_on_stats_req },
 	{ MSG_PAUSE_SMTP,	srv_on_pause },
 	{ MSG_RESUME_SMTP,	srv_on_resume },
@@ -183,8 +234,24 @@ static const struct ipc_handler srv_queue_handlers[] = {
 };
 
 static const struct ipc_handler srv_lookup_handlers[] = {
+	{ MSG_LKA_EXPANDED,	srv_lka_on_expanded },
+	{ MSG_LKA_RESULT,	srv_lka_on_result },
 	{ MSG_NONE,		NULL }
 };
+
+/* srv_channels - the channels to the parent, the queue and the lookup */
+void
+srv_channels(struct srv *s, int parent, int queue, int lookup)
+{
+	s->parent = ipc_new(parent, PROC_SMTPD, PROC_PARENT, IPC_TRUST_PEER,
+	    srv_parent_handlers, s);
+	s->queue = ipc_new(queue, PROC_SMTPD, PROC_QUEUE, IPC_TRUST_PEER,
+	    srv_queue_handlers, s);
+	ipc_set_close_cb(s->queue, ipc_on_sibling_lost);
+	s->lookup = ipc_new(lookup, PROC_SMTPD, PROC_LOOKUP, IPC_TRUST_PEER,
+	    srv_lookup_handlers, s);
+	ipc_set_close_cb(s->lookup, ipc_on_sibling_lost);
+}
 
 /* srv_on_signal - SIGTERM: stop accepting, end sessions with 421 */
 static void
@@ -201,13 +268,67 @@ srv_on_signal(evutil_socket_t sig, short what, void *arg)
 		ev_exit();
 }
 
-/* srv_hostname - the name the listener greets with by default */
+/* srv_hostname - the name a session's listener goes by */
+const char *
+srv_hostname(const struct srv_session *ss)
+{
+	const struct cfg_listener	*l = ss->listener->cfg;
+
+	if (l != NULL && l->hostname[0] != '\0')
+		return l->hostname;
+	return ss->srv->hostname;
+}
+
+/* srv_tls_all - every listener's TLS material, read while still root */
 static void
-srv_hostname(struct srv *s)
+srv_tls_all(struct srv *s)
+{
+	const struct cfg		*cfg = s->env->cfg;
+	const struct cfg_listener	*l;
+	size_t				 i = 0;
+
+	TAILQ_FOREACH(l, &cfg->listeners, entry)
+		s->ntls++;
+	s->tls = xcalloc(s->ntls + 1, sizeof(*s->tls));
+	TAILQ_FOREACH(l, &cfg->listeners, entry)
+		s->tls[i++] = srv_tls_load(l, cfg->smtp.ciphers);
+}
+
+/* srv_sysname - the name the listener greets with by default */
+static void
+srv_sysname(struct srv *s)
 {
 	if (gethostname(s->hostname, sizeof(s->hostname)) == -1 ||
 	    s->hostname[0] == '\0')
 		strlcpy(s->hostname, "localhost", sizeof(s->hostname));
+}
+
+/* srv_init - a listener process state for a configuration */
+void
+srv_init(struct srv *s, struct proc_env *env)
+{
+	memset(s, 0, sizeof(*s));
+	s->env = env;
+	TAILQ_INIT(&s->listeners);
+	TAILQ_INIT(&s->sessions);
+	RB_INIT(&s->tree);
+	s->timeout_cmd = SRV_TIMEOUT_CMD;
+	s->timeout_data = SRV_TIMEOUT_DATA;
+	srv_sysname(s);
+	srv_tls_all(s);
+}
+
+/* srv_nofile - as many descriptors as the hard limit allows */
+static void
+srv_nofile(void)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit RLIMIT_NOFILE");
+	}
 }
 
 /* srv_main - the listener role */
@@ -218,23 +339,16 @@ srv_main(struct proc_env *env)
 	struct event	*sigterm;
 	char		 empty[PATH_MAX_CFG + 16];
 
-	s->env = env;
-	TAILQ_INIT(&s->listeners);
-	TAILQ_INIT(&s->sessions);
-	srv_hostname(s);
+	srv_init(s, env);
+	srv_nofile();
 	snprintf(empty, sizeof(empty), "%s/%s", env->spool, SPOOL_EMPTY_DIR);
 	proc_priv_drop(PROC_SMTPD, env->spool, empty);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
-	s->parent = ipc_new(proc_child_fd(PROC_SMTPD, PROC_PARENT), PROC_SMTPD,
-	    PROC_PARENT, IPC_TRUST_PEER, srv_parent_handlers, s);
-	s->queue = ipc_new(proc_child_fd(PROC_SMTPD, PROC_QUEUE), PROC_SMTPD,
-	    PROC_QUEUE, IPC_TRUST_PEER, srv_queue_handlers, s);
-	ipc_set_close_cb(s->queue, ipc_on_sibling_lost);
-	s->lookup = ipc_new(proc_child_fd(PROC_SMTPD, PROC_LOOKUP), PROC_SMTPD,
-	    PROC_LOOKUP, IPC_TRUST_PEER, srv_lookup_handlers, s);
-	ipc_set_close_cb(s->lookup, ipc_on_sibling_lost);
+	srv_channels(s, proc_child_fd(PROC_SMTPD, PROC_PARENT),
+	    proc_child_fd(PROC_SMTPD, PROC_QUEUE),
+	    proc_child_fd(PROC_SMTPD, PROC_LOOKUP));
 	sigterm = evsignal_new(ev_base(), SIGTERM, srv_on_signal, s);
 	evsignal_add(sigterm, NULL);
 	ev_dispatch();

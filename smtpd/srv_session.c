@@ -1,12 +1,13 @@
 /*
- * srv_session.c - one SMTP session: the connection, its buffers and its
- * life cycle (greeting, time-outs, shutdown).
+ * srv_session.c - one SMTP session: the connection, its input loop, the
+ * replies (held back and flushed once the pipelined input is used up),
+ * the error budget, time-outs and the end of the session.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/tree.h>
 
-#include <arpa/inet.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,107 +22,260 @@
 #include "cfg.h"
 #include "ev.h"
 #include "log.h"
+#include "smtp_reply.h"
 #include "srv.h"
 #include "xmalloc.h"
 
-#define SRV_TIMEOUT_CMD		300	/* RFC 5321 4.5.3.2.7 */
-
-struct srv_session {
-	TAILQ_ENTRY(srv_session)	 entry;
-	struct srv			*srv;
-	struct srv_listener		*listener;
-	struct bufferevent		*bev;
-	uint64_t			 id;
-	int				 closing;
-	char				 addr[HOST_MAX];
-};
-
 static void	srv_session_free(struct srv_session *);
+static void	srv_session_process(struct srv_session *);
 
-/* srv_session_reply - queue one reply line */
-static void
-srv_session_reply(struct srv_session *ss, const char *fmt, ...)
+/* srv_session_cmp - order sessions by id in the lookup tree */
+int
+srv_session_cmp(struct srv_session *a, struct srv_session *b)
 {
-	char	line[SMTP_REPLY_LINE_MAX];
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+RB_GENERATE(srv_session_tree, srv_session, node, srv_session_cmp);
+
+/* srv_session_find - the live session with this id, or NULL */
+struct srv_session *
+srv_session_find(struct srv *s, uint64_t id)
+{
+	struct srv_session	key;
+
+	key.id = id;
+	return RB_FIND(srv_session_tree, &s->tree, &key);
+}
+
+/* srv_reply - queue one reply; it leaves with the next flush */
+void
+srv_reply(struct srv_session *ss, int code, const char *enhanced,
+    const char *fmt, ...)
+{
+	char	buf[2048];
 	va_list	ap;
-	int	n;
+	int	rc;
 
+	if (ss->flags & SRV_F_CLOSING)
+		return;
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 2, fmt, ap);
+	rc = smtp_reply_vformat(buf, sizeof(buf), code, enhanced, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(line) - 3)
-		n = (int)sizeof(line) - 3;
-	memcpy(line + n, "\r\n", 3);
-	bufferevent_write(ss->bev, line, (size_t)n + 2);
+	if (rc == -1)
+		panic("srv_reply: cannot format a %d reply", code);
+	bufferevent_write(ss->bev, buf, strlen(buf));
+	if (code >= 400) {
+		char	vis[1024];
+
+		log_debug("%016llx smtp event=reply %s",
+		    (unsigned long long)ss->id, log_vis(vis, sizeof(vis), buf));
+	}
 }
 
-/* srv_session_close_after_flush - stop reading, close once flushed */
+/* srv_session_flush - let the held replies go out */
 static void
-srv_session_close_after_flush(struct srv_session *ss)
+srv_session_flush(struct srv_session *ss)
 {
-	ss->closing = 1;
+	bufferevent_enable(ss->bev, EV_WRITE);
+}
+
+/* srv_session_strike - one protocol error; too many end the session */
+void
+srv_session_strike(struct srv_session *ss)
+{
+	ss->srv->stats.errors++;
+	if (++ss->errors <= SRV_ERRORS_MAX)
+		return;
+	srv_reply(ss, 421, "4.7.0", "%s Too many errors, closing",
+	    srv_hostname(ss));
+	log_info("%016llx smtp event=refused reason=too-many-errors",
+	    (unsigned long long)ss->id);
+	srv_session_close(ss);
+}
+
+/* srv_session_close - stop reading; the session ends once flushed */
+void
+srv_session_close(struct srv_session *ss)
+{
+	if (ss->flags & SRV_F_CLOSING)
+		return;
+	ss->flags |= SRV_F_CLOSING;
+	ss->input = SRV_IN_WAIT;
 	bufferevent_disable(ss->bev, EV_READ);
-	if (evbuffer_get_length(bufferevent_get_output(ss->bev)) == 0)
-		srv_session_free(ss);
+	srv_session_flush(ss);
 }
 
-/* srv_session_line - one command line from the client */
-static void
-srv_session_line(struct srv_session *ss, const char *line, size_t len)
+/* srv_session_done - free a closing session whose output has left */
+static int
+srv_session_done(struct srv_session *ss)
 {
-	if (len == 4 && strncasecmp(line, "QUIT", 4) == 0) {
-		srv_session_reply(ss, "221 2.0.0 Bye");
-		srv_session_close_after_flush(ss);
-		return;
-	}
-	if (len == 4 && strncasecmp(line, "NOOP", 4) == 0) {
-		srv_session_reply(ss, "250 2.0.0 Ok");
-		return;
-	}
-	srv_session_reply(ss, "502 5.5.1 Command not implemented");
+	if (!(ss->flags & SRV_F_CLOSING) || (ss->flags & SRV_F_PROCESSING))
+		return 0;
+	if (evbuffer_get_length(bufferevent_get_output(ss->bev)) != 0)
+		return 0;
+	srv_session_free(ss);
+	return 1;
 }
 
+/* srv_session_resume - a reply from another process has been handled */
+void
+srv_session_resume(struct srv_session *ss)
+{
+	if (srv_session_done(ss))
+		return;
+	srv_session_process(ss);
+}
+
+/* srv_session_cmdline - take one command line; 0 when none is complete */
+static int
+srv_session_cmdline(struct srv_session *ss, struct evbuffer *in)
+{
+	struct evbuffer_ptr	 p;
+	char			 line[SMTP_CMD_LINE_MAX];
+	size_t			 eol, len = evbuffer_get_length(in);
+
+	p = evbuffer_search_eol(in, NULL, &eol, EVBUFFER_EOL_CRLF);
+	if (p.pos == -1) {
+		if (len < SMTP_CMD_LINE_MAX)
+			return 0;
+		evbuffer_drain(in, len);
+		if (!(ss->flags & SRV_F_SKIPLINE)) {
+			ss->flags |= SRV_F_SKIPLINE;
+			srv_reply(ss, 500, "5.5.6", "Line too long");
+			srv_session_strike(ss);
+		}
+		return 1;
+	}
+	if (ss->flags & SRV_F_SKIPLINE) {
+		ss->flags &= ~SRV_F_SKIPLINE;
+		evbuffer_drain(in, (size_t)p.pos + eol);
+		return 1;
+	}
+	if ((size_t)p.pos > SMTP_CMD_LINE_MAX - 2) {
+		evbuffer_drain(in, (size_t)p.pos + eol);
+		srv_reply(ss, 500, "5.5.6", "Line too long");
+		srv_session_strike(ss);
+		return 1;
+	}
+	evbuffer_remove(in, line, (size_t)p.pos);
+	evbuffer_drain(in, eol);
+	if (ss->input == SRV_IN_AUTH)
+		srv_auth_line(ss, line, (size_t)p.pos);
+	else
+		srv_cmd_line(ss, line, (size_t)p.pos);
+	explicit_bzero(line, sizeof(line));
+	return 1;
+}
+
+/* srv_session_complete_line - a whole line waits in the input */
+static int
+srv_session_complete_line(struct evbuffer *in)
+{
+	struct evbuffer_ptr	p;
+	size_t			eol;
+
+	p = evbuffer_search_eol(in, NULL, &eol, EVBUFFER_EOL_CRLF);
+	return p.pos != -1;
+}
+
+/* srv_session_process - use the input until more is needed or a reply is due */
+static void
+srv_session_process(struct srv_session *ss)
+{
+	struct evbuffer	*in = bufferevent_get_input(ss->bev);
+	enum srv_input	 was;
+	size_t		 before;
+
+	ss->flags |= SRV_F_PROCESSING;
+	for (;;) {
+		was = ss->input;
+		before = evbuffer_get_length(in);
+		if (was == SRV_IN_WAIT || evbuffer_get_length(
+		    bufferevent_get_output(ss->bev)) > SRV_OUTPUT_MAX)
+			break;
+		if (was == SRV_IN_CMD || was == SRV_IN_AUTH) {
+			if (!srv_session_cmdline(ss, in))
+				break;
+			continue;
+		}
+		srv_tx_input(ss);
+		if (ss->input == was && evbuffer_get_length(in) == before)
+			break;
+	}
+	ss->flags &= ~SRV_F_PROCESSING;
+	if ((ss->flags & SRV_F_EOF) && ss->input != SRV_IN_WAIT)
+		srv_session_close(ss);
+	if (ss->input != SRV_IN_WAIT || !srv_session_complete_line(in) ||
+	    (ss->flags & (SRV_F_CLOSING | SRV_F_STARTTLS)))
+		srv_session_flush(ss);
+	srv_session_done(ss);
+}
+
+/* srv_session_on_read - the client sent something */
 static void
 srv_session_on_read(struct bufferevent *bev, void *arg)
 {
 	struct srv_session	*ss = arg;
-	struct evbuffer		*in = bufferevent_get_input(bev);
-	size_t			 len;
-	char			*line;
 
-	while (!ss->closing && (line = evbuffer_readln(in, &len,
-	    EVBUFFER_EOL_CRLF)) != NULL) {
-		srv_session_line(ss, line, len);
-		free(line);
-	}
-	if (!ss->closing && evbuffer_get_length(in) > SMTP_CMD_LINE_MAX) {
-		srv_session_reply(ss, "500 5.5.6 Line too long");
-		srv_session_close_after_flush(ss);
-	}
+	(void)bev;
+	if (ss->flags & SRV_F_CLOSING)
+		return;
+	bufferevent_disable(ss->bev, EV_WRITE);
+	srv_session_process(ss);
 }
 
+/* srv_session_on_write - the output buffer is empty */
 static void
 srv_session_on_write(struct bufferevent *bev, void *arg)
 {
 	struct srv_session	*ss = arg;
 
 	(void)bev;
-	if (ss->closing)
-		srv_session_free(ss);
+	if (srv_session_done(ss))
+		return;
+	if (!(ss->flags & (SRV_F_STARTTLS | SRV_F_PROCESSING)) &&
+	    ss->input != SRV_IN_WAIT &&
+	    evbuffer_get_length(bufferevent_get_input(ss->bev)) > 0) {
+		/* replies held back for a client that does not read */
+		srv_session_process(ss);
+		return;
+	}
+	if (ss->flags & SRV_F_STARTTLS) {
+		ss->flags &= ~SRV_F_STARTTLS;
+		if (srv_tls_start(ss) == -1) {
+			srv_session_free(ss);
+			return;
+		}
+		ss->input = SRV_IN_CMD;
+	}
 }
 
+/* srv_session_on_event - end of file, an error or a time-out */
 static void
 srv_session_on_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct srv_session	*ss = arg;
 
 	(void)bev;
-	if (what & BEV_EVENT_TIMEOUT) {
-		srv_session_reply(ss, "421 4.4.2 %s Timeout, closing",
-		    ss->srv->hostname);
-		srv_session_close_after_flush(ss);
+	if (what & BEV_EVENT_CONNECTED) {
+		srv_tls_connected(ss);
+		return;
+	}
+	if ((what & BEV_EVENT_TIMEOUT) && !(ss->flags & SRV_F_CLOSING)) {
+		log_info("%016llx smtp event=timeout",
+		    (unsigned long long)ss->id);
+		srv_reply(ss, 421, "4.4.2", "%s Timeout, closing",
+		    srv_hostname(ss));
+		srv_session_close(ss);
+		return;
+	}
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
+	    !(ss->flags & SRV_F_CLOSING)) {
+		/* half-closed: answer what was sent, then close */
+		ss->flags |= SRV_F_EOF;
+		bufferevent_disable(ss->bev, EV_READ);
+		srv_session_process(ss);
 		return;
 	}
 	srv_session_free(ss);
@@ -133,12 +287,62 @@ srv_session_free(struct srv_session *ss)
 {
 	struct srv	*s = ss->srv;
 
-	log_debug("%016llx smtp event=close addr=%s",
-	    (unsigned long long)ss->id, ss->addr);
+	log_info("%016llx smtp event=disconnect src=%s mails=%u rcpts=%u "
+	    "errors=%u", (unsigned long long)ss->id, ss->src, ss->nmails,
+	    ss->nrcpts, ss->errors);
 	TAILQ_REMOVE(&s->sessions, ss, entry);
-	bufferevent_free(ss->bev);
+	RB_REMOVE(srv_session_tree, &s->tree, ss);
+	srv_tx_free(ss);
+	srv_auth_free(ss);
+	if (ss->delay != NULL)
+		event_free(ss->delay);
+	if (ss->bev != NULL)
+		bufferevent_free(ss->bev);
+	if (!(ss->flags & SRV_F_TLS) || ss->bev == NULL)
+		close(ss->fd);
+	free(ss->auth_user);
 	free(ss);
 	srv_session_closed(s);
+}
+
+/* srv_session_bev - a plain buffered connection for the session */
+static int
+srv_session_bev(struct srv_session *ss)
+{
+	struct timeval	tv = { ss->srv->timeout_cmd, 0 };
+
+	if (ss->bev == NULL)
+		ss->bev = bufferevent_socket_new(ev_base(), ss->fd, 0);
+	if (ss->bev == NULL)
+		return -1;
+	bufferevent_setcb(ss->bev, srv_session_on_read, srv_session_on_write,
+	    srv_session_on_event, ss);
+	bufferevent_set_timeouts(ss->bev, &tv, &tv);
+	bufferevent_setwatermark(ss->bev, EV_READ, 0, SRV_INPUT_MAX);
+	bufferevent_enable(ss->bev, EV_READ | EV_WRITE);
+	return 0;
+}
+
+/* srv_session_set_bev - adopt a new connection object (after TLS) */
+void
+srv_session_set_bev(struct srv_session *ss, struct bufferevent *bev)
+{
+	ss->bev = bev;
+	srv_session_bev(ss);
+}
+
+/* srv_session_src - the client's numeric address for logs and policy */
+static void
+srv_session_src(struct srv_session *ss, const struct sockaddr *sa,
+    socklen_t salen)
+{
+	char	host[NI_MAXHOST];
+
+	if (sa->sa_family == AF_UNIX || getnameinfo(sa, salen, host,
+	    sizeof(host), NULL, 0, NI_NUMERICHOST) != 0)
+		strlcpy(ss->src, "local", sizeof(ss->src));
+	else
+		strlcpy(ss->src, host, sizeof(ss->src));
 }
 
 /* srv_session_start - greet a new client */
@@ -147,30 +351,32 @@ srv_session_start(struct srv *s, int fd, struct srv_listener *l,
     const struct sockaddr *sa, socklen_t salen)
 {
 	struct srv_session	*ss;
-	struct timeval		 tv = { SRV_TIMEOUT_CMD, 0 };
-	char			 host[INET6_ADDRSTRLEN], serv[8];
 
 	ss = xcalloc(1, sizeof(*ss));
 	ss->srv = s;
 	ss->listener = l;
-	arc4random_buf(&ss->id, sizeof(ss->id));
-	if (sa->sa_family == AF_UNIX ||
-	    getnameinfo(sa, salen, host, sizeof(host), serv, sizeof(serv),
-	    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
-		strlcpy(ss->addr, "local", sizeof(ss->addr));
-	else
-		snprintf(ss->addr, sizeof(ss->addr), "%s:%s", host, serv);
-	ss->bev = bufferevent_socket_new(ev_base(), fd, BEV_OPT_CLOSE_ON_FREE);
-	if (ss->bev == NULL)
-		fatalx("bufferevent_socket_new");
-	bufferevent_setcb(ss->bev, srv_session_on_read, srv_session_on_write,
-	    srv_session_on_event, ss);
-	bufferevent_set_timeouts(ss->bev, &tv, &tv);
-	bufferevent_enable(ss->bev, EV_READ | EV_WRITE);
+	ss->fd = fd;
+	ss->state = SRV_ST_CONNECTED;
+	ss->input = SRV_IN_CMD;
+	do {
+		arc4random_buf(&ss->id, sizeof(ss->id));
+	} while (ss->id == 0 || RB_INSERT(srv_session_tree, &s->tree, ss));
 	TAILQ_INSERT_TAIL(&s->sessions, ss, entry);
-	log_debug("%016llx smtp event=connect addr=%s listener=%s",
-	    (unsigned long long)ss->id, ss->addr, l->name);
-	srv_session_reply(ss, "220 %s ESMTP posthorn", s->hostname);
+	if (l->flags & IPC_LSN_LOCAL)
+		ss->flags |= SRV_F_LOCAL;
+	srv_session_src(ss, sa, salen);
+	log_info("%016llx smtp event=connect src=%s listener=%s",
+	    (unsigned long long)ss->id, ss->src, l->name);
+	if (l->cfg != NULL && l->cfg->tls == CFG_TLS_SMTPS) {
+		if (srv_tls_start(ss) == -1) {
+			srv_session_free(ss);
+			return;
+		}
+	} else if (srv_session_bev(ss) == -1) {
+		srv_session_free(ss);
+		return;
+	}
+	srv_reply(ss, 220, NULL, "%s ESMTP posthorn", srv_hostname(ss));
 }
 
 /* srv_session_shutdown_all - SIGTERM: 421 to every client, then close */
@@ -180,10 +386,11 @@ srv_session_shutdown_all(struct srv *s)
 	struct srv_session	*ss, *tmp;
 
 	TAILQ_FOREACH_SAFE(ss, &s->sessions, entry, tmp) {
-		if (ss->closing)
+		if (ss->flags & SRV_F_CLOSING)
 			continue;
-		srv_session_reply(ss, "421 4.3.0 %s Service shutting down",
-		    s->hostname);
-		srv_session_close_after_flush(ss);
+		srv_reply(ss, 421, "4.3.0", "%s Service shutting down",
+		    srv_hostname(ss));
+		srv_session_close(ss);
+		srv_session_done(ss);
 	}
 }
