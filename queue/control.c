@@ -18,12 +18,19 @@
 
 #include <event2/event.h>
 
+#include "cfg.h"
+#include "envelope.h"
 #include "ev.h"
 #include "ipc.h"
 #include "log.h"
 #include "proc.h"
+#include "qstore.h"
+#include "qstore_crypt.h"
 #include "queue.h"
+#include "sched.h"
 #include "xmalloc.h"
+
+#define CONTROL_EXPECT_IDS	"expected an envelope id, message id or all"
 
 struct control_conn {
 	TAILQ_ENTRY(control_conn)	 entry;
@@ -32,6 +39,7 @@ struct control_conn {
 	uint32_t			 id;
 	uid_t				 uid;
 	int				 wait_stats;	/* replies still due */
+	int				 wait_table;	/* update table sent */
 	struct msg_stats_smtpd		 smtpd;
 	struct msg_stats_deliver	 deliver;
 };
@@ -110,10 +118,12 @@ control_stats_print(struct control_conn *cc)
 	    (unsigned long long)cc->smtpd.recipients_received);
 	control_line(cc, "smtp.errors=%llu",
 	    (unsigned long long)cc->smtpd.errors);
-	control_line(cc, "queue.received=%llu", (unsigned long long)s->received);
+	control_line(cc, "queue.received=%llu",
+	    (unsigned long long)s->received);
 	control_line(cc, "queue.delivered=%llu",
 	    (unsigned long long)s->delivered);
-	control_line(cc, "queue.deferred=%llu", (unsigned long long)s->deferred);
+	control_line(cc, "queue.deferred=%llu",
+	    (unsigned long long)s->deferred);
 	control_line(cc, "queue.bounced=%llu", (unsigned long long)s->bounced);
 	control_line(cc, "queue.expired=%llu", (unsigned long long)s->expired);
 	control_line(cc, "queue.quarantined=%llu",
@@ -134,6 +144,7 @@ control_stats_done(struct control_conn *cc)
 		control_stats_print(cc);
 }
 
+/* control_on_stats_smtpd - the listener's counters for show stats */
 void
 control_on_stats_smtpd(struct queue *q, uint32_t id,
     const struct msg_stats_smtpd *m)
@@ -146,6 +157,7 @@ control_on_stats_smtpd(struct queue *q, uint32_t id,
 	control_stats_done(cc);
 }
 
+/* control_on_stats_deliver - the relay worker's counters for show stats */
 void
 control_on_stats_deliver(struct queue *q, uint32_t id,
     const struct msg_stats_deliver *m)
@@ -194,11 +206,13 @@ control_cmd_pause(struct control_conn *cc, const char *what, int pause)
 		q->paused_smtp = pause;
 		ipc_send(q->smtpd, pause ? MSG_PAUSE_SMTP : MSG_RESUME_SMTP,
 		    0, -1, &e, sizeof(e));
-	} else if (strcmp(what, "mta") == 0)
+	} else if (strcmp(what, "mta") == 0) {
 		q->paused_mta = pause;
-	else if (strcmp(what, "mda") == 0)
+		qdispatch_pause(q, 1, pause);
+	} else if (strcmp(what, "mda") == 0) {
 		q->paused_mda = pause;
-	else {
+		qdispatch_pause(q, 0, pause);
+	} else {
 		control_end(cc, 1, "expected smtp, mta or mda");
 		return;
 	}
@@ -230,6 +244,287 @@ control_cmd_log(struct control_conn *cc, const char *how)
 	control_end(cc, 0, NULL);
 }
 
+/* control_ids - an "all", envelope id or message id argument */
+struct control_ids {
+	int		all;
+	uint64_t	evpid;		/* 0 unless an envelope id */
+	uint32_t	msgid;		/* 0 unless a message id */
+};
+
+/* control_ids_parse - read an ID|all argument; -1 if it is neither */
+static int
+control_ids_parse(const char *arg, int allow_all, struct control_ids *ids)
+{
+	memset(ids, 0, sizeof(*ids));
+	if (allow_all && strcmp(arg, "all") == 0) {
+		ids->all = 1;
+		return 0;
+	}
+	if (envelope_id_parse(arg, &ids->evpid) == 0)
+		return 0;
+	if (envelope_msgid_parse(arg, &ids->msgid) == 0)
+		return 0;
+	return -1;
+}
+
+/* envelope ids selected by a command */
+struct control_list {
+	uint64_t	*v;
+	size_t		 n;
+};
+
+/* control_collect - sched_walk callback gathering envelope ids */
+static int
+control_collect(const struct sched_info *si, void *arg)
+{
+	struct control_list	*l = arg;
+
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = si->evpid;
+	return 0;
+}
+
+/* control_select - the envelope ids an ID|all argument names */
+static void
+control_select(struct queue *q, const struct control_ids *ids,
+    struct control_list *l)
+{
+	struct sched_info	si;
+
+	memset(l, 0, sizeof(*l));
+	if (ids->evpid != 0) {
+		if (sched_info(q->sched, ids->evpid, &si) == 1)
+			(void)control_collect(&si, l);
+		return;
+	}
+	(void)sched_walk(q->sched, ids->all ? 0 : ids->msgid, control_collect,
+	    l);
+}
+
+/* control_field - a value safe for one '|'-separated field */
+static const char *
+control_field(char *dst, size_t dstsz, const char *s)
+{
+	size_t	i;
+
+	log_vis(dst, dstsz, s);
+	for (i = 0; dst[i] != '\0'; i++)
+		if (dst[i] == '|')
+			dst[i] = '/';
+	return dst;
+}
+
+/* control_queue_line - one envelope of `show queue` */
+static int
+control_queue_line(const struct sched_info *si, void *arg)
+{
+	struct control_conn	*cc = arg;
+	struct envelope		 evp;
+	char			 id[ENVELOPE_ID_STRLEN + 1], err[256];
+	char			 s[ADDR_MAX], r[ADDR_MAX], d[ADDR_MAX], e[256];
+
+	if (qstore_envelope_load(cc->ctl->q->qs, si->evpid, &evp, err,
+	    sizeof(err)) != 1)
+		return 0;
+	envelope_id_format(si->evpid, id);
+	control_line(cc, "%s|%s|%s|%s|%s|%s|%s|%lld|%lld|%lld|%u|%s", id,
+	    si->kind == SCHED_KIND_RELAY ? "mta" : "mda",
+	    si->inflight ? "inflight" : "pending", evp.dispatcher,
+	    control_field(s, sizeof(s), evp.sender),
+	    control_field(r, sizeof(r), evp.rcpt),
+	    control_field(d, sizeof(d), evp.dest), (long long)evp.ctime,
+	    (long long)si->nexttry, (long long)si->expire, si->retry,
+	    control_field(e, sizeof(e), evp.errmsg));
+	return 0;
+}
+
+/* control_quarantine_line - one quarantined item of `show queue` */
+static int
+control_quarantine_line(const char *item, void *arg)
+{
+	char	v[256];
+
+	control_line(arg, "quarantined|%s", control_field(v, sizeof(v), item));
+	return 0;
+}
+
+/* control_cmd_show_queue - every envelope, then the quarantine */
+static void
+control_cmd_show_queue(struct control_conn *cc)
+{
+	struct queue	*q = cc->ctl->q;
+
+	(void)sched_walk(q->sched, 0, control_queue_line, cc);
+	(void)qstore_quarantine_list(q->qs, control_quarantine_line, cc);
+	control_end(cc, 0, NULL);
+}
+
+/* control_cmd_show_envelope - one envelope's details */
+static void
+control_cmd_show_envelope(struct control_conn *cc, const char *arg)
+{
+	struct queue		*q = cc->ctl->q;
+	struct sched_info	 si;
+	struct envelope		 evp;
+	uint64_t		 evpid;
+	char			 err[256], v[ADDR_MAX * 4];
+
+	if (envelope_id_parse(arg, &evpid) == -1) {
+		control_end(cc, 1, "expected an envelope id");
+		return;
+	}
+	if (sched_info(q->sched, evpid, &si) != 1 ||
+	    qstore_envelope_load(q->qs, evpid, &evp, err, sizeof(err)) != 1) {
+		control_end(cc, 1, "no such envelope");
+		return;
+	}
+	control_line(cc, "id: %s", arg);
+	control_line(cc, "sender: <%s>", log_vis(v, sizeof(v), evp.sender));
+	control_line(cc, "recipient: <%s>", log_vis(v, sizeof(v), evp.rcpt));
+	control_line(cc, "destination: %s", log_vis(v, sizeof(v), evp.dest));
+	control_line(cc, "action: %s", evp.dispatcher);
+	control_line(cc, "user: %s", evp.user);
+	control_line(cc, "state: %s", si.inflight ? "inflight" : "pending");
+	control_line(cc, "created: %lld", (long long)evp.ctime);
+	control_line(cc, "retries: %u", si.retry);
+	control_line(cc, "next try: %lld", (long long)si.nexttry);
+	control_line(cc, "expires: %lld", (long long)si.expire);
+	control_line(cc, "last error: %s", log_vis(v, sizeof(v), evp.errmsg));
+	control_end(cc, 0, NULL);
+}
+
+/* control_cmd_show_message - the message as a descriptor */
+static void
+control_cmd_show_message(struct control_conn *cc, const char *arg)
+{
+	struct queue		*q = cc->ctl->q;
+	struct control_ids	 ids;
+	struct control_list	 l;
+	struct msg_empty	 e;
+	char			 err[256];
+	int			 fd;
+
+	if (control_ids_parse(arg, 0, &ids) == -1) {
+		control_end(cc, 1, "expected an envelope or message id");
+		return;
+	}
+	control_select(q, &ids, &l);
+	free(l.v);
+	if (l.n == 0) {
+		control_end(cc, 1, "no such message");
+		return;
+	}
+	if (ids.evpid != 0)
+		ids.msgid = envelope_msgid(ids.evpid);
+	if ((fd = qstore_crypt_msg_fd(q->qs, q->crypt, ids.msgid, err,
+	    sizeof(err))) == -1) {
+		control_end(cc, 1, err);
+		return;
+	}
+	memset(&e, 0, sizeof(e));
+	ipc_send(cc->ipc, MSG_CTL_MESSAGE_FD, 0, fd, &e, sizeof(e));
+	close(fd);
+	control_end(cc, 0, NULL);
+}
+
+/* control_cmd_schedule - try the named envelopes now */
+static void
+control_cmd_schedule(struct control_conn *cc, const char *arg)
+{
+	struct queue		*q = cc->ctl->q;
+	struct control_ids	 ids;
+	struct control_list	 l;
+	size_t			 i, n = 0;
+
+	if (control_ids_parse(arg, 1, &ids) == -1) {
+		control_end(cc, 1, CONTROL_EXPECT_IDS);
+		return;
+	}
+	control_select(q, &ids, &l);
+	for (i = 0; i < l.n; i++)
+		if (sched_schedule(q->sched, l.v[i], time(NULL)) == 0)
+			n++;
+	free(l.v);
+	if (l.n == 0 && !ids.all) {
+		control_end(cc, 1, "no such envelope or message");
+		return;
+	}
+	qdispatch_kick(q);
+	log_info("queue event=schedule what=%s envelopes=%zu", arg, n);
+	control_line(cc, "%zu envelope%s scheduled", n, n == 1 ? "" : "s");
+	control_end(cc, 0, NULL);
+}
+
+/* control_cmd_remove - take the named envelopes out of the queue */
+static void
+control_cmd_remove(struct control_conn *cc, const char *arg)
+{
+	struct queue		*q = cc->ctl->q;
+	struct control_ids	 ids;
+	struct control_list	 l;
+	char			 err[256];
+	size_t			 i, n = 0;
+
+	if (control_ids_parse(arg, 1, &ids) == -1) {
+		control_end(cc, 1, CONTROL_EXPECT_IDS);
+		return;
+	}
+	control_select(q, &ids, &l);
+	for (i = 0; i < l.n; i++) {
+		if (qdispatch_remove(q, l.v[i], err, sizeof(err)) == 0)
+			n++;
+		else
+			log_warnx("queue: remove %016llx: %s",
+			    (unsigned long long)l.v[i], err);
+	}
+	free(l.v);
+	if (l.n == 0 && !ids.all) {
+		control_end(cc, 1, "no such envelope or message");
+		return;
+	}
+	control_line(cc, "%zu envelope%s removed", n, n == 1 ? "" : "s");
+	control_end(cc, n == l.n ? 0 : 1, n == l.n ? NULL :
+	    "some envelopes could not be removed");
+}
+
+/* control_cmd_update_table - ask the lookup process to reload a table */
+static void
+control_cmd_update_table(struct control_conn *cc, const char *name)
+{
+	struct msg_table_update	m;
+
+	if (cfg_table_find(cc->ctl->q->env->cfg, name) == NULL) {
+		control_end(cc, 1, "no such table");
+		return;
+	}
+	memset(&m, 0, sizeof(m));
+	m.reqid = cc->id;
+	strlcpy(m.name, name, sizeof(m.name));
+	cc->wait_table = 1;
+	ipc_send(cc->ctl->q->lookup, MSG_TABLE_UPDATE, 0, -1, &m, sizeof(m));
+}
+
+/* control_on_table_updated - the lookup's answer to update table */
+void
+control_on_table_updated(struct ipc *c, uint32_t id, int fd,
+    const void *msg, void *arg)
+{
+	const struct msg_table_updated	*m = msg;
+	struct queue			*q = arg;
+	struct control_conn		*cc;
+
+	(void)c;
+	(void)id;
+	(void)fd;
+	if (m->reqid > UINT32_MAX || q->control == NULL ||
+	    (cc = control_find(q->control, (uint32_t)m->reqid)) == NULL ||
+	    !cc->wait_table)
+		return;
+	cc->wait_table = 0;
+	control_end(cc, m->status == 0 ? 0 : 1, m->status == 0 ? NULL :
+	    (m->error[0] ? m->error : "table update failed"));
+}
+
 /* control_on_cmd - every control command enters here */
 static void
 control_on_cmd(struct ipc *c, uint32_t id, int fd, const void *msg,
@@ -259,11 +554,30 @@ control_on_cmd(struct ipc *c, uint32_t id, int fd, const void *msg,
 	case MSG_CTL_LOG:
 		control_cmd_log(cc, a->arg);
 		break;
+	case MSG_CTL_SHOW_QUEUE:
+		control_cmd_show_queue(cc);
+		break;
+	case MSG_CTL_SHOW_ENVELOPE:
+		control_cmd_show_envelope(cc, a->arg);
+		break;
+	case MSG_CTL_SHOW_MESSAGE:
+		control_cmd_show_message(cc, a->arg);
+		break;
+	case MSG_CTL_SCHEDULE:
+		control_cmd_schedule(cc, a->arg);
+		break;
+	case MSG_CTL_REMOVE:
+		control_cmd_remove(cc, a->arg);
+		break;
+	case MSG_CTL_UPDATE_TABLE:
+		control_cmd_update_table(cc, a->arg);
+		break;
 	default:
 		control_end(cc, 1, "unsupported command");
 	}
 }
 
+/* CONTROL_HANDLER - one handler per command type, all into control_on_cmd */
 #define CONTROL_HANDLER(type, fn)					\
 static void								\
 fn(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)	\
@@ -275,6 +589,12 @@ CONTROL_HANDLER(MSG_CTL_SHOW_STATS, control_on_show_stats)
 CONTROL_HANDLER(MSG_CTL_PAUSE, control_on_pause)
 CONTROL_HANDLER(MSG_CTL_RESUME, control_on_resume)
 CONTROL_HANDLER(MSG_CTL_LOG, control_on_log)
+CONTROL_HANDLER(MSG_CTL_SHOW_QUEUE, control_on_show_queue)
+CONTROL_HANDLER(MSG_CTL_SHOW_ENVELOPE, control_on_show_envelope)
+CONTROL_HANDLER(MSG_CTL_SHOW_MESSAGE, control_on_show_message)
+CONTROL_HANDLER(MSG_CTL_SCHEDULE, control_on_schedule)
+CONTROL_HANDLER(MSG_CTL_REMOVE, control_on_remove)
+CONTROL_HANDLER(MSG_CTL_UPDATE_TABLE, control_on_update_table)
 
 static const struct ipc_handler control_handlers[] = {
 	{ MSG_CTL_STOP,		control_on_stop },
@@ -282,6 +602,12 @@ static const struct ipc_handler control_handlers[] = {
 	{ MSG_CTL_PAUSE,	control_on_pause },
 	{ MSG_CTL_RESUME,	control_on_resume },
 	{ MSG_CTL_LOG,		control_on_log },
+	{ MSG_CTL_SHOW_QUEUE,	control_on_show_queue },
+	{ MSG_CTL_SHOW_ENVELOPE, control_on_show_envelope },
+	{ MSG_CTL_SHOW_MESSAGE,	control_on_show_message },
+	{ MSG_CTL_SCHEDULE,	control_on_schedule },
+	{ MSG_CTL_REMOVE,	control_on_remove },
+	{ MSG_CTL_UPDATE_TABLE,	control_on_update_table },
 	{ MSG_NONE,		NULL }
 };
 

@@ -33,6 +33,12 @@ struct ctl_cmd {
 
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "show stats",		CTL_ARG_NONE,	MSG_CTL_SHOW_STATS },
+	{ "show queue",		CTL_ARG_NONE,	MSG_CTL_SHOW_QUEUE },
+	{ "show envelope",	CTL_ARG_ONE,	MSG_CTL_SHOW_ENVELOPE },
+	{ "show message",	CTL_ARG_ONE,	MSG_CTL_SHOW_MESSAGE },
+	{ "schedule",		CTL_ARG_ONE,	MSG_CTL_SCHEDULE },
+	{ "remove",		CTL_ARG_ONE,	MSG_CTL_REMOVE },
+	{ "update table",	CTL_ARG_ONE,	MSG_CTL_UPDATE_TABLE },
 	{ "pause",		CTL_ARG_ONE,	MSG_CTL_PAUSE },
 	{ "resume",		CTL_ARG_ONE,	MSG_CTL_RESUME },
 	{ "log",		CTL_ARG_ONE,	MSG_CTL_LOG },
@@ -42,8 +48,10 @@ static const struct ctl_cmd ctl_cmds[] = {
 struct ctl_state {
 	int	done;
 	int	status;
+	int	failed;		/* a local error while printing */
 };
 
+/* ctl_usage - the synopsis, exit 1 */
 static void __attribute__((noreturn))
 ctl_usage(void)
 {
@@ -75,15 +83,40 @@ ctl_on_end(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 	(void)id;
 	(void)fd;
 	st->done = 1;
-	st->status = m->status ? 1 : 0;
+	st->status = m->status || st->failed ? 1 : 0;
 	if (m->status)
 		fprintf(stderr, "smtpctl: %s\n", m->error[0] ? m->error :
 		    "command failed");
 	ev_exit();
 }
 
+/* ctl_on_message_fd - `show message`: copy the message to stdout */
+static void
+ctl_on_message_fd(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	struct ctl_state	*st = arg;
+	char			 buf[8192];
+	ssize_t			 n;
+
+	(void)c;
+	(void)id;
+	(void)msg;
+	fflush(stdout);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
+			break;
+	if (n != 0 || fflush(stdout) == EOF) {
+		fprintf(stderr, "smtpctl: copying the message: %s\n",
+		    strerror(errno));
+		st->failed = 1;
+	}
+	close(fd);
+}
+
 static const struct ipc_handler ctl_handlers[] = {
 	{ MSG_CTL_LINE,	ctl_on_line },
+	{ MSG_CTL_MESSAGE_FD, ctl_on_message_fd },
 	{ MSG_CTL_END,	ctl_on_end },
 	{ MSG_NONE,	NULL }
 };
@@ -133,7 +166,7 @@ ctl_connect(const char *spool)
 static int
 ctl_send(const char *spool, const struct ctl_cmd *cmd, const char *arg)
 {
-	struct ctl_state	 st = { 0, 1 };
+	struct ctl_state	 st = { 0, 1, 0 };
 	struct msg_ctl_arg	 m;
 	struct ipc		*c;
 	int			 fd;
@@ -154,7 +187,7 @@ ctl_send(const char *spool, const struct ctl_cmd *cmd, const char *arg)
 	return st.status;
 }
 
-/* ctl_encrypt - print a crypt(3) hash of one password */
+/* ctl_encrypt_one - print a crypt(3) hash of one password */
 static int
 ctl_encrypt_one(const char *pw)
 {
@@ -235,6 +268,7 @@ ctl_spool(const char *conf, int explicit, char *spool, size_t spoolsz)
 	return 0;
 }
 
+/* ctl_main - smtpctl(8) */
 int
 ctl_main(int argc, char *argv[])
 {

@@ -1,7 +1,10 @@
 /*
- * queue.c - the queue process: owns the spool, serves the control
- * socket, and (as the store and scheduler land) commits and schedules.
+ * queue.c - the queue process: owns the spool, commits the listener's
+ * transactions (queue_tx.c), schedules and dispatches deliveries
+ * (sched.c, qdispatch.c), writes notices (bounce.c) and serves the
+ * control socket (control.c).
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +17,14 @@
 #include "ipc.h"
 #include "log.h"
 #include "proc.h"
+#include "qstore.h"
+#include "qstore_crypt.h"
 #include "queue.h"
 #include "roles.h"
 
+#define QUEUE_KEY_ENV	"POSTHORN_QUEUE_KEY"
+
+/* queue_on_control_fd - MSG_CONTROL_FD: serve the control socket */
 static void
 queue_on_control_fd(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
@@ -31,6 +39,7 @@ queue_on_control_fd(struct ipc *c, uint32_t id, int fd, const void *msg,
 	q->control = control_new(q, fd);
 }
 
+/* queue_on_stats_smtpd - MSG_STATS_SMTPD, for show stats */
 static void
 queue_on_stats_smtpd(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
@@ -40,6 +49,7 @@ queue_on_stats_smtpd(struct ipc *c, uint32_t id, int fd, const void *msg,
 	control_on_stats_smtpd(arg, id, msg);
 }
 
+/* queue_on_stats_deliver - MSG_STATS_DELIVER, for show stats */
 static void
 queue_on_stats_deliver(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
@@ -51,19 +61,63 @@ queue_on_stats_deliver(struct ipc *c, uint32_t id, int fd, const void *msg,
 
 static const struct ipc_handler queue_parent_handlers[] = {
 	{ MSG_CONTROL_FD,	queue_on_control_fd },
+	{ MSG_MDA_RESULT,	qdispatch_on_mda_result },
 	{ MSG_NONE,		NULL }
 };
 static const struct ipc_handler queue_smtpd_handlers[] = {
 	{ MSG_STATS_SMTPD,	queue_on_stats_smtpd },
+	{ MSG_TX_OPEN,		queue_tx_on_open },
+	{ MSG_TX_ENVELOPE,	queue_tx_on_envelope },
+	{ MSG_TX_COMMIT,	queue_tx_on_commit },
+	{ MSG_TX_ABORT,		queue_tx_on_abort },
 	{ MSG_NONE,		NULL }
 };
 static const struct ipc_handler queue_lookup_handlers[] = {
+	{ MSG_TABLE_UPDATED,	control_on_table_updated },
 	{ MSG_NONE,		NULL }
 };
 static const struct ipc_handler queue_deliver_handlers[] = {
 	{ MSG_STATS_DELIVER,	queue_on_stats_deliver },
+	{ MSG_RELAY_RESULT,	qdispatch_on_relay_result },
 	{ MSG_NONE,		NULL }
 };
+
+/* queue_on_smtpd_lost - the listener went away: drop open transactions */
+static void
+queue_on_smtpd_lost(struct ipc *c, void *arg)
+{
+	queue_tx_abort_all(arg);
+	ipc_on_sibling_lost(c, arg);
+}
+
+/* queue_store_open - the spool (our cwd) and its message coding */
+static void
+queue_store_open(struct queue *q)
+{
+	const struct cfg	*cfg = q->env->cfg;
+	const char		*key = NULL;
+	char			 err[256];
+	int			 fd;
+
+	if ((fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		fatal("queue: opening the spool");
+	if ((q->qs = qstore_open(fd, err, sizeof(err))) == NULL)
+		fatalx("queue: %s", err);
+	if (cfg->queue.encryption &&
+	    (key = cfg->queue.encryption_key) == NULL &&
+	    (key = getenv(QUEUE_KEY_ENV)) == NULL)
+		fatalx("queue: queue encryption needs a key (or %s)",
+		    QUEUE_KEY_ENV);
+	if (cfg->queue.compression || key != NULL) {
+		q->crypt = qstore_crypt_new(cfg->queue.compression, key, err,
+		    sizeof(err));
+		if (q->crypt == NULL)
+			fatalx("queue: %s", err);
+	}
+	if (getenv(QUEUE_KEY_ENV) != NULL)
+		explicit_bzero(getenv(QUEUE_KEY_ENV),
+		    strlen(getenv(QUEUE_KEY_ENV)));
+}
 
 /* queue_on_signal - SIGTERM: stop after the current callbacks */
 static void
@@ -96,15 +150,20 @@ queue_main(struct proc_env *env)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
+	queue_store_open(&q);
+	q.tx = queue_tx_new(&q);
+	q.dsp = qdispatch_new(&q);
 	q.parent = queue_channel(&q, PROC_PARENT, queue_parent_handlers);
 	q.smtpd = queue_channel(&q, PROC_SMTPD, queue_smtpd_handlers);
 	q.deliver = queue_channel(&q, PROC_DELIVER, queue_deliver_handlers);
-	ipc_set_close_cb(q.smtpd, ipc_on_sibling_lost);
+	ipc_set_close_cb(q.smtpd, queue_on_smtpd_lost);
 	q.lookup = queue_channel(&q, PROC_LOOKUP, queue_lookup_handlers);
 	ipc_set_close_cb(q.deliver, ipc_on_sibling_lost);
 	ipc_set_close_cb(q.lookup, ipc_on_sibling_lost);
 	sigterm = evsignal_new(ev_base(), SIGTERM, queue_on_signal, &q);
 	evsignal_add(sigterm, NULL);
+	(void)qdispatch_load(&q);
+	queue_offline_start(&q);
 	log_debug("event=ready");
 	ev_dispatch();
 	log_debug("event=exit");

@@ -4,6 +4,8 @@
 #ifndef POSTHORN_QUEUE_H
 #define POSTHORN_QUEUE_H
 
+#include <sys/types.h>
+
 #include <stdint.h>
 #include <time.h>
 
@@ -11,6 +13,13 @@
 
 struct proc_env;
 struct control;
+struct qstore;
+struct qstore_crypt;
+struct sched;
+struct queue_tx;
+struct qdispatch;
+struct envelope;
+struct event;
 
 struct queue_stats {
 	uint64_t	received;
@@ -20,6 +29,7 @@ struct queue_stats {
 	uint64_t	expired;
 	uint64_t	quarantined;
 	uint64_t	size;		/* envelopes in the queue */
+	uint64_t	messages;	/* messages committed since start */
 };
 
 struct queue {
@@ -30,6 +40,14 @@ struct queue {
 	struct ipc		*lookup;
 	struct control		*control;
 	struct queue_stats	 stats;
+	struct qstore		*qs;
+	struct qstore_crypt	*crypt;		/* NULL: plain message files */
+	struct sched		*sched;
+	struct queue_tx		*tx;
+	struct qdispatch	*dsp;
+	pid_t			 offline_pid;	/* the offline helper, or -1 */
+	struct event		*offline_ev;
+	struct event		*offline_chld;
 	int			 paused_mta;
 	int			 paused_mda;
 	int			 paused_smtp;
@@ -41,5 +59,38 @@ void		 control_on_stats_smtpd(struct queue *, uint32_t id,
 		    const struct msg_stats_smtpd *);
 void		 control_on_stats_deliver(struct queue *, uint32_t id,
 		    const struct msg_stats_deliver *);
+void		 control_on_table_updated(struct ipc *, uint32_t, int,
+		    const void *, void *);
+
+/* queue_tx.c: transactions from the listener, group commit */
+struct queue_tx	*queue_tx_new(struct queue *);
+void		 queue_tx_abort_all(struct queue *);
+int		 queue_tx_inject(struct queue *, uint32_t msgid,
+		    struct envelope *evps, size_t n, char *err, size_t errsz);
+int64_t		 queue_tx_ttl(const struct queue *, const char *dispatcher);
+void		 queue_tx_on_open(struct ipc *, uint32_t, int, const void *,
+		    void *);
+void		 queue_tx_on_envelope(struct ipc *, uint32_t, int,
+		    const void *, void *);
+void		 queue_tx_on_commit(struct ipc *, uint32_t, int, const void *,
+		    void *);
+void		 queue_tx_on_abort(struct ipc *, uint32_t, int, const void *,
+		    void *);
+
+/* queue_offline.c: the local enqueuer's offline drop files */
+void		 queue_offline_start(struct queue *);
+
+/* qdispatch.c: envelopes to the parent (local) and the relay worker */
+struct qdispatch *qdispatch_new(struct queue *);
+int		 qdispatch_load(struct queue *);
+int		 qdispatch_add(struct queue *, const struct envelope *);
+void		 qdispatch_kick(struct queue *);
+int		 qdispatch_remove(struct queue *, uint64_t evpid, char *err,
+		    size_t errsz);
+void		 qdispatch_pause(struct queue *, int mta, int paused);
+void		 qdispatch_on_mda_result(struct ipc *, uint32_t, int,
+		    const void *, void *);
+void		 qdispatch_on_relay_result(struct ipc *, uint32_t, int,
+		    const void *, void *);
 
 #endif

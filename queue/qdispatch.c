@@ -1,0 +1,487 @@
+/*
+ * qdispatch.c - turns the scheduler's decisions into deliveries and
+ * their results into durable envelope updates.
+ *
+ * Local actions go to the parent as MSG_MDA_RUN with a read-only fd of
+ * the (decoded) message; it answers MSG_MDA_RESULT per envelope.  Relay
+ * actions are deferred with "relay not available yet" until the relay
+ * worker exists, so they wait in the queue, expire and bounce like any
+ * other temporary failure.  Every result is checked against the set of
+ * envelopes in flight; a delivery that never reports is retried after
+ * QDISPATCH_RUN_TIMEOUT.  Nothing is marked in flight on disk: after a
+ * crash every envelope is simply pending again.
+ */
+#include <sys/queue.h>
+#include <sys/tree.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "bounce.h"
+#include "cfg.h"
+#include "envelope.h"
+#include "ev.h"
+#include "ipc.h"
+#include "log.h"
+#include "proc.h"
+#include "qstore.h"
+#include "qstore_crypt.h"
+#include "queue.h"
+#include "sched.h"
+#include "xmalloc.h"
+
+#define QDISPATCH_RUN_TIMEOUT	(2 * 3600)	/* no result: retry */
+#define QDISPATCH_WATCHDOG	60		/* seconds between checks */
+#define QDISPATCH_TURN_MAX	256		/* jobs per loop turn */
+#define QDISPATCH_RELAY_DOWN	"relay not available yet"
+
+struct qdispatch_run {
+	RB_ENTRY(qdispatch_run)	 entry;
+	uint64_t		 evpid;
+	int64_t			 started;
+};
+
+RB_HEAD(qdispatch_runs, qdispatch_run);
+
+struct qdispatch {
+	struct queue		*q;
+	struct event		*timer;
+	struct event		*watchdog;
+	struct qdispatch_runs	 runs;
+};
+
+/* qdispatch_run_cmp - order runs by envelope id */
+static int
+qdispatch_run_cmp(const struct qdispatch_run *a, const struct qdispatch_run *b)
+{
+	return a->evpid < b->evpid ? -1 : a->evpid > b->evpid;
+}
+
+RB_PROTOTYPE(qdispatch_runs, qdispatch_run, entry, qdispatch_run_cmp);
+RB_GENERATE(qdispatch_runs, qdispatch_run, entry, qdispatch_run_cmp);
+
+static void	qdispatch_on_timer(evutil_socket_t, short, void *);
+static void	qdispatch_on_watchdog(evutil_socket_t, short, void *);
+
+/* qdispatch_new - the scheduler and its timers, from the configuration */
+struct qdispatch *
+qdispatch_new(struct queue *q)
+{
+	const struct cfg	*cfg = q->env->cfg;
+	struct qdispatch	*d;
+	struct sched_conf	 sc;
+	struct timeval		 tv = { QDISPATCH_WATCHDOG, 0 };
+	size_t			 i;
+
+	memset(&sc, 0, sizeof(sc));
+	for (i = 0; i < cfg->nbounce_warn && i < SCHED_WARN_MAX; i++)
+		sc.warn[sc.nwarn++] = cfg->bounce_warn[i];
+	q->sched = sched_new(&sc);
+	d = xcalloc(1, sizeof(*d));
+	d->q = q;
+	RB_INIT(&d->runs);
+	d->timer = evtimer_new(ev_base(), qdispatch_on_timer, q);
+	d->watchdog = event_new(ev_base(), -1, EV_PERSIST,
+	    qdispatch_on_watchdog, q);
+	event_add(d->watchdog, &tv);
+	return d;
+}
+
+/* qdispatch_kind - local or relay, by the envelope's action */
+static enum sched_kind
+qdispatch_kind(const struct queue *q, const struct envelope *evp)
+{
+	const struct cfg_action	*a;
+
+	a = cfg_action_find(q->env->cfg, evp->dispatcher);
+	return a != NULL && a->type == CFG_ACTION_RELAY ? SCHED_KIND_RELAY :
+	    SCHED_KIND_LOCAL;
+}
+
+/* qdispatch_add - schedule a committed envelope */
+int
+qdispatch_add(struct queue *q, const struct envelope *evp)
+{
+	if (sched_insert(q->sched, evp, qdispatch_kind(q, evp)) == -1)
+		return -1;
+	q->stats.size = sched_count(q->sched);
+	return 0;
+}
+
+/* qdispatch_on_walk - one envelope found in the spool at start */
+static int
+qdispatch_on_walk(struct envelope *evp, void *arg)
+{
+	struct queue	*q = arg;
+	char		 id[ENVELOPE_ID_STRLEN + 1];
+
+	if (qdispatch_add(q, evp) == -1) {
+		envelope_id_format(evp->evpid, id);
+		log_warnx("%s queue event=load-refused", id);
+	}
+	return 0;
+}
+
+/* qdispatch_load - schedule every envelope of the spool (at start) */
+int
+qdispatch_load(struct queue *q)
+{
+	struct timespec	t0, t1;
+	struct qstore_stats st;
+	int		r;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = qstore_walk(q->qs, qdispatch_on_walk, q);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	qstore_stats(q->qs, &st);
+	q->stats.quarantined = st.quarantined;
+	log_info("queue event=loaded envelopes=%zu quarantined=%llu ms=%lld",
+	    sched_count(q->sched), (unsigned long long)st.quarantined,
+	    (long long)((t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	qdispatch_kick(q);
+	return r;
+}
+
+/* qdispatch_kick - run the scheduler at the end of this loop turn */
+void
+qdispatch_kick(struct queue *q)
+{
+	struct timeval	tv = { 0, 0 };
+
+	evtimer_add(q->dsp->timer, &tv);
+}
+
+/* qdispatch_arm - sleep until the scheduler's next due time */
+static void
+qdispatch_arm(struct queue *q, int idle)
+{
+	struct timeval	tv = { 0, 0 };
+	int64_t		wake, now = time(NULL);
+
+	if ((wake = sched_wakeup(q->sched)) == -1) {
+		evtimer_del(q->dsp->timer);
+		return;
+	}
+	if (wake > now)
+		tv.tv_sec = wake - now;
+	else if (idle)
+		tv.tv_sec = 1;		/* due but nothing could start */
+	evtimer_add(q->dsp->timer, &tv);
+}
+
+/* qdispatch_forget - an envelope left the queue */
+static void
+qdispatch_forget(struct queue *q, uint64_t evpid)
+{
+	(void)sched_remove(q->sched, evpid);
+	q->stats.size = sched_count(q->sched);
+}
+
+/* qdispatch_drop - remove an envelope from the spool and the scheduler */
+static void
+qdispatch_drop(struct queue *q, const struct envelope *evp)
+{
+	char	err[256];
+
+	if (qstore_envelope_remove(q->qs, evp->evpid, err, sizeof(err)) == -1)
+		log_warnx("queue: removing %016llx: %s",
+		    (unsigned long long)evp->evpid, err);
+	qdispatch_forget(q, evp->evpid);
+}
+
+/* qdispatch_tempfail - a temporary failure: write down, try again later */
+static void
+qdispatch_tempfail(struct queue *q, struct envelope *evp, const char *text)
+{
+	char	err[256], vis[ERRTEXT_MAX * 4];
+	int64_t	now = time(NULL);
+
+	evp->retry++;
+	evp->lasttry = now;
+	evp->nexttry = now + sched_retry_delay(evp->retry);
+	evp->state = ENVELOPE_ST_PENDING;
+	strlcpy(evp->errmsg, text, sizeof(evp->errmsg));
+	if (qstore_envelope_update(q->qs, evp, err, sizeof(err)) == -1)
+		log_warnx("queue: updating %016llx: %s",
+		    (unsigned long long)evp->evpid, err);
+	if (sched_defer(q->sched, evp->evpid, evp->nexttry, evp->retry) == -1)
+		(void)sched_schedule(q->sched, evp->evpid, evp->nexttry);
+	q->stats.deferred++;
+	log_info("%016llx queue event=deferred retry=%u delay=%lld "
+	    "error=\"%s\"", (unsigned long long)evp->evpid, evp->retry,
+	    (long long)(evp->nexttry - now), log_vis(vis, sizeof(vis), text));
+}
+
+/* qdispatch_permfail - a permanent failure: notify the sender, remove */
+static void
+qdispatch_permfail(struct queue *q, struct envelope *evp, const char *text)
+{
+	char	vis[ERRTEXT_MAX * 4];
+
+	strlcpy(evp->errmsg, text, sizeof(evp->errmsg));
+	if (bounce_send(q, evp, BOUNCE_KIND_FAILED, text) == -1) {
+		qdispatch_tempfail(q, evp, text);
+		return;
+	}
+	q->stats.bounced++;
+	log_info("%016llx queue event=failed error=\"%s\"",
+	    (unsigned long long)evp->evpid, log_vis(vis, sizeof(vis), text));
+	qdispatch_drop(q, evp);
+}
+
+/* qdispatch_delivered - done: success notice if asked, remove */
+static void
+qdispatch_delivered(struct queue *q, struct envelope *evp)
+{
+	(void)bounce_send(q, evp, BOUNCE_KIND_DELIVERED, "250 2.0.0 delivered");
+	q->stats.delivered++;
+	log_info("%016llx queue event=delivered action=%s",
+	    (unsigned long long)evp->evpid, evp->dispatcher);
+	qdispatch_drop(q, evp);
+}
+
+/* qdispatch_load_evp - the envelope of a scheduled id; 0 if gone */
+static int
+qdispatch_load_evp(struct queue *q, uint64_t evpid, struct envelope *evp)
+{
+	char	err[256];
+	int	r;
+
+	if ((r = qstore_envelope_load(q->qs, evpid, evp, err,
+	    sizeof(err))) == 1)
+		return 1;
+	if (r == -1)
+		log_warnx("queue: %s; left for quarantine at restart", err);
+	qdispatch_forget(q, evpid);
+	return 0;
+}
+
+/* qdispatch_mda - hand a local delivery to the parent */
+static void
+qdispatch_mda(struct queue *q, struct envelope *evp)
+{
+	struct msg_mda_run	 run;
+	struct qdispatch_run	*r;
+	char			 err[256];
+	int			 fd;
+
+	if ((fd = qstore_crypt_msg_fd(q->qs, q->crypt,
+	    envelope_msgid(evp->evpid), err, sizeof(err))) == -1) {
+		qdispatch_tempfail(q, evp, err);
+		return;
+	}
+	memset(&run, 0, sizeof(run));
+	run.evp = *evp;
+	run.evp.state = ENVELOPE_ST_INFLIGHT;
+	ipc_send(q->parent, MSG_MDA_RUN, 0, fd, &run, sizeof(run));
+	close(fd);
+	r = xcalloc(1, sizeof(*r));
+	r->evpid = evp->evpid;
+	r->started = time(NULL);
+	if (RB_INSERT(qdispatch_runs, &q->dsp->runs, r) != NULL)
+		free(r);
+	log_debug("%016llx queue event=dispatch action=%s",
+	    (unsigned long long)evp->evpid, evp->dispatcher);
+}
+
+/* qdispatch_deliver - start the delivery of one envelope */
+static void
+qdispatch_deliver(struct queue *q, uint64_t evpid)
+{
+	struct envelope	evp;
+
+	if (qdispatch_load_evp(q, evpid, &evp) != 1)
+		return;
+	if (cfg_action_find(q->env->cfg, evp.dispatcher) == NULL)
+		qdispatch_tempfail(q, &evp, "no such action in the "
+		    "configuration");
+	else if (qdispatch_kind(q, &evp) == SCHED_KIND_RELAY)
+		qdispatch_tempfail(q, &evp, QDISPATCH_RELAY_DOWN);
+	else
+		qdispatch_mda(q, &evp);
+}
+
+/* qdispatch_expire - the ttl is over: bounce and remove */
+static void
+qdispatch_expire(struct queue *q, uint64_t evpid)
+{
+	struct envelope	evp;
+	char		diag[ERRTEXT_MAX];
+
+	if (qdispatch_load_evp(q, evpid, &evp) != 1)
+		return;
+	(void)snprintf(diag, sizeof(diag),
+	    "5.4.7 delivery time expired%s%.400s",
+	    evp.errmsg[0] ? "; last error: " : "", evp.errmsg);
+	if (bounce_send(q, &evp, BOUNCE_KIND_FAILED, diag) == -1) {
+		/* no room for the notice: keep the envelope for a restart */
+		log_warnx("%016llx queue event=expire-postponed",
+		    (unsigned long long)evpid);
+		qdispatch_forget(q, evpid);
+		return;
+	}
+	q->stats.expired++;
+	log_info("%016llx queue event=expired", (unsigned long long)evpid);
+	qdispatch_drop(q, &evp);
+}
+
+/* qdispatch_warn - a delay notice is due */
+static void
+qdispatch_warn(struct queue *q, uint64_t evpid)
+{
+	struct envelope	evp;
+	char		err[256];
+
+	if (qdispatch_load_evp(q, evpid, &evp) != 1)
+		return;
+	(void)bounce_send(q, &evp, BOUNCE_KIND_DELAYED, evp.errmsg);
+	evp.warn++;
+	if (qstore_envelope_update(q->qs, &evp, err, sizeof(err)) == -1)
+		log_warnx("queue: updating %016llx: %s",
+		    (unsigned long long)evpid, err);
+	(void)sched_warned(q->sched, evpid, evp.warn);
+}
+
+/* qdispatch_on_timer - hand out what is due, then sleep again */
+static void
+qdispatch_on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct queue	*q = arg;
+	uint64_t	 evpid;
+	int		 n;
+
+	(void)fd;
+	(void)what;
+	for (n = 0; n < QDISPATCH_TURN_MAX; n++) {
+		switch (sched_next(q->sched, time(NULL), &evpid)) {
+		case SCHED_JOB_NONE:
+			qdispatch_arm(q, n == 0);
+			return;
+		case SCHED_JOB_DELIVER:
+			qdispatch_deliver(q, evpid);
+			break;
+		case SCHED_JOB_EXPIRE:
+			qdispatch_expire(q, evpid);
+			break;
+		case SCHED_JOB_WARN:
+			qdispatch_warn(q, evpid);
+			break;
+		}
+	}
+	qdispatch_kick(q);
+}
+
+/* qdispatch_result - a delivery's outcome, from the parent or a worker */
+static void
+qdispatch_result(struct queue *q, const struct msg_dlv_result *m,
+    const char *from)
+{
+	struct qdispatch_run	*r, key;
+	struct envelope		 evp;
+
+	key.evpid = m->evpid;
+	if ((r = RB_FIND(qdispatch_runs, &q->dsp->runs, &key)) == NULL) {
+		log_warnx("%016llx queue event=result-refused from=%s "
+		    "error=\"not in flight\"", (unsigned long long)m->evpid,
+		    from);
+		return;
+	}
+	RB_REMOVE(qdispatch_runs, &q->dsp->runs, r);
+	free(r);
+	if (qdispatch_load_evp(q, m->evpid, &evp) != 1)
+		return;
+	switch (m->status) {
+	case IPC_DLV_OK:
+		qdispatch_delivered(q, &evp);
+		break;
+	case IPC_DLV_PERMFAIL:
+		qdispatch_permfail(q, &evp, m->text[0] ? m->text :
+		    "5.0.0 delivery failed");
+		break;
+	default:
+		qdispatch_tempfail(q, &evp, m->text[0] ? m->text :
+		    "4.0.0 delivery failed temporarily");
+		break;
+	}
+	qdispatch_kick(q);
+}
+
+/* qdispatch_on_mda_result - MSG_MDA_RESULT from the parent */
+void
+qdispatch_on_mda_result(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	(void)c;
+	(void)id;
+	(void)fd;
+	qdispatch_result(arg, msg, "parent");
+}
+
+/* qdispatch_on_relay_result - MSG_RELAY_RESULT from the relay worker */
+void
+qdispatch_on_relay_result(struct ipc *c, uint32_t id, int fd,
+    const void *msg, void *arg)
+{
+	(void)c;
+	(void)id;
+	(void)fd;
+	qdispatch_result(arg, msg, "deliver");
+}
+
+/* qdispatch_on_watchdog - deliveries that never reported are retried */
+static void
+qdispatch_on_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+	struct queue		*q = arg;
+	struct qdispatch_run	*r, *next;
+	struct envelope		 evp;
+	int64_t			 now = time(NULL);
+
+	(void)fd;
+	(void)what;
+	RB_FOREACH_SAFE(r, qdispatch_runs, &q->dsp->runs, next) {
+		if (now - r->started < QDISPATCH_RUN_TIMEOUT)
+			continue;
+		RB_REMOVE(qdispatch_runs, &q->dsp->runs, r);
+		if (qdispatch_load_evp(q, r->evpid, &evp) == 1)
+			qdispatch_tempfail(q, &evp, "4.0.0 no result from "
+			    "the delivery");
+		free(r);
+	}
+	qdispatch_kick(q);
+}
+
+/*
+ * qdispatch_remove - `smtpctl remove`: take an envelope out of the queue
+ * (a delivery in flight finishes, its result is then ignored).
+ */
+int
+qdispatch_remove(struct queue *q, uint64_t evpid, char *err, size_t errsz)
+{
+	struct sched_info	si;
+
+	if (sched_info(q->sched, evpid, &si) != 1) {
+		(void)snprintf(err, errsz, "no such envelope");
+		return -1;
+	}
+	if (qstore_envelope_remove(q->qs, evpid, err, errsz) == -1)
+		return -1;
+	qdispatch_forget(q, evpid);
+	log_info("%016llx queue event=removed", (unsigned long long)evpid);
+	return 0;
+}
+
+/* qdispatch_pause - `pause mta|mda` and `resume mta|mda` */
+void
+qdispatch_pause(struct queue *q, int mta, int paused)
+{
+	sched_pause(q->sched, mta ? SCHED_KIND_RELAY : SCHED_KIND_LOCAL,
+	    paused);
+	qdispatch_kick(q);
+}
