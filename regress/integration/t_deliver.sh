@@ -102,7 +102,7 @@ dlv_send() {
 
 # dlv_msg FILE [BODY] - a small message into FILE
 dlv_msg() {
-	printf 'From: a@example.net\nSubject: t\n\n%s\n' \
+	printf 'From: a@example.net\nSubject: t\n\n%b\n' \
 	    "${2:-hello\nFrom the start of a line\n.dot\n..two dots}" > "$1"
 }
 
