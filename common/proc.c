@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ev.h"
+#include "ipc.h"
 #include "log.h"
 #include "proc.h"
 #include "defs.h"
@@ -246,4 +248,54 @@ proc_priv_drop(enum proc_role role, const char *spool, const char *empty)
 	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
 		fatal("proc_priv_drop: cannot become %s", spec->user);
 	proc_verify_drop(pw, root);
+}
+
+/* proc_on_term - the default SIGTERM of a role: leave the event loop */
+static void
+proc_on_term(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	(void)arg;
+	ev_exit();
+}
+
+/*
+ * proc_child_start - what every role does first: take its account and
+ * root, ignore the signals the parent handles for it, and stop on
+ * SIGTERM (on_term, or leaving the event loop when NULL).
+ */
+void
+proc_child_start(enum proc_role role, const char *spool,
+    void (*on_term)(evutil_socket_t, short, void *), void *arg)
+{
+	char		 empty[PATH_MAX_CFG + 16];
+	struct event	*ev;
+
+	snprintf(empty, sizeof(empty), "%s/%s", spool, SPOOL_EMPTY_DIR);
+	proc_priv_drop(role, spool, empty);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	ev = evsignal_new(ev_base(), SIGTERM, on_term ? on_term : proc_on_term,
+	    arg);
+	if (ev == NULL || evsignal_add(ev, NULL) == -1)
+		fatalx("proc_child_start: SIGTERM handler");
+}
+
+/*
+ * proc_channel - a role's channel to peer, at its fixed descriptor.
+ * Losing another child is left to the parent to act upon.
+ */
+struct ipc *
+proc_channel(enum proc_role self, enum proc_role peer,
+    const struct ipc_handler *handlers, void *arg)
+{
+	struct ipc	*c;
+
+	c = ipc_new(proc_child_fd(self, peer), self, peer, IPC_TRUST_PEER,
+	    handlers, arg);
+	if (peer != PROC_PARENT)
+		ipc_set_close_cb(c, ipc_on_sibling_lost);
+	return c;
 }

@@ -59,4 +59,11 @@ int	 proc_devmode(void);
 void	 proc_priv_drop(enum proc_role, const char *spool, const char *empty);
 const struct proc_spec *proc_spec(enum proc_role);
 
+struct ipc;
+struct ipc_handler;
+void	 proc_child_start(enum proc_role, const char *spool,
+	    void (*)(int, short, void *), void *);
+struct ipc *proc_channel(enum proc_role self, enum proc_role peer,
+	    const struct ipc_handler *, void *);
+
 #endif

@@ -25,6 +25,7 @@
 #include "smtp_cmd.h"
 #include "smtp_data.h"
 #include "smtp_reply.h"
+#include "unixsock.h"
 
 #define LMTP_CHUNK	16384
 #define LMTP_IN_MAX	(2 * SMTP_REPLY_LINE_MAX)
@@ -392,28 +393,6 @@ lmtp_session(int fd, struct lmtp_tx *tx)
 	return rv;
 }
 
-/* lmtp_connect_unix - a stream socket connected to path; fd or -1 */
-static int
-lmtp_connect_unix(const char *path, char *err, size_t errsz)
-{
-	struct sockaddr_un	 sun;
-	int			 fd;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
-	    sizeof(sun.sun_path))
-		return snprintf(err, errsz, "%s: path too long", path), -1;
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return snprintf(err, errsz, "socket: %s", strerror(errno)), -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /*
  * lmtp_split - host and port of "host:port", "[addr]:port" or "host"
  * (port 24); 0 / -1
@@ -492,7 +471,7 @@ lmtp_connect(const char *dest, unsigned int timeout, char *err, size_t errsz)
 	int		 fd = -1, rc;
 
 	if (dest[0] == '/')
-		return lmtp_connect_unix(dest, err, errsz);
+		return unixsock_connect(dest, SOCK_STREAM, err, errsz);
 	if (lmtp_split(dest, host, sizeof(host), port, sizeof(port)) == -1)
 		return snprintf(err, errsz, "bad destination \"%s\"", dest), -1;
 	memset(&hints, 0, sizeof(hints));

@@ -43,38 +43,18 @@ static const struct ipc_handler worker_parent_handlers[] = {
 	{ MSG_NONE,		NULL }
 };
 
-/* worker_on_signal - SIGTERM: stop */
-static void
-worker_on_signal(evutil_socket_t sig, short what, void *arg)
-{
-	(void)sig;
-	(void)what;
-	(void)arg;
-	ev_exit();
-}
-
 /* worker_main - the deliver role */
 int
 worker_main(struct proc_env *env)
 {
 	static struct worker	 w;
-	struct event		*sigterm;
-	char			 empty[PATH_MAX_CFG + 16];
 
 	w.env = env;
-	snprintf(empty, sizeof(empty), "%s/%s", env->spool, SPOOL_EMPTY_DIR);
-	proc_priv_drop(PROC_DELIVER, env->spool, empty);
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
-	w.parent = ipc_new(proc_child_fd(PROC_DELIVER, PROC_PARENT),
-	    PROC_DELIVER, PROC_PARENT, IPC_TRUST_PEER, worker_parent_handlers,
+	proc_child_start(PROC_DELIVER, env->spool, NULL, NULL);
+	w.parent = proc_channel(PROC_DELIVER, PROC_PARENT,
+	    worker_parent_handlers, &w);
+	w.queue = proc_channel(PROC_DELIVER, PROC_QUEUE, worker_queue_handlers,
 	    &w);
-	w.queue = ipc_new(proc_child_fd(PROC_DELIVER, PROC_QUEUE),
-	    PROC_DELIVER, PROC_QUEUE, IPC_TRUST_PEER, worker_queue_handlers, &w);
-	ipc_set_close_cb(w.queue, ipc_on_sibling_lost);
-	sigterm = evsignal_new(ev_base(), SIGTERM, worker_on_signal, &w);
-	evsignal_add(sigterm, NULL);
 	ev_dispatch();
 	log_debug("event=exit");
 	return 0;

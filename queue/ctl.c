@@ -19,6 +19,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "passwd.h"
+#include "unixsock.h"
 
 enum ctl_argk {
 	CTL_ARG_NONE,
@@ -140,25 +141,14 @@ ctl_on_close(struct ipc *c, void *arg)
 static int
 ctl_connect(const char *spool)
 {
-	struct sockaddr_un	sun;
-	int			fd;
+	char	path[PATH_MAX_CFG + 32], err[PATH_MAX_CFG + 128];
+	int	fd;
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s",
-	    spool, SPOOL_CONTROL_SOCK) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "smtpctl: %s: path too long\n", spool);
-		return -1;
-	}
-	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) == -1 ||
-	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+	snprintf(path, sizeof(path), "%s/%s", spool, SPOOL_CONTROL_SOCK);
+	if ((fd = unixsock_connect(path, SOCK_SEQPACKET, err,
+	    sizeof(err))) == -1)
 		fprintf(stderr, "smtpctl: smtpd is not running "
-		    "(cannot connect to %s: %s)\n", sun.sun_path,
-		    strerror(errno));
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
+		    "(cannot connect to %s)\n", err);
 	return fd;
 }
 

@@ -640,31 +640,11 @@ lookup_localnames(const struct cfg *cfg)
 	return v;
 }
 
-/* lookup_on_signal - SIGTERM: stop */
-static void
-lookup_on_signal(evutil_socket_t sig, short what, void *arg)
-{
-	(void)sig;
-	(void)what;
-	(void)arg;
-	ev_exit();
-}
-
-/* lookup_channel - the channel to one peer, at its fixed descriptor */
-static struct ipc *
-lookup_channel(struct lookup *l, enum proc_role peer,
-    const struct ipc_handler *handlers)
-{
-	return ipc_new(proc_child_fd(PROC_LOOKUP, peer), PROC_LOOKUP, peer,
-	    IPC_TRUST_PEER, handlers, l);
-}
-
 /* lookup_main - the lookup role */
 int
 lookup_main(struct proc_env *env)
 {
 	static struct lookup	 l;
-	struct event		*sigterm;
 	char			 err[1024];
 
 	l.env = env;
@@ -674,17 +654,13 @@ lookup_main(struct proc_env *env)
 	    NULL)
 		fatalx("lookup: %s", err);
 	l.localnames = lookup_localnames(env->cfg);
-	proc_priv_drop(PROC_LOOKUP, env->spool, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
-	l.parent = lookup_channel(&l, PROC_PARENT, lookup_parent_handlers);
-	l.queue = lookup_channel(&l, PROC_QUEUE, lookup_queue_handlers);
-	l.smtpd = lookup_channel(&l, PROC_SMTPD, lookup_smtpd_handlers);
-	ipc_set_close_cb(l.queue, ipc_on_sibling_lost);
-	ipc_set_close_cb(l.smtpd, ipc_on_sibling_lost);
-	sigterm = evsignal_new(ev_base(), SIGTERM, lookup_on_signal, &l);
-	evsignal_add(sigterm, NULL);
+	proc_child_start(PROC_LOOKUP, env->spool, NULL, NULL);
+	l.parent = proc_channel(PROC_LOOKUP, PROC_PARENT,
+	    lookup_parent_handlers, &l);
+	l.queue = proc_channel(PROC_LOOKUP, PROC_QUEUE, lookup_queue_handlers,
+	    &l);
+	l.smtpd = proc_channel(PROC_LOOKUP, PROC_SMTPD, lookup_smtpd_handlers,
+	    &l);
 	ev_dispatch();
 	log_debug("event=exit");
 	return 0;

@@ -23,6 +23,7 @@
 #include "ipc_msgs.h"
 #include "log.h"
 #include "parent.h"
+#include "unixsock.h"
 #include "xmalloc.h"
 
 /* parent_sock_add - remember one bound socket */
@@ -202,18 +203,16 @@ parent_listen_unix(const char *path, int type, mode_t mode, char *err,
 	struct sockaddr_un	sun;
 	int			fd;
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
-	    sizeof(sun.sun_path))
-		return snprintf(err, errsz, "%s: path too long", path), -1;
-	if ((fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0)) == -1)
-		return snprintf(err, errsz, "socket: %s", strerror(errno)), -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+	if ((fd = unixsock_connect(path, type, err, errsz)) != -1) {
 		close(fd);
 		return snprintf(err, errsz, "%s: another smtpd is running "
 		    "on this spool", path), -1;
 	}
+	if (errno == ENAMETOOLONG)
+		return -1;
+	if (unixsock_addr(&sun, path) == -1 ||
+	    (fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0)) == -1)
+		return snprintf(err, errsz, "socket: %s", strerror(errno)), -1;
 	(void)unlink(path);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
 	    chmod(path, mode) == -1 || listen(fd, SOMAXCONN) == -1) {

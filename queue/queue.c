@@ -119,49 +119,25 @@ queue_store_open(struct queue *q)
 		    strlen(getenv(QUEUE_KEY_ENV)));
 }
 
-/* queue_on_signal - SIGTERM: stop after the current callbacks */
-static void
-queue_on_signal(evutil_socket_t sig, short what, void *arg)
-{
-	(void)sig;
-	(void)what;
-	(void)arg;
-	ev_exit();
-}
-
-/* queue_channel - the channel to one peer, at its fixed descriptor */
-static struct ipc *
-queue_channel(struct queue *q, enum proc_role peer,
-    const struct ipc_handler *handlers)
-{
-	return ipc_new(proc_child_fd(PROC_QUEUE, peer), PROC_QUEUE, peer,
-	    IPC_TRUST_PEER, handlers, q);
-}
-
 /* queue_main - the queue role */
 int
 queue_main(struct proc_env *env)
 {
 	static struct queue	 q;
-	struct event		*sigterm;
 
 	q.env = env;
-	proc_priv_drop(PROC_QUEUE, env->spool, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
+	proc_child_start(PROC_QUEUE, env->spool, NULL, NULL);
 	queue_store_open(&q);
 	q.tx = queue_tx_new(&q);
 	q.dsp = qdispatch_new(&q);
-	q.parent = queue_channel(&q, PROC_PARENT, queue_parent_handlers);
-	q.smtpd = queue_channel(&q, PROC_SMTPD, queue_smtpd_handlers);
-	q.deliver = queue_channel(&q, PROC_DELIVER, queue_deliver_handlers);
+	q.parent = proc_channel(PROC_QUEUE, PROC_PARENT, queue_parent_handlers,
+	    &q);
+	q.smtpd = proc_channel(PROC_QUEUE, PROC_SMTPD, queue_smtpd_handlers, &q);
 	ipc_set_close_cb(q.smtpd, queue_on_smtpd_lost);
-	q.lookup = queue_channel(&q, PROC_LOOKUP, queue_lookup_handlers);
-	ipc_set_close_cb(q.deliver, ipc_on_sibling_lost);
-	ipc_set_close_cb(q.lookup, ipc_on_sibling_lost);
-	sigterm = evsignal_new(ev_base(), SIGTERM, queue_on_signal, &q);
-	evsignal_add(sigterm, NULL);
+	q.deliver = proc_channel(PROC_QUEUE, PROC_DELIVER,
+	    queue_deliver_handlers, &q);
+	q.lookup = proc_channel(PROC_QUEUE, PROC_LOOKUP, queue_lookup_handlers,
+	    &q);
 	(void)qdispatch_load(&q);
 	queue_offline_start(&q);
 	log_debug("event=ready");

@@ -19,6 +19,7 @@
 #include "sendmail.h"
 #include "smtp_data.h"
 #include "smtp_reply.h"
+#include "unixsock.h"
 #include "../queue/qstore.h"
 
 #define SENDMAIL_TIMEOUT	300	/* seconds, per command */
@@ -33,21 +34,15 @@ struct sendmail_conn {
 static int
 sendmail_connect(struct sendmail *sm)
 {
-	struct sockaddr_un	sun;
 	struct timeval		tv = { SENDMAIL_TIMEOUT, 0 };
+	char			path[PATH_MAX_CFG + 32], err[PATH_MAX_CFG + 128];
 	int			fd;
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s",
-	    sm->spool, SPOOL_ENQUEUE_SOCK) >= sizeof(sun.sun_path))
-		return -1;
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+	snprintf(path, sizeof(path), "%s/%s", sm->spool, SPOOL_ENQUEUE_SOCK);
+	if ((fd = unixsock_connect(path, SOCK_STREAM, err, sizeof(err))) ==
+	    -1) {
 		if (errno == ENOENT || errno == ECONNREFUSED)
 			sm->daemon_down = 1;
-		close(fd);
 		return -1;
 	}
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));

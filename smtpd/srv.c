@@ -336,21 +336,13 @@ int
 srv_main(struct proc_env *env)
 {
 	struct srv	*s = &srv_state;
-	struct event	*sigterm;
-	char		 empty[PATH_MAX_CFG + 16];
 
 	srv_init(s, env);
 	srv_nofile();
-	snprintf(empty, sizeof(empty), "%s/%s", env->spool, SPOOL_EMPTY_DIR);
-	proc_priv_drop(PROC_SMTPD, env->spool, empty);
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
+	proc_child_start(PROC_SMTPD, env->spool, srv_on_signal, s);
 	srv_channels(s, proc_child_fd(PROC_SMTPD, PROC_PARENT),
 	    proc_child_fd(PROC_SMTPD, PROC_QUEUE),
 	    proc_child_fd(PROC_SMTPD, PROC_LOOKUP));
-	sigterm = evsignal_new(ev_base(), SIGTERM, srv_on_signal, s);
-	evsignal_add(sigterm, NULL);
 	ev_dispatch();
 	log_debug("event=exit");
 	return 0;
