@@ -68,7 +68,7 @@ h_fq_open(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 {
 	const struct msg_tx	*m = msg;
 	struct msg_tx_result	 r;
-	char			 path[] = "/tmp/t_srv.XXXXXX";
+	char			 path[32];
 	int			 wfd;
 
 	(void)id; (void)fd; (void)arg;
@@ -82,8 +82,10 @@ h_fq_open(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 		ipc_send(c, MSG_TX_OPENED, 0, -1, &r, sizeof(r));
 		return;
 	}
-	if ((wfd = mkstemp(path)) == -1)
-		atf_tc_fail("mkstemp");
+	/* in the test's own working directory */
+	snprintf(path, sizeof(path), "msg.%d", H.opens);
+	if ((wfd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1)
+		atf_tc_fail("open %s", path);
 	if (H.rfd != -1)
 		close(H.rfd);
 	H.rfd = open(path, O_RDONLY);
@@ -265,14 +267,15 @@ h_listen(void)
 static void
 h_setup_opts(const char *lopts, const char *conf)
 {
-	char	 path[] = "/tmp/t_srv_conf.XXXXXX", err[1024];
+	char	 path[] = "t_srv.conf", err[1024];
 	int	 fd, p[2], q[2], l[2];
 	FILE	*f;
 
 	signal(SIGPIPE, SIG_IGN);
 	log_init("t_srv", 1, 0);
-	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL)
-		atf_tc_fail("mkstemp");
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1 ||
+	    (f = fdopen(fd, "w")) == NULL)
+		atf_tc_fail("open %s", path);
 	fprintf(f, "listen on 127.0.0.1 port 2525 hostname mx.test %s\n%s\n"
 	    "action \"local\" maildir\nmatch from any for any action "
 	    "\"local\"\n", lopts, conf);
