@@ -144,6 +144,17 @@ control_stats_done(struct control_conn *cc)
 		control_stats_print(cc);
 }
 
+/* control_stats_conn - the connection still waiting for these counters */
+static struct control_conn *
+control_stats_conn(struct queue *q, uint32_t id)
+{
+	struct control_conn	*cc;
+
+	if ((cc = control_find(q->control, id)) == NULL || !cc->wait_stats)
+		return NULL;
+	return cc;
+}
+
 /* control_on_stats_smtpd - the listener's counters for show stats */
 void
 control_on_stats_smtpd(struct queue *q, uint32_t id,
@@ -151,10 +162,10 @@ control_on_stats_smtpd(struct queue *q, uint32_t id,
 {
 	struct control_conn	*cc;
 
-	if ((cc = control_find(q->control, id)) == NULL || !cc->wait_stats)
-		return;
-	cc->smtpd = *m;
-	control_stats_done(cc);
+	if ((cc = control_stats_conn(q, id)) != NULL) {
+		cc->smtpd = *m;
+		control_stats_done(cc);
+	}
 }
 
 /* control_on_stats_deliver - the relay worker's counters for show stats */
@@ -164,10 +175,10 @@ control_on_stats_deliver(struct queue *q, uint32_t id,
 {
 	struct control_conn	*cc;
 
-	if ((cc = control_find(q->control, id)) == NULL || !cc->wait_stats)
-		return;
-	cc->deliver = *m;
-	control_stats_done(cc);
+	if ((cc = control_stats_conn(q, id)) != NULL) {
+		cc->deliver = *m;
+		control_stats_done(cc);
+	}
 }
 
 /* control_cmd_stats - ask the listener and the worker for their counters */

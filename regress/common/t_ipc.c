@@ -252,8 +252,13 @@ raw_send(int s, const void *frame, size_t len)
 	ATF_REQUIRE(send(s, frame, len, 0) == (ssize_t)len);
 }
 
-ATF_TC_WITHOUT_HEAD(ipc_recv_client_violation_closes);
-ATF_TC_BODY(ipc_recv_client_violation_closes, tc)
+/*
+ * client_closes - a control client says hello with version (none when
+ * 0), then sends MSG_CTL_STOP (unterminated when bad, none when -1);
+ * whether the queue's side closed, and whether the handshake completed
+ */
+static int
+client_closes(uint32_t version, int bad, int *ready)
 {
 	struct ipc		*q;
 	struct frame		 f;
@@ -266,68 +271,50 @@ ATF_TC_BODY(ipc_recv_client_violation_closes, tc)
 	q = ipc_new(sv[0], PROC_QUEUE, PROC_CONTROL, IPC_TRUST_CLIENT,
 	    no_handlers, NULL);
 	ipc_set_close_cb(q, on_close);
-	memset(&hello, 0, sizeof(hello));
-	hello.version = IPC_PROTO_VERSION;
-	hello.role = PROC_CONTROL;
-	n = frame_make(&f, MSG_HELLO, &hello, sizeof(hello));
-	raw_send(sv[1], &f, n);
-	memset(&a, 'A', sizeof(a));	/* unterminated */
-	n = frame_make(&f, MSG_CTL_STOP, &a, sizeof(a));
-	raw_send(sv[1], &f, n);
+	if (version != 0) {
+		memset(&hello, 0, sizeof(hello));
+		hello.version = version;
+		hello.role = PROC_CONTROL;
+		n = frame_make(&f, MSG_HELLO, &hello, sizeof(hello));
+		raw_send(sv[1], &f, n);
+	}
+	if (bad != -1) {
+		memset(&a, bad ? 'A' : 0, sizeof(a));
+		n = frame_make(&f, MSG_CTL_STOP, &a, sizeof(a));
+		raw_send(sv[1], &f, n);
+	}
 	live.closed = 0;
 	ev_dispatch();
-	ATF_CHECK_EQ(live.closed, 1);
+	*ready = ipc_ready(q);
 	ipc_free(q);
 	close(sv[1]);
+	return live.closed;
+}
+
+ATF_TC_WITHOUT_HEAD(ipc_recv_client_violation_closes);
+ATF_TC_BODY(ipc_recv_client_violation_closes, tc)
+{
+	int	ready;
+
+	ATF_CHECK_EQ(client_closes(IPC_PROTO_VERSION, 1, &ready), 1);
 }
 
 ATF_TC_WITHOUT_HEAD(ipc_recv_before_hello_closes);
 ATF_TC_BODY(ipc_recv_before_hello_closes, tc)
 {
-	struct ipc		*q;
-	struct frame		 f;
-	struct msg_ctl_arg	 a;
-	int			 sv[2];
-	size_t			 n;
+	int	ready;
 
-	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
-	q = ipc_new(sv[0], PROC_QUEUE, PROC_CONTROL, IPC_TRUST_CLIENT,
-	    no_handlers, NULL);
-	ipc_set_close_cb(q, on_close);
-	memset(&a, 0, sizeof(a));
-	n = frame_make(&f, MSG_CTL_STOP, &a, sizeof(a));
-	raw_send(sv[1], &f, n);
-	live.closed = 0;
-	ev_dispatch();
-	ATF_CHECK_EQ(live.closed, 1);
-	ipc_free(q);
-	close(sv[1]);
+	ATF_CHECK_EQ(client_closes(0, 0, &ready), 1);
+	ATF_CHECK(!ready);
 }
 
 ATF_TC_WITHOUT_HEAD(ipc_recv_wrong_version_closes);
 ATF_TC_BODY(ipc_recv_wrong_version_closes, tc)
 {
-	struct ipc		*q;
-	struct frame		 f;
-	struct msg_hello	 hello;
-	int			 sv[2];
-	size_t			 n;
+	int	ready;
 
-	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
-	q = ipc_new(sv[0], PROC_QUEUE, PROC_CONTROL, IPC_TRUST_CLIENT,
-	    no_handlers, NULL);
-	ipc_set_close_cb(q, on_close);
-	memset(&hello, 0, sizeof(hello));
-	hello.version = IPC_PROTO_VERSION + 1;
-	hello.role = PROC_CONTROL;
-	n = frame_make(&f, MSG_HELLO, &hello, sizeof(hello));
-	raw_send(sv[1], &f, n);
-	live.closed = 0;
-	ev_dispatch();
-	ATF_CHECK_EQ(live.closed, 1);
-	ATF_CHECK(!ipc_ready(q));
-	ipc_free(q);
-	close(sv[1]);
+	ATF_CHECK_EQ(client_closes(IPC_PROTO_VERSION + 1, -1, &ready), 1);
+	ATF_CHECK(!ready);
 }
 
 ATF_TC_WITHOUT_HEAD(ipc_recv_peer_violation_is_fatal);
