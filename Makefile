@@ -17,7 +17,7 @@ SBINDIR	 = $(PREFIX)/sbin
 BINDIR	 = $(PREFIX)/bin
 MANDIR	 = $(PREFIX)/share/man
 
-PKGS	 = libbsd-overlay libevent_core libevent_openssl openssl zlib
+PKGS	 = libbsd-overlay libevent_core libevent_openssl openssl zlib libcares
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
 	   -Wmissing-prototypes -Wstrict-prototypes -fno-strict-aliasing

@@ -2,7 +2,7 @@
 # deps.sh - install the Debian packages posthorn builds and tests with,
 # when any is missing.  Idempotent; quiet when everything is there.
 PKGS="gcc make bison pkg-config libbsd-dev libssl-dev libdb-dev
-libevent-dev zlib1g-dev libcrypt-dev libatf-dev atf-sh kyua swaks
+libevent-dev zlib1g-dev libcrypt-dev libc-ares-dev libatf-dev atf-sh kyua swaks
 python3 openssl iproute2 util-linux passwd db-util"
 
 missing=""
