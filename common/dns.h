@@ -1,0 +1,58 @@
+/*
+ * dns.h - asynchronous DNS on the process's event loop (c-ares).
+ *
+ * dns_init() reads the nameservers of a resolv.conf once, before the
+ * process chroots; afterwards queries only use the sockets c-ares opens.
+ * Every query answers exactly once through its callback, from the event
+ * loop, never from inside the call that started it.  A query that is
+ * cancelled (dns_cancel) never calls back.
+ *
+ * Status of an answer:
+ *	DNS_OK		records are given (n >= 1)
+ *	DNS_NONE	the name does not exist or has no record of the type
+ *			(NXDOMAIN, NODATA): permanent
+ *	DNS_TEMPFAIL	time-out, SERVFAIL, refused, truncated or malformed
+ *			answer, no nameserver: try again later
+ */
+#ifndef POSTHORN_DNS_H
+#define POSTHORN_DNS_H
+
+#include <sys/socket.h>
+
+#include <stddef.h>
+
+#include "defs.h"
+
+#define DNS_MX_MAX	32		/* MX records kept per answer */
+#define DNS_ADDR_MAX	16		/* addresses kept per answer */
+
+enum dns_status {
+	DNS_OK = 0,
+	DNS_NONE,
+	DNS_TEMPFAIL
+};
+
+struct dns_mx {
+	char		host[HOST_MAX];	/* "." for a null MX (RFC 7505) */
+	unsigned int	pref;
+};
+
+struct dns_query;
+
+/* MX records, sorted by preference (ties in random order) */
+typedef void (*dns_mx_cb)(enum dns_status, const struct dns_mx *, size_t,
+    void *);
+/* A and/or AAAA records of a host (port 0 in every address) */
+typedef void (*dns_addr_cb)(enum dns_status, const struct sockaddr_storage *,
+    size_t, void *);
+/* the PTR name of an address, without the trailing dot */
+typedef void (*dns_name_cb)(enum dns_status, const char *, void *);
+
+int	dns_init(const char *resolvconf, char *err, size_t errsz);
+struct dns_query *dns_mx(const char *domain, dns_mx_cb, void *arg);
+struct dns_query *dns_addr(const char *host, int family, dns_addr_cb,
+	    void *arg);
+struct dns_query *dns_ptr(const struct sockaddr *, dns_name_cb, void *arg);
+void	dns_cancel(struct dns_query *);
+
+#endif
