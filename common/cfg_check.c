@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "cfg_check.h"
 #include "cfg_parse.h"
 #include "xmalloc.h"
 

@@ -5,69 +5,7 @@
  * The first error stops the parse; cfg_check.c words the messages.
  */
 %code requires {
-#include <stdio.h>
-
-#include "cfg.h"
-
-struct cfg_lex_file {
-	struct cfg_lex_file	*parent;
-	FILE			*fp;
-	const char		*name;		/* owned by struct cfg */
-	int			 lineno;
-	int			 ungot;		/* a pushed-back byte or -1 */
-	int			 need_nl;	/* statement open at EOF */
-	int			 pending_nl;	/* start with a newline */
-};
-
-struct cfg_macro {
-	struct cfg_macro	*next;
-	char			*name;
-	char			*value;
-	int			 cmdline;	/* -D: the file cannot override */
-};
-
-/* options of a listener, action or match rule, to catch repeats */
-enum cfg_opt {
-	CFG_OPT_FAMILY, CFG_OPT_PORT, CFG_OPT_TLS, CFG_OPT_PKI, CFG_OPT_CA,
-	CFG_OPT_AUTH, CFG_OPT_HOSTNAME, CFG_OPT_TAG, CFG_OPT_MASK_SRC,
-	CFG_OPT_NO_DSN, CFG_OPT_SENDERS,
-	CFG_OPT_ALIAS, CFG_OPT_VIRTUAL, CFG_OPT_USER, CFG_OPT_USERBASE,
-	CFG_OPT_TTL, CFG_OPT_HOST, CFG_OPT_RTLS, CFG_OPT_RAUTH, CFG_OPT_HELO,
-	CFG_OPT_MAIL_FROM, CFG_OPT_SRC, CFG_OPT_BACKUP, CFG_OPT_DOMAIN,
-	CFG_OPT_RPKI,
-	CFG_OPT_M_FROM, CFG_OPT_M_FOR, CFG_OPT_M_AUTH, CFG_OPT_M_HELO,
-	CFG_OPT_M_MAIL_FROM, CFG_OPT_M_RCPT_TO, CFG_OPT_M_TAG, CFG_OPT_M_TLS,
-	CFG_OPT_COUNT
-};
-
-struct cfg_pstate {
-	struct cfg		*cfg;
-	struct cfg_lex_file	*file;
-	int			 depth;
-	struct cfg_macro	*macros;
-	char			 pb[CFG_TOKEN_MAX];	/* macro expansion */
-	size_t			 pblen;
-	size_t			 pbpos;
-	char			*err;
-	size_t			 errsz;
-	int			 failed;
-	int			 tok;		/* last token, for messages */
-	int			 tok_first;	/* it began a statement */
-	char			 tokstr[48];
-	int			 stmt_tok;	/* first token of the statement */
-	int			 stmt_tok2;	/* and the second */
-	int			 stmt_ntok;
-	int			 braces;	/* open '{' */
-	char			 stmt_str[48];
-	struct cfg_listener	*listener;	/* under construction */
-	struct cfg_action	*action;
-	struct cfg_match	*match;
-	struct cfg_table	*table;
-	unsigned long long	 seen;		/* enum cfg_opt bits */
-	struct cfg_loc		 optloc[CFG_OPT_COUNT];
-	int			 nanon;
-};
-
+#include "cfg_pstate.h"
 }
 
 %code provides {
@@ -85,48 +23,13 @@ int	cfg_lex_macro_set(struct cfg_pstate *, const char *, const char *,
 void	cfg_lex_error(struct cfg_pstate *, const struct cfg_loc *,
 	    const char *, ...) __attribute__((format(printf, 3, 4)));
 void	cfg_lex_syntax(struct cfg_pstate *, const struct cfg_loc *);
-
-/* cfg_check.c */
-int	cfg_check_name(struct cfg_pstate *, const char *, const struct cfg_loc *);
-int	cfg_check_range(struct cfg_pstate *, long long, long long, long long,
-	    const char *, const struct cfg_loc *);
-int	cfg_check_opt(struct cfg_pstate *, enum cfg_opt, const struct cfg_loc *);
-int	cfg_check_file(struct cfg_pstate *, const char *, const char *,
-	    const struct cfg_loc *);
-int	cfg_check_copy(struct cfg_pstate *, char *, size_t, const char *,
-	    const char *, const struct cfg_loc *);
-struct cfg_table *cfg_check_table(struct cfg_pstate *, const char *,
-	    const struct cfg_loc *);
-struct cfg_pki	*cfg_check_pki(struct cfg_pstate *, const char *,
-	    const struct cfg_loc *);
-struct cfg_pki	*cfg_check_pki_decl(struct cfg_pstate *, const char *,
-	    const struct cfg_loc *);
-struct cfg_ca	*cfg_check_ca(struct cfg_pstate *, const char *,
-	    const struct cfg_loc *);
-int	cfg_check_table_new(struct cfg_pstate *, const char *,
-	    const struct cfg_loc *);
-int	cfg_check_table_src(struct cfg_pstate *, const char *,
-	    const struct cfg_loc *);
-int	cfg_check_table_value(struct cfg_pstate *, const char *, const char *,
-	    const struct cfg_loc *);
-int	cfg_check_listener(struct cfg_pstate *, const struct cfg_loc *);
-int	cfg_check_listener_tls(struct cfg_pstate *, enum cfg_tls, int,
-	    const struct cfg_loc *);
-int	cfg_check_action_new(struct cfg_pstate *, const char *,
-	    enum cfg_action_type, const struct cfg_loc *);
-int	cfg_check_action(struct cfg_pstate *, const struct cfg_loc *);
-int	cfg_check_match(struct cfg_pstate *, const struct cfg_loc *);
-int	cfg_check_filter(struct cfg_pstate *, enum cfg_filter_type, int,
-	    char *, struct cfg_table *, const struct cfg_loc *);
-int	cfg_check_delay(struct cfg_pstate *, const char *, long long *,
-	    const struct cfg_loc *);
-int	cfg_check_final(struct cfg_pstate *);
 }
 
 %code {
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfg_check.h"
 #include "xmalloc.h"
 
 #define YYLLOC_DEFAULT(cur, rhs, n) do {				\
