@@ -11,10 +11,12 @@
 #include "cfg.h"
 #include "cfg_pstate.h"
 
-int	cfg_check_name(struct cfg_pstate *, const char *, const struct cfg_loc *);
+int	cfg_check_name(struct cfg_pstate *, const char *,
+	    const struct cfg_loc *);
 int	cfg_check_range(struct cfg_pstate *, long long, long long, long long,
 	    const char *, const struct cfg_loc *);
-int	cfg_check_opt(struct cfg_pstate *, enum cfg_opt, const struct cfg_loc *);
+int	cfg_check_opt(struct cfg_pstate *, enum cfg_opt,
+	    const struct cfg_loc *);
 int	cfg_check_file(struct cfg_pstate *, const char *, const char *,
 	    const struct cfg_loc *);
 int	cfg_check_copy(struct cfg_pstate *, char *, size_t, const char *,

@@ -29,6 +29,7 @@ void	cfg_lex_syntax(struct cfg_pstate *, const struct cfg_loc *);
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfg_build.h"
 #include "cfg_check.h"
 #include "xmalloc.h"
 
@@ -178,37 +179,15 @@ tableref: '<' STRING '>' {
 	;
 
 pki	: PKI STRING CERT STRING {
-		struct cfg_pki	*p;
-		int		 r;
-
-		r = cfg_check_file(ps, "certificate", $4, &@4);
-		if (r == 0 && (p = cfg_check_pki_decl(ps, $2, &@1)) != NULL) {
-			if (p->cert != NULL) {
-				cfg_lex_error(ps, &@3, "pki '%s': certificate "
-				    "already specified", p->name);
-				r = -1;
-			} else
-				p->cert = xstrdup($4);
-		} else
-			r = -1;
+		int r = cfg_build_pki(ps, CFG_BUILD_PKI_CERT, $2, $4, &@1, &@3,
+		    &@4);
 		free($2);
 		free($4);
 		PS_CHECK(r);
 	}
 	| PKI STRING KEY STRING {
-		struct cfg_pki	*p;
-		int		 r;
-
-		r = cfg_check_file(ps, "key", $4, &@4);
-		if (r == 0 && (p = cfg_check_pki_decl(ps, $2, &@1)) != NULL) {
-			if (p->key != NULL) {
-				cfg_lex_error(ps, &@3, "pki '%s': key "
-				    "already specified", p->name);
-				r = -1;
-			} else
-				p->key = xstrdup($4);
-		} else
-			r = -1;
+		int r = cfg_build_pki(ps, CFG_BUILD_PKI_KEY, $2, $4, &@1, &@3,
+		    &@4);
 		free($2);
 		free($4);
 		PS_CHECK(r);
@@ -216,22 +195,7 @@ pki	: PKI STRING CERT STRING {
 	;
 
 ca	: CA STRING CERT STRING {
-		struct cfg_ca	*c = NULL;
-		int		 r;
-
-		r = cfg_check_file(ps, "certificate", $4, &@4);
-		if (r == 0 && cfg_check_name(ps, $2, &@2) == 0) {
-			if (cfg_ca_find(ps->cfg, $2) != NULL) {
-				cfg_lex_error(ps, &@2, "ca '%s' already "
-				    "defined", $2);
-				r = -1;
-			} else {
-				c = cfg_ca_add(ps->cfg, $2);
-				c->cert = xstrdup($4);
-				c->loc = @1;
-			}
-		} else
-			r = -1;
+		int r = cfg_build_ca(ps, $2, $4, &@1, &@2, &@4);
 		free($2);
 		free($4);
 		PS_CHECK(r);
@@ -246,26 +210,15 @@ listen	: LISTEN ON ltarget lopts {
 	;
 
 ltarget	: STRING {
-		int r = cfg_check_copy(ps, NULL, HOST_MAX, "address", $1, &@1);
-		if (r == 0) {
-			ps->listener = cfg_listener_add(ps->cfg, $1);
-			ps->listener->loc = @1;
-		}
+		int r = cfg_build_listener(ps, $1, 0, &@1);
 		free($1);
 		PS_CHECK(r);
-		ps->seen = 0;
 	}
 	| ANY {
-		ps->listener = cfg_listener_add(ps->cfg, "any");
-		ps->listener->loc = @1;
-		ps->seen = 0;
+		PS_CHECK(cfg_build_listener(ps, "any", 0, &@1));
 	}
 	| SOCKET {
-		ps->listener = cfg_listener_add(ps->cfg, "socket");
-		ps->listener->loc = @1;
-		ps->listener->is_socket = 1;
-		ps->listener->port = 0;
-		ps->seen = 0;
+		PS_CHECK(cfg_build_listener(ps, "socket", 1, &@1));
 	}
 	;
 
@@ -302,23 +255,7 @@ lopt	: INET4 {
 		PS_CHECK(cfg_check_listener_tls(ps, CFG_TLS_SMTPS, 1, &@1));
 	}
 	| PKI STRING {
-		struct cfg_pki	*p;
-		struct cfg_listener *l = ps->listener;
-		size_t		 i;
-		int		 r = cfg_check_opt(ps, CFG_OPT_PKI, &@1);
-
-		p = r == 0 ? cfg_check_pki(ps, $2, &@2) : NULL;
-		for (i = 0; p != NULL && i < l->npki; i++)
-			if (l->pki[i] == p)
-				break;
-		if (p == NULL)
-			r = -1;
-		else if (i < l->npki || l->npki == CFG_PKI_MAX) {
-			cfg_lex_error(ps, &@2, i < l->npki ? "duplicate pki "
-			    "'%s'" : "too many pki (at '%s')", $2);
-			r = -1;
-		} else
-			l->pki[l->npki++] = p;
+		int r = cfg_build_listener_pki(ps, $2, &@1, &@2);
 		free($2);
 		PS_CHECK(r);
 	}
@@ -471,15 +408,7 @@ aopt	: ALIAS tableref {
 		ps->action->ttl = $2;
 	}
 	| HOST STRING {
-		const char	*errstr;
-		int		 r = cfg_check_opt(ps, CFG_OPT_HOST, &@1);
-
-		if (r == 0 && cfg_relay_url_parse($2, &ps->action->host,
-		    &errstr) == -1) {
-			cfg_lex_error(ps, &@2, "%s", errstr);
-			r = -1;
-		}
-		ps->action->has_host = 1;
+		int r = cfg_build_action_host(ps, $2, &@1, &@2);
 		free($2);
 		PS_CHECK(r);
 	}
@@ -565,12 +494,9 @@ match	: MATCH {
 mend	: /* empty */
 	| REJECT		{ ps->match->reject = 1; }
 	| ACTION STRING {
-		ps->match->action = cfg_action_find(ps->cfg, $2);
-		if (ps->match->action == NULL)
-			cfg_lex_error(ps, &@2, "undefined action '%s'", $2);
+		int r = cfg_build_match_action(ps, $2, &@2);
 		free($2);
-		if (ps->match->action == NULL)
-			YYABORT;
+		PS_CHECK(r);
 	}
 	;
 
@@ -727,13 +653,7 @@ smtp	: SMTP MAX_MESSAGE_SIZE size {
 	}
 	| SMTP LIMIT limits
 	| SMTP SUB_ADDR_DELIM STRING {
-		int r = 0;
-		if (strlen($3) != 1) {
-			cfg_lex_error(ps, &@3, "sub-addr-delim must be one "
-			    "character");
-			r = -1;
-		} else
-			ps->cfg->smtp.sub_addr_delim = $3[0];
+		int r = cfg_build_sub_addr_delim(ps, $3, &@3);
 		free($3);
 		PS_CHECK(r);
 	}
@@ -769,21 +689,9 @@ queue	: QUEUE TTL delay {
 	}
 	| QUEUE COMPRESSION	{ ps->cfg->queue.compression = 1; }
 	| QUEUE ENCRYPTION	{ ps->cfg->queue.encryption = 1; }
-	| QUEUE ENCRYPTION STRING {
-		struct cfg_queue *q = &ps->cfg->queue;
-
-		q->encryption = 1;
-		freezero(q->encryption_key, q->encryption_key ?
-		    strlen(q->encryption_key) : 0);
-		q->encryption_key = $3;
-	}
+	| QUEUE ENCRYPTION STRING { cfg_build_queue_key(ps, $3); }
 	| QUEUE PATH STRING {
-		int r = cfg_check_copy(ps, ps->cfg->queue.path, PATH_MAX_CFG,
-		    "queue path", $3, &@3);
-		if (r == 0 && $3[0] != '/') {
-			cfg_lex_error(ps, &@3, "queue path must be absolute");
-			r = -1;
-		}
+		int r = cfg_build_queue_path(ps, $3, &@3);
 		free($3);
 		PS_CHECK(r);
 	}
@@ -796,18 +704,7 @@ warns	: warn
 	| warns ',' warn
 	;
 
-warn	: delay {
-		struct cfg *c = ps->cfg;
-
-		PS_CHECK(cfg_check_range(ps, $1, 1, 365LL * 86400,
-		    "warn-interval", &@1));
-		if (c->nbounce_warn == CFG_WARN_MAX) {
-			cfg_lex_error(ps, &@1, "too many warn-interval delays "
-			    "(at most %d)", CFG_WARN_MAX);
-			YYABORT;
-		}
-		c->bounce_warn[c->nbounce_warn++] = $1;
-	}
+warn	: delay		{ PS_CHECK(cfg_build_bounce_warn(ps, $1, &@1)); }
 	;
 
 mta	: MTA MAX_DEFERRED NUMBER {
