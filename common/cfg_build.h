@@ -2,7 +2,8 @@
  * cfg_build.h - turning the pieces the grammar recognised into struct cfg
  * objects (private to cfg_*.c).  Each builder checks what it is given,
  * reports "FILE:LINE: message" and returns -1, or fills in the object
- * and returns 0.  Strings stay owned by the caller.
+ * and returns 0.  Strings stay owned by the caller unless a builder
+ * says it takes them.
  */
 #ifndef POSTHORN_CFG_BUILD_H
 #define POSTHORN_CFG_BUILD_H
@@ -16,6 +17,12 @@ enum cfg_build_pki_part {
 	CFG_BUILD_PKI_KEY
 };
 
+int	cfg_build_table_new(struct cfg_pstate *, const char *,
+	    const struct cfg_loc *);
+int	cfg_build_table_src(struct cfg_pstate *, const char *,
+	    const struct cfg_loc *);
+int	cfg_build_table_value(struct cfg_pstate *, const char *, const char *,
+	    const struct cfg_loc *);
 int	cfg_build_pki(struct cfg_pstate *, enum cfg_build_pki_part,
 	    const char *, const char *, const struct cfg_loc *,
 	    const struct cfg_loc *, const struct cfg_loc *);
@@ -26,8 +33,12 @@ int	cfg_build_listener(struct cfg_pstate *, const char *, int,
 	    const struct cfg_loc *);
 int	cfg_build_listener_pki(struct cfg_pstate *, const char *,
 	    const struct cfg_loc *, const struct cfg_loc *);
+int	cfg_build_action_new(struct cfg_pstate *, const char *,
+	    enum cfg_action_type, const struct cfg_loc *);
 int	cfg_build_action_host(struct cfg_pstate *, const char *,
 	    const struct cfg_loc *, const struct cfg_loc *);
+int	cfg_build_filter(struct cfg_pstate *, enum cfg_filter_type, int,
+	    char *, struct cfg_table *, const struct cfg_loc *);
 int	cfg_build_match_action(struct cfg_pstate *, const char *,
 	    const struct cfg_loc *);
 int	cfg_build_sub_addr_delim(struct cfg_pstate *, const char *,

@@ -25,25 +25,13 @@ struct cfg_table *cfg_check_table(struct cfg_pstate *, const char *,
 	    const struct cfg_loc *);
 struct cfg_pki	*cfg_check_pki(struct cfg_pstate *, const char *,
 	    const struct cfg_loc *);
-struct cfg_pki	*cfg_check_pki_decl(struct cfg_pstate *, const char *,
-	    const struct cfg_loc *);
 struct cfg_ca	*cfg_check_ca(struct cfg_pstate *, const char *,
-	    const struct cfg_loc *);
-int	cfg_check_table_new(struct cfg_pstate *, const char *,
-	    const struct cfg_loc *);
-int	cfg_check_table_src(struct cfg_pstate *, const char *,
-	    const struct cfg_loc *);
-int	cfg_check_table_value(struct cfg_pstate *, const char *, const char *,
 	    const struct cfg_loc *);
 int	cfg_check_listener(struct cfg_pstate *, const struct cfg_loc *);
 int	cfg_check_listener_tls(struct cfg_pstate *, enum cfg_tls, int,
 	    const struct cfg_loc *);
-int	cfg_check_action_new(struct cfg_pstate *, const char *,
-	    enum cfg_action_type, const struct cfg_loc *);
 int	cfg_check_action(struct cfg_pstate *, const struct cfg_loc *);
 int	cfg_check_match(struct cfg_pstate *, const struct cfg_loc *);
-int	cfg_check_filter(struct cfg_pstate *, enum cfg_filter_type, int,
-	    char *, struct cfg_table *, const struct cfg_loc *);
 int	cfg_check_delay(struct cfg_pstate *, const char *, long long *,
 	    const struct cfg_loc *);
 int	cfg_check_final(struct cfg_pstate *);

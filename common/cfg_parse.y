@@ -2,7 +2,8 @@
  * cfg_parse.y - the smtpd.conf grammar (OpenSMTPD 6.8 language plus
  * posthorn's additions).  Statements end at a newline; references to
  * tables, pki, ca and actions must name something declared earlier.
- * The first error stops the parse; cfg_check.c words the messages.
+ * The first error stops the parse; cfg_check.c and cfg_build.c word
+ * the messages.
  */
 %code requires {
 #include "cfg_pstate.h"
@@ -137,12 +138,12 @@ tvals	: tval
 	;
 
 tval	: word {
-		int r = cfg_check_table_value(ps, $1, NULL, &@1);
+		int r = cfg_build_table_value(ps, $1, NULL, &@1);
 		free($1);
 		PS_CHECK(r);
 	}
 	| word '=' word {
-		int r = cfg_check_table_value(ps, $1, $3, &@1);
+		int r = cfg_build_table_value(ps, $1, $3, &@1);
 		free($1);
 		free($3);
 		PS_CHECK(r);
@@ -153,14 +154,14 @@ tbody	: '{' optnl tvals optnl '}'
 	;
 
 table	: TABLE STRING {
-		PS_CHECK(cfg_check_table_new(ps, $2, &@2));
+		PS_CHECK(cfg_build_table_new(ps, $2, &@2));
 	} tablesrc {
 		free($2);
 	}
 	;
 
 tablesrc: STRING {
-		int r = cfg_check_table_src(ps, $1, &@1);
+		int r = cfg_build_table_src(ps, $1, &@1);
 		free($1);
 		PS_CHECK(r);
 	}
@@ -174,7 +175,7 @@ tableref: '<' STRING '>' {
 			YYABORT;
 	}
 	| '{' {
-		PS_CHECK(cfg_check_table_new(ps, NULL, &@1));
+		PS_CHECK(cfg_build_table_new(ps, NULL, &@1));
 	} optnl tvals optnl '}' { $$ = ps->table; }
 	;
 
@@ -329,14 +330,15 @@ action	: ACTION STRING akind aopts {
 	;
 
 akind	: MAILDIR {
-		PS_CHECK(cfg_check_action_new(ps, $<str>0, CFG_ACTION_MAILDIR,
+		PS_CHECK(cfg_build_action_new(ps, $<str>0, CFG_ACTION_MAILDIR,
 		    &@1));
 	} mdopts
 	| MBOX {
-		PS_CHECK(cfg_check_action_new(ps, $<str>0, CFG_ACTION_MBOX, &@1));
+		PS_CHECK(cfg_build_action_new(ps, $<str>0, CFG_ACTION_MBOX,
+		    &@1));
 	}
 	| MDA STRING {
-		int r = cfg_check_action_new(ps, $<str>0, CFG_ACTION_MDA, &@1);
+		int r = cfg_build_action_new(ps, $<str>0, CFG_ACTION_MDA, &@1);
 		if (r == 0)
 			ps->action->mda_command = $2;
 		else
@@ -344,7 +346,7 @@ akind	: MAILDIR {
 		PS_CHECK(r);
 	}
 	| LMTP STRING lmtprcpt {
-		int r = cfg_check_action_new(ps, $<str>0, CFG_ACTION_LMTP, &@1);
+		int r = cfg_build_action_new(ps, $<str>0, CFG_ACTION_LMTP, &@1);
 		if (r == 0) {
 			ps->action->lmtp_dest = $2;
 			ps->action->lmtp_rcpt_to = $3;
@@ -353,15 +355,15 @@ akind	: MAILDIR {
 		PS_CHECK(r);
 	}
 	| EXPAND_ONLY {
-		PS_CHECK(cfg_check_action_new(ps, $<str>0,
+		PS_CHECK(cfg_build_action_new(ps, $<str>0,
 		    CFG_ACTION_EXPAND_ONLY, &@1));
 	}
 	| FORWARD_ONLY {
-		PS_CHECK(cfg_check_action_new(ps, $<str>0,
+		PS_CHECK(cfg_build_action_new(ps, $<str>0,
 		    CFG_ACTION_FORWARD_ONLY, &@1));
 	}
 	| RELAY {
-		PS_CHECK(cfg_check_action_new(ps, $<str>0, CFG_ACTION_RELAY,
+		PS_CHECK(cfg_build_action_new(ps, $<str>0, CFG_ACTION_RELAY,
 		    &@1));
 	}
 	;
@@ -509,119 +511,119 @@ negation: /* empty */		{ $$ = 0; }
 	;
 
 mfilter	: negation FROM ANY {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_ANY, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_ANY, $1, NULL,
 		    NULL, &@2));
 	}
 	| negation FROM LOCAL {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_LOCAL, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_LOCAL, $1, NULL,
 		    NULL, &@2));
 	}
 	| negation FROM SOCKET {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_SOCKET, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_SOCKET, $1, NULL,
 		    NULL, &@2));
 	}
 	| negation FROM AUTH {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_AUTH, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_AUTH, $1, NULL,
 		    NULL, &@2));
 	}
 	| negation FROM AUTH STRING {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_AUTH, $1, $4,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_AUTH, $1, $4,
 		    NULL, &@2));
 	}
 	| negation FROM AUTH tableref {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_AUTH, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_AUTH, $1, NULL,
 		    $4, &@2));
 	}
 	| negation FROM SRC STRING {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_SRC, $1, $4,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_SRC, $1, $4,
 		    NULL, &@2));
 	}
 	| negation FROM SRC tableref {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_SRC, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_SRC, $1, NULL,
 		    $4, &@2));
 	}
 	| negation FROM MAIL_FROM STRING {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_MAIL_FROM, $1,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_MAIL_FROM, $1,
 		    $4, NULL, &@2));
 	}
 	| negation FROM MAIL_FROM tableref {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_MAIL_FROM, $1,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_MAIL_FROM, $1,
 		    NULL, $4, &@2));
 	}
 	| negation FROM RDNS {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_RDNS, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_RDNS, $1, NULL,
 		    NULL, &@2));
 	}
 	| negation FROM RDNS tableref {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_RDNS, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_RDNS, $1, NULL,
 		    $4, &@2));
 	}
 	| negation FOR ANY {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FOR_ANY, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FOR_ANY, $1, NULL,
 		    NULL, &@2));
 	}
 	| negation FOR LOCAL {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FOR_LOCAL, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FOR_LOCAL, $1, NULL,
 		    NULL, &@2));
 	}
 	| negation FOR DOMAIN STRING {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FOR_DOMAIN, $1, $4,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FOR_DOMAIN, $1, $4,
 		    NULL, &@2));
 	}
 	| negation FOR DOMAIN tableref {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FOR_DOMAIN, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FOR_DOMAIN, $1, NULL,
 		    $4, &@2));
 	}
 	| negation FOR RCPT_TO STRING {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FOR_RCPT_TO, $1, $4,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FOR_RCPT_TO, $1, $4,
 		    NULL, &@2));
 	}
 	| negation FOR RCPT_TO tableref {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FOR_RCPT_TO, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FOR_RCPT_TO, $1, NULL,
 		    $4, &@2));
 	}
 	| negation AUTH {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_AUTH, $1, NULL, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_AUTH, $1, NULL, NULL,
 		    &@2));
 	}
 	| negation AUTH STRING {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_AUTH, $1, $3, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_AUTH, $1, $3, NULL,
 		    &@2));
 	}
 	| negation AUTH tableref {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_AUTH, $1, NULL, $3,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_AUTH, $1, NULL, $3,
 		    &@2));
 	}
 	| negation HELO STRING {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_HELO, $1, $3, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_HELO, $1, $3, NULL,
 		    &@2));
 	}
 	| negation HELO tableref {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_HELO, $1, NULL, $3,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_HELO, $1, NULL, $3,
 		    &@2));
 	}
 	| negation MAIL_FROM STRING {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_MAIL_FROM, $1, $3,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_MAIL_FROM, $1, $3,
 		    NULL, &@2));
 	}
 	| negation MAIL_FROM tableref {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_MAIL_FROM, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_MAIL_FROM, $1, NULL,
 		    $3, &@2));
 	}
 	| negation RCPT_TO STRING {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_RCPT_TO, $1, $3, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_RCPT_TO, $1, $3, NULL,
 		    &@2));
 	}
 	| negation RCPT_TO tableref {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_RCPT_TO, $1, NULL, $3,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_RCPT_TO, $1, NULL, $3,
 		    &@2));
 	}
 	| negation TAG STRING {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_TAG, $1, $3, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_TAG, $1, $3, NULL,
 		    &@2));
 	}
 	| negation TLS {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_TLS, $1, NULL, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_TLS, $1, NULL, NULL,
 		    &@2));
 	}
 	;

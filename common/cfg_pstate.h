@@ -24,7 +24,7 @@ struct cfg_macro {
 	struct cfg_macro	*next;
 	char			*name;
 	char			*value;
-	int			 cmdline;	/* -D: the file cannot override */
+	int			 cmdline;	/* from -D: final */
 };
 
 /* options of a listener, action or match rule, to catch repeats */
@@ -55,7 +55,7 @@ struct cfg_pstate {
 	int			 tok;		/* last token, for messages */
 	int			 tok_first;	/* it began a statement */
 	char			 tokstr[48];
-	int			 stmt_tok;	/* first token of the statement */
+	int			 stmt_tok;	/* first token of a statement */
 	int			 stmt_tok2;	/* and the second */
 	int			 stmt_ntok;
 	int			 braces;	/* open '{' */

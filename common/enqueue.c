@@ -33,9 +33,9 @@ struct enqueue_conn {
 int
 enqueue_connect(const char *spool, int *down)
 {
-	struct timeval		tv = { ENQUEUE_TIMEOUT, 0 };
-	char			path[PATH_MAX_CFG + 32], err[PATH_MAX_CFG + 128];
-	int			fd;
+	struct timeval	tv = { ENQUEUE_TIMEOUT, 0 };
+	char		path[PATH_MAX_CFG + 32], err[PATH_MAX_CFG + 128];
+	int		fd;
 
 	snprintf(path, sizeof(path), "%s/%s", spool, SPOOL_ENQUEUE_SOCK);
 	if ((fd = unixsock_connect(path, SOCK_STREAM, err, sizeof(err))) ==
