@@ -196,7 +196,7 @@ qdispatch_drop(struct queue *q, const struct envelope *evp)
 }
 
 /* qdispatch_tempfail - a temporary failure: write down, try again later */
-static void
+void
 qdispatch_tempfail(struct queue *q, struct envelope *evp, const char *text)
 {
 	char	err[256], vis[ERRTEXT_MAX * 4];
@@ -219,7 +219,7 @@ qdispatch_tempfail(struct queue *q, struct envelope *evp, const char *text)
 }
 
 /* qdispatch_permfail - a permanent failure: notify the sender, remove */
-static void
+void
 qdispatch_permfail(struct queue *q, struct envelope *evp, const char *text)
 {
 	char	vis[ERRTEXT_MAX * 4];
@@ -298,7 +298,9 @@ qdispatch_deliver(struct queue *q, uint64_t evpid)
 
 	if (qdispatch_load_evp(q, evpid, &evp) != 1)
 		return;
-	if (cfg_action_find(q->env->cfg, evp.dispatcher) == NULL)
+	if (evp.flags & ENVELOPE_F_EXPAND)
+		qdispatch_expand_start(q, &evp);
+	else if (cfg_action_find(q->env->cfg, evp.dispatcher) == NULL)
 		qdispatch_tempfail(q, &evp, "no such action in the "
 		    "configuration");
 	else if (qdispatch_kind(q, &evp) == SCHED_KIND_RELAY)
