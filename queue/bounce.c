@@ -289,7 +289,9 @@ bounce_head(struct buf *b, const struct bounce_ctx *ctx,
 	(void)bounce_date(ctx->now, date, sizeof(date));
 	buf_printf(b, "From: Mail Delivery System <MAILER-DAEMON@%s>\n",
 	    ctx->hostname);
-	buf_printf(b, "To: <%s>\n", evp->sender);
+	/* a notice about a failed notice goes to the postmaster */
+	buf_printf(b, "To: <%s>\n", (evp->flags & ENVELOPE_F_BOUNCE) ?
+	    BOUNCE_POSTMASTER : evp->sender);
 	buf_printf(b, "Subject: %s\n", subjects[kind]);
 	buf_printf(b, "Date: %s\n", date);
 	buf_printf(b, "Message-ID: <%s>\n", ctx->msgid);
