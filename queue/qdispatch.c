@@ -79,6 +79,8 @@ qdispatch_new(struct queue *q)
 	size_t			 i;
 
 	memset(&sc, 0, sizeof(sc));
+	sc.max_deferred = cfg->mta_max_deferred > 0 ?
+	    (size_t)cfg->mta_max_deferred : 0;
 	for (i = 0; i < cfg->nbounce_warn && i < SCHED_WARN_MAX; i++)
 		sc.warn[sc.nwarn++] = cfg->bounce_warn[i];
 	q->sched = sched_new(&sc);
@@ -240,6 +242,7 @@ static void
 qdispatch_delivered(struct queue *q, struct envelope *evp)
 {
 	(void)bounce_send(q, evp, BOUNCE_KIND_DELIVERED, "250 2.0.0 delivered");
+	(void)sched_dest_ok(q->sched, evp->evpid, time(NULL));
 	q->stats.delivered++;
 	log_info("%016llx queue event=delivered action=%s",
 	    (unsigned long long)evp->evpid, evp->dispatcher);
