@@ -437,6 +437,10 @@ qdispatch_on_relay_result(struct ipc *c, uint32_t id, int fd,
 	(void)id;
 	(void)fd;
 	qdispatch_result(arg, msg, "deliver");
+	/* mta max-deferred: the destination itself failed */
+	if (((const struct msg_dlv_result *)msg)->status == IPC_DLV_TEMPFAIL)
+		(void)sched_dest_suspend(((struct queue *)arg)->sched,
+		    ((const struct msg_dlv_result *)msg)->evpid);
 }
 
 /* qdispatch_on_watchdog - deliveries that never reported are retried */

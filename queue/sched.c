@@ -331,9 +331,25 @@ sched_defer(struct sched *s, uint64_t evpid, int64_t nexttry, uint32_t retry)
 	s->inflight--;
 	e->nexttry = nexttry;
 	e->retry = retry;
-	if (e->dest->kind == SCHED_KIND_RELAY && nexttry > e->dest->retry_at)
-		e->dest->retry_at = nexttry;
 	sched_wait(s, e);
+	return 0;
+}
+
+/*
+ * sched_dest_suspend - a relay delivery of evpid (deferred already)
+ * failed at its destination: suspend the destination until the
+ * envelope's next try.  0, or -1 if unknown, in flight or local.
+ */
+int
+sched_dest_suspend(struct sched *s, uint64_t evpid)
+{
+	struct sched_entry	*e;
+
+	if ((e = sched_find(s, evpid)) == NULL || e->inflight ||
+	    e->dest->kind != SCHED_KIND_RELAY)
+		return -1;
+	if (e->nexttry > e->dest->retry_at)
+		e->dest->retry_at = e->nexttry;
 	return 0;
 }
 

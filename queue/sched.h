@@ -9,8 +9,8 @@
  * keeps no envelope bodies and does no I/O: time is always passed in.
  *
  * `mta max-deferred N`: after a relay delivery to a destination failed
- * temporarily (sched_defer), that destination is suspended until the
- * failed envelope's next try.  Up to N of its other envelopes that come
+ * temporarily there (sched_defer, then sched_dest_suspend), that
+ * destination is suspended until the failed envelope's next try.  Up to N of its other envelopes that come
  * due meanwhile are held instead of being tried one by one; they all
  * become due when a delivery to the destination succeeds
  * (sched_dest_ok) or when its retry time comes.  Envelopes beyond N
@@ -73,6 +73,7 @@ int		 sched_remove(struct sched *, uint64_t evpid);
 int		 sched_defer(struct sched *, uint64_t evpid, int64_t nexttry,
 		    uint32_t retry);
 int		 sched_warned(struct sched *, uint64_t evpid, uint32_t warn);
+int		 sched_dest_suspend(struct sched *, uint64_t evpid);
 size_t		 sched_dest_ok(struct sched *, uint64_t evpid, int64_t now);
 size_t		 sched_held(const struct sched *);
 int		 sched_schedule(struct sched *, uint64_t evpid, int64_t now);

@@ -323,16 +323,18 @@ ATF_TC_BODY(sched_next_max_deferred, tc)
 		size_t	max;		/* mta max-deferred */
 		size_t	extra;		/* envelopes due while suspended */
 		int	success;	/* released by a success, or retry */
+		int	suspend;	/* the destination itself failed */
 		size_t	held;
 	} t[] = {
-		{ 3, 3, 1, 3 },		/* exactly N: all held */
-		{ 3, 4, 1, 3 },		/* N + 1: one keeps its schedule */
-		{ 3, 3, 0, 3 },
-		{ 3, 4, 0, 3 },
-		{ 1, 5, 0, 1 },
-		{ 100, 100, 1, 100 },
-		{ 100, 101, 0, 100 },
-		{ 0, 2, 1, 0 },		/* none held */
+		{ 3, 3, 1, 1, 3 },	/* exactly N: all held */
+		{ 3, 4, 1, 1, 3 },	/* N + 1: one keeps its schedule */
+		{ 3, 3, 0, 1, 3 },
+		{ 3, 4, 0, 1, 3 },
+		{ 1, 5, 0, 1, 1 },
+		{ 100, 100, 1, 1, 100 },
+		{ 100, 101, 0, 1, 100 },
+		{ 0, 2, 1, 1, 0 },	/* none held */
+		{ 3, 3, 1, 0, 0 },	/* a failure before the destination */
 	};
 	struct sched		*s;
 	struct envelope		 evp;
@@ -365,6 +367,8 @@ ATF_TC_BODY(sched_next_max_deferred, tc)
 		ATF_REQUIRE_EQ(sched_next(s, T_NOW, &id), SCHED_JOB_DELIVER);
 		ATF_REQUIRE_EQ(id, first);
 		ATF_REQUIRE_EQ(sched_defer(s, id, T_NOW + 60, 1), 0);
+		if (t[i].suspend)
+			ATF_REQUIRE_EQ(sched_dest_suspend(s, id), 0);
 		t_drain(s, T_NOW + 10, &slow, &others);
 		ATF_CHECK_EQ_MSG(slow, t[i].extra - t[i].held, "case %zu", i);
 		ATF_CHECK_EQ_MSG(others, 2, "case %zu", i);
@@ -377,6 +381,10 @@ ATF_TC_BODY(sched_next_max_deferred, tc)
 		/* nothing of the destination before its retry time */
 		t_drain(s, T_NOW + 59, &slow, &others);
 		ATF_CHECK_EQ_MSG(slow, 0, "case %zu", i);
+		if (!t[i].suspend) {
+			sched_free(s);
+			continue;
+		}
 		if (t[i].success) {
 			ATF_CHECK_EQ_MSG(sched_dest_ok(s, first, T_NOW + 20),
 			    t[i].held, "case %zu", i);
@@ -407,6 +415,7 @@ ATF_TC_BODY(sched_next_max_deferred_local, tc)
 	ATF_REQUIRE_EQ(sched_insert(s, &evp, SCHED_KIND_LOCAL), 0);
 	ATF_REQUIRE_EQ(sched_next(s, T_NOW, &id), SCHED_JOB_DELIVER);
 	ATF_REQUIRE_EQ(sched_defer(s, id, T_NOW + 60, 1), 0);
+	ATF_CHECK_EQ(sched_dest_suspend(s, id), -1);	/* local */
 	t_drain(s, T_NOW + 10, &slow, &others);
 	ATF_CHECK_EQ(slow, 1);
 	ATF_CHECK_EQ(sched_held(s), 0);
@@ -429,7 +438,9 @@ ATF_TC_BODY(sched_max_deferred_remove_schedule, tc)
 		ATF_REQUIRE_EQ(sched_insert(s, &evp, SCHED_KIND_RELAY), 0);
 	}
 	ATF_REQUIRE_EQ(sched_next(s, T_NOW, &id), SCHED_JOB_DELIVER);
+	ATF_CHECK_EQ(sched_dest_suspend(s, id), -1);	/* in flight */
 	ATF_REQUIRE_EQ(sched_defer(s, id, T_NOW + 60, 1), 0);
+	ATF_REQUIRE_EQ(sched_dest_suspend(s, id), 0);
 	t_drain(s, T_NOW + 10, &slow, &others);
 	ATF_CHECK_EQ(sched_held(s), 3);
 	/* a held envelope removed, one scheduled by hand */
