@@ -63,6 +63,21 @@ srv_tls_on_sni(SSL *ssl, int *alert, void *arg)
 	return SSL_TLSEXT_ERR_OK;
 }
 
+/*
+ * srv_tls_no_resumption - no session cache and no tickets, as in
+ * OpenSMTPD: a full handshake per connection, and nothing of a session
+ * kept in the context (up to 20,480 cached sessions otherwise) nor
+ * sent to the client and kept in the connection while it lasts
+ */
+static void
+srv_tls_no_resumption(SSL_CTX *ctx)
+{
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	if (SSL_CTX_set_num_tickets(ctx, 0) != 1)
+		srv_tls_fatal("no session tickets", "");
+}
+
 /* srv_tls_ctx - one context for one pki of a listener */
 static SSL_CTX *
 srv_tls_ctx(const struct cfg_listener *l, const struct cfg_pki *pki,
@@ -75,6 +90,7 @@ srv_tls_ctx(const struct cfg_listener *l, const struct cfg_pki *pki,
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	srv_tls_no_resumption(ctx);
 	if (SSL_CTX_use_certificate_chain_file(ctx, pki->cert) != 1)
 		srv_tls_fatal("certificate", pki->cert);
 	if (SSL_CTX_use_PrivateKey_file(ctx, pki->key, SSL_FILETYPE_PEM) != 1)

@@ -1,10 +1,12 @@
 # t_smtp_tls.sh - the listener's TLS: STARTTLS, smtps, SNI among two
 # pki, tls-require, client certificates with verify, AUTH offered only
-# inside TLS, and plaintext pipelined behind STARTTLS never executed.
+# inside TLS, plaintext pipelined behind STARTTLS never executed, and
+# the memory of idle TLS sessions.
 
 . "$(atf_get_srcdir)/subr.sh"
 
 RAW="$PY $PH_TOP/regress/tools/smtp_raw.py"
+IDLE="$PY $PH_TOP/regress/tools/tls_idle.py"
 
 # after_tls ARGS - smtp_raw.py's transcript from behind the TLS handshake
 after_tls() {
@@ -26,11 +28,13 @@ tls_certs() {
 	[ -s $PH/client.test.crt ] || atf_fail "no certificates"
 }
 
-# tls_start - the daemon with every TLS listener
+# tls_start [CONF] - the daemon with every TLS listener and extra
+# configuration
 tls_start() {
 	ph_setup
 	tls_certs
 	ph_conf <<CONF
+$1
 pki mx1.test cert "$PH/mx1.test.crt"
 pki mx1.test key "$PH/mx1.test.key"
 pki mx2.test cert "$PH/mx2.test.crt"
@@ -163,6 +167,41 @@ verify_body() {
 	atf_check -o match:'event=tls .*verified=yes' cat $PH_LOG
 }
 
+# tls_idle MODE PORT - the listener's memory for idle sessions of MODE
+# after EHLO.  About 16 KiB each today, 14 of them OpenSSL's own state
+# for a TLS 1.3 connection; over 20 KiB means that something per
+# session is kept that was not before (record buffers held, a session
+# cache, handshake state).  The number of sessions is the configuration
+# variable idle_sessions (300 by default).
+tls_idle() {
+	count=$(atf_config_get idle_sessions 300)
+	tls_start "smtp limit max-sessions $((count + 100))"
+	pid=$(ph_role_pids smtpd)
+	atf_check -o save:mem.out $IDLE --mode $1 --port $2 --sessions $count \
+	    --sni mx2.test --pid $pid
+	cat mem.out
+	per=$(sed -n 's/.*per_session=\([0-9]*\).*/\1/p' mem.out)
+	[ -n "$per" ] && [ "$per" -lt 20480 ] || atf_fail "per session: $per"
+}
+
+atf_test_case idle_memory_starttls
+idle_memory_starttls_head() {
+	atf_set descr "idle sessions after STARTTLS and EHLO: under 20 KiB each"
+	atf_set timeout 300
+}
+idle_memory_starttls_body() {
+	tls_idle starttls 25
+}
+
+atf_test_case idle_memory_smtps
+idle_memory_smtps_head() {
+	atf_set descr "idle smtps sessions after EHLO: under 20 KiB each"
+	atf_set timeout 300
+}
+idle_memory_smtps_body() {
+	tls_idle smtps 465
+}
+
 atf_init_test_cases() {
 	atf_add_test_case starttls
 	atf_add_test_case starttls_pipelined
@@ -170,4 +209,6 @@ atf_init_test_cases() {
 	atf_add_test_case sni
 	atf_add_test_case tls_require
 	atf_add_test_case verify
+	atf_add_test_case idle_memory_starttls
+	atf_add_test_case idle_memory_smtps
 }
