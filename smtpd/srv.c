@@ -280,6 +280,13 @@ srv_hostname(const struct srv_session *ss)
 	return ss->srv->hostname;
 }
 
+/* srv_helo - the name the client gave in HELO/EHLO, "" before it */
+const char *
+srv_helo(const struct srv_session *ss)
+{
+	return ss->helo != NULL ? ss->helo : "";
+}
+
 /* srv_tls_all - every listener's TLS material, read while still root */
 static void
 srv_tls_all(struct srv *s)

@@ -156,6 +156,9 @@ struct srv_tx {
 struct srv_auth;
 struct srv_rdns;
 
+/* a numeric IPv6 address with a scope, or "local" */
+#define SRV_SRC_MAX	64
+
 struct srv_session {
 	RB_ENTRY(srv_session)		 node;
 	TAILQ_ENTRY(srv_session)	 entry;
@@ -179,8 +182,8 @@ struct srv_session {
 	char				*auth_user;
 	struct srv_rdns			*rdns_lookup;	/* while resolving */
 	char				*rdns;		/* confirmed, or NULL */
-	char				 src[HOST_MAX];	/* numeric address */
-	char				 helo[HOST_MAX];
+	char				*helo;		/* HELO/EHLO, or NULL */
+	char				 src[SRV_SRC_MAX]; /* numeric address */
 };
 
 int	srv_session_cmp(struct srv_session *, struct srv_session *);
@@ -193,6 +196,7 @@ void	srv_listener_add(struct srv *, int fd, uint32_t index,
 	    uint32_t flags, const char *name);
 void	srv_session_closed(struct srv *);
 const char *srv_hostname(const struct srv_session *);
+const char *srv_helo(const struct srv_session *);
 
 /* srv_session.c */
 void	srv_session_start(struct srv *, int fd, struct srv_listener *,

@@ -226,7 +226,8 @@ static void
 srv_cmd_helo(struct srv_session *ss, const struct smtp_cmd *cmd)
 {
 	srv_tx_reset(ss);
-	strlcpy(ss->helo, cmd->arg, sizeof(ss->helo));
+	free(ss->helo);
+	ss->helo = xstrdup(cmd->arg);
 	ss->state = SRV_ST_HELO;
 	if (cmd->verb == SMTP_CMD_EHLO) {
 		ss->flags |= SRV_F_EHLO;

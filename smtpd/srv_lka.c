@@ -38,7 +38,7 @@ srv_lka_sess(const struct srv_session *ss, struct ipc_sess *p)
 	strlcpy(p->src, ss->src, sizeof(p->src));
 	if (ss->rdns != NULL)
 		strlcpy(p->rdns, ss->rdns, sizeof(p->rdns));
-	strlcpy(p->helo, ss->helo, sizeof(p->helo));
+	strlcpy(p->helo, srv_helo(ss), sizeof(p->helo));
 	if (l != NULL)
 		strlcpy(p->tag, l->tag, sizeof(p->tag));
 }

@@ -461,6 +461,7 @@ srv_session_free(struct srv_session *ss)
 	if (!(ss->flags & SRV_F_TLS) || ss->bev == NULL)
 		close(ss->fd);
 	free(ss->auth_user);
+	free(ss->helo);
 	free(ss);
 	srv_session_closed(s);
 }

@@ -158,7 +158,8 @@ srv_tls_start(struct srv_session *ss)
 	ss->flags &= ~(SRV_F_EHLO | SRV_F_SKIPLINE);
 	srv_tx_reset(ss);
 	ss->state = SRV_ST_CONNECTED;
-	ss->helo[0] = '\0';
+	free(ss->helo);
+	ss->helo = NULL;
 	srv_session_set_bev(ss, bev);
 	return 0;
 }

@@ -223,7 +223,7 @@ srv_tx_received_header(struct srv_session *ss, char *buf, size_t bufsz)
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000 (UTC)", &tm);
 	return srv_tx_received(buf, bufsz,
-	    l != NULL && l->mask_src ? NULL : ss->helo,
+	    l != NULL && l->mask_src ? NULL : srv_helo(ss),
 	    ss->rdns != NULL ? ss->rdns : "",
 	    ss->flags & SRV_F_LOCAL ? NULL : ss->src, srv_hostname(ss), with,
 	    tls[0] ? tls : NULL, tx->msgid, rcpt, date);
@@ -348,7 +348,7 @@ srv_tx_envelope(struct srv_session *ss, const struct srv_rcpt *r,
 		strlcpy(e->auth_user, ss->auth_user, sizeof(e->auth_user));
 	if (l != NULL)
 		strlcpy(e->tag, l->tag, sizeof(e->tag));
-	strlcpy(e->helo, ss->helo, sizeof(e->helo));
+	strlcpy(e->helo, srv_helo(ss), sizeof(e->helo));
 	strlcpy(e->client, ss->src, sizeof(e->client));
 	strlcpy(e->hostname, srv_hostname(ss), sizeof(e->hostname));
 	strlcpy(e->envid, tx->envid, sizeof(e->envid));
