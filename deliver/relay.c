@@ -134,6 +134,13 @@ relay_tls_of(const struct relay *r)
 	return r->tls;
 }
 
+/* relay_job_hostname - this host's name (backup MX: ourselves) */
+const char *
+relay_job_hostname(const struct relay_job *job)
+{
+	return job->relay->hostname;
+}
+
 /* relay_job_helo - the name the job's sessions greet with */
 const char *
 relay_job_helo(const struct relay_job *job)

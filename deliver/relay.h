@@ -84,6 +84,7 @@ void		 relay_job_next(struct relay_job *);
 int		 relay_job_creds(struct relay_job *, char *user,
 		    size_t usersz, char *pass, size_t passsz);
 const char	*relay_job_helo(const struct relay_job *);
+const char	*relay_job_hostname(const struct relay_job *);
 struct relay_tls *relay_tls_of(const struct relay *);
 
 /* relay_route.c */

@@ -150,7 +150,7 @@ relay_session_send(struct relay_session *s, const struct smtp_cmd *cmd)
 	return bufferevent_write(s->bev, line, strlen(line));
 }
 
-/* relay_session_simple - send a command without arguments */
+/* relay_session_simple - send a command with at most a plain argument */
 static void
 relay_session_simple(struct relay_session *s, enum smtp_cmd_verb verb,
     const char *arg, enum relay_st next)
@@ -200,7 +200,7 @@ relay_session_said(struct relay_session *s)
 	relay_session_verdict(s, relay_text_status(s->rp.code), buf, 1);
 }
 
-/* relay_session_tls_name - the name a certificate must carry */
+/* relay_session_tls_verify - SNI, and the name a certificate must carry */
 static int
 relay_session_tls_verify(struct relay_session *s, SSL *ssl)
 {
@@ -368,7 +368,7 @@ relay_session_auth(struct relay_session *s, const char *user,
 	s->st = RELAY_ST_AUTH;
 }
 
-/* relay_session_mail_params - MAIL FROM as the server's extensions allow */
+/* relay_session_mail_cmd - MAIL FROM as the server's extensions allow */
 static int
 relay_session_mail_cmd(struct relay_session *s, struct smtp_cmd *cmd)
 {

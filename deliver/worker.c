@@ -2,9 +2,10 @@
  * worker.c - the deliver role: the unprivileged worker that runs relay
  * jobs for the queue (outbound SMTP and LMTP, deliver/relay*.c).
  *
- * Everything the relay reads from disk (the CA bundle, client keys,
- * credentials and domain tables) is loaded before proc_child_start()
- * chroots the process to an empty directory.
+ * Everything the relay reads from disk (the nameservers of
+ * /etc/resolv.conf, the CA bundle, client keys, credentials and domain
+ * tables) is loaded before proc_child_start() chroots the process to an
+ * empty directory.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <event2/event.h>
 
 #include "cfg.h"
+#include "dns.h"
 #include "ev.h"
 #include "ipc.h"
 #include "log.h"
@@ -68,8 +70,11 @@ int
 worker_main(struct proc_env *env)
 {
 	static struct worker	 w;
+	char			 err[256];
 
 	w.env = env;
+	if (dns_init(NULL, err, sizeof(err)) == -1)
+		log_warnx("relay: resolver: %s; MX lookups will fail", err);
 	w.relay = relay_new(env->cfg, NULL);
 	proc_child_start(PROC_DELIVER, env->spool, NULL, NULL);
 	w.parent = proc_channel(PROC_DELIVER, PROC_PARENT,

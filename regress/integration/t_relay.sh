@@ -339,6 +339,122 @@ unreachable_body() {
 	atf_check -o match:'^peer 127\.0\.0\.5$' cat $SINKDIR/1.env
 }
 
+# r_zone - the test zone (standard input) and its nameserver
+r_zone() {
+	cat > $PH/dns.zone
+	ph_dns_start $PH/dns.zone
+}
+
+atf_test_case mx_order
+mx_order_head() {
+	atf_set descr "MX records in preference order: the first refuses connections, the second gets the mail"
+	atf_set timeout 60
+}
+mx_order_body() {
+	r_setup
+	r_zone <<ZONE
+mx.test MX 20 mx2.mx.test
+mx.test MX 10 mx1.mx.test
+mx1.mx.test A 127.0.0.2
+mx2.mx.test A 127.0.0.3
+ZONE
+	r_sink --listen 127.0.0.3:25
+	r_conf ""
+	r_start
+	r_send bob@mx.test
+	r_wait_sink 1 20
+	atf_check -o match:'^rcpt <bob@mx.test>' \
+	    -o match:'^server 127\.0\.0\.3:25$' cat $SINKDIR/1.env
+	atf_check -o match:'event=host-failed host=mx1\.mx\.test addr=127\.0\.0\.2' \
+	    cat $PH_LOG
+	atf_check -o match:'^mx\.test MX' cat $PH/dns.log
+}
+
+atf_test_case mx_implicit
+mx_implicit_head() {
+	atf_set descr "no MX record: the domain's A record is its mail host; a smarthost by name"
+	atf_set timeout 60
+}
+mx_implicit_body() {
+	r_setup
+	r_zone <<ZONE
+a.test A 127.0.0.2
+smart.test A 127.0.0.3
+ZONE
+	r_sink --listen 127.0.0.2:25 --listen 127.0.0.3:2526
+	ph_conf <<CONF
+listen on 127.0.0.1 port 25
+action "local" mbox
+action "direct" relay
+action "smart" relay host smtp://smart.test:2526
+match from local for local action "local"
+match from local for domain a.test action "direct"
+match from local for any action "smart"
+CONF
+	r_start
+	r_send bob@a.test
+	r_wait_sink 1 20
+	atf_check -o match:'^server 127\.0\.0\.2:25$' \
+	    -o match:'^rcpt <bob@a.test>' cat $SINKDIR/1.env
+	r_send carol@elsewhere.test
+	r_wait_sink 2 20
+	atf_check -o match:'^rcpt <carol@elsewhere.test>' \
+	    -o match:'^server 127\.0\.0\.3:2526$' cat $SINKDIR/2.env
+}
+
+atf_test_case mx_null
+mx_null_head() {
+	atf_set descr "a null MX and a domain that does not exist bounce at once (5.1.10, 5.1.2); SERVFAIL defers"
+	atf_set timeout 60
+}
+mx_null_body() {
+	r_setup
+	r_zone <<ZONE
+null.test MX 0 .
+broken.test SERVFAIL
+ZONE
+	r_conf ""
+	r_start
+	r_send bob@null.test
+	r_send bob@nx.test
+	r_send bob@broken.test
+	ph_wait_for "[ \$(grep -c '^Diagnostic-Code: ' /var/mail/phuser) -ge 2 ]" 20 ||
+	    { cat $PH_LOG; atf_fail "no bounces"; }
+	atf_check -o match:'^Status: 5\.1\.10$' -o match:'^Status: 5\.1\.2$' \
+	    cat /var/mail/phuser
+	r_wait_queue 'bob@broken\.test|.*|4\.4\.3 MX lookup of broken\.test' 20
+}
+
+atf_test_case mx_backup
+mx_backup_head() {
+	atf_set descr "backup mx NAME: only MX hosts better than NAME; none better: deferred"
+	atf_set timeout 60
+}
+mx_backup_body() {
+	r_setup
+	r_zone <<ZONE
+bk.test MX 10 primary.bk.test
+bk.test MX 20 me.bk.test
+bk.test MX 30 worse.bk.test
+primary.bk.test A 127.0.0.2
+me.bk.test A 127.0.0.3
+worse.bk.test A 127.0.0.4
+top.test MX 10 me.bk.test
+top.test MX 20 worse.bk.test
+ZONE
+	r_sink --listen 127.0.0.2:25 --listen 127.0.0.3:25 --listen 127.0.0.4:25
+	r_conf "backup mx me.bk.test"
+	r_start
+	r_send bob@bk.test
+	r_wait_sink 1 20
+	atf_check -o match:'^server 127\.0\.0\.2:25$' \
+	    -o match:'^rcpt <bob@bk.test>' cat $SINKDIR/1.env
+	r_send bob@top.test
+	r_wait_queue 'bob@top\.test|.*|4\.4\.4 no MX of top\.test' 20
+	[ $(ls $SINKDIR | grep -c '\.env$') -eq 1 ] ||
+	    atf_fail "a worse MX got mail"
+}
+
 atf_init_test_cases() {
 	atf_add_test_case smarthost
 	atf_add_test_case starttls
@@ -352,4 +468,8 @@ atf_init_test_cases() {
 	atf_add_test_case lmtp
 	atf_add_test_case helo_fallback
 	atf_add_test_case unreachable
+	atf_add_test_case mx_order
+	atf_add_test_case mx_implicit
+	atf_add_test_case mx_null
+	atf_add_test_case mx_backup
 }

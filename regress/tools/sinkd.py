@@ -59,7 +59,9 @@ class Session(socketserver.StreamRequestHandler):
         with LOCK:
             COUNT[0] += 1
             base = os.path.join(self.server.dir, str(COUNT[0]))
-            env = [b"peer " + self.client_address[0].encode(),
+            env = [b"server %s:%d" % (self.server.server_address[0].encode(),
+                                      self.server.server_address[1]),
+                   b"peer " + self.client_address[0].encode(),
                    b"helo " + helo, b"tls " + (b"yes" if self.tls else b"no"),
                    b"auth " + (self.auth or b"-"), b"mail " + mail]
             env += [b"rcpt " + r for r in rcpts]
