@@ -18,6 +18,7 @@
 #include <arpa/nameser.h>
 
 #include <ares.h>
+#include <ctype.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -317,6 +318,19 @@ dns_name_ok(const char *name)
 	return 1;
 }
 
+/* dns_hostname_ok - a host name as it may appear in headers: LDH and '_' */
+static int
+dns_hostname_ok(const char *name, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '-' &&
+		    name[i] != '.' && name[i] != '_')
+			return 0;
+	return len > 0 && len < HOST_MAX;
+}
+
 /* dns_mx_cmp - order MX records by preference, then by shuffle key */
 static int
 dns_mx_cmp(const void *a, const void *b)
@@ -524,7 +538,7 @@ dns_on_ptr(void *arg, int status, int timeouts, unsigned char *abuf,
 		len = he != NULL && he->h_name != NULL ? strlen(he->h_name) : 0;
 		if (len > 0 && he->h_name[len - 1] == '.')
 			len--;
-		if (len == 0 || len >= HOST_MAX)
+		if (!dns_hostname_ok(he->h_name, len))
 			st = DNS_NONE;
 		else {
 			q->name = xstrdup(he->h_name);

@@ -46,7 +46,8 @@ typedef void (*dns_mx_cb)(enum dns_status, const struct dns_mx *, size_t,
 /* A and/or AAAA records of a host (port 0 in every address) */
 typedef void (*dns_addr_cb)(enum dns_status, const struct sockaddr_storage *,
     size_t, void *);
-/* the PTR name of an address, without the trailing dot */
+/* the PTR name of an address, without the trailing dot; a name with
+ * characters other than letters, digits, '-', '.' and '_' is DNS_NONE */
 typedef void (*dns_name_cb)(enum dns_status, const char *, void *);
 
 int	dns_init(const char *resolvconf, char *err, size_t errsz);

@@ -1,7 +1,7 @@
 /*
  * envelope.c - the envelope record: IDs and the versioned text format.
  *
- * Record format, version 1:
+ * Record format, version 1 or 2:
  *
  *	version: 1
  *	evpid: 5a1c93e0deadbeef
@@ -17,6 +17,12 @@
  * "\xhh" (lowercase hex), so no value can inject a line or a NUL.
  * Numbers are unsigned decimal without leading zeros; flag sets are
  * comma-separated words; an empty set or string is an empty value.
+ *
+ * Version 2 adds the flag word "expand" (ENVELOPE_F_EXPAND: a notice
+ * whose recipient the queue still has to expand) and nothing else.  The
+ * dumper writes the lowest version that can hold the record, so every
+ * record without that flag stays a version 1 record any earlier loader
+ * reads; the loader takes both and refuses "expand" in version 1.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -90,6 +96,7 @@ static const struct envelope_word envelope_flag_words[] = {
 	{ "tls",	ENVELOPE_F_TLS },
 	{ "8bitmime",	ENVELOPE_F_8BITMIME },
 	{ "smtputf8",	ENVELOPE_F_SMTPUTF8 },
+	{ "expand",	ENVELOPE_F_EXPAND },
 	{ NULL,		0 }
 };
 
@@ -321,7 +328,8 @@ envelope_dump(const struct envelope *evp, char *buf, size_t bufsz)
 	if (bufsz == 0)
 		return -1;
 	buf[0] = '\0';
-	envelope_out_str(&o, "version: 1\n");
+	envelope_out_str(&o, (evp->flags & ENVELOPE_F_EXPAND) ?
+	    "version: 2\n" : "version: 1\n");
 	for (i = 0; i < ENVELOPE_NKEYS; i++) {
 		envelope_out_str(&o, envelope_keys[i].name);
 		envelope_out_add(&o, ": ", 2);
@@ -544,6 +552,20 @@ envelope_load_required(uint32_t seen, char *err, size_t errsz)
 	return 0;
 }
 
+/* envelope_version - the version a first line names: 1, 2, or -1 */
+static int
+envelope_version(const char *line, size_t len)
+{
+	static const char	vers[] = "version: ";
+	size_t			n = sizeof(vers) - 1;
+
+	if (len != n + 1 || memcmp(line, vers, n) != 0)
+		return -1;
+	if (line[n] == '1')
+		return 1;
+	return line[n] == '2' ? 2 : -1;
+}
+
 /*
  * envelope_load - parse an untrusted record of len bytes into evp.
  * Returns 0, or -1 with a reason in err (the line number included).
@@ -552,11 +574,10 @@ int
 envelope_load(struct envelope *evp, const char *buf, size_t len,
     char *err, size_t errsz)
 {
-	static const char	 vers[] = "version: 1";
 	const char		*nl, *line = buf, *end = buf + len;
 	char			 why[128];
 	uint32_t		 seen = 0;
-	int			 bad, lineno;
+	int			 bad, lineno, version = 0;
 
 	memset(evp, 0, sizeof(*evp));
 	if (len > ENVELOPE_DUMP_MAX) {
@@ -575,10 +596,10 @@ envelope_load(struct envelope *evp, const char *buf, size_t len,
 			return -1;
 		}
 		if (lineno == 1) {
-			if ((size_t)(nl - line) != sizeof(vers) - 1 ||
-			    memcmp(line, vers, sizeof(vers) - 1) != 0) {
+			if ((version = envelope_version(line,
+			    (size_t)(nl - line))) == -1) {
 				(void)snprintf(err, errsz,
-				    "line 1: not a version 1 envelope");
+				    "line 1: not a version 1 or 2 envelope");
 				return -1;
 			}
 			continue;
@@ -591,6 +612,10 @@ envelope_load(struct envelope *evp, const char *buf, size_t len,
 	}
 	if (lineno == 1) {
 		(void)snprintf(err, errsz, "empty record");
+		return -1;
+	}
+	if (version == 1 && (evp->flags & ENVELOPE_F_EXPAND)) {
+		(void)snprintf(err, errsz, "flag expand in a version 1 record");
 		return -1;
 	}
 	return envelope_load_required(seen, err, errsz);

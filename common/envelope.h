@@ -14,7 +14,7 @@
 
 #include "defs.h"
 
-#define ENVELOPE_VERSION	1
+#define ENVELOPE_VERSION	2	/* the newest record version */
 #define ENVELOPE_DUMP_MAX	16384	/* a record's maximal size in bytes */
 #define ENVELOPE_ID_STRLEN	16
 #define ENVELOPE_MSGID_STRLEN	8
@@ -31,6 +31,7 @@ enum envelope_state {
 #define ENVELOPE_F_TLS		0x04	/* received over TLS */
 #define ENVELOPE_F_8BITMIME	0x08	/* BODY=8BITMIME */
 #define ENVELOPE_F_SMTPUTF8	0x10	/* SMTPUTF8 */
+#define ENVELOPE_F_EXPAND	0x20	/* not expanded yet (version 2) */
 
 /* what dest names, after expansion */
 #define ENVELOPE_DEST_ADDRESS	0	/* a mail address (mailbox or relay) */

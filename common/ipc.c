@@ -73,6 +73,14 @@ const struct ipc_strfield ipc_str_dlv_result[] = {
 	IPC_STR(msg_dlv_result, text), IPC_STR_END };
 const struct ipc_strfield ipc_str_relay_run[] = {
 	IPC_STR_EVP(msg_relay_run, evp), IPC_STR_END };
+const struct ipc_strfield ipc_str_lka_notice[] = {
+	IPC_STR(msg_lka_notice, rcpt), IPC_STR(msg_lka_notice, dispatcher),
+	IPC_STR_END };
+const struct ipc_strfield ipc_str_lka_notice_expanded[] = {
+	IPC_STR_EVP(msg_lka_notice_expanded, evp), IPC_STR_END };
+const struct ipc_strfield ipc_str_lka_notice_result[] = {
+	IPC_STR(msg_lka_notice_result, enhanced),
+	IPC_STR(msg_lka_notice_result, text), IPC_STR_END };
 
 #define IPC_FITS(name, from, to, payload, fd, strs)			\
 	_Static_assert(sizeof(struct payload) <= IPC_FRAME_MAX -	\

@@ -206,6 +206,33 @@ struct msg_relay_run {
 	struct envelope	evp;
 };
 
+/*
+ * queue -> lookup: expand the recipient of a notice to a local sender
+ * exactly as a RCPT to it would be expanded under the action named
+ * dispatcher (the notice's).  Answered by zero or more
+ * MSG_LKA_NOTICE_EXPANDED, then one MSG_LKA_NOTICE_RESULT, same reqid.
+ */
+struct msg_lka_notice {
+	uint64_t	reqid;
+	uint64_t	evpid;			/* the notice's, for logs */
+	char		rcpt[ADDR_MAX];
+	char		dispatcher[NAME_MAX_CFG];
+};
+
+/* lookup -> queue: one final recipient (dispatcher, dest, type, user). */
+struct msg_lka_notice_expanded {
+	uint64_t	reqid;
+	struct envelope	evp;
+};
+
+/* lookup -> queue: 250 (one or more expanded), 4xx again later, 5xx no. */
+struct msg_lka_notice_result {
+	uint64_t	reqid;
+	int32_t		code;
+	char		enhanced[16];
+	char		text[ERRTEXT_MAX];
+};
+
 struct ipc_strfield {
 	size_t	off;
 	size_t	size;
@@ -233,6 +260,9 @@ extern const struct ipc_strfield ipc_str_tx_result[];
 extern const struct ipc_strfield ipc_str_mda_run[];
 extern const struct ipc_strfield ipc_str_dlv_result[];
 extern const struct ipc_strfield ipc_str_relay_run[];
+extern const struct ipc_strfield ipc_str_lka_notice[];
+extern const struct ipc_strfield ipc_str_lka_notice_expanded[];
+extern const struct ipc_strfield ipc_str_lka_notice_result[];
 
 /*   name		from			to			payload			fd	strings */
 #define IPC_MESSAGES(X)							\
@@ -281,7 +311,10 @@ extern const struct ipc_strfield ipc_str_relay_run[];
 	X(MSG_MDA_RUN,	P_(QUEUE),		P_(PARENT),		msg_mda_run,		IPC_FD_MUST, ipc_str_mda_run)	\
 	X(MSG_MDA_RESULT, P_(PARENT),		P_(QUEUE),		msg_dlv_result,		IPC_FD_NONE, ipc_str_dlv_result)	\
 	X(MSG_RELAY_RUN, P_(QUEUE),		P_(DELIVER),		msg_relay_run,		IPC_FD_MUST, ipc_str_relay_run)	\
-	X(MSG_RELAY_RESULT, P_(DELIVER),	P_(QUEUE),		msg_dlv_result,		IPC_FD_NONE, ipc_str_dlv_result)
+	X(MSG_RELAY_RESULT, P_(DELIVER),	P_(QUEUE),		msg_dlv_result,		IPC_FD_NONE, ipc_str_dlv_result)	\
+	X(MSG_LKA_NOTICE, P_(QUEUE),		P_(LOOKUP),		msg_lka_notice,		IPC_FD_NONE, ipc_str_lka_notice)	\
+	X(MSG_LKA_NOTICE_EXPANDED, P_(LOOKUP),	P_(QUEUE),		msg_lka_notice_expanded, IPC_FD_NONE, ipc_str_lka_notice_expanded)	\
+	X(MSG_LKA_NOTICE_RESULT, P_(LOOKUP),	P_(QUEUE),		msg_lka_notice_result,	IPC_FD_NONE, ipc_str_lka_notice_result)
 
 enum ipc_type {
 	MSG_NONE = 0,

@@ -15,6 +15,14 @@
  * `from local for any`, when it is a relay action.  Without such a rule
  * the notice is dropped with a log line.
  *
+ * A notice to a local sender is written unexpanded (ENVELOPE_F_EXPAND,
+ * no user): when it comes due, qdispatch_expand.c has the lookup expand
+ * it under its action exactly as a RCPT to that address (aliases,
+ * virtual, userbase, ~/.forward, sub-addresses) and durably replaces it
+ * by the final recipients, so a notice to root or postmaster reaches
+ * whoever the aliases name.  An unknown local sender fails like any
+ * other recipient: one notice to the postmaster, never a loop.
+ *
  * A delivery error of the form "host NAME said: REPLY" (what the relay
  * worker reports) gives Remote-MTA: NAME and Diagnostic-Code: smtp; REPLY.
  */
@@ -281,7 +289,9 @@ bounce_head(struct buf *b, const struct bounce_ctx *ctx,
 	(void)bounce_date(ctx->now, date, sizeof(date));
 	buf_printf(b, "From: Mail Delivery System <MAILER-DAEMON@%s>\n",
 	    ctx->hostname);
-	buf_printf(b, "To: <%s>\n", evp->sender);
+	/* a notice about a failed notice goes to the postmaster */
+	buf_printf(b, "To: <%s>\n", (evp->flags & ENVELOPE_F_BOUNCE) ?
+	    BOUNCE_POSTMASTER : evp->sender);
 	buf_printf(b, "Subject: %s\n", subjects[kind]);
 	buf_printf(b, "Date: %s\n", date);
 	buf_printf(b, "Message-ID: <%s>\n", ctx->msgid);
@@ -408,9 +418,10 @@ bounce_dispatcher(const struct cfg *cfg, int local)
 			continue;
 		if (m->reject || m->action == NULL)
 			return NULL;
+		/* a local notice is expanded: expand-only is fine */
 		if ((m->action->type == CFG_ACTION_RELAY) == local ||
-		    m->action->type == CFG_ACTION_EXPAND_ONLY ||
-		    m->action->type == CFG_ACTION_FORWARD_ONLY)
+		    (!local && (m->action->type == CFG_ACTION_EXPAND_ONLY ||
+		    m->action->type == CFG_ACTION_FORWARD_ONLY)))
 			return NULL;
 		return m->action->name;
 	}
@@ -424,7 +435,6 @@ bounce_envelope(struct queue *q, const char *rcpt, const char *host,
 {
 	const struct cfg	*cfg = q->env->cfg;
 	const char		*disp;
-	char			*p;
 	int			 local = bounce_is_local(rcpt, host);
 
 	memset(b, 0, sizeof(*b));
@@ -433,18 +443,11 @@ bounce_envelope(struct queue *q, const char *rcpt, const char *host,
 	strlcpy(b->rcpt, rcpt, sizeof(b->rcpt));
 	strlcpy(b->dest, rcpt, sizeof(b->dest));
 	strlcpy(b->dispatcher, disp, sizeof(b->dispatcher));
-	if (local) {
-		strlcpy(b->user, rcpt, sizeof(b->user));
-		b->user[strcspn(b->user, "@")] = '\0';
-		if (cfg->smtp.sub_addr_delim != '\0' &&
-		    (p = strchr(b->user, cfg->smtp.sub_addr_delim)) != NULL)
-			*p = '\0';
-	}
 	strlcpy(b->hostname, host, sizeof(b->hostname));
 	strlcpy(b->helo, host, sizeof(b->helo));
 	strlcpy(b->client, "localhost", sizeof(b->client));
 	b->dest_type = ENVELOPE_DEST_ADDRESS;
-	b->flags = ENVELOPE_F_BOUNCE;
+	b->flags = ENVELOPE_F_BOUNCE | (local ? ENVELOPE_F_EXPAND : 0);
 	b->ctime = b->nexttry = time(NULL);
 	b->ttl = queue_tx_ttl(q, disp);
 	return 0;

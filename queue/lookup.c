@@ -42,12 +42,18 @@
 
 #define LOOKUP_FILE_MAX		(1024 * 1024)	/* .forward, :include: */
 
-/* One request waiting for the parent: a RCPT's .forward or an AUTH. */
+/*
+ * One request waiting for the parent: a RCPT's .forward or an AUTH.  A
+ * notice's expansion for the queue is a RCPT request with notice set:
+ * its answers go to the queue under the queue's qreqid.
+ */
 struct lookup_req {
 	TAILQ_ENTRY(lookup_req)	 entry;
 	struct lookup		*l;
 	uint64_t		 reqid;
-	uint64_t		 sessid;
+	uint64_t		 sessid;	/* a notice's evpid, for logs */
+	int			 notice;
+	uint64_t		 qreqid;
 	struct msg_lka_rcpt	 rcpt;		/* RCPT only */
 	struct lookup_expand_ops ops;
 	struct lookup_expand	*x;
@@ -76,6 +82,10 @@ static void	lookup_on_forward(struct ipc *, uint32_t, int, const void *,
 		    void *);
 static void	lookup_on_table_update(struct ipc *, uint32_t, int,
 		    const void *, void *);
+static void	lookup_on_notice(struct ipc *, uint32_t, int, const void *,
+		    void *);
+static void	lookup_notice_answer(struct lookup_req *,
+		    enum lookup_expand_status);
 
 static const struct ipc_handler lookup_parent_handlers[] = {
 	{ MSG_AUTH_SYSTEM_RESULT, lookup_on_auth_system },
@@ -86,6 +96,7 @@ static const struct ipc_handler lookup_queue_handlers[] = {
 	{ MSG_LOG_VERBOSE,	ipc_on_log_verbose },
 	{ MSG_LOG_BRIEF,	ipc_on_log_brief },
 	{ MSG_TABLE_UPDATE,	lookup_on_table_update },
+	{ MSG_LKA_NOTICE,	lookup_on_notice },
 	{ MSG_NONE,		NULL }
 };
 static const struct ipc_handler lookup_smtpd_handlers[] = {
@@ -370,11 +381,14 @@ lookup_rcpt_step(struct lookup_req *req)
 		return;
 	}
 	code = lookup_expand_error(req->x, &enh, &text);
-	log_info("%016llx lookup event=rcpt rcpt=<%s> result=%d results=%zu",
-	    (unsigned long long)req->sessid, log_vis(vis, sizeof(vis),
-	    req->rcpt.rcpt), st == LOOKUP_EXPAND_DONE ? 250 : code,
+	log_info("%016llx lookup event=%s rcpt=<%s> result=%d results=%zu",
+	    (unsigned long long)req->sessid, req->notice ? "notice" : "rcpt",
+	    log_vis(vis, sizeof(vis), req->rcpt.rcpt),
+	    st == LOOKUP_EXPAND_DONE ? 250 : code,
 	    lookup_expand_nresults(req->x));
-	if (st == LOOKUP_EXPAND_DONE)
+	if (req->notice)
+		lookup_notice_answer(req, st);
+	else if (st == LOOKUP_EXPAND_DONE)
 		lookup_rcpt_done(req);
 	else
 		lookup_reply(req->l, req->sessid, code, enh, "%s", text);
@@ -430,6 +444,113 @@ lookup_on_rcpt(struct ipc *c, uint32_t id, int fd, const void *msg,
 		return;
 	req = lookup_req_new(l, m->sess.id);
 	req->rcpt = *m;
+	req->ops.table = lookup_table;
+	req->ops.account = lookup_account;
+	req->ops.include = lookup_include;
+	req->ops.route = lookup_route;
+	req->ops.arg = req;
+	req->x = lookup_expand_new(&req->ops, l->env->cfg->smtp.sub_addr_delim,
+	    a, m->rcpt);
+	lookup_rcpt_step(req);
+}
+
+/* lookup_notice_reply - the verdict on a notice, to the queue */
+static void
+lookup_notice_reply(struct lookup *l, uint64_t qreqid, int code,
+    const char *enh, const char *text)
+{
+	struct msg_lka_notice_result	r;
+
+	memset(&r, 0, sizeof(r));
+	r.reqid = qreqid;
+	r.code = code;
+	strlcpy(r.enhanced, enh, sizeof(r.enhanced));
+	strlcpy(r.text, text, sizeof(r.text));
+	if (ipc_send(l->queue, MSG_LKA_NOTICE_RESULT, 0, -1, &r,
+	    sizeof(r)) == -1)
+		log_warn("lookup: notice result to the queue");
+}
+
+/* lookup_notice_answer - a notice's final recipients, then the verdict */
+static void
+lookup_notice_answer(struct lookup_req *req, enum lookup_expand_status st)
+{
+	const struct lookup_expand_result	*r;
+	struct msg_lka_notice_expanded		*e;
+	const char				*enh, *text;
+	size_t					 i, n;
+	int					 code;
+
+	if (st != LOOKUP_EXPAND_DONE) {
+		code = lookup_expand_error(req->x, &enh, &text);
+		lookup_notice_reply(req->l, req->qreqid, code, enh, text);
+		return;
+	}
+	e = xmalloc(sizeof(*e));
+	n = lookup_expand_nresults(req->x);
+	for (i = 0; i < n; i++) {
+		r = lookup_expand_result(req->x, i);
+		memset(e, 0, sizeof(*e));
+		e->reqid = req->qreqid;
+		strlcpy(e->evp.rcpt, req->rcpt.rcpt, sizeof(e->evp.rcpt));
+		strlcpy(e->evp.dest, r->dest, sizeof(e->evp.dest));
+		strlcpy(e->evp.dispatcher, r->action->name,
+		    sizeof(e->evp.dispatcher));
+		strlcpy(e->evp.user, r->user, sizeof(e->evp.user));
+		e->evp.dest_type = r->dest_type;
+		if (ipc_send(req->l->queue, MSG_LKA_NOTICE_EXPANDED, 0, -1, e,
+		    sizeof(*e)) == -1)
+			log_warn("lookup: notice recipient to the queue");
+	}
+	free(e);
+	lookup_notice_reply(req->l, req->qreqid, 250, "2.1.5", "Recipient ok");
+}
+
+/* lookup_notice_rcpt_valid - an address, or a bare local part */
+static int
+lookup_notice_rcpt_valid(const char *rcpt)
+{
+	char	buf[ADDR_MAX];
+
+	if (strchr(rcpt, '@') != NULL)
+		return lookup_addr_valid(rcpt, SMTP_ADDR_F_RCPT);
+	if (snprintf(buf, sizeof(buf), "%s@localhost", rcpt) >=
+	    (int)sizeof(buf))
+		return 0;
+	return lookup_addr_valid(buf, SMTP_ADDR_F_RCPT);
+}
+
+/*
+ * lookup_on_notice - MSG_LKA_NOTICE: expand a notice's local recipient
+ * under its action, as a RCPT from <> on the local socket would be.
+ */
+static void
+lookup_on_notice(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	const struct msg_lka_notice	*m = msg;
+	struct lookup			*l = arg;
+	const struct cfg_action		*a;
+	struct lookup_req		*req;
+
+	(void)c;
+	(void)id;
+	(void)fd;
+	a = cfg_action_find(l->env->cfg, m->dispatcher);
+	if (!lookup_notice_rcpt_valid(m->rcpt) || a == NULL ||
+	    a->type == CFG_ACTION_RELAY) {
+		log_warnx("%016llx lookup event=notice result=554 "
+		    "error=\"bad request\"", (unsigned long long)m->evpid);
+		lookup_notice_reply(l, m->reqid, 554, "5.3.5",
+		    "Bad notice expansion request");
+		return;
+	}
+	req = lookup_req_new(l, m->evpid);
+	req->notice = 1;
+	req->qreqid = m->reqid;
+	req->rcpt.sess.flags = IPC_SESS_LOCAL;
+	req->rcpt.sess.id = m->evpid;
+	strlcpy(req->rcpt.rcpt, m->rcpt, sizeof(req->rcpt.rcpt));
 	req->ops.table = lookup_table;
 	req->ops.account = lookup_account;
 	req->ops.include = lookup_include;

@@ -79,6 +79,8 @@ qdispatch_new(struct queue *q)
 	size_t			 i;
 
 	memset(&sc, 0, sizeof(sc));
+	sc.max_deferred = cfg->mta_max_deferred > 0 ?
+	    (size_t)cfg->mta_max_deferred : 0;
 	for (i = 0; i < cfg->nbounce_warn && i < SCHED_WARN_MAX; i++)
 		sc.warn[sc.nwarn++] = cfg->bounce_warn[i];
 	q->sched = sched_new(&sc);
@@ -196,7 +198,7 @@ qdispatch_drop(struct queue *q, const struct envelope *evp)
 }
 
 /* qdispatch_tempfail - a temporary failure: write down, try again later */
-static void
+void
 qdispatch_tempfail(struct queue *q, struct envelope *evp, const char *text)
 {
 	char	err[256], vis[ERRTEXT_MAX * 4];
@@ -219,7 +221,7 @@ qdispatch_tempfail(struct queue *q, struct envelope *evp, const char *text)
 }
 
 /* qdispatch_permfail - a permanent failure: notify the sender, remove */
-static void
+void
 qdispatch_permfail(struct queue *q, struct envelope *evp, const char *text)
 {
 	char	vis[ERRTEXT_MAX * 4];
@@ -240,6 +242,7 @@ static void
 qdispatch_delivered(struct queue *q, struct envelope *evp)
 {
 	(void)bounce_send(q, evp, BOUNCE_KIND_DELIVERED, "250 2.0.0 delivered");
+	(void)sched_dest_ok(q->sched, evp->evpid, time(NULL));
 	q->stats.delivered++;
 	log_info("%016llx queue event=delivered action=%s",
 	    (unsigned long long)evp->evpid, evp->dispatcher);
@@ -330,7 +333,9 @@ qdispatch_deliver(struct queue *q, uint64_t evpid)
 
 	if (qdispatch_load_evp(q, evpid, &evp) != 1)
 		return;
-	if (cfg_action_find(q->env->cfg, evp.dispatcher) == NULL)
+	if (evp.flags & ENVELOPE_F_EXPAND)
+		qdispatch_expand_start(q, &evp);
+	else if (cfg_action_find(q->env->cfg, evp.dispatcher) == NULL)
 		qdispatch_tempfail(q, &evp, "no such action in the "
 		    "configuration");
 	else if (qdispatch_kind(q, &evp) == SCHED_KIND_RELAY)
@@ -464,6 +469,10 @@ qdispatch_on_relay_result(struct ipc *c, uint32_t id, int fd,
 	(void)id;
 	(void)fd;
 	qdispatch_result(arg, msg, "deliver");
+	/* mta max-deferred: the destination itself failed */
+	if (((const struct msg_dlv_result *)msg)->status == IPC_DLV_TEMPFAIL)
+		(void)sched_dest_suspend(((struct queue *)arg)->sched,
+		    ((const struct msg_dlv_result *)msg)->evpid);
 }
 
 /* qdispatch_on_watchdog - deliveries that never reported are retried */

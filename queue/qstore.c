@@ -10,6 +10,8 @@
  *	queue/<msgid>/message		a committed message, never rewritten
  *	queue/<msgid>/<evpid>		one envelope record each (envelope.c)
  *	queue/<msgid>/tmp.<evpid>	an envelope update in progress
+ *	queue/<msgid>/rep.<old>.<new>	a replacement of envelope <old>
+ *					(qstore_replace.c)
  *	quarantine/<msgid>/<file>	what failed to load, kept for inspection
  *	quarantine/<name>		a foreign entry found in queue/
  *	offline/<name>			drop files of the local enqueuer while
@@ -769,6 +771,7 @@ qstore_walk_msg(struct qstore *q, const char *msg,
 		qstore_quarantine_entry(q, msg, strerror(errno));
 		return 0;
 	}
+	qstore_replace_recover(q, dfd, msgid);
 	if (qstore_names_read(dfd, ".", &nm) == -1) {
 		log_warn("qstore: reading queue/%s", msg);
 		close(dfd);

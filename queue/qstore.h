@@ -85,6 +85,21 @@ int	qstore_quarantine_list(struct qstore *,
 int	qstore_commit_batch(struct qstore *, struct qstore_commit *reqs,
 	    size_t n);
 
+/* qstore_replace.c: one envelope durably replaced by others */
+#define QSTORE_REPLACE_MAX	1000	/* replacements of one envelope */
+
+int	qstore_replace(struct qstore *, uint64_t old, struct envelope *evps,
+	    size_t n, char *err, size_t errsz);
+int	qstore_replace_prepare(struct qstore *, uint64_t old,
+	    struct envelope *evps, size_t n, char *err, size_t errsz);
+int	qstore_replace_commit(struct qstore *, uint64_t old,
+	    const struct envelope *evps, size_t n, char *err, size_t errsz);
+int	qstore_replace_publish(struct qstore *, uint64_t old, char *err,
+	    size_t errsz);
+int	qstore_replace_parse(const char *name, uint32_t msgid, uint64_t *old,
+	    uint64_t *new);
+void	qstore_replace_recover(struct qstore *, int dfd, uint32_t msgid);
+
 /* qstore_offline.c: the local enqueuer's drop files */
 #define QSTORE_OFFLINE_RCPT_MAX	1000
 #define QSTORE_OFFLINE_HDR_MAX	\

@@ -74,6 +74,8 @@ static const struct ipc_handler queue_smtpd_handlers[] = {
 };
 static const struct ipc_handler queue_lookup_handlers[] = {
 	{ MSG_TABLE_UPDATED,	control_on_table_updated },
+	{ MSG_LKA_NOTICE_EXPANDED, qdispatch_on_notice_expanded },
+	{ MSG_LKA_NOTICE_RESULT, qdispatch_on_notice_result },
 	{ MSG_NONE,		NULL }
 };
 static const struct ipc_handler queue_deliver_handlers[] = {

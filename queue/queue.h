@@ -18,7 +18,9 @@ struct qstore_crypt;
 struct sched;
 struct queue_tx;
 struct qdispatch;
+struct qdispatch_expand;
 struct envelope;
+struct cfg;
 struct event;
 
 struct queue_stats {
@@ -45,6 +47,7 @@ struct queue {
 	struct sched		*sched;
 	struct queue_tx		*tx;
 	struct qdispatch	*dsp;
+	struct qdispatch_expand	*dxp;		/* notices being expanded */
 	pid_t			 offline_pid;	/* the offline helper, or -1 */
 	struct event		*offline_ev;
 	struct event		*offline_chld;
@@ -91,6 +94,22 @@ void		 qdispatch_pause(struct queue *, int mta, int paused);
 void		 qdispatch_on_mda_result(struct ipc *, uint32_t, int,
 		    const void *, void *);
 void		 qdispatch_on_relay_result(struct ipc *, uint32_t, int,
+		    const void *, void *);
+void		 qdispatch_tempfail(struct queue *, struct envelope *,
+		    const char *text);
+void		 qdispatch_permfail(struct queue *, struct envelope *,
+		    const char *text);
+
+/* qdispatch_expand.c: notices to local senders, expanded when due */
+void		 qdispatch_expand_start(struct queue *, struct envelope *);
+const char	*qdispatch_expand_check(const struct cfg *,
+		    const struct envelope *);
+int		 qdispatch_expand_build(const struct envelope *notice,
+		    const struct envelope *result, int64_t ttl,
+		    struct envelope *out);
+void		 qdispatch_on_notice_expanded(struct ipc *, uint32_t, int,
+		    const void *, void *);
+void		 qdispatch_on_notice_result(struct ipc *, uint32_t, int,
 		    const void *, void *);
 
 #endif

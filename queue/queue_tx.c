@@ -255,7 +255,7 @@ queue_tx_on_envelope(struct ipc *c, uint32_t id, int fd, const void *msg,
 	evp->lasttry = 0;
 	evp->nexttry = evp->ctime;
 	evp->retry = evp->warn = 0;
-	evp->flags &= ~ENVELOPE_F_BOUNCE;
+	evp->flags &= ~(ENVELOPE_F_BOUNCE | ENVELOPE_F_EXPAND);
 }
 
 /* queue_tx_size_ok - the incoming message file holds size octets */

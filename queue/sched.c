@@ -8,6 +8,12 @@
  * takes the first due entry of a destination that has a free slot, and
  * moves that destination to the tail, so every destination gets its
  * turn whatever the others hold.
+ *
+ * A relay destination whose delivery failed temporarily is suspended
+ * until retry_at; entries of it that come due meanwhile are held (at
+ * most conf.max_deferred): they wait in the tree with their next try
+ * moved to retry_at and sit on the destination's held list, so a
+ * success (sched_dest_ok) can release them all at once.
  */
 #include <sys/queue.h>
 #include <sys/tree.h>
@@ -25,9 +31,11 @@ struct sched_dest;
 struct sched_entry {
 	RB_ENTRY(sched_entry)	 byid;
 	RB_ENTRY(sched_entry)	 bydue;
+	TAILQ_ENTRY(sched_entry) hold;
 	uint64_t		 evpid;
 	struct sched_dest	*dest;
 	int			 inflight;
+	int			 held;
 	int			 warnable;	/* delay notices wanted */
 	int64_t			 ctime;
 	int64_t			 nexttry;
@@ -44,9 +52,12 @@ struct sched_dest {
 	RB_ENTRY(sched_dest)	 byname;
 	TAILQ_ENTRY(sched_dest)	 ring;
 	struct sched_bydue	 waiting;
+	TAILQ_HEAD(, sched_entry) heldq;
 	enum sched_kind		 kind;
 	size_t			 inflight;
 	size_t			 count;
+	size_t			 held;
+	int64_t			 retry_at;	/* suspended until, or 0 */
 	char			 name[HOST_MAX + 2];
 };
 
@@ -59,6 +70,7 @@ struct sched {
 	TAILQ_HEAD(, sched_dest)	ring;
 	size_t				count;
 	size_t				inflight;
+	size_t				held;
 	int				paused[2];
 };
 
@@ -194,6 +206,7 @@ sched_dest_get(struct sched *s, const char *key, enum sched_kind kind)
 	strlcpy(d->name, key, sizeof(d->name));
 	d->kind = kind;
 	RB_INIT(&d->waiting);
+	TAILQ_INIT(&d->heldq);
 	RB_INSERT(sched_dests, &s->dests, d);
 	TAILQ_INSERT_TAIL(&s->ring, d, ring);
 	return d;
@@ -238,6 +251,18 @@ sched_unwait(struct sched_entry *e)
 {
 	if (!e->inflight)
 		RB_REMOVE(sched_bydue, &e->dest->waiting, e);
+}
+
+/* sched_unhold - the entry no longer waits for its destination */
+static void
+sched_unhold(struct sched *s, struct sched_entry *e)
+{
+	if (!e->held)
+		return;
+	TAILQ_REMOVE(&e->dest->heldq, e, hold);
+	e->held = 0;
+	e->dest->held--;
+	s->held--;
 }
 
 /*
@@ -285,6 +310,7 @@ sched_remove(struct sched *s, uint64_t evpid)
 		s->inflight--;
 	} else
 		sched_unwait(e);
+	sched_unhold(s, e);
 	RB_REMOVE(sched_byid, &s->entries, e);
 	e->dest->count--;
 	sched_dest_put(s, e->dest);
@@ -307,6 +333,50 @@ sched_defer(struct sched *s, uint64_t evpid, int64_t nexttry, uint32_t retry)
 	e->retry = retry;
 	sched_wait(s, e);
 	return 0;
+}
+
+/*
+ * sched_dest_suspend - a relay delivery of evpid (deferred already)
+ * failed at its destination: suspend the destination until the
+ * envelope's next try.  0, or -1 if unknown, in flight or local.
+ */
+int
+sched_dest_suspend(struct sched *s, uint64_t evpid)
+{
+	struct sched_entry	*e;
+
+	if ((e = sched_find(s, evpid)) == NULL || e->inflight ||
+	    e->dest->kind != SCHED_KIND_RELAY)
+		return -1;
+	if (e->nexttry > e->dest->retry_at)
+		e->dest->retry_at = e->nexttry;
+	return 0;
+}
+
+/*
+ * sched_dest_ok - a delivery of evpid succeeded: its relay destination
+ * is no longer suspended and every entry it held is due at now (call
+ * before sched_remove).  How many were released.
+ */
+size_t
+sched_dest_ok(struct sched *s, uint64_t evpid, int64_t now)
+{
+	struct sched_entry	*e;
+	struct sched_dest	*d;
+	size_t			 n = 0;
+
+	if ((e = sched_find(s, evpid)) == NULL)
+		return 0;
+	d = e->dest;
+	d->retry_at = 0;
+	while ((e = TAILQ_FIRST(&d->heldq)) != NULL) {
+		sched_unhold(s, e);
+		sched_unwait(e);
+		e->nexttry = now;
+		sched_wait(s, e);
+		n++;
+	}
+	return n;
 }
 
 /* sched_warned - a delay notice went out; warn is the new count */
@@ -332,6 +402,8 @@ sched_schedule(struct sched *s, uint64_t evpid, int64_t now)
 	if ((e = sched_find(s, evpid)) == NULL || e->inflight)
 		return -1;
 	sched_unwait(e);
+	sched_unhold(s, e);
+	e->dest->retry_at = 0;		/* asked for: try the destination */
 	e->nexttry = now;
 	sched_wait(s, e);
 	return 0;
@@ -379,10 +451,40 @@ sched_take(struct sched *s, struct sched_dest *d, struct sched_entry *e,
 	if (sched_blocked(s, d))
 		return SCHED_JOB_NONE;
 	sched_unwait(e);
+	sched_unhold(s, e);
 	e->inflight = 1;
 	d->inflight++;
 	s->inflight++;
 	return SCHED_JOB_DELIVER;
+}
+
+/*
+ * sched_hold_due - while d is suspended, hold its entries that come due
+ * for a try (not for expiry or a notice), up to max_deferred; one held
+ * already moves on to the destination's new retry time.
+ */
+static void
+sched_hold_due(struct sched *s, struct sched_dest *d, int64_t now)
+{
+	struct sched_entry	*e;
+	int64_t			 w;
+
+	if (d->kind != SCHED_KIND_RELAY || now >= d->retry_at)
+		return;
+	while ((e = RB_MIN(sched_bydue, &d->waiting)) != NULL &&
+	    e->due <= now && now < e->expire &&
+	    ((w = sched_warn_at(s, e)) == 0 || now < w) &&
+	    (e->held || d->held < s->conf.max_deferred)) {
+		sched_unwait(e);
+		if (!e->held) {
+			e->held = 1;
+			TAILQ_INSERT_TAIL(&d->heldq, e, hold);
+			d->held++;
+			s->held++;
+		}
+		e->nexttry = d->retry_at;
+		sched_wait(s, e);
+	}
 }
 
 /*
@@ -399,6 +501,7 @@ sched_next(struct sched *s, int64_t now, uint64_t *evpid)
 	enum sched_job		 job;
 
 	TAILQ_FOREACH(d, &s->ring, ring) {
+		sched_hold_due(s, d, now);
 		if ((e = RB_MIN(sched_bydue, &d->waiting)) == NULL ||
 		    e->due > now)
 			continue;
@@ -444,6 +547,7 @@ sched_info_fill(const struct sched_entry *e, struct sched_info *si)
 	si->evpid = e->evpid;
 	si->kind = e->dest->kind;
 	si->inflight = e->inflight;
+	si->held = e->held;
 	si->nexttry = e->nexttry;
 	si->expire = e->expire;
 	si->retry = e->retry;
@@ -491,6 +595,13 @@ size_t
 sched_count(const struct sched *s)
 {
 	return s->count;
+}
+
+/* sched_held - envelopes held for a suspended destination */
+size_t
+sched_held(const struct sched *s)
+{
+	return s->held;
 }
 
 /* sched_inflight - envelopes in flight */

@@ -7,6 +7,14 @@
  * within a total and a per-destination limit of deliveries in flight, so
  * a slow or dead destination never starves the others.  The scheduler
  * keeps no envelope bodies and does no I/O: time is always passed in.
+ *
+ * `mta max-deferred N`: after a relay delivery to a destination failed
+ * temporarily there (sched_defer, then sched_dest_suspend), that
+ * destination is suspended until the failed envelope's next try.  Up to N of its other envelopes that come
+ * due meanwhile are held instead of being tried one by one; they all
+ * become due when a delivery to the destination succeeds
+ * (sched_dest_ok) or when its retry time comes.  Envelopes beyond N
+ * keep their own schedule; local deliveries are never held.
  */
 #ifndef POSTHORN_SCHED_H
 #define POSTHORN_SCHED_H
@@ -39,6 +47,7 @@ struct sched_conf {
 	size_t		dest_inflight_max;
 	int64_t		warn[SCHED_WARN_MAX];	/* after ctime, ascending */
 	size_t		nwarn;
+	size_t		max_deferred;	/* held per relay destination */
 };
 
 /* What the scheduler knows of one envelope (show queue, show envelope). */
@@ -46,6 +55,7 @@ struct sched_info {
 	uint64_t	evpid;
 	enum sched_kind	kind;
 	int		inflight;
+	int		held;		/* waiting for its destination */
 	int64_t		nexttry;
 	int64_t		expire;
 	uint32_t	retry;
@@ -63,6 +73,9 @@ int		 sched_remove(struct sched *, uint64_t evpid);
 int		 sched_defer(struct sched *, uint64_t evpid, int64_t nexttry,
 		    uint32_t retry);
 int		 sched_warned(struct sched *, uint64_t evpid, uint32_t warn);
+int		 sched_dest_suspend(struct sched *, uint64_t evpid);
+size_t		 sched_dest_ok(struct sched *, uint64_t evpid, int64_t now);
+size_t		 sched_held(const struct sched *);
 int		 sched_schedule(struct sched *, uint64_t evpid, int64_t now);
 size_t		 sched_schedule_all(struct sched *, int64_t now);
 void		 sched_pause(struct sched *, enum sched_kind, int paused);

@@ -57,7 +57,10 @@ static const char *const t_zone =
     "2001:db8::1 PTR host6.test\n"
     "192.0.2.3 SERVFAIL\n"
     "192.0.2.5 TIMEOUT\n"
-    "192.0.2.6 PTR slow.test\n";
+    "192.0.2.6 PTR slow.test\n"
+    "192.0.2.8 PTR bad/x.test\n"
+    "192.0.2.11 PTR bad(x).test\n"
+    "192.0.2.10 PTR under_score.test.\n";
 
 /* t_kill_dnsd - stop the server this test started, by its pid */
 static void
@@ -468,6 +471,9 @@ ATF_TC_BODY(dns_ptr_answers, tc)
 		{ "192.0.2.2", "none|" },
 		{ "192.0.2.3", "tempfail|" },
 		{ "192.0.2.6", "ok|slow.test" },
+		{ "192.0.2.8", "none|" },	/* not a host name */
+		{ "192.0.2.11", "tempfail|" },	/* c-ares: malformed */
+		{ "192.0.2.10", "ok|under_score.test" },
 		{ "not-an-address", "none|" },	/* AF_UNIX */
 	};
 	struct t_answer	 a[sizeof(t) / sizeof(t[0])];

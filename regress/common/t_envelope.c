@@ -167,7 +167,7 @@ static const struct {
 	const char	*to;		/* ... replaced by this */
 	const char	*err;		/* expected in the error */
 } t_bad[] = {
-	{ "version 2", "version: 1\n", "version: 2\n", "version" },
+	{ "version 3", "version: 1\n", "version: 3\n", "version" },
 	{ "no version", "version: 1\n", "", "version" },
 	{ "version later", "version: 1\nevpid", "evpid", "version" },
 	{ "unknown key", "retry: 3\n", "retry: 3\ncolour: red\n", "unknown" },

@@ -208,8 +208,12 @@ ATF_TC_BODY(bounce_dispatcher_rules, tc)
 		{ "action l mbox\naction r relay\n"
 		  "match from local for local mail-from \"a@b\" action l\n"
 		  "match from local for any action r\n", NULL, "r" },
+		/* a local notice is expanded, so expand-only carries it */
 		{ "action e expand-only\naction l mbox\n"
-		  "match from local for local action e\n", NULL, NULL },
+		  "match from local for local action e\n", "e", NULL },
+		{ "action f forward-only\naction r relay\n"
+		  "match from local for local action f\n"
+		  "match from local for any action f\n", "f", NULL },
 	};
 	struct cfg	*cfg;
 	const char	*got;

@@ -47,6 +47,56 @@ static struct queue	 t_q;
 static struct proc_env	 t_env;
 static struct ipc	*t_smtpd;	/* the test's listener end */
 static struct ipc	*t_parent;	/* the test's parent end */
+static struct ipc	*t_lookup;	/* the test's lookup end */
+static int		 t_nnotices;	/* notice expansions asked */
+
+/*
+ * t_on_notice - MSG_LKA_NOTICE at the scripted lookup: "unknown*" is
+ * refused, "busy*" fails for now, "bad*" gets a result naming no action,
+ * "root" expands to alice and bob, anything else to its local part.
+ */
+static void
+t_on_notice(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
+{
+	const struct msg_lka_notice	*m = msg;
+	struct msg_lka_notice_expanded	 e;
+	struct msg_lka_notice_result	 r;
+	static const char		*root[] = { "alice", "bob", NULL };
+	const char			*one[2] = { NULL, NULL }, **u = one;
+	char				 local[ADDR_MAX];
+
+	(void)id;
+	(void)fd;
+	(void)arg;
+	t_nnotices++;
+	memset(&r, 0, sizeof(r));
+	r.reqid = m->reqid;
+	r.code = 250;
+	if (strncmp(m->rcpt, "unknown", 7) == 0 ||
+	    strncmp(m->rcpt, "busy", 4) == 0) {
+		r.code = m->rcpt[0] == 'u' ? 550 : 451;
+		strlcpy(r.enhanced, m->rcpt[0] == 'u' ? "5.1.1" : "4.3.0",
+		    sizeof(r.enhanced));
+		strlcpy(r.text, "scripted", sizeof(r.text));
+		ipc_send(c, MSG_LKA_NOTICE_RESULT, 0, -1, &r, sizeof(r));
+		return;
+	}
+	strlcpy(local, m->rcpt, sizeof(local));
+	local[strcspn(local, "@")] = '\0';
+	one[0] = local;
+	if (strcmp(m->rcpt, "root") == 0)
+		u = root;
+	for (; *u != NULL; u++) {
+		memset(&e, 0, sizeof(e));
+		e.reqid = m->reqid;
+		strlcpy(e.evp.dispatcher, strncmp(m->rcpt, "bad", 3) == 0 ?
+		    "nosuch" : m->dispatcher, sizeof(e.evp.dispatcher));
+		strlcpy(e.evp.dest, *u, sizeof(e.evp.dest));
+		strlcpy(e.evp.user, *u, sizeof(e.evp.user));
+		ipc_send(c, MSG_LKA_NOTICE_EXPANDED, 0, -1, &e, sizeof(e));
+	}
+	ipc_send(c, MSG_LKA_NOTICE_RESULT, 0, -1, &r, sizeof(r));
+}
 
 /* t_on_opened - MSG_TX_OPENED at the scripted listener */
 static void
@@ -111,6 +161,15 @@ static const struct ipc_handler t_q_parent_handlers[] = {
 	{ MSG_MDA_RESULT,	qdispatch_on_mda_result },
 	{ MSG_NONE,		NULL }
 };
+static const struct ipc_handler t_lookup_handlers[] = {
+	{ MSG_LKA_NOTICE,	t_on_notice },
+	{ MSG_NONE,		NULL }
+};
+static const struct ipc_handler t_q_lookup_handlers[] = {
+	{ MSG_LKA_NOTICE_EXPANDED, qdispatch_on_notice_expanded },
+	{ MSG_LKA_NOTICE_RESULT, qdispatch_on_notice_result },
+	{ MSG_NONE,		NULL }
+};
 
 /* t_run - turn the event loop until *n reaches want (2 s at most) */
 static void
@@ -138,9 +197,10 @@ t_start(const char *key)
 	    "match from local for local action \"local\"\n"
 	    "match from local for any action \"out\"\n";
 	char	err[1024];
-	int	sv[2], pv[2], dfd;
+	int	sv[2], pv[2], lv[2], dfd;
 	FILE	*f;
 
+	t_nnotices = 0;
 	memset(&t_p, 0, sizeof(t_p));
 	memset(&t_q, 0, sizeof(t_q));
 	ev_init();
@@ -169,6 +229,11 @@ t_start(const char *key)
 	    t_smtpd_handlers, NULL);
 	t_parent = ipc_new(pv[1], PROC_PARENT, PROC_QUEUE, IPC_TRUST_PEER,
 	    t_parent_handlers, NULL);
+	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, lv) == 0);
+	t_q.lookup = ipc_new(lv[0], PROC_QUEUE, PROC_LOOKUP, IPC_TRUST_PEER,
+	    t_q_lookup_handlers, &t_q);
+	t_lookup = ipc_new(lv[1], PROC_LOOKUP, PROC_QUEUE, IPC_TRUST_PEER,
+	    t_lookup_handlers, NULL);
 	t_run(NULL, 0);
 }
 
@@ -428,6 +493,85 @@ ATF_TC_BODY(qdispatch_results, tc)
 	ATF_CHECK_EQ(sched_count(t_q.sched), 1);
 }
 
+/* t_find_notice - walk callback: the envelope whose rcpt is arg's */
+static int
+t_find_notice(const struct sched_info *si, void *arg)
+{
+	struct envelope	*evp = arg;
+	struct envelope	 e;
+	char		 err[256];
+
+	if (qstore_envelope_load(t_q.qs, si->evpid, &e, err,
+	    sizeof(err)) == 1 && strcmp(e.rcpt, evp->rcpt) == 0) {
+		*evp = e;
+		return -1;
+	}
+	return 0;
+}
+
+ATF_TC_WITHOUT_HEAD(qdispatch_notice_expansion);
+ATF_TC_BODY(qdispatch_notice_expansion, tc)
+{
+	static const char	*senders[] = { "root", "unknown@localhost",
+	    "busy@localhost", "bad@localhost" };
+	struct msg_tx_envelope	 e;
+	struct envelope		 evp;
+	int			 i, seen = 0;
+
+	(void)tc;
+	t_start(NULL);
+	t_open(4);
+	for (i = 0; i < 4; i++) {
+		t_evp(&e, i, "local", "rcpt");
+		strlcpy(e.evp.sender, senders[i], sizeof(e.evp.sender));
+		t_commit(i, &e, 1, t_write(i));
+	}
+	t_run(&t_p.nruns, 4);
+	for (i = 0; i < 4; i++)
+		t_result(i, IPC_DLV_PERMFAIL, "550 5.1.1 no such mailbox");
+	/* root -> alice, bob; unknown -> postmaster; busy, bad: deferred */
+	t_run(&t_p.nruns, 7);
+	ATF_CHECK_EQ(t_nnotices, 5);
+	for (i = 4; i < 7; i++) {
+		ATF_CHECK_STREQ(t_p.runs[i].sender, "");
+		ATF_CHECK_EQ(t_p.runs[i].flags, ENVELOPE_F_BOUNCE);
+		ATF_CHECK_STREQ(t_p.runs[i].dispatcher, "local");
+		ATF_CHECK(strstr(t_p.bodies[i], "multipart/report") != NULL);
+		if (strcmp(t_p.runs[i].user, "alice") == 0)
+			seen |= 1;
+		else if (strcmp(t_p.runs[i].user, "bob") == 0)
+			seen |= 2;
+		else if (strcmp(t_p.runs[i].user, "postmaster") == 0)
+			seen |= 4;
+		ATF_CHECK_STREQ(t_p.runs[i].rcpt, (seen & 4) &&
+		    strcmp(t_p.runs[i].user, "postmaster") == 0 ?
+		    "postmaster" : "root");
+	}
+	ATF_CHECK_EQ(seen, 7);
+	/* the deferred ones wait unexpanded, with the reason */
+	memset(&evp, 0, sizeof(evp));
+	strlcpy(evp.rcpt, "busy@localhost", sizeof(evp.rcpt));
+	ATF_REQUIRE(sched_walk(t_q.sched, 0, t_find_notice, &evp) == -1);
+	ATF_CHECK(evp.flags & ENVELOPE_F_EXPAND);
+	ATF_CHECK_EQ(evp.retry, 1);
+	ATF_CHECK(strstr(evp.errmsg, "451 4.3.0") != NULL);
+	memset(&evp, 0, sizeof(evp));
+	strlcpy(evp.rcpt, "bad@localhost", sizeof(evp.rcpt));
+	ATF_REQUIRE(sched_walk(t_q.sched, 0, t_find_notice, &evp) == -1);
+	ATF_CHECK(evp.flags & ENVELOPE_F_EXPAND);
+	ATF_CHECK_EQ(evp.retry, 1);
+	ATF_CHECK(strstr(evp.errmsg, "dispatcher") != NULL);
+	/* the postmaster's notice fails: nothing more, no loop */
+	for (i = 4; i < 7; i++)
+		if (strcmp(t_p.runs[i].rcpt, "postmaster") == 0)
+			t_result(i, IPC_DLV_PERMFAIL, "550 5.1.1 gone");
+	t_run(&t_p.nruns, 7);
+	ATF_CHECK_EQ(t_nnotices, 5);
+	/* 2 for root, busy, bad */
+	ATF_CHECK_EQ(sched_count(t_q.sched), 4);
+	ATF_CHECK_EQ(t_entries("spool/queue"), 3);
+}
+
 ATF_TC_WITHOUT_HEAD(queue_tx_encrypted_spool);
 ATF_TC_BODY(queue_tx_encrypted_spool, tc)
 {
@@ -457,6 +601,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, queue_tx_refused);
 	ATF_TP_ADD_TC(tp, queue_tx_abort);
 	ATF_TP_ADD_TC(tp, qdispatch_results);
+	ATF_TP_ADD_TC(tp, qdispatch_notice_expansion);
 	ATF_TP_ADD_TC(tp, queue_tx_encrypted_spool);
 	return atf_no_error();
 }

@@ -288,6 +288,173 @@ ATF_TC_BODY(sched_next_fair_per_destination, tc)
 	sched_free(s);
 }
 
+/* t_sched_held - a scheduler holding up to n per relay destination */
+static struct sched *
+t_sched_held(size_t n)
+{
+	struct sched_conf	c;
+
+	memset(&c, 0, sizeof(c));
+	c.inflight_max = 256;		/* released ones all start */
+	c.dest_inflight_max = 256;
+	c.max_deferred = n;
+	return sched_new(&c);
+}
+
+/* t_drain - every job due at now: counts of deliveries per kind */
+static void
+t_drain(struct sched *s, int64_t now, size_t *slow, size_t *others)
+{
+	uint64_t	id;
+
+	*slow = *others = 0;
+	while (sched_next(s, now, &id) == SCHED_JOB_DELIVER) {
+		if (envelope_msgid(id) == 0x100)
+			(*slow)++;
+		else
+			(*others)++;
+	}
+}
+
+ATF_TC_WITHOUT_HEAD(sched_next_max_deferred);
+ATF_TC_BODY(sched_next_max_deferred, tc)
+{
+	static const struct {
+		size_t	max;		/* mta max-deferred */
+		size_t	extra;		/* envelopes due while suspended */
+		int	success;	/* released by a success, or retry */
+		int	suspend;	/* the destination itself failed */
+		size_t	held;
+	} t[] = {
+		{ 3, 3, 1, 1, 3 },	/* exactly N: all held */
+		{ 3, 4, 1, 1, 3 },	/* N + 1: one keeps its schedule */
+		{ 3, 3, 0, 1, 3 },
+		{ 3, 4, 0, 1, 3 },
+		{ 1, 5, 0, 1, 1 },
+		{ 100, 100, 1, 1, 100 },
+		{ 100, 101, 0, 1, 100 },
+		{ 0, 2, 1, 1, 0 },	/* none held */
+		{ 3, 3, 1, 0, 0 },	/* a failure before the destination */
+	};
+	struct sched		*s;
+	struct envelope		 evp;
+	struct sched_info	 si;
+	char			 rcpt[64];
+	uint64_t		 first, id;
+	size_t			 i, slow, others;
+	uint32_t		 j;
+
+	(void)tc;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		s = t_sched_held(t[i].max);
+		evp = t_evp(0x100, 1, "a@slow.example", 86400);
+		first = evp.evpid;
+		ATF_REQUIRE_EQ(sched_insert(s, &evp, SCHED_KIND_RELAY), 0);
+		for (j = 0; j < t[i].extra; j++) {
+			snprintf(rcpt, sizeof(rcpt), "u%u@Slow.Example", j);
+			evp = t_evp(0x100, 2 + j, rcpt, 86400);
+			evp.nexttry = T_NOW + 10;
+			ATF_REQUIRE_EQ(sched_insert(s, &evp,
+			    SCHED_KIND_RELAY), 0);
+		}
+		/* another destination and a local delivery are unaffected */
+		evp = t_evp(0x200, 1, "b@other.example", 86400);
+		evp.nexttry = T_NOW + 10;
+		ATF_REQUIRE_EQ(sched_insert(s, &evp, SCHED_KIND_RELAY), 0);
+		evp = t_evp(0x300, 1, "c@slow.example", 86400);
+		evp.nexttry = T_NOW + 10;
+		ATF_REQUIRE_EQ(sched_insert(s, &evp, SCHED_KIND_LOCAL), 0);
+		ATF_REQUIRE_EQ(sched_next(s, T_NOW, &id), SCHED_JOB_DELIVER);
+		ATF_REQUIRE_EQ(id, first);
+		ATF_REQUIRE_EQ(sched_defer(s, id, T_NOW + 60, 1), 0);
+		if (t[i].suspend)
+			ATF_REQUIRE_EQ(sched_dest_suspend(s, id), 0);
+		t_drain(s, T_NOW + 10, &slow, &others);
+		ATF_CHECK_EQ_MSG(slow, t[i].extra - t[i].held, "case %zu", i);
+		ATF_CHECK_EQ_MSG(others, 2, "case %zu", i);
+		ATF_CHECK_EQ_MSG(sched_held(s), t[i].held, "case %zu", i);
+		if (t[i].held > 0) {
+			ATF_REQUIRE_EQ(sched_info(s, first + 1, &si), 1);
+			ATF_CHECK(si.held && !si.inflight);
+			ATF_CHECK_EQ(si.nexttry, T_NOW + 60);
+		}
+		/* nothing of the destination before its retry time */
+		t_drain(s, T_NOW + 59, &slow, &others);
+		ATF_CHECK_EQ_MSG(slow, 0, "case %zu", i);
+		if (!t[i].suspend) {
+			sched_free(s);
+			continue;
+		}
+		if (t[i].success) {
+			ATF_CHECK_EQ_MSG(sched_dest_ok(s, first, T_NOW + 20),
+			    t[i].held, "case %zu", i);
+			t_drain(s, T_NOW + 20, &slow, &others);
+			ATF_CHECK_EQ_MSG(slow, t[i].held, "case %zu", i);
+		} else {
+			t_drain(s, T_NOW + 60, &slow, &others);
+			ATF_CHECK_EQ_MSG(slow, t[i].held + 1, "case %zu", i);
+		}
+		ATF_CHECK_EQ_MSG(sched_held(s), 0, "case %zu", i);
+		sched_free(s);
+	}
+}
+
+ATF_TC_WITHOUT_HEAD(sched_next_max_deferred_local);
+ATF_TC_BODY(sched_next_max_deferred_local, tc)
+{
+	struct sched	*s = t_sched_held(10);
+	struct envelope	 evp;
+	uint64_t	 id;
+	size_t		 slow, others;
+
+	(void)tc;
+	evp = t_evp(0x100, 1, "a@x", 86400);
+	ATF_REQUIRE_EQ(sched_insert(s, &evp, SCHED_KIND_LOCAL), 0);
+	evp = t_evp(0x100, 2, "b@x", 86400);
+	evp.nexttry = T_NOW + 10;
+	ATF_REQUIRE_EQ(sched_insert(s, &evp, SCHED_KIND_LOCAL), 0);
+	ATF_REQUIRE_EQ(sched_next(s, T_NOW, &id), SCHED_JOB_DELIVER);
+	ATF_REQUIRE_EQ(sched_defer(s, id, T_NOW + 60, 1), 0);
+	ATF_CHECK_EQ(sched_dest_suspend(s, id), -1);	/* local */
+	t_drain(s, T_NOW + 10, &slow, &others);
+	ATF_CHECK_EQ(slow, 1);
+	ATF_CHECK_EQ(sched_held(s), 0);
+	sched_free(s);
+}
+
+ATF_TC_WITHOUT_HEAD(sched_max_deferred_remove_schedule);
+ATF_TC_BODY(sched_max_deferred_remove_schedule, tc)
+{
+	struct sched	*s = t_sched_held(5);
+	struct envelope	 evp;
+	uint64_t	 id;
+	uint32_t	 j;
+	size_t		 slow, others;
+
+	(void)tc;
+	for (j = 1; j <= 4; j++) {
+		evp = t_evp(0x100, j, "a@slow.example", 86400);
+		evp.nexttry = j == 1 ? T_NOW : T_NOW + 10;
+		ATF_REQUIRE_EQ(sched_insert(s, &evp, SCHED_KIND_RELAY), 0);
+	}
+	ATF_REQUIRE_EQ(sched_next(s, T_NOW, &id), SCHED_JOB_DELIVER);
+	ATF_CHECK_EQ(sched_dest_suspend(s, id), -1);	/* in flight */
+	ATF_REQUIRE_EQ(sched_defer(s, id, T_NOW + 60, 1), 0);
+	ATF_REQUIRE_EQ(sched_dest_suspend(s, id), 0);
+	t_drain(s, T_NOW + 10, &slow, &others);
+	ATF_CHECK_EQ(sched_held(s), 3);
+	/* a held envelope removed, one scheduled by hand */
+	ATF_CHECK_EQ(sched_remove(s, (0x100ULL << 32) | 2), 0);
+	ATF_CHECK_EQ(sched_held(s), 2);
+	ATF_CHECK_EQ(sched_schedule(s, (0x100ULL << 32) | 3, T_NOW + 11), 0);
+	ATF_CHECK_EQ(sched_held(s), 1);
+	t_drain(s, T_NOW + 11, &slow, &others);
+	ATF_CHECK_EQ(slow, 1);
+	/* expiry is not held back */
+	ATF_CHECK_EQ(sched_next(s, T_NOW + 86400, &id), SCHED_JOB_EXPIRE);
+	sched_free(s);
+}
+
 ATF_TC_WITHOUT_HEAD(sched_next_total_limit);
 ATF_TC_BODY(sched_next_total_limit, tc)
 {
@@ -421,6 +588,9 @@ ATF_TC_BODY(sched_walk_by_message, tc)
 
 ATF_TP_ADD_TCS(tp)
 {
+	ATF_TP_ADD_TC(tp, sched_next_max_deferred);
+	ATF_TP_ADD_TC(tp, sched_next_max_deferred_local);
+	ATF_TP_ADD_TC(tp, sched_max_deferred_remove_schedule);
 	ATF_TP_ADD_TC(tp, sched_retry_delay_growth);
 	ATF_TP_ADD_TC(tp, sched_dest_key_forms);
 	ATF_TP_ADD_TC(tp, sched_next_new_mail_at_once);

@@ -14,7 +14,8 @@ while the server runs.  One record per line, `#` starts a comment:
     name SERVFAIL       every query for name is answered SERVFAIL
     name TIMEOUT        queries for name are never answered
 
-Names are case-insensitive, a trailing dot is optional; "." is the
+Names are matched case-insensitively and answered as written, a
+trailing dot is optional; "." is the
 root (a null MX is `example.org MX 0 .`).  The name of a PTR line may
 be an address (127.0.0.2 PTR host.example), and so may that of a
 SERVFAIL or TIMEOUT line: it stands for its in-addr.arpa / ip6.arpa
@@ -81,9 +82,11 @@ def load_zone(path):
 
 
 def encode_name(name):
-    """wire format of a name"""
+    """wire format of a name, its case kept"""
     out = b""
-    for label in canon(name).split(".") if canon(name) else []:
+    name = name.strip()
+    name = name[:-1] if name.endswith(".") else name
+    for label in name.split(".") if name else []:
         raw = label.encode("ascii")
         if not 0 < len(raw) < 64:
             raise ValueError("bad label in %r" % name)
