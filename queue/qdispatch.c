@@ -4,9 +4,10 @@
  *
  * Local actions go to the parent as MSG_MDA_RUN with a read-only fd of
  * the (decoded) message; it answers MSG_MDA_RESULT per envelope.  Relay
- * actions are deferred with "relay not available yet" until the relay
- * worker exists, so they wait in the queue, expire and bounce like any
- * other temporary failure.  Every result is checked against the set of
+ * actions go to the deliver worker as MSG_RELAY_RUN with the same kind
+ * of fd; it answers MSG_RELAY_RESULT per envelope.  How many run at
+ * once (in total and per destination domain) is the scheduler's limit,
+ * and `pause mta` holds relay envelopes there.  Every result is checked against the set of
  * envelopes in flight; a delivery that never reports is retried after
  * QDISPATCH_RUN_TIMEOUT.  Nothing is marked in flight on disk: after a
  * crash every envelope is simply pending again.
@@ -38,7 +39,6 @@
 #define QDISPATCH_RUN_TIMEOUT	(2 * 3600)	/* no result: retry */
 #define QDISPATCH_WATCHDOG	60		/* seconds between checks */
 #define QDISPATCH_TURN_MAX	256		/* jobs per loop turn */
-#define QDISPATCH_RELAY_DOWN	"relay not available yet"
 
 struct qdispatch_run {
 	RB_ENTRY(qdispatch_run)	 entry;
@@ -293,6 +293,38 @@ qdispatch_mda(struct queue *q, struct envelope *evp)
 	    (unsigned long long)evp->evpid, evp->dispatcher);
 }
 
+/* qdispatch_relay - hand a relay delivery to the deliver worker */
+static void
+qdispatch_relay(struct queue *q, struct envelope *evp)
+{
+	struct msg_relay_run	 run;
+	struct qdispatch_run	*r;
+	char			 err[256];
+	int			 fd;
+
+	if (q->deliver == NULL) {
+		qdispatch_tempfail(q, evp, "4.3.0 relay worker not running");
+		return;
+	}
+	if ((fd = qstore_crypt_msg_fd(q->qs, q->crypt,
+	    envelope_msgid(evp->evpid), err, sizeof(err))) == -1) {
+		qdispatch_tempfail(q, evp, err);
+		return;
+	}
+	memset(&run, 0, sizeof(run));
+	run.evp = *evp;
+	run.evp.state = ENVELOPE_ST_INFLIGHT;
+	ipc_send(q->deliver, MSG_RELAY_RUN, 0, fd, &run, sizeof(run));
+	close(fd);
+	r = xcalloc(1, sizeof(*r));
+	r->evpid = evp->evpid;
+	r->started = time(NULL);
+	if (RB_INSERT(qdispatch_runs, &q->dsp->runs, r) != NULL)
+		free(r);
+	log_debug("%016llx queue event=dispatch action=%s",
+	    (unsigned long long)evp->evpid, evp->dispatcher);
+}
+
 /* qdispatch_deliver - start the delivery of one envelope */
 static void
 qdispatch_deliver(struct queue *q, uint64_t evpid)
@@ -307,7 +339,7 @@ qdispatch_deliver(struct queue *q, uint64_t evpid)
 		qdispatch_tempfail(q, &evp, "no such action in the "
 		    "configuration");
 	else if (qdispatch_kind(q, &evp) == SCHED_KIND_RELAY)
-		qdispatch_tempfail(q, &evp, QDISPATCH_RELAY_DOWN);
+		qdispatch_relay(q, &evp);
 	else
 		qdispatch_mda(q, &evp);
 }

@@ -1,0 +1,346 @@
+/*
+ * relay.c - relay jobs: MSG_RELAY_RUN from the queue, checked, routed
+ * and run, and exactly one MSG_RELAY_RESULT for each, whatever happens
+ * on the way.  The credentials (`auth <table>`) and domain tables of
+ * the relay actions are read once, before the process chroots:
+ * changing them needs a restart.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "ipc.h"
+#include "log.h"
+#include "relay.h"
+#include "smtp_addr.h"
+#include "table.h"
+#include "xmalloc.h"
+
+#define RELAY_READ_CHUNK	65536
+
+struct relay {
+	const struct cfg	 *cfg;
+	struct ipc		 *queue;
+	struct relay_tls	 *tls;
+	char			  hostname[HOST_MAX];
+	const struct cfg_table	**cfgt;		/* tables of relay actions */
+	struct table		**t;
+	size_t			  nt;
+	uint64_t		  total;
+	uint64_t		  current;
+};
+
+/* relay_table_open - one configured table, read now */
+static struct table *
+relay_table_open(const struct cfg_table *ct)
+{
+	const struct cfg_table_entry	*e;
+	struct table			*t;
+	char				 err[256];
+
+	if (ct->type == CFG_TABLE_FILE || ct->type == CFG_TABLE_DB)
+		t = table_create(ct->name, ct->type == CFG_TABLE_DB ? "db" :
+		    "file", ct->path, err, sizeof(err));
+	else
+		t = table_create(ct->name, "inline", NULL, err, sizeof(err));
+	if (t == NULL)
+		fatalx("relay: table %s: %s", ct->name, err);
+	TAILQ_FOREACH(e, &ct->entries, entry)
+		if (ct->type != CFG_TABLE_FILE && ct->type != CFG_TABLE_DB &&
+		    table_add(t, e->key, e->value) == -1)
+			fatalx("relay: table %s: invalid entry", ct->name);
+	if (table_open(t, err, sizeof(err)) == -1)
+		fatalx("relay: table %s: %s", ct->name, err);
+	return t;
+}
+
+/* relay_table_want - keep a table of a relay action, once */
+static void
+relay_table_want(struct relay *r, const struct cfg_table *ct)
+{
+	size_t	i;
+
+	if (ct == NULL)
+		return;
+	for (i = 0; i < r->nt; i++)
+		if (r->cfgt[i] == ct)
+			return;
+	r->cfgt = xreallocarray(r->cfgt, r->nt + 1, sizeof(*r->cfgt));
+	r->t = xreallocarray(r->t, r->nt + 1, sizeof(*r->t));
+	r->cfgt[r->nt] = ct;
+	r->t[r->nt++] = relay_table_open(ct);
+}
+
+/* relay_table - the opened table of a configured one */
+static struct table *
+relay_table(const struct relay *r, const struct cfg_table *ct)
+{
+	size_t	i;
+
+	for (i = 0; i < r->nt; i++)
+		if (r->cfgt[i] == ct)
+			return r->t[i];
+	panic("relay: table %s not opened", ct->name);
+}
+
+/* relay_new - the relay state; reads keys and tables (before chroot) */
+struct relay *
+relay_new(const struct cfg *cfg, struct ipc *queue)
+{
+	struct relay		*r;
+	const struct cfg_action	*a;
+
+	r = xcalloc(1, sizeof(*r));
+	r->cfg = cfg;
+	r->queue = queue;
+	r->tls = relay_tls_new(cfg);
+	TAILQ_FOREACH(a, &cfg->actions, entry) {
+		if (a->type != CFG_ACTION_RELAY)
+			continue;
+		relay_table_want(r, a->auth);
+		relay_table_want(r, a->domain);
+	}
+	if (gethostname(r->hostname, sizeof(r->hostname)) == -1 ||
+	    r->hostname[0] == '\0')
+		(void)strlcpy(r->hostname, "localhost", sizeof(r->hostname));
+	return r;
+}
+
+/* relay_set_queue - the channel results go to */
+void
+relay_set_queue(struct relay *r, struct ipc *queue)
+{
+	r->queue = queue;
+}
+
+/* relay_stats - jobs since start and now */
+void
+relay_stats(const struct relay *r, uint64_t *total, uint64_t *current)
+{
+	*total = r->total;
+	*current = r->current;
+}
+
+/* relay_tls_of - the TLS contexts */
+struct relay_tls *
+relay_tls_of(const struct relay *r)
+{
+	return r->tls;
+}
+
+/* relay_job_hostname - this host's name (backup MX: ourselves) */
+const char *
+relay_job_hostname(const struct relay_job *job)
+{
+	return job->relay->hostname;
+}
+
+/* relay_job_helo - the name the job's sessions greet with */
+const char *
+relay_job_helo(const struct relay_job *job)
+{
+	if (job->action->helo[0] != '\0')
+		return job->action->helo;
+	return job->relay->hostname;
+}
+
+/*
+ * relay_job_creds - the credentials of the job's host (`auth <table>`,
+ * keyed by the URL's label, else the host name): 1 found, 0 the action
+ * has none, -1 the table has no usable entry
+ */
+int
+relay_job_creds(struct relay_job *job, char *user, size_t usersz, char *pass,
+    size_t passsz)
+{
+	const struct cfg_action	*a = job->action;
+	union table_result	*res;
+	const char		*key;
+	int			 rv = -1;
+
+	if (a->auth == NULL)
+		return 0;
+	key = a->has_host && a->host.label[0] ? a->host.label :
+	    a->has_host ? a->host.host : job->domain;
+	res = xmalloc(sizeof(*res));
+	if (table_lookup(relay_table(job->relay, a->auth), TABLE_K_CREDENTIALS,
+	    key, res) == 1 &&
+	    strlcpy(user, res->creds.username, usersz) < usersz &&
+	    strlcpy(pass, res->creds.password, passsz) < passsz)
+		rv = 1;
+	freezero(res, sizeof(*res));
+	return rv;
+}
+
+/* relay_job_free - forget a job and whatever it still holds */
+static void
+relay_job_free(struct relay_job *job)
+{
+	if (job->sess != NULL)
+		relay_session_free(job->sess);
+	relay_route_free(job->route);
+	if (job->msg_fd != -1)
+		close(job->msg_fd);
+	job->relay->current--;
+	free(job);
+}
+
+/* relay_job_done - the one result of a job; the job is gone afterwards */
+void
+relay_job_done(struct relay_job *job, enum relay_status st, const char *text)
+{
+	struct msg_dlv_result	 res;
+	char			 vrcpt[ADDR_MAX * 4], vtext[ERRTEXT_MAX * 4];
+
+	memset(&res, 0, sizeof(res));
+	res.evpid = job->evp.evpid;
+	res.status = st == RELAY_OK ? IPC_DLV_OK : st == RELAY_TEMPFAIL ?
+	    IPC_DLV_TEMPFAIL : IPC_DLV_PERMFAIL;
+	(void)strlcpy(res.text, text, sizeof(res.text));
+	log_info("%016llx relay event=%s rcpt=%s result=\"%s\"",
+	    (unsigned long long)job->evp.evpid, st == RELAY_OK ? "delivered" :
+	    st == RELAY_TEMPFAIL ? "tempfail" : "permfail",
+	    log_vis(vrcpt, sizeof(vrcpt), job->evp.dest),
+	    log_vis(vtext, sizeof(vtext), text));
+	ipc_send(job->relay->queue, MSG_RELAY_RESULT, 0, -1, &res, sizeof(res));
+	relay_job_free(job);
+}
+
+/* relay_job_on_hop - the route's next address: start a session there */
+static void
+relay_job_on_hop(struct relay_job *job, const struct relay_hop *hop,
+    enum relay_status st, const char *text)
+{
+	char	buf[ERRTEXT_MAX];
+
+	if (hop != NULL) {
+		if ((job->sess = relay_session_new(job, hop)) == NULL)
+			relay_job_next(job);
+		return;
+	}
+	if (st != RELAY_OK) {
+		relay_job_done(job, st, text);
+		return;
+	}
+	relay_text_fmt(buf, sizeof(buf), "4.4.1 no host reachable: %s",
+	    job->lasterr[0] ? job->lasterr : "no address");
+	relay_job_done(job, RELAY_TEMPFAIL, buf);
+}
+
+/* relay_job_next - the session failed before a verdict: the next host */
+void
+relay_job_next(struct relay_job *job)
+{
+	job->sess = NULL;
+	relay_route_next(job->route, relay_job_on_hop);
+}
+
+/* relay_msginfo - wire size and 8-bit content of the message file */
+static int
+relay_msginfo(int fd, struct relay_msginfo *mi)
+{
+	char	*chunk;
+	ssize_t	 n, i;
+	off_t	 off = 0;
+
+	memset(mi, 0, sizeof(*mi));
+	chunk = xmalloc(RELAY_READ_CHUNK);
+	while ((n = pread(fd, chunk, RELAY_READ_CHUNK, off)) > 0 ||
+	    (n == -1 && errno == EINTR)) {
+		for (i = 0; i < n; i++) {
+			if (chunk[i] == '\n')
+				mi->size++;
+			if ((unsigned char)chunk[i] > 0x7f)
+				mi->eightbit = 1;
+		}
+		if (n > 0) {
+			off += n;
+			mi->size += (uint64_t)n;
+		}
+	}
+	free(chunk);
+	return n == -1 ? -1 : 0;
+}
+
+/*
+ * relay_job_check - the envelope and action of a new job make sense;
+ * 0, or -1 with the verdict set
+ */
+static int
+relay_job_check(struct relay_job *job, enum relay_status *st,
+    char *text, size_t textsz)
+{
+	const struct cfg_action	*a;
+	struct smtp_addr	 sa;
+	struct table		*t;
+
+	*st = RELAY_PERMFAIL;
+	a = cfg_action_find(job->relay->cfg, job->evp.dispatcher);
+	if (a == NULL || a->type != CFG_ACTION_RELAY) {
+		*st = RELAY_TEMPFAIL;
+		relay_text_fmt(text, textsz, "4.3.5 no relay action \"%s\"",
+		    job->evp.dispatcher);
+		return -1;
+	}
+	job->action = a;
+	if (relay_text_addr(job->evp.dest, SMTP_ADDR_F_RCPT, &sa) == -1 ||
+	    relay_text_domain(job->evp.dest, job->domain,
+	    sizeof(job->domain)) == -1) {
+		relay_text_fmt(text, textsz, "5.1.3 bad recipient address");
+		return -1;
+	}
+	if (relay_text_addr(a->mail_from[0] ? a->mail_from : job->evp.sender,
+	    SMTP_ADDR_F_MAIL, &sa) == -1) {
+		relay_text_fmt(text, textsz, "5.1.7 bad sender address");
+		return -1;
+	}
+	if (a->domain != NULL) {
+		t = relay_table(job->relay, a->domain);
+		if (table_match(t, TABLE_K_DOMAIN, job->domain) != 1) {
+			relay_text_fmt(text, textsz, "5.7.1 domain %s is not "
+			    "relayed by action %s", job->domain, a->name);
+			return -1;
+		}
+	}
+	if (relay_msginfo(job->msg_fd, &job->info) == -1) {
+		*st = RELAY_TEMPFAIL;
+		relay_text_fmt(text, textsz, "4.3.0 reading the message: %s",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* relay_on_run - MSG_RELAY_RUN: a new job */
+void
+relay_on_run(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
+{
+	const struct msg_relay_run	*m = msg;
+	struct relay			*r = arg;
+	struct relay_job		*job;
+	enum relay_status		 st;
+	char				 text[ERRTEXT_MAX];
+
+	(void)c;
+	(void)id;
+	job = xcalloc(1, sizeof(*job));
+	job->relay = r;
+	job->evp = m->evp;
+	job->msg_fd = fd;
+	r->total++;
+	r->current++;
+	if (relay_job_check(job, &st, text, sizeof(text)) == -1) {
+		relay_job_done(job, st, text);
+		return;
+	}
+	log_debug("%016llx relay event=start domain=%s action=%s",
+	    (unsigned long long)job->evp.evpid, job->domain, job->action->name);
+	job->route = relay_route_new(job);
+	relay_job_next(job);
+}

@@ -1,0 +1,140 @@
+/*
+ * relay.h - the relay client of the deliver role: outbound SMTP and
+ * LMTP for the envelopes of `relay` actions.
+ *
+ * relay.c takes MSG_RELAY_RUN jobs from the queue and answers each with
+ * exactly one MSG_RELAY_RESULT; relay_mx.c finds where a job goes (the
+ * action's host, or the MX records of the recipient's domain) and hands
+ * out one address after the other; relay_session.c speaks SMTP or LMTP
+ * to one address on the event loop; relay_tls.c holds the TLS client
+ * contexts; relay_text.c builds the commands and result texts (pure).
+ * Everything read from disk (CA bundle, client keys, credentials and
+ * domain tables, resolv.conf) is read before the process chroots.
+ */
+#ifndef POSTHORN_RELAY_H
+#define POSTHORN_RELAY_H
+
+#include <sys/socket.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "defs.h"
+#include "envelope.h"
+
+#define RELAY_TIMEOUT_CONNECT	30	/* seconds to connect (and TLS) */
+#define RELAY_TIMEOUT_REPLY	300	/* seconds per reply (5321 4.5.3.2) */
+#define RELAY_TIMEOUT_DOT	600	/* seconds for the final dot's reply */
+#define RELAY_HOPS_MAX		64	/* addresses tried per job */
+#define RELAY_CA_FILE		"/etc/ssl/certs/ca-certificates.crt"
+
+struct cfg;
+struct cfg_action;
+struct ipc;
+struct relay;
+struct relay_job;
+struct relay_route;
+struct relay_session;
+struct relay_tls;
+struct ssl_ctx_st;
+
+enum relay_status {
+	RELAY_OK,
+	RELAY_TEMPFAIL,
+	RELAY_PERMFAIL
+};
+
+/* one address to try, and the name it goes by (for TLS and texts) */
+struct relay_hop {
+	struct sockaddr_storage	 ss;
+	char			 name[HOST_MAX];	/* MX or host name */
+};
+
+/* what the message file holds, measured once per job */
+struct relay_msginfo {
+	uint64_t	size;		/* octets on the wire, CRLF = 2 */
+	int		eightbit;	/* an octet over 127 */
+};
+
+
+/* a job: one envelope, its message and where it stands */
+struct relay_job {
+	struct relay			*relay;
+	struct envelope			 evp;
+	const struct cfg_action		*action;
+	int				 msg_fd;
+	struct relay_msginfo		 info;
+	char				 domain[HOST_MAX];	/* rcpt's */
+	struct relay_route		*route;
+	struct relay_session		*sess;
+	char				 lasterr[ERRTEXT_MAX];
+	int				 done;
+};
+
+/* relay.c */
+struct relay	*relay_new(const struct cfg *, struct ipc *queue);
+void		 relay_set_queue(struct relay *, struct ipc *);
+void		 relay_on_run(struct ipc *, uint32_t, int, const void *,
+		    void *);
+void		 relay_stats(const struct relay *, uint64_t *total,
+		    uint64_t *current);
+void		 relay_job_done(struct relay_job *, enum relay_status,
+		    const char *text);
+void		 relay_job_next(struct relay_job *);
+int		 relay_job_creds(struct relay_job *, char *user,
+		    size_t usersz, char *pass, size_t passsz);
+const char	*relay_job_helo(const struct relay_job *);
+const char	*relay_job_hostname(const struct relay_job *);
+struct relay_tls *relay_tls_of(const struct relay *);
+
+/* relay_route.c */
+typedef void (*relay_route_cb)(struct relay_job *, const struct relay_hop *,
+    enum relay_status, const char *text);
+struct relay_route *relay_route_new(struct relay_job *);
+void		 relay_route_free(struct relay_route *);
+void		 relay_route_next(struct relay_route *, relay_route_cb);
+
+/* relay_mx.c */
+enum relay_mx_verdict {
+	RELAY_MX_OK,		/* hosts to try are in the output */
+	RELAY_MX_NULL,		/* a null MX: the domain takes no mail */
+	RELAY_MX_SELF		/* backup: we are the best MX left */
+};
+struct dns_mx;
+enum relay_mx_verdict relay_mx_select(const struct dns_mx *, size_t n,
+		    int backup, const char *self, struct dns_mx *out,
+		    size_t *nout);
+int		 relay_mx_literal(const char *host, int port,
+		    struct sockaddr_storage *);
+int		 relay_mx_port(const struct cfg_action *);
+const char	*relay_mx_addrstr(const struct sockaddr_storage *, char *buf,
+		    size_t bufsz);
+
+/* relay_session.c */
+struct relay_session *relay_session_new(struct relay_job *,
+		    const struct relay_hop *);
+void		 relay_session_free(struct relay_session *);
+
+/* relay_tls.c */
+struct relay_tls *relay_tls_new(const struct cfg *);
+struct ssl_ctx_st *relay_tls_ctx(const struct relay_tls *,
+		    const struct cfg_action *);
+
+/* relay_text.c */
+struct smtp_addr;
+struct smtp_reply_parser;
+int	relay_text_addr(const char *addr, int flags, struct smtp_addr *);
+void	relay_text_reply(const struct smtp_reply_parser *, char *buf,
+	    size_t bufsz);
+int	relay_text_orcpt(const char *s, char *type, size_t typesz, char *addr,
+	    size_t addrsz);
+int	relay_text_remote(char *buf, size_t bufsz, const char *host,
+	    int code, const char *enhanced, const char *text);
+int	relay_text_plain(char *buf, size_t bufsz, const char *user,
+	    const char *pass);
+int	relay_text_domain(const char *addr, char *buf, size_t bufsz);
+enum relay_status relay_text_status(int code);
+void	relay_text_fmt(char *buf, size_t bufsz, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+#endif
