@@ -118,6 +118,7 @@ struct ipc {
 	enum ipc_trust			 trust;
 	int				 hello_seen;
 	int				 dead;
+	int				 draining;	/* ipc_shutdown */
 	const struct ipc_handler	*handlers;
 	void				*arg;
 	void				(*on_close)(struct ipc *, void *);
@@ -125,6 +126,9 @@ struct ipc {
 	struct event			*wev;
 	TAILQ_HEAD(, ipc_out)		 outq;
 };
+
+/* how long a closing channel waits for its peer to take what is queued */
+static const struct timeval ipc_drain_tv = { IPC_DRAIN_TIMEOUT, 0 };
 
 static void	ipc_on_read(evutil_socket_t, short, void *);
 static void	ipc_on_write(evutil_socket_t, short, void *);
@@ -220,12 +224,21 @@ ipc_new(int fd, enum proc_role self, enum proc_role peer,
 	return c;
 }
 
-/* ipc_shutdown - close the channel once the current callbacks are done */
+/*
+ * ipc_shutdown - close the channel once the current callbacks are done
+ * and what was sent has reached the peer (or IPC_DRAIN_TIMEOUT passed);
+ * nothing more is read or sent meanwhile
+ */
 void
 ipc_shutdown(struct ipc *c)
 {
-	c->dead = 1;
-	event_active(c->rev, EV_READ, 0);
+	c->draining = 1;
+	event_del(c->rev);
+	if (TAILQ_EMPTY(&c->outq)) {
+		c->dead = 1;
+		event_active(c->rev, EV_READ, 0);
+	} else
+		event_add(c->wev, &ipc_drain_tv);
 }
 
 void
@@ -307,7 +320,7 @@ ipc_flush(struct ipc *c)
 	while ((o = TAILQ_FIRST(&c->outq)) != NULL) {
 		n = ipc_sendmsg(c->fd, o->data, o->len, o->fd);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
-			event_add(c->wev, NULL);
+			event_add(c->wev, c->draining ? &ipc_drain_tv : NULL);
 			return 0;
 		}
 		if (n == -1)
@@ -338,7 +351,7 @@ ipc_send(struct ipc *c, enum ipc_type type, uint32_t id, int fd,
 	if ((fd != -1) != (ipc_defs[type].fd != IPC_FD_NONE) &&
 	    !(fd == -1 && ipc_defs[type].fd == IPC_FD_MAY))
 		panic("ipc_send: %s: descriptor rule broken", ipc_type_name(type));
-	if (c->dead)
+	if (c->dead || c->draining)
 		return -1;
 	memset(&h, 0, sizeof(h));
 	h.type = type;
@@ -508,15 +521,15 @@ ipc_on_read(evutil_socket_t sock, short what, void *arg)
 		ipc_closed(c);
 }
 
-/* ipc_on_write - the socket has room again */
+/* ipc_on_write - the socket has room again, or a drain timed out */
 static void
 ipc_on_write(evutil_socket_t sock, short what, void *arg)
 {
 	struct ipc	*c = arg;
 
 	(void)sock;
-	(void)what;
-	if (ipc_flush(c) == -1)
+	if ((what & EV_TIMEOUT) || ipc_flush(c) == -1 ||
+	    (c->draining && TAILQ_EMPTY(&c->outq)))
 		ipc_closed(c);
 }
 

@@ -26,6 +26,7 @@ struct ipc_hdr {
 };
 
 #define IPC_FRAME_MAX	8192
+#define IPC_DRAIN_TIMEOUT 60	/* seconds a closing channel may flush */
 
 /*
  * A handler owns fd (-1 when none) and must close or keep it.  It must

@@ -291,6 +291,60 @@ client_closes(uint32_t version, int bad, int *ready)
 	return live.closed;
 }
 
+/* drain_reader - count MSG_CTL_LINE frames slowly until EOF; exit 0 if n */
+static void __attribute__((noreturn))
+drain_reader(int s, size_t n)
+{
+	union {
+		struct ipc_hdr	h;
+		unsigned char	buf[IPC_FRAME_MAX];
+	} f;
+	size_t	got = 0;
+	ssize_t	r;
+
+	while ((r = recv(s, f.buf, sizeof(f.buf), 0)) > 0) {
+		if (f.h.type == MSG_CTL_LINE)
+			got++;
+		if (got % 100 == 0)
+			usleep(1000);
+	}
+	_exit(r == 0 && got == n ? 0 : 1);
+}
+
+ATF_TC_WITHOUT_HEAD(ipc_shutdown_drains_queue);
+ATF_TC_BODY(ipc_shutdown_drains_queue, tc)
+{
+	struct ipc		*q;
+	struct msg_ctl_line	 m;
+	int			 sv[2], status, i;
+	pid_t			 pid;
+
+	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	q = ipc_new(sv[0], PROC_QUEUE, PROC_CONTROL, IPC_TRUST_CLIENT,
+	    no_handlers, NULL);
+	ipc_set_close_cb(q, on_close);
+	memset(&m, 0, sizeof(m));
+	memset(m.line, 'x', 100);
+	/* far more than the socket holds: most of it waits in the queue */
+	for (i = 0; i < 5000; i++)
+		ATF_REQUIRE(ipc_send(q, MSG_CTL_LINE, 0, -1, &m,
+		    sizeof(m)) == 0);
+	ipc_shutdown(q);
+	ATF_CHECK_EQ(ipc_send(q, MSG_CTL_LINE, 0, -1, &m, sizeof(m)), -1);
+	if ((pid = fork()) == 0) {
+		close(sv[0]);
+		drain_reader(sv[1], 5000);
+	}
+	close(sv[1]);
+	live.closed = 0;
+	ev_dispatch();
+	ATF_CHECK_EQ(live.closed, 1);
+	ipc_free(q);
+	ATF_REQUIRE(waitpid(pid, &status, 0) == pid);
+	ATF_CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "the reader did not get every line before the close");
+}
+
 ATF_TC_WITHOUT_HEAD(ipc_recv_client_violation_closes);
 ATF_TC_BODY(ipc_recv_client_violation_closes, tc)
 {
@@ -361,6 +415,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, ipc_check_unterminated_string);
 	ATF_TP_ADD_TC(tp, ipc_check_reserved);
 	ATF_TP_ADD_TC(tp, ipc_send_fd_passing);
+	ATF_TP_ADD_TC(tp, ipc_shutdown_drains_queue);
 	ATF_TP_ADD_TC(tp, ipc_recv_client_violation_closes);
 	ATF_TP_ADD_TC(tp, ipc_recv_before_hello_closes);
 	ATF_TP_ADD_TC(tp, ipc_recv_wrong_version_closes);
