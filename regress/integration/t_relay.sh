@@ -455,7 +455,40 @@ ZONE
 	    atf_fail "a worse MX got mail"
 }
 
+atf_test_case alias_remote
+alias_remote_head() {
+	atf_set descr "an alias to a remote address and a local user: the remote copy is relayed, the local one delivered"
+	atf_set timeout 60
+}
+alias_remote_body() {
+	r_setup
+	r_sink --listen 127.0.0.2:2526
+	printf 'bob: carol@remote.example, phuser\n' > $PH/aliases
+	ph_conf <<CONF
+listen on 127.0.0.1 port 25
+table aliases file:$PH/aliases
+action "local" mbox alias <aliases>
+action "out" relay host smtp://127.0.0.2:2526
+match from local for local action "local"
+match from local for any action "out"
+CONF
+	r_start
+	r_send bob@localhost
+	r_wait_sink 1 20
+	atf_check -o match:'^mail <phuser@localhost>( |$)' \
+	    -o match:'^rcpt <carol@remote.example>$' cat $SINKDIR/1.env
+	atf_check -o match:'^hello' cat $SINKDIR/1.msg
+	ph_wait_for "grep -q '^hello' /var/mail/phuser" 20 ||
+	    atf_fail "no local copy"
+	atf_check -o match:'^Delivered-To: phuser@localhost$' \
+	    cat /var/mail/phuser
+	ph_wait_for "[ -z \"\$($CTL show queue)\" ]" 10 ||
+	    atf_fail "the queue is not empty"
+	atf_check_equal "$(ls $SINKDIR | grep -c '\.env$')" 1
+}
+
 atf_init_test_cases() {
+	atf_add_test_case alias_remote
 	atf_add_test_case smarthost
 	atf_add_test_case starttls
 	atf_add_test_case tls_required
