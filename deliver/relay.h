@@ -6,8 +6,9 @@
  * exactly one MSG_RELAY_RESULT; relay_mx.c finds where a job goes (the
  * action's host, or the MX records of the recipient's domain) and hands
  * out one address after the other; relay_session.c speaks SMTP or LMTP
- * to one address on the event loop; relay_tls.c holds the TLS client
- * contexts; relay_text.c builds the commands and result texts (pure).
+ * to one address on the event loop, over the socket, connect and TLS
+ * layer of relay_conn.c; relay_tls.c holds the TLS client contexts;
+ * relay_text.c builds the commands and result texts (pure).
  * Everything read from disk (CA bundle, client keys, credentials and
  * domain tables, resolv.conf) is read before the process chroots.
  */
@@ -28,6 +29,7 @@
 #define RELAY_HOPS_MAX		64	/* addresses tried per job */
 #define RELAY_CA_FILE		"/etc/ssl/certs/ca-certificates.crt"
 
+struct bufferevent;
 struct cfg;
 struct cfg_action;
 struct ipc;
@@ -114,6 +116,17 @@ const char	*relay_mx_addrstr(const struct sockaddr_storage *, char *buf,
 struct relay_session *relay_session_new(struct relay_job *,
 		    const struct relay_hop *);
 void		 relay_session_free(struct relay_session *);
+
+/* relay_conn.c */
+struct bufferevent *relay_conn_open(const struct cfg_action *,
+		    const struct relay_hop *, char *why, size_t whysz);
+int		 relay_conn_connect(struct bufferevent *,
+		    const struct relay_hop *);
+struct bufferevent *relay_conn_tls(struct bufferevent *, struct ssl_ctx_st *,
+		    const struct cfg_action *, const struct relay_hop *,
+		    const char *addr);
+void		 relay_conn_errstr(struct bufferevent *, short what, char *buf,
+		    size_t bufsz);
 
 /* relay_tls.c */
 struct relay_tls *relay_tls_new(const struct cfg *);

@@ -25,11 +25,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 
 #include "cfg.h"
 #include "ev.h"
@@ -200,52 +196,18 @@ relay_session_said(struct relay_session *s)
 	relay_session_verdict(s, relay_text_status(s->rp.code), buf, 1);
 }
 
-/* relay_session_tls_verify - SNI, and the name a certificate must carry */
-static int
-relay_session_tls_verify(struct relay_session *s, SSL *ssl)
-{
-	const struct cfg_action	*a = s->job->action;
-	struct sockaddr_storage	 ss;
-	int			 literal;
-
-	literal = relay_mx_literal(s->hop.name, 0, &ss);
-	if (!literal && SSL_set_tlsext_host_name(ssl, s->hop.name) != 1)
-		return -1;
-	if (!a->tls || a->tls_noverify) {
-		SSL_set_verify(ssl, SSL_VERIFY_NONE, NULL);
-		return 0;
-	}
-	SSL_set_verify(ssl, SSL_VERIFY_PEER, NULL);
-	if (literal)
-		return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl),
-		    s->addr) == 1 ? 0 : -1;
-	return SSL_set1_host(ssl, s->hop.name) == 1 ? 0 : -1;
-}
-
 /* relay_session_tls - start TLS over the connection */
 static void
 relay_session_tls(struct relay_session *s)
 {
 	struct bufferevent	*bev;
-	SSL			*ssl;
 
-	ssl = SSL_new(relay_tls_ctx(relay_tls_of(s->job->relay),
-	    s->job->action));
-	if (ssl == NULL || relay_session_tls_verify(s, ssl) == -1) {
-		SSL_free(ssl);
-		relay_session_hopfail(s, "cannot set up TLS");
-		return;
-	}
-	evbuffer_drain(bufferevent_get_input(s->bev),
-	    evbuffer_get_length(bufferevent_get_input(s->bev)));
-	bev = bufferevent_openssl_filter_new(ev_base(), s->bev, ssl,
-	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+	bev = relay_conn_tls(s->bev, relay_tls_ctx(relay_tls_of(s->job->relay),
+	    s->job->action), s->job->action, &s->hop, s->addr);
 	if (bev == NULL) {
-		SSL_free(ssl);
 		relay_session_hopfail(s, "cannot set up TLS");
 		return;
 	}
-	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
 	s->bev = bev;
 	s->st = RELAY_ST_HANDSHAKE;
 	bufferevent_setcb(bev, relay_session_on_read, NULL,
@@ -690,35 +652,6 @@ relay_session_on_write(struct bufferevent *bev, void *arg)
 		relay_session_fill(s);
 }
 
-/* relay_session_errstr - why the connection broke, in words */
-static void
-relay_session_errstr(struct relay_session *s, short what, char *buf,
-    size_t bufsz)
-{
-	unsigned long	 e;
-	SSL		*ssl;
-	long		 vr;
-
-	if (what & BEV_EVENT_TIMEOUT)
-		relay_text_fmt(buf, bufsz, "time-out");
-	else if (what & BEV_EVENT_EOF)
-		relay_text_fmt(buf, bufsz, "connection closed by the server");
-	else if ((e = bufferevent_get_openssl_error(s->bev)) != 0) {
-		ssl = bufferevent_openssl_get_ssl(s->bev);
-		vr = ssl != NULL ? SSL_get_verify_result(ssl) : X509_V_OK;
-		if (vr != X509_V_OK)
-			relay_text_fmt(buf, bufsz, "TLS: certificate: %s",
-			    X509_verify_cert_error_string(vr));
-		else {
-			relay_text_fmt(buf, bufsz, "TLS: ");
-			ERR_error_string_n(e, buf + strlen(buf),
-			    bufsz - strlen(buf));
-		}
-	} else
-		relay_text_fmt(buf, bufsz, "%s", errno ? strerror(errno) :
-		    "connection failed");
-}
-
 /* relay_session_on_event - connected, handshake done, or broken */
 static void
 relay_session_on_event(struct bufferevent *bev, short what, void *arg)
@@ -741,40 +674,8 @@ relay_session_on_event(struct bufferevent *bev, short what, void *arg)
 		}
 		return;
 	}
-	relay_session_errstr(s, what, why, sizeof(why));
+	relay_conn_errstr(s->bev, what, why, sizeof(why));
 	relay_session_broken(s, why);
-}
-
-/* relay_session_socket - a non-blocking socket, bound to `src` if set */
-static int
-relay_session_socket(struct relay_session *s, char *why, size_t whysz)
-{
-	const struct cfg_action	*a = s->job->action;
-	struct sockaddr_storage	 src;
-	int			 fd;
-
-	fd = socket(s->hop.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0);
-	if (fd == -1) {
-		relay_text_fmt(why, whysz, "socket: %s", strerror(errno));
-		return -1;
-	}
-	if (a->src_addr[0] == '\0')
-		return fd;
-	if (!relay_mx_literal(a->src_addr, 0, &src) ||
-	    src.ss_family != s->hop.ss.ss_family) {
-		relay_text_fmt(why, whysz, "src %s does not fit", a->src_addr);
-		close(fd);
-		return -1;
-	}
-	if (bind(fd, (struct sockaddr *)&src, src.ss_family == AF_INET ?
-	    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6)) == -1) {
-		relay_text_fmt(why, whysz, "bind %s: %s", a->src_addr,
-		    strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 /*
@@ -786,7 +687,6 @@ relay_session_new(struct relay_job *job, const struct relay_hop *hop)
 {
 	struct relay_session	*s;
 	char			 why[ERRTEXT_MAX];
-	int			 fd;
 
 	s = xcalloc(1, sizeof(*s));
 	s->job = job;
@@ -795,12 +695,9 @@ relay_session_new(struct relay_job *job, const struct relay_hop *hop)
 	    CFG_RELAY_SMTP;
 	(void)relay_mx_addrstr(&hop->ss, s->addr, sizeof(s->addr));
 	smtp_reply_init(&s->rp);
-	if ((fd = relay_session_socket(s, why, sizeof(why))) == -1 ||
-	    (s->bev = bufferevent_socket_new(ev_base(), fd,
-	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
-		if (fd != -1)
-			close(fd);
-		relay_session_lasterr(s, fd == -1 ? why : "no buffer");
+	if ((s->bev = relay_conn_open(job->action, hop, why,
+	    sizeof(why))) == NULL) {
+		relay_session_lasterr(s, why);
 		free(s);
 		return NULL;
 	}
@@ -810,9 +707,7 @@ relay_session_new(struct relay_job *job, const struct relay_hop *hop)
 	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
 	log_debug("%016llx relay event=connect host=%s addr=%s",
 	    (unsigned long long)job->evp.evpid, hop->name, s->addr);
-	if (bufferevent_socket_connect(s->bev, (struct sockaddr *)&hop->ss,
-	    hop->ss.ss_family == AF_INET ? sizeof(struct sockaddr_in) :
-	    sizeof(struct sockaddr_in6)) == -1) {
+	if (relay_conn_connect(s->bev, hop) == -1) {
 		relay_session_lasterr(s, strerror(errno));
 		relay_session_free(s);
 		return NULL;
