@@ -34,9 +34,10 @@
  * Update: write queue/<msgid>/tmp.<evpid>, fdatasync, rename over
  * <evpid>, fsync the message directory.  Removal: unlink <evpid>, fsync
  * the message directory; the last envelope takes the message and its
- * directory along (queue/ fsync'd).  qstore_walk finishes what a crash
- * interrupted: temp files are unlinked, a message without envelopes is
- * removed, envelopes without a message or unreadable are quarantined.
+ * directory along (queue/ fsync'd).  qstore_walk (qstore_walk.c)
+ * finishes what a crash interrupted: temp files are unlinked, a message
+ * without envelopes is removed, envelopes without a message or
+ * unreadable are quarantined.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -53,12 +54,11 @@
 #include "envelope.h"
 #include "log.h"
 #include "qstore.h"
+#include "qstore_priv.h"
 #include "xmalloc.h"
 
 #define QSTORE_VERSION_FILE	"version"
 #define QSTORE_VERSION_TEXT	"posthorn spool 1\n"
-#define QSTORE_MESSAGE		"message"
-#define QSTORE_TMP_PREFIX	"tmp."
 
 struct qstore {
 	int			dirfd;		/* the spool */
@@ -68,12 +68,6 @@ struct qstore {
 	int			offline;
 	size_t			syncfs_min;	/* files; see qstore_commit.c */
 	struct qstore_stats	stats;
-};
-
-/* one directory's entry names, read before anything is changed in it */
-struct qstore_names {
-	char	**v;
-	size_t	  n;
 };
 
 /* qstore_err - format an error with errno's text */
@@ -92,6 +86,13 @@ qstore_count_sync(struct qstore *q, int dir)
 		q->stats.dir_syncs++;
 	else
 		q->stats.file_syncs++;
+}
+
+/* qstore_count_quarantined - count one item moved to quarantine/ */
+void
+qstore_count_quarantined(struct qstore *q)
+{
+	q->stats.quarantined++;
 }
 
 /* qstore_count_batch - count one commit batch */
@@ -179,7 +180,7 @@ qstore_write_file(int dirfd, const char *name, const char *data, size_t len,
 }
 
 /* qstore_names_read - the entry names of a directory, "." and ".." aside */
-static int
+int
 qstore_names_read(int dirfd, const char *path, struct qstore_names *nm)
 {
 	DIR		*d;
@@ -205,7 +206,7 @@ qstore_names_read(int dirfd, const char *path, struct qstore_names *nm)
 }
 
 /* qstore_names_free - release a name list */
-static void
+void
 qstore_names_free(struct qstore_names *nm)
 {
 	size_t	i;
@@ -522,7 +523,7 @@ qstore_envelope_load(struct qstore *q, uint64_t evpid, struct envelope *evp,
 }
 
 /* qstore_msg_dir - open queue/<msgid>; -1 with errno */
-static int
+int
 qstore_msg_dir(struct qstore *q, uint32_t msgid)
 {
 	char	name[ENVELOPE_MSGID_STRLEN + 1];
@@ -578,7 +579,7 @@ qstore_envelope_update(struct qstore *q, const struct envelope *evp,
 }
 
 /* qstore_is_evpid_of - name is an envelope ID of message msgid */
-static int
+int
 qstore_is_evpid_of(const char *name, uint32_t msgid)
 {
 	uint64_t	evpid;
@@ -604,7 +605,7 @@ qstore_msg_count(int dfd, uint32_t msgid, size_t *n)
 }
 
 /* qstore_msg_remove - remove a message without envelopes, durably */
-static int
+int
 qstore_msg_remove(struct qstore *q, int dfd, uint32_t msgid, char *err,
     size_t errsz)
 {
@@ -652,168 +653,6 @@ qstore_envelope_remove(struct qstore *q, uint64_t evpid, char *err,
 	if (r == 0)
 		q->stats.evp_removed++;
 	close(dfd);
-	return r;
-}
-
-/* qstore_quarantine_entry - move queue/<name> as a whole to quarantine/ */
-static void
-qstore_quarantine_entry(struct qstore *q, const char *name, const char *why)
-{
-	char	vis[64], alt[NAME_MAX + 1];
-
-	log_warnx("qstore: quarantine queue/%s: %s",
-	    log_vis(vis, sizeof(vis), name), why);
-	if (renameat(q->queue, name, q->quarantine, name) == 0) {
-		q->stats.quarantined++;
-		return;
-	}
-	(void)snprintf(alt, sizeof(alt), "%.200s.%08x", name, arc4random());
-	if (renameat(q->queue, name, q->quarantine, alt) == -1)
-		log_warn("qstore: quarantine queue/%s", vis);
-	else
-		q->stats.quarantined++;
-}
-
-/*
- * qstore_quarantine_file - move one file of queue/<msg>/ (open as dfd) to
- * quarantine/<msg>/, with a link to the message when withmsg is set.
- */
-static void
-qstore_quarantine_file(struct qstore *q, int dfd, const char *msg,
-    const char *file, int withmsg, const char *why)
-{
-	char	vis[64];
-	int	qfd;
-
-	log_warnx("qstore: quarantine queue/%s/%s: %s", msg,
-	    log_vis(vis, sizeof(vis), file), why);
-	if (mkdirat(q->quarantine, msg, 0700) == -1 && errno != EEXIST) {
-		log_warn("qstore: quarantine mkdir %s", msg);
-		return;
-	}
-	if ((qfd = openat(q->quarantine, msg, O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC)) == -1) {
-		log_warn("qstore: quarantine open %s", msg);
-		return;
-	}
-	if (withmsg && linkat(dfd, QSTORE_MESSAGE, qfd, QSTORE_MESSAGE, 0) == -1 &&
-	    errno != EEXIST)
-		log_warn("qstore: quarantine link %s/%s", msg, QSTORE_MESSAGE);
-	if (renameat(dfd, file, qfd, file) == -1)
-		log_warn("qstore: quarantine %s/%s", msg, vis);
-	else
-		q->stats.quarantined++;
-	close(qfd);
-}
-
-/* qstore_walk_sort - split a message dir: count envelopes, drop the rest */
-static size_t
-qstore_walk_sort(struct qstore *q, int dfd, const char *msg, uint32_t msgid,
-    struct qstore_names *nm)
-{
-	size_t	i, nevp = 0;
-
-	for (i = 0; i < nm->n; i++) {
-		if (qstore_is_evpid_of(nm->v[i], msgid))
-			nevp++;
-		else if (strncmp(nm->v[i], QSTORE_TMP_PREFIX,
-		    strlen(QSTORE_TMP_PREFIX)) == 0) {
-			log_debug("qstore: removing %s/%s", msg, nm->v[i]);
-			(void)unlinkat(dfd, nm->v[i], 0);
-		} else if (strcmp(nm->v[i], QSTORE_MESSAGE) != 0)
-			qstore_quarantine_file(q, dfd, msg, nm->v[i], 0,
-			    "foreign file");
-	}
-	return nevp;
-}
-
-/* qstore_walk_evps - load and report each envelope of one message */
-static int
-qstore_walk_evps(struct qstore *q, int dfd, const char *msg, uint32_t msgid,
-    struct qstore_names *nm, int (*cb)(struct envelope *, void *), void *arg)
-{
-	struct envelope	 evp;
-	char		 err[256];
-	uint64_t	 evpid;
-	size_t		 i;
-	int		 r;
-
-	for (i = 0; i < nm->n; i++) {
-		if (!qstore_is_evpid_of(nm->v[i], msgid) ||
-		    envelope_id_parse(nm->v[i], &evpid) == -1)
-			continue;
-		r = qstore_envelope_load(q, evpid, &evp, err, sizeof(err));
-		if (r == -1)
-			qstore_quarantine_file(q, dfd, msg, nm->v[i], 1, err);
-		else if (r == 1 && cb(&evp, arg) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/* qstore_walk_msg - recover one queue/<msg> entry and report it */
-static int
-qstore_walk_msg(struct qstore *q, const char *msg,
-    int (*cb)(struct envelope *, void *), void *arg)
-{
-	struct qstore_names	nm;
-	struct stat		sb;
-	char			err[256];
-	uint32_t		msgid;
-	size_t			nevp;
-	int			dfd, r = 0;
-
-	if (envelope_msgid_parse(msg, &msgid) == -1) {
-		qstore_quarantine_entry(q, msg, "not a message id");
-		return 0;
-	}
-	if ((dfd = qstore_msg_dir(q, msgid)) == -1) {
-		qstore_quarantine_entry(q, msg, strerror(errno));
-		return 0;
-	}
-	qstore_replace_recover(q, dfd, msgid);
-	if (qstore_names_read(dfd, ".", &nm) == -1) {
-		log_warn("qstore: reading queue/%s", msg);
-		close(dfd);
-		return 0;
-	}
-	nevp = qstore_walk_sort(q, dfd, msg, msgid, &nm);
-	if (nevp == 0) {
-		log_info("qstore: removing queue/%s: no envelope left", msg);
-		if (qstore_msg_remove(q, dfd, msgid, err, sizeof(err)) == -1)
-			log_warnx("qstore: %s", err);
-	} else if (fstatat(dfd, QSTORE_MESSAGE, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
-	    !S_ISREG(sb.st_mode)) {
-		close(dfd);
-		dfd = -1;
-		qstore_quarantine_entry(q, msg, "message file missing");
-	} else
-		r = qstore_walk_evps(q, dfd, msg, msgid, &nm, cb, arg);
-	qstore_names_free(&nm);
-	if (dfd != -1)
-		close(dfd);
-	return r;
-}
-
-/*
- * qstore_walk - at start: report every committed envelope to cb,
- * finishing interrupted updates and removals and quarantining what
- * cannot be read.  cb returns 0 to go on, -1 to stop (then -1 here).
- */
-int
-qstore_walk(struct qstore *q, int (*cb)(struct envelope *, void *), void *arg)
-{
-	struct qstore_names	nm;
-	size_t			i;
-	int			r = 0;
-
-	if (qstore_names_read(q->queue, ".", &nm) == -1) {
-		log_warn("qstore: reading queue");
-		return -1;
-	}
-	for (i = 0; i < nm.n && r == 0; i++)
-		r = qstore_walk_msg(q, nm.v[i], cb, arg);
-	qstore_names_free(&nm);
 	return r;
 }
 
