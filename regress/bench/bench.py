@@ -116,6 +116,7 @@ ROWS = [
     ("pss_idle", "PSS idle, KiB"),
     ("pss_load", "PSS with sessions, KiB"),
     ("pss_per_session", "PSS per idle session, KiB"),
+    ("sessions_held", "idle sessions held"),
 ]
 
 
@@ -205,9 +206,11 @@ def main():
     storages = [s for s in args.storage.split(",") if s]
     results = {st: {s: [] for s in SERVERS} for st in storages}
     opts = ["--messages", str(args.messages), "--size", str(args.size),
-            "--idle", str(args.idle), "--timeout", "60"]
-    for rep in range(args.reps):
-        for storage in storages:
+            "--idle", str(args.idle), "--timeout", "120"]
+    for storage in storages:
+        # relay throughput once, with the first storage: time is short
+        extra = [] if storage == storages[0] else ["--relay", "0"]
+        for rep in range(args.reps):
             for server in SERVERS:
                 left = args.budget - (time.monotonic() - t_start)
                 if server in broken:
@@ -219,7 +222,8 @@ def main():
                         server, storage, rep + 1))
                     continue
                 results[storage][server].append(run_one(
-                    server, storage, bench, build, opts, min(left, 420)))
+                    server, storage, bench, build, opts + extra,
+                    min(left, 480)))
     shutil.rmtree(os.path.join(bench, "disk"), ignore_errors=True)
     out = ["posthorn benchmark, %s, %d cores, load average %s before, "
            "%s after" % (time.strftime("%Y-%m-%d %H:%M"), os.cpu_count(),

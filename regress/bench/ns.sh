@@ -82,7 +82,8 @@ if [ "$server" = opensmtpd ]; then
 fi
 mount -t overlay overlay -o "lowerdir=$lower" /usr || die "cannot overlay /usr"
 
-sh "$here/conf_$server.sh" "$here" "$build" "$bench" >&2 || die "cannot configure $server"
+sh "$here/conf_$server.sh" "$here" "$build" "$bench" >&2 ||
+    die "cannot configure $server"
 ulimit -n "$(ulimit -Hn)"
 
 python3 -W ignore "$here/nsbench.py" --server "$server" --logs $W/logs "$@"
