@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "cfg_check.h"
 #include "cfg_parse.h"
 #include "xmalloc.h"
 

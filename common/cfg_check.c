@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "cfg_check.h"
 #include "cfg_parse.h"
 #include "xmalloc.h"
 
@@ -170,22 +171,6 @@ cfg_check_pki(struct cfg_pstate *ps, const char *name,
 	return p;
 }
 
-/* cfg_check_pki_decl - the pki a "pki NAME" line adds to, made if new */
-struct cfg_pki *
-cfg_check_pki_decl(struct cfg_pstate *ps, const char *name,
-    const struct cfg_loc *loc)
-{
-	struct cfg_pki	*p;
-
-	if (cfg_check_name(ps, name, loc) == -1)
-		return NULL;
-	if ((p = cfg_pki_find(ps->cfg, name)) == NULL) {
-		p = cfg_pki_add(ps->cfg, name);
-		p->loc = *loc;
-	}
-	return p;
-}
-
 /* cfg_check_ca - the ca a rule refers to, which must exist */
 struct cfg_ca *
 cfg_check_ca(struct cfg_pstate *ps, const char *name,
@@ -196,82 +181,6 @@ cfg_check_ca(struct cfg_pstate *ps, const char *name,
 	if ((c = cfg_ca_find(ps->cfg, name)) == NULL)
 		cfg_lex_error(ps, loc, "undefined ca '%s'", name);
 	return c;
-}
-
-/* cfg_check_table_new - start a named (or, name NULL, an inline) table */
-int
-cfg_check_table_new(struct cfg_pstate *ps, const char *name,
-    const struct cfg_loc *loc)
-{
-	char	 anon[NAME_MAX_CFG];
-
-	if (name == NULL) {
-		snprintf(anon, sizeof(anon), "{%d}", ++ps->nanon);
-		ps->table = cfg_table_add(ps->cfg, anon);
-		ps->table->anonymous = 1;
-	} else {
-		if (cfg_check_name(ps, name, loc) == -1)
-			return -1;
-		if (cfg_table_find(ps->cfg, name) != NULL) {
-			cfg_lex_error(ps, loc, "table '%s' already defined",
-			    name);
-			return -1;
-		}
-		ps->table = cfg_table_add(ps->cfg, name);
-	}
-	ps->table->type = CFG_TABLE_LIST;
-	ps->table->loc = *loc;
-	return 0;
-}
-
-/* cfg_check_table_src - "[file:]PATH" or "db:PATH" for the current table */
-int
-cfg_check_table_src(struct cfg_pstate *ps, const char *src,
-    const struct cfg_loc *loc)
-{
-	struct cfg_table	*t = ps->table;
-	const char		*colon, *path = src;
-	size_t			 len;
-
-	t->type = CFG_TABLE_FILE;
-	colon = strchr(src, ':');
-	len = strcspn(src, ":/");
-	if (colon != NULL && src + len == colon) {
-		if (len == 4 && strncmp(src, "file", 4) == 0)
-			t->type = CFG_TABLE_FILE;
-		else if (len == 2 && strncmp(src, "db", 2) == 0)
-			t->type = CFG_TABLE_DB;
-		else {
-			cfg_lex_error(ps, loc, "unsupported table backend "
-			    "'%.*s'", (int)len, src);
-			return -1;
-		}
-		path = colon + 1;
-	}
-	if (cfg_check_copy(ps, NULL, PATH_MAX_CFG, "table path", path,
-	    loc) == -1)
-		return -1;
-	t->path = xstrdup(path);
-	return 0;
-}
-
-/* cfg_check_table_value - add a value or key = value to the table */
-int
-cfg_check_table_value(struct cfg_pstate *ps, const char *key,
-    const char *value, const struct cfg_loc *loc)
-{
-	struct cfg_table	*t = ps->table;
-	enum cfg_table_type	 type;
-
-	type = value == NULL ? CFG_TABLE_LIST : CFG_TABLE_MAP;
-	if (t->nentries > 0 && t->type != type) {
-		cfg_lex_error(ps, loc, "table '%s' mixes values and key-value "
-		    "pairs", t->name);
-		return -1;
-	}
-	t->type = type;
-	cfg_table_entry_add(t, key, value);
-	return 0;
 }
 
 /* cfg_check_listener_tls - set the TLS mode once; smtps implies port 465 */
@@ -327,24 +236,6 @@ cfg_check_listener(struct cfg_pstate *ps, const struct cfg_loc *loc)
 	return ps->failed ? -1 : 0;
 }
 
-/* cfg_check_action_new - start action name of the given type */
-int
-cfg_check_action_new(struct cfg_pstate *ps, const char *name,
-    enum cfg_action_type type, const struct cfg_loc *loc)
-{
-	if (cfg_check_name(ps, name, loc) == -1)
-		return -1;
-	if (cfg_action_find(ps->cfg, name) != NULL) {
-		cfg_lex_error(ps, loc, "action '%s' already defined", name);
-		return -1;
-	}
-	ps->action = cfg_action_add(ps->cfg, name);
-	ps->action->type = type;
-	ps->action->loc = *loc;
-	ps->seen = 0;
-	return 0;
-}
-
 /* cfg_check_action - a finished action line: options must agree */
 int
 cfg_check_action(struct cfg_pstate *ps, const struct cfg_loc *loc)
@@ -372,36 +263,6 @@ cfg_check_action(struct cfg_pstate *ps, const struct cfg_loc *loc)
 		cfg_lex_error(ps, &ol[CFG_OPT_RTLS], "tls conflicts with the "
 		    "host's scheme");
 	return ps->failed ? -1 : 0;
-}
-
-/* cfg_check_filter_opt - the option slot (from, for, ...) of a filter */
-static enum cfg_opt
-cfg_check_filter_opt(enum cfg_filter_type type)
-{
-	if (type <= CFG_FILTER_FROM_RDNS)
-		return CFG_OPT_M_FROM;
-	if (type <= CFG_FILTER_FOR_RCPT_TO)
-		return CFG_OPT_M_FOR;
-	return CFG_OPT_M_AUTH + (type - CFG_FILTER_AUTH);
-}
-
-/* cfg_check_filter - add a filter (taking value) to the current rule */
-int
-cfg_check_filter(struct cfg_pstate *ps, enum cfg_filter_type type, int negate,
-    char *value, struct cfg_table *table, const struct cfg_loc *loc)
-{
-	struct cfg_filter	*f;
-
-	if (cfg_check_opt(ps, cfg_check_filter_opt(type), loc) == -1 ||
-	    (value != NULL && cfg_check_copy(ps, NULL, type == CFG_FILTER_TAG ?
-	    NAME_MAX_CFG : ADDR_MAX, "value", value, loc) == -1)) {
-		free(value);
-		return -1;
-	}
-	f = cfg_filter_add(ps->match, type, negate);
-	f->value = value;
-	f->table = table;
-	return 0;
 }
 
 /* cfg_check_match - a finished match line: needs an end; from/for default */

@@ -2,72 +2,11 @@
  * cfg_parse.y - the smtpd.conf grammar (OpenSMTPD 6.8 language plus
  * posthorn's additions).  Statements end at a newline; references to
  * tables, pki, ca and actions must name something declared earlier.
- * The first error stops the parse; cfg_check.c words the messages.
+ * The first error stops the parse; cfg_check.c and cfg_build.c word
+ * the messages.
  */
 %code requires {
-#include <stdio.h>
-
-#include "cfg.h"
-
-struct cfg_lex_file {
-	struct cfg_lex_file	*parent;
-	FILE			*fp;
-	const char		*name;		/* owned by struct cfg */
-	int			 lineno;
-	int			 ungot;		/* a pushed-back byte or -1 */
-	int			 need_nl;	/* statement open at EOF */
-	int			 pending_nl;	/* start with a newline */
-};
-
-struct cfg_macro {
-	struct cfg_macro	*next;
-	char			*name;
-	char			*value;
-	int			 cmdline;	/* -D: the file cannot override */
-};
-
-/* options of a listener, action or match rule, to catch repeats */
-enum cfg_opt {
-	CFG_OPT_FAMILY, CFG_OPT_PORT, CFG_OPT_TLS, CFG_OPT_PKI, CFG_OPT_CA,
-	CFG_OPT_AUTH, CFG_OPT_HOSTNAME, CFG_OPT_TAG, CFG_OPT_MASK_SRC,
-	CFG_OPT_NO_DSN, CFG_OPT_SENDERS,
-	CFG_OPT_ALIAS, CFG_OPT_VIRTUAL, CFG_OPT_USER, CFG_OPT_USERBASE,
-	CFG_OPT_TTL, CFG_OPT_HOST, CFG_OPT_RTLS, CFG_OPT_RAUTH, CFG_OPT_HELO,
-	CFG_OPT_MAIL_FROM, CFG_OPT_SRC, CFG_OPT_BACKUP, CFG_OPT_DOMAIN,
-	CFG_OPT_RPKI,
-	CFG_OPT_M_FROM, CFG_OPT_M_FOR, CFG_OPT_M_AUTH, CFG_OPT_M_HELO,
-	CFG_OPT_M_MAIL_FROM, CFG_OPT_M_RCPT_TO, CFG_OPT_M_TAG, CFG_OPT_M_TLS,
-	CFG_OPT_COUNT
-};
-
-struct cfg_pstate {
-	struct cfg		*cfg;
-	struct cfg_lex_file	*file;
-	int			 depth;
-	struct cfg_macro	*macros;
-	char			 pb[CFG_TOKEN_MAX];	/* macro expansion */
-	size_t			 pblen;
-	size_t			 pbpos;
-	char			*err;
-	size_t			 errsz;
-	int			 failed;
-	int			 tok;		/* last token, for messages */
-	int			 tok_first;	/* it began a statement */
-	char			 tokstr[48];
-	int			 stmt_tok;	/* first token of the statement */
-	int			 stmt_tok2;	/* and the second */
-	int			 stmt_ntok;
-	int			 braces;	/* open '{' */
-	char			 stmt_str[48];
-	struct cfg_listener	*listener;	/* under construction */
-	struct cfg_action	*action;
-	struct cfg_match	*match;
-	struct cfg_table	*table;
-	unsigned long long	 seen;		/* enum cfg_opt bits */
-	struct cfg_loc		 optloc[CFG_OPT_COUNT];
-	int			 nanon;
-};
-
+#include "cfg_pstate.h"
 }
 
 %code provides {
@@ -85,48 +24,14 @@ int	cfg_lex_macro_set(struct cfg_pstate *, const char *, const char *,
 void	cfg_lex_error(struct cfg_pstate *, const struct cfg_loc *,
 	    const char *, ...) __attribute__((format(printf, 3, 4)));
 void	cfg_lex_syntax(struct cfg_pstate *, const struct cfg_loc *);
-
-/* cfg_check.c */
-int	cfg_check_name(struct cfg_pstate *, const char *, const struct cfg_loc *);
-int	cfg_check_range(struct cfg_pstate *, long long, long long, long long,
-	    const char *, const struct cfg_loc *);
-int	cfg_check_opt(struct cfg_pstate *, enum cfg_opt, const struct cfg_loc *);
-int	cfg_check_file(struct cfg_pstate *, const char *, const char *,
-	    const struct cfg_loc *);
-int	cfg_check_copy(struct cfg_pstate *, char *, size_t, const char *,
-	    const char *, const struct cfg_loc *);
-struct cfg_table *cfg_check_table(struct cfg_pstate *, const char *,
-	    const struct cfg_loc *);
-struct cfg_pki	*cfg_check_pki(struct cfg_pstate *, const char *,
-	    const struct cfg_loc *);
-struct cfg_pki	*cfg_check_pki_decl(struct cfg_pstate *, const char *,
-	    const struct cfg_loc *);
-struct cfg_ca	*cfg_check_ca(struct cfg_pstate *, const char *,
-	    const struct cfg_loc *);
-int	cfg_check_table_new(struct cfg_pstate *, const char *,
-	    const struct cfg_loc *);
-int	cfg_check_table_src(struct cfg_pstate *, const char *,
-	    const struct cfg_loc *);
-int	cfg_check_table_value(struct cfg_pstate *, const char *, const char *,
-	    const struct cfg_loc *);
-int	cfg_check_listener(struct cfg_pstate *, const struct cfg_loc *);
-int	cfg_check_listener_tls(struct cfg_pstate *, enum cfg_tls, int,
-	    const struct cfg_loc *);
-int	cfg_check_action_new(struct cfg_pstate *, const char *,
-	    enum cfg_action_type, const struct cfg_loc *);
-int	cfg_check_action(struct cfg_pstate *, const struct cfg_loc *);
-int	cfg_check_match(struct cfg_pstate *, const struct cfg_loc *);
-int	cfg_check_filter(struct cfg_pstate *, enum cfg_filter_type, int,
-	    char *, struct cfg_table *, const struct cfg_loc *);
-int	cfg_check_delay(struct cfg_pstate *, const char *, long long *,
-	    const struct cfg_loc *);
-int	cfg_check_final(struct cfg_pstate *);
 }
 
 %code {
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfg_build.h"
+#include "cfg_check.h"
 #include "xmalloc.h"
 
 #define YYLLOC_DEFAULT(cur, rhs, n) do {				\
@@ -233,12 +138,12 @@ tvals	: tval
 	;
 
 tval	: word {
-		int r = cfg_check_table_value(ps, $1, NULL, &@1);
+		int r = cfg_build_table_value(ps, $1, NULL, &@1);
 		free($1);
 		PS_CHECK(r);
 	}
 	| word '=' word {
-		int r = cfg_check_table_value(ps, $1, $3, &@1);
+		int r = cfg_build_table_value(ps, $1, $3, &@1);
 		free($1);
 		free($3);
 		PS_CHECK(r);
@@ -249,14 +154,14 @@ tbody	: '{' optnl tvals optnl '}'
 	;
 
 table	: TABLE STRING {
-		PS_CHECK(cfg_check_table_new(ps, $2, &@2));
+		PS_CHECK(cfg_build_table_new(ps, $2, &@2));
 	} tablesrc {
 		free($2);
 	}
 	;
 
 tablesrc: STRING {
-		int r = cfg_check_table_src(ps, $1, &@1);
+		int r = cfg_build_table_src(ps, $1, &@1);
 		free($1);
 		PS_CHECK(r);
 	}
@@ -270,42 +175,20 @@ tableref: '<' STRING '>' {
 			YYABORT;
 	}
 	| '{' {
-		PS_CHECK(cfg_check_table_new(ps, NULL, &@1));
+		PS_CHECK(cfg_build_table_new(ps, NULL, &@1));
 	} optnl tvals optnl '}' { $$ = ps->table; }
 	;
 
 pki	: PKI STRING CERT STRING {
-		struct cfg_pki	*p;
-		int		 r;
-
-		r = cfg_check_file(ps, "certificate", $4, &@4);
-		if (r == 0 && (p = cfg_check_pki_decl(ps, $2, &@1)) != NULL) {
-			if (p->cert != NULL) {
-				cfg_lex_error(ps, &@3, "pki '%s': certificate "
-				    "already specified", p->name);
-				r = -1;
-			} else
-				p->cert = xstrdup($4);
-		} else
-			r = -1;
+		int r = cfg_build_pki(ps, CFG_BUILD_PKI_CERT, $2, $4, &@1, &@3,
+		    &@4);
 		free($2);
 		free($4);
 		PS_CHECK(r);
 	}
 	| PKI STRING KEY STRING {
-		struct cfg_pki	*p;
-		int		 r;
-
-		r = cfg_check_file(ps, "key", $4, &@4);
-		if (r == 0 && (p = cfg_check_pki_decl(ps, $2, &@1)) != NULL) {
-			if (p->key != NULL) {
-				cfg_lex_error(ps, &@3, "pki '%s': key "
-				    "already specified", p->name);
-				r = -1;
-			} else
-				p->key = xstrdup($4);
-		} else
-			r = -1;
+		int r = cfg_build_pki(ps, CFG_BUILD_PKI_KEY, $2, $4, &@1, &@3,
+		    &@4);
 		free($2);
 		free($4);
 		PS_CHECK(r);
@@ -313,22 +196,7 @@ pki	: PKI STRING CERT STRING {
 	;
 
 ca	: CA STRING CERT STRING {
-		struct cfg_ca	*c = NULL;
-		int		 r;
-
-		r = cfg_check_file(ps, "certificate", $4, &@4);
-		if (r == 0 && cfg_check_name(ps, $2, &@2) == 0) {
-			if (cfg_ca_find(ps->cfg, $2) != NULL) {
-				cfg_lex_error(ps, &@2, "ca '%s' already "
-				    "defined", $2);
-				r = -1;
-			} else {
-				c = cfg_ca_add(ps->cfg, $2);
-				c->cert = xstrdup($4);
-				c->loc = @1;
-			}
-		} else
-			r = -1;
+		int r = cfg_build_ca(ps, $2, $4, &@1, &@2, &@4);
 		free($2);
 		free($4);
 		PS_CHECK(r);
@@ -343,26 +211,15 @@ listen	: LISTEN ON ltarget lopts {
 	;
 
 ltarget	: STRING {
-		int r = cfg_check_copy(ps, NULL, HOST_MAX, "address", $1, &@1);
-		if (r == 0) {
-			ps->listener = cfg_listener_add(ps->cfg, $1);
-			ps->listener->loc = @1;
-		}
+		int r = cfg_build_listener(ps, $1, 0, &@1);
 		free($1);
 		PS_CHECK(r);
-		ps->seen = 0;
 	}
 	| ANY {
-		ps->listener = cfg_listener_add(ps->cfg, "any");
-		ps->listener->loc = @1;
-		ps->seen = 0;
+		PS_CHECK(cfg_build_listener(ps, "any", 0, &@1));
 	}
 	| SOCKET {
-		ps->listener = cfg_listener_add(ps->cfg, "socket");
-		ps->listener->loc = @1;
-		ps->listener->is_socket = 1;
-		ps->listener->port = 0;
-		ps->seen = 0;
+		PS_CHECK(cfg_build_listener(ps, "socket", 1, &@1));
 	}
 	;
 
@@ -399,23 +256,7 @@ lopt	: INET4 {
 		PS_CHECK(cfg_check_listener_tls(ps, CFG_TLS_SMTPS, 1, &@1));
 	}
 	| PKI STRING {
-		struct cfg_pki	*p;
-		struct cfg_listener *l = ps->listener;
-		size_t		 i;
-		int		 r = cfg_check_opt(ps, CFG_OPT_PKI, &@1);
-
-		p = r == 0 ? cfg_check_pki(ps, $2, &@2) : NULL;
-		for (i = 0; p != NULL && i < l->npki; i++)
-			if (l->pki[i] == p)
-				break;
-		if (p == NULL)
-			r = -1;
-		else if (i < l->npki || l->npki == CFG_PKI_MAX) {
-			cfg_lex_error(ps, &@2, i < l->npki ? "duplicate pki "
-			    "'%s'" : "too many pki (at '%s')", $2);
-			r = -1;
-		} else
-			l->pki[l->npki++] = p;
+		int r = cfg_build_listener_pki(ps, $2, &@1, &@2);
 		free($2);
 		PS_CHECK(r);
 	}
@@ -489,14 +330,15 @@ action	: ACTION STRING akind aopts {
 	;
 
 akind	: MAILDIR {
-		PS_CHECK(cfg_check_action_new(ps, $<str>0, CFG_ACTION_MAILDIR,
+		PS_CHECK(cfg_build_action_new(ps, $<str>0, CFG_ACTION_MAILDIR,
 		    &@1));
 	} mdopts
 	| MBOX {
-		PS_CHECK(cfg_check_action_new(ps, $<str>0, CFG_ACTION_MBOX, &@1));
+		PS_CHECK(cfg_build_action_new(ps, $<str>0, CFG_ACTION_MBOX,
+		    &@1));
 	}
 	| MDA STRING {
-		int r = cfg_check_action_new(ps, $<str>0, CFG_ACTION_MDA, &@1);
+		int r = cfg_build_action_new(ps, $<str>0, CFG_ACTION_MDA, &@1);
 		if (r == 0)
 			ps->action->mda_command = $2;
 		else
@@ -504,7 +346,7 @@ akind	: MAILDIR {
 		PS_CHECK(r);
 	}
 	| LMTP STRING lmtprcpt {
-		int r = cfg_check_action_new(ps, $<str>0, CFG_ACTION_LMTP, &@1);
+		int r = cfg_build_action_new(ps, $<str>0, CFG_ACTION_LMTP, &@1);
 		if (r == 0) {
 			ps->action->lmtp_dest = $2;
 			ps->action->lmtp_rcpt_to = $3;
@@ -513,15 +355,15 @@ akind	: MAILDIR {
 		PS_CHECK(r);
 	}
 	| EXPAND_ONLY {
-		PS_CHECK(cfg_check_action_new(ps, $<str>0,
+		PS_CHECK(cfg_build_action_new(ps, $<str>0,
 		    CFG_ACTION_EXPAND_ONLY, &@1));
 	}
 	| FORWARD_ONLY {
-		PS_CHECK(cfg_check_action_new(ps, $<str>0,
+		PS_CHECK(cfg_build_action_new(ps, $<str>0,
 		    CFG_ACTION_FORWARD_ONLY, &@1));
 	}
 	| RELAY {
-		PS_CHECK(cfg_check_action_new(ps, $<str>0, CFG_ACTION_RELAY,
+		PS_CHECK(cfg_build_action_new(ps, $<str>0, CFG_ACTION_RELAY,
 		    &@1));
 	}
 	;
@@ -568,15 +410,7 @@ aopt	: ALIAS tableref {
 		ps->action->ttl = $2;
 	}
 	| HOST STRING {
-		const char	*errstr;
-		int		 r = cfg_check_opt(ps, CFG_OPT_HOST, &@1);
-
-		if (r == 0 && cfg_relay_url_parse($2, &ps->action->host,
-		    &errstr) == -1) {
-			cfg_lex_error(ps, &@2, "%s", errstr);
-			r = -1;
-		}
-		ps->action->has_host = 1;
+		int r = cfg_build_action_host(ps, $2, &@1, &@2);
 		free($2);
 		PS_CHECK(r);
 	}
@@ -662,12 +496,9 @@ match	: MATCH {
 mend	: /* empty */
 	| REJECT		{ ps->match->reject = 1; }
 	| ACTION STRING {
-		ps->match->action = cfg_action_find(ps->cfg, $2);
-		if (ps->match->action == NULL)
-			cfg_lex_error(ps, &@2, "undefined action '%s'", $2);
+		int r = cfg_build_match_action(ps, $2, &@2);
 		free($2);
-		if (ps->match->action == NULL)
-			YYABORT;
+		PS_CHECK(r);
 	}
 	;
 
@@ -680,119 +511,119 @@ negation: /* empty */		{ $$ = 0; }
 	;
 
 mfilter	: negation FROM ANY {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_ANY, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_ANY, $1, NULL,
 		    NULL, &@2));
 	}
 	| negation FROM LOCAL {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_LOCAL, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_LOCAL, $1, NULL,
 		    NULL, &@2));
 	}
 	| negation FROM SOCKET {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_SOCKET, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_SOCKET, $1, NULL,
 		    NULL, &@2));
 	}
 	| negation FROM AUTH {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_AUTH, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_AUTH, $1, NULL,
 		    NULL, &@2));
 	}
 	| negation FROM AUTH STRING {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_AUTH, $1, $4,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_AUTH, $1, $4,
 		    NULL, &@2));
 	}
 	| negation FROM AUTH tableref {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_AUTH, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_AUTH, $1, NULL,
 		    $4, &@2));
 	}
 	| negation FROM SRC STRING {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_SRC, $1, $4,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_SRC, $1, $4,
 		    NULL, &@2));
 	}
 	| negation FROM SRC tableref {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_SRC, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_SRC, $1, NULL,
 		    $4, &@2));
 	}
 	| negation FROM MAIL_FROM STRING {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_MAIL_FROM, $1,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_MAIL_FROM, $1,
 		    $4, NULL, &@2));
 	}
 	| negation FROM MAIL_FROM tableref {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_MAIL_FROM, $1,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_MAIL_FROM, $1,
 		    NULL, $4, &@2));
 	}
 	| negation FROM RDNS {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_RDNS, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_RDNS, $1, NULL,
 		    NULL, &@2));
 	}
 	| negation FROM RDNS tableref {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FROM_RDNS, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FROM_RDNS, $1, NULL,
 		    $4, &@2));
 	}
 	| negation FOR ANY {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FOR_ANY, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FOR_ANY, $1, NULL,
 		    NULL, &@2));
 	}
 	| negation FOR LOCAL {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FOR_LOCAL, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FOR_LOCAL, $1, NULL,
 		    NULL, &@2));
 	}
 	| negation FOR DOMAIN STRING {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FOR_DOMAIN, $1, $4,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FOR_DOMAIN, $1, $4,
 		    NULL, &@2));
 	}
 	| negation FOR DOMAIN tableref {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FOR_DOMAIN, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FOR_DOMAIN, $1, NULL,
 		    $4, &@2));
 	}
 	| negation FOR RCPT_TO STRING {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FOR_RCPT_TO, $1, $4,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FOR_RCPT_TO, $1, $4,
 		    NULL, &@2));
 	}
 	| negation FOR RCPT_TO tableref {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_FOR_RCPT_TO, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_FOR_RCPT_TO, $1, NULL,
 		    $4, &@2));
 	}
 	| negation AUTH {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_AUTH, $1, NULL, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_AUTH, $1, NULL, NULL,
 		    &@2));
 	}
 	| negation AUTH STRING {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_AUTH, $1, $3, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_AUTH, $1, $3, NULL,
 		    &@2));
 	}
 	| negation AUTH tableref {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_AUTH, $1, NULL, $3,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_AUTH, $1, NULL, $3,
 		    &@2));
 	}
 	| negation HELO STRING {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_HELO, $1, $3, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_HELO, $1, $3, NULL,
 		    &@2));
 	}
 	| negation HELO tableref {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_HELO, $1, NULL, $3,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_HELO, $1, NULL, $3,
 		    &@2));
 	}
 	| negation MAIL_FROM STRING {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_MAIL_FROM, $1, $3,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_MAIL_FROM, $1, $3,
 		    NULL, &@2));
 	}
 	| negation MAIL_FROM tableref {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_MAIL_FROM, $1, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_MAIL_FROM, $1, NULL,
 		    $3, &@2));
 	}
 	| negation RCPT_TO STRING {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_RCPT_TO, $1, $3, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_RCPT_TO, $1, $3, NULL,
 		    &@2));
 	}
 	| negation RCPT_TO tableref {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_RCPT_TO, $1, NULL, $3,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_RCPT_TO, $1, NULL, $3,
 		    &@2));
 	}
 	| negation TAG STRING {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_TAG, $1, $3, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_TAG, $1, $3, NULL,
 		    &@2));
 	}
 	| negation TLS {
-		PS_CHECK(cfg_check_filter(ps, CFG_FILTER_TLS, $1, NULL, NULL,
+		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_TLS, $1, NULL, NULL,
 		    &@2));
 	}
 	;
@@ -824,13 +655,7 @@ smtp	: SMTP MAX_MESSAGE_SIZE size {
 	}
 	| SMTP LIMIT limits
 	| SMTP SUB_ADDR_DELIM STRING {
-		int r = 0;
-		if (strlen($3) != 1) {
-			cfg_lex_error(ps, &@3, "sub-addr-delim must be one "
-			    "character");
-			r = -1;
-		} else
-			ps->cfg->smtp.sub_addr_delim = $3[0];
+		int r = cfg_build_sub_addr_delim(ps, $3, &@3);
 		free($3);
 		PS_CHECK(r);
 	}
@@ -866,21 +691,9 @@ queue	: QUEUE TTL delay {
 	}
 	| QUEUE COMPRESSION	{ ps->cfg->queue.compression = 1; }
 	| QUEUE ENCRYPTION	{ ps->cfg->queue.encryption = 1; }
-	| QUEUE ENCRYPTION STRING {
-		struct cfg_queue *q = &ps->cfg->queue;
-
-		q->encryption = 1;
-		freezero(q->encryption_key, q->encryption_key ?
-		    strlen(q->encryption_key) : 0);
-		q->encryption_key = $3;
-	}
+	| QUEUE ENCRYPTION STRING { cfg_build_queue_key(ps, $3); }
 	| QUEUE PATH STRING {
-		int r = cfg_check_copy(ps, ps->cfg->queue.path, PATH_MAX_CFG,
-		    "queue path", $3, &@3);
-		if (r == 0 && $3[0] != '/') {
-			cfg_lex_error(ps, &@3, "queue path must be absolute");
-			r = -1;
-		}
+		int r = cfg_build_queue_path(ps, $3, &@3);
 		free($3);
 		PS_CHECK(r);
 	}
@@ -893,18 +706,7 @@ warns	: warn
 	| warns ',' warn
 	;
 
-warn	: delay {
-		struct cfg *c = ps->cfg;
-
-		PS_CHECK(cfg_check_range(ps, $1, 1, 365LL * 86400,
-		    "warn-interval", &@1));
-		if (c->nbounce_warn == CFG_WARN_MAX) {
-			cfg_lex_error(ps, &@1, "too many warn-interval delays "
-			    "(at most %d)", CFG_WARN_MAX);
-			YYABORT;
-		}
-		c->bounce_warn[c->nbounce_warn++] = $1;
-	}
+warn	: delay		{ PS_CHECK(cfg_build_bounce_warn(ps, $1, &@1)); }
 	;
 
 mta	: MTA MAX_DEFERRED NUMBER {

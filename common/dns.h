@@ -25,6 +25,7 @@
 
 #define DNS_MX_MAX	32		/* MX records kept per answer */
 #define DNS_ADDR_MAX	16		/* addresses kept per answer */
+#define DNS_PTR_NAME_MAX 74		/* "1.0...ip6.arpa" and its NUL */
 
 enum dns_status {
 	DNS_OK = 0,
@@ -45,14 +46,20 @@ typedef void (*dns_mx_cb)(enum dns_status, const struct dns_mx *, size_t,
 /* A and/or AAAA records of a host (port 0 in every address) */
 typedef void (*dns_addr_cb)(enum dns_status, const struct sockaddr_storage *,
     size_t, void *);
-/* the PTR name of an address, without the trailing dot */
+/* the PTR name of an address, without the trailing dot; a name with
+ * characters other than letters, digits, '-', '.' and '_' is DNS_NONE */
 typedef void (*dns_name_cb)(enum dns_status, const char *, void *);
 
 int	dns_init(const char *resolvconf, char *err, size_t errsz);
+/* tests: these nameservers ("127.0.0.1:5353,[::1]:53"), time-out per try */
+int	dns_init_servers(const char *servers, int timeout_ms, int tries,
+	    char *err, size_t errsz);
 struct dns_query *dns_mx(const char *domain, dns_mx_cb, void *arg);
 struct dns_query *dns_addr(const char *host, int family, dns_addr_cb,
 	    void *arg);
 struct dns_query *dns_ptr(const struct sockaddr *, dns_name_cb, void *arg);
 void	dns_cancel(struct dns_query *);
+/* the in-addr.arpa / ip6.arpa name of an address; 0, or -1 if none */
+int	dns_ptr_name(const struct sockaddr *, char *out, size_t outsz);
 
 #endif

@@ -12,7 +12,6 @@
 #include "ipc.h"
 
 /* Inside the spool (the parent's working directory). */
-#define SPOOL_ENQUEUE_SOCK	"enqueue.sock"
 #define SPOOL_CONTROL_SOCK	"control.sock"
 #define SPOOL_PIDFILE		"smtpd.pid"
 #define SPOOL_EMPTY_DIR	"empty"

@@ -6,9 +6,9 @@
  * QUEUE_OFFLINE_PERIOD seconds, the queue forks one helper (chrooted
  * and unprivileged like the queue itself) that walks offline/ and hands
  * each file's message to the listener over the enqueue socket in the
- * spool, with the same SMTP client sendmail uses; so every message gets
- * the rules, the expansion and the Received: header of any local
- * submission.  A file is removed only after the listener's 250; one the
+ * spool, with the SMTP client sendmail uses (enqueue.c); so every
+ * message gets the rules, the expansion and the Received: header of any
+ * local submission.  A file is removed only after the listener's 250; one the
  * listener refuses is kept (and logged) for the next walk.
  */
 #include <sys/types.h>
@@ -25,12 +25,12 @@
 #include <event2/event.h>
 
 #include "buf.h"
+#include "enqueue.h"
 #include "ev.h"
 #include "log.h"
 #include "proc.h"
 #include "qstore.h"
 #include "queue.h"
-#include "../smtpd/sendmail.h"
 
 #define QUEUE_OFFLINE_PERIOD	60	/* seconds between walks */
 #define QUEUE_OFFLINE_FIRST	1	/* seconds after start */
@@ -53,25 +53,32 @@ queue_offline_read(int fd, struct buf *b)
 static int
 queue_offline_submit(const struct qstore_offline *h, int fd, void *arg)
 {
-	struct sendmail	 sm;
-	size_t		 i;
-	int		 rv;
+	const char		*rcpt[QSTORE_OFFLINE_RCPT_MAX];
+	struct enqueue_msg	 m;
+	struct buf		 body;
+	char			 err[ENQUEUE_ERR_MAX];
+	int			 rv, down = 0;
 
 	(void)arg;
-	memset(&sm, 0, sizeof(sm));
-	strlcpy(sm.spool, ".", sizeof(sm.spool));
-	strlcpy(sm.sender, h->sender, sizeof(sm.sender));
-	for (i = 0; i < h->nrcpt && i < SENDMAIL_RCPT_MAX; i++)
-		sm.rcpt[sm.nrcpt++] = (char *)h->rcpts[i];
-	buf_init(&sm.msg, QUEUE_OFFLINE_MSG_MAX);
-	if (queue_offline_read(fd, &sm.msg) == -1) {
-		buf_free(&sm.msg);
+	for (m.nrcpt = 0; m.nrcpt < h->nrcpt &&
+	    m.nrcpt < QSTORE_OFFLINE_RCPT_MAX; m.nrcpt++)
+		rcpt[m.nrcpt] = h->rcpts[m.nrcpt];
+	m.spool = ".";
+	m.sender = h->sender;
+	m.rcpt = rcpt;
+	m.body = &body;
+	buf_init(&body, QUEUE_OFFLINE_MSG_MAX);
+	if (queue_offline_read(fd, &body) == -1) {
+		buf_free(&body);
 		log_warnx("queue: offline message from uid %lu unreadable",
 		    (unsigned long)h->uid);
 		return -1;
 	}
-	rv = sendmail_submit(&sm);
-	buf_free(&sm.msg);
+	rv = enqueue_submit(&m, &down, err, sizeof(err));
+	buf_free(&body);
+	if (err[0] != '\0')
+		log_debug("queue: offline message from uid %lu: %s",
+		    (unsigned long)h->uid, err);
 	log_info("queue event=offline-enqueue uid=%lu rcpts=%zu result=%s",
 	    (unsigned long)h->uid, h->nrcpt, rv == EX_OK ? "queued" :
 	    rv == EX_UNAVAILABLE ? "refused-kept" : "kept");

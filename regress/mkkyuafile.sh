@@ -11,6 +11,7 @@ dirs=$(for t in "$@"; do dirname "$t"; done | sort -u)
 	for d in $dirs; do echo "include(\"$d/Kyuafile\")"; done
 } > "$top/Kyuafile"
 for d in $dirs; do
+	mkdir -p "$top/$d"
 	{
 		echo 'syntax(2)'
 		echo 'test_suite("posthorn")'

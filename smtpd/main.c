@@ -14,6 +14,7 @@
 #include "roles.h"
 #include "xmalloc.h"
 
+/* usage - the synopsis on stderr, then exit 1 */
 static void __attribute__((noreturn))
 usage(void)
 {
@@ -45,23 +46,19 @@ main_role(const char *name, struct proc_env *env)
 	}
 }
 
-int
-main(int argc, char *argv[])
+/* main_options - parse argv into env; the -X role or NULL, -n in check */
+static const char *
+main_options(int argc, char *argv[], struct proc_env *env, int *check)
 {
-	struct proc_env	 env;
-	struct cfg	*cfg;
-	char		 err[2048], exe[PATH_MAX], **defs;
 	const char	*role = NULL;
-	int		 ch, check = 0, ndefs = 0;
-	ssize_t		 n;
+	char		**defs;
+	int		 ch, ndefs = 0;
 
-	memset(&env, 0, sizeof(env));
-	env.conf = POSTHORN_CONF;
 	defs = xcalloc((size_t)argc + 1, sizeof(char *));
 	while ((ch = getopt(argc, argv, "dD:f:nvX:")) != -1) {
 		switch (ch) {
 		case 'd':
-			env.debug = 1;
+			env->debug = 1;
 			break;
 		case 'D':
 			if (strchr(optarg, '=') == NULL)
@@ -69,13 +66,13 @@ main(int argc, char *argv[])
 			defs[ndefs++] = optarg;
 			break;
 		case 'f':
-			env.conf = optarg;
+			env->conf = optarg;
 			break;
 		case 'n':
-			check = 1;
+			*check = 1;
 			break;
 		case 'v':
-			env.verbose = 1;
+			env->verbose = 1;
 			break;
 		case 'X':
 			role = optarg;
@@ -86,10 +83,27 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
-	env.defines = defs;
+	env->defines = defs;
+	return role;
+}
+
+/* main - smtpd(8): check the configuration, then run the parent or a role */
+int
+main(int argc, char *argv[])
+{
+	struct proc_env	 env;
+	struct cfg	*cfg;
+	char		 err[2048], exe[PATH_MAX];
+	const char	*role;
+	int		 check = 0;
+	ssize_t		 n;
+
+	memset(&env, 0, sizeof(env));
+	env.conf = POSTHORN_CONF;
+	role = main_options(argc, argv, &env, &check);
 	log_init("parent", 1, env.verbose);
 
-	if ((cfg = cfg_load(env.conf, defs, err, sizeof(err))) == NULL) {
+	if ((cfg = cfg_load(env.conf, env.defines, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}

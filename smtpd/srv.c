@@ -16,6 +16,7 @@
 #include <event2/event.h>
 
 #include "cfg.h"
+#include "dns.h"
 #include "ev.h"
 #include "ipc.h"
 #include "log.h"
@@ -331,6 +332,17 @@ srv_nofile(void)
 	}
 }
 
+/* srv_resolver - read /etc/resolv.conf before the chroot hides it */
+static void
+srv_resolver(void)
+{
+	char	err[256];
+
+	if (dns_init(NULL, err, sizeof(err)) == -1)
+		log_warnx("event=dns-init-failed reason=\"%s\": client names "
+		    "stay unknown", err);
+}
+
 /* srv_main - the listener role */
 int
 srv_main(struct proc_env *env)
@@ -339,6 +351,7 @@ srv_main(struct proc_env *env)
 
 	srv_init(s, env);
 	srv_nofile();
+	srv_resolver();
 	proc_child_start(PROC_SMTPD, env->spool, srv_on_signal, s);
 	srv_channels(s, proc_child_fd(PROC_SMTPD, PROC_PARENT),
 	    proc_child_fd(PROC_SMTPD, PROC_QUEUE),

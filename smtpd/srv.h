@@ -32,6 +32,7 @@ struct srv_session;
 #define SRV_RECEIVED_MAX	100	/* Received: headers before a loop */
 #define SRV_INPUT_MAX		16384	/* input buffered before reading stops */
 #define SRV_OUTPUT_MAX		16384	/* replies queued before input waits */
+#define SRV_RDNS_WAIT		5	/* seconds the 220 waits for rdns */
 
 struct srv_listener {
 	TAILQ_ENTRY(srv_listener)	 entry;
@@ -153,6 +154,7 @@ struct srv_tx {
 };
 
 struct srv_auth;
+struct srv_rdns;
 
 struct srv_session {
 	RB_ENTRY(srv_session)		 node;
@@ -175,6 +177,8 @@ struct srv_session {
 	struct srv_auth			*auth;
 	struct event			*delay;
 	char				*auth_user;
+	struct srv_rdns			*rdns_lookup;	/* while resolving */
+	char				*rdns;		/* confirmed, or NULL */
 	char				 src[HOST_MAX];	/* numeric address */
 	char				 helo[HOST_MAX];
 };

@@ -36,6 +36,8 @@ srv_lka_sess(const struct srv_session *ss, struct ipc_sess *p)
 		strlcpy(p->auth_user, ss->auth_user, sizeof(p->auth_user));
 	}
 	strlcpy(p->src, ss->src, sizeof(p->src));
+	if (ss->rdns != NULL)
+		strlcpy(p->rdns, ss->rdns, sizeof(p->rdns));
 	strlcpy(p->helo, ss->helo, sizeof(p->helo));
 	if (l != NULL)
 		strlcpy(p->tag, l->tag, sizeof(p->tag));

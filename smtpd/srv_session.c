@@ -2,11 +2,18 @@
  * srv_session.c - one SMTP session: the connection, its input loop, the
  * replies (held back and flushed once the pipelined input is used up),
  * the error budget, time-outs and the end of the session.
+ *
+ * The 220 greeting of a TCP client waits (SRV_RDNS_WAIT seconds at
+ * most) for its reverse DNS name: the PTR name counts only when one of
+ * its addresses is the client's (forward-confirmed); otherwise the name
+ * stays unknown.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/tree.h>
+
+#include <netinet/in.h>
 
 #include <netdb.h>
 #include <stdarg.h>
@@ -20,14 +27,24 @@
 #include <event2/event.h>
 
 #include "cfg.h"
+#include "dns.h"
 #include "ev.h"
 #include "log.h"
 #include "smtp_reply.h"
 #include "srv.h"
 #include "xmalloc.h"
 
+/* the reverse DNS lookup of one session, freed once it is over */
+struct srv_rdns {
+	struct dns_query	*q;
+	struct event		*timer;		/* bounds the greeting's wait */
+	struct sockaddr_storage	 addr;		/* the client */
+	char			*name;		/* PTR name being confirmed */
+};
+
 static void	srv_session_free(struct srv_session *);
 static void	srv_session_process(struct srv_session *);
+static void	srv_session_greet(struct srv_session *);
 
 /* srv_session_cmp - order sessions by id in the lookup tree */
 int
@@ -270,6 +287,12 @@ srv_session_on_event(struct bufferevent *bev, short what, void *arg)
 		srv_session_close(ss);
 		return;
 	}
+	if ((what & BEV_EVENT_EOF) && ss->rdns_lookup != NULL &&
+	    evbuffer_get_length(bufferevent_get_input(ss->bev)) == 0) {
+		/* gone before the greeting, nothing to answer: drop the lookup */
+		srv_session_free(ss);
+		return;
+	}
 	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
 	    !(ss->flags & SRV_F_CLOSING)) {
 		/* half-closed: answer what was sent, then close */
@@ -279,6 +302,141 @@ srv_session_on_event(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	srv_session_free(ss);
+}
+
+/* srv_session_rdns_free - end the reverse lookup, if one is running */
+static void
+srv_session_rdns_free(struct srv_session *ss)
+{
+	struct srv_rdns	*r = ss->rdns_lookup;
+
+	if (r == NULL)
+		return;
+	dns_cancel(r->q);
+	event_free(r->timer);
+	free(r->name);
+	free(r);
+	ss->rdns_lookup = NULL;
+}
+
+/* srv_session_rdns_done - the lookup is over: keep the name, greet */
+static void
+srv_session_rdns_done(struct srv_session *ss, const char *name,
+    const char *why)
+{
+	char	vis[HOST_MAX * 4];
+
+	if (name != NULL) {
+		ss->rdns = xstrdup(name);
+		log_info("%016llx smtp event=rdns name=%s",
+		    (unsigned long long)ss->id, log_vis(vis, sizeof(vis), name));
+	} else
+		log_info("%016llx smtp event=rdns name=unknown reason=%s",
+		    (unsigned long long)ss->id, why);
+	srv_session_rdns_free(ss);
+	if (ss->flags & SRV_F_CLOSING)
+		return;
+	ss->input = SRV_IN_CMD;
+	srv_session_greet(ss);
+	srv_session_resume(ss);
+}
+
+/* srv_session_rdns_same - the address is the client's */
+static int
+srv_session_rdns_same(const struct sockaddr_storage *a,
+    const struct sockaddr_storage *client)
+{
+	const struct sockaddr_in6	*c6 = (const void *)client;
+	const unsigned char		*v4 = NULL;
+
+	if (client->ss_family == AF_INET)
+		v4 = (const void *)&((const struct sockaddr_in *)
+		    (const void *)client)->sin_addr;
+	else if (IN6_IS_ADDR_V4MAPPED(&c6->sin6_addr))
+		v4 = &c6->sin6_addr.s6_addr[12];
+	if (v4 != NULL)
+		return a->ss_family == AF_INET && memcmp(v4,
+		    &((const struct sockaddr_in *)(const void *)a)->sin_addr,
+		    4) == 0;
+	return a->ss_family == AF_INET6 && memcmp(&c6->sin6_addr,
+	    &((const struct sockaddr_in6 *)(const void *)a)->sin6_addr,
+	    16) == 0;
+}
+
+/* srv_session_rdns_on_addr - the addresses of the PTR name */
+static void
+srv_session_rdns_on_addr(enum dns_status st,
+    const struct sockaddr_storage *addrs, size_t n, void *arg)
+{
+	struct srv_session	*ss = arg;
+	struct srv_rdns		*r = ss->rdns_lookup;
+	size_t			 i;
+
+	r->q = NULL;
+	for (i = 0; st == DNS_OK && i < n; i++)
+		if (srv_session_rdns_same(&addrs[i], &r->addr)) {
+			srv_session_rdns_done(ss, r->name, NULL);
+			return;
+		}
+	srv_session_rdns_done(ss, NULL, st == DNS_TEMPFAIL ? "tempfail" :
+	    "not-confirmed");
+}
+
+/* srv_session_rdns_on_ptr - the PTR name of the client: confirm it */
+static void
+srv_session_rdns_on_ptr(enum dns_status st, const char *name, void *arg)
+{
+	struct srv_session	*ss = arg;
+	struct srv_rdns		*r = ss->rdns_lookup;
+	int			 family = r->addr.ss_family;
+
+	r->q = NULL;
+	if (st != DNS_OK) {
+		srv_session_rdns_done(ss, NULL, st == DNS_NONE ? "no-ptr" :
+		    "tempfail");
+		return;
+	}
+	if (family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(
+	    &((struct sockaddr_in6 *)&r->addr)->sin6_addr))
+		family = AF_INET;
+	r->name = xstrdup(name);
+	r->q = dns_addr(name, family, srv_session_rdns_on_addr, ss);
+}
+
+/* srv_session_rdns_on_timeout - greet without waiting any longer */
+static void
+srv_session_rdns_on_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	srv_session_rdns_done(arg, NULL, "timeout");
+}
+
+/* srv_session_rdns_start - resolve a TCP client; the greeting waits */
+static void
+srv_session_rdns_start(struct srv_session *ss, const struct sockaddr *sa,
+    socklen_t salen)
+{
+	struct srv_rdns	*r;
+	struct timeval	 tv = { SRV_RDNS_WAIT, 0 };
+
+	r = xcalloc(1, sizeof(*r));
+	memcpy(&r->addr, sa, salen < sizeof(r->addr) ? salen :
+	    sizeof(r->addr));
+	if ((r->timer = evtimer_new(ev_base(), srv_session_rdns_on_timeout,
+	    ss)) == NULL)
+		fatalx("srv_session_rdns_start: cannot create a timer");
+	evtimer_add(r->timer, &tv);
+	ss->rdns_lookup = r;
+	ss->input = SRV_IN_WAIT;
+	r->q = dns_ptr(sa, srv_session_rdns_on_ptr, ss);
+}
+
+/* srv_session_greet - the 220 greeting */
+static void
+srv_session_greet(struct srv_session *ss)
+{
+	srv_reply(ss, 220, NULL, "%s ESMTP posthorn", srv_hostname(ss));
 }
 
 /* srv_session_free - forget a session and close its connection */
@@ -294,6 +452,8 @@ srv_session_free(struct srv_session *ss)
 	RB_REMOVE(srv_session_tree, &s->tree, ss);
 	srv_tx_free(ss);
 	srv_auth_free(ss);
+	srv_session_rdns_free(ss);
+	free(ss->rdns);
 	if (ss->delay != NULL)
 		event_free(ss->delay);
 	if (ss->bev != NULL)
@@ -376,7 +536,10 @@ srv_session_start(struct srv *s, int fd, struct srv_listener *l,
 		srv_session_free(ss);
 		return;
 	}
-	srv_reply(ss, 220, NULL, "%s ESMTP posthorn", srv_hostname(ss));
+	if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6)
+		srv_session_rdns_start(ss, sa, salen);
+	else
+		srv_session_greet(ss);
 }
 
 /* srv_session_shutdown_all - SIGTERM: 421 to every client, then close */

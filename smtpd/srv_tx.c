@@ -223,7 +223,8 @@ srv_tx_received_header(struct srv_session *ss, char *buf, size_t bufsz)
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000 (UTC)", &tm);
 	return srv_tx_received(buf, bufsz,
-	    l != NULL && l->mask_src ? NULL : ss->helo, "",
+	    l != NULL && l->mask_src ? NULL : ss->helo,
+	    ss->rdns != NULL ? ss->rdns : "",
 	    ss->flags & SRV_F_LOCAL ? NULL : ss->src, srv_hostname(ss), with,
 	    tls[0] ? tls : NULL, tx->msgid, rcpt, date);
 }

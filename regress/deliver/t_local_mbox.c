@@ -72,6 +72,27 @@ t_slurp(const char *path, size_t *lenp)
 	return data;
 }
 
+/*
+ * t_undate - cut the date off every "From SENDER DATE" separator line in
+ * place, so that a delivery and the expectation made a second apart agree
+ */
+static char *
+t_undate(char *s)
+{
+	char	*line, *sp, *nl;
+
+	for (line = s; *line != '\0'; line = nl + 1) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			break;
+		if (strncmp(line, "From ", 5) != 0 ||
+		    (sp = memchr(line + 5, ' ', nl - line - 5)) == NULL)
+			continue;
+		memmove(sp, nl, strlen(nl) + 1);
+		nl = sp;
+	}
+	return s;
+}
+
 /* t_deliver - deliver from offset 0 and check the status */
 static void
 t_deliver(struct local_delivery *ld, enum local_status want)
@@ -224,7 +245,7 @@ ATF_TC_BODY(local_mbox_deliver_content, tc)
 	    t_sep(""),
 	    "Return-Path: <>\nDelivered-To: bob@example.net\n"
 	    "Subject: x\n\n>From me\n>>From you\nend\n\n");
-	ATF_CHECK_STREQ(t_slurp(MBOX, NULL), want);
+	ATF_CHECK_STREQ(t_undate(t_slurp(MBOX, NULL)), t_undate(want));
 	ATF_REQUIRE(stat(MBOX, &sb) == 0);
 	ATF_CHECK_EQ(sb.st_mode & 07777, 0600);
 	ATF_CHECK_EQ(sb.st_uid, geteuid());

@@ -122,3 +122,31 @@ ph_cleanup() {
 	return 0
 }
 
+
+# ph_dns_zone - the zone of the test nameserver from standard input
+# (dnsd.py reads it again for every query, so it may change at any time)
+ph_dns_zone() {
+	cat > $PH/dns.zone
+}
+
+# ph_dns_start [ZONEFILE] - start regress/tools/dnsd.py on 127.0.0.1:53,
+# the nameserver of the private /etc/resolv.conf; queries are logged
+# to $PH/dns.log.  ph_dns_stop stops it by its pid file; it dies with
+# the test's PID namespace in any case.
+ph_dns_start() {
+	_zone=${1:-$PH/dns.zone}
+	[ -f "$_zone" ] || : > "$_zone"
+	rm -f $PH/dnsd.pid
+	$PY "$PH_TOP/regress/tools/dnsd.py" --pidfile $PH/dnsd.pid \
+	    --log $PH/dns.log "$_zone" > $PH/dnsd.out 2>&1 &
+	ph_wait_for "test -s $PH/dnsd.pid" 10 ||
+	    { cat $PH/dnsd.out; atf_fail "dnsd.py did not start"; }
+}
+
+# ph_dns_stop - stop the test nameserver by its pid file
+ph_dns_stop() {
+	[ -f $PH/dnsd.pid ] || return 0
+	kill -TERM "$(cat $PH/dnsd.pid)" 2>/dev/null
+	rm -f $PH/dnsd.pid
+	return 0
+}
