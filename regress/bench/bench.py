@@ -151,7 +151,8 @@ def table(results, storage, args):
              "%-30s %10s %10s %10s %10s %10s" % (
                  "metric", "posthorn", "postfix", "opensmtpd",
                  "ph/postfix", "ph/opensmtpd")]
-    notes = []
+    notes = ["runs: " + ", ".join("%s %d of %d" % (
+        s, len(results[storage][s]), args.reps) for s in SERVERS)]
     for key, label in ROWS:
         med = {}
         for s in SERVERS:
@@ -159,8 +160,6 @@ def table(results, storage, args):
             med[s] = v
             if v is None:
                 notes.append("%s %s: n/a (%s)" % (s, key, n))
-            elif n < args.reps:
-                notes.append("%s %s: %d of %d runs" % (s, key, n, args.reps))
         cells = [fmt(med[s]) for s in SERVERS]
         for peer in PEERS:
             a, b = med["posthorn"], med[peer]
@@ -168,7 +167,7 @@ def table(results, storage, args):
         lines.append("%-30s %10s %10s %10s %10s %10s" % ((label,) +
                                                         tuple(cells)))
     if notes:
-        lines.append("notes:")
+        lines.append("notes (a median is over the runs that measured it):")
         seen = set()
         for n in notes:
             if n not in seen:
