@@ -3,6 +3,7 @@
 #   make            build everything (warnings are errors)
 #   make check      install missing packages, build, run the Kyua suite
 #   make run        install missing packages, build, run on 127.0.0.1:2525
+#   make bench      side-by-side benchmark with Postfix and OpenSMTPD
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Every directory's *.c files build into one archive; a file named main.c
@@ -48,7 +49,7 @@ INTEG_SRCS = $(wildcard regress/integration/t_*.sh)
 INTEG_PROGS = $(patsubst regress/%.sh,$(BUILD)/regress/%,$(INTEG_SRCS))
 MANS	 = $(wildcard */*.[58])
 
-.PHONY: all check run install clean deps tests
+.PHONY: all check run install clean deps tests bench
 .SUFFIXES:
 
 all: $(PROGS)
@@ -59,6 +60,10 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all tests
 	@sh regress/kyua_run.sh $(BUILD)
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@python3 regress/bench/bench.py $(BUILD)
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -122,4 +127,4 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

@@ -1,0 +1,24 @@
+#!/bin/sh
+# conf_posthorn.sh HERE BUILD - posthorn's accounts and configuration
+# inside a benchmark namespace (see ns.sh): its programs copied to
+# /tmp/bench/bin, Maildir delivery for bench.example, a relay rule for
+# relay.example to the sink on 127.0.0.2.
+build=$2
+W=/tmp/bench
+for u in _posthorn _posthornq; do
+	getent passwd "$u" >/dev/null ||
+	    useradd -r -M -d /nonexistent -s /usr/sbin/nologin "$u" || exit 1
+done
+mkdir -p $W/bin || exit 1
+cp "$build"/bin/* $W/bin/ || exit 1
+chmod 0755 $W $W/bin $W/bin/*
+cat > $W/smtpd.conf <<CONF
+queue path "/var/spool/posthorn"
+smtp limit max-sessions 1100
+listen on 127.0.0.1 port 25
+action "local" maildir
+action "relay" relay host smtp://127.0.0.2:25
+match from any for domain "bench.example" action "local"
+match from any for domain "relay.example" action "relay"
+CONF
+$W/bin/smtpd -n -f $W/smtpd.conf
