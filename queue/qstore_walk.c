@@ -68,8 +68,8 @@ qstore_walk_quarantine_file(struct qstore *q, int dfd, const char *msg,
 		log_warn("qstore: quarantine open %s", msg);
 		return;
 	}
-	if (withmsg && linkat(dfd, QSTORE_MESSAGE, qfd, QSTORE_MESSAGE, 0) == -1 &&
-	    errno != EEXIST)
+	if (withmsg && linkat(dfd, QSTORE_MESSAGE, qfd, QSTORE_MESSAGE,
+	    0) == -1 && errno != EEXIST)
 		log_warn("qstore: quarantine link %s/%s", msg, QSTORE_MESSAGE);
 	if (renameat(dfd, file, qfd, file) == -1)
 		log_warn("qstore: quarantine %s/%s", msg, vis);
@@ -116,7 +116,8 @@ qstore_walk_evps(struct qstore *q, int dfd, const char *msg, uint32_t msgid,
 			continue;
 		r = qstore_envelope_load(q, evpid, &evp, err, sizeof(err));
 		if (r == -1)
-			qstore_walk_quarantine_file(q, dfd, msg, nm->v[i], 1, err);
+			qstore_walk_quarantine_file(q, dfd, msg, nm->v[i], 1,
+			    err);
 		else if (r == 1 && cb(&evp, arg) == -1)
 			return -1;
 	}
@@ -154,8 +155,8 @@ qstore_walk_msg(struct qstore *q, const char *msg,
 		log_info("qstore: removing queue/%s: no envelope left", msg);
 		if (qstore_msg_remove(q, dfd, msgid, err, sizeof(err)) == -1)
 			log_warnx("qstore: %s", err);
-	} else if (fstatat(dfd, QSTORE_MESSAGE, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
-	    !S_ISREG(sb.st_mode)) {
+	} else if (fstatat(dfd, QSTORE_MESSAGE, &sb,
+	    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(sb.st_mode)) {
 		close(dfd);
 		dfd = -1;
 		qstore_walk_quarantine(q, msg, "message file missing");
@@ -179,7 +180,8 @@ qstore_walk(struct qstore *q, int (*cb)(struct envelope *, void *), void *arg)
 	size_t			i;
 	int			r = 0;
 
-	if (qstore_names_read(qstore_area_fd(q, QSTORE_AREA_QUEUE), ".", &nm) == -1) {
+	if (qstore_names_read(qstore_area_fd(q, QSTORE_AREA_QUEUE), ".",
+	    &nm) == -1) {
 		log_warn("qstore: reading queue");
 		return -1;
 	}
