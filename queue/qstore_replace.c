@@ -37,6 +37,7 @@
 #include "envelope.h"
 #include "log.h"
 #include "qstore.h"
+#include "qstore_priv.h"
 #include "xmalloc.h"
 
 #define QSTORE_REP_PREFIX	"rep."
@@ -89,17 +90,6 @@ qstore_replace_parse(const char *name, uint32_t msgid, uint64_t *old,
 		return 0;
 	return envelope_msgid(*old) == msgid && envelope_msgid(*new) == msgid &&
 	    *old != *new;
-}
-
-/* qstore_replace_dir - open queue/<msgid of evpid> */
-static int
-qstore_replace_dir(struct qstore *q, uint64_t evpid)
-{
-	char	name[ENVELOPE_MSGID_STRLEN + 1];
-
-	envelope_msgid_format(envelope_msgid(evpid), name);
-	return openat(qstore_area_fd(q, QSTORE_AREA_QUEUE), name,
-	    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
 /* qstore_replace_exists - an entry named by evpid exists in dfd */
@@ -198,7 +188,7 @@ qstore_replace_prepare(struct qstore *q, uint64_t old, struct envelope *evps,
 	}
 	for (i = 0; i < n; i++)
 		evps[i].evpid = 0;
-	if ((dfd = qstore_replace_dir(q, old)) == -1)
+	if ((dfd = qstore_msg_dir(q, envelope_msgid(old))) == -1)
 		return qstore_replace_err(err, errsz, "message", old);
 	if (!qstore_replace_exists(dfd, old)) {
 		errno = ENOENT;
@@ -233,7 +223,7 @@ qstore_replace_commit(struct qstore *q, uint64_t old, const struct envelope
 	size_t	i;
 	int	dfd;
 
-	if ((dfd = qstore_replace_dir(q, old)) == -1)
+	if ((dfd = qstore_msg_dir(q, envelope_msgid(old))) == -1)
 		return qstore_replace_err(err, errsz, "message", old);
 	envelope_id_format(old, id);
 	if (unlinkat(dfd, id, 0) == -1) {
@@ -326,7 +316,7 @@ qstore_replace_publish(struct qstore *q, uint64_t old, char *err,
 {
 	int	dfd, r;
 
-	if ((dfd = qstore_replace_dir(q, old)) == -1)
+	if ((dfd = qstore_msg_dir(q, envelope_msgid(old))) == -1)
 		return qstore_replace_err(err, errsz, "message", old);
 	if ((r = qstore_replace_finish(q, dfd, envelope_msgid(old), old)) == -1)
 		qstore_replace_err(err, errsz, "publish", old);
