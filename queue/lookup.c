@@ -332,26 +332,32 @@ lookup_table(void *arg, const struct cfg_table *t, enum table_kind k,
 	return lookup_tables_lookup(req->l->tables, t, k, key, out);
 }
 
+/* lookup_result_evp - the envelope fields of one expansion result */
+static void
+lookup_result_evp(const struct lookup_req *req,
+    const struct lookup_expand_result *r, struct envelope *evp)
+{
+	strlcpy(evp->rcpt, req->rcpt.rcpt, sizeof(evp->rcpt));
+	strlcpy(evp->dest, r->dest, sizeof(evp->dest));
+	strlcpy(evp->dispatcher, r->action->name, sizeof(evp->dispatcher));
+	strlcpy(evp->user, r->user, sizeof(evp->user));
+	evp->dest_type = r->dest_type;
+}
+
 /* lookup_rcpt_done - send the expanded recipients and the verdict */
 static void
 lookup_rcpt_done(struct lookup_req *req)
 {
-	const struct lookup_expand_result	*r;
 	struct msg_lka_expanded			*e;
 	size_t					 i, n;
 
 	e = xmalloc(sizeof(*e));
 	n = lookup_expand_nresults(req->x);
 	for (i = 0; i < n; i++) {
-		r = lookup_expand_result(req->x, i);
 		memset(e, 0, sizeof(*e));
 		e->sessid = req->sessid;
-		strlcpy(e->evp.rcpt, req->rcpt.rcpt, sizeof(e->evp.rcpt));
-		strlcpy(e->evp.dest, r->dest, sizeof(e->evp.dest));
-		strlcpy(e->evp.dispatcher, r->action->name,
-		    sizeof(e->evp.dispatcher));
-		strlcpy(e->evp.user, r->user, sizeof(e->evp.user));
-		e->evp.dest_type = r->dest_type;
+		lookup_result_evp(req, lookup_expand_result(req->x, i),
+		    &e->evp);
 		if (ipc_send(req->l->smtpd, MSG_LKA_EXPANDED, 0, -1, e,
 		    sizeof(*e)) == -1)
 			log_warn("lookup: expanded to the listener");
@@ -475,7 +481,6 @@ lookup_notice_reply(struct lookup *l, uint64_t qreqid, int code,
 static void
 lookup_notice_answer(struct lookup_req *req, enum lookup_expand_status st)
 {
-	const struct lookup_expand_result	*r;
 	struct msg_lka_notice_expanded		*e;
 	const char				*enh, *text;
 	size_t					 i, n;
@@ -489,15 +494,10 @@ lookup_notice_answer(struct lookup_req *req, enum lookup_expand_status st)
 	e = xmalloc(sizeof(*e));
 	n = lookup_expand_nresults(req->x);
 	for (i = 0; i < n; i++) {
-		r = lookup_expand_result(req->x, i);
 		memset(e, 0, sizeof(*e));
 		e->reqid = req->qreqid;
-		strlcpy(e->evp.rcpt, req->rcpt.rcpt, sizeof(e->evp.rcpt));
-		strlcpy(e->evp.dest, r->dest, sizeof(e->evp.dest));
-		strlcpy(e->evp.dispatcher, r->action->name,
-		    sizeof(e->evp.dispatcher));
-		strlcpy(e->evp.user, r->user, sizeof(e->evp.user));
-		e->evp.dest_type = r->dest_type;
+		lookup_result_evp(req, lookup_expand_result(req->x, i),
+		    &e->evp);
 		if (ipc_send(req->l->queue, MSG_LKA_NOTICE_EXPANDED, 0, -1, e,
 		    sizeof(*e)) == -1)
 			log_warn("lookup: notice recipient to the queue");

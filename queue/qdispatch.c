@@ -265,44 +265,21 @@ qdispatch_load_evp(struct queue *q, uint64_t evpid, struct envelope *evp)
 	return 0;
 }
 
-/* qdispatch_mda - hand a local delivery to the parent */
+/*
+ * qdispatch_run - hand one envelope and its message to the parent
+ * (MSG_MDA_RUN, local) or the deliver worker (MSG_RELAY_RUN) and watch
+ * for its result
+ */
 static void
-qdispatch_mda(struct queue *q, struct envelope *evp)
+qdispatch_run(struct queue *q, struct envelope *evp, int relay)
 {
-	struct msg_mda_run	 run;
+	struct msg_mda_run	 mda;
+	struct msg_relay_run	 rel;
 	struct qdispatch_run	*r;
 	char			 err[256];
 	int			 fd;
 
-	if ((fd = qstore_crypt_msg_fd(q->qs, q->crypt,
-	    envelope_msgid(evp->evpid), err, sizeof(err))) == -1) {
-		qdispatch_tempfail(q, evp, err);
-		return;
-	}
-	memset(&run, 0, sizeof(run));
-	run.evp = *evp;
-	run.evp.state = ENVELOPE_ST_INFLIGHT;
-	ipc_send(q->parent, MSG_MDA_RUN, 0, fd, &run, sizeof(run));
-	close(fd);
-	r = xcalloc(1, sizeof(*r));
-	r->evpid = evp->evpid;
-	r->started = time(NULL);
-	if (RB_INSERT(qdispatch_runs, &q->dsp->runs, r) != NULL)
-		free(r);
-	log_debug("%016llx queue event=dispatch action=%s",
-	    (unsigned long long)evp->evpid, evp->dispatcher);
-}
-
-/* qdispatch_relay - hand a relay delivery to the deliver worker */
-static void
-qdispatch_relay(struct queue *q, struct envelope *evp)
-{
-	struct msg_relay_run	 run;
-	struct qdispatch_run	*r;
-	char			 err[256];
-	int			 fd;
-
-	if (q->deliver == NULL) {
+	if (relay && q->deliver == NULL) {
 		qdispatch_tempfail(q, evp, "4.3.0 relay worker not running");
 		return;
 	}
@@ -311,10 +288,17 @@ qdispatch_relay(struct queue *q, struct envelope *evp)
 		qdispatch_tempfail(q, evp, err);
 		return;
 	}
-	memset(&run, 0, sizeof(run));
-	run.evp = *evp;
-	run.evp.state = ENVELOPE_ST_INFLIGHT;
-	ipc_send(q->deliver, MSG_RELAY_RUN, 0, fd, &run, sizeof(run));
+	if (relay) {
+		memset(&rel, 0, sizeof(rel));
+		rel.evp = *evp;
+		rel.evp.state = ENVELOPE_ST_INFLIGHT;
+		ipc_send(q->deliver, MSG_RELAY_RUN, 0, fd, &rel, sizeof(rel));
+	} else {
+		memset(&mda, 0, sizeof(mda));
+		mda.evp = *evp;
+		mda.evp.state = ENVELOPE_ST_INFLIGHT;
+		ipc_send(q->parent, MSG_MDA_RUN, 0, fd, &mda, sizeof(mda));
+	}
 	close(fd);
 	r = xcalloc(1, sizeof(*r));
 	r->evpid = evp->evpid;
@@ -338,10 +322,9 @@ qdispatch_deliver(struct queue *q, uint64_t evpid)
 	else if (cfg_action_find(q->env->cfg, evp.dispatcher) == NULL)
 		qdispatch_tempfail(q, &evp, "no such action in the "
 		    "configuration");
-	else if (qdispatch_kind(q, &evp) == SCHED_KIND_RELAY)
-		qdispatch_relay(q, &evp);
 	else
-		qdispatch_mda(q, &evp);
+		qdispatch_run(q, &evp,
+		    qdispatch_kind(q, &evp) == SCHED_KIND_RELAY);
 }
 
 /* qdispatch_expire - the ttl is over: bounce and remove */

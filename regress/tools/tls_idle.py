@@ -23,26 +23,7 @@ import ssl
 import sys
 import time
 
-
-def rss_kb(pid):
-    """the resident set of a process in KiB"""
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
-def read_reply(f):
-    """the lines of one reply; the last has a space after the code"""
-    lines = []
-    while True:
-        line = f.readline()
-        if not line:
-            return lines
-        lines.append(line)
-        if len(line) < 4 or line[3:4] != b"-":
-            return lines
+from smtp_load import read_reply, rss_kb
 
 
 def code(f):
