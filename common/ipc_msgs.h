@@ -189,6 +189,7 @@ struct msg_tx_result {
 /* queue -> parent: deliver one envelope locally (message fd attached). */
 struct msg_mda_run {
 	struct envelope	evp;
+	int32_t		fresh;	/* first attempt in this queue's life */
 };
 
 /* parent -> queue: the outcome of a local delivery. */

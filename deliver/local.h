@@ -44,6 +44,8 @@ struct local_result {
 struct local_delivery {
 	int		 msg_fd;		/* read-only, at offset 0 */
 	uint64_t	 evpid;			/* envelope id */
+	int		 fresh;			/* no earlier attempt can
+						   have left a copy */
 	char		 sender[ADDR_MAX];	/* "" = null sender */
 	char		 rcpt[ADDR_MAX];	/* final recipient */
 	char		 orig_rcpt[ADDR_MAX];	/* as given at RCPT TO */

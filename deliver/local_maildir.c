@@ -382,8 +382,9 @@ local_maildir_deliver(const struct local_delivery *ld, struct local_result *res)
 		buf_free(&hdr);
 		return res->status;
 	}
-	found = local_maildir_scan(m.new, ld->evpid, 0);
-	if (found == 0)
+	/* an earlier attempt may have delivered it: look (O(mailbox)) */
+	found = ld->fresh ? 0 : local_maildir_scan(m.new, ld->evpid, 0);
+	if (found == 0 && !ld->fresh)
 		found = local_maildir_scan(m.cur, ld->evpid, 0);
 	if (found == 1)
 		local_hdr_result(res, LOCAL_OK, "already delivered");
@@ -391,7 +392,8 @@ local_maildir_deliver(const struct local_delivery *ld, struct local_result *res)
 		local_hdr_result(res, LOCAL_TEMPFAIL, "maildir scan: %s",
 		    strerror(errno));
 	else {
-		(void)local_maildir_scan(m.tmp, ld->evpid, 1);
+		if (!ld->fresh)
+			(void)local_maildir_scan(m.tmp, ld->evpid, 1);
 		local_maildir_host(host, sizeof(host));
 		(void)snprintf(name, sizeof(name), "%lld.%016" PRIx64 ".%s",
 		    (long long)time(NULL), ld->evpid, host);

@@ -76,6 +76,7 @@ struct parent_mda_job {
 	const struct cfg		*cfg;
 	const struct cfg_action		*action;
 	struct envelope			 evp;
+	int				 fresh;	/* msg_mda_run.fresh */
 	char				 lmtp_dest[PATH_MAX_CFG];
 	int				 msg_fd;
 	int				 pipe_fd;
@@ -304,6 +305,7 @@ parent_mda_prepare(struct parent_mda_job *job, struct local_delivery *ld)
 		return local_hdr_result(res, LOCAL_TEMPFAIL, "development "
 		    "mode: cannot deliver as %s", evp->user), -1;
 	ld->evpid = evp->evpid;
+	ld->fresh = job->fresh;
 	(void)strlcpy(ld->sender, evp->sender, sizeof(ld->sender));
 	(void)strlcpy(ld->orig_rcpt, evp->rcpt, sizeof(ld->orig_rcpt));
 	(void)strlcpy(ld->rcpt, evp->dest_type == ENVELOPE_DEST_ADDRESS ?
@@ -636,6 +638,7 @@ parent_on_mda_run(struct ipc *c, uint32_t id, int fd, const void *payload,
 	job->queue = c;
 	job->cfg = parent_mda_env(arg)->cfg;
 	job->evp = m->evp;
+	job->fresh = m->fresh == 1;
 	job->msg_fd = fd;
 	job->pipe_fd = -1;
 	TAILQ_INSERT_TAIL(&parent_mda.waiting, job, entry);

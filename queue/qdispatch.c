@@ -266,6 +266,17 @@ qdispatch_load_evp(struct queue *q, uint64_t evpid, struct envelope *evp)
 }
 
 /*
+ * qdispatch_fresh - no earlier delivery of evp can have begun: its first
+ * attempt, and it was committed after this queue started (an envelope
+ * loaded at start may have been in flight when the daemon stopped)
+ */
+static int
+qdispatch_fresh(const struct queue *q, const struct envelope *evp)
+{
+	return evp->retry == 0 && evp->ctime > q->env->started;
+}
+
+/*
  * qdispatch_run - hand one envelope and its message to the parent
  * (MSG_MDA_RUN, local) or the deliver worker (MSG_RELAY_RUN) and watch
  * for its result
@@ -297,6 +308,7 @@ qdispatch_run(struct queue *q, struct envelope *evp, int relay)
 		memset(&mda, 0, sizeof(mda));
 		mda.evp = *evp;
 		mda.evp.state = ENVELOPE_ST_INFLIGHT;
+		mda.fresh = qdispatch_fresh(q, evp);
 		ipc_send(q->parent, MSG_MDA_RUN, 0, fd, &mda, sizeof(mda));
 	}
 	close(fd);

@@ -237,6 +237,31 @@ ATF_TC_BODY(local_maildir_deliver_default_path, tc)
 	ATF_CHECK_EQ(t_count("Maildir/new", NULL, 0), 1);
 }
 
+ATF_TC_WITHOUT_HEAD(local_maildir_deliver_fresh);
+ATF_TC_BODY(local_maildir_deliver_fresh, tc)
+{
+	struct local_delivery	 ld;
+	int			 fd;
+
+	/* a first attempt does not read the Maildir: a leftover stays */
+	t_setup(&ld, msg_text, "md");
+	t_deliver(&ld, LOCAL_OK);
+	fd = open("md/tmp/1.5a1c93e041e7b001.crashed", O_CREAT | O_WRONLY,
+	    0600);
+	ATF_REQUIRE(fd != -1);
+	close(fd);
+	ld.evpid = EVPID + 2;
+	ld.fresh = 1;
+	t_deliver(&ld, LOCAL_OK);
+	ATF_CHECK_EQ(t_count("md/new", NULL, 0), 2);
+	ATF_CHECK_EQ(t_count("md/tmp", NULL, 0), 1);
+	/* a retry looks, and finds the copy already there */
+	ld.fresh = 0;
+	ld.evpid = EVPID;
+	t_deliver(&ld, LOCAL_OK);
+	ATF_CHECK_EQ(t_count("md/new", NULL, 0), 2);
+}
+
 ATF_TC_WITHOUT_HEAD(local_maildir_deliver_idempotent);
 ATF_TC_BODY(local_maildir_deliver_idempotent, tc)
 {
@@ -405,6 +430,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, local_maildir_deliver_content);
 	ATF_TP_ADD_TC(tp, local_maildir_deliver_default_path);
 	ATF_TP_ADD_TC(tp, local_maildir_deliver_idempotent);
+	ATF_TP_ADD_TC(tp, local_maildir_deliver_fresh);
 	ATF_TP_ADD_TC(tp, local_maildir_deliver_symlink);
 	ATF_TP_ADD_TC(tp, local_maildir_deliver_world_writable);
 	ATF_TP_ADD_TC(tp, local_maildir_deliver_other_owner);
