@@ -15,26 +15,12 @@
 
 #include "envelope.h"
 #include "../../queue/qstore.h"
+#include "qstore_harness.h"
 
 struct t_seen {
 	struct envelope	evps[256];
 	size_t		n;
 };
-
-/* t_spool - open (creating) ./spool as a store */
-static struct qstore *
-t_spool(int *dirfd)
-{
-	struct qstore	*q;
-	char		 err[256];
-
-	if (mkdir("spool", 0700) == -1 && errno != EEXIST)
-		atf_tc_fail("mkdir spool: %s", strerror(errno));
-	ATF_REQUIRE((*dirfd = open("spool", O_RDONLY | O_DIRECTORY)) != -1);
-	if ((q = qstore_open(*dirfd, err, sizeof(err))) == NULL)
-		atf_tc_fail("qstore_open: %s", err);
-	return q;
-}
 
 /* t_reopen - close and reopen the store, as a restart does */
 static struct qstore *

@@ -15,24 +15,10 @@
 
 #include "envelope.h"
 #include "../../queue/qstore.h"
+#include "qstore_harness.h"
 
 #define T_NMSG	100
 #define T_NEVP	2
-
-/* t_spool - open (creating) ./spool as a store */
-static struct qstore *
-t_spool(int *dirfd)
-{
-	struct qstore	*q;
-	char		 err[256];
-
-	if (mkdir("spool", 0700) == -1 && errno != EEXIST)
-		atf_tc_fail("mkdir spool: %s", strerror(errno));
-	ATF_REQUIRE((*dirfd = open("spool", O_RDONLY | O_DIRECTORY)) != -1);
-	if ((q = qstore_open(*dirfd, err, sizeof(err))) == NULL)
-		atf_tc_fail("qstore_open: %s", err);
-	return q;
-}
 
 /* t_count - walk callback counting envelopes */
 static int

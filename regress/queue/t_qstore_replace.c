@@ -18,6 +18,7 @@
 
 #include "envelope.h"
 #include "../../queue/qstore.h"
+#include "qstore_harness.h"
 
 #define T_MAX	8
 
@@ -26,21 +27,6 @@ struct t_seen {
 	char		rcpts[T_MAX][ADDR_MAX];
 	size_t		n;
 };
-
-/* t_spool - open (creating) ./spool as a store */
-static struct qstore *
-t_spool(int *dirfd)
-{
-	struct qstore	*q;
-	char		 err[256];
-
-	if (mkdir("spool", 0700) == -1 && errno != EEXIST)
-		atf_tc_fail("mkdir spool: %s", strerror(errno));
-	ATF_REQUIRE((*dirfd = open("spool", O_RDONLY | O_DIRECTORY)) != -1);
-	if ((q = qstore_open(*dirfd, err, sizeof(err))) == NULL)
-		atf_tc_fail("qstore_open: %s", err);
-	return q;
-}
 
 /* t_evp - an envelope for recipient name */
 static void
