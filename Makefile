@@ -47,6 +47,8 @@ UNIT_SRCS = $(filter-out regress/integration/%,$(wildcard regress/*/t_*.c))
 UNIT_PROGS = $(patsubst regress/%.c,$(BUILD)/regress/%,$(UNIT_SRCS))
 INTEG_SRCS = $(wildcard regress/integration/t_*.sh)
 INTEG_PROGS = $(patsubst regress/%.sh,$(BUILD)/regress/%,$(INTEG_SRCS))
+HOSTILE_SRCS = $(wildcard regress/hostile/*.c)
+HOSTILE	 = $(BUILD)/regress/hostile/ph_hostile
 MANS	 = $(wildcard */*.[58])
 
 .PHONY: all check run install clean deps tests bench
@@ -69,7 +71,7 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@sh etc/run.sh $(BUILD)
 
-tests: $(PROGS) $(UNIT_PROGS) $(INTEG_PROGS) $(BUILD)/regress/Kyuafile
+tests: $(PROGS) $(UNIT_PROGS) $(INTEG_PROGS) $(HOSTILE) $(BUILD)/regress/Kyuafile
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -108,6 +110,13 @@ $(BUILD)/regress/%: regress/%.c $(LIBS)
 	@mkdir -p $(dir $@)
 	@echo "LD $@"
 	@$(CC) $(CPPFLAGS) $(ATF_CFLAGS) $(CFLAGS) -o $@ $< $(LINK) $(ATF_LIBS)
+
+# smtpd(8) with one role played by an attacker, for the trust-boundary
+# tests (regress/hostile/hostile.h); never installed.
+$(HOSTILE): $(HOSTILE_SRCS) regress/hostile/hostile.h $(LIBS)
+	@mkdir -p $(dir $@)
+	@echo "LD $@"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(HOSTILE_SRCS) $(LINK)
 
 # An integration test runs inside its own PID, mount and network
 # namespaces; the wrapper enters them and hands over to atf-sh.

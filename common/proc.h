@@ -51,6 +51,12 @@ struct proc_env {
 	time_t			 started;
 };
 
+/* A role's entry point, as the program's table lists it. */
+struct proc_main {
+	enum proc_role	  role;
+	int		(*main)(struct proc_env *);
+};
+
 int	 proc_links(enum proc_role, enum proc_role);
 int	 proc_child_fd(enum proc_role self, enum proc_role peer);
 int	 proc_spawn(const char *exe, char *const *extra_args,

@@ -150,3 +150,37 @@ ph_dns_stop() {
 	rm -f $PH/dnsd.pid
 	return 0
 }
+
+# ph_start_hostile ROLE:SCENARIO [ARG] - start the daemon built with one
+# role played by an attacker (regress/hostile/hostile.h), otherwise as
+# ph_start does; the attacker logs "hostile event=..." lines to $PH_LOG
+ph_start_hostile() {
+	mkdir -p $PH/hostile
+	cp "$PH_BUILD/regress/hostile/ph_hostile" $PH/hostile/smtpd
+	chmod 0755 $PH/hostile $PH/hostile/smtpd
+	PH_HOSTILE=$1 PH_HOSTILE_ARG=${2:-} $PH/hostile/smtpd -d -f $PH_CONF \
+	    > $PH_LOG 2>&1 &
+	echo $! > $PH/daemon.pid
+	ph_wait_for "grep -q 'hostile event=scenario' $PH_LOG" 10 ||
+	    { cat $PH_LOG; atf_fail "the hostile daemon did not start"; }
+}
+
+# ph_wait_log REGEX [SECONDS] - wait until the daemon's log matches
+ph_wait_log() {
+	ph_wait_for "grep -Eq -- '$1' $PH_LOG" "${2:-10}" ||
+	    { cat $PH_LOG; atf_fail "no log line matching $1"; }
+}
+
+# ph_alive PID - the process runs (a zombie that the test shell has not
+# reaped yet does not)
+ph_alive() {
+	[ -r /proc/$1/status ] && ! grep -q '^State:[[:space:]]*Z' /proc/$1/status
+}
+
+# ph_wait_exit [SECONDS] - wait until every process of the daemon is gone
+ph_wait_exit() {
+	ph_wait_for "! ph_alive $(cat $PH/daemon.pid)" "${1:-10}" ||
+	    { cat $PH_LOG; atf_fail "the daemon did not stop"; }
+	ph_wait_for "[ -z \"\$(ph_all_pids)\" ]" "${1:-10}" ||
+	    { ps ax; atf_fail "processes of the daemon are left"; }
+}

@@ -1,0 +1,125 @@
+/*
+ * smtpd_run.c - smtpd(8) as a library call: option parsing, then the parent
+ * or one role, whose entry point comes from the caller's table.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "log.h"
+#include "proc.h"
+#include "smtpd_run.h"
+#include "xmalloc.h"
+
+/* smtpd_run_usage - the synopsis on stderr, then exit 1 */
+static void __attribute__((noreturn))
+smtpd_run_usage(void)
+{
+	fprintf(stderr,
+	    "usage: smtpd [-dnv] [-f file] [-D name=value]\n");
+	exit(1);
+}
+
+/* smtpd_run_role - run the role named by -X in a re-executed child */
+static int
+smtpd_run_role(const char *name, struct proc_env *env,
+    const struct proc_main *mains)
+{
+	enum proc_role	role;
+
+	if (proc_role_parse(name, &role) == -1)
+		fatalx("unknown role %s", name);
+	log_init(name, env->debug, env->verbose);
+	for (; mains->main != NULL; mains++)
+		if (mains->role == role && role != PROC_PARENT)
+			return mains->main(env);
+	fatalx("role %s cannot be started with -X", name);
+}
+
+/* smtpd_run_options - parse argv into env; the -X role or NULL, -n in check */
+static const char *
+smtpd_run_options(int argc, char *argv[], struct proc_env *env, int *check)
+{
+	const char	*role = NULL;
+	char		**defs;
+	int		 ch, ndefs = 0;
+
+	defs = xcalloc((size_t)argc + 1, sizeof(char *));
+	while ((ch = getopt(argc, argv, "dD:f:nvX:")) != -1) {
+		switch (ch) {
+		case 'd':
+			env->debug = 1;
+			break;
+		case 'D':
+			if (strchr(optarg, '=') == NULL)
+				smtpd_run_usage();
+			defs[ndefs++] = optarg;
+			break;
+		case 'f':
+			env->conf = optarg;
+			break;
+		case 'n':
+			*check = 1;
+			break;
+		case 'v':
+			env->verbose = 1;
+			break;
+		case 'X':
+			role = optarg;
+			break;
+		default:
+			smtpd_run_usage();
+		}
+	}
+	if (optind != argc)
+		smtpd_run_usage();
+	env->defines = defs;
+	return role;
+}
+
+/*
+ * smtpd_run - smtpd(8): check the configuration, then run the parent or
+ * the role of -X; mains maps each role to its entry point (PROC_PARENT
+ * included) and ends with a NULL main.
+ */
+int
+smtpd_run(int argc, char *argv[], const struct proc_main *mains)
+{
+	struct proc_env	 env;
+	struct cfg	*cfg;
+	char		 err[2048], exe[PATH_MAX];
+	const char	*role;
+	int		 check = 0;
+	ssize_t		 n;
+
+	memset(&env, 0, sizeof(env));
+	env.conf = POSTHORN_CONF;
+	role = smtpd_run_options(argc, argv, &env, &check);
+	log_init("parent", 1, env.verbose);
+
+	if ((cfg = cfg_load(env.conf, env.defines, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (check) {
+		printf("configuration OK\n");
+		return 0;
+	}
+	env.cfg = cfg;
+	env.spool = cfg->queue.path;
+	env.started = time(NULL);
+	if (role != NULL)
+		return smtpd_run_role(role, &env, mains);
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) == -1)
+		fatal("readlink /proc/self/exe");
+	exe[n] = '\0';
+	env.exe = exe;
+	for (; mains->main != NULL; mains++)
+		if (mains->role == PROC_PARENT)
+			return mains->main(&env);
+	panic("smtpd_run: no parent in the role table");
+}
