@@ -3,7 +3,8 @@
 # when any is missing.  Idempotent; quiet when everything is there.
 PKGS="gcc make bison pkg-config libbsd-dev libssl-dev libdb-dev
 libevent-dev zlib1g-dev libcrypt-dev libc-ares-dev libatf-dev atf-sh kyua swaks
-python3 openssl iproute2 util-linux passwd db-util"
+python3 openssl iproute2 util-linux passwd db-util
+libnet-ssleay-perl libio-socket-ssl-perl"
 
 missing=""
 for p in $PKGS; do
