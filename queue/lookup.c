@@ -521,8 +521,44 @@ lookup_notice_rcpt_valid(const char *rcpt)
 }
 
 /*
- * lookup_on_notice - MSG_LKA_NOTICE: expand a notice's local recipient
- * under its action, as a RCPT from <> on the local socket would be.
+ * lookup_notice_action - the action of the first rule that takes a notice
+ * (mail from <> submitted locally) to its recipient; NULL when none
+ * does, after the verdict has gone to the queue
+ */
+static const struct cfg_action *
+lookup_notice_action(struct lookup *l, const struct msg_lka_notice *m)
+{
+	const struct cfg_match	*match;
+	struct lookup_rule_ctx	 ctx;
+	struct ipc_sess		 sess;
+	char			 vis[ADDR_MAX * 4];
+	int			 r;
+
+	memset(&sess, 0, sizeof(sess));
+	sess.flags = IPC_SESS_LOCAL;
+	lookup_rule_ctx_sess(l, &sess, "", m->rcpt, &ctx);
+	r = lookup_rule_match(l->env->cfg, &ctx, lookup_tables_lookup,
+	    l->tables, &match);
+	if (r == 1 && !match->reject)
+		return match->action;
+	log_info("%016llx lookup event=notice rcpt=<%s> result=%d rule=%s",
+	    (unsigned long long)m->evpid, log_vis(vis, sizeof(vis), m->rcpt),
+	    r == -1 ? 451 : 550, r == -1 ? "tempfail" : r == 0 ? "none" :
+	    "reject");
+	if (r == -1)
+		lookup_notice_reply(l, m->reqid, 451, "4.3.0",
+		    "Temporary failure");
+	else
+		lookup_notice_reply(l, m->reqid, 550, "5.7.1",
+		    "No rule accepts the notice");
+	return NULL;
+}
+
+/*
+ * lookup_on_notice - MSG_LKA_NOTICE: expand a notice's recipient, as a
+ * RCPT from <> on the local socket would be: under the action the rules
+ * give (no dispatcher), or under the named local action (notices
+ * written before the rules decided).
  */
 static void
 lookup_on_notice(struct ipc *c, uint32_t id, int fd, const void *msg,
@@ -536,15 +572,18 @@ lookup_on_notice(struct ipc *c, uint32_t id, int fd, const void *msg,
 	(void)c;
 	(void)id;
 	(void)fd;
-	a = cfg_action_find(l->env->cfg, m->dispatcher);
-	if (!lookup_notice_rcpt_valid(m->rcpt) || a == NULL ||
-	    a->type == CFG_ACTION_RELAY) {
+	if (!lookup_notice_rcpt_valid(m->rcpt) || (m->dispatcher[0] != '\0' &&
+	    ((a = cfg_action_find(l->env->cfg, m->dispatcher)) == NULL ||
+	    a->type == CFG_ACTION_RELAY))) {
 		log_warnx("%016llx lookup event=notice result=554 "
 		    "error=\"bad request\"", (unsigned long long)m->evpid);
 		lookup_notice_reply(l, m->reqid, 554, "5.3.5",
 		    "Bad notice expansion request");
 		return;
 	}
+	if (m->dispatcher[0] == '\0' &&
+	    (a = lookup_notice_action(l, m)) == NULL)
+		return;
 	req = lookup_req_new(l, m->evpid);
 	req->notice = 1;
 	req->qreqid = m->reqid;

@@ -288,6 +288,29 @@ permfail_bounce_body() {
 	    atf_fail "the queue is not empty"
 }
 
+atf_test_case permfail_bounce_remote
+permfail_bounce_remote_head() {
+	atf_set descr "550 to RCPT: the notice to a remote sender is relayed by the rules like any mail"
+	atf_set timeout 60
+}
+permfail_bounce_remote_body() {
+	r_setup
+	r_sink --listen 127.0.0.2:2526
+	r_conf "host smtp://127.0.0.2:2526"
+	r_start
+	printf 'Subject: relay test\n\nhello\n' | su phuser -c \
+	    "$PH_BIN/sendmail -C $PH_CONF -i -f alice@remote.example perm@example.org" ||
+	    atf_fail "sendmail failed"
+	r_wait_sink 1 20
+	f=$(grep -l '^rcpt <alice@remote.example>' $SINKDIR/*.env)
+	[ -n "$f" ] || { cat $SINKDIR/*.env; atf_fail "no notice at the sink"; }
+	atf_check -o match:'^mail <>' cat "$f"
+	atf_check -o match:'^Final-Recipient: rfc822; perm@example\.org' \
+	    cat "${f%.env}.msg"
+	ph_wait_for "[ -z \"\$($CTL show queue)\" ]" 10 ||
+	    atf_fail "the queue is not empty"
+}
+
 atf_test_case lmtp
 lmtp_head() {
 	atf_set descr "lmtp://: LHLO and one reply after the final dot"
@@ -498,6 +521,7 @@ atf_init_test_cases() {
 	atf_add_test_case auth_no_tls
 	atf_add_test_case tempfail_schedule
 	atf_add_test_case permfail_bounce
+	atf_add_test_case permfail_bounce_remote
 	atf_add_test_case lmtp
 	atf_add_test_case helo_fallback
 	atf_add_test_case unreachable

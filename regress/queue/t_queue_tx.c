@@ -89,8 +89,10 @@ t_on_notice(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 	for (; *u != NULL; u++) {
 		memset(&e, 0, sizeof(e));
 		e.reqid = m->reqid;
+		/* a notice names no action: the rules give "local" */
 		strlcpy(e.evp.dispatcher, strncmp(m->rcpt, "bad", 3) == 0 ?
-		    "nosuch" : m->dispatcher, sizeof(e.evp.dispatcher));
+		    "nosuch" : m->dispatcher[0] == '\0' ? "local" :
+		    m->dispatcher, sizeof(e.evp.dispatcher));
 		strlcpy(e.evp.dest, *u, sizeof(e.evp.dest));
 		strlcpy(e.evp.user, *u, sizeof(e.evp.user));
 		ipc_send(c, MSG_LKA_NOTICE_EXPANDED, 0, -1, &e, sizeof(e));
