@@ -196,6 +196,7 @@ struct msg_mda_run {
 #define IPC_DLV_OK		0
 #define IPC_DLV_TEMPFAIL	1
 #define IPC_DLV_PERMFAIL	2
+#define IPC_DLV_TEMPFAIL_RCPT	3	/* the recipient's own 4xx: only it waits */
 struct msg_dlv_result {
 	uint64_t	evpid;
 	int32_t		status;			/* IPC_DLV_* */

@@ -201,11 +201,12 @@ relay_job_done(struct relay_job *job, enum relay_status st, const char *text)
 	memset(&res, 0, sizeof(res));
 	res.evpid = job->evp.evpid;
 	res.status = st == RELAY_OK ? IPC_DLV_OK : st == RELAY_TEMPFAIL ?
-	    IPC_DLV_TEMPFAIL : IPC_DLV_PERMFAIL;
+	    IPC_DLV_TEMPFAIL : st == RELAY_TEMPFAIL_RCPT ?
+	    IPC_DLV_TEMPFAIL_RCPT : IPC_DLV_PERMFAIL;
 	(void)strlcpy(res.text, text, sizeof(res.text));
 	log_info("%016llx relay event=%s rcpt=%s result=\"%s\"",
 	    (unsigned long long)job->evp.evpid, st == RELAY_OK ? "delivered" :
-	    st == RELAY_TEMPFAIL ? "tempfail" : "permfail",
+	    st == RELAY_PERMFAIL ? "permfail" : "tempfail",
 	    log_vis(vrcpt, sizeof(vrcpt), job->evp.dest),
 	    log_vis(vtext, sizeof(vtext), text));
 	ipc_send(job->relay->queue, MSG_RELAY_RESULT, 0, -1, &res, sizeof(res));

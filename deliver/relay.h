@@ -42,7 +42,8 @@ struct ssl_ctx_st;
 
 enum relay_status {
 	RELAY_OK,
-	RELAY_TEMPFAIL,
+	RELAY_TEMPFAIL,		/* the destination failed: it is suspended */
+	RELAY_TEMPFAIL_RCPT,	/* a 4xx for this recipient or message only */
 	RELAY_PERMFAIL
 };
 

@@ -184,16 +184,25 @@ relay_session_verdict(struct relay_session *s, enum relay_status st,
 	relay_session_simple(s, SMTP_CMD_QUIT, NULL, RELAY_ST_QUIT);
 }
 
-/* relay_session_said - the verdict of the reply just read */
+/*
+ * relay_session_said - the verdict of the reply just read.  A 4xx to
+ * RCPT, DATA or the final dot concerns this recipient or message: only
+ * a failure of the destination itself (421, or a 4xx before RCPT)
+ * suspends the destination.
+ */
 static void
 relay_session_said(struct relay_session *s)
 {
-	char	text[ERRTEXT_MAX], buf[ERRTEXT_MAX];
+	char			text[ERRTEXT_MAX], buf[ERRTEXT_MAX];
+	enum relay_status	st = relay_text_status(s->rp.code);
 
+	if (st == RELAY_TEMPFAIL && s->rp.code != 421 &&
+	    s->st >= RELAY_ST_RCPT)
+		st = RELAY_TEMPFAIL_RCPT;
 	relay_text_reply(&s->rp, text, sizeof(text));
 	(void)relay_text_remote(buf, sizeof(buf), s->hop.name, s->rp.code,
 	    s->rp.enhanced, text);
-	relay_session_verdict(s, relay_text_status(s->rp.code), buf, 1);
+	relay_session_verdict(s, st, buf, 1);
 }
 
 /* relay_session_tls - start TLS over the connection */

@@ -267,6 +267,26 @@ tempfail_schedule_body() {
 	    atf_fail "the queue is not empty"
 }
 
+atf_test_case tempfail_rcpt_only
+tempfail_rcpt_only_head() {
+	atf_set descr "a 451 to one RCPT defers that recipient alone: other mail to the domain goes on"
+	atf_set timeout 60
+}
+tempfail_rcpt_only_body() {
+	r_setup
+	r_sink --listen 127.0.0.2:2526
+	r_conf "host smtp://127.0.0.2:2526"
+	r_start
+	r_send temp@example.org
+	r_wait_queue '|host 127\.0\.0\.2 said: 451 4\.2\.0 mailbox busy' 20
+	# the retry is a minute away; the destination is not suspended
+	r_send bob@example.org
+	r_wait_sink 1 20
+	atf_check -o match:'^rcpt <bob@example.org>' cat $SINKDIR/1.env
+	atf_check -o match:'temp@example.org' $CTL show queue
+	$CTL show queue > q; atf_check -s exit:1 grep bob@example.org q
+}
+
 atf_test_case permfail_bounce
 permfail_bounce_head() {
 	atf_set descr "550 to RCPT: a bounce to the local sender quoting the remote host and reply"
@@ -520,6 +540,7 @@ atf_init_test_cases() {
 	atf_add_test_case auth_tls
 	atf_add_test_case auth_no_tls
 	atf_add_test_case tempfail_schedule
+	atf_add_test_case tempfail_rcpt_only
 	atf_add_test_case permfail_bounce
 	atf_add_test_case permfail_bounce_remote
 	atf_add_test_case lmtp
