@@ -467,7 +467,10 @@ print(accepted)
 PY
 	n=$($PY $PH/inject.py) || atf_fail "injection client failed"
 	dlv_events delivered $((n + 1)) 60
-	sleep 1
+	# whatever the deliveries started as alice has ended
+	alice=$(id -u alice)
+	ph_wait_for "! grep -qE '^Uid:[[:space:]]+$alice[[:space:]]' /proc/[0-9]*/status" \
+	    10 || atf_fail "processes of alice are left"
 	atf_check -o empty find / -xdev -name 'pwned*'
 	atf_check -o empty find /tmp -name 'pwned*'
 	# every value reached printf as one sanitised word
