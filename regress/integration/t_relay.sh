@@ -287,6 +287,24 @@ tempfail_rcpt_only_body() {
 	$CTL show queue > q; atf_check -s exit:1 grep bob@example.org q
 }
 
+atf_test_case reply_strict
+reply_strict_head() {
+	atf_set descr "354 to RCPT or 250 to DATA is not a delivery: the envelopes are deferred"
+	atf_set timeout 60
+}
+reply_strict_body() {
+	r_setup
+	r_sink --listen 127.0.0.2:2526
+	r_conf "host smtp://127.0.0.2:2526"
+	r_start
+	r_send liar354@example.org
+	r_send liar250@example.org
+	r_wait_queue 'liar354@example.org.*354 go ahead' 20
+	r_wait_queue 'liar250@example.org.*250 2\.0\.0 stored, says the liar' 20
+	atf_check -s exit:1 grep -q 'relay event=delivered' $PH_LOG
+	[ -z "$(ls $SINKDIR | grep '\.env$')" ] || atf_fail "the sink stored a message"
+}
+
 atf_test_case permfail_bounce
 permfail_bounce_head() {
 	atf_set descr "550 to RCPT: a bounce to the local sender quoting the remote host and reply"
@@ -541,6 +559,7 @@ atf_init_test_cases() {
 	atf_add_test_case auth_no_tls
 	atf_add_test_case tempfail_schedule
 	atf_add_test_case tempfail_rcpt_only
+	atf_add_test_case reply_strict
 	atf_add_test_case permfail_bounce
 	atf_add_test_case permfail_bounce_remote
 	atf_add_test_case lmtp
