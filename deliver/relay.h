@@ -77,6 +77,8 @@ struct relay_job {
 /* relay.c */
 struct relay	*relay_new(const struct cfg *, struct ipc *queue);
 void		 relay_set_queue(struct relay *, struct ipc *);
+int		 relay_job_is_self(const struct relay_job *,
+		    const struct sockaddr *);
 void		 relay_on_run(struct ipc *, uint32_t, int, const void *,
 		    void *);
 void		 relay_stats(const struct relay *, uint64_t *total,

@@ -431,6 +431,47 @@ ZONE
 	atf_check -o match:'^mx\.test MX' cat $PH/dns.log
 }
 
+atf_test_case loop_self
+loop_self_head() {
+	atf_set descr "an MX or smarthost that is this daemon's own listener: 5.4.6 mail loops back to myself, at once"
+	atf_set timeout 60
+}
+loop_self_body() {
+	r_setup
+	r_zone <<ZONE
+loop.test MX 10 mx.loop.test
+mx.loop.test A 127.0.0.1
+half.test MX 10 mx.loop.test
+half.test MX 20 mx2.half.test
+mx2.half.test A 127.0.0.3
+ZONE
+	r_sink --listen 127.0.0.3:25
+	ph_conf <<CONF
+listen on 127.0.0.1 port 25
+action "local" mbox
+action "out" relay
+action "smart" relay host smtp://127.0.0.1:25
+match from local for local action "local"
+match from local for domain "smart.test" action "smart"
+match from local for any action "out"
+CONF
+	r_start
+	r_send bob@loop.test
+	r_send carol@smart.test
+	r_send dave@half.test
+	ph_wait_for "[ \$(grep -c '^Status: 5\.4\.6' /var/mail/phuser 2>/dev/null) -ge 2 ]" 20 ||
+	    { cat $PH_LOG; atf_fail "no 5.4.6 bounces"; }
+	atf_check -o match:'loops back to myself' cat /var/mail/phuser
+	atf_check -o match:'mail for loop\.test loops back to myself' cat $PH_LOG
+	atf_check -o match:'mail for smart\.test loops back to myself' cat $PH_LOG
+	# one MX of half.test is ours, the other one is not: delivered
+	r_wait_sink 1 20
+	atf_check -o match:'^rcpt <dave@half.test>' cat $SINKDIR/1.env
+	# the daemon never talked to itself: three messages came in, all
+	# from sendmail
+	atf_check_equal "$(grep -c 'smtp event=tx-commit' $PH_LOG)" 3
+}
+
 atf_test_case mx_implicit
 mx_implicit_head() {
 	atf_set descr "no MX record: the domain's A record is its mail host; a smarthost by name"
@@ -566,6 +607,7 @@ atf_init_test_cases() {
 	atf_add_test_case helo_fallback
 	atf_add_test_case unreachable
 	atf_add_test_case mx_order
+	atf_add_test_case loop_self
 	atf_add_test_case mx_implicit
 	atf_add_test_case mx_null
 	atf_add_test_case mx_backup
