@@ -157,7 +157,7 @@ tls_required_body() {
 
 atf_test_case tls_verify
 tls_verify_head() {
-	atf_set descr "tls: the certificate is verified against the host name; a mismatch defers"
+	atf_set descr "tls, smtp+tls://, smtps:// and auth: the certificate is verified against the host name; a mismatch defers; no-verify opts out"
 	atf_set timeout 60
 }
 tls_verify_body() {
@@ -172,10 +172,15 @@ action "local" mbox
 action "good" relay host smtp+tls://127.0.0.2:2526 tls
 action "bad" relay host smtp+tls://127.0.0.3:2526 tls
 action "lax" relay host smtp+tls://127.0.0.3:2526 tls no-verify
+action "plus" relay host smtp+tls://127.0.0.3:2526
+table creds { "127.0.0.3" = "u:p" }
+action "creds" relay host smtp://127.0.0.3:2526 auth <creds>
 match from local for local action "local"
 match from local for domain good.test action "good"
 match from local for domain bad.test action "bad"
 match from local for domain lax.test action "lax"
+match from local for domain plus.test action "plus"
+match from local for domain creds.test action "creds"
 CONF
 	r_start
 	r_send bob@good.test
@@ -187,6 +192,12 @@ CONF
 	r_send bob@lax.test
 	r_wait_sink 2 20
 	atf_check -o match:'^rcpt <bob@lax.test>' cat $SINKDIR/2.env
+	# without `tls`: smtp+tls:// smarthosts and credentials verify too
+	r_send bob@plus.test
+	r_wait_queue 'bob@plus\.test|.*|4\.4\.1 no host reachable: TLS: certificate' 20
+	r_send bob@creds.test
+	r_wait_queue 'bob@creds\.test|.*|4\.4\.1 no host reachable: TLS: certificate' 20
+	atf_check -o not-match:'AUTH' cat $SINKDIR/transcript
 }
 
 atf_test_case smtps
@@ -197,6 +208,7 @@ smtps_head() {
 smtps_body() {
 	r_setup
 	r_certs
+	r_trust
 	r_sink --listen 127.0.0.2:2465 --smtps --cert $PH/sink.crt \
 	    --key $PH/sink.key
 	r_conf "host smtps://127.0.0.2:2465"
@@ -215,6 +227,7 @@ auth_tls_head() {
 auth_tls_body() {
 	r_setup
 	r_certs
+	r_trust
 	r_sink --listen 127.0.0.2:2526 --starttls --cert $PH/sink.crt \
 	    --key $PH/sink.key --auth relayuser:s3cret
 	r_conf "host smtp+tls://mylabel@127.0.0.2:2526 auth <creds>" \
