@@ -135,6 +135,22 @@ parent_spool_above_ok(int fd, const char *path, char *err, size_t errsz)
 	return 0;
 }
 
+/* parent_spool_walk_fail - why comp in dirfd could not be entered */
+static int
+parent_spool_walk_fail(int dirfd, const char *comp, const char *path,
+    char *err, size_t errsz)
+{
+	struct stat	sb;
+	int		saved = errno;
+
+	if (fstatat(dirfd, comp, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(sb.st_mode))
+		return parent_spool_refuse(err, errsz, path, NULL, "a symbolic "
+		    "link; name the real directory in queue path");
+	return parent_spool_refuse(err, errsz, path, NULL, "%s",
+	    strerror(saved));
+}
+
 /*
  * parent_spool_walk - the directory holding the spool, dir: privileged,
  * each component from / opened without following links and checked
@@ -156,13 +172,12 @@ parent_spool_walk(const char *dir, char *err, size_t errsz)
 	    comp = strtok_r(NULL, "/", &save)) {
 		strlcat(sofar, "/", sizeof(sofar));
 		strlcat(sofar, comp, sizeof(sofar));
-		next = openat(fd, comp, PARENT_DIR_OPEN);
+		if ((next = openat(fd, comp, PARENT_DIR_OPEN)) == -1) {
+			parent_spool_walk_fail(fd, comp, sofar, err, errsz);
+			goto fail;
+		}
 		close(fd);
-		if ((fd = next) == -1)
-			return parent_spool_refuse(err, errsz, sofar, NULL,
-			    "%s", errno == ELOOP ? "a symbolic link on the "
-			    "way to the spool; name the real directory in "
-			    "queue path" : strerror(errno));
+		fd = next;
 		if (parent_spool_above_ok(fd, sofar, err, errsz) == -1)
 			goto fail;
 	}
@@ -249,9 +264,8 @@ parent_spool_top(struct parent_spool *ps, int above, const char *base,
 		return parent_spool_refuse(err, errsz, ps->path, NULL,
 		    "mkdir: %s", strerror(errno));
 	if ((ps->fd = openat(above, base, PARENT_DIR_OPEN)) == -1)
-		return parent_spool_refuse(err, errsz, ps->path, NULL, "%s",
-		    errno == ELOOP || errno == ENOTDIR ? "not a directory "
-		    "(a symbolic link?)" : strerror(errno));
+		return parent_spool_walk_fail(above, base, ps->path, err,
+		    errsz);
 	if (fstat(ps->fd, &sb) == -1)
 		return parent_spool_refuse(err, errsz, ps->path, NULL, "%s",
 		    strerror(errno));
