@@ -28,7 +28,7 @@ CONF
 # q_seed ARGS - seed the spool (spoolgen ARGS), owned by the queue user
 q_seed() {
 	$SPOOLGEN $PH_SPOOL "$@" || atf_fail "spoolgen failed"
-	chown -R _posthornq: $PH_SPOOL
+	chown -R _posthornq: $PH_SPOOL/queue
 }
 
 # q_count - envelopes in `show queue`

@@ -52,7 +52,7 @@ CONF
 
 # s_start - start the daemon and wait for the control socket to answer
 s_start() {
-	rm -f $PH_SPOOL/control.sock
+	rm -f $PH_RUN/control.sock
 	ph_start
 	ph_wait_for "$CTL show stats" 10 || atf_fail "no control socket"
 }
