@@ -5,8 +5,9 @@
 # answers delays the greeting by SRV_RDNS_WAIT (2 s) at most.  Names are
 # looked up as the system resolver does: /etc/hosts and DNS in the order
 # of nsswitch.conf's hosts: line, with resolv.conf's timeout: and
-# attempts: (the relay's lookups too).  Each case writes /etc/hosts and
-# nsswitch.conf in its private /etc overlay; unless it says otherwise,
+# attempts: (the relay's lookups too).  Cases write /etc/hosts and
+# nsswitch.conf in their private /etc overlay (ph_setup's are a stock
+# `hosts: files dns` and localhost); unless a case says otherwise,
 # 127.0.0.1 is not in /etc/hosts, so its name comes from DNS.
 
 . "$(atf_get_srcdir)/subr.sh"
@@ -19,18 +20,17 @@ PTR1='^1\.0\.0\.127\.in-addr\.arpa PTR$'
 rdns_etc() {
 	rm -f /etc/$1
 	cat > /etc/$1
+	touch $PH/rdns-etc-$1
 }
 
 # rdns_start RULE [CONF [ACTION]] - nameserver, daemon, local user
 # phuser (after ph_setup and ph_dns_zone): RULE leads to ACTION ("local",
 # mbox, by default), CONF adds tables or actions; /etc/hosts without
-# 127.0.0.1 and `hosts: files dns` unless the case wrote its own
+# 127.0.0.1 unless the case wrote its own
 rdns_start() {
 	useradd -m -s /bin/sh phuser 2>/dev/null
-	[ -f $PH/etc-upper/hosts ] ||
+	[ -f $PH/rdns-etc-hosts ] ||
 	    printf '::1\tlocalhost ip6-localhost\n' | rdns_etc hosts
-	[ -f $PH/etc-upper/nsswitch.conf ] ||
-	    echo "hosts: files dns" | rdns_etc nsswitch.conf
 	ph_dns_start
 	ph_conf <<CONF
 $2
