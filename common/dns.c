@@ -202,7 +202,7 @@ dns_channel(struct ares_options *o, int mask, char *err, size_t errsz)
 	}
 	o->sock_state_cb = dns_on_sock_state;
 	o->sock_state_cb_data = NULL;
-	o->lookups = (char *)"b";	/* /etc/hosts: ours, read before chroot */
+	o->lookups = (char *)"b";	/* /etc/hosts: ours (dns_hosts.c) */
 	mask |= ARES_OPT_SOCK_STATE_CB | ARES_OPT_LOOKUPS;
 	if ((rc = ares_init_options(&dns_st.ch, o, mask)) != ARES_SUCCESS) {
 		snprintf(err, errsz, "c-ares: %s", ares_strerror(rc));

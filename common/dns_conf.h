@@ -52,7 +52,7 @@ enum dns_conf_nss {
 
 struct dns_conf_step {
 	enum dns_conf_src	 src;
-	unsigned int		 stop;	/* DNS_CONF_NSS_BITs ending the lookup */
+	unsigned int		 stop;	/* DNS_CONF_NSS_BITs that end it */
 };
 
 struct dns_conf_order {

@@ -184,10 +184,11 @@ dns_hosts_name_cmp(const struct dns_hosts_entry *e, const void *key)
 static int
 dns_hosts_sort_addr(const void *a, const void *b)
 {
-	const struct dns_hosts_entry	*x = *(struct dns_hosts_entry *const *)a;
-	const struct dns_hosts_entry	*y = *(struct dns_hosts_entry *const *)b;
+	const struct dns_hosts_entry	*x, *y;
 	int				 c;
 
+	x = *(struct dns_hosts_entry *const *)a;
+	y = *(struct dns_hosts_entry *const *)b;
 	if ((c = dns_hosts_ip_cmp(x, &y->ip)) != 0)
 		return c;
 	return x < y ? -1 : x > y;
@@ -197,10 +198,11 @@ dns_hosts_sort_addr(const void *a, const void *b)
 static int
 dns_hosts_sort_name(const void *a, const void *b)
 {
-	const struct dns_hosts_entry	*x = *(struct dns_hosts_entry *const *)a;
-	const struct dns_hosts_entry	*y = *(struct dns_hosts_entry *const *)b;
+	const struct dns_hosts_entry	*x, *y;
 	int				 c;
 
+	x = *(struct dns_hosts_entry *const *)a;
+	y = *(struct dns_hosts_entry *const *)b;
 	if ((c = dns_hosts_name_cmp(x, y->name)) != 0)
 		return c;
 	return x < y ? -1 : x > y;

@@ -681,6 +681,8 @@ ATF_TC_BODY(dns_ptr_name_forms, tc)
 	}
 }
 
+#define T_NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+
 /* one question and the answer it wants */
 struct t_case {
 	char		 kind;		/* 'p' PTR, 'a' address, 'm' MX */
@@ -743,7 +745,7 @@ ATF_TC_BODY(dns_files_first, tc)
 
 	t_setup(tc, t_zone, 2000);
 	t_files(t_hosts, "hosts: files dns\n");
-	t_cases(t, sizeof(t) / sizeof(t[0]), 10);
+	t_cases(t, T_NITEMS(t), 10);
 	/* what /etc/hosts answered never reached the nameserver */
 	ATF_CHECK_EQ(t_queried("1.2.0.192.in-addr.arpa PTR"), 0);
 	ATF_CHECK_EQ(t_queried("12.2.0.192.in-addr.arpa PTR"), 0);
@@ -774,7 +776,7 @@ ATF_TC_BODY(dns_dns_first, tc)
 
 	t_setup(tc, t_zone, 500);
 	t_files(t_hosts, "hosts: dns files\n");
-	t_cases(t, sizeof(t) / sizeof(t[0]), 10);
+	t_cases(t, T_NITEMS(t), 10);
 	ATF_CHECK_EQ(t_queried("1.2.0.192.in-addr.arpa PTR"), 1);
 	ATF_CHECK_EQ(t_queried("12.2.0.192.in-addr.arpa PTR"), 1);
 	t_kill_dnsd();
@@ -802,15 +804,15 @@ ATF_TC_BODY(dns_order_actions, tc)
 
 	t_setup(tc, t_zone, 500);
 	t_files(t_hosts, "hosts: files\n");
-	t_cases(files_only, 3, 10);
+	t_cases(files_only, T_NITEMS(files_only), 10);
 	t_files(t_hosts, "hosts: files [NOTFOUND=return] dns\n");
-	t_cases(notfound_return, 2, 10);
+	t_cases(notfound_return, T_NITEMS(notfound_return), 10);
 	ATF_CHECK_EQ(t_queried("10.2.0.192.in-addr.arpa PTR"), 0);
 	ATF_CHECK_EQ(t_queried("11.2.0.192.in-addr.arpa PTR"), 0);
 	t_files(t_hosts, "hosts: dns [!UNAVAIL=return] files\n");
-	t_cases(unavail_return, 3, 10);
+	t_cases(unavail_return, T_NITEMS(unavail_return), 10);
 	t_files(t_hosts, "hosts: dns [NOTFOUND=return] files\n");
-	t_cases(tryagain_continue, 2, 10);
+	t_cases(tryagain_continue, T_NITEMS(tryagain_continue), 10);
 	t_kill_dnsd();
 }
 
@@ -829,9 +831,9 @@ ATF_TC_BODY(dns_files_without_servers, tc)
 	/* no dns_init: DNS is unavailable, /etc/hosts still answers */
 	(void)tc;
 	t_files(t_hosts, "hosts: dns files\n");
-	t_cases(dns_files, 4, 5);
+	t_cases(dns_files, T_NITEMS(dns_files), 5);
 	t_files(t_hosts, "hosts: dns [UNAVAIL=return] files\n");
-	t_cases(unavail_return, 1, 5);
+	t_cases(unavail_return, T_NITEMS(unavail_return), 5);
 }
 
 ATF_TC_WITHOUT_HEAD(dns_files_cancel);

@@ -217,7 +217,7 @@ ATF_TC_BODY(dns_hosts_parse_malformed, tc)
 		{ "127.0.0.1 b\xc3\xa4" "d.test\n", 0, 2, 0 },
 		{ "127.0.0.1 a/b.test a(b).test .\n", 0, 4, 0 },
 		{ "127.0.0.1 x.test\0y.test\n127.0.0.2 z.test\n", 40, 1, 1 },
-		{ "127.0.0.1 bare\rcr.test\n", 0, 0, 2 },	/* CR: a blank */
+		{ "127.0.0.1 bare\rcr.test\n", 0, 0, 2 },	/* CR: blank */
 		{ "127.0.0.1 a.test\n\n127.0.0.2 b.test", 0, 0, 2 },
 	};
 	struct dns_hosts	*h;
