@@ -2,10 +2,11 @@
  * worker.c - the deliver role: the unprivileged worker that runs relay
  * jobs for the queue (outbound SMTP and LMTP, deliver/relay*.c).
  *
- * Everything the relay reads from disk (the nameservers of
- * /etc/resolv.conf, the CA bundle, client keys, credentials and domain
- * tables) is loaded before proc_child_start() chroots the process to an
- * empty directory.
+ * Everything the relay reads from disk (the resolver's files
+ * resolv.conf, hosts and nsswitch.conf, the CA bundle, client keys,
+ * credentials and domain tables) is loaded before proc_child_start()
+ * chroots the process to an empty directory; relay hosts named in
+ * /etc/hosts are found there as the system resolver would find them.
  */
 #include <signal.h>
 #include <stdlib.h>

@@ -339,7 +339,7 @@ srv_nofile(void)
 	}
 }
 
-/* srv_resolver - read /etc/resolv.conf before the chroot hides it */
+/* srv_resolver - read the resolver's files before the chroot hides them */
 static void
 srv_resolver(void)
 {
@@ -347,7 +347,7 @@ srv_resolver(void)
 
 	if (dns_init(NULL, err, sizeof(err)) == -1)
 		log_warnx("event=dns-init-failed reason=\"%s\": client names "
-		    "stay unknown", err);
+		    "come from /etc/hosts alone", err);
 }
 
 /* srv_main - the listener role */

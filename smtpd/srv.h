@@ -32,7 +32,7 @@ struct srv_session;
 #define SRV_RECEIVED_MAX	100	/* Received: headers before a loop */
 #define SRV_INPUT_MAX		16384	/* input buffered before reading stops */
 #define SRV_OUTPUT_MAX		16384	/* replies queued before input waits */
-#define SRV_RDNS_WAIT		5	/* seconds the 220 waits for rdns */
+#define SRV_RDNS_WAIT		2	/* seconds the 220 waits for rdns */
 
 struct srv_listener {
 	TAILQ_ENTRY(srv_listener)	 entry;

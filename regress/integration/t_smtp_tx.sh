@@ -57,7 +57,7 @@ commit_body() {
 	[ -n "$id" ] || atf_fail "no message id in $(cat out)"
 	f=$PH_SPOOL/queue/$id/message
 	ph_wait_for "test -f $f" 5 || atf_fail "no $f"
-	atf_check -o match:'^Received: from c.test \(\[127.0.0.1\]\)$' head -1 $f
+	atf_check -o match:'^Received: from c.test \(localhost \[127.0.0.1\]\)$' head -1 $f
 	atf_check -o match:"by mx.test \\(posthorn\\) with ESMTP id $id" cat $f
 	printf 'Subject: t\n\n.dot\nline\n' > want
 	sed '1,/^[^	R]/{/^Received:/d;/^	/d}' $f > got
