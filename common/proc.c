@@ -27,6 +27,7 @@ static const char *const proc_names[PROC_MAX] = {
 	[PROC_DELIVER] = "deliver",
 	[PROC_CONTROL] = "control",
 	[PROC_LOOKUP] = "lookup",
+	[PROC_KEYS] = "keys",
 };
 
 /* The roles the parent starts, their accounts and their roots. */
@@ -35,19 +36,27 @@ static const struct proc_spec proc_specs[PROC_NCHILD] = {
 	{ PROC_SMTPD,	POSTHORN_USER,		PROC_ROOT_EMPTY },
 	{ PROC_DELIVER,	POSTHORN_USER,		PROC_ROOT_EMPTY },
 	{ PROC_LOOKUP,	POSTHORN_USER,		PROC_ROOT_NONE },
+	{ PROC_KEYS,	POSTHORN_USER,		PROC_ROOT_EMPTY },
 };
 
-/* Which roles share a channel: a symmetric relation. */
+/*
+ * Which roles share a channel: a symmetric relation.  The key holder
+ * talks to those that make TLS handshakes, and to nobody else.
+ */
 static const unsigned proc_link_table[PROC_MAX] = {
 	[PROC_PARENT] = PROC_BIT(PROC_QUEUE) | PROC_BIT(PROC_SMTPD) |
-	    PROC_BIT(PROC_DELIVER) | PROC_BIT(PROC_LOOKUP),
+	    PROC_BIT(PROC_DELIVER) | PROC_BIT(PROC_LOOKUP) |
+	    PROC_BIT(PROC_KEYS),
 	[PROC_QUEUE] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_SMTPD) |
 	    PROC_BIT(PROC_DELIVER) | PROC_BIT(PROC_LOOKUP),
 	[PROC_SMTPD] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_QUEUE) |
-	    PROC_BIT(PROC_LOOKUP),
-	[PROC_DELIVER] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_QUEUE),
+	    PROC_BIT(PROC_LOOKUP) | PROC_BIT(PROC_KEYS),
+	[PROC_DELIVER] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_QUEUE) |
+	    PROC_BIT(PROC_KEYS),
 	[PROC_LOOKUP] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_QUEUE) |
 	    PROC_BIT(PROC_SMTPD),
+	[PROC_KEYS] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_SMTPD) |
+	    PROC_BIT(PROC_DELIVER),
 };
 
 /* proc_role_name - printable role name */

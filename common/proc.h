@@ -35,7 +35,8 @@ struct proc_child {
 };
 
 #define PROC_FD_FIRST	3	/* a child's first channel descriptor */
-#define PROC_NCHILD	4	/* roles the parent starts: queue, smtpd, deliver, lookup */
+#define PROC_NCHILD	5	/* roles the parent starts: queue, smtpd,
+				 * deliver, lookup, keys */
 
 struct cfg;
 

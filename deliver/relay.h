@@ -74,7 +74,9 @@ struct relay_job {
 };
 
 /* relay.c */
-struct relay	*relay_new(const struct cfg *, struct ipc *queue);
+struct keyproxy;
+struct relay	*relay_new(const struct cfg *, struct ipc *queue,
+		    struct keyproxy *);
 void		 relay_set_queue(struct relay *, struct ipc *);
 void		 relay_on_run(struct ipc *, uint32_t, int, const void *,
 		    void *);
@@ -129,7 +131,7 @@ void		 relay_conn_errstr(struct bufferevent *, short what, char *buf,
 		    size_t bufsz);
 
 /* relay_tls.c */
-struct relay_tls *relay_tls_new(const struct cfg *);
+struct relay_tls *relay_tls_new(const struct cfg *, struct keyproxy *);
 struct ssl_ctx_st *relay_tls_ctx(const struct relay_tls *,
 		    const struct cfg_action *);
 

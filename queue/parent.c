@@ -2,9 +2,9 @@
  * parent.c - the small root parent of smtpd(8).
  *
  * It reads the configuration, binds the listeners, starts the roles
- * (queue, smtpd, deliver) and reaps them.  It never parses network
- * input.  When a role dies unexpectedly it says which and why and takes
- * the whole daemon down: no half-running state.
+ * (queue, smtpd, deliver, lookup, keys) and reaps them.  It never parses
+ * network input.  When a role dies unexpectedly it says which and why
+ * and takes the whole daemon down: no half-running state.
  */
 #include <sys/types.h>
 #include <sys/socket.h>

@@ -43,6 +43,13 @@ ATF_TC_BODY(proc_links_symmetric, tc)
 	ATF_CHECK(!proc_links(PROC_SMTPD, PROC_CONTROL));
 	ATF_CHECK(proc_links(PROC_SMTPD, PROC_QUEUE));
 	ATF_CHECK(proc_links(PROC_SMTPD, PROC_LOOKUP));
+	/* the key holder serves those that make handshakes, nobody else */
+	ATF_CHECK(proc_links(PROC_KEYS, PROC_PARENT));
+	ATF_CHECK(proc_links(PROC_KEYS, PROC_SMTPD));
+	ATF_CHECK(proc_links(PROC_KEYS, PROC_DELIVER));
+	ATF_CHECK(!proc_links(PROC_KEYS, PROC_QUEUE));
+	ATF_CHECK(!proc_links(PROC_KEYS, PROC_LOOKUP));
+	ATF_CHECK(!proc_links(PROC_KEYS, PROC_CONTROL));
 }
 
 ATF_TC_WITHOUT_HEAD(proc_child_fd_layout);
@@ -77,6 +84,8 @@ ATF_TC_BODY(proc_spec_accounts, tc)
 	ATF_CHECK_STREQ(proc_spec(PROC_DELIVER)->user, "_posthorn");
 	ATF_CHECK_EQ(proc_spec(PROC_DELIVER)->root, PROC_ROOT_EMPTY);
 	ATF_CHECK_STREQ(proc_spec(PROC_LOOKUP)->user, "_posthorn");
+	ATF_CHECK_STREQ(proc_spec(PROC_KEYS)->user, "_posthorn");
+	ATF_CHECK_EQ(proc_spec(PROC_KEYS)->root, PROC_ROOT_EMPTY);
 }
 
 /* proc_spawn starts one child per role, in table order, each with a channel */
