@@ -81,6 +81,24 @@ srv_tls_no_resumption(SSL_CTX *ctx)
 		srv_tls_fatal("no session tickets", "");
 }
 
+/*
+ * srv_tls_ciphers - `smtp ciphers` (or the library's default) without
+ * RSA key exchange: its decryption cannot be made through the key holder
+ * with OpenSSL 3 (libssl asks a proxied key for a padding the legacy
+ * path does not know), so a client that prefers it gets ECDHE instead of
+ * a failed handshake.  TLS 1.3 suites are not concerned.
+ */
+static void
+srv_tls_ciphers(SSL_CTX *ctx, const char *ciphers)
+{
+	char	list[1024];
+
+	if (snprintf(list, sizeof(list), "%s:!kRSA", ciphers != NULL ?
+	    ciphers : "DEFAULT") >= (int)sizeof(list) ||
+	    SSL_CTX_set_cipher_list(ctx, list) != 1)
+		srv_tls_fatal("smtp ciphers", ciphers != NULL ? ciphers : "");
+}
+
 /* srv_tls_ctx - one context for one pki of a listener */
 static SSL_CTX *
 srv_tls_ctx(const struct cfg_listener *l, const struct cfg_pki *pki,
@@ -99,8 +117,7 @@ srv_tls_ctx(const struct cfg_listener *l, const struct cfg_pki *pki,
 		srv_tls_fatal("certificate", pki->cert);
 	if (keyproxy_use(keys, ctx, pki->name, err, sizeof(err)) == -1)
 		fatalx("tls: %s", err);
-	if (ciphers != NULL && SSL_CTX_set_cipher_list(ctx, ciphers) != 1)
-		srv_tls_fatal("smtp ciphers", ciphers);
+	srv_tls_ciphers(ctx, ciphers);
 	if (l->ca != NULL &&
 	    SSL_CTX_load_verify_locations(ctx, l->ca->cert, NULL) != 1)
 		srv_tls_fatal("ca", l->ca->cert);

@@ -136,6 +136,11 @@ rsa_body() {
 	atf_check_equal "$(kh_sigtype 25 -tls1_2 -sigalgs rsa_pkcs1_sha256)" RSA
 	atf_check_equal "$(kh_sigtype 25 -tls1_2 -sigalgs rsa_pss_rsae_sha384)" \
 	    RSA-PSS
+	# RSA key exchange first in the client's list: ECDHE is chosen
+	openssl s_client -connect 127.0.0.1:25 -starttls smtp -tls1_2 \
+	    -cipher AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256 < /dev/null \
+	    > krsa 2>&1
+	atf_check -o match:'Cipher is ECDHE-RSA-AES128-GCM-SHA256' cat krsa
 }
 
 atf_test_case ecdsa
