@@ -195,46 +195,6 @@ keyproxy_key_new(struct keyproxy *kp, const char *pki)
 	return k;
 }
 
-/* keyproxy_rsa - an RSA key of pub's modulus, private side proxied */
-static EVP_PKEY *
-keyproxy_rsa(struct keyproxy *kp, const EVP_PKEY *pub, const char *pki)
-{
-	RSA		*rsa;
-	EVP_PKEY	*pk = NULL;
-
-	if ((rsa = RSAPublicKey_dup(EVP_PKEY_get0_RSA(pub))) == NULL)
-		return NULL;
-	if (RSA_set_method(rsa, kp->rsa) == 1 &&
-	    RSA_set_ex_data(rsa, keyproxy_rsa_idx,
-	    keyproxy_key_new(kp, pki)) == 1 && (pk = EVP_PKEY_new()) != NULL &&
-	    EVP_PKEY_set1_RSA(pk, rsa) != 1) {
-		EVP_PKEY_free(pk);
-		pk = NULL;
-	}
-	RSA_free(rsa);
-	return pk;
-}
-
-/* keyproxy_ec - an EC key of pub's point, private side proxied */
-static EVP_PKEY *
-keyproxy_ec(struct keyproxy *kp, const EVP_PKEY *pub, const char *pki)
-{
-	EC_KEY		*ec;
-	EVP_PKEY	*pk = NULL;
-
-	if ((ec = EC_KEY_dup(EVP_PKEY_get0_EC_KEY(pub))) == NULL)
-		return NULL;
-	if (EC_KEY_set_method(ec, kp->ec) == 1 &&
-	    EC_KEY_set_ex_data(ec, keyproxy_ec_idx,
-	    keyproxy_key_new(kp, pki)) == 1 && (pk = EVP_PKEY_new()) != NULL &&
-	    EVP_PKEY_set1_EC_KEY(pk, ec) != 1) {
-		EVP_PKEY_free(pk);
-		pk = NULL;
-	}
-	EC_KEY_free(ec);
-	return pk;
-}
-
 /*
  * keyproxy_pkey - a key with pub's public half whose private operations
  * the key holder makes with the key of pki; NULL with err if pub is
@@ -244,22 +204,41 @@ EVP_PKEY *
 keyproxy_pkey(struct keyproxy *kp, const EVP_PKEY *pub, const char *pki,
     char *err, size_t errsz)
 {
-	EVP_PKEY	*pk = NULL;
+	EVP_PKEY	*pk;
+	RSA		*rsa = NULL;
+	EC_KEY		*ec = NULL;
+	int		 ok;
 
+	if ((pk = EVP_PKEY_new()) == NULL)
+		fatalx("keyproxy: out of memory");
 	switch (EVP_PKEY_get_base_id(pub)) {
 	case EVP_PKEY_RSA:
-		pk = keyproxy_rsa(kp, pub, pki);
+		ok = (rsa = RSAPublicKey_dup(EVP_PKEY_get0_RSA(pub))) != NULL &&
+		    RSA_set_method(rsa, kp->rsa) == 1 &&
+		    RSA_set_ex_data(rsa, keyproxy_rsa_idx,
+		    keyproxy_key_new(kp, pki)) == 1 &&
+		    EVP_PKEY_set1_RSA(pk, rsa) == 1;
+		RSA_free(rsa);
 		break;
 	case EVP_PKEY_EC:
-		pk = keyproxy_ec(kp, pub, pki);
+		ok = (ec = EC_KEY_dup(EVP_PKEY_get0_EC_KEY(pub))) != NULL &&
+		    EC_KEY_set_method(ec, kp->ec) == 1 &&
+		    EC_KEY_set_ex_data(ec, keyproxy_ec_idx,
+		    keyproxy_key_new(kp, pki)) == 1 &&
+		    EVP_PKEY_set1_EC_KEY(pk, ec) == 1;
+		EC_KEY_free(ec);
 		break;
 	default:
+		EVP_PKEY_free(pk);
 		snprintf(err, errsz, "pki %s: the key holder takes RSA and EC "
 		    "keys only", pki);
 		return NULL;
 	}
-	if (pk == NULL)
+	if (!ok) {
+		EVP_PKEY_free(pk);
 		snprintf(err, errsz, "pki %s: cannot make the proxied key", pki);
+		return NULL;
+	}
 	return pk;
 }
 
