@@ -26,6 +26,8 @@
 #define POSTHORN_QUEUE_USER	"_posthornq"	/* spool owner */
 #define POSTHORN_CONF		"/etc/posthorn/smtpd.conf"
 #define POSTHORN_SPOOL		"/var/spool/posthorn"
+#define POSTHORN_QUEUE_KEY_ENV	"POSTHORN_QUEUE_KEY"	/* queue encryption's
+						 * key, the queue's alone */
 
 
 /*

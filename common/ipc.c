@@ -81,6 +81,8 @@ const struct ipc_strfield ipc_str_lka_notice_expanded[] = {
 const struct ipc_strfield ipc_str_lka_notice_result[] = {
 	IPC_STR(msg_lka_notice_result, enhanced),
 	IPC_STR(msg_lka_notice_result, text), IPC_STR_END };
+const struct ipc_strfield ipc_str_key_op[] = {
+	IPC_STR(msg_key_op, pki), IPC_STR_END };
 
 #define IPC_FITS(name, from, to, payload, fd, strs)			\
 	_Static_assert(sizeof(struct payload) <= IPC_FRAME_MAX -	\
@@ -281,7 +283,7 @@ ipc_free(struct ipc *c)
 }
 
 /* ipc_sendmsg - one sendmsg(2) of a frame with an optional descriptor */
-static ssize_t
+ssize_t
 ipc_sendmsg(int sock, const void *data, size_t len, int fd)
 {
 	struct msghdr	 msg;
@@ -371,7 +373,7 @@ ipc_send(struct ipc *c, enum ipc_type type, uint32_t id, int fd,
 }
 
 /* ipc_recvmsg - one frame and at most one descriptor; -1 on a bad frame */
-static ssize_t
+ssize_t
 ipc_recvmsg(int sock, void *buf, size_t bufsz, int *fd, int *nfds)
 {
 	struct msghdr	 msg;
@@ -427,14 +429,25 @@ ipc_violation(struct ipc *c, uint32_t type, const char *why)
 	c->dead = 1;
 }
 
+/* ipc_hello_check - what is wrong with a peer's hello; NULL if nothing */
+const char *
+ipc_hello_check(const struct msg_hello *h, enum proc_role peer)
+{
+	if (h->version != IPC_PROTO_VERSION)
+		return "protocol version mismatch";
+	if (h->role != (uint32_t)peer)
+		return "peer claims another role";
+	return NULL;
+}
+
 /* ipc_hello - check the peer's handshake */
 static void
 ipc_hello(struct ipc *c, const struct msg_hello *h)
 {
-	if (h->version != IPC_PROTO_VERSION)
-		ipc_violation(c, MSG_HELLO, "protocol version mismatch");
-	else if (h->role != (uint32_t)c->peer)
-		ipc_violation(c, MSG_HELLO, "peer claims another role");
+	const char	*why;
+
+	if ((why = ipc_hello_check(h, c->peer)) != NULL)
+		ipc_violation(c, MSG_HELLO, why);
 	else if (c->hello_seen)
 		ipc_violation(c, MSG_HELLO, "second hello");
 	else

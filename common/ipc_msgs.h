@@ -18,7 +18,7 @@
 #include "envelope.h"
 #include "proc_role.h"
 
-#define IPC_PROTO_VERSION	2
+#define IPC_PROTO_VERSION	3
 
 #define P_(r)		PROC_BIT(PROC_##r)
 
@@ -235,6 +235,30 @@ struct msg_lka_notice_result {
 	char		text[ERRTEXT_MAX];
 };
 
+/*
+ * smtpd, deliver -> keys: one operation with the private key of a pki
+ * (OpenSSL's RSA private encryption with its padding, RSA decryption,
+ * ECDSA signature of a digest), answered by MSG_KEY_RESULT with the
+ * same id.  The key holder checks the pki, the operation, the padding
+ * and the length against the key it holds and refuses anything else.
+ */
+#define IPC_KEY_DATA_MAX	2048	/* RSA up to 16384 bits */
+struct msg_key_op {
+	char		pki[NAME_MAX_CFG];
+	uint32_t	padding;		/* RSA_*_PADDING; 0 for ECDSA */
+	uint32_t	len;			/* octets of data in use */
+	uint8_t		data[IPC_KEY_DATA_MAX];
+};
+
+/* keys -> smtpd, deliver: the result (a signature or a plaintext). */
+#define IPC_KEY_OK		0
+#define IPC_KEY_REFUSED		(-1)
+struct msg_key_result {
+	int32_t		status;			/* IPC_KEY_* */
+	uint32_t	len;
+	uint8_t		data[IPC_KEY_DATA_MAX];
+};
+
 struct ipc_strfield {
 	size_t	off;
 	size_t	size;
@@ -265,6 +289,7 @@ extern const struct ipc_strfield ipc_str_relay_run[];
 extern const struct ipc_strfield ipc_str_lka_notice[];
 extern const struct ipc_strfield ipc_str_lka_notice_expanded[];
 extern const struct ipc_strfield ipc_str_lka_notice_result[];
+extern const struct ipc_strfield ipc_str_key_op[];
 
 /*   name		from			to			payload			fd	strings */
 #define IPC_MESSAGES(X)							\
@@ -316,7 +341,11 @@ extern const struct ipc_strfield ipc_str_lka_notice_result[];
 	X(MSG_RELAY_RESULT, P_(DELIVER),	P_(QUEUE),		msg_dlv_result,		IPC_FD_NONE, ipc_str_dlv_result)	\
 	X(MSG_LKA_NOTICE, P_(QUEUE),		P_(LOOKUP),		msg_lka_notice,		IPC_FD_NONE, ipc_str_lka_notice)	\
 	X(MSG_LKA_NOTICE_EXPANDED, P_(LOOKUP),	P_(QUEUE),		msg_lka_notice_expanded, IPC_FD_NONE, ipc_str_lka_notice_expanded)	\
-	X(MSG_LKA_NOTICE_RESULT, P_(LOOKUP),	P_(QUEUE),		msg_lka_notice_result,	IPC_FD_NONE, ipc_str_lka_notice_result)
+	X(MSG_LKA_NOTICE_RESULT, P_(LOOKUP),	P_(QUEUE),		msg_lka_notice_result,	IPC_FD_NONE, ipc_str_lka_notice_result)	\
+	X(MSG_KEY_RSA_SIGN, P_(SMTPD) | P_(DELIVER), P_(KEYS),		msg_key_op,		IPC_FD_NONE, ipc_str_key_op)	\
+	X(MSG_KEY_RSA_DECRYPT, P_(SMTPD) | P_(DELIVER), P_(KEYS),	msg_key_op,		IPC_FD_NONE, ipc_str_key_op)	\
+	X(MSG_KEY_ECDSA_SIGN, P_(SMTPD) | P_(DELIVER), P_(KEYS),	msg_key_op,		IPC_FD_NONE, ipc_str_key_op)	\
+	X(MSG_KEY_RESULT, P_(KEYS),		P_(SMTPD) | P_(DELIVER), msg_key_result,	IPC_FD_NONE, ipc_str_none)
 
 enum ipc_type {
 	MSG_NONE = 0,

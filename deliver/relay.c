@@ -91,9 +91,12 @@ relay_table(const struct relay *r, const struct cfg_table *ct)
 	panic("relay: table %s not opened", ct->name);
 }
 
-/* relay_new - the relay state; reads keys and tables (before chroot) */
+/*
+ * relay_new - the relay state; reads certificates and tables (before
+ * chroot); keys makes the private operations of client certificates
+ */
 struct relay *
-relay_new(const struct cfg *cfg, struct ipc *queue)
+relay_new(const struct cfg *cfg, struct ipc *queue, struct keyproxy *keys)
 {
 	struct relay		*r;
 	const struct cfg_action	*a;
@@ -101,7 +104,7 @@ relay_new(const struct cfg *cfg, struct ipc *queue)
 	r = xcalloc(1, sizeof(*r));
 	r->cfg = cfg;
 	r->queue = queue;
-	r->tls = relay_tls_new(cfg);
+	r->tls = relay_tls_new(cfg, keys);
 	r->self = relay_self_new(cfg);
 	TAILQ_FOREACH(a, &cfg->actions, entry) {
 		if (a->type != CFG_ACTION_RELAY)

@@ -75,7 +75,9 @@ struct relay_job {
 };
 
 /* relay.c */
-struct relay	*relay_new(const struct cfg *, struct ipc *queue);
+struct keyproxy;
+struct relay	*relay_new(const struct cfg *, struct ipc *queue,
+		    struct keyproxy *);
 void		 relay_set_queue(struct relay *, struct ipc *);
 int		 relay_job_is_self(const struct relay_job *,
 		    const struct sockaddr *);
@@ -133,7 +135,7 @@ void		 relay_conn_errstr(struct bufferevent *, short what, char *buf,
 		    size_t bufsz);
 
 /* relay_tls.c */
-struct relay_tls *relay_tls_new(const struct cfg *);
+struct relay_tls *relay_tls_new(const struct cfg *, struct keyproxy *);
 struct ssl_ctx_st *relay_tls_ctx(const struct relay_tls *,
 		    const struct cfg_action *);
 

@@ -2,9 +2,9 @@
  * parent.c - the small root parent of smtpd(8).
  *
  * It reads the configuration, binds the listeners, starts the roles
- * (queue, smtpd, deliver) and reaps them.  It never parses network
- * input.  When a role dies unexpectedly it says which and why and takes
- * the whole daemon down: no half-running state.
+ * (queue, smtpd, deliver, lookup, keys) and reaps them.  It never parses
+ * network input.  When a role dies unexpectedly it says which and why
+ * and takes the whole daemon down: no half-running state.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -252,6 +252,23 @@ parent_bind(struct parent *p, struct parent_socks *ps)
 	return ctlfd;
 }
 
+/*
+ * parent_spawn - start the roles; the queue's key from the environment
+ * goes to the queue alone and is forgotten here once it is started
+ */
+static void
+parent_spawn(struct parent *p)
+{
+	struct proc_env		*env = p->env;
+	struct proc_secret	 secret = { PROC_QUEUE, env->queue_key };
+
+	proc_spawn(env->exe, parent_extra_args(env), &secret, p->child);
+	if (env->queue_key != NULL) {
+		freezero(env->queue_key, strlen(env->queue_key));
+		env->queue_key = NULL;
+	}
+}
+
 /* parent_main - bind, start the roles, supervise them */
 int
 parent_main(struct proc_env *env)
@@ -279,7 +296,7 @@ parent_main(struct proc_env *env)
 		sigev[i] = evsignal_new(ev_base(), sigs[i], parent_on_signal, &p);
 		evsignal_add(sigev[i], NULL);
 	}
-	proc_spawn(env->exe, parent_extra_args(env), p.child);
+	parent_spawn(&p);
 	for (i = 0; i < PARENT_NCHILD; i++) {
 		p.alive[i] = 1;
 		p.ipc[i] = ipc_new(p.child[i].fd, PROC_PARENT, p.child[i].role,

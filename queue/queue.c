@@ -22,8 +22,6 @@
 #include "queue.h"
 #include "roles.h"
 
-#define QUEUE_KEY_ENV	"POSTHORN_QUEUE_KEY"
-
 /* queue_on_control_fd - MSG_CONTROL_FD: serve the control socket */
 static void
 queue_on_control_fd(struct ipc *c, uint32_t id, int fd, const void *msg,
@@ -107,18 +105,19 @@ queue_store_open(struct queue *q)
 		fatalx("queue: %s", err);
 	if (cfg->queue.encryption &&
 	    (key = cfg->queue.encryption_key) == NULL &&
-	    (key = getenv(QUEUE_KEY_ENV)) == NULL)
+	    (key = getenv(POSTHORN_QUEUE_KEY_ENV)) == NULL)
 		fatalx("queue: queue encryption needs a key (or %s)",
-		    QUEUE_KEY_ENV);
+		    POSTHORN_QUEUE_KEY_ENV);
 	if (cfg->queue.compression || key != NULL) {
 		q->crypt = qstore_crypt_new(cfg->queue.compression, key, err,
 		    sizeof(err));
 		if (q->crypt == NULL)
 			fatalx("queue: %s", err);
 	}
-	if (getenv(QUEUE_KEY_ENV) != NULL)
-		explicit_bzero(getenv(QUEUE_KEY_ENV),
-		    strlen(getenv(QUEUE_KEY_ENV)));
+	if ((key = getenv(POSTHORN_QUEUE_KEY_ENV)) != NULL) {
+		explicit_bzero((char *)key, strlen(key));
+		(void)unsetenv(POSTHORN_QUEUE_KEY_ENV);
+	}
 }
 
 /* queue_main - the queue role */

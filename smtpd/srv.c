@@ -19,6 +19,7 @@
 #include "dns.h"
 #include "ev.h"
 #include "ipc.h"
+#include "keyproxy.h"
 #include "log.h"
 #include "proc.h"
 #include "roles.h"
@@ -287,7 +288,10 @@ srv_helo(const struct srv_session *ss)
 	return ss->helo != NULL ? ss->helo : "";
 }
 
-/* srv_tls_all - every listener's TLS material, read while still root */
+/*
+ * srv_tls_all - every listener's certificates, read while still root,
+ * and the channel to the key holder when one listener speaks TLS
+ */
 static void
 srv_tls_all(struct srv *s)
 {
@@ -295,11 +299,15 @@ srv_tls_all(struct srv *s)
 	const struct cfg_listener	*l;
 	size_t				 i = 0;
 
-	TAILQ_FOREACH(l, &cfg->listeners, entry)
+	TAILQ_FOREACH(l, &cfg->listeners, entry) {
 		s->ntls++;
+		if (l->tls != CFG_TLS_NONE && l->npki > 0 && s->keys == NULL)
+			s->keys = keyproxy_new(proc_child_fd(PROC_SMTPD,
+			    PROC_KEYS), PROC_SMTPD);
+	}
 	s->tls = xcalloc(s->ntls + 1, sizeof(*s->tls));
 	TAILQ_FOREACH(l, &cfg->listeners, entry)
-		s->tls[i++] = srv_tls_load(l, cfg->smtp.ciphers);
+		s->tls[i++] = srv_tls_load(l, cfg->smtp.ciphers, s->keys);
 }
 
 /* srv_sysname - the name the listener greets with by default */

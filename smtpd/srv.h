@@ -58,6 +58,7 @@ struct srv {
 	struct srv_session_tree		 tree;
 	struct srv_tls			**tls;		/* per cfg listener */
 	size_t				 ntls;
+	struct keyproxy			*keys;		/* NULL: no TLS */
 	struct msg_stats_smtpd		 stats;
 	int				 paused;
 	int				 stopping;
@@ -257,8 +258,9 @@ int	srv_auth_b64_decode(const char *in, char *out, size_t outsz,
 
 /* srv_tls.c */
 struct srv_tls;
+struct keyproxy;
 struct srv_tls *srv_tls_load(const struct cfg_listener *,
-	    const char *ciphers);
+	    const char *ciphers, struct keyproxy *);
 int	srv_tls_start(struct srv_session *);
 void	srv_tls_connected(struct srv_session *);
 void	srv_tls_info(const struct srv_session *, char *buf, size_t bufsz);
