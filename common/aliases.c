@@ -193,12 +193,14 @@ aliases_forward_has(const char *text, enum aliases_type type,
 
 	p = copy = xstrdup(text);
 	while (!found && (line = aliases_forward_line(&p)) != NULL) {
-		if (aliases_parse_values(line, &v, &n, err, sizeof(err)) == -1) {
+		if (aliases_parse_values(line, &v, &n, err,
+		    sizeof(err)) == -1) {
 			found = -1;
 			break;
 		}
 		for (i = 0; i < n && !found; i++)
-			found = v[i].type == type && strcmp(v[i].text, value) == 0;
+			found = v[i].type == type &&
+			    strcmp(v[i].text, value) == 0;
 		free(v);
 	}
 	free(copy);

@@ -113,7 +113,7 @@ struct msg_lka_mail {
 struct msg_lka_rcpt {
 	struct ipc_sess	sess;
 	uint32_t	msgid;
-	uint32_t	flags;			/* ENVELOPE_F_8BITMIME, _SMTPUTF8 */
+	uint32_t	flags;			/* 8BITMIME, SMTPUTF8 claimed */
 	uint32_t	notify;			/* ENVELOPE_DSN_* */
 	uint32_t	ret;			/* enum envelope_ret */
 	char		sender[ADDR_MAX];	/* "" is <> */
@@ -142,7 +142,7 @@ struct msg_lka_envelope {
 struct msg_rcpt_result {
 	uint64_t	sessid;
 	uint32_t	msgid;
-	int32_t		code;			/* 250 ok, else the reply code */
+	int32_t		code;			/* 250 ok, else the reply */
 	char		enhanced[16];		/* "5.1.1" */
 	char		text[ERRTEXT_MAX];
 };

@@ -362,8 +362,8 @@ parent_mda_prepare(struct parent_mda_job *job, struct local_delivery *ld)
 		return parent_mda_refuse(job, "delivery as root refused (uid "
 		    "or gid 0; use an alias)");
 	if (proc_devmode() && ld->uid != geteuid())
-		return local_hdr_result(&job->res, LOCAL_TEMPFAIL, "development "
-		    "mode: cannot deliver as %s", evp->user), -1;
+		return local_hdr_result(&job->res, LOCAL_TEMPFAIL,
+		    "development mode: cannot deliver as %s", evp->user), -1;
 	ld->evpid = evp->evpid;
 	ld->fresh = job->fresh;
 	(void)strlcpy(ld->sender, evp->sender, sizeof(ld->sender));
@@ -573,7 +573,7 @@ parent_mda_child(const struct parent_mda_job *job, struct local_delivery *ld,
 	    dup2(hi_msg, 3) == -1 || dup2(hi_pipe, 4) == -1)
 		_exit(1);
 	closefrom(5);
-	ld->msg_fd = 3;		/* checked by parent_mda_fd_ok; never reopened */
+	ld->msg_fd = 3;		/* see parent_mda_fd_ok; never reopened */
 	(void)lseek(ld->msg_fd, 0, SEEK_SET);
 	memset(&res, 0, sizeof(res));
 	if (parent_mda_become(ld, job->action->userbase != NULL) == -1)

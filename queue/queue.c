@@ -1,6 +1,7 @@
 /*
  * queue.c - the queue process: owns the spool, commits the listener's
- * transactions with the lookup's envelopes (queue_tx.c), schedules and dispatches deliveries
+ * transactions with the lookup's envelopes (queue_tx.c), schedules and
+ * dispatches deliveries
  * (sched.c, qdispatch.c), writes notices (bounce.c) and serves the
  * control socket (control.c).
  */

@@ -58,10 +58,9 @@ struct queue_tx_msg {
 	uint64_t			 sessid;
 	uint32_t			 msgid;
 	uint64_t			 size;
-	int				 committing;
 	int				 invalid;	/* commit refused */
 	char				 why[ERRTEXT_MAX];
-	const char			*pending_bad;	/* an envelope refused */
+	const char			*pending_bad;	/* why refused */
 	struct envelope			*evps;
 	size_t				 nevp;
 	size_t				 npending;
@@ -466,7 +465,6 @@ queue_tx_on_commit(struct ipc *c, uint32_t id, int fd, const void *msg,
 		queue_tx_refuse(m, "no recipient");
 	else if (!queue_tx_size_ok(q, m))
 		queue_tx_refuse(m, "message size mismatch");
-	m->committing = 1;
 	TAILQ_REMOVE(&q->tx->open, m, entry);
 	TAILQ_INSERT_TAIL(&q->tx->batch, m, entry);
 	if (TAILQ_FIRST(&q->tx->batch) == m)

@@ -266,18 +266,25 @@ lookup_msgid_body() {
 	    'queue event=rcpt-refused msgid=[0-9a-f]{8} code=554 error="no such open transaction"'
 }
 
+# tx_target MODE - the compromised listener names, in a RCPT to bob and
+# a commit, the transaction tx.py MODE tells it (through a file in the
+# listener's root); two messages reach alice, nothing reaches bob
+tx_target() {
+	tx_setup
+	ph_start_hostile smtpd:target target
+	atf_check -o ignore $PY $PH/tx.py "$1" $PH_LOG \
+	    $PH_SPOOL/empty/target $PH/m1
+	tx_delivered 2
+	tx_no_mark
+}
+
 atf_test_case listener_foreign_msgid
 listener_foreign_msgid_head() {
 	atf_set descr "listener: a RCPT and a commit in another session's transaction are refused; both sessions deliver"
 	atf_set timeout 90
 }
 listener_foreign_msgid_body() {
-	tx_setup
-	ph_start_hostile smtpd:target target
-	atf_check -o ignore $PY $PH/tx.py foreign $PH_LOG \
-	    $PH_SPOOL/empty/target $PH/m1
-	tx_delivered 2
-	tx_no_mark
+	tx_target foreign
 }
 
 atf_test_case listener_committed_msgid
@@ -286,12 +293,7 @@ listener_committed_msgid_head() {
 	atf_set timeout 90
 }
 listener_committed_msgid_body() {
-	tx_setup
-	ph_start_hostile smtpd:target target
-	atf_check -o ignore $PY $PH/tx.py committed $PH_LOG \
-	    $PH_SPOOL/empty/target $PH/m1
-	tx_delivered 2
-	tx_no_mark
+	tx_target committed
 }
 
 atf_test_case listener_unopened

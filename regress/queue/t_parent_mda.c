@@ -207,7 +207,8 @@ ATF_TC_BODY(parent_on_mda_run_refused, tc)
 		    "as root refused", 0, 0 },
 		{ "ok", "no-such-account-here", "a@x", 0, NULL,
 		    IPC_DLV_PERMFAIL, "unknown account", 0, 0 },
-		{ "ok", "", "a@x", 0, NULL, IPC_DLV_PERMFAIL, "without id", 0, 0 },
+		{ "ok", "", "a@x", 0, NULL, IPC_DLV_PERMFAIL, "without id",
+		    0, 0 },
 		{ NULL, "nobody", "a@x", 0, NULL, IPC_DLV_PERMFAIL,
 		    "without id", 0, 0 },
 		{ "ub", "nobody", "a@x", 0, NULL, IPC_DLV_PERMFAIL,
@@ -284,7 +285,8 @@ ATF_TC_BODY(parent_on_mda_run_outcomes, tc)
 	static const struct t_case cases[] = {
 		{ "ok", "nobody", "a@x", 0, NULL, IPC_DLV_OK,
 		    "delivered to mda", 0, 0 },
-		{ "who", "nobody", "a@x", 0, NULL, IPC_DLV_OK, "delivered", 0, 0 },
+		{ "who", "nobody", "a@x", 0, NULL, IPC_DLV_OK, "delivered",
+		    0, 0 },
 		{ "t75", "nobody", "a@x", 0, NULL, IPC_DLV_TEMPFAIL,
 		    "mailbox busy", 0, 0 },
 		{ "t1", "nobody", "a@x", 0, NULL, IPC_DLV_PERMFAIL,
@@ -295,7 +297,8 @@ ATF_TC_BODY(parent_on_mda_run_outcomes, tc)
 		{ "al", "nobody", "exit 75", 2, NULL, IPC_DLV_TEMPFAIL,
 		    "exit status 75", 0, 0 },
 		{ "al", "nobody", "test $(id -u) = 65534", 2, NULL,
-		    IPC_DLV_OK, "delivered to command", ENVELOPE_ORIGIN_ALIAS, 0 },
+		    IPC_DLV_OK, "delivered to command", ENVELOPE_ORIGIN_ALIAS,
+		    0 },
 	};
 	size_t	 n = sizeof(cases) / sizeof(cases[0]);
 

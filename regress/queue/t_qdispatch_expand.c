@@ -56,7 +56,8 @@ ATF_TC_BODY(qdispatch_expand_check_results, tc)
 		/* an alias entry where the action has no alias table */
 		{ "m", "/bin/true", ENVELOPE_DEST_COMMAND, "nobody",
 		    ENVELOPE_ORIGIN_ALIAS, 0 },
-		{ "md", "alice", ENVELOPE_DEST_ADDRESS, "", 0, 0 }, /* no user */
+		/* no user, bad types, no destination */
+		{ "md", "alice", ENVELOPE_DEST_ADDRESS, "", 0, 0 },
 		{ "md", "alice", ENVELOPE_DEST_COMMAND + 1, "alice", 0, 0 },
 		{ "md", "alice", 0xffffffffU, "alice", 0, 0 },
 		{ "md", "", ENVELOPE_DEST_ADDRESS, "alice", 0, 0 },

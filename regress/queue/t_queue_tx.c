@@ -320,7 +320,8 @@ t_rcpt(uint64_t sessid, uint32_t msgid, const struct msg_lka_envelope *e,
 	int			j, base = t_p.nrcpts;
 
 	for (j = 0; j < nevp; j++)
-		ipc_send(t_lookup, MSG_LKA_ENVELOPE, 0, -1, &e[j], sizeof(e[j]));
+		ipc_send(t_lookup, MSG_LKA_ENVELOPE, 0, -1, &e[j],
+		    sizeof(e[j]));
 	memset(&v, 0, sizeof(v));
 	v.sessid = sessid;
 	v.msgid = msgid;
