@@ -302,7 +302,8 @@ queue_tx_pending_add(struct queue *q, struct queue_tx_msg *m,
 	evp->lasttry = 0;
 	evp->nexttry = evp->ctime;
 	evp->retry = evp->warn = 0;
-	evp->flags &= ~(ENVELOPE_F_BOUNCE | ENVELOPE_F_EXPAND);
+	evp->flags &= ENVELOPE_F_AUTH | ENVELOPE_F_TLS | ENVELOPE_F_8BITMIME |
+	    ENVELOPE_F_SMTPUTF8;	/* what a session can say */
 }
 
 /* queue_tx_on_envelope - MSG_LKA_ENVELOPE: one envelope of a RCPT */
