@@ -38,16 +38,20 @@ const struct ipc_strfield ipc_str_ctl_end[] = {
 /* every string of a struct ipc_sess embedded as member m of struct t */
 #define IPC_STR_SESS(t, m)						\
 	IPC_STR(t, m.src), IPC_STR(t, m.rdns), IPC_STR(t, m.helo),	\
-	IPC_STR(t, m.auth_user), IPC_STR(t, m.tag)
+	IPC_STR(t, m.auth_user)
 
 const struct ipc_strfield ipc_str_lka_mail[] = {
 	IPC_STR_SESS(msg_lka_mail, sess), IPC_STR(msg_lka_mail, sender),
 	IPC_STR_END };
 const struct ipc_strfield ipc_str_lka_rcpt[] = {
 	IPC_STR_SESS(msg_lka_rcpt, sess), IPC_STR(msg_lka_rcpt, sender),
-	IPC_STR(msg_lka_rcpt, rcpt), IPC_STR_END };
-const struct ipc_strfield ipc_str_lka_expanded[] = {
-	IPC_STR_EVP(msg_lka_expanded, evp), IPC_STR_END };
+	IPC_STR(msg_lka_rcpt, rcpt), IPC_STR(msg_lka_rcpt, orcpt),
+	IPC_STR(msg_lka_rcpt, envid), IPC_STR_END };
+const struct ipc_strfield ipc_str_lka_envelope[] = {
+	IPC_STR_EVP(msg_lka_envelope, evp), IPC_STR_END };
+const struct ipc_strfield ipc_str_rcpt_result[] = {
+	IPC_STR(msg_rcpt_result, enhanced), IPC_STR(msg_rcpt_result, text),
+	IPC_STR_END };
 const struct ipc_strfield ipc_str_lka_result[] = {
 	IPC_STR(msg_lka_result, enhanced), IPC_STR(msg_lka_result, text),
 	IPC_STR_END };
@@ -62,8 +66,6 @@ const struct ipc_strfield ipc_str_table_update[] = {
 	IPC_STR(msg_table_update, name), IPC_STR_END };
 const struct ipc_strfield ipc_str_table_updated[] = {
 	IPC_STR(msg_table_updated, error), IPC_STR_END };
-const struct ipc_strfield ipc_str_tx_envelope[] = {
-	IPC_STR_EVP(msg_tx_envelope, evp), IPC_STR_END };
 const struct ipc_strfield ipc_str_tx_result[] = {
 	IPC_STR(msg_tx_result, enhanced), IPC_STR(msg_tx_result, text),
 	IPC_STR_END };

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aliases.h"
 #include "ipc.h"
 #include "log.h"
 #include "parent.h"
@@ -70,18 +71,6 @@ parent_lookup_on_auth(struct ipc *c, uint32_t id, int fd, const void *msg,
 		log_warn("parent: auth result");
 }
 
-/* parent_lookup_forward_safe - owned by the user or root, not writable
- * by others, a regular file, not a second link to someone's file */
-static int
-parent_lookup_forward_safe(const struct stat *st, uid_t uid)
-{
-	if (!S_ISREG(st->st_mode) || (st->st_mode & (S_IWGRP | S_IWOTH)))
-		return 0;
-	if (st->st_uid != uid && st->st_uid != 0)
-		return 0;
-	return st->st_uid == uid || st->st_nlink == 1;
-}
-
 /* parent_lookup_forward_open - ~user/.forward: fd, or -1 with *status */
 static int
 parent_lookup_forward_open(const char *user, int *status)
@@ -104,8 +93,7 @@ parent_lookup_forward_open(const char *user, int *status)
 			*status = PARENT_FORWARD_REFUSED;
 		return -1;
 	}
-	if (fstat(fd, &st) == -1 || !parent_lookup_forward_safe(&st,
-	    pw->pw_uid)) {
+	if (fstat(fd, &st) == -1 || !aliases_forward_safe(&st, pw->pw_uid)) {
 		log_warnx("parent: %s ignored: not a safe regular file", path);
 		close(fd);
 		*status = PARENT_FORWARD_REFUSED;

@@ -204,7 +204,7 @@ ATF_TC_BODY(srv_session_pipelining, tc)
 	h_talk(parts);
 	H_CODES("220 250 250 250 550 250 354 250 221 ");
 	ATF_CHECK_EQ(H.commits, 1);
-	ATF_CHECK_EQ(H.nenv, 2);
+	ATF_CHECK_EQ(H.nrcpt, 2);
 }
 
 ATF_TC_WITHOUT_HEAD(srv_session_process_output_cap);
