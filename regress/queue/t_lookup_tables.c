@@ -60,86 +60,68 @@ t_value(struct lookup_tables *lt, struct cfg *cfg, const char *name)
 	return r.string;
 }
 
-ATF_TC_WITHOUT_HEAD(lookup_tables_reload_all_tables);
-ATF_TC_BODY(lookup_tables_reload_all_tables, tc)
+/*
+ * Each row: the table files' new contents (NULL: removed), the name to
+ * reload ("" for all), the answer, what err must and must not hold, and
+ * the values the tables "one" and "two" give afterwards.
+ */
+static const struct {
+	const char	*one, *two, *name;
+	int		 rv;
+	const char	*err, *not_err, *want_one, *want_two;
+} t_reloads[] = {
+	/* every table */
+	{ "k new1\n", "k new2\n", "", 0, NULL, NULL, "new1", "new2" },
+	/* one fails: it keeps its contents, the other is still reloaded */
+	{ NULL, "k new2\n", "", -1, "table one", "more", "old1", "new2" },
+	/* both fail: the first is named, the rest counted */
+	{ NULL, NULL, "", -1, "(and 1 more)", NULL, "old1", "old2" },
+	/* one table by name: the other stays */
+	{ "k new1\n", "k new2\n", "two", 0, NULL, NULL, "old1", "new2" },
+	/* an anonymous table has no name to reload it by */
+	{ "k new1\n", "k new2\n", "{1}", -1, "no table named", NULL,
+	    "old1", "old2" },
+};
+
+ATF_TC_WITHOUT_HEAD(lookup_tables_reload_named_or_all);
+ATF_TC_BODY(lookup_tables_reload_named_or_all, tc)
 {
 	struct lookup_tables	*lt;
 	struct cfg		*cfg;
 	char			 err[512];
+	size_t			 i;
 
-	cfg = t_setup(&lt);
-	t_write("one", "k new1\n");
-	t_write("two", "k new2\n");
-	ATF_CHECK_EQ(lookup_tables_reload(lt, "", err, sizeof(err)), 0);
-	ATF_CHECK_STREQ(t_value(lt, cfg, "one"), "new1");
-	ATF_CHECK_STREQ(t_value(lt, cfg, "two"), "new2");
-	ATF_CHECK_STREQ(t_value(lt, cfg, "three"), "v3");
-	lookup_tables_free(lt);
-	cfg_free(cfg);
-}
-
-ATF_TC_WITHOUT_HEAD(lookup_tables_reload_all_one_fails);
-ATF_TC_BODY(lookup_tables_reload_all_one_fails, tc)
-{
-	struct lookup_tables	*lt;
-	struct cfg		*cfg;
-	char			 err[512];
-
-	cfg = t_setup(&lt);
-	ATF_REQUIRE(unlink("one") == 0);
-	t_write("two", "k new2\n");
-	ATF_CHECK_EQ(lookup_tables_reload(lt, "", err, sizeof(err)), -1);
-	ATF_CHECK_MSG(strstr(err, "table one") != NULL, "err: %s", err);
-	ATF_CHECK_MSG(strstr(err, "more") == NULL, "err: %s", err);
-	ATF_CHECK_STREQ(t_value(lt, cfg, "one"), "old1");	/* kept */
-	ATF_CHECK_STREQ(t_value(lt, cfg, "two"), "new2");	/* still done */
-	lookup_tables_free(lt);
-	cfg_free(cfg);
-}
-
-ATF_TC_WITHOUT_HEAD(lookup_tables_reload_all_two_fail);
-ATF_TC_BODY(lookup_tables_reload_all_two_fail, tc)
-{
-	struct lookup_tables	*lt;
-	struct cfg		*cfg;
-	char			 err[512];
-
-	cfg = t_setup(&lt);
-	ATF_REQUIRE(unlink("one") == 0);
-	ATF_REQUIRE(unlink("two") == 0);
-	ATF_CHECK_EQ(lookup_tables_reload(lt, "", err, sizeof(err)), -1);
-	ATF_CHECK_MSG(strstr(err, "table one") != NULL &&
-	    strstr(err, "(and 1 more)") != NULL, "err: %s", err);
-	ATF_CHECK_STREQ(t_value(lt, cfg, "one"), "old1");
-	ATF_CHECK_STREQ(t_value(lt, cfg, "two"), "old2");
-	lookup_tables_free(lt);
-	cfg_free(cfg);
-}
-
-ATF_TC_WITHOUT_HEAD(lookup_tables_reload_named_only);
-ATF_TC_BODY(lookup_tables_reload_named_only, tc)
-{
-	struct lookup_tables	*lt;
-	struct cfg		*cfg;
-	char			 err[512];
-
-	cfg = t_setup(&lt);
-	t_write("one", "k new1\n");
-	t_write("two", "k new2\n");
-	ATF_CHECK_EQ(lookup_tables_reload(lt, "two", err, sizeof(err)), 0);
-	ATF_CHECK_STREQ(t_value(lt, cfg, "one"), "old1");
-	ATF_CHECK_STREQ(t_value(lt, cfg, "two"), "new2");
-	ATF_CHECK_EQ(lookup_tables_reload(lt, "{1}", err, sizeof(err)), -1);
-	ATF_CHECK_MSG(strstr(err, "no table named") != NULL, "err: %s", err);
-	lookup_tables_free(lt);
-	cfg_free(cfg);
+	for (i = 0; i < sizeof(t_reloads) / sizeof(t_reloads[0]); i++) {
+		cfg = t_setup(&lt);
+		if (t_reloads[i].one != NULL)
+			t_write("one", t_reloads[i].one);
+		else
+			ATF_REQUIRE(unlink("one") == 0);
+		if (t_reloads[i].two != NULL)
+			t_write("two", t_reloads[i].two);
+		else
+			ATF_REQUIRE(unlink("two") == 0);
+		err[0] = '\0';
+		ATF_CHECK_EQ_MSG(lookup_tables_reload(lt, t_reloads[i].name,
+		    err, sizeof(err)), t_reloads[i].rv, "row %zu", i);
+		ATF_CHECK_MSG(t_reloads[i].err == NULL ||
+		    strstr(err, t_reloads[i].err) != NULL, "row %zu: %s", i, err);
+		ATF_CHECK_MSG(t_reloads[i].not_err == NULL ||
+		    strstr(err, t_reloads[i].not_err) == NULL, "row %zu: %s", i,
+		    err);
+		ATF_CHECK_STREQ_MSG(t_value(lt, cfg, "one"),
+		    t_reloads[i].want_one, "row %zu", i);
+		ATF_CHECK_STREQ_MSG(t_value(lt, cfg, "two"),
+		    t_reloads[i].want_two, "row %zu", i);
+		ATF_CHECK_STREQ_MSG(t_value(lt, cfg, "three"), "v3", "row %zu",
+		    i);
+		lookup_tables_free(lt);
+		cfg_free(cfg);
+	}
 }
 
 ATF_TP_ADD_TCS(tp)
 {
-	ATF_TP_ADD_TC(tp, lookup_tables_reload_all_tables);
-	ATF_TP_ADD_TC(tp, lookup_tables_reload_all_one_fails);
-	ATF_TP_ADD_TC(tp, lookup_tables_reload_all_two_fail);
-	ATF_TP_ADD_TC(tp, lookup_tables_reload_named_only);
+	ATF_TP_ADD_TC(tp, lookup_tables_reload_named_or_all);
 	return atf_no_error();
 }
