@@ -12,6 +12,7 @@
 set -e
 destdir=$1
 prefix=${2:-/usr/local}
+[ "$prefix" = / ] || prefix=${prefix%/}
 build=${3:-build}
 unitdir=${UNITDIR:-$prefix/lib/systemd/system}
 top=$(pwd)
