@@ -28,10 +28,14 @@
 #define POSTHORN_SPOOL		"/var/spool/posthorn"
 
 
-/* Inside the spool (queue path). */
-#define SPOOL_ENQUEUE_SOCK	"enqueue.sock"	/* listen on socket: SMTP */
-#define SPOOL_CONTROL_SOCK	"control.sock"	/* smtpctl */
-#define SPOOL_PIDFILE		"smtpd.pid"
+/*
+ * Inside the spool (queue path).  The spool itself, empty/ and run/ are
+ * root's; only the queue's own areas (qstore.h) are _posthornq's.
+ */
 #define SPOOL_EMPTY_DIR		"empty"		/* the listener's root */
+#define SPOOL_RUN_DIR		"run"		/* the pid file and sockets */
+#define SPOOL_ENQUEUE_SOCK	"enqueue.sock"	/* in run/: listen on socket */
+#define SPOOL_CONTROL_SOCK	"control.sock"	/* in run/: smtpctl */
+#define SPOOL_PIDFILE		"smtpd.pid"	/* in run/ */
 
 #endif

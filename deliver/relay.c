@@ -18,6 +18,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "relay.h"
+#include "relay_self.h"
 #include "smtp_addr.h"
 #include "table.h"
 #include "xmalloc.h"
@@ -29,6 +30,7 @@ struct relay {
 	struct ipc		 *queue;
 	struct relay_tls	 *tls;
 	char			  hostname[HOST_MAX];
+	struct relay_self	 *self;		/* where we listen */
 	const struct cfg_table	**cfgt;		/* tables of relay actions */
 	struct table		**t;
 	size_t			  nt;
@@ -100,6 +102,7 @@ relay_new(const struct cfg *cfg, struct ipc *queue)
 	r->cfg = cfg;
 	r->queue = queue;
 	r->tls = relay_tls_new(cfg);
+	r->self = relay_self_new(cfg);
 	TAILQ_FOREACH(a, &cfg->actions, entry) {
 		if (a->type != CFG_ACTION_RELAY)
 			continue;
@@ -110,6 +113,13 @@ relay_new(const struct cfg *cfg, struct ipc *queue)
 	    r->hostname[0] == '\0')
 		(void)strlcpy(r->hostname, "localhost", sizeof(r->hostname));
 	return r;
+}
+
+/* relay_job_is_self - connecting to sa would reach this daemon */
+int
+relay_job_is_self(const struct relay_job *job, const struct sockaddr *sa)
+{
+	return relay_self_match(job->relay->self, sa);
 }
 
 /* relay_set_queue - the channel results go to */

@@ -77,6 +77,8 @@ struct relay_job {
 /* relay.c */
 struct relay	*relay_new(const struct cfg *, struct ipc *queue);
 void		 relay_set_queue(struct relay *, struct ipc *);
+int		 relay_job_is_self(const struct relay_job *,
+		    const struct sockaddr *);
 void		 relay_on_run(struct ipc *, uint32_t, int, const void *,
 		    void *);
 void		 relay_stats(const struct relay *, uint64_t *total,
@@ -126,6 +128,7 @@ int		 relay_conn_connect(struct bufferevent *,
 struct bufferevent *relay_conn_tls(struct bufferevent *, struct ssl_ctx_st *,
 		    const struct cfg_action *, const struct relay_hop *,
 		    const char *addr);
+int		 relay_conn_verifies(const struct cfg_action *);
 void		 relay_conn_errstr(struct bufferevent *, short what, char *buf,
 		    size_t bufsz);
 

@@ -43,6 +43,7 @@
 #include "qstore_crypt.h"
 #include "queue.h"
 #include "xmalloc.h"
+#include "xtext.h"
 
 #define BOUNCE_POSTMASTER	"postmaster"
 
@@ -231,6 +232,27 @@ bounce_remote(const char *diag, char *host, size_t hostsz)
 	return end + 7;
 }
 
+/*
+ * bounce_xtext - a client-supplied DSN value (ENVID, ORCPT, already
+ * xtext-decoded) fit for a header line: as it is when it is printable
+ * US-ASCII, else xtext-encoded again, so a CR or LF in it never starts a
+ * line of its own
+ */
+static const char *
+bounce_xtext(const char *v, char *buf, size_t bufsz)
+{
+	const char	*p;
+
+	for (p = v; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			break;
+	if (*p == '\0')
+		return v;
+	if (xtext_encode(v, strlen(v), buf, bufsz) == -1)
+		return "(unprintable)";
+	return buf;
+}
+
 /* bounce_report - the message/delivery-status part */
 static void
 bounce_report(struct buf *b, const struct bounce_ctx *ctx,
@@ -239,20 +261,22 @@ bounce_report(struct buf *b, const struct bounce_ctx *ctx,
 	static const char	*actions[] = { "failed", "delayed",
 	    "delivered" };
 	char			 date[64], status[16], host[HOST_MAX];
+	char			 safe[ADDR_MAX * 3 + 1];
 	const char		*reply;
 
 	buf_printf(b, "--%s\nContent-Type: message/delivery-status\n\n",
 	    ctx->boundary);
 	buf_printf(b, "Reporting-MTA: dns; %s\n", ctx->hostname);
 	if (evp->envid[0] != '\0')
-		buf_printf(b, "Original-Envelope-Id: %s\n", evp->envid);
+		buf_printf(b, "Original-Envelope-Id: %s\n",
+		    bounce_xtext(evp->envid, safe, sizeof(safe)));
 	if (bounce_date(evp->ctime, date, sizeof(date)) == 0)
 		buf_printf(b, "Arrival-Date: %s\n", date);
 	buf_printf(b, "\n");
 	if (evp->orig_rcpt[0] != '\0')
 		buf_printf(b, "Original-Recipient: %s%s\n",
 		    strchr(evp->orig_rcpt, ';') ? "" : "rfc822; ",
-		    evp->orig_rcpt);
+		    bounce_xtext(evp->orig_rcpt, safe, sizeof(safe)));
 	buf_printf(b, "Final-Recipient: rfc822; %s\n", evp->rcpt);
 	buf_printf(b, "Action: %s\n", actions[kind]);
 	reply = bounce_remote(diag, host, sizeof(host));

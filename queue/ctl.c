@@ -1,6 +1,6 @@
 /*
  * ctl.c - smtpctl(8): parses a command, sends it to the daemon's
- * control socket in the spool and prints the answer.  `encrypt` works
+ * control socket (the spool's run/ directory) and prints the answer.  `encrypt` works
  * without a daemon or a configuration.
  */
 #include <sys/types.h>
@@ -145,7 +145,8 @@ ctl_connect(const char *spool)
 	char	path[PATH_MAX_CFG + 32], err[PATH_MAX_CFG + 128];
 	int	fd;
 
-	snprintf(path, sizeof(path), "%s/%s", spool, SPOOL_CONTROL_SOCK);
+	snprintf(path, sizeof(path), "%s/%s/%s", spool, SPOOL_RUN_DIR,
+	    SPOOL_CONTROL_SOCK);
 	if ((fd = unixsock_connect(path, SOCK_SEQPACKET, err,
 	    sizeof(err))) == -1)
 		fprintf(stderr, "smtpctl: smtpd is not running "

@@ -817,6 +817,7 @@ lookup_main(struct proc_env *env)
 	    &l);
 	l.smtpd = proc_channel(PROC_LOOKUP, PROC_SMTPD, lookup_smtpd_handlers,
 	    &l);
+	lookup_tables_watch(l.tables);
 	ev_dispatch();
 	log_debug("event=exit");
 	return 0;

@@ -22,6 +22,8 @@ struct table		*lookup_tables_find(const struct lookup_tables *,
 int			 lookup_tables_lookup(void *arg,
 			    const struct cfg_table *, enum table_kind,
 			    const char *key, union table_result *out);
+void			 lookup_tables_check(struct lookup_tables *);
+void			 lookup_tables_watch(struct lookup_tables *);
 void			 lookup_tables_free(struct lookup_tables *);
 
 /* AUTH against a credentials table (lookup_auth.c). */

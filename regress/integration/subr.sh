@@ -13,6 +13,7 @@ PH=/tmp/ph
 PH_BIN=$PH/bin
 PH_CONF=$PH/smtpd.conf
 PH_SPOOL=/var/spool/posthorn
+PH_RUN=$PH_SPOOL/run		# root's: smtpd.pid, control.sock, enqueue.sock
 PH_LOG=$PH/smtpd.log
 PY="/usr/bin/python3 -W ignore"
 
@@ -73,7 +74,7 @@ ph_conf() {
 ph_start() {
 	$PH_BIN/smtpd -d -f $PH_CONF "$@" > $PH_LOG 2>&1 &
 	echo $! > $PH/daemon.pid
-	ph_wait_for "test -S $PH_SPOOL/control.sock" 10 ||
+	ph_wait_for "test -S $PH_RUN/control.sock" 10 ||
 	    { cat $PH_LOG; atf_fail "smtpd did not start"; }
 }
 

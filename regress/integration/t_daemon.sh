@@ -60,7 +60,7 @@ CONF
 	setpriv --reuid=phuser --regid=phuser --init-groups \
 	    $PH_BIN/smtpd -d -f /home/phuser/smtpd.conf > $PH_LOG 2>&1 &
 	echo $! > $PH/daemon.pid
-	ph_wait_for "test -S $spool/control.sock" 10 || { cat $PH_LOG; atf_fail "no start"; }
+	ph_wait_for "test -S $spool/run/control.sock" 10 || { cat $PH_LOG; atf_fail "no start"; }
 	uid=$(id -u phuser)
 	for r in queue smtpd deliver lookup; do
 		p=$(ph_role_pids $r)
@@ -88,7 +88,7 @@ smtpctl_stop_body() {
 	ph_wait_for "[ -z \"\$(ph_all_pids)\" ]" 15 || atf_fail "left: $(ph_all_pids)"
 	wait "$(cat $PH/daemon.pid)"
 	atf_check_equal $? 0
-	[ ! -e $PH_SPOOL/smtpd.pid ] || atf_fail "pid file left behind"
+	[ ! -e $PH_RUN/smtpd.pid ] || atf_fail "pid file left behind"
 	atf_check -s exit:1 -e match:'not running' $CTL show stats
 }
 

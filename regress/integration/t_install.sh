@@ -261,7 +261,7 @@ unit_start_reload_stop_body() {
 	# Type=forking: when ExecStart returns, the listener accepts
 	atf_check $(inst_unit_cmd ExecStart)
 	atf_check -o match:'^220 ' $GREETING 25
-	cp $PH_SPOOL/smtpd.pid $PH/daemon.pid
+	cp $PH_RUN/smtpd.pid $PH/daemon.pid || atf_fail "no pid file"
 	main=$(inst_main_pids)
 	atf_check_equal "$main" "$(cat $PH/daemon.pid)"
 	inst_wait_journal '^parent: event=start '
@@ -306,7 +306,7 @@ match from local for domain remote.test action "out"
 match from local for local action "local"
 CONF
 	atf_check -o empty -e empty $PH_BIN/smtpd -f $PH_CONF
-	cp $PH_SPOOL/smtpd.pid $PH/daemon.pid
+	cp $PH_RUN/smtpd.pid $PH/daemon.pid || atf_fail "no pid file"
 	atf_check -o match:'^220 ' $GREETING 25
 	printf 'Subject: t\n\nhello\n' > $PH/msg
 	atf_check $PH_BIN/sendmail -C $PH_CONF alice bob@remote.test < $PH/msg

@@ -352,6 +352,19 @@ ATF_TC_BODY(bounce_write_hostile_text, tc)
 	ATF_CHECK(strstr(text, "smtp; 550 5.1.1 x  Action: delivered\n"));
 	ATF_CHECK(strchr(text, '\r') == NULL);
 	free(text);
+	/* ENVID and ORCPT with CR/LF are encoded again, never new lines */
+	strlcpy(evp.envid, "id\r\nX-Injected: 1", sizeof(evp.envid));
+	strlcpy(evp.orig_rcpt, "rfc822;a@b\nAction: delivered",
+	    sizeof(evp.orig_rcpt));
+	text = t_notice(&evp, BOUNCE_KIND_FAILED, "550 5.1.1 x", fd);
+	ATF_CHECK(strstr(text, "\nX-Injected") == NULL);
+	ATF_CHECK(strstr(text, "\nAction: delivered") == NULL);
+	ATF_CHECK(strstr(text, "Original-Envelope-Id: id+0D+0AX-Injected:+201\n"));
+	ATF_CHECK(strstr(text, "Original-Recipient: rfc822;a@b+0AAction:+20"
+	    "delivered\n"));
+	ATF_CHECK(strchr(text, '\r') == NULL);
+	free(text);
+	evp = t_evp();
 	/* an overlong diagnostic is cut, 8-bit text kept */
 	memset(diag, 'a', sizeof(diag) - 1);
 	diag[sizeof(diag) - 1] = '\0';

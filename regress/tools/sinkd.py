@@ -15,7 +15,8 @@ client sends is appended to DIR/transcript as "plain: LINE" or
 "tls: LINE", so a test can see what travelled in clear.
 
 Replies by recipient local part: "temp" gets 451 4.2.0, "perm" gets
-550 5.1.1 "<addr>: no such user"; --fail-first N answers 451 4.3.0 to
+550 5.1.1 "<addr>: no such user", "liar354" gets 354 to RCPT and
+"liar250" gets 250 to DATA (servers that break the protocol); --fail-first N answers 451 4.3.0 to
 the RCPT of the first N transactions.  --starttls offers STARTTLS (with
 --cert and --key), --smtps speaks TLS from the first byte, --auth offers
 AUTH PLAIN and checks the credentials, --lmtp wants LHLO and answers
@@ -101,6 +102,8 @@ class Session(socketserver.StreamRequestHandler):
             return "451 4.3.0 failing on purpose"
         if local == b"temp":
             return "451 4.2.0 mailbox busy, try later"
+        if local == b"liar354":
+            return "354 go ahead, says the liar"
         if local == b"perm":
             return "550 5.1.1 %s: no such user" % path.decode("ascii",
                                                             "replace")
@@ -158,6 +161,9 @@ class Session(socketserver.StreamRequestHandler):
                 if reply.startswith("2"):
                     rcpts.append(line[8:])
                 self.say(reply)
+            elif verb == b"DATA" and any(b"<liar250@" in r for r in rcpts):
+                self.say("250 2.0.0 stored, says the liar")
+                mail, rcpts = None, []
             elif verb == b"DATA" and rcpts:
                 self.say("354 go ahead")
                 data, wire = self.read_data()
