@@ -90,6 +90,13 @@ inst_syslog_pid() {
 	    head -1
 }
 
+# inst_pidfile - the daemon's pid file, for ph_cleanup (written by the
+# parent once it has left the foreground, so maybe after smtpd returned)
+inst_pidfile() {
+	ph_wait_for "test -s $PH_RUN/smtpd.pid" 10 || atf_fail "no pid file"
+	cp $PH_RUN/smtpd.pid $PH/daemon.pid
+}
+
 # inst_main_pids - smtpd processes whose parent is PID 1, the test's
 # shell, standing where systemd would: the one a forking unit guesses
 inst_main_pids() {
@@ -261,7 +268,7 @@ unit_start_reload_stop_body() {
 	# Type=forking: when ExecStart returns, the listener accepts
 	atf_check $(inst_unit_cmd ExecStart)
 	atf_check -o match:'^220 ' $GREETING 25
-	cp $PH_RUN/smtpd.pid $PH/daemon.pid || atf_fail "no pid file"
+	inst_pidfile
 	main=$(inst_main_pids)
 	atf_check_equal "$main" "$(cat $PH/daemon.pid)"
 	inst_wait_journal '^parent: event=start '
@@ -306,7 +313,7 @@ match from local for domain remote.test action "out"
 match from local for local action "local"
 CONF
 	atf_check -o empty -e empty $PH_BIN/smtpd -f $PH_CONF
-	cp $PH_RUN/smtpd.pid $PH/daemon.pid || atf_fail "no pid file"
+	inst_pidfile
 	atf_check -o match:'^220 ' $GREETING 25
 	printf 'Subject: t\n\nhello\n' > $PH/msg
 	atf_check $PH_BIN/sendmail -C $PH_CONF alice bob@remote.test < $PH/msg
