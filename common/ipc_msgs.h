@@ -184,7 +184,8 @@ struct msg_forward_fd {
 	int32_t		status;			/* 0 fd attached, 1 none, -1 refused */
 };
 
-/* queue -> lookup and back: `smtpctl update table NAME`. */
+/* queue -> lookup and back: `smtpctl update table [NAME]`; an empty name
+ * reloads every named table. */
 struct msg_table_update {
 	uint64_t	reqid;
 	char		name[NAME_MAX_CFG];

@@ -500,13 +500,15 @@ control_cmd_remove(struct control_conn *cc, const char *arg)
 	    "some envelopes could not be removed");
 }
 
-/* control_cmd_update_table - ask the lookup process to reload a table */
+/* control_cmd_update_table - ask the lookup process to reload a table
+ * (an empty name: every table) */
 static void
 control_cmd_update_table(struct control_conn *cc, const char *name)
 {
 	struct msg_table_update	m;
 
-	if (cfg_table_find(cc->ctl->q->env->cfg, name) == NULL) {
+	if (name[0] != '\0' && cfg_table_find(cc->ctl->q->env->cfg,
+	    name) == NULL) {
 		control_end(cc, 1, "no such table");
 		return;
 	}

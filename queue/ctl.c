@@ -23,7 +23,8 @@
 
 enum ctl_argk {
 	CTL_ARG_NONE,
-	CTL_ARG_ONE		/* exactly one argument */
+	CTL_ARG_ONE,		/* exactly one argument */
+	CTL_ARG_OPT		/* none or one */
 };
 
 struct ctl_cmd {
@@ -39,7 +40,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "show message",	CTL_ARG_ONE,	MSG_CTL_SHOW_MESSAGE },
 	{ "schedule",		CTL_ARG_ONE,	MSG_CTL_SCHEDULE },
 	{ "remove",		CTL_ARG_ONE,	MSG_CTL_REMOVE },
-	{ "update table",	CTL_ARG_ONE,	MSG_CTL_UPDATE_TABLE },
+	{ "update table",	CTL_ARG_OPT,	MSG_CTL_UPDATE_TABLE },
 	{ "pause",		CTL_ARG_ONE,	MSG_CTL_PAUSE },
 	{ "resume",		CTL_ARG_ONE,	MSG_CTL_RESUME },
 	{ "log",		CTL_ARG_ONE,	MSG_CTL_LOG },
@@ -288,7 +289,7 @@ ctl_main(int argc, char *argv[])
 	argc -= used;
 	argv += used;
 	if ((cmd->arg == CTL_ARG_NONE && argc != 0) ||
-	    (cmd->arg == CTL_ARG_ONE && argc != 1))
+	    (cmd->arg == CTL_ARG_ONE && argc != 1) || argc > 1)
 		ctl_usage();
 	if (ctl_spool(conf, explicit, spool, sizeof(spool)) == -1)
 		return 1;

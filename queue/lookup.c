@@ -302,7 +302,7 @@ lookup_on_auth_system(struct ipc *c, uint32_t id, int fd, const void *msg,
 	lookup_req_free(req);
 }
 
-/* lookup_on_table_update - MSG_TABLE_UPDATE: reload one table */
+/* lookup_on_table_update - MSG_TABLE_UPDATE: reload one table, or all */
 static void
 lookup_on_table_update(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
@@ -315,12 +315,8 @@ lookup_on_table_update(struct ipc *c, uint32_t id, int fd, const void *msg,
 	memset(&r, 0, sizeof(r));
 	r.reqid = m->reqid;
 	if (lookup_tables_reload(l->tables, m->name, r.error,
-	    sizeof(r.error)) == -1) {
+	    sizeof(r.error)) == -1)
 		r.status = -1;
-		log_warnx("lookup event=table-update table=%s error=\"%s\"",
-		    m->name, r.error);
-	} else
-		log_info("lookup event=table-update table=%s", m->name);
 	if (ipc_send(c, MSG_TABLE_UPDATED, id, -1, &r, sizeof(r)) == -1)
 		log_warn("lookup: table update answer");
 }

@@ -1,9 +1,9 @@
 /*
  * lookup_tables.c - the tables of the configuration, opened once by
  * the lookup process (before it drops privileges, so that root-only
- * credentials files can be read) and reloaded one at a time on
- * `smtpctl update table NAME`.  A reload that fails keeps the old
- * contents.
+ * credentials files can be read) and reloaded on `smtpctl update table
+ * NAME`, or all at once on `smtpctl update table`.  A reload that fails
+ * keeps the old contents.
  *
  * The files of file: and db: tables are watched: every
  * LOOKUP_TABLES_CHECK seconds each is stat(2)ed, and one whose identity
@@ -159,18 +159,53 @@ lookup_tables_reload_one(struct lookup_tables *lt, size_t i, char *err,
 	return 0;
 }
 
-/* lookup_tables_reload - reload the named (not anonymous) table */
+/* lookup_tables_reload_at - reload the i-th table and log the outcome */
+static int
+lookup_tables_reload_at(struct lookup_tables *lt, size_t i, char *err,
+    size_t errsz)
+{
+	if (lookup_tables_reload_one(lt, i, err, errsz) == -1) {
+		log_warnx("lookup event=table-update table=%s error=\"%s\"",
+		    lt->cfgt[i]->name, err);
+		return -1;
+	}
+	log_info("lookup event=table-update table=%s", lt->cfgt[i]->name);
+	return 0;
+}
+
+/*
+ * lookup_tables_reload - reload the named (not anonymous) table, or every
+ * named table when name is empty.  Each table is tried even when another
+ * fails; err gets the first failure and how many more there were.
+ */
 int
 lookup_tables_reload(struct lookup_tables *lt, const char *name, char *err,
     size_t errsz)
 {
-	size_t	i;
+	char	first[512], e[512];
+	size_t	i, found = 0, failed = 0;
 
-	for (i = 0; i < lt->n; i++)
-		if (!lt->cfgt[i]->anonymous &&
-		    strcmp(lt->cfgt[i]->name, name) == 0)
-			return lookup_tables_reload_one(lt, i, err, errsz);
-	snprintf(err, errsz, "no table named \"%s\"", name);
+	for (i = 0; i < lt->n; i++) {
+		if (lt->cfgt[i]->anonymous || (name[0] != '\0' &&
+		    strcmp(lt->cfgt[i]->name, name) != 0))
+			continue;
+		found++;
+		if (lookup_tables_reload_at(lt, i, e, sizeof(e)) == -1 &&
+		    failed++ == 0)
+			strlcpy(first, e, sizeof(first));
+	}
+	if (found == 0 && name[0] != '\0') {
+		snprintf(err, errsz, "no table named \"%s\"", name);
+		log_warnx("lookup event=table-update table=%s "
+		    "error=\"no such table\"", name);
+		return -1;
+	}
+	if (failed == 0)
+		return 0;
+	if (failed == 1)
+		strlcpy(err, first, errsz);
+	else
+		snprintf(err, errsz, "%s (and %zu more)", first, failed - 1);
 	return -1;
 }
 
