@@ -333,42 +333,53 @@ t_feed(struct smtp_client *c, struct smtp_reply_parser *rp, const char *s,
 	*open = 0;
 }
 
-/* t_run - play one conversation and check its verdicts */
-static void
-t_run(const struct t_conv *t)
+/* t_play - play the first n steps of a conversation (or all); how many */
+static size_t
+t_play(const struct t_conv *t, struct smtp_client *c,
+    struct smtp_client_rcpt *r, size_t n)
 {
-	struct smtp_client		c;
 	struct smtp_client_params	p;
-	struct smtp_client_rcpt		r[T_RCPTS];
 	struct smtp_reply_parser	rp;
 	const char			*s;
-	char				why[ERRTEXT_MAX];
 	size_t				i;
 	int				open = 0, utf8 = 0;
 
 	t_params(t, &p, r);
-	smtp_client_init(&c, &p);
+	smtp_client_init(c, &p);
 	smtp_reply_init(&rp);
-	for (i = 0; (s = t->steps[i]) != NULL; i++) {
+	for (i = 0; i < n && (s = t->steps[i]) != NULL; i++) {
 		if (s[0] == 'S' && !open)
-			t_expect(t, &c, i, SMTP_CLIENT_A_READ, NULL, &utf8);
+			t_expect(t, c, i, SMTP_CLIENT_A_READ, NULL, &utf8);
 		if (s[0] == 'S' || s[0] == 'U')
-			t_feed(&c, &rp, s + 2, &open);
+			t_feed(c, &rp, s + 2, &open);
 		else if (s[0] == 'C')
-			t_expect(t, &c, i, SMTP_CLIENT_A_SEND, s + 2, &utf8);
+			t_expect(t, c, i, SMTP_CLIENT_A_SEND, s + 2, &utf8);
 		else if (s[0] == 'X')
-			smtp_client_broken(&c, s + 2);
+			smtp_client_broken(c, s + 2);
 		else
-			t_expect(t, &c, i, s[0] == 'T' ? SMTP_CLIENT_A_TLS :
+			t_expect(t, c, i, s[0] == 'T' ? SMTP_CLIENT_A_TLS :
 			    s[0] == 'B' ? SMTP_CLIENT_A_BODY : s[0] == 'R' ?
 			    SMTP_CLIENT_A_RESULT : SMTP_CLIENT_A_DONE, NULL,
 			    &utf8);
 		if (s[0] == 'T')
-			smtp_client_tls_done(&c);
+			smtp_client_tls_done(c);
 	}
+	return i;
+}
+
+/* t_run - play one whole conversation and check its verdicts */
+static void
+t_run(const struct t_conv *t)
+{
+	struct smtp_client	c;
+	struct smtp_client_rcpt	r[T_RCPTS];
+	char			why[ERRTEXT_MAX];
+	size_t			i;
+
+	i = t_play(t, &c, r, T_STEPS);
 	ATF_CHECK_STREQ_MSG(t->steps[i - 1], "D", "%s ends with D", t->name);
 	ATF_CHECK_EQ_MSG(c.res.verdict, t->verdict, "%s: verdict", t->name);
-	for (i = 0; i < p.nrcpts; i++)
+	for (i = 0; i < c.p.nrcpts; i++)
 		ATF_CHECK_EQ_MSG(r[i].res.verdict, t->rv[i], "%s: rcpt %zu",
 		    t->name, i);
 	smtp_client_text_why(&r[0].res, why, sizeof(why));
@@ -501,31 +512,16 @@ ATF_TC_BODY(smtp_client_auth_long, tc)
 ATF_TC_WITHOUT_HEAD(smtp_client_auth_forgotten);
 ATF_TC_BODY(smtp_client_auth_forgotten, tc)
 {
+	static const struct t_conv	t = { "auth", F_TLS | F_AUTH, "alice",
+	    NULL, { NULL }, { GREET, EHLO, "S 250-mx.b.test",
+	    "S 250 AUTH PLAIN", "C AUTH PLAIN AGFsaWNlAHMzY3JldA==",
+	    "S 535 5.7.8 no", NULL }, V_TEMP, { V_TEMP }, NULL };
 	struct smtp_client		c;
-	struct smtp_client_params	p;
 	struct smtp_client_rcpt		r[T_RCPTS];
-	struct smtp_reply_parser	rp;
 	const char			*line;
-	size_t				len, i;
-	static const char *const	replies[] = { "220 hi", "250-mx",
-	    "250 AUTH PLAIN", NULL };
-	struct t_conv			t = { "auth", F_TLS | F_AUTH, "alice",
-	    NULL, { NULL }, { NULL }, SMTP_CLIENT_V_NONE, { 0 }, NULL };
+	size_t				len;
 
-	t_params(&t, &p, r);
-	smtp_client_init(&c, &p);
-	smtp_reply_init(&rp);
-	for (i = 0; replies[i] != NULL; i++) {
-		if (smtp_reply_feed(&rp, replies[i], strlen(replies[i])) ==
-		    SMTP_REPLY_DONE)
-			smtp_client_reply(&c, &rp);
-		(void)smtp_client_next(&c, &line, &len);
-	}
-	ATF_REQUIRE_EQ(c.st, SMTP_CLIENT_S_AUTH);
-	ATF_CHECK(strstr(line, "AGFsaWNlAHMzY3JldA==") != NULL);
-	smtp_reply_init(&rp);
-	ATF_REQUIRE_EQ(smtp_reply_feed(&rp, "535 no", 6), SMTP_REPLY_DONE);
-	smtp_client_reply(&c, &rp);
+	ATF_REQUIRE_EQ(t_play(&t, &c, r, T_STEPS), 6);
 	/* the line with the token is wiped once its reply is in */
 	ATF_CHECK(memmem(c.line, sizeof(c.line), "dA==", 4) == NULL);
 	ATF_CHECK_EQ(smtp_client_next(&c, &line, &len), SMTP_CLIENT_A_RESULT);
@@ -542,23 +538,11 @@ ATF_TC_BODY(smtp_client_result_names, tc)
 	    "C RCPT TO:<b@b.test>", "S 550-5.1.1 no", "S 550 5.1.1 such user",
 	    QUIT }, V_PERM, { V_PERM, V_PERM }, "RCPT 550 no such user" };
 	struct smtp_client		c;
-	struct smtp_client_params	p;
 	struct smtp_client_rcpt		r[T_RCPTS];
-	struct smtp_reply_parser	rp;
-	const char			*line;
-	size_t				len, i;
-	int				open = 0;
 
 	t_run(&t);
 	/* the session's result names the refused address and the reply */
-	t_params(&t, &p, r);
-	smtp_client_init(&c, &p);
-	smtp_reply_init(&rp);
-	for (i = 0; t.steps[i][0] != 'R'; i++)
-		if (t.steps[i][0] == 'S')
-			t_feed(&c, &rp, t.steps[i] + 2, &open);
-		else
-			(void)smtp_client_next(&c, &line, &len);
+	ATF_REQUIRE_EQ(t_play(&t, &c, r, 10), 10);
 	ATF_CHECK_STREQ(c.res.step, "RCPT");
 	ATF_CHECK_STREQ(c.res.addr, "b@b.test");
 	ATF_CHECK_EQ(c.res.code, 550);
@@ -624,6 +608,26 @@ static const struct smtp_client_io t_io_ops = {
 	t_io_send, t_io_read, t_io_body
 };
 
+/* t_io_session - one session of smtp_client_run over scripted replies */
+static void
+t_io_session(struct smtp_client *c, struct t_io *io,
+    const char *const *replies, unsigned int flags, int fail_body)
+{
+	static const struct t_conv	 conv = { "run", 0, NULL, NULL,
+	    { NULL }, { NULL }, SMTP_CLIENT_V_NONE, { 0 }, NULL };
+	static struct smtp_client_rcpt	 r[T_RCPTS];
+	struct smtp_client_params	 p;
+
+	memset(io, 0, sizeof(*io));
+	io->replies = replies;
+	io->fail_body = fail_body;
+	t_params(&conv, &p, r);
+	p.flags = flags;
+	smtp_client_init(c, &p);
+	smtp_client_run(c, &t_io_ops, io);
+	ATF_CHECK_EQ(c->todo, SMTP_CLIENT_A_DONE);
+}
+
 ATF_TC_WITHOUT_HEAD(smtp_client_run_blocking);
 ATF_TC_BODY(smtp_client_run_blocking, tc)
 {
@@ -633,47 +637,27 @@ ATF_TC_BODY(smtp_client_run_blocking, tc)
 	    "220 go", NULL };
 	static const char *const lost[] = { "220 hi", "250 mx", "250 ok",
 	    NULL };
-	static const struct t_conv conv = { "run", 0, NULL, NULL, { NULL },
-	    { NULL }, SMTP_CLIENT_V_NONE, { 0 }, NULL };
-	struct smtp_client		c;
-	struct smtp_client_params	p;
-	struct smtp_client_rcpt		r[T_RCPTS];
-	struct t_io			io;
+	struct smtp_client	c;
+	struct t_io		io;
 
-	memset(&io, 0, sizeof(io));
-	io.replies = ok;
-	t_params(&conv, &p, r);
-	smtp_client_init(&c, &p);
-	smtp_client_run(&c, &t_io_ops, &io);
+	t_io_session(&c, &io, ok, 0, 0);
 	ATF_CHECK_EQ(c.res.verdict, V_OK);
 	ATF_CHECK_EQ(io.bodies, 1);
 	ATF_CHECK_STREQ(io.sent, "EHLO me.a.test\r\nMAIL FROM:<alice@a.test>"
 	    "\r\nRCPT TO:<bob@b.test>\r\nDATA\r\nQUIT\r\n");
 	/* the message cannot be sent: the destination failed, no QUIT */
-	memset(&io, 0, sizeof(io));
-	io.replies = ok;
-	io.fail_body = 1;
-	smtp_client_init(&c, &p);
-	smtp_client_run(&c, &t_io_ops, &io);
-	ATF_CHECK_EQ(r[0].res.verdict, V_TEMP);
-	ATF_CHECK_STREQ(r[0].res.text, "disk on fire");
+	t_io_session(&c, &io, ok, 0, 1);
+	ATF_CHECK_EQ(c.p.rcpts[0].res.verdict, V_TEMP);
+	ATF_CHECK_STREQ(c.p.rcpts[0].res.text, "disk on fire");
 	ATF_CHECK(strstr(io.sent, "QUIT") == NULL);
 	/* a blocking driver has no TLS to offer */
-	memset(&io, 0, sizeof(io));
-	io.replies = tls;
-	p.flags = F_STLS | F_TREQ;
-	smtp_client_init(&c, &p);
-	smtp_client_run(&c, &t_io_ops, &io);
+	t_io_session(&c, &io, tls, F_STLS | F_TREQ, 0);
 	ATF_CHECK_EQ(c.res.verdict, V_HOST);
 	ATF_CHECK_STREQ(c.res.text, "TLS is not available here");
 	/* the server goes away after MAIL */
-	memset(&io, 0, sizeof(io));
-	io.replies = lost;
-	p.flags = 0;
-	smtp_client_init(&c, &p);
-	smtp_client_run(&c, &t_io_ops, &io);
-	ATF_CHECK_EQ(r[0].res.verdict, V_TEMP);
-	ATF_CHECK_STREQ(r[0].res.text, "connection closed");
+	t_io_session(&c, &io, lost, 0, 0);
+	ATF_CHECK_EQ(c.p.rcpts[0].res.verdict, V_TEMP);
+	ATF_CHECK_STREQ(c.p.rcpts[0].res.text, "connection closed");
 }
 
 /* t_server_reply - the server core's reply, fed line by line */
