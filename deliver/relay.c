@@ -18,6 +18,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "relay.h"
+#include "smtp_addr.h"
 #include "smtp_client.h"
 #include "table.h"
 #include "xmalloc.h"
