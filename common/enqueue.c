@@ -1,22 +1,26 @@
 /*
  * enqueue.c - submitting one message to the listener over the spool's
- * enqueue socket: greeting, EHLO, MAIL, RCPT, DATA with the message
- * dot-stuffed, QUIT.  enqueue_submit() answers with a sysexits.h code:
- * EX_OK once the listener said 250, EX_UNAVAILABLE when it refused with
- * a 5xx, EX_TEMPFAIL for anything else (the daemon down, a 4xx, a lost
+ * enqueue socket, with stdio around the client engine of the protocol
+ * core (smtp_client.c): greeting, EHLO, MAIL, a RCPT for every
+ * recipient (one refused and nothing is submitted), DATA with the
+ * message dot-stuffed, QUIT.  enqueue_submit() answers with a
+ * sysexits.h code: EX_OK once the listener said 250, EX_UNAVAILABLE
+ * when it refused with a 5xx or an address cannot be sent at all,
+ * EX_TEMPFAIL for anything else (the daemon down, a 4xx, a lost
  * connection); err then says why, empty when the daemon is simply down.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include "enqueue.h"
+#include "smtp_client.h"
 #include "smtp_data.h"
 #include "smtp_reply.h"
 #include "unixsock.h"
@@ -24,6 +28,7 @@
 struct enqueue_conn {
 	int			 fd;
 	FILE			*in;
+	const struct buf	*body;
 	struct smtp_reply_parser reply;
 	char			*err;
 	size_t			 errsz;
@@ -50,22 +55,24 @@ enqueue_connect(const char *spool, int *down)
 	return fd;
 }
 
-/* enqueue_reply - read one whole reply; its code, or -1 */
-static int
-enqueue_reply(struct enqueue_conn *c)
+/* enqueue_io_read - smtp_client_io: one whole reply */
+static const struct smtp_reply_parser *
+enqueue_io_read(void *arg, const char **why)
 {
-	char	line[SMTP_REPLY_LINE_MAX * 2];
-	size_t	len;
-	int	st;
+	struct enqueue_conn	*c = arg;
+	char			 line[SMTP_REPLY_LINE_MAX * 2];
+	int			 st;
 
 	smtp_reply_init(&c->reply);
 	do {
-		if (fgets(line, sizeof(line), c->in) == NULL)
-			return -1;
-		len = strcspn(line, "\r\n");
-		st = smtp_reply_feed(&c->reply, line, len);
+		if (fgets(line, sizeof(line), c->in) == NULL) {
+			*why = "connection lost";
+			return NULL;
+		}
+		st = smtp_reply_feed(&c->reply, line, strcspn(line, "\r\n"));
 	} while (st == SMTP_REPLY_MORE);
-	return st == SMTP_REPLY_DONE ? c->reply.code : -1;
+	*why = c->reply.errstr;
+	return st == SMTP_REPLY_DONE ? &c->reply : NULL;
 }
 
 /* enqueue_write - write all of buf to fd */
@@ -86,60 +93,61 @@ enqueue_write(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* enqueue_cmd - send one command line and read its reply code */
+/* enqueue_io_send - smtp_client_io: one command line */
 static int
-enqueue_cmd(struct enqueue_conn *c, const char *fmt, ...)
+enqueue_io_send(void *arg, const char *line, size_t len, const char **why)
 {
-	char	line[SMTP_CMD_LINE_MAX + 2];
-	va_list	ap;
-	int	n;
+	struct enqueue_conn	*c = arg;
 
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 2, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(line) - 2)
-		return -1;
-	memcpy(line + n, "\r\n", 2);
-	if (enqueue_write(c->fd, line, (size_t)n + 2) == -1)
-		return -1;
-	return enqueue_reply(c);
+	*why = "connection lost";
+	return enqueue_write(c->fd, line, len);
 }
 
-/* enqueue_data - the message, dot-stuffed, and the final dot */
+/* enqueue_io_body - smtp_client_io: the message, stuffed, and the dot */
 static int
-enqueue_data(struct enqueue_conn *c, const struct buf *msg)
+enqueue_io_body(void *arg, const char **why)
 {
-	struct smtp_data_out	st;
-	char			out[8192];
-	size_t			off = 0, used, outlen;
+	struct enqueue_conn	*c = arg;
+	struct smtp_data_out	 st;
+	char			 out[8192];
+	size_t			 off = 0, used, outlen;
 
+	*why = "connection lost";
 	smtp_data_out_init(&st);
-	while (off < msg->len) {
-		smtp_data_stuff(&st, msg->data + off, msg->len - off, &used,
-		    out, sizeof(out), &outlen);
+	while (off < c->body->len) {
+		smtp_data_stuff(&st, c->body->data + off, c->body->len - off,
+		    &used, out, sizeof(out), &outlen);
 		if (enqueue_write(c->fd, out, outlen) == -1)
 			return -1;
 		off += used;
 	}
-	if (smtp_data_stuff_end(&st, out, sizeof(out), &outlen) == -1 ||
-	    enqueue_write(c->fd, out, outlen) == -1)
+	if (smtp_data_stuff_end(&st, out, sizeof(out), &outlen) == -1)
 		return -1;
-	return enqueue_reply(c);
+	return enqueue_write(c->fd, out, outlen);
 }
 
-/* enqueue_refused - word what the listener answered; the exit code */
-static int
-enqueue_refused(const struct enqueue_conn *c, int code, const char *what)
-{
-	const char	*text = c->reply.nlines ? smtp_reply_line(&c->reply,
-			    0) : "no reply";
+static const struct smtp_client_io enqueue_io = {
+	enqueue_io_send, enqueue_io_read, enqueue_io_body
+};
 
-	if (code == -1) {
-		snprintf(c->err, c->errsz, "%s: connection lost", what);
-		return EX_TEMPFAIL;
-	}
-	snprintf(c->err, c->errsz, "%s: %d %s", what, code, text);
-	return code >= 500 ? EX_UNAVAILABLE : EX_TEMPFAIL;
+/*
+ * enqueue_refused - word why the listener did not take the message
+ * (the address, or the step, it concerns); the exit code
+ */
+static int
+enqueue_refused(const struct enqueue_conn *c,
+    const struct smtp_client_result *r)
+{
+	const char	*what;
+
+	what = r->addr == NULL ? r->step : r->addr[0] ? r->addr : "<>";
+	if (r->code == 0)
+		snprintf(c->err, c->errsz, "%s: %s", what, r->text);
+	else
+		snprintf(c->err, c->errsz, "%s: %d %s", what, r->code,
+		    r->text);
+	return r->code / 100 == 5 || r->verdict == SMTP_CLIENT_V_PERMFAIL ?
+	    EX_UNAVAILABLE : EX_TEMPFAIL;
 }
 
 /* enqueue_8bit - whether the message has octets over 127 */
@@ -158,26 +166,37 @@ enqueue_8bit(const struct buf *msg)
 static int
 enqueue_session(const struct enqueue_msg *m, struct enqueue_conn *c)
 {
-	size_t	i;
-	int	code;
+	struct smtp_client		 cl;
+	struct smtp_client_params	 p;
+	struct smtp_client_rcpt		*cr;
+	size_t				 i;
+	int				 rv = EX_OK;
 
-	if ((code = enqueue_reply(c)) != 220)
-		return enqueue_refused(c, code, "greeting");
-	if ((code = enqueue_cmd(c, "EHLO localhost")) != 250)
-		return enqueue_refused(c, code, "EHLO");
-	if ((code = enqueue_cmd(c, "MAIL FROM:<%s>%s", m->sender,
-	    enqueue_8bit(m->body) ? " BODY=8BITMIME" : "")) != 250)
-		return enqueue_refused(c, code, m->sender);
+	if (m->nrcpt == 0) {
+		snprintf(c->err, c->errsz, "no recipients");
+		return EX_UNAVAILABLE;
+	}
+	if ((cr = calloc(m->nrcpt, sizeof(*cr))) == NULL)
+		return EX_OSERR;
 	for (i = 0; i < m->nrcpt; i++)
-		if ((code = enqueue_cmd(c, "RCPT TO:<%s>", m->rcpt[i])) !=
-		    250 && code != 251)
-			return enqueue_refused(c, code, m->rcpt[i]);
-	if ((code = enqueue_cmd(c, "DATA")) != 354)
-		return enqueue_refused(c, code, "DATA");
-	if ((code = enqueue_data(c, m->body)) != 250)
-		return enqueue_refused(c, code, "message");
-	(void)enqueue_cmd(c, "QUIT");
-	return EX_OK;
+		cr[i].addr = m->rcpt[i];
+	memset(&p, 0, sizeof(p));
+	p.flags = SMTP_CLIENT_F_ALLRCPT |
+	    (enqueue_8bit(m->body) ? SMTP_CLIENT_F_8BIT : 0);
+	p.helo = "localhost";
+	p.sender = m->sender;
+	p.rcpts = cr;
+	p.nrcpts = m->nrcpt;
+	c->body = m->body;
+	smtp_client_init(&cl, &p);
+	smtp_client_run(&cl, &enqueue_io, c);
+	if (cl.res.verdict != SMTP_CLIENT_V_OK)
+		rv = enqueue_refused(c, &cl.res);
+	for (i = 0; rv == EX_OK && i < m->nrcpt; i++)
+		if (cr[i].res.verdict != SMTP_CLIENT_V_OK)
+			rv = enqueue_refused(c, &cr[i].res);
+	free(cr);
+	return rv;
 }
 
 /* enqueue_submit - give the message to the running listener */

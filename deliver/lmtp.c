@@ -1,10 +1,10 @@
 /*
- * lmtp.c - the LMTP client of local delivery (see lmtp.h).
- *
- * Commands are built with smtp_cmd_format, replies are read with
- * smtp_reply_feed and the message leaves through smtp_data_stuff, so the
- * wire syntax is the protocol core's.  The descriptor is non-blocking and
- * every wait is bounded by the session's time limit.
+ * lmtp.c - the LMTP client of local delivery (see lmtp.h): poll-based
+ * I/O around the client engine of the protocol core (smtp_client.c),
+ * which decides what to send and what each reply means.  Replies are
+ * read with smtp_reply_feed and the message leaves through
+ * smtp_data_stuff.  The descriptor is non-blocking and every wait is
+ * bounded by the session's time limit.
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -22,16 +22,18 @@
 
 #include "lmtp.h"
 #include "log.h"
-#include "smtp_cmd.h"
+#include "smtp_client.h"
 #include "smtp_data.h"
 #include "smtp_reply.h"
 #include "unixsock.h"
+#include "xmalloc.h"
 
 #define LMTP_CHUNK	16384
 #define LMTP_IN_MAX	(2 * SMTP_REPLY_LINE_MAX)
 
 struct lmtp_conn {
 	int				 fd;
+	struct lmtp_tx			*tx;
 	int				 timeout_ms;
 	char				 in[LMTP_IN_MAX];
 	size_t				 inlen;
@@ -149,148 +151,11 @@ lmtp_reply(struct lmtp_conn *c)
 	return c->rp.code;
 }
 
-/* lmtp_cmd - send one command and read its reply; the code or -1 */
-static int
-lmtp_cmd(struct lmtp_conn *c, const struct smtp_cmd *cmd)
-{
-	char	 line[SMTP_CMD_LINE_MAX + 2];
-
-	if (smtp_cmd_format(cmd, line, sizeof(line)) == -1)
-		return lmtp_broken(c, "cannot format %s",
-		    smtp_cmd_name(cmd->verb));
-	if (lmtp_write(c, line, strlen(line)) == -1)
-		return -1;
-	return lmtp_reply(c);
-}
-
-/*
- * lmtp_addr - an address as a Path for MAIL or RCPT: "" is "<>", a bare
- * login name is sent as "<name>", anything else must parse as a path.
- */
-static int
-lmtp_addr(const char *s, int flags, struct smtp_addr *a)
-{
-	char		 path[ADDR_MAX + 2];
-	const char	*errstr;
-	size_t		 used, i;
-
-	memset(a, 0, sizeof(*a));
-	if (s[0] != '\0' && strchr(s, '@') == NULL) {
-		for (i = 0; s[i] != '\0'; i++)
-			if (strchr("abcdefghijklmnopqrstuvwxyz"
-			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-+", s[i]) ==
-			    NULL)
-				return -1;
-		if (strlcpy(a->user, s, sizeof(a->user)) >= sizeof(a->user))
-			return -1;
-		a->kind = SMTP_ADDR_POSTMASTER;	/* formats as "<user>" */
-		return 0;
-	}
-	if ((size_t)snprintf(path, sizeof(path), "<%s>", s) >= sizeof(path))
-		return -1;
-	return smtp_addr_parse(path, strlen(path), flags | SMTP_ADDR_F_UTF8,
-	    a, &used, &errstr) == 0 && used == strlen(path) ? 0 : -1;
-}
-
-/* lmtp_judge - one recipient's outcome from the reply just read */
-static void
-lmtp_judge(struct lmtp_conn *c, struct lmtp_rcpt *r, int code)
-{
-	enum local_status	 st;
-	const char		*text = smtp_reply_line(&c->rp, 0);
-
-	st = code / 100 == 2 ? LOCAL_OK : code / 100 == 4 ? LOCAL_TEMPFAIL :
-	    LOCAL_PERMFAIL;
-	r->code = code;
-	local_hdr_result(&r->res, st, "lmtp: %d%s%s %s", code,
-	    c->rp.enhanced[0] ? " " : "", c->rp.enhanced, text ? text : "");
-}
-
-/* lmtp_judge_all - every recipient still open gets this reply's verdict */
-static void
-lmtp_judge_all(struct lmtp_conn *c, struct lmtp_tx *tx, int code)
-{
-	size_t	 i;
-
-	for (i = 0; i < tx->nrcpts; i++)
-		if (tx->rcpts[i].code == 0)
-			lmtp_judge(c, &tx->rcpts[i], code);
-}
-
-/* lmtp_hello - greeting, LHLO and MAIL FROM; 0, or -1 (session over) */
-static int
-lmtp_hello(struct lmtp_conn *c, struct lmtp_tx *tx)
-{
-	struct smtp_cmd	 cmd;
-	int		 code;
-
-	if ((code = lmtp_reply(c)) == -1)
-		return -1;
-	if (code != 220)
-		return lmtp_broken(c, "greeting: %d %s", code,
-		    smtp_reply_line(&c->rp, 0));
-	memset(&cmd, 0, sizeof(cmd));
-	cmd.verb = SMTP_CMD_LHLO;
-	if (strlcpy(cmd.arg, tx->lhlo, sizeof(cmd.arg)) >= sizeof(cmd.arg))
-		return lmtp_broken(c, "LHLO name too long");
-	if ((code = lmtp_cmd(c, &cmd)) == -1)
-		return -1;
-	if (code != 250)
-		return lmtp_broken(c, "LHLO: %d %s", code,
-		    smtp_reply_line(&c->rp, 0));
-	memset(&cmd, 0, sizeof(cmd));
-	cmd.verb = SMTP_CMD_MAIL;
-	if (tx->sender[0] == '\0')
-		cmd.addr.kind = SMTP_ADDR_NULL;
-	else if (lmtp_addr(tx->sender, SMTP_ADDR_F_MAIL, &cmd.addr) == -1) {
-		lmtp_judge_all(c, tx, 553);
-		return lmtp_broken(c, "invalid sender address");
-	}
-	if (cmd.addr.kind & SMTP_ADDR_UTF8)
-		cmd.params |= SMTP_CMD_P_SMTPUTF8;
-	if ((code = lmtp_cmd(c, &cmd)) == -1)
-		return -1;
-	if (code != 250) {
-		lmtp_judge_all(c, tx, code);
-		return -1;
-	}
-	return 0;
-}
-
-/* lmtp_rcpts - one RCPT TO per recipient; how many were accepted, or -1 */
-static int
-lmtp_rcpts(struct lmtp_conn *c, struct lmtp_tx *tx, int *accepted)
-{
-	struct smtp_cmd	 cmd;
-	size_t		 i;
-	int		 code, n = 0;
-
-	for (i = 0; i < tx->nrcpts; i++) {
-		accepted[i] = 0;
-		memset(&cmd, 0, sizeof(cmd));
-		cmd.verb = SMTP_CMD_RCPT;
-		if (lmtp_addr(tx->rcpts[i].addr, SMTP_ADDR_F_RCPT,
-		    &cmd.addr) == -1) {
-			tx->rcpts[i].code = 553;
-			local_hdr_result(&tx->rcpts[i].res, LOCAL_PERMFAIL,
-			    "lmtp: invalid recipient address");
-			continue;
-		}
-		if ((code = lmtp_cmd(c, &cmd)) == -1)
-			return -1;
-		if (code / 100 == 2) {
-			accepted[i] = 1;
-			n++;
-		} else
-			lmtp_judge(c, &tx->rcpts[i], code);
-	}
-	return n;
-}
-
 /* lmtp_body - the prefix and the message, stuffed, and the final dot */
 static int
-lmtp_body(struct lmtp_conn *c, struct lmtp_tx *tx)
+lmtp_body(struct lmtp_conn *c)
 {
+	const struct lmtp_tx	*tx = c->tx;
 	struct smtp_data_out	 st;
 	char			 chunk[LMTP_CHUNK], out[2 * LMTP_CHUNK + 8];
 	size_t			 len, off, used, outlen;
@@ -327,33 +192,60 @@ lmtp_body(struct lmtp_conn *c, struct lmtp_tx *tx)
 	return lmtp_write(c, out, outlen);
 }
 
-/* lmtp_data - DATA, the message, one reply per accepted recipient */
-static int
-lmtp_data(struct lmtp_conn *c, struct lmtp_tx *tx, const int *accepted)
+/* lmtp_judge - one recipient's outcome from the engine's result */
+static void
+lmtp_judge(struct lmtp_rcpt *r, const struct smtp_client_result *res)
 {
-	struct smtp_cmd	 cmd;
-	size_t		 i;
-	int		 code;
+	enum local_status	 st;
+	char			 why[ERRTEXT_MAX];
 
-	memset(&cmd, 0, sizeof(cmd));
-	cmd.verb = SMTP_CMD_DATA;
-	if ((code = lmtp_cmd(c, &cmd)) == -1)
-		return -1;
-	if (code != 354) {
-		lmtp_judge_all(c, tx, code / 100 == 5 ? code : 451);
-		return -1;
+	st = res->verdict == SMTP_CLIENT_V_OK ? LOCAL_OK :
+	    res->verdict == SMTP_CLIENT_V_PERMFAIL ? LOCAL_PERMFAIL :
+	    LOCAL_TEMPFAIL;
+	if (res->verdict == SMTP_CLIENT_V_HOST || res->code == 0) {
+		r->code = 0;
+		smtp_client_text_why(res, why, sizeof(why));
+		local_hdr_result(&r->res, st, "lmtp: %s", why);
+		return;
 	}
-	if (lmtp_body(c, tx) == -1)
-		return -1;
-	for (i = 0; i < tx->nrcpts; i++) {
-		if (!accepted[i])
-			continue;
-		if ((code = lmtp_reply(c)) == -1)
-			return -1;
-		lmtp_judge(c, &tx->rcpts[i], code);
-	}
-	return 0;
+	r->code = res->code;
+	local_hdr_result(&r->res, st, "lmtp: %d%s%s %s", res->code,
+	    res->enhanced[0] ? " " : "", res->enhanced, res->text);
 }
+
+/* lmtp_io_send - smtp_client_io: one command line */
+static int
+lmtp_io_send(void *arg, const char *line, size_t len, const char **why)
+{
+	struct lmtp_conn	*c = arg;
+
+	*why = c->err;
+	return lmtp_write(c, line, len);
+}
+
+/* lmtp_io_read - smtp_client_io: one whole reply */
+static const struct smtp_reply_parser *
+lmtp_io_read(void *arg, const char **why)
+{
+	struct lmtp_conn	*c = arg;
+
+	*why = c->err;
+	return lmtp_reply(c) == -1 ? NULL : &c->rp;
+}
+
+/* lmtp_io_body - smtp_client_io: the message and the final dot */
+static int
+lmtp_io_body(void *arg, const char **why)
+{
+	struct lmtp_conn	*c = arg;
+
+	*why = c->err;
+	return lmtp_body(c);
+}
+
+static const struct smtp_client_io lmtp_io = {
+	lmtp_io_send, lmtp_io_read, lmtp_io_body
+};
 
 /*
  * lmtp_session - run one transaction on a connected fd (made
@@ -364,10 +256,12 @@ lmtp_data(struct lmtp_conn *c, struct lmtp_tx *tx, const int *accepted)
 int
 lmtp_session(int fd, struct lmtp_tx *tx)
 {
-	struct lmtp_conn	 c;
-	struct smtp_cmd		 quit;
-	int			 accepted[LMTP_RCPT_MAX], n, rv = -1;
-	size_t			 i;
+	struct lmtp_conn		 c;
+	struct smtp_client		 cl;
+	struct smtp_client_params	 p;
+	struct smtp_client_rcpt		*cr;
+	size_t				 i;
+	int				 rv;
 
 	memset(&c, 0, sizeof(c));
 	c.fd = fd;
@@ -378,18 +272,28 @@ lmtp_session(int fd, struct lmtp_tx *tx)
 		(void)lmtp_broken(&c, "%zu recipients", tx->nrcpts);
 	else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1)
 		(void)lmtp_broken(&c, "fcntl: %s", strerror(errno));
-	else if (lmtp_hello(&c, tx) == 0 &&
-	    (n = lmtp_rcpts(&c, tx, accepted)) != -1 &&
-	    (n == 0 || lmtp_data(&c, tx, accepted) == 0)) {
-		memset(&quit, 0, sizeof(quit));
-		quit.verb = SMTP_CMD_QUIT;
-		(void)lmtp_cmd(&c, &quit);
-		rv = 0;
-	}
-	for (i = 0; i < tx->nrcpts; i++)
-		if (tx->rcpts[i].code == 0)
+	if (c.err[0] != '\0') {
+		for (i = 0; i < tx->nrcpts; i++)
 			local_hdr_result(&tx->rcpts[i].res, LOCAL_TEMPFAIL,
-			    "lmtp: %s", c.err[0] ? c.err : "no answer");
+			    "lmtp: %s", c.err);
+		return -1;
+	}
+	cr = xcalloc(tx->nrcpts, sizeof(*cr));
+	for (i = 0; i < tx->nrcpts; i++)
+		cr[i].addr = tx->rcpts[i].addr;
+	memset(&p, 0, sizeof(p));
+	p.flags = SMTP_CLIENT_F_LMTP | SMTP_CLIENT_F_BARE;
+	p.helo = tx->lhlo;
+	p.sender = tx->sender;
+	p.rcpts = cr;
+	p.nrcpts = tx->nrcpts;
+	smtp_client_init(&cl, &p);
+	c.tx = tx;
+	smtp_client_run(&cl, &lmtp_io, &c);
+	for (i = 0; i < tx->nrcpts; i++)
+		lmtp_judge(&tx->rcpts[i], &cr[i].res);
+	rv = cl.res.verdict == SMTP_CLIENT_V_OK ? 0 : -1;
+	free(cr);
 	return rv;
 }
 

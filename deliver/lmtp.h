@@ -1,5 +1,6 @@
 /*
- * lmtp.h - an LMTP client (RFC 2033) on the shared SMTP protocol core.
+ * lmtp.h - an LMTP client (RFC 2033) on the client engine of the
+ * shared SMTP protocol core (smtp_client.h).
  *
  * It runs in a local delivery child, as the recipient, and talks to an
  * LMTP server at "host:port", "[v6addr]:port", "host" (port 24) or a
@@ -7,9 +8,10 @@
  * recipient, DATA (when at least one RCPT was accepted), the message
  * dot-stuffed with CRLF line endings, then one reply per accepted
  * recipient after the final dot, QUIT.  Every recipient gets its own
- * outcome: 2xx delivered, 4xx temporary, 5xx permanent; a broken
- * connection, a malformed reply or a time-out is temporary for every
- * recipient still without an answer.
+ * outcome by the engine's verdicts: 2xx delivered, 5xx permanent, 4xx
+ * and protocol errors temporary; a broken connection, a malformed reply
+ * or a time-out is temporary for every recipient still without an
+ * answer.
  */
 #ifndef POSTHORN_LMTP_H
 #define POSTHORN_LMTP_H

@@ -20,6 +20,7 @@
 #include "relay.h"
 #include "relay_self.h"
 #include "smtp_addr.h"
+#include "smtp_client.h"
 #include "table.h"
 #include "xmalloc.h"
 
@@ -303,13 +304,13 @@ relay_job_check(struct relay_job *job, enum relay_status *st,
 		return -1;
 	}
 	job->action = a;
-	if (relay_text_addr(job->evp.dest, SMTP_ADDR_F_RCPT, &sa) == -1 ||
+	if (smtp_client_text_addr(job->evp.dest, SMTP_ADDR_F_RCPT, &sa) == -1 ||
 	    relay_text_domain(job->evp.dest, job->domain,
 	    sizeof(job->domain)) == -1) {
 		relay_text_fmt(text, textsz, "5.1.3 bad recipient address");
 		return -1;
 	}
-	if (relay_text_addr(a->mail_from[0] ? a->mail_from : job->evp.sender,
+	if (smtp_client_text_addr(a->mail_from[0] ? a->mail_from : job->evp.sender,
 	    SMTP_ADDR_F_MAIL, &sa) == -1) {
 		relay_text_fmt(text, textsz, "5.1.7 bad sender address");
 		return -1;

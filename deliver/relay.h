@@ -7,8 +7,9 @@
  * action's host, or the MX records of the recipient's domain) and hands
  * out one address after the other; relay_session.c speaks SMTP or LMTP
  * to one address on the event loop, over the socket, connect and TLS
- * layer of relay_conn.c; relay_tls.c holds the TLS client contexts;
- * relay_text.c builds the commands and result texts (pure).
+ * layer of relay_conn.c, driving the client engine of the protocol
+ * core (smtp_client.c); relay_tls.c holds the TLS client contexts;
+ * relay_text.c builds the result texts (pure).
  * Everything read from disk (CA bundle, client keys, credentials and
  * domain tables, resolv.conf) is read before the process chroots.
  */
@@ -140,19 +141,9 @@ struct ssl_ctx_st *relay_tls_ctx(const struct relay_tls *,
 		    const struct cfg_action *);
 
 /* relay_text.c */
-struct smtp_addr;
-struct smtp_reply_parser;
-int	relay_text_addr(const char *addr, int flags, struct smtp_addr *);
-void	relay_text_reply(const struct smtp_reply_parser *, char *buf,
-	    size_t bufsz);
-int	relay_text_orcpt(const char *s, char *type, size_t typesz, char *addr,
-	    size_t addrsz);
 int	relay_text_remote(char *buf, size_t bufsz, const char *host,
 	    int code, const char *enhanced, const char *text);
-int	relay_text_plain(char *buf, size_t bufsz, const char *user,
-	    const char *pass);
 int	relay_text_domain(const char *addr, char *buf, size_t bufsz);
-enum relay_status relay_text_status(int code);
 void	relay_text_fmt(char *buf, size_t bufsz, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 

@@ -1,17 +1,19 @@
 /*
  * relay_session.c - one SMTP or LMTP client session to one address, on
- * the event loop: greeting, EHLO (HELO when EHLO is refused, LHLO for
- * LMTP), STARTTLS (opportunistic for smtp://, required for smtp+tls://,
- * `tls` and `auth`; smtps:// from the first byte), AUTH PLAIN inside
- * TLS only, MAIL FROM with SIZE, BODY, SMTPUTF8 and DSN parameters as
- * the server offers them, RCPT TO, DATA with the message streamed from
- * its file (dot-stuffed, CRLF), QUIT.
+ * the event loop, around the client engine of the protocol core
+ * (common/smtp_client.c).  The engine decides what to send and what
+ * each reply means; this file connects, sets TLS up (smtps:// from the
+ * first byte, or after STARTTLS), writes the engine's commands, reads
+ * replies through the bounded parser, streams the message from its
+ * file (dot-stuffed, CRLF) and turns the engine's result into the job's
+ * verdict.  TLS: opportunistic for smtp://, required for smtp+tls://,
+ * `tls` and `auth` (AUTH PLAIN goes inside TLS only), never for
+ * smtp+notls:// and lmtp://.
  *
  * A failure before MAIL FROM (refused connection, time-out, a bad
  * greeting, no TLS where it is required) lets the job try its next
  * address; from MAIL FROM on, the session gives the job its verdict.
- * Replies go through the bounded parser of the protocol core; a
- * malformed or overlong reply is a temporary failure.
+ * A malformed or overlong reply breaks the connection.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -31,10 +33,9 @@
 #include "ev.h"
 #include "log.h"
 #include "relay.h"
-#include "smtp_addr.h"
+#include "smtp_client.h"
 #include "smtp_cmd.h"
 #include "smtp_data.h"
-#include "smtp_ext.h"
 #include "smtp_reply.h"
 #include "table.h"
 #include "xmalloc.h"
@@ -44,32 +45,30 @@
 #define RELAY_IN_MAX		(2 * SMTP_REPLY_LINE_MAX)
 #define RELAY_TIMEOUT_QUIT	10
 
-enum relay_st {
-	RELAY_ST_CONNECT,
-	RELAY_ST_HANDSHAKE,
-	RELAY_ST_GREETING,
-	RELAY_ST_EHLO,
-	RELAY_ST_HELO,
-	RELAY_ST_STARTTLS,
-	RELAY_ST_AUTH,
-	RELAY_ST_MAIL,
-	RELAY_ST_RCPT,
-	RELAY_ST_DATA,
-	RELAY_ST_BODY,
-	RELAY_ST_DOT,
-	RELAY_ST_QUIT
+enum relay_ph {
+	RELAY_PH_CONNECT,	/* the TCP connection is being made */
+	RELAY_PH_HANDSHAKE,	/* TLS is being set up */
+	RELAY_PH_SMTP,		/* the engine talks */
+	RELAY_PH_BODY,		/* the message streams out */
+	RELAY_PH_QUIT		/* the job has its verdict: QUIT */
 };
 
+/*
+ * The engine's parameters point into the job (sender, recipient): once
+ * the job has its verdict (job NULL) only QUIT is left to the engine.
+ */
 struct relay_session {
 	struct relay_job		*job;	/* NULL after the verdict */
 	struct relay_hop		 hop;
 	char				 addr[64];
 	struct bufferevent		*bev;
-	enum relay_st			 st;
+	enum relay_ph			 ph;
 	enum cfg_relay_scheme		 scheme;
-	int				 tls;
 	struct smtp_reply_parser	 rp;
-	struct smtp_ext			 ext;
+	struct smtp_client		 c;
+	struct smtp_client_rcpt		 rcpt;
+	char				 user[ADDR_MAX];
+	char				 pass[TABLE_VALUE_MAX];
 	struct smtp_data_out		 out;
 	off_t				 off;
 };
@@ -77,7 +76,7 @@ struct relay_session {
 static void	relay_session_on_read(struct bufferevent *, void *);
 static void	relay_session_on_write(struct bufferevent *, void *);
 static void	relay_session_on_event(struct bufferevent *, short, void *);
-static void	relay_session_ready(struct relay_session *);
+static void	relay_session_step(struct relay_session *);
 
 /* relay_session_timeout - the time limit of the next read and write */
 static void
@@ -94,7 +93,7 @@ relay_session_free(struct relay_session *s)
 {
 	if (s->bev != NULL)
 		bufferevent_free(s->bev);
-	free(s);
+	freezero(s, sizeof(*s));
 }
 
 /* relay_session_lasterr - "WHY at NAME [ADDR]", the job's last error */
@@ -113,16 +112,11 @@ relay_session_lasterr(struct relay_session *s, const char *why)
  * relay_session_hopfail - this address did not work: note why, let the
  * job try the next one
  */
-static void __attribute__((format(printf, 2, 3)))
-relay_session_hopfail(struct relay_session *s, const char *fmt, ...)
+static void
+relay_session_hopfail(struct relay_session *s, const char *why)
 {
 	struct relay_job	*job = s->job;
-	char			 why[ERRTEXT_MAX];
-	va_list			 ap;
 
-	va_start(ap, fmt);
-	(void)vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
 	relay_session_lasterr(s, why);
 	log_info("%016llx relay event=host-failed host=%s addr=%s "
 	    "error=\"%s\"", (unsigned long long)job->evp.evpid, s->hop.name,
@@ -132,82 +126,100 @@ relay_session_hopfail(struct relay_session *s, const char *fmt, ...)
 	relay_job_next(job);
 }
 
-/* relay_session_send - format and queue one command; 0 / -1 */
-static int
-relay_session_send(struct relay_session *s, const struct smtp_cmd *cmd)
-{
-	char	line[SMTP_CMD_LINE_MAX + 2];
-
-	if (smtp_cmd_format(cmd, line, sizeof(line)) == -1)
-		return -1;
-	if (cmd->verb != SMTP_CMD_AUTH)
-		log_debug("relay %s > %.*s", s->addr, (int)strlen(line) - 2,
-		    line);
-	return bufferevent_write(s->bev, line, strlen(line));
-}
-
-/* relay_session_simple - send a command with at most a plain argument */
-static void
-relay_session_simple(struct relay_session *s, enum smtp_cmd_verb verb,
-    const char *arg, enum relay_st next)
-{
-	struct smtp_cmd	cmd;
-
-	memset(&cmd, 0, sizeof(cmd));
-	cmd.verb = verb;
-	if (arg != NULL)
-		(void)strlcpy(cmd.arg, arg, sizeof(cmd.arg));
-	(void)relay_session_send(s, &cmd);
-	s->st = next;
-}
-
 /*
- * relay_session_verdict - the job's outcome is known: report it, then
- * say QUIT (when the connection still works) and close
+ * relay_session_report - give the job its verdict; the session lives on
+ * alone, to say QUIT or to be freed
  */
 static void
-relay_session_verdict(struct relay_session *s, enum relay_status st,
-    const char *text, int quit)
+relay_session_report(struct relay_session *s, enum relay_status st,
+    const char *text)
 {
 	struct relay_job	*job = s->job;
 
 	s->job = NULL;
 	job->sess = NULL;
 	relay_job_done(job, st, text);
-	if (!quit) {
-		relay_session_free(s);
-		return;
-	}
+	s->ph = RELAY_PH_QUIT;
 	bufferevent_setcb(s->bev, relay_session_on_read, NULL,
 	    relay_session_on_event, s);
 	relay_session_timeout(s, RELAY_TIMEOUT_QUIT);
-	relay_session_simple(s, SMTP_CMD_QUIT, NULL, RELAY_ST_QUIT);
+}
+
+/* relay_session_status - the job's status for an engine verdict */
+static enum relay_status
+relay_session_status(enum smtp_client_verdict v)
+{
+	switch (v) {
+	case SMTP_CLIENT_V_OK:
+		return RELAY_OK;
+	case SMTP_CLIENT_V_TEMPFAIL_RCPT:
+		return RELAY_TEMPFAIL_RCPT;
+	case SMTP_CLIENT_V_PERMFAIL:
+		return RELAY_PERMFAIL;
+	default:
+		return RELAY_TEMPFAIL;
+	}
 }
 
 /*
- * relay_session_said - the verdict of the reply just read (a refusal of
- * MAIL, RCPT or DATA, or the reply after the final dot).  Only a 2xx
- * after the dot delivers: a 2xx or 3xx where a refusal or 354 was due
- * means the server does not follow the protocol, and nothing was sent.
- * A 4xx to RCPT, DATA or the dot concerns this recipient or message:
- * only a failure of the destination itself (421, a 4xx before RCPT, a
- * reply that makes no sense) suspends the destination.
+ * relay_session_result - the engine's outcome: the server could not be
+ * used (the next address; 0, s is gone), or the job's verdict (1)
+ */
+static int
+relay_session_result(struct relay_session *s)
+{
+	const struct smtp_client_result	*r = &s->rcpt.res;
+	char				 text[ERRTEXT_MAX];
+
+	if (r->verdict == SMTP_CLIENT_V_HOST) {
+		smtp_client_text_why(r, text, sizeof(text));
+		relay_session_hopfail(s, text);
+		return 0;
+	}
+	if (r->code != 0)
+		(void)relay_text_remote(text, sizeof(text), s->hop.name,
+		    r->code, r->enhanced, r->text);
+	else
+		(void)strlcpy(text, r->text, sizeof(text));
+	relay_session_report(s, relay_session_status(r->verdict), text);
+	return 1;
+}
+
+/*
+ * relay_session_broken - the connection cannot go on: before MAIL the
+ * next address, afterwards a temporary failure
  */
 static void
-relay_session_said(struct relay_session *s)
+relay_session_broken(struct relay_session *s, const char *why)
 {
-	char			text[ERRTEXT_MAX], buf[ERRTEXT_MAX];
-	enum relay_status	st = relay_text_status(s->rp.code);
+	char	buf[ERRTEXT_MAX];
 
-	if (st == RELAY_OK && s->st != RELAY_ST_BODY && s->st != RELAY_ST_DOT)
-		st = RELAY_TEMPFAIL;
-	else if (st == RELAY_TEMPFAIL && s->rp.code / 100 == 4 &&
-	    s->rp.code != 421 && s->st >= RELAY_ST_RCPT)
-		st = RELAY_TEMPFAIL_RCPT;
-	relay_text_reply(&s->rp, text, sizeof(text));
-	(void)relay_text_remote(buf, sizeof(buf), s->hop.name, s->rp.code,
-	    s->rp.enhanced, text);
-	relay_session_verdict(s, st, buf, 1);
+	if (s->job == NULL) {
+		relay_session_free(s);
+		return;
+	}
+	smtp_client_broken(&s->c, why);
+	if (s->rcpt.res.verdict == SMTP_CLIENT_V_HOST) {
+		relay_session_hopfail(s, why);
+		return;
+	}
+	relay_text_fmt(buf, sizeof(buf), "4.4.2 %s at %s [%s]", why,
+	    s->hop.name, s->addr);
+	relay_session_report(s, RELAY_TEMPFAIL, buf);
+	relay_session_free(s);
+}
+
+/* relay_session_send - one command line of the engine */
+static void
+relay_session_send(struct relay_session *s, const char *line, size_t len)
+{
+	if (s->c.st == SMTP_CLIENT_S_MAIL && s->job->info.eightbit &&
+	    !(s->c.ext.flags & SMTP_EXT_8BITMIME))
+		log_info("%016llx relay event=8bit-unannounced host=%s",
+		    (unsigned long long)s->job->evp.evpid, s->hop.name);
+	if (s->c.st != SMTP_CLIENT_S_AUTH)
+		log_debug("relay %s > %.*s", s->addr, (int)len - 2, line);
+	(void)bufferevent_write(s->bev, line, len);
 }
 
 /* relay_session_tls - start TLS over the connection */
@@ -223,287 +235,11 @@ relay_session_tls(struct relay_session *s)
 		return;
 	}
 	s->bev = bev;
-	s->st = RELAY_ST_HANDSHAKE;
+	s->ph = RELAY_PH_HANDSHAKE;
 	bufferevent_setcb(bev, relay_session_on_read, NULL,
 	    relay_session_on_event, s);
 	relay_session_timeout(s, RELAY_TIMEOUT_CONNECT);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
-}
-
-/* relay_session_hello - EHLO, or LHLO for LMTP */
-static void
-relay_session_hello(struct relay_session *s)
-{
-	relay_session_simple(s, s->scheme == CFG_RELAY_LMTP ? SMTP_CMD_LHLO :
-	    SMTP_CMD_EHLO, relay_job_helo(s->job), RELAY_ST_EHLO);
-}
-
-/* relay_session_on_greeting - 220, or try elsewhere */
-static void
-relay_session_on_greeting(struct relay_session *s)
-{
-	char	text[ERRTEXT_MAX];
-
-	if (s->rp.code == 220) {
-		relay_session_hello(s);
-		return;
-	}
-	relay_text_reply(&s->rp, text, sizeof(text));
-	relay_session_hopfail(s, "greeting %03d %s", s->rp.code, text);
-}
-
-/* relay_session_on_ehlo - learn the extensions; HELO after a 5xx */
-static void
-relay_session_on_ehlo(struct relay_session *s)
-{
-	char	text[ERRTEXT_MAX];
-
-	if (s->rp.code == 250) {
-		if (smtp_ext_parse(&s->ext, &s->rp) == -1)
-			memset(&s->ext, 0, sizeof(s->ext));
-		relay_session_ready(s);
-		return;
-	}
-	if (s->rp.code / 100 == 5 && s->scheme != CFG_RELAY_LMTP) {
-		relay_session_simple(s, SMTP_CMD_HELO, relay_job_helo(s->job),
-		    RELAY_ST_HELO);
-		return;
-	}
-	relay_text_reply(&s->rp, text, sizeof(text));
-	relay_session_hopfail(s, "%s %03d %s", s->scheme == CFG_RELAY_LMTP ?
-	    "LHLO" : "EHLO", s->rp.code, text);
-}
-
-/* relay_session_on_helo - no extensions at all */
-static void
-relay_session_on_helo(struct relay_session *s)
-{
-	char	text[ERRTEXT_MAX];
-
-	if (s->rp.code == 250) {
-		memset(&s->ext, 0, sizeof(s->ext));
-		relay_session_ready(s);
-		return;
-	}
-	relay_text_reply(&s->rp, text, sizeof(text));
-	relay_session_hopfail(s, "HELO %03d %s", s->rp.code, text);
-}
-
-/* relay_session_tls_required - must this session run inside TLS? */
-static int
-relay_session_tls_required(const struct relay_session *s)
-{
-	const struct cfg_action	*a = s->job->action;
-
-	return a->tls || a->auth != NULL ||
-	    (a->has_host && a->host.scheme == CFG_RELAY_SMTP_TLS);
-}
-
-/* relay_session_on_starttls - 220: TLS; refused: go on if allowed */
-static void
-relay_session_on_starttls(struct relay_session *s)
-{
-	char	text[ERRTEXT_MAX];
-
-	if (s->rp.code == 220) {
-		relay_session_tls(s);
-		return;
-	}
-	relay_text_reply(&s->rp, text, sizeof(text));
-	if (relay_session_tls_required(s)) {
-		relay_session_hopfail(s, "STARTTLS %03d %s", s->rp.code, text);
-		return;
-	}
-	s->ext.flags &= ~SMTP_EXT_STARTTLS;
-	relay_session_ready(s);
-}
-
-/* relay_session_auth - AUTH PLAIN with the job's credentials, in TLS */
-static void
-relay_session_auth(struct relay_session *s, const char *user,
-    const char *pass)
-{
-	struct smtp_cmd	cmd;
-
-	if (!(s->ext.flags & SMTP_EXT_AUTH) ||
-	    !smtp_ext_auth_has(&s->ext, "PLAIN")) {
-		relay_session_hopfail(s, "AUTH PLAIN not offered");
-		return;
-	}
-	memset(&cmd, 0, sizeof(cmd));
-	cmd.verb = SMTP_CMD_AUTH;
-	(void)strlcpy(cmd.mech, "PLAIN", sizeof(cmd.mech));
-	if (relay_text_plain(cmd.arg, sizeof(cmd.arg), user, pass) == -1 ||
-	    relay_session_send(s, &cmd) == -1) {
-		explicit_bzero(&cmd, sizeof(cmd));
-		relay_session_verdict(s, RELAY_TEMPFAIL, "4.7.0 credentials "
-		    "too long", 0);
-		return;
-	}
-	explicit_bzero(&cmd, sizeof(cmd));
-	s->st = RELAY_ST_AUTH;
-}
-
-/* relay_session_mail_cmd - MAIL FROM as the server's extensions allow */
-static int
-relay_session_mail_cmd(struct relay_session *s, struct smtp_cmd *cmd)
-{
-	const struct relay_job	*job = s->job;
-	const struct envelope	*evp = &job->evp;
-	struct smtp_addr	 rcpt;
-	const char		*from;
-
-	memset(cmd, 0, sizeof(*cmd));
-	cmd->verb = SMTP_CMD_MAIL;
-	from = job->action->mail_from[0] ? job->action->mail_from :
-	    evp->sender;
-	if (relay_text_addr(from, SMTP_ADDR_F_MAIL, &cmd->addr) == -1 ||
-	    relay_text_addr(evp->dest, SMTP_ADDR_F_RCPT, &rcpt) == -1)
-		return -1;
-	if (((cmd->addr.kind | rcpt.kind) & SMTP_ADDR_UTF8) &&
-	    !(s->ext.flags & SMTP_EXT_SMTPUTF8))
-		return -2;
-	if ((s->ext.flags & SMTP_EXT_SMTPUTF8) &&
-	    (((cmd->addr.kind | rcpt.kind) & SMTP_ADDR_UTF8) ||
-	    (evp->flags & ENVELOPE_F_SMTPUTF8)))
-		cmd->params |= SMTP_CMD_P_SMTPUTF8;
-	if (s->ext.flags & SMTP_EXT_SIZE) {
-		cmd->params |= SMTP_CMD_P_SIZE;
-		cmd->size = job->info.size;
-	}
-	if (job->info.eightbit && (s->ext.flags & SMTP_EXT_8BITMIME)) {
-		cmd->params |= SMTP_CMD_P_BODY;
-		cmd->body = SMTP_CMD_BODY_8BITMIME;
-	}
-	if (!(s->ext.flags & SMTP_EXT_DSN))
-		return 0;
-	if (evp->dsn_ret != ENVELOPE_RET_NONE) {
-		cmd->params |= SMTP_CMD_P_RET;
-		cmd->ret = evp->dsn_ret == ENVELOPE_RET_FULL ?
-		    SMTP_CMD_RET_FULL : SMTP_CMD_RET_HDRS;
-	}
-	if (evp->envid[0] != '\0') {
-		cmd->params |= SMTP_CMD_P_ENVID;
-		(void)strlcpy(cmd->envid, evp->envid, sizeof(cmd->envid));
-	}
-	return 0;
-}
-
-/* relay_session_mail - MAIL FROM */
-static void
-relay_session_mail(struct relay_session *s)
-{
-	struct smtp_cmd	cmd;
-	char		buf[ERRTEXT_MAX];
-	int		r;
-
-	if ((r = relay_session_mail_cmd(s, &cmd)) == -2) {
-		relay_text_fmt(buf, sizeof(buf), "5.6.7 host %s does not "
-		    "offer SMTPUTF8, which the addresses need", s->hop.name);
-		relay_session_verdict(s, RELAY_PERMFAIL, buf, 1);
-		return;
-	}
-	if (r == -1 || relay_session_send(s, &cmd) == -1) {
-		relay_session_verdict(s, RELAY_PERMFAIL, "5.1.7 the sender "
-		    "cannot be sent as a MAIL FROM path", 1);
-		return;
-	}
-	if (s->job->info.eightbit && !(s->ext.flags & SMTP_EXT_8BITMIME))
-		log_info("%016llx relay event=8bit-unannounced host=%s",
-		    (unsigned long long)s->job->evp.evpid, s->hop.name);
-	s->st = RELAY_ST_MAIL;
-}
-
-/*
- * relay_session_ready - after the greeting: STARTTLS when offered and
- * allowed, TLS when required, AUTH when configured, then MAIL FROM
- */
-static void
-relay_session_ready(struct relay_session *s)
-{
-	char	user[ADDR_MAX], pass[TABLE_VALUE_MAX];
-	int	r;
-
-	if (!s->tls && s->scheme != CFG_RELAY_SMTP_NOTLS &&
-	    s->scheme != CFG_RELAY_LMTP && (s->ext.flags & SMTP_EXT_STARTTLS)) {
-		relay_session_simple(s, SMTP_CMD_STARTTLS, NULL,
-		    RELAY_ST_STARTTLS);
-		return;
-	}
-	if (!s->tls && relay_session_tls_required(s)) {
-		relay_session_hopfail(s, s->job->action->auth != NULL ?
-		    "credentials need TLS, none offered" :
-		    "TLS is required but not offered");
-		return;
-	}
-	if ((r = relay_job_creds(s->job, user, sizeof(user), pass,
-	    sizeof(pass))) == -1) {
-		relay_session_verdict(s, RELAY_TEMPFAIL, "4.7.0 no "
-		    "credentials for this host in the auth table", 1);
-		return;
-	}
-	if (r == 1)
-		relay_session_auth(s, user, pass);
-	else
-		relay_session_mail(s);
-	explicit_bzero(pass, sizeof(pass));
-}
-
-/* relay_session_on_auth - 235: go on; else the credentials are wrong */
-static void
-relay_session_on_auth(struct relay_session *s)
-{
-	char	text[ERRTEXT_MAX], buf[ERRTEXT_MAX];
-
-	if (s->rp.code == 235) {
-		relay_session_mail(s);
-		return;
-	}
-	relay_text_reply(&s->rp, text, sizeof(text));
-	(void)relay_text_remote(buf, sizeof(buf), s->hop.name, s->rp.code,
-	    s->rp.enhanced, text);
-	relay_session_verdict(s, RELAY_TEMPFAIL, buf, 1);
-}
-
-/* relay_session_on_mail - RCPT TO with the DSN parameters */
-static void
-relay_session_on_mail(struct relay_session *s)
-{
-	const struct envelope	*evp = &s->job->evp;
-	struct smtp_cmd		 cmd;
-
-	if (s->rp.code / 100 != 2) {
-		relay_session_said(s);
-		return;
-	}
-	memset(&cmd, 0, sizeof(cmd));
-	cmd.verb = SMTP_CMD_RCPT;
-	(void)relay_text_addr(evp->dest, SMTP_ADDR_F_RCPT, &cmd.addr);
-	if ((s->ext.flags & SMTP_EXT_DSN) && evp->dsn_notify != 0) {
-		cmd.params |= SMTP_CMD_P_NOTIFY;
-		cmd.notify = (int)evp->dsn_notify;
-	}
-	if ((s->ext.flags & SMTP_EXT_DSN) && relay_text_orcpt(evp->orig_rcpt,
-	    cmd.orcpt_type, sizeof(cmd.orcpt_type), cmd.orcpt,
-	    sizeof(cmd.orcpt)) == 0)
-		cmd.params |= SMTP_CMD_P_ORCPT;
-	if (relay_session_send(s, &cmd) == -1) {
-		relay_session_verdict(s, RELAY_PERMFAIL, "5.1.3 the recipient "
-		    "cannot be sent as a RCPT TO path", 1);
-		return;
-	}
-	s->st = RELAY_ST_RCPT;
-}
-
-/* relay_session_on_rcpt - accepted: DATA */
-static void
-relay_session_on_rcpt(struct relay_session *s)
-{
-	if (s->rp.code / 100 != 2) {
-		relay_session_said(s);
-		return;
-	}
-	relay_session_simple(s, SMTP_CMD_DATA, NULL, RELAY_ST_DATA);
 }
 
 /* relay_session_fill - queue more of the message, stuffed, and the dot */
@@ -520,8 +256,9 @@ relay_session_fill(struct relay_session *s)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			relay_session_verdict(s, RELAY_TEMPFAIL, "4.3.0 cannot "
-			    "read the message", 0);
+			relay_session_report(s, RELAY_TEMPFAIL, "4.3.0 cannot "
+			    "read the message");
+			relay_session_free(s);
 			return;
 		}
 		if (n == 0) {
@@ -529,7 +266,7 @@ relay_session_fill(struct relay_session *s)
 			    &wlen) == -1)
 				panic("relay: no room for the final dot");
 			evbuffer_add(out, wire, wlen);
-			s->st = RELAY_ST_DOT;
+			s->ph = RELAY_PH_SMTP;
 			bufferevent_setcb(s->bev, relay_session_on_read, NULL,
 			    relay_session_on_event, s);
 			relay_session_timeout(s, RELAY_TIMEOUT_DOT);
@@ -544,15 +281,11 @@ relay_session_fill(struct relay_session *s)
 	}
 }
 
-/* relay_session_on_data - 354: stream the message */
+/* relay_session_body - 354 came: stream the message */
 static void
-relay_session_on_data(struct relay_session *s)
+relay_session_body(struct relay_session *s)
 {
-	if (s->rp.code != 354) {
-		relay_session_said(s);
-		return;
-	}
-	s->st = RELAY_ST_BODY;
+	s->ph = RELAY_PH_BODY;
 	s->off = 0;
 	smtp_data_out_init(&s->out);
 	bufferevent_setwatermark(s->bev, EV_WRITE, RELAY_OUT_LOW, 0);
@@ -561,67 +294,35 @@ relay_session_on_data(struct relay_session *s)
 	relay_session_fill(s);
 }
 
-/* relay_session_on_reply - a whole reply arrived: act on it */
+/* relay_session_step - do what the engine says until it awaits a reply */
 static void
-relay_session_on_reply(struct relay_session *s)
+relay_session_step(struct relay_session *s)
 {
-	log_debug("relay %s < %03d %s", s->addr, s->rp.code,
-	    smtp_reply_line(&s->rp, 0) ? smtp_reply_line(&s->rp, 0) : "");
-	switch (s->st) {
-	case RELAY_ST_GREETING:
-		relay_session_on_greeting(s);
-		break;
-	case RELAY_ST_EHLO:
-		relay_session_on_ehlo(s);
-		break;
-	case RELAY_ST_HELO:
-		relay_session_on_helo(s);
-		break;
-	case RELAY_ST_STARTTLS:
-		relay_session_on_starttls(s);
-		break;
-	case RELAY_ST_AUTH:
-		relay_session_on_auth(s);
-		break;
-	case RELAY_ST_MAIL:
-		relay_session_on_mail(s);
-		break;
-	case RELAY_ST_RCPT:
-		relay_session_on_rcpt(s);
-		break;
-	case RELAY_ST_DATA:
-		relay_session_on_data(s);
-		break;
-	case RELAY_ST_BODY:
-	case RELAY_ST_DOT:
-		relay_session_said(s);
-		break;
-	default:
-		relay_session_hopfail(s, "unexpected reply %03d", s->rp.code);
-		break;
-	}
-}
+	const char	*line;
+	size_t		 len;
 
-/*
- * relay_session_broken - the connection cannot go on: before MAIL the
- * next address, afterwards a temporary failure
- */
-static void
-relay_session_broken(struct relay_session *s, const char *why)
-{
-	char	buf[ERRTEXT_MAX];
-
-	if (s->job == NULL) {
-		relay_session_free(s);
-		return;
+	for (;;) {
+		switch (smtp_client_next(&s->c, &line, &len)) {
+		case SMTP_CLIENT_A_SEND:
+			relay_session_send(s, line, len);
+			break;
+		case SMTP_CLIENT_A_READ:
+			return;
+		case SMTP_CLIENT_A_TLS:
+			relay_session_tls(s);
+			return;
+		case SMTP_CLIENT_A_BODY:
+			relay_session_body(s);
+			return;
+		case SMTP_CLIENT_A_RESULT:
+			if (!relay_session_result(s))
+				return;
+			break;
+		case SMTP_CLIENT_A_DONE:
+			relay_session_free(s);
+			return;
+		}
 	}
-	if (s->st < RELAY_ST_MAIL) {
-		relay_session_hopfail(s, "%s", why);
-		return;
-	}
-	relay_text_fmt(buf, sizeof(buf), "4.4.2 %s at %s [%s]", why,
-	    s->hop.name, s->addr);
-	relay_session_verdict(s, RELAY_TEMPFAIL, buf, 0);
 }
 
 /* relay_session_on_read - whole reply lines through the parser */
@@ -635,7 +336,7 @@ relay_session_on_read(struct bufferevent *bev, void *arg)
 	size_t			 len;
 
 	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF)) != NULL) {
-		if (s->st == RELAY_ST_QUIT) {
+		if (s->ph == RELAY_PH_QUIT) {
 			free(line);
 			relay_session_free(s);
 			return;
@@ -647,7 +348,10 @@ relay_session_on_read(struct bufferevent *bev, void *arg)
 			return;
 		}
 		if (rs == SMTP_REPLY_DONE) {
-			relay_session_on_reply(s);
+			log_debug("relay %s < %03d %s", s->addr, s->rp.code,
+			    smtp_reply_line(&s->rp, 0));
+			smtp_client_reply(&s->c, &s->rp);
+			relay_session_step(s);
 			return;	/* s may be gone; the rest comes next time */
 		}
 	}
@@ -662,7 +366,7 @@ relay_session_on_write(struct bufferevent *bev, void *arg)
 	struct relay_session	*s = arg;
 
 	(void)bev;
-	if (s->st == RELAY_ST_BODY)
+	if (s->ph == RELAY_PH_BODY)
 		relay_session_fill(s);
 }
 
@@ -676,20 +380,78 @@ relay_session_on_event(struct bufferevent *bev, short what, void *arg)
 	(void)bev;
 	if (what & BEV_EVENT_CONNECTED) {
 		relay_session_timeout(s, RELAY_TIMEOUT_REPLY);
-		if (s->st == RELAY_ST_CONNECT && s->scheme == CFG_RELAY_SMTPS)
-			relay_session_tls(s);
-		else if (s->st == RELAY_ST_CONNECT ||
+		if (s->ph == RELAY_PH_CONNECT &&
 		    s->scheme == CFG_RELAY_SMTPS) {
-			s->tls = s->st == RELAY_ST_HANDSHAKE;
-			s->st = RELAY_ST_GREETING;
-		} else {
-			s->tls = 1;
-			relay_session_hello(s);
+			relay_session_tls(s);
+			return;
 		}
+		if (s->ph == RELAY_PH_HANDSHAKE)
+			smtp_client_tls_done(&s->c);
+		s->ph = RELAY_PH_SMTP;
+		relay_session_step(s);
 		return;
 	}
 	relay_conn_errstr(s->bev, what, why, sizeof(why));
 	relay_session_broken(s, why);
+}
+
+/*
+ * relay_session_flags - the engine's flags for the job's action: TLS
+ * from the scheme and `tls`, AUTH with `auth`, what the message needs
+ */
+static unsigned int
+relay_session_flags(const struct relay_session *s)
+{
+	const struct relay_job	*job = s->job;
+	unsigned int		 f = SMTP_CLIENT_F_SIZE;
+
+	if (s->scheme == CFG_RELAY_LMTP)
+		f |= SMTP_CLIENT_F_LMTP;
+	else if (s->scheme == CFG_RELAY_SMTPS)
+		f |= SMTP_CLIENT_F_TLS;
+	else if (s->scheme != CFG_RELAY_SMTP_NOTLS)
+		f |= SMTP_CLIENT_F_STARTTLS;
+	if (job->action->tls || s->scheme == CFG_RELAY_SMTP_TLS)
+		f |= SMTP_CLIENT_F_TLS_REQUIRED;
+	if (job->action->auth != NULL)
+		f |= SMTP_CLIENT_F_AUTH;
+	if (job->info.eightbit)
+		f |= SMTP_CLIENT_F_8BIT;
+	if (job->evp.flags & ENVELOPE_F_SMTPUTF8)
+		f |= SMTP_CLIENT_F_UTF8;
+	return f;
+}
+
+/* relay_session_engine - set the engine up for the job's envelope */
+static void
+relay_session_engine(struct relay_session *s)
+{
+	struct relay_job		*job = s->job;
+	const struct envelope		*evp = &job->evp;
+	struct smtp_client_params	 p;
+
+	memset(&p, 0, sizeof(p));
+	p.flags = relay_session_flags(s);
+	if (relay_job_creds(job, s->user, sizeof(s->user), s->pass,
+	    sizeof(s->pass)) == 1) {
+		p.user = s->user;
+		p.pass = s->pass;
+	}
+	p.helo = relay_job_helo(job);
+	p.host = s->hop.name;
+	p.sender = job->action->mail_from[0] ? job->action->mail_from :
+	    evp->sender;
+	p.size = job->info.size;
+	p.ret = evp->dsn_ret == ENVELOPE_RET_NONE ? 0 :
+	    evp->dsn_ret == ENVELOPE_RET_FULL ? SMTP_CMD_RET_FULL :
+	    SMTP_CMD_RET_HDRS;
+	p.envid = evp->envid;
+	s->rcpt.addr = evp->dest;
+	s->rcpt.notify = (int)evp->dsn_notify;
+	s->rcpt.orcpt = evp->orig_rcpt;
+	p.rcpts = &s->rcpt;
+	p.nrcpts = 1;
+	smtp_client_init(&s->c, &p);
 }
 
 /*
@@ -712,9 +474,10 @@ relay_session_new(struct relay_job *job, const struct relay_hop *hop)
 	if ((s->bev = relay_conn_open(job->action, hop, why,
 	    sizeof(why))) == NULL) {
 		relay_session_lasterr(s, why);
-		free(s);
+		relay_session_free(s);
 		return NULL;
 	}
+	relay_session_engine(s);
 	bufferevent_setcb(s->bev, relay_session_on_read, NULL,
 	    relay_session_on_event, s);
 	relay_session_timeout(s, RELAY_TIMEOUT_CONNECT);

@@ -1,7 +1,8 @@
 /*
  * t_relay.c - the pure pieces of the relay client: MX selection (null
- * MX, backup), address literals and ports, paths, result texts, the
- * AUTH PLAIN token, reply verdicts and ORCPT splitting.
+ * MX, backup), address literals and ports, recipient domains and result
+ * texts.  Paths, the AUTH PLAIN token, reply verdicts and ORCPT halves
+ * are the client engine's (regress/common/t_smtp_client.c).
  */
 #include <sys/socket.h>
 
@@ -16,8 +17,6 @@
 
 #include "cfg.h"
 #include "dns.h"
-#include "smtp_addr.h"
-#include "smtp_reply.h"
 #include "../../deliver/relay.h"
 
 /* t_mx - fill n MX records from "pref host" pairs */
@@ -161,60 +160,6 @@ ATF_TC_BODY(relay_mx_port_schemes, tc)
 	}
 }
 
-ATF_TC_WITHOUT_HEAD(relay_text_addr_table);
-ATF_TC_BODY(relay_text_addr_table, tc)
-{
-	static const struct {
-		const char	*in;
-		int		 flags;
-		int		 ok;
-		int		 kind;		/* bits that must be set */
-	} t[] = {
-		{ "bob@example.org", SMTP_ADDR_F_RCPT, 1, 0 },
-		{ "", SMTP_ADDR_F_MAIL, 1, SMTP_ADDR_NULL },
-		{ "", SMTP_ADDR_F_RCPT, 0, 0 },
-		{ "bob", SMTP_ADDR_F_RCPT, 0, 0 },
-		{ "postmaster", SMTP_ADDR_F_RCPT, 0, 0 },
-		{ "bob@[192.0.2.1]", SMTP_ADDR_F_RCPT, 1, SMTP_ADDR_LITERAL },
-		{ "j\xc3\xb6rg@example.org", SMTP_ADDR_F_RCPT, 1,
-		    SMTP_ADDR_UTF8 },
-		{ "bob@exa mple.org", SMTP_ADDR_F_RCPT, 0, 0 },
-		{ "bob@example.org\n", SMTP_ADDR_F_RCPT, 0, 0 },
-		{ "bob@example.org>", SMTP_ADDR_F_RCPT, 0, 0 },
-		{ "<bob@example.org>", SMTP_ADDR_F_RCPT, 0, 0 },
-		{ "bob\r@example.org", SMTP_ADDR_F_RCPT, 0, 0 },
-		{ "\xff@example.org", SMTP_ADDR_F_RCPT, 0, 0 },
-	};
-	struct smtp_addr	a;
-	size_t			i;
-	int			r;
-
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		r = relay_text_addr(t[i].in, t[i].flags, &a);
-		ATF_CHECK_EQ_MSG(r == 0, t[i].ok, "case %zu", i);
-		if (r == 0)
-			ATF_CHECK_MSG((a.kind & t[i].kind) == t[i].kind,
-			    "case %zu kind %x", i, a.kind);
-	}
-}
-
-ATF_TC_WITHOUT_HEAD(relay_text_addr_limits);
-ATF_TC_BODY(relay_text_addr_limits, tc)
-{
-	struct smtp_addr	a;
-	char			s[SMTP_LOCALPART_MAX + 32];
-
-	/* a local part of exactly 64 octets, then 65 */
-	memset(s, 'a', SMTP_LOCALPART_MAX);
-	strlcpy(s + SMTP_LOCALPART_MAX, "@example.org",
-	    sizeof(s) - SMTP_LOCALPART_MAX);
-	ATF_CHECK_EQ(relay_text_addr(s, SMTP_ADDR_F_RCPT, &a), 0);
-	memset(s, 'a', SMTP_LOCALPART_MAX + 1);
-	strlcpy(s + SMTP_LOCALPART_MAX + 1, "@example.org",
-	    sizeof(s) - SMTP_LOCALPART_MAX - 1);
-	ATF_CHECK_EQ(relay_text_addr(s, SMTP_ADDR_F_RCPT, &a), -1);
-}
-
 ATF_TC_WITHOUT_HEAD(relay_text_domain_table);
 ATF_TC_BODY(relay_text_domain_table, tc)
 {
@@ -255,97 +200,13 @@ ATF_TC_BODY(relay_text_remote_form, tc)
 	ATF_CHECK_STREQ(small, "host h said: 550 5.1.1 ");
 }
 
-ATF_TC_WITHOUT_HEAD(relay_text_reply_lines);
-ATF_TC_BODY(relay_text_reply_lines, tc)
-{
-	struct smtp_reply_parser	rp;
-	char				buf[64], tiny[8];
-
-	smtp_reply_init(&rp);
-	ATF_REQUIRE_EQ(smtp_reply_feed(&rp, "550-5.1.1 first", 15),
-	    SMTP_REPLY_MORE);
-	ATF_REQUIRE_EQ(smtp_reply_feed(&rp, "550 5.1.1 second", 16),
-	    SMTP_REPLY_DONE);
-	relay_text_reply(&rp, buf, sizeof(buf));
-	ATF_CHECK_STREQ(buf, "first second");
-	relay_text_reply(&rp, tiny, sizeof(tiny));
-	ATF_CHECK_STREQ(tiny, "first s");
-}
-
-ATF_TC_WITHOUT_HEAD(relay_text_plain_vectors);
-ATF_TC_BODY(relay_text_plain_vectors, tc)
-{
-	char	buf[SMTP_CMD_LINE_MAX], small[8];
-	char	user[400];
-
-	ATF_CHECK_EQ(relay_text_plain(buf, sizeof(buf), "user", "pass"), 0);
-	ATF_CHECK_STREQ(buf, "AHVzZXIAcGFzcw==");
-	ATF_CHECK_EQ(relay_text_plain(buf, sizeof(buf), "tim",
-	    "tanstaaftanstaaf"), 0);
-	ATF_CHECK_STREQ(buf, "AHRpbQB0YW5zdGFhZnRhbnN0YWFm");
-	ATF_CHECK_EQ(relay_text_plain(buf, sizeof(buf), "", "pass"), -1);
-	ATF_CHECK_EQ(relay_text_plain(small, sizeof(small), "user", "pass"),
-	    -1);
-	/* 382 octets encode to 512 characters: no room for the NUL */
-	memset(user, 'u', 380);
-	user[380] = '\0';
-	ATF_CHECK_EQ(relay_text_plain(buf, sizeof(buf), user, ""), -1);
-	user[379] = '\0';
-	ATF_CHECK_EQ(relay_text_plain(buf, sizeof(buf), user, ""), 0);
-	ATF_CHECK_EQ(strlen(buf), 508);
-}
-
-ATF_TC_WITHOUT_HEAD(relay_text_status_codes);
-ATF_TC_BODY(relay_text_status_codes, tc)
-{
-	ATF_CHECK_EQ(relay_text_status(250), RELAY_OK);
-	ATF_CHECK_EQ(relay_text_status(251), RELAY_OK);
-	ATF_CHECK_EQ(relay_text_status(354), RELAY_TEMPFAIL);
-	ATF_CHECK_EQ(relay_text_status(334), RELAY_TEMPFAIL);
-	ATF_CHECK_EQ(relay_text_status(421), RELAY_TEMPFAIL);
-	ATF_CHECK_EQ(relay_text_status(451), RELAY_TEMPFAIL);
-	ATF_CHECK_EQ(relay_text_status(550), RELAY_PERMFAIL);
-	ATF_CHECK_EQ(relay_text_status(554), RELAY_PERMFAIL);
-	ATF_CHECK_EQ(relay_text_status(0), RELAY_TEMPFAIL);
-	ATF_CHECK_EQ(relay_text_status(199), RELAY_TEMPFAIL);
-	ATF_CHECK_EQ(relay_text_status(600), RELAY_TEMPFAIL);
-}
-
-ATF_TC_WITHOUT_HEAD(relay_text_orcpt_split);
-ATF_TC_BODY(relay_text_orcpt_split, tc)
-{
-	char	type[8], addr[32];
-
-	ATF_CHECK_EQ(relay_text_orcpt("rfc822;bob@b.test", type, sizeof(type),
-	    addr, sizeof(addr)), 0);
-	ATF_CHECK_STREQ(type, "rfc822");
-	ATF_CHECK_STREQ(addr, "bob@b.test");
-	ATF_CHECK_EQ(relay_text_orcpt("", type, sizeof(type), addr,
-	    sizeof(addr)), -1);
-	ATF_CHECK_EQ(relay_text_orcpt(";bob@b.test", type, sizeof(type), addr,
-	    sizeof(addr)), -1);
-	ATF_CHECK_EQ(relay_text_orcpt("rfc822;", type, sizeof(type), addr,
-	    sizeof(addr)), -1);
-	/* a type of exactly 7 octets fits, 8 does not */
-	ATF_CHECK_EQ(relay_text_orcpt("abcdefg;x", type, sizeof(type), addr,
-	    sizeof(addr)), 0);
-	ATF_CHECK_EQ(relay_text_orcpt("abcdefgh;x", type, sizeof(type), addr,
-	    sizeof(addr)), -1);
-}
-
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, relay_mx_select_table);
 	ATF_TP_ADD_TC(tp, relay_mx_literal_table);
 	ATF_TP_ADD_TC(tp, relay_mx_literal_overlong);
 	ATF_TP_ADD_TC(tp, relay_mx_port_schemes);
-	ATF_TP_ADD_TC(tp, relay_text_addr_table);
-	ATF_TP_ADD_TC(tp, relay_text_addr_limits);
 	ATF_TP_ADD_TC(tp, relay_text_domain_table);
 	ATF_TP_ADD_TC(tp, relay_text_remote_form);
-	ATF_TP_ADD_TC(tp, relay_text_reply_lines);
-	ATF_TP_ADD_TC(tp, relay_text_plain_vectors);
-	ATF_TP_ADD_TC(tp, relay_text_status_codes);
-	ATF_TP_ADD_TC(tp, relay_text_orcpt_split);
 	return atf_no_error();
 }
