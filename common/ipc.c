@@ -281,7 +281,7 @@ ipc_free(struct ipc *c)
 }
 
 /* ipc_sendmsg - one sendmsg(2) of a frame with an optional descriptor */
-static ssize_t
+ssize_t
 ipc_sendmsg(int sock, const void *data, size_t len, int fd)
 {
 	struct msghdr	 msg;
@@ -370,8 +370,11 @@ ipc_send(struct ipc *c, enum ipc_type type, uint32_t id, int fd,
 	return ipc_flush(c);
 }
 
-/* ipc_recvmsg - one frame and at most one descriptor; -1 on a bad frame */
-static ssize_t
+/*
+ * ipc_recvmsg - one frame and the first descriptor that came with it
+ * (others are closed; *nfds counts them all, 99 when truncated)
+ */
+ssize_t
 ipc_recvmsg(int sock, void *buf, size_t bufsz, int *fd, int *nfds)
 {
 	struct msghdr	 msg;

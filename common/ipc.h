@@ -11,6 +11,8 @@
 #ifndef POSTHORN_IPC_H
 #define POSTHORN_IPC_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -64,6 +66,11 @@ void		 ipc_on_log_brief(struct ipc *, uint32_t, int, const void *,
 		    void *);
 
 void		 ipc_on_sibling_lost(struct ipc *, void *);
+
+/* one datagram and at most one descriptor, for other socketpairs too */
+ssize_t		 ipc_sendmsg(int sock, const void *data, size_t len, int fd);
+ssize_t		 ipc_recvmsg(int sock, void *buf, size_t bufsz, int *fd,
+		    int *nfds);
 
 const char	*ipc_type_name(uint32_t);
 size_t		 ipc_payload_size(enum ipc_type);

@@ -425,25 +425,7 @@ parent_mda_mbox_create(const struct local_delivery *ld,
 static int
 parent_mda_become(const struct local_delivery *ld, int userbase)
 {
-	uid_t	 ruid, euid, suid;
-	gid_t	 rgid, egid, sgid;
-
-	if (proc_devmode())
-		return geteuid() == ld->uid ? 0 : -1;
-	if ((userbase ? setgroups(1, &ld->gid) :
-	    initgroups(ld->user, ld->gid)) == -1 ||
-	    setresgid(ld->gid, ld->gid, ld->gid) == -1 ||
-	    setresuid(ld->uid, ld->uid, ld->uid) == -1)
-		return -1;
-	if (getresuid(&ruid, &euid, &suid) == -1 ||
-	    getresgid(&rgid, &egid, &sgid) == -1)
-		return -1;
-	if (ruid != ld->uid || euid != ld->uid || suid != ld->uid ||
-	    rgid != ld->gid || egid != ld->gid || sgid != ld->gid)
-		return -1;
-	if (setuid(0) != -1 || seteuid(0) != -1)
-		return -1;
-	return 0;
+	return parent_helper_become(ld->user, ld->uid, ld->gid, !userbase);
 }
 
 /*

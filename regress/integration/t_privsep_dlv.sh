@@ -152,7 +152,143 @@ forged_results_deferred_body() {
 	atf_check -s exit:1 grep -E 'queue event=(delivered|failed)' $PH_LOG
 }
 
+# --- AUTH against system accounts -------------------------------------
+
+# pd_auth_start - a tls-require listener with system-account AUTH on
+# 587, local Maildir delivery on 25; alice, root and carol (locked)
+# have the password "secret"
+pd_auth_start() {
+	pd_setup alice carol slow
+	openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=mx.test \
+	    -keyout $PH/key.pem -out $PH/cert.pem -days 2 2>/dev/null
+	printf 'alice:secret\nroot:secret\ncarol:secret\n' | chpasswd ||
+	    atf_fail "chpasswd"
+	usermod -L carol || atf_fail "usermod -L"
+	ph_conf <<CONF
+pki mx.test cert "$PH/cert.pem"
+pki mx.test key "$PH/key.pem"
+listen on 127.0.0.1 port 25
+listen on 127.0.0.1 port 587 tls-require pki mx.test auth hostname mx.test
+action "local" maildir
+match from local for local action "local"
+match from auth for local action "local"
+CONF
+	ph_start -v
+}
+
+# the reply to AUTH PLAIN on 587: $AUTH USER PASS [SRC]
+AUTH="$PY $PH/auth.py 587"
+
+atf_test_case auth_root_locked
+auth_root_locked_head() {
+	atf_set descr "AUTH with system passwords: root and a locked account are refused even with the right password"
+	atf_set timeout 60
+}
+auth_root_locked_body() {
+	pd_auth_start
+	atf_check -o match:'^235 ' $AUTH alice secret
+	atf_check -o match:'^535 ' $AUTH root secret
+	ph_wait_log 'parent event=auth user=root result=refused reason="uid 0"'
+	atf_check -o match:'^535 ' $AUTH carol secret
+	ph_wait_log 'parent event=auth user=carol result=refused reason="locked"'
+	atf_check -o match:'^535 ' $AUTH alice wrong
+}
+
+atf_test_case auth_check_hangs
+auth_check_hangs_head() {
+	atf_set descr "a password check that takes forever is killed at the time limit (454) and other mail is delivered meanwhile"
+	atf_set timeout 90
+}
+auth_check_hangs_body() {
+	pd_auth_start
+	# SHA-512 crypt with 999999999 rounds: about a quarter of an hour
+	usermod -p '$6$rounds=999999999$saltsalt$0123456789012345678901234567890123456789012345678901234567890123456789012345678901' slow ||
+	    atf_fail "usermod -p"
+	$AUTH slow secret > $PH/slow.out 2>&1 &
+	ph_wait_log 'parent event=helper-start pool=auth'
+	atf_check -o match:'^DATA 250 ' $PY $PH/mail.py alice@localhost
+	ph_wait_log 'mda event=delivered user=alice' 20
+	wait $! || atf_fail "the AUTH client failed: $(cat $PH/slow.out)"
+	atf_check -o match:'^454 ' cat $PH/slow.out
+	ph_wait_log 'parent event=auth user=slow result=tempfail error="time limit"'
+	# the delivery came first, while the check was pending
+	[ "$(pd_line 'mda event=delivered user=alice')" -lt \
+	    "$(pd_line 'parent event=auth user=slow result=tempfail')" ] ||
+	    { cat $PH_LOG; atf_fail "the delivery waited for the check"; }
+	ph_wait_for "[ \$(pd_forks) -eq 0 ]" 10 ||
+	    { ps ax; atf_fail "the password check was not killed"; }
+}
+
+# --- ~/.forward -------------------------------------------------------
+
+# pd_forward_start - Maildir delivery for local users on 25
+pd_forward_start() {
+	ph_conf <<'CONF'
+listen on 127.0.0.1 port 25
+action "l" maildir
+match from local for any action "l"
+CONF
+	ph_start -v
+}
+
+atf_test_case forward_blocks
+forward_blocks_head() {
+	atf_set descr "a ~/.forward whose open(2) blocks (a FIFO) fails that recipient temporarily at the time limit; other mail is delivered meanwhile"
+	atf_set timeout 90
+}
+forward_blocks_body() {
+	pd_setup alice bob
+	mkfifo -m 0644 /home/bob/.forward
+	chown bob: /home/bob/.forward
+	pd_forward_start
+	$PY $PH/mail.py bob@localhost > $PH/bob.out 2>&1 &
+	ph_wait_log 'parent event=helper-start pool=forward'
+	atf_check -o match:'^DATA 250 ' $PY $PH/mail.py alice@localhost
+	ph_wait_log 'mda event=delivered user=alice' 20
+	wait $! || atf_fail "the client failed: $(cat $PH/bob.out)"
+	atf_check -o match:'^RCPT 451 4\.3\.0 ' cat $PH/bob.out
+	ph_wait_log 'parent event=forward user=bob result=tempfail error="time limit"'
+	[ "$(pd_line 'mda event=delivered user=alice')" -lt \
+	    "$(pd_line 'parent event=forward user=bob result=tempfail')" ] ||
+	    { cat $PH_LOG; atf_fail "the delivery waited for the open"; }
+	ph_wait_for "[ \$(pd_forks) -eq 0 ]" 10 ||
+	    { ps ax; atf_fail "the blocked open was not killed"; }
+}
+
+atf_test_case forward_unsafe
+forward_unsafe_head() {
+	atf_set descr "a ~/.forward not owned by its user, writable by its group, or a symbolic link is ignored with a log line"
+	atf_set timeout 90
+}
+forward_unsafe_body() {
+	pd_setup alice bob carol dave
+	echo alice > /home/bob/.forward			# root's
+	echo alice > /home/carol/.forward
+	chown carol: /home/carol/.forward
+	chmod 0664 /home/carol/.forward
+	echo alice > /home/dave/real
+	chown dave: /home/dave/real
+	ln -s real /home/dave/.forward
+	pd_forward_start
+	for _u in bob carol dave; do
+		atf_check -o match:'^DATA 250 ' $PY $PH/mail.py $_u@localhost
+	done
+	ph_wait_log 'parent event=forward user=bob result=refused error="not owned by the user"'
+	ph_wait_log 'parent event=forward user=carol result=refused error="writable by group or others"'
+	ph_wait_log 'parent event=forward user=dave result=refused error="symbolic link"'
+	ph_wait_for "[ \$(grep -c 'mda event=delivered' $PH_LOG) -eq 3 ]" 20 ||
+	    { cat $PH_LOG; atf_fail "not delivered"; }
+	for _u in bob carol dave; do
+		atf_check -o inline:"1\n" sh -c "ls /home/$_u/Maildir/new | wc -l"
+	done
+	[ ! -d /home/alice/Maildir ] || atf_fail "a refused .forward was used"
+}
+
 atf_init_test_cases() {
 	atf_add_test_case forged_results_delivered
 	atf_add_test_case forged_results_deferred
+	atf_add_test_case auth_root_locked
+	atf_add_test_case auth_check_hangs
+	atf_add_test_case forward_blocks
+	atf_add_test_case forward_unsafe
 }
