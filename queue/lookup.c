@@ -10,13 +10,8 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <errno.h>
 #include <fcntl.h>
-#include <ifaddrs.h>
-#include <netdb.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -699,78 +694,6 @@ lookup_on_table_update(struct ipc *c, uint32_t id, int fd, const void *msg,
 		log_warn("lookup: table update answer");
 }
 
-/* lookup_names_add - one more local name, lower case, no duplicates */
-static void
-lookup_names_add(char ***v, size_t *n, const char *name)
-{
-	size_t	i;
-
-	if (*name == '\0')
-		return;
-	for (i = 0; i < *n; i++)
-		if (strcasecmp((*v)[i], name) == 0)
-			return;
-	*v = xreallocarray(*v, *n + 2, sizeof(**v));
-	(*v)[(*n)++] = xstrdup(name);
-	(*v)[*n] = NULL;
-}
-
-/* lookup_names_addrs - the literals of this host's addresses */
-static void
-lookup_names_addrs(char ***v, size_t *n)
-{
-	struct ifaddrs	*ifa, *i;
-	char		 a[INET6_ADDRSTRLEN], lit[INET6_ADDRSTRLEN + 8];
-	const void	*p;
-
-	if (getifaddrs(&ifa) == -1)
-		return;
-	for (i = ifa; i != NULL; i = i->ifa_next) {
-		if (i->ifa_addr == NULL)
-			continue;
-		if (i->ifa_addr->sa_family == AF_INET)
-			p = &((struct sockaddr_in *)i->ifa_addr)->sin_addr;
-		else if (i->ifa_addr->sa_family == AF_INET6)
-			p = &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
-		else
-			continue;
-		if (inet_ntop(i->ifa_addr->sa_family, p, a, sizeof(a)) == NULL)
-			continue;
-		snprintf(lit, sizeof(lit), "[%s%s]", i->ifa_addr->sa_family ==
-		    AF_INET6 ? "IPv6:" : "", a);
-		lookup_names_add(v, n, lit);
-	}
-	freeifaddrs(ifa);
-}
-
-/* lookup_localnames - every name "for local" accepts (NULL-ended) */
-static char **
-lookup_localnames(const struct cfg *cfg)
-{
-	const struct cfg_listener	*ls;
-	struct addrinfo			 hints, *res;
-	char				 host[HOST_MAX], **v = NULL;
-	size_t				 n = 0;
-
-	lookup_names_add(&v, &n, "localhost");
-	lookup_names_add(&v, &n, "localhost.localdomain");
-	if (gethostname(host, sizeof(host)) == 0) {
-		host[sizeof(host) - 1] = '\0';
-		lookup_names_add(&v, &n, host);
-		memset(&hints, 0, sizeof(hints));
-		hints.ai_flags = AI_CANONNAME;
-		if (getaddrinfo(host, NULL, &hints, &res) == 0) {
-			if (res->ai_canonname != NULL)
-				lookup_names_add(&v, &n, res->ai_canonname);
-			freeaddrinfo(res);
-		}
-	}
-	TAILQ_FOREACH(ls, &cfg->listeners, entry)
-		lookup_names_add(&v, &n, ls->hostname);
-	lookup_names_addrs(&v, &n);
-	return v;
-}
-
 /* lookup_main - the lookup role */
 int
 lookup_main(struct proc_env *env)
@@ -784,7 +707,7 @@ lookup_main(struct proc_env *env)
 	if ((l.tables = lookup_tables_open(env->cfg, err, sizeof(err))) ==
 	    NULL)
 		fatalx("lookup: %s", err);
-	l.localnames = lookup_localnames(env->cfg);
+	l.localnames = lookup_names_local(env->cfg);
 	proc_child_start(PROC_LOOKUP, env->spool, NULL, NULL);
 	l.parent = proc_channel(PROC_LOOKUP, PROC_PARENT,
 	    lookup_parent_handlers, &l);

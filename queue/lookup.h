@@ -35,4 +35,7 @@ int	lookup_auth_senders(struct lookup_tables *,
 	    const struct cfg_listener *, const char *auth_user,
 	    const char *sender);
 
+/* The names "for local" accepts, NULL-terminated (lookup_names.c). */
+char	**lookup_names_local(const struct cfg *);
+
 #endif
