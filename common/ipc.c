@@ -52,7 +52,8 @@ const struct ipc_strfield ipc_str_lka_result[] = {
 	IPC_STR(msg_lka_result, enhanced), IPC_STR(msg_lka_result, text),
 	IPC_STR_END };
 const struct ipc_strfield ipc_str_lka_auth[] = {
-	IPC_STR(msg_lka_auth, user), IPC_STR(msg_lka_auth, pass), IPC_STR_END };
+	IPC_STR(msg_lka_auth, src), IPC_STR(msg_lka_auth, user),
+	IPC_STR(msg_lka_auth, pass), IPC_STR_END };
 const struct ipc_strfield ipc_str_auth_system[] = {
 	IPC_STR(msg_auth_system, user), IPC_STR(msg_auth_system, pass),
 	IPC_STR_END };

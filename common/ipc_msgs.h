@@ -126,10 +126,15 @@ struct msg_lka_result {
 	char		text[ERRTEXT_MAX];
 };
 
-/* smtpd -> lookup: check AUTH credentials of a listener. */
+/*
+ * smtpd -> lookup: check AUTH credentials of a listener.  src is the
+ * client's address as the listener's socket knows it, never what the
+ * client says: failures are counted per address (lookup_authlimit.c).
+ */
 struct msg_lka_auth {
 	uint64_t	sessid;
 	uint32_t	listener;
+	char		src[HOST_MAX];
 	char		user[ADDR_MAX];
 	char		pass[512];
 };

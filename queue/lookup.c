@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -50,6 +51,7 @@ struct lookup_req {
 	int			 notice;
 	uint64_t		 qreqid;
 	struct msg_lka_rcpt	 rcpt;		/* RCPT only */
+	char			 src[HOST_MAX];	/* AUTH only: the client */
 	struct lookup_expand_ops ops;
 	struct lookup_expand	*x;
 };
@@ -60,6 +62,7 @@ struct lookup {
 	struct ipc		*queue;
 	struct ipc		*smtpd;
 	struct lookup_tables	*tables;
+	struct lookup_authlimit	*authlimit;
 	char			**localnames;
 	TAILQ_HEAD(, lookup_req) reqs;
 	uint64_t		 nextreq;
@@ -592,12 +595,24 @@ lookup_on_forward(struct ipc *c, uint32_t id, int fd, const void *msg,
 	lookup_rcpt_step(req);
 }
 
-/* lookup_auth_reply - the verdict on AUTH from LOOKUP_AUTH_* */
+/*
+ * lookup_auth_reply - the verdict on AUTH from LOOKUP_AUTH_*; a refusal
+ * counts against the client's address
+ */
 static void
-lookup_auth_reply(struct lookup *l, uint64_t sessid, int r)
+lookup_auth_reply(struct lookup *l, uint64_t sessid, const char *src, int r)
 {
-	log_info("%016llx lookup event=auth result=%s",
-	    (unsigned long long)sessid, r == LOOKUP_AUTH_OK ? "ok" :
+	char		vis[HOST_MAX * 4];
+	unsigned	n;
+
+	log_vis(vis, sizeof(vis), src);
+	if (r == LOOKUP_AUTH_REFUSED && (n = lookup_authlimit_fail(
+	    l->authlimit, src, time(NULL))) == LOOKUP_AUTHLIMIT_FAILS)
+		log_warnx("%016llx lookup event=auth-limit src=%s failures=%u "
+		    "window=%d", (unsigned long long)sessid, vis, n,
+		    LOOKUP_AUTHLIMIT_WINDOW);
+	log_info("%016llx lookup event=auth src=%s result=%s",
+	    (unsigned long long)sessid, vis, r == LOOKUP_AUTH_OK ? "ok" :
 	    r == LOOKUP_AUTH_REFUSED ? "refused" : "tempfail");
 	if (r == LOOKUP_AUTH_OK)
 		lookup_reply(l, sessid, 235, "2.7.0",
@@ -608,6 +623,24 @@ lookup_auth_reply(struct lookup *l, uint64_t sessid, int r)
 	else
 		lookup_reply(l, sessid, 454, "4.7.0",
 		    "Temporary authentication failure");
+}
+
+/*
+ * lookup_auth_limited - the client's address failed too often: refuse
+ * at once, without looking at the password; 1 if so
+ */
+static int
+lookup_auth_limited(struct lookup *l, const struct msg_lka_auth *m)
+{
+	char	vis[HOST_MAX * 4];
+
+	if (!lookup_authlimit_check(l->authlimit, m->src, time(NULL)))
+		return 0;
+	log_info("%016llx lookup event=auth src=%s result=limited",
+	    (unsigned long long)m->sessid, log_vis(vis, sizeof(vis), m->src));
+	lookup_reply(l, m->sessid, 454, "4.7.0",
+	    "Too many failed authentications; try again later");
+	return 1;
 }
 
 /*
@@ -629,6 +662,10 @@ lookup_on_auth(struct ipc *c, uint32_t id, int fd, const void *msg,
 	(void)c;
 	(void)id;
 	(void)fd;
+	if (lookup_auth_limited(l, m)) {
+		explicit_bzero(m->pass, sizeof(m->pass));
+		return;
+	}
 	if ((ls = lookup_listener(l, m->listener)) == NULL ||
 	    ls->auth == CFG_AUTH_NONE)
 		r = LOOKUP_AUTH_REFUSED;
@@ -637,6 +674,7 @@ lookup_on_auth(struct ipc *c, uint32_t id, int fd, const void *msg,
 		    m->pass);
 	else {
 		req = lookup_req_new(l, m->sessid);
+		strlcpy(req->src, m->src, sizeof(req->src));
 		memset(&s, 0, sizeof(s));
 		s.reqid = req->reqid;
 		strlcpy(s.user, m->user, sizeof(s.user));
@@ -649,7 +687,7 @@ lookup_on_auth(struct ipc *c, uint32_t id, int fd, const void *msg,
 		return;
 	}
 	explicit_bzero(m->pass, sizeof(m->pass));
-	lookup_auth_reply(l, m->sessid, r);
+	lookup_auth_reply(l, m->sessid, m->src, r);
 }
 
 /* lookup_on_auth_system - MSG_AUTH_SYSTEM_RESULT: answer the listener */
@@ -666,8 +704,9 @@ lookup_on_auth_system(struct ipc *c, uint32_t id, int fd, const void *msg,
 	req = lookup_req_find(arg, m->reqid, "auth result");
 	if (req->x != NULL)
 		fatalx("lookup: auth result for a RCPT request");
-	lookup_auth_reply(arg, req->sessid, m->result == 1 ? LOOKUP_AUTH_OK :
-	    m->result == 0 ? LOOKUP_AUTH_REFUSED : LOOKUP_AUTH_ERROR);
+	lookup_auth_reply(arg, req->sessid, req->src, m->result == 1 ?
+	    LOOKUP_AUTH_OK : m->result == 0 ? LOOKUP_AUTH_REFUSED :
+	    LOOKUP_AUTH_ERROR);
 	lookup_req_free(req);
 }
 
@@ -708,6 +747,8 @@ lookup_main(struct proc_env *env)
 	    NULL)
 		fatalx("lookup: %s", err);
 	l.localnames = lookup_names_local(env->cfg);
+	l.authlimit = lookup_authlimit_new(LOOKUP_AUTHLIMIT_FAILS,
+	    LOOKUP_AUTHLIMIT_WINDOW, LOOKUP_AUTHLIMIT_ADDRS);
 	proc_child_start(PROC_LOOKUP, env->spool, NULL, NULL);
 	l.parent = proc_channel(PROC_LOOKUP, PROC_PARENT,
 	    lookup_parent_handlers, &l);

@@ -6,6 +6,7 @@
 #define POSTHORN_LOOKUP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cfg.h"
 #include "table.h"
@@ -37,5 +38,26 @@ int	lookup_auth_senders(struct lookup_tables *,
 
 /* The names "for local" accepts, NULL-terminated (lookup_names.c). */
 char	**lookup_names_local(const struct cfg *);
+
+/*
+ * Failed AUTH per client address (lookup_authlimit.c): after
+ * LOOKUP_AUTHLIMIT_FAILS failures within LOOKUP_AUTHLIMIT_WINDOW seconds
+ * an address is refused at once until the window has passed.  IPv6
+ * addresses count by their /64.  At most LOOKUP_AUTHLIMIT_ADDRS
+ * addresses are remembered; the one that failed longest ago goes first.
+ */
+#define LOOKUP_AUTHLIMIT_FAILS	5
+#define LOOKUP_AUTHLIMIT_WINDOW	300
+#define LOOKUP_AUTHLIMIT_ADDRS	10000
+
+struct lookup_authlimit;
+
+struct lookup_authlimit	*lookup_authlimit_new(unsigned fails,
+			    int64_t window, size_t addrs);
+int			 lookup_authlimit_check(struct lookup_authlimit *,
+			    const char *src, int64_t now);
+unsigned		 lookup_authlimit_fail(struct lookup_authlimit *,
+			    const char *src, int64_t now);
+void			 lookup_authlimit_free(struct lookup_authlimit *);
 
 #endif

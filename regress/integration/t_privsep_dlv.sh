@@ -194,6 +194,28 @@ auth_root_locked_body() {
 	atf_check -o match:'^535 ' $AUTH alice wrong
 }
 
+atf_test_case auth_rate_limit
+auth_rate_limit_head() {
+	atf_set descr "after 5 failed AUTH from one address it is refused at once with 454, even with the right password; other addresses are not"
+	atf_set timeout 90
+}
+auth_rate_limit_body() {
+	pd_auth_start
+	for _i in 1 2 3 4 5; do
+		atf_check -o match:'^535 ' $AUTH alice "wrong$_i"
+	done
+	ph_wait_log 'lookup event=auth-limit src=127\.0\.0\.1 failures=5 window=300'
+	atf_check -o match:'^454 4\.7\.0 Too many failed authentications' \
+	    $AUTH alice secret
+	ph_wait_log 'lookup event=auth src=127\.0\.0\.1 result=limited'
+	atf_check -o match:'^454 4\.7\.0 Too many failed authentications' \
+	    $AUTH slow anything
+	# the limit is the address's, not the account's
+	atf_check -o match:'^235 ' $AUTH alice secret 127.0.0.2
+	atf_check -o inline:"5\n" grep -c \
+	    'lookup event=auth src=127\.0\.0\.1 result=refused' $PH_LOG
+}
+
 atf_test_case auth_check_hangs
 auth_check_hangs_head() {
 	atf_set descr "a password check that takes forever is killed at the time limit (454) and other mail is delivered meanwhile"
@@ -288,6 +310,7 @@ atf_init_test_cases() {
 	atf_add_test_case forged_results_delivered
 	atf_add_test_case forged_results_deferred
 	atf_add_test_case auth_root_locked
+	atf_add_test_case auth_rate_limit
 	atf_add_test_case auth_check_hangs
 	atf_add_test_case forward_blocks
 	atf_add_test_case forward_unsafe
