@@ -306,6 +306,84 @@ forward_unsafe_body() {
 	[ ! -d /home/alice/Maildir ] || atf_fail "a refused .forward was used"
 }
 
+# --- offline drop files -----------------------------------------------
+
+# pd_offline_conf - local Maildir delivery, messages up to 10K
+pd_offline_conf() {
+	ph_conf <<'CONF'
+smtp max-message-size 10K
+listen on 127.0.0.1 port 25
+action "local" maildir
+match from local for local action "local"
+CONF
+}
+
+# pd_offline_run N - start, wait for the walk's summary (with N files
+# seen), keep the log in $PH/all.log, stop
+pd_offline_run() {
+	ph_start
+	ph_wait_log "queue event=offline-walk files=$1 " 20
+	cat $PH_LOG >> $PH/all.log
+	$CTL stop > /dev/null || atf_fail "smtpctl stop"
+	ph_wait_for "! kill -0 $(cat $PH/daemon.pid)" 20 || atf_fail "no stop"
+}
+
+# pd_sendmail USER RCPT SUBJECT - sendmail as USER while the daemon is down
+pd_sendmail() {
+	printf 'Subject: %s\n\nhello\n' "$3" | setpriv --reuid="$1" \
+	    --regid="$1" --init-groups $PH_BIN/sendmail -C $PH_CONF "$2" ||
+	    atf_fail "sendmail as $1"
+}
+
+atf_test_case offline_quarantine
+offline_quarantine_head() {
+	atf_set descr "offline drop files larger than max-message-size, or refused 5 times, go to quarantine and are not read again; others are enqueued"
+	atf_set timeout 180
+}
+offline_quarantine_body() {
+	pd_setup alice
+	pd_offline_conf
+	ph_start
+	$CTL stop > /dev/null
+	ph_wait_for "! kill -0 $(cat $PH/daemon.pid)" 20 || atf_fail "no stop"
+	pd_sendmail alice alice@localhost good
+	pd_sendmail alice nobody@elsewhere.example refused
+	refused=$(grep -l 'rcpt: nobody@' $PH_SPOOL/offline/*)
+	refused=${refused##*/}
+	{
+		printf 'version: 1\nuid: %s\nsender: alice@localhost\n' \
+		    "$(id -u alice)"
+		printf 'rcpt: alice@localhost\n\n'
+		head -c 20000 /dev/zero | tr '\0' x
+	} > $PH/big
+	setpriv --reuid=alice --regid=alice --init-groups \
+	    sh -c "cat $PH/big > $PH_SPOOL/offline/big" || atf_fail "big"
+	: > $PH/all.log
+	# first walk: one queued, the large one quarantined unread
+	pd_offline_run 3
+	atf_check -o match:'queue event=offline-walk files=3 queued=1 kept=1 quarantined=1' cat $PH/all.log
+	atf_check -o match:'qstore event=offline-quarantine file=big reason="too large: 20000 bytes"' cat $PH/all.log
+	atf_check -o match:'^Subject: good$' cat /home/alice/Maildir/new/*
+	# four more walks: the refused one counts up, then is quarantined
+	for _n in 2 3 4 5; do
+		pd_offline_run 1
+	done
+	atf_check -o match:"qstore event=offline-quarantine file=$refused,4 reason=\"failed 5 times\"" cat $PH/all.log
+	atf_check -o inline:"5\n" grep -c "event=offline-enqueue file=$refused.* result=refused" $PH/all.log
+	atf_check -s exit:1 grep 'event=offline-enqueue file=big' $PH/all.log
+	test -f "$PH_SPOOL/quarantine/offline.$refused,4" ||
+	    atf_fail "the refused file is not in quarantine"
+	test -f "$PH_SPOOL/quarantine/offline.big" ||
+	    atf_fail "the large file is not in quarantine"
+	# a sixth walk sees only a new drop file
+	pd_sendmail alice alice@localhost again
+	pd_offline_run 1
+	atf_check -o inline:"7\n" grep -c 'event=offline-enqueue' $PH/all.log
+	atf_check -o inline:"5\n" grep -c "event=offline-enqueue file=$refused" $PH/all.log
+	atf_check -o inline:"2\n" sh -c "ls /home/alice/Maildir/new | wc -l"
+	atf_check -o empty ls $PH_SPOOL/offline
+}
+
 atf_init_test_cases() {
 	atf_add_test_case forged_results_delivered
 	atf_add_test_case forged_results_deferred
@@ -314,4 +392,5 @@ atf_init_test_cases() {
 	atf_add_test_case auth_check_hangs
 	atf_add_test_case forward_blocks
 	atf_add_test_case forward_unsafe
+	atf_add_test_case offline_quarantine
 }
