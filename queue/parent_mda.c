@@ -3,14 +3,15 @@
  *
  * The queue asks for one delivery per MSG_MDA_RUN (envelope + read-only
  * message fd).  The parent trusts nothing in it: the dispatcher must name
- * a local action of the configuration, dest_type must fit it, and the
- * account is looked up now (getpwnam, or the action's userbase table);
- * uid 0 is refused (root's mail goes through aliases).  For mbox the
- * parent creates /var/mail/USER as root (0600, owned by the user), since
- * users cannot create files there.  Then one child per delivery becomes
- * the recipient (groups, gid, uid, verified), expands the action's
- * path or command with fmt_expand (sanitised), runs the method of
- * deliver/ and writes its struct local_result into a pipe.  The parent
+ * a local action of the configuration and dest_type must fit it.  What
+ * may block is left to one child per delivery, still root at first: it
+ * looks the account up now (getpwnam, or the action's userbase table),
+ * refuses uid 0 (root's mail goes through aliases), expands the action's
+ * path or command with fmt_expand (sanitised), and for mbox creates
+ * /var/mail/USER (0600, owned by the user), since users cannot create
+ * files there.  Then it becomes the recipient (groups, gid, uid,
+ * verified), runs the method of deliver/ and writes its struct
+ * local_result into a pipe, a refusal's too.  The parent
  * turns that into MSG_MDA_RESULT; a child that ends without a whole
  * result (killed, crashed) is a temporary failure.  At most
  * PARENT_MDA_MAX children run at once; further requests wait in order.
@@ -275,11 +276,11 @@ parent_mda_addr(struct local_delivery *ld, const char *addr, char delim)
 }
 
 /*
- * parent_mda_prepare - check the envelope against the configuration now
- * and fill ld for the child; 0, or -1 with the result set
+ * parent_mda_check - check the envelope against the configuration now,
+ * in the parent: its action and method; 0, or -1 with the result set
  */
 static int
-parent_mda_prepare(struct parent_mda_job *job, struct local_delivery *ld)
+parent_mda_check(struct parent_mda_job *job)
 {
 	const struct envelope	*evp = &job->evp;
 	const struct cfg_action	*a;
@@ -295,6 +296,21 @@ parent_mda_prepare(struct parent_mda_job *job, struct local_delivery *ld)
 	if (evp->evpid == 0 || evp->user[0] == '\0')
 		return local_hdr_result(res, LOCAL_PERMFAIL,
 		    "envelope without id or user"), -1;
+	return 0;
+}
+
+/*
+ * parent_mda_prepare - in the child, still root: look the account up
+ * (NSS or userbase, which may block) and fill ld; 0, or -1 with the
+ * result set
+ */
+static int
+parent_mda_prepare(struct parent_mda_job *job, struct local_delivery *ld)
+{
+	const struct envelope	*evp = &job->evp;
+	const struct cfg_action	*a = job->action;
+	struct local_result	*res = &job->res;
+
 	memset(ld, 0, sizeof(*ld));
 	if (parent_mda_account(a, evp->user, ld, res) == -1)
 		return -1;
@@ -482,15 +498,35 @@ parent_mda_run(const struct parent_mda_job *job,
 	}
 }
 
+/* parent_mda_deliver - in the child: become the recipient, deliver */
+static void
+parent_mda_deliver(const struct parent_mda_job *job, struct local_delivery *ld,
+    struct local_result *res)
+{
+	ld->msg_fd = parent_mda_reopen(3);
+	if (parent_mda_become(ld, job->action->userbase != NULL) == -1) {
+		local_hdr_result(res, LOCAL_TEMPFAIL, "cannot become %s",
+		    ld->user);
+		return;
+	}
+	umask(077);
+	if (ld->home[0] == '\0' || chdir(ld->home) == -1)
+		(void)chdir("/");
+	parent_mda_run(job, ld, res);
+}
+
 /*
  * parent_mda_child - the delivery process: message on fd 3, result pipe
- * on fd 4, nothing else open beyond stdio; never returns
+ * on fd 4, nothing else open beyond stdio.  As root it looks the
+ * account up, expands the action and creates an mbox (what may block
+ * stays out of the parent), then delivers as the recipient; never
+ * returns.
  */
 static void __attribute__((noreturn))
-parent_mda_child(const struct parent_mda_job *job, struct local_delivery *ld,
-    int msg_fd, int pipe_fd)
+parent_mda_child(struct parent_mda_job *job, int msg_fd, int pipe_fd)
 {
-	struct local_result	 res;
+	struct local_delivery	 ld;
+	struct local_result	*res = &job->res;
 	int			 sig, hi_msg, hi_pipe;
 
 	for (sig = 1; sig < NSIG; sig++)
@@ -500,18 +536,13 @@ parent_mda_child(const struct parent_mda_job *job, struct local_delivery *ld,
 	    dup2(hi_msg, 3) == -1 || dup2(hi_pipe, 4) == -1)
 		_exit(1);
 	closefrom(5);
-	ld->msg_fd = parent_mda_reopen(3);
-	memset(&res, 0, sizeof(res));
-	if (parent_mda_become(ld, job->action->userbase != NULL) == -1)
-		local_hdr_result(&res, LOCAL_TEMPFAIL, "cannot become %s",
-		    ld->user);
-	else {
-		umask(077);
-		if (ld->home[0] == '\0' || chdir(ld->home) == -1)
-			(void)chdir("/");
-		parent_mda_run(job, ld, &res);
-	}
-	if (local_hdr_writeall(4, &res, sizeof(res)) == -1)
+	memset(res, 0, sizeof(*res));
+	if (parent_mda_prepare(job, &ld) == 0 &&
+	    parent_mda_expand(job, &ld) == 0 &&
+	    (job->method != PARENT_MDA_MBOX ||
+	    parent_mda_mbox_create(&ld, res) == 0))
+		parent_mda_deliver(job, &ld, res);
+	if (local_hdr_writeall(4, res, sizeof(*res)) == -1)
 		_exit(1);
 	_exit(0);
 }
@@ -551,20 +582,17 @@ parent_mda_on_pipe(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * parent_mda_start - check, prepare and fork one delivery; a refusal is
- * answered at once
+ * parent_mda_start - check and fork one delivery; a refusal by the
+ * configuration is answered at once, everything that may block (the
+ * account, the file system) is the child's
  */
 static void
 parent_mda_start(struct parent_mda_job *job)
 {
-	struct local_delivery	 ld;
-	int			 p[2];
-	pid_t			 pid;
+	int	p[2];
+	pid_t	pid;
 
-	if (parent_mda_prepare(job, &ld) == -1 ||
-	    parent_mda_expand(job, &ld) == -1 ||
-	    (job->method == PARENT_MDA_MBOX &&
-	    parent_mda_mbox_create(&ld, &job->res) == -1)) {
+	if (parent_mda_check(job) == -1) {
 		parent_mda_answer(job);
 		return;
 	}
@@ -575,7 +603,7 @@ parent_mda_start(struct parent_mda_job *job)
 		return;
 	}
 	if (pid == 0)
-		parent_mda_child(job, &ld, job->msg_fd, p[1]);
+		parent_mda_child(job, job->msg_fd, p[1]);
 	close(p[1]);
 	close(job->msg_fd);
 	job->msg_fd = -1;
