@@ -177,6 +177,36 @@ parent_lookup_auth_done(void *arg, enum parent_helper_status st,
 }
 
 /*
+ * parent_lookup_run - one request of the lookup, for a child of pool;
+ * pass (or NULL) goes along and is wiped from where it came from
+ */
+static void
+parent_lookup_run(struct parent_helper_pool *pool, struct ipc *c,
+    uint32_t id, uint64_t reqid, const char *user, char *pass, size_t passsz,
+    void (*child)(void *, int),
+    void (*done)(void *, enum parent_helper_status, const void *, int))
+{
+	struct parent_lookup_req	*req;
+	struct parent_helper_req	 h;
+
+	req = xcalloc(1, sizeof(*req));
+	req->c = c;
+	req->id = id;
+	req->reqid = reqid;
+	strlcpy(req->user, user, sizeof(req->user));
+	if (pass != NULL) {
+		strlcpy(req->pass, pass, sizeof(req->pass));
+		explicit_bzero(pass, passsz);
+	}
+	memset(&h, 0, sizeof(h));
+	h.child = child;
+	h.done = done;
+	h.arg = req;
+	h.answer_size = sizeof(struct parent_lookup_answer);
+	parent_helper_run(pool, &h);
+}
+
+/*
  * parent_lookup_on_auth - MSG_AUTH_SYSTEM: check in a child; the
  * password is wiped from the received frame at once, and from the
  * request once answered
@@ -185,25 +215,13 @@ static void
 parent_lookup_on_auth(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
 {
-	struct msg_auth_system		*m = (void *)msg;
-	struct parent_lookup_req	*req;
-	struct parent_helper_req	 h;
+	struct msg_auth_system	*m = (void *)msg;
 
 	(void)fd;
 	(void)arg;
-	req = xcalloc(1, sizeof(*req));
-	req->c = c;
-	req->id = id;
-	req->reqid = m->reqid;
-	strlcpy(req->user, m->user, sizeof(req->user));
-	strlcpy(req->pass, m->pass, sizeof(req->pass));
-	explicit_bzero(m->pass, sizeof(m->pass));
-	memset(&h, 0, sizeof(h));
-	h.child = parent_lookup_auth_child;
-	h.done = parent_lookup_auth_done;
-	h.arg = req;
-	h.answer_size = sizeof(struct parent_lookup_answer);
-	parent_helper_run(&parent_lookup_auth_pool, &h);
+	parent_lookup_run(&parent_lookup_auth_pool, c, id, m->reqid, m->user,
+	    m->pass, sizeof(m->pass), parent_lookup_auth_child,
+	    parent_lookup_auth_done);
 }
 
 /* parent_lookup_refuse - a refusal with its reason; -1 */
@@ -358,20 +376,10 @@ parent_lookup_on_forward(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
 {
 	const struct msg_forward_open	*m = msg;
-	struct parent_lookup_req	*req;
-	struct parent_helper_req	 h;
 
 	(void)fd;
 	(void)arg;
-	req = xcalloc(1, sizeof(*req));
-	req->c = c;
-	req->id = id;
-	req->reqid = m->reqid;
-	strlcpy(req->user, m->user, sizeof(req->user));
-	memset(&h, 0, sizeof(h));
-	h.child = parent_lookup_forward_child;
-	h.done = parent_lookup_forward_done;
-	h.arg = req;
-	h.answer_size = sizeof(struct parent_lookup_answer);
-	parent_helper_run(&parent_lookup_forward_pool, &h);
+	parent_lookup_run(&parent_lookup_forward_pool, c, id, m->reqid,
+	    m->user, NULL, 0, parent_lookup_forward_child,
+	    parent_lookup_forward_done);
 }

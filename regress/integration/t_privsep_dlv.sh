@@ -73,6 +73,25 @@ pd_forks() {
 	echo $_n
 }
 
+# pd_deliver_meanwhile POOL - while a request waits in a child of the
+# parent's POOL, a message to alice is accepted and delivered
+pd_deliver_meanwhile() {
+	ph_wait_log "parent event=helper-start pool=$1"
+	atf_check -o match:'^DATA 250 ' $PY $PH/mail.py alice@localhost
+	ph_wait_log 'mda event=delivered user=alice' 20
+}
+
+# pd_limit_met REGEX - the waiting request met the time limit (the log
+# line REGEX), after alice's delivery, and its child is gone
+pd_limit_met() {
+	ph_wait_log "$1"
+	[ "$(pd_line 'mda event=delivered user=alice')" -lt \
+	    "$(pd_line "$1")" ] ||
+	    { cat $PH_LOG; atf_fail "the delivery waited for the request"; }
+	ph_wait_for "[ \$(pd_forks) -eq 0 ]" 10 ||
+	    { ps ax; atf_fail "the request's child was not killed"; }
+}
+
 # --- results of deliveries --------------------------------------------
 
 # pd_forge_conf - a local mda action that waits for $PH/release, whose
@@ -227,18 +246,10 @@ auth_check_hangs_body() {
 	usermod -p '$6$rounds=999999999$saltsalt$0123456789012345678901234567890123456789012345678901234567890123456789012345678901' slow ||
 	    atf_fail "usermod -p"
 	$AUTH slow secret > $PH/slow.out 2>&1 &
-	ph_wait_log 'parent event=helper-start pool=auth'
-	atf_check -o match:'^DATA 250 ' $PY $PH/mail.py alice@localhost
-	ph_wait_log 'mda event=delivered user=alice' 20
+	pd_deliver_meanwhile auth
 	wait $! || atf_fail "the AUTH client failed: $(cat $PH/slow.out)"
 	atf_check -o match:'^454 ' cat $PH/slow.out
-	ph_wait_log 'parent event=auth user=slow result=tempfail error="time limit"'
-	# the delivery came first, while the check was pending
-	[ "$(pd_line 'mda event=delivered user=alice')" -lt \
-	    "$(pd_line 'parent event=auth user=slow result=tempfail')" ] ||
-	    { cat $PH_LOG; atf_fail "the delivery waited for the check"; }
-	ph_wait_for "[ \$(pd_forks) -eq 0 ]" 10 ||
-	    { ps ax; atf_fail "the password check was not killed"; }
+	pd_limit_met 'parent event=auth user=slow result=tempfail error="time limit"'
 }
 
 # --- ~/.forward -------------------------------------------------------
@@ -264,17 +275,10 @@ forward_blocks_body() {
 	chown bob: /home/bob/.forward
 	pd_forward_start
 	$PY $PH/mail.py bob@localhost > $PH/bob.out 2>&1 &
-	ph_wait_log 'parent event=helper-start pool=forward'
-	atf_check -o match:'^DATA 250 ' $PY $PH/mail.py alice@localhost
-	ph_wait_log 'mda event=delivered user=alice' 20
+	pd_deliver_meanwhile forward
 	wait $! || atf_fail "the client failed: $(cat $PH/bob.out)"
 	atf_check -o match:'^RCPT 451 4\.3\.0 ' cat $PH/bob.out
-	ph_wait_log 'parent event=forward user=bob result=tempfail error="time limit"'
-	[ "$(pd_line 'mda event=delivered user=alice')" -lt \
-	    "$(pd_line 'parent event=forward user=bob result=tempfail')" ] ||
-	    { cat $PH_LOG; atf_fail "the delivery waited for the open"; }
-	ph_wait_for "[ \$(pd_forks) -eq 0 ]" 10 ||
-	    { ps ax; atf_fail "the blocked open was not killed"; }
+	pd_limit_met 'parent event=forward user=bob result=tempfail error="time limit"'
 }
 
 atf_test_case forward_unsafe
