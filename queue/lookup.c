@@ -613,7 +613,8 @@ lookup_auth_reply(struct lookup *l, uint64_t sessid, const char *src, int r)
 		    LOOKUP_AUTHLIMIT_WINDOW);
 	log_info("%016llx lookup event=auth src=%s result=%s",
 	    (unsigned long long)sessid, vis, r == LOOKUP_AUTH_OK ? "ok" :
-	    r == LOOKUP_AUTH_REFUSED ? "refused" : "tempfail");
+	    r == LOOKUP_AUTH_REFUSED ? "refused" : r == LOOKUP_AUTH_LIMITED ?
+	    "limited" : "tempfail");
 	if (r == LOOKUP_AUTH_OK)
 		lookup_reply(l, sessid, 235, "2.7.0",
 		    "Authentication succeeded");
@@ -621,32 +622,17 @@ lookup_auth_reply(struct lookup *l, uint64_t sessid, const char *src, int r)
 		lookup_reply(l, sessid, 535, "5.7.8",
 		    "Authentication credentials invalid");
 	else
-		lookup_reply(l, sessid, 454, "4.7.0",
+		lookup_reply(l, sessid, 454, "4.7.0", "%s",
+		    r == LOOKUP_AUTH_LIMITED ? "Too many failed "
+		    "authentications; try again later" :
 		    "Temporary authentication failure");
 }
 
 /*
- * lookup_auth_limited - the client's address failed too often: refuse
- * at once, without looking at the password; 1 if so
- */
-static int
-lookup_auth_limited(struct lookup *l, const struct msg_lka_auth *m)
-{
-	char	vis[HOST_MAX * 4];
-
-	if (!lookup_authlimit_check(l->authlimit, m->src, time(NULL)))
-		return 0;
-	log_info("%016llx lookup event=auth src=%s result=limited",
-	    (unsigned long long)m->sessid, log_vis(vis, sizeof(vis), m->src));
-	lookup_reply(l, m->sessid, 454, "4.7.0",
-	    "Too many failed authentications; try again later");
-	return 1;
-}
-
-/*
- * lookup_on_auth - MSG_LKA_AUTH: a credentials table here, system
- * accounts through the parent.  The password is wiped from the
- * received frame and from every copy once used.
+ * lookup_on_auth - MSG_LKA_AUTH: refused at once for an address that
+ * failed too often, else a credentials table here, system accounts
+ * through the parent.  The password is wiped from the received frame
+ * and from every copy once used.
  */
 static void
 lookup_on_auth(struct ipc *c, uint32_t id, int fd, const void *msg,
@@ -662,11 +648,9 @@ lookup_on_auth(struct ipc *c, uint32_t id, int fd, const void *msg,
 	(void)c;
 	(void)id;
 	(void)fd;
-	if (lookup_auth_limited(l, m)) {
-		explicit_bzero(m->pass, sizeof(m->pass));
-		return;
-	}
-	if ((ls = lookup_listener(l, m->listener)) == NULL ||
+	if (lookup_authlimit_check(l->authlimit, m->src, time(NULL)))
+		r = LOOKUP_AUTH_LIMITED;
+	else if ((ls = lookup_listener(l, m->listener)) == NULL ||
 	    ls->auth == CFG_AUTH_NONE)
 		r = LOOKUP_AUTH_REFUSED;
 	else if (ls->auth_table != NULL)

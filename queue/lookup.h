@@ -29,6 +29,7 @@ void			 lookup_tables_free(struct lookup_tables *);
 #define LOOKUP_AUTH_OK		1	/* credentials valid */
 #define LOOKUP_AUTH_REFUSED	0	/* unknown user or wrong password */
 #define LOOKUP_AUTH_ERROR	(-1)	/* table failure: try again later */
+#define LOOKUP_AUTH_LIMITED	2	/* the address failed too often */
 
 int	lookup_auth_table(struct lookup_tables *, const struct cfg_table *,
 	    const char *user, const char *pass);
