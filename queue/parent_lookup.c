@@ -320,8 +320,9 @@ parent_lookup_forward_child(void *arg, int sock)
 	if ((pw = parent_lookup_forward_path(req->user, path,
 	    sizeof(path))) == NULL)
 		;	/* no such account or home: no ~/.forward */
-	else if (parent_helper_become(pw->pw_name, pw->pw_uid, pw->pw_gid,
-	    1) == -1 || parent_helper_orphan_guard() == -1)
+	else if (pw->pw_uid != geteuid() && (parent_helper_become(pw->pw_name,
+	    pw->pw_uid, pw->pw_gid, 1) == -1 ||
+	    parent_helper_orphan_guard() == -1))
 		(void)parent_lookup_refuse(&a, "cannot become the user");
 	else
 		fd = parent_lookup_forward_open(path, pw->pw_uid, &a);

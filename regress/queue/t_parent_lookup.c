@@ -1,13 +1,16 @@
 /*
  * t_parent_lookup.c - what the root parent does for the lookup: which
  * accounts may never use AUTH, and the handlers over a real channel
- * (answers for root, unknown accounts and a missing ~/.forward, each
- * from a child of its own).  The handlers need root.
+ * (answers for root, unknown accounts, a missing ~/.forward and
+ * root's, each from a child of its own).  The handlers need root.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 
+#include <pwd.h>
 #include <shadow.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -111,13 +114,31 @@ static const struct ipc_handler t_lookup_handlers[] = {
 	{ MSG_NONE,			NULL }
 };
 
+/* t_root_forward - what root's ~/.forward must get, as it is here */
+static int32_t
+t_root_forward(void)
+{
+	struct passwd	*pw;
+	struct stat	 sb;
+	char		 path[1024];
+
+	if ((pw = getpwnam("root")) == NULL)
+		atf_tc_skip("no account root");
+	(void)snprintf(path, sizeof(path), "%s/.forward", pw->pw_dir);
+	if (lstat(path, &sb) == -1)
+		return IPC_FORWARD_NONE;
+	return S_ISREG(sb.st_mode) && sb.st_uid == 0 &&
+	    !(sb.st_mode & (S_IWGRP | S_IWOTH)) ? IPC_FORWARD_OK :
+	    IPC_FORWARD_REFUSED;
+}
+
 ATF_TC_WITHOUT_HEAD(parent_lookup_handlers_answers);
 ATF_TC_BODY(parent_lookup_handlers_answers, tc)
 {
 	struct msg_auth_system	a;
 	struct msg_forward_open	f;
 	struct ipc		*l;
-	int			 sv[2];
+	int			 sv[2], i;
 
 	if (geteuid() != 0)
 		atf_tc_skip("opens ~/.forward as another account: needs root");
@@ -130,7 +151,7 @@ ATF_TC_BODY(parent_lookup_handlers_answers, tc)
 	l = ipc_new(sv[1], PROC_LOOKUP, PROC_PARENT, IPC_TRUST_PEER,
 	    t_lookup_handlers, NULL);
 	memset(&t_got, 0, sizeof(t_got));
-	t_got.want = 4;
+	t_got.want = 5;
 	memset(&a, 0, sizeof(a));
 	a.reqid = 1;
 	strlcpy(a.user, "root", sizeof(a.user));
@@ -146,12 +167,18 @@ ATF_TC_BODY(parent_lookup_handlers_answers, tc)
 	f.reqid = 4;
 	strlcpy(f.user, "../etc", sizeof(f.user));
 	ATF_REQUIRE(ipc_send(l, MSG_FORWARD_OPEN, 0, -1, &f, sizeof(f)) == 0);
+	/* root's own is opened as root, who is already there */
+	f.reqid = 5;
+	strlcpy(f.user, "root", sizeof(f.user));
+	ATF_REQUIRE(ipc_send(l, MSG_FORWARD_OPEN, 0, -1, &f, sizeof(f)) == 0);
 	ev_dispatch();
 	ATF_REQUIRE_EQ(t_got.nauth, 2);
-	ATF_REQUIRE_EQ(t_got.nfwd, 2);
+	ATF_REQUIRE_EQ(t_got.nfwd, 3);
 	ATF_CHECK_EQ(t_got.auth[0].result + t_got.auth[1].result, 0);
-	ATF_CHECK_EQ(t_got.fwd[0].status, IPC_FORWARD_NONE);
-	ATF_CHECK_EQ(t_got.fwd[1].status, IPC_FORWARD_NONE);
+	for (i = 0; i < 3; i++)
+		ATF_CHECK_EQ_MSG(t_got.fwd[i].status, t_got.fwd[i].reqid == 5 ?
+		    t_root_forward() : IPC_FORWARD_NONE, "request %llu",
+		    (unsigned long long)t_got.fwd[i].reqid);
 }
 
 ATF_TP_ADD_TCS(tp)
