@@ -5,7 +5,10 @@
  * event loop: each request is one short-lived child (parent_helper.c)
  * with a time limit, so a slow hash, a hung NSS source or a home on a
  * hung file system delays that one request, never the parent.  A
- * request over the limit is answered as a temporary failure.
+ * request over the limit is answered as a temporary failure, and so is
+ * every request of the same kind for that user during the next
+ * PARENT_LOOKUP_HUNG_TIME seconds, without a child: a user cannot keep
+ * a pool full with a ~/.forward that never opens.
  *
  * AUTH is refused, before any hash is computed, for uid 0 and for an
  * account whose password is empty, locked or expired
@@ -39,29 +42,44 @@
 
 #define PARENT_LOOKUP_AUTH_MAX		4	/* password checks at once */
 #define PARENT_LOOKUP_FORWARD_MAX	8	/* ~/.forward opens at once */
+#define PARENT_LOOKUP_HUNG_MAX		32	/* users remembered as hung */
+#define PARENT_LOOKUP_HUNG_TIME		60	/* seconds they are not tried */
+
+/* A user whose last request met the time limit, and until when. */
+struct parent_lookup_hung {
+	char	user[ADDR_MAX];
+	time_t	until;
+};
+
+/*
+ * A kind of request: its pool of children, what they run and report,
+ * and its users that hung lately, whose requests fail at once, so that
+ * one user's hung home or hash cannot keep the pool full.
+ */
+struct parent_lookup_kind {
+	struct parent_helper_pool	 pool;
+	void				(*child)(void *, int);
+	void				(*done)(void *,
+					    enum parent_helper_status,
+					    const void *, int);
+	struct parent_lookup_hung	 hung[PARENT_LOOKUP_HUNG_MAX];
+};
 
 /* One request of the lookup, kept until its child has answered. */
 struct parent_lookup_req {
-	struct ipc	*c;
-	uint32_t	 id;
-	uint64_t	 reqid;
-	char		 user[ADDR_MAX];
-	char		 pass[512];		/* AUTH only */
+	struct parent_lookup_kind	*kind;
+	struct ipc			*c;
+	uint32_t			 id;
+	uint64_t			 reqid;
+	int				 hung;	/* failed at once */
+	char				 user[ADDR_MAX];
+	char				 pass[512];	/* AUTH only */
 };
 
 /* What a child answers (at most PARENT_HELPER_ANSWER_MAX bytes). */
 struct parent_lookup_answer {
 	int32_t		 status;	/* auth: 1/0/-1; forward: IPC_FORWARD_* */
 	char		 why[48];	/* a refusal's reason, or "" */
-};
-
-static struct parent_helper_pool parent_lookup_auth_pool = {
-	.name = "auth", .max = PARENT_LOOKUP_AUTH_MAX,
-	.limit = PARENT_HELPER_LIMIT
-};
-static struct parent_helper_pool parent_lookup_forward_pool = {
-	.name = "forward", .max = PARENT_LOOKUP_FORWARD_MAX,
-	.limit = PARENT_HELPER_LIMIT
 };
 
 static void	parent_lookup_on_auth(struct ipc *, uint32_t, int, const void *,
@@ -147,6 +165,34 @@ parent_lookup_why(const struct parent_lookup_answer *a, char *vis, size_t sz)
 	return log_vis(vis, sz, why);
 }
 
+/*
+ * parent_lookup_failed - why a request fails temporarily; the user of
+ * one that met the time limit is remembered as hung
+ */
+static const char *
+parent_lookup_failed(struct parent_lookup_req *req,
+    enum parent_helper_status st)
+{
+	struct parent_lookup_hung	*h = req->kind->hung, *slot = h;
+	size_t				 i;
+
+	if (req->hung)
+		return "time limit met moments ago";
+	if (st != PARENT_HELPER_TIMEOUT)
+		return parent_helper_status_name(st);
+	for (i = 0; i < PARENT_LOOKUP_HUNG_MAX; i++) {
+		if (strcmp(h[i].user, req->user) == 0) {
+			slot = &h[i];
+			break;
+		}
+		if (h[i].until < slot->until)
+			slot = &h[i];
+	}
+	strlcpy(slot->user, req->user, sizeof(slot->user));
+	slot->until = time(NULL) + PARENT_LOOKUP_HUNG_TIME;
+	return parent_helper_status_name(st);
+}
+
 /* parent_lookup_auth_done - the child's verdict, to the lookup */
 static void
 parent_lookup_auth_done(void *arg, enum parent_helper_status st,
@@ -165,7 +211,7 @@ parent_lookup_auth_done(void *arg, enum parent_helper_status st,
 	log_vis(user, sizeof(user), req->user);
 	if (st != PARENT_HELPER_OK)
 		log_warnx("parent event=auth user=%s result=tempfail "
-		    "error=\"%s\"", user, parent_helper_status_name(st));
+		    "error=\"%s\"", user, parent_lookup_failed(req, st));
 	else if (a->status != 1 && a->why[0] != '\0')
 		log_info("parent event=auth user=%s result=refused "
 		    "reason=\"%s\"", user, parent_lookup_why(a, why,
@@ -174,54 +220,6 @@ parent_lookup_auth_done(void *arg, enum parent_helper_status st,
 	    sizeof(r)) == -1)
 		log_warn("parent: auth result");
 	freezero(req, sizeof(*req));
-}
-
-/*
- * parent_lookup_run - one request of the lookup, for a child of pool;
- * pass (or NULL) goes along and is wiped from where it came from
- */
-static void
-parent_lookup_run(struct parent_helper_pool *pool, struct ipc *c,
-    uint32_t id, uint64_t reqid, const char *user, char *pass, size_t passsz,
-    void (*child)(void *, int),
-    void (*done)(void *, enum parent_helper_status, const void *, int))
-{
-	struct parent_lookup_req	*req;
-	struct parent_helper_req	 h;
-
-	req = xcalloc(1, sizeof(*req));
-	req->c = c;
-	req->id = id;
-	req->reqid = reqid;
-	strlcpy(req->user, user, sizeof(req->user));
-	if (pass != NULL) {
-		strlcpy(req->pass, pass, sizeof(req->pass));
-		explicit_bzero(pass, passsz);
-	}
-	memset(&h, 0, sizeof(h));
-	h.child = child;
-	h.done = done;
-	h.arg = req;
-	h.answer_size = sizeof(struct parent_lookup_answer);
-	parent_helper_run(pool, &h);
-}
-
-/*
- * parent_lookup_on_auth - MSG_AUTH_SYSTEM: check in a child; the
- * password is wiped from the received frame at once, and from the
- * request once answered
- */
-static void
-parent_lookup_on_auth(struct ipc *c, uint32_t id, int fd, const void *msg,
-    void *arg)
-{
-	struct msg_auth_system	*m = (void *)msg;
-
-	(void)fd;
-	(void)arg;
-	parent_lookup_run(&parent_lookup_auth_pool, c, id, m->reqid, m->user,
-	    m->pass, sizeof(m->pass), parent_lookup_auth_child,
-	    parent_lookup_auth_done);
 }
 
 /* parent_lookup_refuse - a refusal with its reason; -1 */
@@ -358,7 +356,7 @@ parent_lookup_forward_done(void *arg, enum parent_helper_status st,
 	if (r.status == IPC_FORWARD_TEMPFAIL)
 		log_warnx("parent event=forward user=%s result=tempfail "
 		    "error=\"%s\"", user, st != PARENT_HELPER_OK ?
-		    parent_helper_status_name(st) : "no file in the answer");
+		    parent_lookup_failed(req, st) : "no file in the answer");
 	else if (r.status == IPC_FORWARD_REFUSED)
 		log_warnx("parent event=forward user=%s result=refused "
 		    "error=\"%s\"", user, parent_lookup_why(answer, why,
@@ -371,6 +369,84 @@ parent_lookup_forward_done(void *arg, enum parent_helper_status st,
 	free(req);
 }
 
+static struct parent_lookup_kind parent_lookup_auth = {
+	.pool = { .name = "auth", .max = PARENT_LOOKUP_AUTH_MAX,
+	    .limit = PARENT_HELPER_LIMIT },
+	.child = parent_lookup_auth_child,
+	.done = parent_lookup_auth_done,
+};
+static struct parent_lookup_kind parent_lookup_forward = {
+	.pool = { .name = "forward", .max = PARENT_LOOKUP_FORWARD_MAX,
+	    .limit = PARENT_HELPER_LIMIT },
+	.child = parent_lookup_forward_child,
+	.done = parent_lookup_forward_done,
+};
+
+/* parent_lookup_hung - user's last request of kind k hung lately */
+static int
+parent_lookup_hung(const struct parent_lookup_kind *k, const char *user)
+{
+	time_t	now = time(NULL);
+	size_t	i;
+
+	for (i = 0; i < PARENT_LOOKUP_HUNG_MAX; i++)
+		if (k->hung[i].until > now && strcmp(k->hung[i].user,
+		    user) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * parent_lookup_run - one request of the lookup, for a child of its
+ * kind, or failed at once when its user hung lately; pass (or NULL)
+ * goes along and is wiped from where it came from
+ */
+static void
+parent_lookup_run(struct parent_lookup_kind *k, struct ipc *c, uint32_t id,
+    uint64_t reqid, const char *user, char *pass, size_t passsz)
+{
+	struct parent_lookup_req	*req;
+	struct parent_helper_req	 h;
+
+	req = xcalloc(1, sizeof(*req));
+	req->kind = k;
+	req->c = c;
+	req->id = id;
+	req->reqid = reqid;
+	strlcpy(req->user, user, sizeof(req->user));
+	if (pass != NULL) {
+		strlcpy(req->pass, pass, sizeof(req->pass));
+		explicit_bzero(pass, passsz);
+	}
+	if ((req->hung = parent_lookup_hung(k, req->user))) {
+		k->done(req, PARENT_HELPER_TIMEOUT, NULL, -1);
+		return;
+	}
+	memset(&h, 0, sizeof(h));
+	h.child = k->child;
+	h.done = k->done;
+	h.arg = req;
+	h.answer_size = sizeof(struct parent_lookup_answer);
+	parent_helper_run(&k->pool, &h);
+}
+
+/*
+ * parent_lookup_on_auth - MSG_AUTH_SYSTEM: check in a child; the
+ * password is wiped from the received frame at once, and from the
+ * request once answered
+ */
+static void
+parent_lookup_on_auth(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	struct msg_auth_system	*m = (void *)msg;
+
+	(void)fd;
+	(void)arg;
+	parent_lookup_run(&parent_lookup_auth, c, id, m->reqid, m->user,
+	    m->pass, sizeof(m->pass));
+}
+
 /* parent_lookup_on_forward - MSG_FORWARD_OPEN: open it in a child */
 static void
 parent_lookup_on_forward(struct ipc *c, uint32_t id, int fd, const void *msg,
@@ -380,7 +456,6 @@ parent_lookup_on_forward(struct ipc *c, uint32_t id, int fd, const void *msg,
 
 	(void)fd;
 	(void)arg;
-	parent_lookup_run(&parent_lookup_forward_pool, c, id, m->reqid,
-	    m->user, NULL, 0, parent_lookup_forward_child,
-	    parent_lookup_forward_done);
+	parent_lookup_run(&parent_lookup_forward, c, id, m->reqid, m->user,
+	    NULL, 0);
 }

@@ -250,6 +250,11 @@ auth_check_hangs_body() {
 	wait $! || atf_fail "the AUTH client failed: $(cat $PH/slow.out)"
 	atf_check -o match:'^454 ' cat $PH/slow.out
 	pd_limit_met 'parent event=auth user=slow result=tempfail error="time limit"'
+	# the account hung lately: the next check fails without a child
+	atf_check -o match:'^454 ' $AUTH slow secret
+	ph_wait_log 'parent event=auth user=slow result=tempfail error="time limit met moments ago"'
+	atf_check -o inline:"1\n" grep -c 'parent event=helper-start pool=auth' \
+	    $PH_LOG
 }
 
 # --- ~/.forward -------------------------------------------------------
@@ -279,6 +284,12 @@ forward_blocks_body() {
 	wait $! || atf_fail "the client failed: $(cat $PH/bob.out)"
 	atf_check -o match:'^RCPT 451 4\.3\.0 ' cat $PH/bob.out
 	pd_limit_met 'parent event=forward user=bob result=tempfail error="time limit"'
+	# bob's home hung lately: his next recipient fails without a child
+	atf_check -o match:'^RCPT 451 4\.3\.0 ' $PY $PH/mail.py bob@localhost
+	ph_wait_log 'parent event=forward user=bob result=tempfail error="time limit met moments ago"'
+	# children: bob's first recipient's and alice's, no more
+	atf_check -o inline:"2\n" grep -c \
+	    'parent event=helper-start pool=forward' $PH_LOG
 }
 
 atf_test_case forward_unsafe
