@@ -59,7 +59,7 @@ const char	*parent_lookup_auth_refusal(uid_t uid, const char *hash,
  */
 #define PARENT_HELPER_LIMIT	10	/* seconds: the pools' time limit */
 #define PARENT_HELPER_ANSWER_MAX 64	/* bytes of a child's answer */
-#define PARENT_HELPER_WAIT_MAX	128	/* waiting requests per pool */
+#define PARENT_HELPER_WAIT_MAX	4096	/* waiting requests per pool */
 
 enum parent_helper_status {
 	PARENT_HELPER_OK,		/* the answer came */

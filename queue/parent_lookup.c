@@ -41,7 +41,7 @@
 #include "xmalloc.h"
 
 #define PARENT_LOOKUP_AUTH_MAX		4	/* password checks at once */
-#define PARENT_LOOKUP_FORWARD_MAX	8	/* ~/.forward opens at once */
+#define PARENT_LOOKUP_FORWARD_MAX	16	/* ~/.forward opens at once */
 #define PARENT_LOOKUP_HUNG_MAX		32	/* users remembered as hung */
 #define PARENT_LOOKUP_HUNG_TIME		60	/* seconds they are not tried */
 
