@@ -4,7 +4,7 @@
 #   make check      install missing packages, build, run the Kyua suite
 #   make run        install missing packages, build, run on 127.0.0.1:2525
 #   make bench      side-by-side benchmark with Postfix and OpenSMTPD
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= [UNITDIR=] [SENDMAIL_LINKS=yes]
 #
 # Every directory's *.c files build into one archive; a file named main.c
 # or *_main.c holds a program's main() and stays out of the archives, so
@@ -17,6 +17,12 @@ DESTDIR	?=
 SBINDIR	 = $(PREFIX)/sbin
 BINDIR	 = $(PREFIX)/bin
 MANDIR	 = $(PREFIX)/share/man
+# the systemd unit; /usr/lib and /usr/local/lib/systemd/system are both
+# in systemd's search path
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+# yes: /usr/sbin/sendmail and friends link to PREFIX's (automatic with
+# PREFIX=/usr)
+SENDMAIL_LINKS ?= no
 
 PKGS	 = libbsd-overlay libevent_core libevent_openssl openssl zlib libcares
 CFLAGS	?= -O2 -g
@@ -131,7 +137,8 @@ $(BUILD)/regress/Kyuafile: $(UNIT_SRCS) $(INTEG_SRCS) Makefile
 	    $(patsubst $(BUILD)/regress/%,%,$(UNIT_PROGS) $(INTEG_PROGS))
 
 install: all
-	sh etc/install.sh "$(DESTDIR)" "$(PREFIX)" "$(BUILD)"
+	UNITDIR="$(UNITDIR)" SENDMAIL_LINKS="$(SENDMAIL_LINKS)" \
+	    sh etc/install.sh "$(DESTDIR)" "$(PREFIX)" "$(BUILD)"
 
 clean:
 	rm -rf $(BUILD)

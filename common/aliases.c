@@ -159,6 +159,69 @@ aliases_check_values(const char *s, char *err, size_t errsz)
 	return 0;
 }
 
+/*
+ * aliases_forward_line - the next value list of a ~/.forward text held
+ * at *cursor (cut in place, like strsep), without the CR of a CRLF and
+ * leading blanks; NULL at the end
+ */
+char *
+aliases_forward_line(char **cursor)
+{
+	char	*line;
+
+	while ((line = strsep(cursor, "\n")) != NULL) {
+		line[strcspn(line, "\r")] = '\0';
+		line += strspn(line, " \t");
+		if (*line != '\0' && *line != '#')
+			return line;
+	}
+	return NULL;
+}
+
+/*
+ * aliases_forward_has - does a ~/.forward text hold a value of this type
+ * and text?  1 yes, 0 no, -1 when the text does not parse; pure
+ */
+int
+aliases_forward_has(const char *text, enum aliases_type type,
+    const char *value)
+{
+	struct aliases_value	*v;
+	char			*copy, *p, *line, err[128];
+	size_t			 n, i;
+	int			 found = 0;
+
+	p = copy = xstrdup(text);
+	while (!found && (line = aliases_forward_line(&p)) != NULL) {
+		if (aliases_parse_values(line, &v, &n, err,
+		    sizeof(err)) == -1) {
+			found = -1;
+			break;
+		}
+		for (i = 0; i < n && !found; i++)
+			found = v[i].type == type &&
+			    strcmp(v[i].text, value) == 0;
+		free(v);
+	}
+	free(copy);
+	return found;
+}
+
+/*
+ * aliases_forward_safe - a ~/.forward that may be used for account uid:
+ * a regular file, writable by its owner alone, owned by the account or
+ * by root, and then not a second link to someone's file
+ */
+int
+aliases_forward_safe(const struct stat *st, uid_t uid)
+{
+	if (!S_ISREG(st->st_mode) || (st->st_mode & (S_IWGRP | S_IWOTH)))
+		return 0;
+	if (st->st_uid != uid && st->st_uid != 0)
+		return 0;
+	return st->st_uid == uid || st->st_nlink == 1;
+}
+
 /* aliases_format_one - append one value, quoted when it needs to be */
 static int
 aliases_format_one(const struct aliases_value *v, struct buf *b)

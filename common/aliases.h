@@ -6,9 +6,18 @@
  * and \\ inside) to hold commas or spaces.  Lines that start with white
  * space continue the previous entry; '#' starts a comment line.  The
  * parsers are pure functions over bytes.
+ *
+ * A ~/.forward holds value lists alone, one per line (blank lines and
+ * '#' comments skipped): aliases_forward_line walks them, for the
+ * expansion and for the delivery process, which checks that an entry
+ * it is asked to run is in the file (aliases_forward_has).  Only a safe
+ * file is read at all (aliases_forward_safe).
  */
 #ifndef POSTHORN_ALIASES_H
 #define POSTHORN_ALIASES_H
+
+#include <sys/types.h>
+#include <sys/stat.h>
 
 #include <stddef.h>
 
@@ -50,6 +59,10 @@ int	aliases_parse_values(const char *s, struct aliases_value **vals,
 int	aliases_check_values(const char *s, char *err, size_t errsz);
 int	aliases_format_values(const struct aliases_value *vals, size_t nvals,
 	    char *dst, size_t dstsz);
+char	*aliases_forward_line(char **cursor);
+int	aliases_forward_has(const char *text, enum aliases_type,
+	    const char *value);
+int	aliases_forward_safe(const struct stat *, uid_t);
 int	aliases_parse(const char *buf, size_t len, const char *fname,
 	    struct aliases_list *list, char *err, size_t errsz);
 int	aliases_load(const char *path, struct aliases_list *list,

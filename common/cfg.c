@@ -67,12 +67,25 @@ cfg_load(const char *path, char *const *defines, char *err, size_t errsz)
 	if (r == 0)
 		r = cfg_check_final(ps);
 	cfg_lex_close(ps);
-	free(ps);
+	freezero(ps, sizeof(*ps));	/* tokens and macro text */
 	if (r == -1) {
 		cfg_free(cfg);
 		return NULL;
 	}
 	return cfg;
+}
+
+/*
+ * cfg_wipe_queue_key - forget the key of `queue encryption`: every
+ * process but the queue does so as soon as it has read the file
+ */
+void
+cfg_wipe_queue_key(struct cfg *cfg)
+{
+	if (cfg->queue.encryption_key == NULL)
+		return;
+	freezero(cfg->queue.encryption_key, strlen(cfg->queue.encryption_key));
+	cfg->queue.encryption_key = NULL;
 }
 
 /* cfg_file_add - remember a file name for the lifetime of cfg */

@@ -240,6 +240,7 @@ struct cfg {
 struct cfg	*cfg_load(const char *path, char *const *defines, char *err,
 		    size_t errsz);
 void		 cfg_free(struct cfg *);
+void		 cfg_wipe_queue_key(struct cfg *);
 
 struct cfg_table	*cfg_table_find(const struct cfg *, const char *);
 struct cfg_action	*cfg_action_find(const struct cfg *, const char *);

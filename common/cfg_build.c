@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cfg.h"
 #include "cfg_build.h"
@@ -105,7 +106,12 @@ cfg_build_pki_decl(struct cfg_pstate *ps, const char *name,
 	return p;
 }
 
-/* cfg_build_pki - "pki NAME cert|key PATH": give the pki that file once */
+/*
+ * cfg_build_pki - "pki NAME cert|key PATH": give the pki that file once.
+ * The key holder reads a private key as root; an ordinary user's parse
+ * (sendmail, smtpctl) cannot open it and has no need to, so only root
+ * checks that it opens.
+ */
 int
 cfg_build_pki(struct cfg_pstate *ps, enum cfg_build_pki_part part,
     const char *name, const char *path, const struct cfg_loc *decl,
@@ -116,7 +122,8 @@ cfg_build_pki(struct cfg_pstate *ps, enum cfg_build_pki_part part,
 	char		**slot;
 
 	what = part == CFG_BUILD_PKI_KEY ? "key" : "certificate";
-	if (cfg_check_file(ps, what, path, ploc) == -1 ||
+	if (((part != CFG_BUILD_PKI_KEY || geteuid() == 0) &&
+	    cfg_check_file(ps, what, path, ploc) == -1) ||
 	    (p = cfg_build_pki_decl(ps, name, decl)) == NULL)
 		return -1;
 	slot = part == CFG_BUILD_PKI_KEY ? &p->key : &p->cert;

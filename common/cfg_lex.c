@@ -166,6 +166,8 @@ cfg_lex_open(struct cfg_pstate *ps, const char *path,
 		return -1;
 	}
 	f = xcalloc(1, sizeof(*f));
+	f->iobuf = xmalloc(CFG_LEX_IOBUF);
+	(void)setvbuf(fp, f->iobuf, _IOFBF, CFG_LEX_IOBUF);
 	f->fp = fp;
 	f->name = loc == &top ? top.file : cfg_file_add(ps->cfg, path);
 	f->lineno = 1;
@@ -186,6 +188,7 @@ cfg_lex_pop(struct cfg_pstate *ps)
 	ps->file = f->parent;
 	ps->depth--;
 	fclose(f->fp);
+	freezero(f->iobuf, CFG_LEX_IOBUF);
 	free(f);
 	return ps->file == NULL ? -1 : 0;
 }
@@ -201,7 +204,7 @@ cfg_lex_close(struct cfg_pstate *ps)
 	while ((m = ps->macros) != NULL) {
 		ps->macros = m->next;
 		free(m->name);
-		free(m->value);
+		freezero(m->value, strlen(m->value));
 		free(m);
 	}
 }
@@ -306,6 +309,7 @@ cfg_lex_quoted(struct cfg_pstate *ps, int quote, CFG_PARSE_STYPE *lval,
 	buf[len] = '\0';
 	lval->str = xstrdup(buf);
 	strlcpy(ps->tokstr, buf, sizeof(ps->tokstr));
+	explicit_bzero(buf, len);
 	return CFG_T_STRING;
 }
 
@@ -348,7 +352,7 @@ cfg_lex_word(struct cfg_pstate *ps, int c, CFG_PARSE_STYPE *lval,
 {
 	char	 buf[CFG_TOKEN_MAX];
 	size_t	 len = 0;
-	int	 pb;
+	int	 pb, tok;
 
 	do {
 		if (len == sizeof(buf) - 1) {
@@ -360,7 +364,9 @@ cfg_lex_word(struct cfg_pstate *ps, int c, CFG_PARSE_STYPE *lval,
 	} while (cfg_lex_wordchar(c));
 	cfg_lex_ungetc(ps, c, pb);
 	buf[len] = '\0';
-	return cfg_lex_classify(ps, buf, len, lval);
+	tok = cfg_lex_classify(ps, buf, len, lval);
+	explicit_bzero(buf, len);
+	return tok;
 }
 
 /* cfg_lex_expand - replace $name by the macro's value; -1 if undefined */
@@ -499,7 +505,7 @@ cfg_lex_macro_set(struct cfg_pstate *ps, const char *name, const char *value,
 		m->next = ps->macros;
 		ps->macros = m;
 	} else
-		free(m->value);
+		freezero(m->value, strlen(m->value));
 	m->value = xstrdup(value);
 	m->cmdline = loc == &cmdline;
 	return 0;
@@ -521,6 +527,6 @@ cfg_lex_define(struct cfg_pstate *ps, const char *def)
 	}
 	*eq = '\0';
 	r = cfg_lex_macro_set(ps, name, eq + 1, NULL);
-	free(name);
+	freezero(name, strlen(def));
 	return r;
 }

@@ -10,9 +10,13 @@
 
 #include "cfg.h"
 
+#define CFG_LEX_IOBUF	4096	/* a file's stdio buffer, wiped at close */
+
 struct cfg_lex_file {
 	struct cfg_lex_file	*parent;
 	FILE			*fp;
+	char			*iobuf;		/* fp's buffer: the file may
+						 * hold a secret */
 	const char		*name;		/* owned by struct cfg */
 	int			 lineno;
 	int			 ungot;		/* a pushed-back byte or -1 */

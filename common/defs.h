@@ -24,14 +24,21 @@
 
 #define POSTHORN_USER		"_posthorn"	/* listener, relay workers */
 #define POSTHORN_QUEUE_USER	"_posthornq"	/* spool owner */
+#define POSTHORN_ALIAS_USER	"nobody"	/* alias files and commands */
 #define POSTHORN_CONF		"/etc/posthorn/smtpd.conf"
 #define POSTHORN_SPOOL		"/var/spool/posthorn"
+#define POSTHORN_QUEUE_KEY_ENV	"POSTHORN_QUEUE_KEY"	/* queue encryption's
+						 * key, the queue's alone */
 
 
-/* Inside the spool (queue path). */
-#define SPOOL_ENQUEUE_SOCK	"enqueue.sock"	/* listen on socket: SMTP */
-#define SPOOL_CONTROL_SOCK	"control.sock"	/* smtpctl */
-#define SPOOL_PIDFILE		"smtpd.pid"
+/*
+ * Inside the spool (queue path).  The spool itself, empty/ and run/ are
+ * root's; only the queue's own areas (qstore.h) are _posthornq's.
+ */
 #define SPOOL_EMPTY_DIR		"empty"		/* the listener's root */
+#define SPOOL_RUN_DIR		"run"		/* the pid file and sockets */
+#define SPOOL_ENQUEUE_SOCK	"enqueue.sock"	/* in run/: listen on socket */
+#define SPOOL_CONTROL_SOCK	"control.sock"	/* in run/: smtpctl */
+#define SPOOL_PIDFILE		"smtpd.pid"	/* in run/ */
 
 #endif

@@ -8,6 +8,11 @@
  * inside the call that started its query nor inside ares_process_fd().
  * A query stays allocated while c-ares holds it: dns_cancel() then only
  * marks it, and the c-ares callback frees it.
+ *
+ * Address and PTR queries walk the sources of the `hosts:` order
+ * (dns_conf.h) from q->step on: /etc/hosts answers from the table read
+ * at dns_init, DNS through c-ares; dns_query_stop decides after each
+ * source whether the query ends.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -18,7 +23,6 @@
 #include <arpa/nameser.h>
 
 #include <ares.h>
-#include <ctype.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,12 +31,11 @@
 #include <event2/event.h>
 
 #include "dns.h"
+#include "dns_conf.h"
+#include "dns_hosts.h"
 #include "ev.h"
 #include "log.h"
 #include "xmalloc.h"
-
-#define DNS_TIMEOUT_MS	2000	/* one try of one nameserver */
-#define DNS_TRIES	2
 
 enum dns_kind {
 	DNS_KIND_MX,
@@ -56,6 +59,11 @@ struct dns_query {
 	struct dns_mx		*mx;
 	struct sockaddr_storage	*addrs;
 	char			*name;
+	struct sockaddr_storage	 sa;		/* PTR: the address */
+	char			 host[HOST_MAX];	/* ADDR: the name */
+	int			 family;	/* ADDR: the family asked */
+	size_t			 step;		/* in the hosts: order */
+	int			 tempfailed;	/* a source failed for now */
 };
 
 struct dns_sock {
@@ -69,9 +77,12 @@ static struct {
 	int			 ready;
 	struct event		*timer;
 	LIST_HEAD(, dns_sock)	 socks;
+	struct dns_conf_order	 order;		/* n == 0: files, dns */
+	struct dns_hosts	*hosts;
 } dns_st;
 
 static void	dns_timer_arm(void);
+static void	dns_query_after(struct dns_query *, enum dns_status);
 
 /* dns_status_of - the status of a c-ares result code */
 static enum dns_status
@@ -162,8 +173,8 @@ dns_shutdown(void)
 
 	if (!dns_st.ready)
 		return;
+	dns_st.ready = 0;		/* its queries must not ask again */
 	ares_destroy(dns_st.ch);
-	dns_st.ready = 0;
 	while ((s = LIST_FIRST(&dns_st.socks)) != NULL) {
 		LIST_REMOVE(s, entry);
 		event_free(s->ev);
@@ -191,7 +202,7 @@ dns_channel(struct ares_options *o, int mask, char *err, size_t errsz)
 	}
 	o->sock_state_cb = dns_on_sock_state;
 	o->sock_state_cb_data = NULL;
-	o->lookups = (char *)"b";	/* DNS only: no /etc/hosts in the chroot */
+	o->lookups = (char *)"b";	/* /etc/hosts: ours (dns_hosts.c) */
 	mask |= ARES_OPT_SOCK_STATE_CB | ARES_OPT_LOOKUPS;
 	if ((rc = ares_init_options(&dns_st.ch, o, mask)) != ARES_SUCCESS) {
 		snprintf(err, errsz, "c-ares: %s", ares_strerror(rc));
@@ -201,19 +212,40 @@ dns_channel(struct ares_options *o, int mask, char *err, size_t errsz)
 	return 0;
 }
 
-/* dns_init - read the nameservers of resolvconf (NULL: /etc/resolv.conf) */
+/* dns_use - look names up in this order and hosts table from now on */
+static void
+dns_use(struct dns_conf *c)
+{
+	dns_hosts_free(dns_st.hosts);
+	dns_st.hosts = c->hosts;
+	dns_st.order = c->order;
+}
+
+/* dns_init - read the resolver's files (NULL: the system's) */
 int
-dns_init(const char *resolvconf, char *err, size_t errsz)
+dns_init(const struct dns_files *files, char *err, size_t errsz)
 {
 	struct ares_options	 o;
+	struct dns_conf		 c;
 
+	dns_conf_load(&c, files);
+	dns_use(&c);
 	memset(&o, 0, sizeof(o));
-	o.resolvconf_path = (char *)(resolvconf != NULL ? resolvconf :
-	    "/etc/resolv.conf");
-	o.timeout = DNS_TIMEOUT_MS;
-	o.tries = DNS_TRIES;
+	o.resolvconf_path = (char *)c.resolvconf;
+	o.timeout = c.opts.timeout * 1000;
+	o.tries = c.opts.attempts;
 	return dns_channel(&o, ARES_OPT_RESOLVCONF | ARES_OPT_TIMEOUTMS |
 	    ARES_OPT_TRIES, err, errsz);
+}
+
+/* dns_init_files - the hosts table and order of files; servers stay */
+void
+dns_init_files(const struct dns_files *files)
+{
+	struct dns_conf		 c;
+
+	dns_conf_load(&c, files);
+	dns_use(&c);
 }
 
 /* dns_init_servers - use the given nameservers ("127.0.0.1:5353,...") */
@@ -316,19 +348,6 @@ dns_name_ok(const char *name)
 		    (unsigned char)name[i] >= 0x7f)
 			return 0;
 	return 1;
-}
-
-/* dns_hostname_ok - a host name as it may appear in headers: LDH and '_' */
-static int
-dns_hostname_ok(const char *name, size_t len)
-{
-	size_t	 i;
-
-	for (i = 0; i < len; i++)
-		if (!isalnum((unsigned char)name[i]) && name[i] != '-' &&
-		    name[i] != '.' && name[i] != '_')
-			return 0;
-	return len > 0 && len < HOST_MAX;
 }
 
 /* dns_mx_cmp - order MX records by preference, then by shuffle key */
@@ -460,7 +479,7 @@ dns_on_addrinfo(void *arg, int status, int timeouts,
 		st = ai != NULL ? dns_addr_copy(q, ai) : DNS_NONE;
 	if (ai != NULL)
 		ares_freeaddrinfo(ai);
-	dns_query_done(q, st);
+	dns_query_after(q, st);
 }
 
 /* dns_addr_literal - an IP literal answers itself; 1 if host was one */
@@ -490,34 +509,6 @@ dns_addr_literal(struct dns_query *q, const char *host, int family)
 	return 1;
 }
 
-/* dns_addr - look up the A and/or AAAA records of a host */
-struct dns_query *
-dns_addr(const char *host, int family, dns_addr_cb cb, void *arg)
-{
-	struct dns_query	*q;
-	struct ares_addrinfo_hints hints;
-
-	q = dns_query_new(DNS_KIND_ADDR, arg);
-	q->cb.addr = cb;
-	if (!dns_name_ok(host) || (family != AF_INET && family != AF_INET6 &&
-	    family != AF_UNSPEC))
-		dns_query_done(q, DNS_NONE);
-	else if (dns_addr_literal(q, host, family))
-		;
-	else if (!dns_st.ready)
-		dns_query_done(q, DNS_TEMPFAIL);
-	else {
-		memset(&hints, 0, sizeof(hints));
-		hints.ai_family = family;
-		hints.ai_flags = ARES_AI_NOSORT;
-		q->held = 1;
-		ares_getaddrinfo(dns_st.ch, host, NULL, &hints,
-		    dns_on_addrinfo, q);
-		dns_timer_arm();
-	}
-	return q;
-}
-
 /* dns_on_ptr - c-ares answered a PTR query */
 static void
 dns_on_ptr(void *arg, int status, int timeouts, unsigned char *abuf,
@@ -538,7 +529,7 @@ dns_on_ptr(void *arg, int status, int timeouts, unsigned char *abuf,
 		len = he != NULL && he->h_name != NULL ? strlen(he->h_name) : 0;
 		if (len > 0 && he->h_name[len - 1] == '.')
 			len--;
-		if (!dns_hostname_ok(he->h_name, len))
+		if (!dns_hosts_name_ok(he->h_name, len))
 			st = DNS_NONE;
 		else {
 			q->name = xstrdup(he->h_name);
@@ -548,7 +539,7 @@ dns_on_ptr(void *arg, int status, int timeouts, unsigned char *abuf,
 	}
 	if (he != NULL)
 		ares_free_hostent(he);
-	dns_query_done(q, st);
+	dns_query_after(q, st);
 }
 
 /* dns_ptr_name - the in-addr.arpa or ip6.arpa name of an address */
@@ -583,6 +574,134 @@ dns_ptr_name(const struct sockaddr *sa, char *out, size_t outsz)
 	    a[1], a[0]) < (int)outsz ? 0 : -1;
 }
 
+/* dns_order - the hosts: order in force */
+static const struct dns_conf_order *
+dns_order(void)
+{
+	if (dns_st.order.n == 0)
+		dns_conf_order_default(&dns_st.order);
+	return &dns_st.order;
+}
+
+/* dns_files_answer - what /etc/hosts says to an address or PTR query */
+static enum dns_status
+dns_files_answer(struct dns_query *q)
+{
+	char	 name[HOST_MAX];
+
+	if (q->kind == DNS_KIND_PTR) {
+		if (dns_hosts_name(dns_st.hosts, (struct sockaddr *)&q->sa,
+		    name, sizeof(name)) != 1)
+			return DNS_NONE;
+		q->name = xstrdup(name);
+		q->n = 1;
+		return DNS_OK;
+	}
+	free(q->addrs);			/* left by a DNS answer with none */
+	q->addrs = xcalloc(DNS_ADDR_MAX, sizeof(*q->addrs));
+	q->n = dns_hosts_addrs(dns_st.hosts, q->host, q->family, q->addrs,
+	    DNS_ADDR_MAX);
+	return q->n > 0 ? DNS_OK : DNS_NONE;
+}
+
+/* dns_query_stop - the source at q->step answered st (nss, as
+ * nsswitch.conf names it): end the query if the order says so; 1 if */
+static int
+dns_query_stop(struct dns_query *q, enum dns_status st, enum dns_conf_nss nss)
+{
+	if (st == DNS_TEMPFAIL)
+		q->tempfailed = 1;
+	if (st != DNS_OK && !(dns_order()->step[q->step].stop &
+	    DNS_CONF_NSS_BIT(nss)))
+		return 0;
+	dns_query_done(q, st == DNS_OK ? DNS_OK : q->tempfailed ?
+	    DNS_TEMPFAIL : DNS_NONE);
+	return 1;
+}
+
+/* dns_query_ask - send the query at q->step to the nameservers */
+static void
+dns_query_ask(struct dns_query *q)
+{
+	struct ares_addrinfo_hints	 hints;
+	char				 name[DNS_PTR_NAME_MAX];
+
+	q->held = 1;
+	if (q->kind == DNS_KIND_PTR) {
+		(void)dns_ptr_name((struct sockaddr *)&q->sa, name,
+		    sizeof(name));
+		ares_query(dns_st.ch, name, ns_c_in, ns_t_ptr, dns_on_ptr, q);
+	} else {
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = q->family;
+		hints.ai_flags = ARES_AI_NOSORT;
+		ares_getaddrinfo(dns_st.ch, q->host, NULL, &hints,
+		    dns_on_addrinfo, q);
+	}
+	dns_timer_arm();
+}
+
+/* dns_query_walk - ask the sources from q->step on until one ends it;
+ * DNS answers later, through dns_query_after */
+static void
+dns_query_walk(struct dns_query *q)
+{
+	const struct dns_conf_order	*o = dns_order();
+	enum dns_status			 st;
+
+	for (; q->step < o->n; q->step++) {
+		if (o->step[q->step].src == DNS_CONF_DNS && dns_st.ready) {
+			dns_query_ask(q);
+			return;
+		}
+		if (o->step[q->step].src == DNS_CONF_DNS) {
+			if (dns_query_stop(q, DNS_TEMPFAIL, DNS_CONF_UNAVAIL))
+				return;
+			continue;
+		}
+		st = dns_files_answer(q);
+		if (dns_query_stop(q, st, st == DNS_OK ? DNS_CONF_SUCCESS :
+		    DNS_CONF_NOTFOUND))
+			return;
+	}
+	dns_query_done(q, q->tempfailed ? DNS_TEMPFAIL : DNS_NONE);
+}
+
+/* dns_query_after - DNS answered: end the query or go on walking */
+static void
+dns_query_after(struct dns_query *q, enum dns_status st)
+{
+	q->held = 0;
+	if (q->cancelled) {
+		dns_query_done(q, st);		/* frees it */
+		return;
+	}
+	if (dns_query_stop(q, st, st == DNS_OK ? DNS_CONF_SUCCESS :
+	    st == DNS_NONE ? DNS_CONF_NOTFOUND : DNS_CONF_TRYAGAIN))
+		return;
+	q->step++;
+	dns_query_walk(q);
+}
+
+/* dns_addr - look up the A and/or AAAA records of a host */
+struct dns_query *
+dns_addr(const char *host, int family, dns_addr_cb cb, void *arg)
+{
+	struct dns_query	*q;
+
+	q = dns_query_new(DNS_KIND_ADDR, arg);
+	q->cb.addr = cb;
+	if (!dns_name_ok(host) || (family != AF_INET && family != AF_INET6 &&
+	    family != AF_UNSPEC))
+		dns_query_done(q, DNS_NONE);
+	else if (!dns_addr_literal(q, host, family)) {
+		strlcpy(q->host, host, sizeof(q->host));
+		q->family = family;
+		dns_query_walk(q);
+	}
+	return q;
+}
+
 /* dns_ptr - look up the name of an address (IPv4-mapped ones as IPv4) */
 struct dns_query *
 dns_ptr(const struct sockaddr *sa, dns_name_cb cb, void *arg)
@@ -594,12 +713,10 @@ dns_ptr(const struct sockaddr *sa, dns_name_cb cb, void *arg)
 	q->cb.name = cb;
 	if (dns_ptr_name(sa, name, sizeof(name)) == -1)
 		dns_query_done(q, DNS_NONE);
-	else if (!dns_st.ready)
-		dns_query_done(q, DNS_TEMPFAIL);
 	else {
-		q->held = 1;
-		ares_query(dns_st.ch, name, ns_c_in, ns_t_ptr, dns_on_ptr, q);
-		dns_timer_arm();
+		memcpy(&q->sa, sa, sa->sa_family == AF_INET ?
+		    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+		dns_query_walk(q);
 	}
 	return q;
 }

@@ -1,11 +1,20 @@
 /*
  * dns.h - asynchronous DNS on the process's event loop (c-ares).
  *
- * dns_init() reads the nameservers of a resolv.conf once, before the
- * process chroots; afterwards queries only use the sockets c-ares opens.
+ * dns_init() reads, once and before the process chroots, what the
+ * system resolver reads (dns_conf.h): the nameservers and the time-out
+ * and tries of resolv.conf, the `hosts:` order of nsswitch.conf and the
+ * table of /etc/hosts; afterwards queries only use the sockets c-ares
+ * opens.  Addresses and PTR names are looked up as that order says:
+ * /etc/hosts and DNS each in turn until one answers (or an action of
+ * the line ends the lookup); MX records only in DNS.  When no source
+ * found the name, the status is DNS_TEMPFAIL if one of them failed
+ * temporarily, else DNS_NONE.
+ *
  * Every query answers exactly once through its callback, from the event
- * loop, never from inside the call that started it.  A query that is
- * cancelled (dns_cancel) never calls back.
+ * loop, never from inside the call that started it, also when the
+ * answer comes from /etc/hosts.  A query that is cancelled (dns_cancel)
+ * never calls back.
  *
  * Status of an answer:
  *	DNS_OK		records are given (n >= 1)
@@ -38,6 +47,7 @@ struct dns_mx {
 	unsigned int	pref;
 };
 
+struct dns_files;
 struct dns_query;
 
 /* MX records, sorted by preference (ties in random order) */
@@ -50,10 +60,14 @@ typedef void (*dns_addr_cb)(enum dns_status, const struct sockaddr_storage *,
  * characters other than letters, digits, '-', '.' and '_' is DNS_NONE */
 typedef void (*dns_name_cb)(enum dns_status, const char *, void *);
 
-int	dns_init(const char *resolvconf, char *err, size_t errsz);
+/* the files of dns_conf.h (NULL: the system's); -1 if DNS cannot be
+ * used (then /etc/hosts still answers) */
+int	dns_init(const struct dns_files *, char *err, size_t errsz);
 /* tests: these nameservers ("127.0.0.1:5353,[::1]:53"), time-out per try */
 int	dns_init_servers(const char *servers, int timeout_ms, int tries,
 	    char *err, size_t errsz);
+/* tests: the hosts table and order of these files (NULL: the system's) */
+void	dns_init_files(const struct dns_files *);
 struct dns_query *dns_mx(const char *domain, dns_mx_cb, void *arg);
 struct dns_query *dns_addr(const char *host, int family, dns_addr_cb,
 	    void *arg);

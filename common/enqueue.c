@@ -37,7 +37,8 @@ enqueue_connect(const char *spool, int *down)
 	char		path[PATH_MAX_CFG + 32], err[PATH_MAX_CFG + 128];
 	int		fd;
 
-	snprintf(path, sizeof(path), "%s/%s", spool, SPOOL_ENQUEUE_SOCK);
+	snprintf(path, sizeof(path), "%s/%s/%s", spool, SPOOL_RUN_DIR,
+	    SPOOL_ENQUEUE_SOCK);
 	if ((fd = unixsock_connect(path, SOCK_STREAM, err, sizeof(err))) ==
 	    -1) {
 		if (errno == ENOENT || errno == ECONNREFUSED)

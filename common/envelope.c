@@ -1,7 +1,7 @@
 /*
  * envelope.c - the envelope record: IDs and the versioned text format.
  *
- * Record format, version 1 or 2:
+ * Record format, version 1, 2 or 3:
  *
  *	version: 1
  *	evpid: 5a1c93e0deadbeef
@@ -19,10 +19,13 @@
  * comma-separated words; an empty set or string is an empty value.
  *
  * Version 2 adds the flag word "expand" (ENVELOPE_F_EXPAND: a notice
- * whose recipient the queue still has to expand) and nothing else.  The
- * dumper writes the lowest version that can hold the record, so every
- * record without that flag stays a version 1 record any earlier loader
- * reads; the loader takes both and refuses "expand" in version 1.
+ * whose recipient the queue still has to expand); version 3 adds the key
+ * "origin" (mailbox, alias or forward: the expansion rule that made a
+ * local delivery, which the parent checks).  The dumper writes the
+ * lowest version that can hold the record, and leaves out the keys of
+ * later versions, so a record without origin or that flag stays one any
+ * earlier loader reads; the loader takes all three and refuses "expand"
+ * in version 1 and "origin" before version 3.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -39,7 +42,8 @@ enum envelope_kind {
 	ENVELOPE_K_STATE,
 	ENVELOPE_K_FLAGS,
 	ENVELOPE_K_NOTIFY,
-	ENVELOPE_K_RET
+	ENVELOPE_K_RET,
+	ENVELOPE_K_ORIGIN
 };
 
 struct envelope_key {
@@ -48,13 +52,14 @@ struct envelope_key {
 	size_t			 off;
 	size_t			 size;		/* string buffers */
 	int			 required;
+	int			 version;	/* the first that has it */
 };
 
 #define ENVELOPE_STR(n, f, r) \
 	{ n, ENVELOPE_K_STR, offsetof(struct envelope, f), \
-	    sizeof(((struct envelope *)0)->f), r }
+	    sizeof(((struct envelope *)0)->f), r, 1 }
 #define ENVELOPE_NUM(n, k, f, r) \
-	{ n, k, offsetof(struct envelope, f), 0, r }
+	{ n, k, offsetof(struct envelope, f), 0, r, 1 }
 
 static const struct envelope_key envelope_keys[] = {
 	ENVELOPE_NUM("evpid",		ENVELOPE_K_ID,	evpid,		1),
@@ -66,6 +71,8 @@ static const struct envelope_key envelope_keys[] = {
 	ENVELOPE_STR("dispatcher",	dispatcher,			1),
 	ENVELOPE_STR("user",		user,				0),
 	ENVELOPE_NUM("dest-type",	ENVELOPE_K_U32,	dest_type,	0),
+	{ "origin", ENVELOPE_K_ORIGIN, offsetof(struct envelope, origin), 0,
+	    0, 3 },
 	ENVELOPE_STR("auth-user",	auth_user,			0),
 	ENVELOPE_STR("tag",		tag,				0),
 	ENVELOPE_STR("helo",		helo,				0),
@@ -112,6 +119,14 @@ static const struct envelope_word envelope_state_words[] = {
 	{ "pending",	ENVELOPE_ST_PENDING },
 	{ "inflight",	ENVELOPE_ST_INFLIGHT },
 	{ "held",	ENVELOPE_ST_HELD },
+	{ NULL,		0 }
+};
+
+static const struct envelope_word envelope_origin_words[] = {
+	{ "",		ENVELOPE_ORIGIN_NONE },
+	{ "mailbox",	ENVELOPE_ORIGIN_MAILBOX },
+	{ "alias",	ENVELOPE_ORIGIN_ALIAS },
+	{ "forward",	ENVELOPE_ORIGIN_FORWARD },
 	{ NULL,		0 }
 };
 
@@ -303,9 +318,12 @@ envelope_dump_value(struct envelope_out *o, const struct envelope_key *k,
 		return 0;
 	case ENVELOPE_K_STATE:
 	case ENVELOPE_K_RET:
+	case ENVELOPE_K_ORIGIN:
 		w = k->kind == ENVELOPE_K_STATE ?
 		    envelope_word_name(envelope_state_words, evp->state) :
-		    envelope_word_name(envelope_ret_words, evp->dsn_ret);
+		    k->kind == ENVELOPE_K_RET ?
+		    envelope_word_name(envelope_ret_words, evp->dsn_ret) :
+		    envelope_word_name(envelope_origin_words, evp->origin);
 		if (w == NULL)
 			return -1;
 		envelope_out_str(o, w);
@@ -324,13 +342,18 @@ envelope_dump(const struct envelope *evp, char *buf, size_t bufsz)
 {
 	struct envelope_out	o = { buf, bufsz, 0, 0 };
 	size_t			i;
+	int			version;
 
 	if (bufsz == 0)
 		return -1;
 	buf[0] = '\0';
-	envelope_out_str(&o, (evp->flags & ENVELOPE_F_EXPAND) ?
+	version = evp->origin != ENVELOPE_ORIGIN_NONE ? 3 :
+	    (evp->flags & ENVELOPE_F_EXPAND) ? 2 : 1;
+	envelope_out_str(&o, version == 3 ? "version: 3\n" : version == 2 ?
 	    "version: 2\n" : "version: 1\n");
 	for (i = 0; i < ENVELOPE_NKEYS; i++) {
+		if (envelope_keys[i].version > version)
+			continue;
 		envelope_out_str(&o, envelope_keys[i].name);
 		envelope_out_add(&o, ": ", 2);
 		if (envelope_dump_value(&o, &envelope_keys[i], evp) == -1)
@@ -481,6 +504,9 @@ envelope_load_value(struct envelope *evp, const struct envelope_key *k,
 			return -1;
 		evp->dsn_ret = (enum envelope_ret)w;
 		return 0;
+	case ENVELOPE_K_ORIGIN:
+		return envelope_word_parse(s, envelope_origin_words,
+		    &evp->origin);
 	default:
 		return -1;
 	}
@@ -501,8 +527,8 @@ envelope_line_check(const char *line, size_t len)
 
 /* envelope_load_line - one "key: value" line into evp; 0 / -1 with err */
 static int
-envelope_load_line(struct envelope *evp, const char *line, size_t len,
-    uint32_t *seen, char *err, size_t errsz)
+envelope_load_line(struct envelope *evp, int version, const char *line,
+    size_t len, uint32_t *seen, char *err, size_t errsz)
 {
 	const char	*colon;
 	size_t		 i, klen;
@@ -520,6 +546,11 @@ envelope_load_line(struct envelope *evp, const char *line, size_t len,
 	if (i == ENVELOPE_NKEYS) {
 		(void)snprintf(err, errsz, "unknown key \"%.*s\"",
 		    (int)(klen > 32 ? 32 : klen), line);
+		return -1;
+	}
+	if (envelope_keys[i].version > version) {
+		(void)snprintf(err, errsz, "key %s in a version %d record",
+		    envelope_keys[i].name, version);
 		return -1;
 	}
 	if (*seen & (1U << i)) {
@@ -552,18 +583,17 @@ envelope_load_required(uint32_t seen, char *err, size_t errsz)
 	return 0;
 }
 
-/* envelope_version - the version a first line names: 1, 2, or -1 */
+/* envelope_version - the version a first line names: 1 to 3, or -1 */
 static int
 envelope_version(const char *line, size_t len)
 {
 	static const char	vers[] = "version: ";
 	size_t			n = sizeof(vers) - 1;
 
-	if (len != n + 1 || memcmp(line, vers, n) != 0)
+	if (len != n + 1 || memcmp(line, vers, n) != 0 || line[n] < '1' ||
+	    line[n] > '0' + ENVELOPE_VERSION)
 		return -1;
-	if (line[n] == '1')
-		return 1;
-	return line[n] == '2' ? 2 : -1;
+	return line[n] - '0';
 }
 
 /*
@@ -599,13 +629,13 @@ envelope_load(struct envelope *evp, const char *buf, size_t len,
 			if ((version = envelope_version(line,
 			    (size_t)(nl - line))) == -1) {
 				(void)snprintf(err, errsz,
-				    "line 1: not a version 1 or 2 envelope");
+				    "line 1: not a version 1 to 3 envelope");
 				return -1;
 			}
 			continue;
 		}
-		if (envelope_load_line(evp, line, (size_t)(nl - line), &seen,
-		    why, sizeof(why)) == -1) {
+		if (envelope_load_line(evp, version, line,
+		    (size_t)(nl - line), &seen, why, sizeof(why)) == -1) {
 			(void)snprintf(err, errsz, "line %d: %s", lineno, why);
 			return -1;
 		}

@@ -14,7 +14,7 @@
 
 #include "defs.h"
 
-#define ENVELOPE_VERSION	2	/* the newest record version */
+#define ENVELOPE_VERSION	3	/* the newest record version */
 #define ENVELOPE_DUMP_MAX	16384	/* a record's maximal size in bytes */
 #define ENVELOPE_ID_STRLEN	16
 #define ENVELOPE_MSGID_STRLEN	8
@@ -38,6 +38,17 @@ enum envelope_state {
 #define ENVELOPE_DEST_FILE	1	/* an aliases(5) /path/file */
 #define ENVELOPE_DEST_COMMAND	2	/* an aliases(5) |command */
 
+/*
+ * which expansion rule made a local delivery (version 3): a mailbox of
+ * the account, an alias or virtual table entry, or an entry of the
+ * user's ~/.forward; ENVELOPE_ORIGIN_NONE for relaying and for records
+ * of version 1 and 2
+ */
+#define ENVELOPE_ORIGIN_NONE	0
+#define ENVELOPE_ORIGIN_MAILBOX	1
+#define ENVELOPE_ORIGIN_ALIAS	2
+#define ENVELOPE_ORIGIN_FORWARD	3
+
 /* DSN NOTIFY (RFC 3461); 0 means "not given" */
 #define ENVELOPE_DSN_NEVER	0x01
 #define ENVELOPE_DSN_SUCCESS	0x02
@@ -59,6 +70,7 @@ struct envelope {
 	char			dispatcher[NAME_MAX_CFG]; /* action name */
 	char			user[NAME_MAX_CFG];	/* local account, "" if none */
 	uint32_t		dest_type;		/* ENVELOPE_DEST_* */
+	uint32_t		origin;			/* ENVELOPE_ORIGIN_* */
 	char			auth_user[ADDR_MAX];	/* AUTH identity, "" if none */
 	char			tag[NAME_MAX_CFG];
 	char			helo[HOST_MAX];

@@ -38,16 +38,20 @@ const struct ipc_strfield ipc_str_ctl_end[] = {
 /* every string of a struct ipc_sess embedded as member m of struct t */
 #define IPC_STR_SESS(t, m)						\
 	IPC_STR(t, m.src), IPC_STR(t, m.rdns), IPC_STR(t, m.helo),	\
-	IPC_STR(t, m.auth_user), IPC_STR(t, m.tag)
+	IPC_STR(t, m.auth_user)
 
 const struct ipc_strfield ipc_str_lka_mail[] = {
 	IPC_STR_SESS(msg_lka_mail, sess), IPC_STR(msg_lka_mail, sender),
 	IPC_STR_END };
 const struct ipc_strfield ipc_str_lka_rcpt[] = {
 	IPC_STR_SESS(msg_lka_rcpt, sess), IPC_STR(msg_lka_rcpt, sender),
-	IPC_STR(msg_lka_rcpt, rcpt), IPC_STR_END };
-const struct ipc_strfield ipc_str_lka_expanded[] = {
-	IPC_STR_EVP(msg_lka_expanded, evp), IPC_STR_END };
+	IPC_STR(msg_lka_rcpt, rcpt), IPC_STR(msg_lka_rcpt, orcpt),
+	IPC_STR(msg_lka_rcpt, envid), IPC_STR_END };
+const struct ipc_strfield ipc_str_lka_envelope[] = {
+	IPC_STR_EVP(msg_lka_envelope, evp), IPC_STR_END };
+const struct ipc_strfield ipc_str_rcpt_result[] = {
+	IPC_STR(msg_rcpt_result, enhanced), IPC_STR(msg_rcpt_result, text),
+	IPC_STR_END };
 const struct ipc_strfield ipc_str_lka_result[] = {
 	IPC_STR(msg_lka_result, enhanced), IPC_STR(msg_lka_result, text),
 	IPC_STR_END };
@@ -63,8 +67,6 @@ const struct ipc_strfield ipc_str_table_update[] = {
 	IPC_STR(msg_table_update, name), IPC_STR_END };
 const struct ipc_strfield ipc_str_table_updated[] = {
 	IPC_STR(msg_table_updated, error), IPC_STR_END };
-const struct ipc_strfield ipc_str_tx_envelope[] = {
-	IPC_STR_EVP(msg_tx_envelope, evp), IPC_STR_END };
 const struct ipc_strfield ipc_str_tx_result[] = {
 	IPC_STR(msg_tx_result, enhanced), IPC_STR(msg_tx_result, text),
 	IPC_STR_END };
@@ -82,6 +84,8 @@ const struct ipc_strfield ipc_str_lka_notice_expanded[] = {
 const struct ipc_strfield ipc_str_lka_notice_result[] = {
 	IPC_STR(msg_lka_notice_result, enhanced),
 	IPC_STR(msg_lka_notice_result, text), IPC_STR_END };
+const struct ipc_strfield ipc_str_key_op[] = {
+	IPC_STR(msg_key_op, pki), IPC_STR_END };
 
 #define IPC_FITS(name, from, to, payload, fd, strs)			\
 	_Static_assert(sizeof(struct payload) <= IPC_FRAME_MAX -	\
@@ -431,14 +435,25 @@ ipc_violation(struct ipc *c, uint32_t type, const char *why)
 	c->dead = 1;
 }
 
+/* ipc_hello_check - what is wrong with a peer's hello; NULL if nothing */
+const char *
+ipc_hello_check(const struct msg_hello *h, enum proc_role peer)
+{
+	if (h->version != IPC_PROTO_VERSION)
+		return "protocol version mismatch";
+	if (h->role != (uint32_t)peer)
+		return "peer claims another role";
+	return NULL;
+}
+
 /* ipc_hello - check the peer's handshake */
 static void
 ipc_hello(struct ipc *c, const struct msg_hello *h)
 {
-	if (h->version != IPC_PROTO_VERSION)
-		ipc_violation(c, MSG_HELLO, "protocol version mismatch");
-	else if (h->role != (uint32_t)c->peer)
-		ipc_violation(c, MSG_HELLO, "peer claims another role");
+	const char	*why;
+
+	if ((why = ipc_hello_check(h, c->peer)) != NULL)
+		ipc_violation(c, MSG_HELLO, why);
 	else if (c->hello_seen)
 		ipc_violation(c, MSG_HELLO, "second hello");
 	else

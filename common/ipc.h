@@ -67,10 +67,14 @@ void		 ipc_on_log_brief(struct ipc *, uint32_t, int, const void *,
 
 void		 ipc_on_sibling_lost(struct ipc *, void *);
 
-/* one datagram and at most one descriptor, for other socketpairs too */
-ssize_t		 ipc_sendmsg(int sock, const void *data, size_t len, int fd);
+/*
+ * one frame on the wire, for ipc_sync.c and parent_helper.c's answers;
+ * -1 and errno on failure
+ */
+ssize_t		 ipc_sendmsg(int sock, const void *frame, size_t len, int fd);
 ssize_t		 ipc_recvmsg(int sock, void *buf, size_t bufsz, int *fd,
 		    int *nfds);
+const char	*ipc_hello_check(const struct msg_hello *, enum proc_role);
 
 const char	*ipc_type_name(uint32_t);
 size_t		 ipc_payload_size(enum ipc_type);

@@ -18,7 +18,7 @@
 #include "envelope.h"
 #include "proc_role.h"
 
-#define IPC_PROTO_VERSION	3
+#define IPC_PROTO_VERSION	5
 
 #define P_(r)		PROC_BIT(PROC_##r)
 
@@ -79,7 +79,10 @@ struct msg_stats_deliver {
 
 /*
  * Policy: what the lookup process needs to know about a session to
- * evaluate the match rules (smtpd.conf "match").
+ * evaluate the match rules (smtpd.conf "match") and to make its
+ * envelopes: the listener's claims about the client.  What the
+ * configuration says about the listener (tag, hostname) the lookup
+ * takes from its own copy.
  */
 #define IPC_SESS_LOCAL		0x01	/* arrived on the enqueuer's socket */
 #define IPC_SESS_TLS		0x02	/* the session is in TLS */
@@ -92,7 +95,6 @@ struct ipc_sess {
 	char		rdns[HOST_MAX];		/* "" if unknown */
 	char		helo[HOST_MAX];
 	char		auth_user[ADDR_MAX];	/* "" unless IPC_SESS_AUTH */
-	char		tag[NAME_MAX_CFG];	/* the listener's tag */
 };
 
 /* smtpd -> lookup: may this sender be used (senders <table>, rules)? */
@@ -101,24 +103,51 @@ struct msg_lka_mail {
 	char		sender[ADDR_MAX];	/* "" is <> */
 };
 
-/* smtpd -> lookup: match and expand one recipient. */
+/*
+ * smtpd -> lookup: match and expand one recipient of the transaction
+ * msgid (opened by MSG_TX_OPEN), with the client's claims of MAIL and
+ * RCPT.  The lookup hands the envelopes and then the verdict to the
+ * queue itself (MSG_LKA_ENVELOPE, MSG_LKA_RCPT_RESULT); the listener
+ * hears the verdict from the queue (MSG_TX_RCPT_RESULT).
+ */
 struct msg_lka_rcpt {
 	struct ipc_sess	sess;
-	char		sender[ADDR_MAX];
+	uint32_t	msgid;
+	uint32_t	flags;			/* 8BITMIME, SMTPUTF8 claimed */
+	uint32_t	notify;			/* ENVELOPE_DSN_* */
+	uint32_t	ret;			/* enum envelope_ret */
+	char		sender[ADDR_MAX];	/* "" is <> */
 	char		rcpt[ADDR_MAX];
+	char		orcpt[ORCPT_MAX];	/* DSN ORCPT, "" if none */
+	char		envid[ENVID_MAX];	/* DSN ENVID, "" if none */
 };
 
 /*
- * lookup -> smtpd: one recipient after expansion (zero or more per
- * RCPT, before the final MSG_LKA_RESULT).  The envelope's dispatcher,
- * dest, dest_type and user are set; the listener fills in the rest.
+ * lookup -> queue: one envelope of the RCPT in flight in transaction
+ * msgid of session sessid (zero or more, then MSG_LKA_RCPT_RESULT).
+ * Everything but the queue's own fields (evpid, times, state) is set.
  */
-struct msg_lka_expanded {
+struct msg_lka_envelope {
 	uint64_t	sessid;
+	uint32_t	msgid;
+	uint32_t	unused;
 	struct envelope	evp;
 };
 
-/* lookup -> smtpd: the verdict on a MAIL, RCPT or AUTH request. */
+/*
+ * lookup -> queue (MSG_LKA_RCPT_RESULT), then queue -> smtpd
+ * (MSG_TX_RCPT_RESULT): the verdict on one RCPT.  The queue forwards
+ * it once it holds the envelopes, so the listener cannot commit before.
+ */
+struct msg_rcpt_result {
+	uint64_t	sessid;
+	uint32_t	msgid;
+	int32_t		code;			/* 250 ok, else the reply */
+	char		enhanced[16];		/* "5.1.1" */
+	char		text[ERRTEXT_MAX];
+};
+
+/* lookup -> smtpd: the verdict on a MAIL or AUTH request. */
 struct msg_lka_result {
 	uint64_t	sessid;
 	int32_t		code;			/* 250/235 ok, else the reply code */
@@ -169,7 +198,8 @@ struct msg_forward_fd {
 	int32_t		status;			/* IPC_FORWARD_* */
 };
 
-/* queue -> lookup and back: `smtpctl update table NAME`. */
+/* queue -> lookup and back: `smtpctl update table [NAME]`; an empty name
+ * reloads every named table. */
 struct msg_table_update {
 	uint64_t	reqid;
 	char		name[NAME_MAX_CFG];
@@ -180,17 +210,15 @@ struct msg_table_updated {
 	char		error[ERRTEXT_MAX];
 };
 
-/* A transaction between the listener and the queue. */
+/*
+ * A transaction between the listener and the queue, opened when MAIL
+ * is accepted; MSG_TX_COMMIT commits the envelopes the queue holds.
+ */
 struct msg_tx {
 	uint64_t	sessid;
 	uint32_t	msgid;			/* 0 in MSG_TX_OPEN */
 	uint32_t	unused;
 	uint64_t	size;			/* MSG_TX_COMMIT: message octets */
-};
-struct msg_tx_envelope {
-	uint64_t	sessid;
-	uint32_t	msgid;
-	struct envelope	evp;
 };
 struct msg_tx_result {
 	uint64_t	sessid;
@@ -210,6 +238,7 @@ struct msg_mda_run {
 #define IPC_DLV_OK		0
 #define IPC_DLV_TEMPFAIL	1
 #define IPC_DLV_PERMFAIL	2
+#define IPC_DLV_TEMPFAIL_RCPT	3	/* the recipient's own 4xx: only it waits */
 struct msg_dlv_result {
 	uint64_t	evpid;
 	int32_t		status;			/* IPC_DLV_* */
@@ -248,6 +277,30 @@ struct msg_lka_notice_result {
 	char		text[ERRTEXT_MAX];
 };
 
+/*
+ * smtpd, deliver -> keys: one operation with the private key of a pki
+ * (OpenSSL's RSA private encryption with its padding, RSA decryption,
+ * ECDSA signature of a digest), answered by MSG_KEY_RESULT with the
+ * same id.  The key holder checks the pki, the operation, the padding
+ * and the length against the key it holds and refuses anything else.
+ */
+#define IPC_KEY_DATA_MAX	2048	/* RSA up to 16384 bits */
+struct msg_key_op {
+	char		pki[NAME_MAX_CFG];
+	uint32_t	padding;		/* RSA_*_PADDING; 0 for ECDSA */
+	uint32_t	len;			/* octets of data in use */
+	uint8_t		data[IPC_KEY_DATA_MAX];
+};
+
+/* keys -> smtpd, deliver: the result (a signature or a plaintext). */
+#define IPC_KEY_OK		0
+#define IPC_KEY_REFUSED		(-1)
+struct msg_key_result {
+	int32_t		status;			/* IPC_KEY_* */
+	uint32_t	len;
+	uint8_t		data[IPC_KEY_DATA_MAX];
+};
+
 struct ipc_strfield {
 	size_t	off;
 	size_t	size;
@@ -263,14 +316,14 @@ extern const struct ipc_strfield ipc_str_ctl_line[];
 extern const struct ipc_strfield ipc_str_ctl_end[];
 extern const struct ipc_strfield ipc_str_lka_mail[];
 extern const struct ipc_strfield ipc_str_lka_rcpt[];
-extern const struct ipc_strfield ipc_str_lka_expanded[];
+extern const struct ipc_strfield ipc_str_lka_envelope[];
+extern const struct ipc_strfield ipc_str_rcpt_result[];
 extern const struct ipc_strfield ipc_str_lka_result[];
 extern const struct ipc_strfield ipc_str_lka_auth[];
 extern const struct ipc_strfield ipc_str_auth_system[];
 extern const struct ipc_strfield ipc_str_forward_open[];
 extern const struct ipc_strfield ipc_str_table_update[];
 extern const struct ipc_strfield ipc_str_table_updated[];
-extern const struct ipc_strfield ipc_str_tx_envelope[];
 extern const struct ipc_strfield ipc_str_tx_result[];
 extern const struct ipc_strfield ipc_str_mda_run[];
 extern const struct ipc_strfield ipc_str_dlv_result[];
@@ -278,6 +331,7 @@ extern const struct ipc_strfield ipc_str_relay_run[];
 extern const struct ipc_strfield ipc_str_lka_notice[];
 extern const struct ipc_strfield ipc_str_lka_notice_expanded[];
 extern const struct ipc_strfield ipc_str_lka_notice_result[];
+extern const struct ipc_strfield ipc_str_key_op[];
 
 /*   name		from			to			payload			fd	strings */
 #define IPC_MESSAGES(X)							\
@@ -308,7 +362,6 @@ extern const struct ipc_strfield ipc_str_lka_notice_result[];
 	X(MSG_CTL_UPDATE_TABLE, P_(CONTROL),	P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE, ipc_str_ctl_arg)	\
 	X(MSG_LKA_MAIL,	P_(SMTPD),		P_(LOOKUP),		msg_lka_mail,		IPC_FD_NONE, ipc_str_lka_mail)	\
 	X(MSG_LKA_RCPT,	P_(SMTPD),		P_(LOOKUP),		msg_lka_rcpt,		IPC_FD_NONE, ipc_str_lka_rcpt)	\
-	X(MSG_LKA_EXPANDED, P_(LOOKUP),		P_(SMTPD),		msg_lka_expanded,	IPC_FD_NONE, ipc_str_lka_expanded)	\
 	X(MSG_LKA_RESULT, P_(LOOKUP),		P_(SMTPD),		msg_lka_result,		IPC_FD_NONE, ipc_str_lka_result)	\
 	X(MSG_LKA_AUTH,	P_(SMTPD),		P_(LOOKUP),		msg_lka_auth,		IPC_FD_NONE, ipc_str_lka_auth)	\
 	X(MSG_AUTH_SYSTEM, P_(LOOKUP),		P_(PARENT),		msg_auth_system,	IPC_FD_NONE, ipc_str_auth_system)	\
@@ -319,7 +372,9 @@ extern const struct ipc_strfield ipc_str_lka_notice_result[];
 	X(MSG_TABLE_UPDATED, P_(LOOKUP),	P_(QUEUE),		msg_table_updated,	IPC_FD_NONE, ipc_str_table_updated)	\
 	X(MSG_TX_OPEN,	P_(SMTPD),		P_(QUEUE),		msg_tx,			IPC_FD_NONE, ipc_str_none)	\
 	X(MSG_TX_OPENED, P_(QUEUE),		P_(SMTPD),		msg_tx_result,		IPC_FD_MAY,  ipc_str_tx_result)	\
-	X(MSG_TX_ENVELOPE, P_(SMTPD),		P_(QUEUE),		msg_tx_envelope,	IPC_FD_NONE, ipc_str_tx_envelope)	\
+	X(MSG_LKA_ENVELOPE, P_(LOOKUP),		P_(QUEUE),		msg_lka_envelope,	IPC_FD_NONE, ipc_str_lka_envelope)	\
+	X(MSG_LKA_RCPT_RESULT, P_(LOOKUP),	P_(QUEUE),		msg_rcpt_result,	IPC_FD_NONE, ipc_str_rcpt_result)	\
+	X(MSG_TX_RCPT_RESULT, P_(QUEUE),	P_(SMTPD),		msg_rcpt_result,	IPC_FD_NONE, ipc_str_rcpt_result)	\
 	X(MSG_TX_COMMIT, P_(SMTPD),		P_(QUEUE),		msg_tx,			IPC_FD_NONE, ipc_str_none)	\
 	X(MSG_TX_COMMITTED, P_(QUEUE),		P_(SMTPD),		msg_tx_result,		IPC_FD_NONE, ipc_str_tx_result)	\
 	X(MSG_TX_ABORT,	P_(SMTPD),		P_(QUEUE),		msg_tx,			IPC_FD_NONE, ipc_str_none)	\
@@ -329,7 +384,11 @@ extern const struct ipc_strfield ipc_str_lka_notice_result[];
 	X(MSG_RELAY_RESULT, P_(DELIVER),	P_(QUEUE),		msg_dlv_result,		IPC_FD_NONE, ipc_str_dlv_result)	\
 	X(MSG_LKA_NOTICE, P_(QUEUE),		P_(LOOKUP),		msg_lka_notice,		IPC_FD_NONE, ipc_str_lka_notice)	\
 	X(MSG_LKA_NOTICE_EXPANDED, P_(LOOKUP),	P_(QUEUE),		msg_lka_notice_expanded, IPC_FD_NONE, ipc_str_lka_notice_expanded)	\
-	X(MSG_LKA_NOTICE_RESULT, P_(LOOKUP),	P_(QUEUE),		msg_lka_notice_result,	IPC_FD_NONE, ipc_str_lka_notice_result)
+	X(MSG_LKA_NOTICE_RESULT, P_(LOOKUP),	P_(QUEUE),		msg_lka_notice_result,	IPC_FD_NONE, ipc_str_lka_notice_result)	\
+	X(MSG_KEY_RSA_SIGN, P_(SMTPD) | P_(DELIVER), P_(KEYS),		msg_key_op,		IPC_FD_NONE, ipc_str_key_op)	\
+	X(MSG_KEY_RSA_DECRYPT, P_(SMTPD) | P_(DELIVER), P_(KEYS),	msg_key_op,		IPC_FD_NONE, ipc_str_key_op)	\
+	X(MSG_KEY_ECDSA_SIGN, P_(SMTPD) | P_(DELIVER), P_(KEYS),	msg_key_op,		IPC_FD_NONE, ipc_str_key_op)	\
+	X(MSG_KEY_RESULT, P_(KEYS),		P_(SMTPD) | P_(DELIVER), msg_key_result,	IPC_FD_NONE, ipc_str_none)
 
 enum ipc_type {
 	MSG_NONE = 0,

@@ -19,7 +19,11 @@ static struct {
 	int	opened;
 } log_state = { "posthorn", 1, 0, 0 };
 
-/* log_init - set the process name and destination for all further lines */
+/*
+ * log_init - set the process name and destination for all further lines.
+ * Syslog's socket is connected here (LOG_NDELAY), before a role chroots:
+ * inside its root there is no /dev/log to connect to later.
+ */
 void
 log_init(const char *procname, int to_stderr, int verbose)
 {

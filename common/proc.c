@@ -27,6 +27,7 @@ static const char *const proc_names[PROC_MAX] = {
 	[PROC_DELIVER] = "deliver",
 	[PROC_CONTROL] = "control",
 	[PROC_LOOKUP] = "lookup",
+	[PROC_KEYS] = "keys",
 };
 
 /* The roles the parent starts, their accounts and their roots. */
@@ -35,19 +36,27 @@ static const struct proc_spec proc_specs[PROC_NCHILD] = {
 	{ PROC_SMTPD,	POSTHORN_USER,		PROC_ROOT_EMPTY },
 	{ PROC_DELIVER,	POSTHORN_USER,		PROC_ROOT_EMPTY },
 	{ PROC_LOOKUP,	POSTHORN_USER,		PROC_ROOT_NONE },
+	{ PROC_KEYS,	POSTHORN_USER,		PROC_ROOT_EMPTY },
 };
 
-/* Which roles share a channel: a symmetric relation. */
+/*
+ * Which roles share a channel: a symmetric relation.  The key holder
+ * talks to those that make TLS handshakes, and to nobody else.
+ */
 static const unsigned proc_link_table[PROC_MAX] = {
 	[PROC_PARENT] = PROC_BIT(PROC_QUEUE) | PROC_BIT(PROC_SMTPD) |
-	    PROC_BIT(PROC_DELIVER) | PROC_BIT(PROC_LOOKUP),
+	    PROC_BIT(PROC_DELIVER) | PROC_BIT(PROC_LOOKUP) |
+	    PROC_BIT(PROC_KEYS),
 	[PROC_QUEUE] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_SMTPD) |
 	    PROC_BIT(PROC_DELIVER) | PROC_BIT(PROC_LOOKUP),
 	[PROC_SMTPD] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_QUEUE) |
-	    PROC_BIT(PROC_LOOKUP),
-	[PROC_DELIVER] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_QUEUE),
+	    PROC_BIT(PROC_LOOKUP) | PROC_BIT(PROC_KEYS),
+	[PROC_DELIVER] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_QUEUE) |
+	    PROC_BIT(PROC_KEYS),
 	[PROC_LOOKUP] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_QUEUE) |
 	    PROC_BIT(PROC_SMTPD),
+	[PROC_KEYS] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_SMTPD) |
+	    PROC_BIT(PROC_DELIVER),
 };
 
 /* proc_role_name - printable role name */
@@ -118,11 +127,12 @@ proc_spec(enum proc_role r)
 
 /*
  * proc_exec_child - in the forked child: move the channels to their
- * fixed numbers, close everything else, exec the program for the role.
+ * fixed numbers, close everything else, exec the program for the role
+ * (with the secret in its environment when it is the role's).
  */
 static void
 proc_exec_child(enum proc_role role, int fds[PROC_MAX], const char *exe,
-    char *const *extra)
+    char *const *extra, const struct proc_secret *secret)
 {
 	char	*argv[64];
 	int	 r, hi[PROC_MAX], argc = 0, i;
@@ -145,6 +155,9 @@ proc_exec_child(enum proc_role role, int fds[PROC_MAX], const char *exe,
 	for (i = 0; extra && extra[i] && argc < 63; i++)
 		argv[argc++] = extra[i];
 	argv[argc] = NULL;
+	if (secret != NULL && secret->role == role && secret->entry != NULL &&
+	    putenv((char *)secret->entry) != 0)
+		_exit(127);
 	execv(exe, argv);
 	_exit(127);
 }
@@ -152,11 +165,12 @@ proc_exec_child(enum proc_role role, int fds[PROC_MAX], const char *exe,
 /*
  * proc_spawn - start every role of the table (the caller is the parent):
  * one socketpair per linked pair, fork, exec.  children[i] receives the
- * parent's end of each child's channel, in table order.
+ * parent's end of each child's channel, in table order.  secret (or
+ * NULL) goes into the environment of its role alone.
  */
 int
 proc_spawn(const char *exe, char *const *extra,
-    struct proc_child children[PROC_NCHILD])
+    const struct proc_secret *secret, struct proc_child children[PROC_NCHILD])
 {
 	int	pair[PROC_MAX][PROC_MAX][2], fds[PROC_MAX];
 	int	a, b;
@@ -183,7 +197,7 @@ proc_spawn(const char *exe, char *const *extra,
 		if ((pid = fork()) == -1)
 			fatal("proc_spawn: fork");
 		if (pid == 0)
-			proc_exec_child(a, fds, exe, extra);
+			proc_exec_child(a, fds, exe, extra, secret);
 		children[i].role = a;
 		children[i].pid = pid;
 		children[i].fd = pair[PROC_PARENT][a][0];

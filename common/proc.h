@@ -35,9 +35,16 @@ struct proc_child {
 };
 
 #define PROC_FD_FIRST	3	/* a child's first channel descriptor */
-#define PROC_NCHILD	4	/* roles the parent starts: queue, smtpd, deliver, lookup */
+#define PROC_NCHILD	5	/* roles the parent starts: queue, smtpd,
+				 * deliver, lookup, keys */
 
 struct cfg;
+
+/* An environment entry that one role alone inherits (a secret). */
+struct proc_secret {
+	enum proc_role	 role;
+	const char	*entry;		/* "NAME=VALUE"; NULL: none */
+};
 
 /* What every role's main gets: the loaded configuration and the options. */
 struct proc_env {
@@ -49,6 +56,9 @@ struct proc_env {
 	const char		*spool;		/* queue path */
 	const char		*exe;		/* this program, for re-exec */
 	time_t			 started;
+	char			*queue_key;	/* the parent's: the queue's
+						 * key from the environment,
+						 * wiped once it is started */
 };
 
 /* A role's entry point, as the program's table lists it. */
@@ -60,7 +70,7 @@ struct proc_main {
 int	 proc_links(enum proc_role, enum proc_role);
 int	 proc_child_fd(enum proc_role self, enum proc_role peer);
 int	 proc_spawn(const char *exe, char *const *extra_args,
-	    struct proc_child children[PROC_NCHILD]);
+	    const struct proc_secret *, struct proc_child children[PROC_NCHILD]);
 int	 proc_devmode(void);
 void	 proc_priv_drop(enum proc_role, const char *spool, const char *empty);
 const struct proc_spec *proc_spec(enum proc_role);

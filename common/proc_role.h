@@ -14,7 +14,8 @@ enum proc_role {
 	PROC_DELIVER	= 3,	/* _posthorn, chrooted: relay worker */
 	PROC_CONTROL	= 4,	/* smtpctl, on the control socket */
 	PROC_LOOKUP	= 5,	/* _posthorn: tables, rules, expansion */
-	PROC_MAX	= 6
+	PROC_KEYS	= 6,	/* _posthorn, chrooted: the private keys */
+	PROC_MAX	= 7
 };
 
 #define PROC_BIT(r)	(1U << (r))

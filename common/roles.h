@@ -14,5 +14,6 @@ int	queue_main(struct proc_env *);		/* queue/queue.c */
 int	srv_main(struct proc_env *);		/* smtpd/srv.c */
 int	worker_main(struct proc_env *);		/* deliver/worker.c */
 int	lookup_main(struct proc_env *);		/* queue/lookup.c */
+int	keys_main(struct proc_env *);		/* smtpd/keys.c */
 
 #endif

@@ -23,7 +23,10 @@ smtp_data_in_init(struct smtp_data_in *st)
 	st->size = 0;
 }
 
-/* smtp_data_in_note - flags and line length for one consumed octet */
+/*
+ * smtp_data_in_note - flags and line length for one consumed octet of
+ * text (RFC 5321 4.5.3.1.6: 1000 octets with CRLF, without the dot)
+ */
 static void
 smtp_data_in_note(struct smtp_data_in *st, unsigned char c)
 {
@@ -109,7 +112,9 @@ smtp_data_in_feed(struct smtp_data_in *st, const char *in, size_t inlen,
 			st->size += emit == '\n' ? 2 : 1;
 		}
 		if (used) {
-			smtp_data_in_note(st, in[i]);
+			/* the dot added for transparency is not text */
+			if (save.state != SMTP_DATA_IN_BOL || in[i] != '.')
+				smtp_data_in_note(st, in[i]);
 			if (st->state == SMTP_DATA_IN_BOL)
 				st->linelen = 0;
 			i++;

@@ -18,6 +18,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "relay.h"
+#include "relay_self.h"
 #include "smtp_addr.h"
 #include "table.h"
 #include "xmalloc.h"
@@ -29,6 +30,7 @@ struct relay {
 	struct ipc		 *queue;
 	struct relay_tls	 *tls;
 	char			  hostname[HOST_MAX];
+	struct relay_self	 *self;		/* where we listen */
 	const struct cfg_table	**cfgt;		/* tables of relay actions */
 	struct table		**t;
 	size_t			  nt;
@@ -89,9 +91,12 @@ relay_table(const struct relay *r, const struct cfg_table *ct)
 	panic("relay: table %s not opened", ct->name);
 }
 
-/* relay_new - the relay state; reads keys and tables (before chroot) */
+/*
+ * relay_new - the relay state; reads certificates and tables (before
+ * chroot); keys makes the private operations of client certificates
+ */
 struct relay *
-relay_new(const struct cfg *cfg, struct ipc *queue)
+relay_new(const struct cfg *cfg, struct ipc *queue, struct keyproxy *keys)
 {
 	struct relay		*r;
 	const struct cfg_action	*a;
@@ -99,7 +104,8 @@ relay_new(const struct cfg *cfg, struct ipc *queue)
 	r = xcalloc(1, sizeof(*r));
 	r->cfg = cfg;
 	r->queue = queue;
-	r->tls = relay_tls_new(cfg);
+	r->tls = relay_tls_new(cfg, keys);
+	r->self = relay_self_new(cfg);
 	TAILQ_FOREACH(a, &cfg->actions, entry) {
 		if (a->type != CFG_ACTION_RELAY)
 			continue;
@@ -110,6 +116,13 @@ relay_new(const struct cfg *cfg, struct ipc *queue)
 	    r->hostname[0] == '\0')
 		(void)strlcpy(r->hostname, "localhost", sizeof(r->hostname));
 	return r;
+}
+
+/* relay_job_is_self - connecting to sa would reach this daemon */
+int
+relay_job_is_self(const struct relay_job *job, const struct sockaddr *sa)
+{
+	return relay_self_match(job->relay->self, sa);
 }
 
 /* relay_set_queue - the channel results go to */
@@ -201,11 +214,12 @@ relay_job_done(struct relay_job *job, enum relay_status st, const char *text)
 	memset(&res, 0, sizeof(res));
 	res.evpid = job->evp.evpid;
 	res.status = st == RELAY_OK ? IPC_DLV_OK : st == RELAY_TEMPFAIL ?
-	    IPC_DLV_TEMPFAIL : IPC_DLV_PERMFAIL;
+	    IPC_DLV_TEMPFAIL : st == RELAY_TEMPFAIL_RCPT ?
+	    IPC_DLV_TEMPFAIL_RCPT : IPC_DLV_PERMFAIL;
 	(void)strlcpy(res.text, text, sizeof(res.text));
 	log_info("%016llx relay event=%s rcpt=%s result=\"%s\"",
 	    (unsigned long long)job->evp.evpid, st == RELAY_OK ? "delivered" :
-	    st == RELAY_TEMPFAIL ? "tempfail" : "permfail",
+	    st == RELAY_PERMFAIL ? "permfail" : "tempfail",
 	    log_vis(vrcpt, sizeof(vrcpt), job->evp.dest),
 	    log_vis(vtext, sizeof(vtext), text));
 	ipc_send(job->relay->queue, MSG_RELAY_RESULT, 0, -1, &res, sizeof(res));

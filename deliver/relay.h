@@ -42,7 +42,8 @@ struct ssl_ctx_st;
 
 enum relay_status {
 	RELAY_OK,
-	RELAY_TEMPFAIL,
+	RELAY_TEMPFAIL,		/* the destination failed: it is suspended */
+	RELAY_TEMPFAIL_RCPT,	/* a 4xx for this recipient or message only */
 	RELAY_PERMFAIL
 };
 
@@ -74,8 +75,12 @@ struct relay_job {
 };
 
 /* relay.c */
-struct relay	*relay_new(const struct cfg *, struct ipc *queue);
+struct keyproxy;
+struct relay	*relay_new(const struct cfg *, struct ipc *queue,
+		    struct keyproxy *);
 void		 relay_set_queue(struct relay *, struct ipc *);
+int		 relay_job_is_self(const struct relay_job *,
+		    const struct sockaddr *);
 void		 relay_on_run(struct ipc *, uint32_t, int, const void *,
 		    void *);
 void		 relay_stats(const struct relay *, uint64_t *total,
@@ -125,11 +130,12 @@ int		 relay_conn_connect(struct bufferevent *,
 struct bufferevent *relay_conn_tls(struct bufferevent *, struct ssl_ctx_st *,
 		    const struct cfg_action *, const struct relay_hop *,
 		    const char *addr);
+int		 relay_conn_verifies(const struct cfg_action *);
 void		 relay_conn_errstr(struct bufferevent *, short what, char *buf,
 		    size_t bufsz);
 
 /* relay_tls.c */
-struct relay_tls *relay_tls_new(const struct cfg *);
+struct relay_tls *relay_tls_new(const struct cfg *, struct keyproxy *);
 struct ssl_ctx_st *relay_tls_ctx(const struct relay_tls *,
 		    const struct cfg_action *);
 

@@ -98,6 +98,21 @@ relay_conn_connect(struct bufferevent *bev, const struct relay_hop *hop)
 	    (struct sockaddr *)&hop->ss, relay_conn_socklen(&hop->ss));
 }
 
+/*
+ * relay_conn_verifies - whether the server's certificate must verify:
+ * with `tls`, whenever credentials are sent, and for smtp+tls:// and
+ * smtps:// smarthosts, unless `no-verify` says otherwise
+ */
+int
+relay_conn_verifies(const struct cfg_action *a)
+{
+	if (a->tls_noverify)
+		return 0;
+	return a->tls || a->auth != NULL ||
+	    (a->host.host[0] != '\0' && (a->host.scheme == CFG_RELAY_SMTP_TLS ||
+	    a->host.scheme == CFG_RELAY_SMTPS));
+}
+
 /* relay_conn_tls_verify - SNI, and the name a certificate must carry */
 static int
 relay_conn_tls_verify(const struct cfg_action *a, const struct relay_hop *hop,
@@ -109,7 +124,7 @@ relay_conn_tls_verify(const struct cfg_action *a, const struct relay_hop *hop,
 	literal = relay_mx_literal(hop->name, 0, &ss);
 	if (!literal && SSL_set_tlsext_host_name(ssl, hop->name) != 1)
 		return -1;
-	if (!a->tls || a->tls_noverify) {
+	if (!relay_conn_verifies(a)) {
 		SSL_set_verify(ssl, SSL_VERIFY_NONE, NULL);
 		return 0;
 	}

@@ -50,6 +50,7 @@ struct relay_route {
 	struct dns_query	*q;
 	struct event		*ev;
 	relay_route_cb		 cb;
+	size_t			 self;		/* addresses of ours skipped */
 	enum relay_status	 st;		/* RELAY_OK: not failed */
 	char			 text[ERRTEXT_MAX];
 };
@@ -81,7 +82,7 @@ relay_route_add(struct relay_route *r, const struct sockaddr_storage *ss,
 
 	if (r->nhops == RELAY_HOPS_MAX)
 		return;
-	h = &r->hops[r->nhops++];
+	h = &r->hops[r->nhops];
 	h->ss = *ss;
 	if (ss->ss_family == AF_INET6)
 		((struct sockaddr_in6 *)&h->ss)->sin6_port =
@@ -89,7 +90,13 @@ relay_route_add(struct relay_route *r, const struct sockaddr_storage *ss,
 	else
 		((struct sockaddr_in *)&h->ss)->sin_port =
 		    htons((uint16_t)r->port);
+	if (relay_job_is_self(r->job, (struct sockaddr *)&h->ss)) {
+		log_info("relay event=skip-self host=%s", name);
+		r->self++;
+		return;
+	}
 	(void)strlcpy(h->name, name, sizeof(h->name));
+	r->nhops++;
 }
 
 /* relay_route_on_ev - hand the next address (or the end) to the job */
@@ -104,6 +111,9 @@ relay_route_on_ev(evutil_socket_t fd, short what, void *arg)
 		r->cb(r->job, &r->hops[r->next++], RELAY_OK, NULL);
 		return;
 	}
+	if (r->st == RELAY_OK && r->nhops == 0 && r->self > 0)
+		relay_route_fail(r, RELAY_PERMFAIL, "5.4.6 mail for %s loops "
+		    "back to myself", r->job->domain);
 	r->cb(r->job, NULL, r->st, r->text);
 }
 

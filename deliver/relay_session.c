@@ -184,16 +184,30 @@ relay_session_verdict(struct relay_session *s, enum relay_status st,
 	relay_session_simple(s, SMTP_CMD_QUIT, NULL, RELAY_ST_QUIT);
 }
 
-/* relay_session_said - the verdict of the reply just read */
+/*
+ * relay_session_said - the verdict of the reply just read (a refusal of
+ * MAIL, RCPT or DATA, or the reply after the final dot).  Only a 2xx
+ * after the dot delivers: a 2xx or 3xx where a refusal or 354 was due
+ * means the server does not follow the protocol, and nothing was sent.
+ * A 4xx to RCPT, DATA or the dot concerns this recipient or message:
+ * only a failure of the destination itself (421, a 4xx before RCPT, a
+ * reply that makes no sense) suspends the destination.
+ */
 static void
 relay_session_said(struct relay_session *s)
 {
-	char	text[ERRTEXT_MAX], buf[ERRTEXT_MAX];
+	char			text[ERRTEXT_MAX], buf[ERRTEXT_MAX];
+	enum relay_status	st = relay_text_status(s->rp.code);
 
+	if (st == RELAY_OK && s->st != RELAY_ST_BODY && s->st != RELAY_ST_DOT)
+		st = RELAY_TEMPFAIL;
+	else if (st == RELAY_TEMPFAIL && s->rp.code / 100 == 4 &&
+	    s->rp.code != 421 && s->st >= RELAY_ST_RCPT)
+		st = RELAY_TEMPFAIL_RCPT;
 	relay_text_reply(&s->rp, text, sizeof(text));
 	(void)relay_text_remote(buf, sizeof(buf), s->hop.name, s->rp.code,
 	    s->rp.enhanced, text);
-	relay_session_verdict(s, relay_text_status(s->rp.code), buf, 1);
+	relay_session_verdict(s, st, buf, 1);
 }
 
 /* relay_session_tls - start TLS over the connection */

@@ -126,15 +126,19 @@ relay_text_plain(char *buf, size_t bufsz, const char *user, const char *pass)
 	return 0;
 }
 
-/* relay_text_status - the verdict of a reply code */
+/*
+ * relay_text_status - the verdict of a final reply code: 2xx done, 5xx
+ * refused, 4xx and anything else (a 3xx where none belongs, a code out
+ * of range) to be tried again
+ */
 enum relay_status
 relay_text_status(int code)
 {
-	if (code >= 200 && code < 400)
+	if (code >= 200 && code < 300)
 		return RELAY_OK;
-	if (code >= 400 && code < 500)
-		return RELAY_TEMPFAIL;
-	return RELAY_PERMFAIL;
+	if (code >= 500 && code < 600)
+		return RELAY_PERMFAIL;
+	return RELAY_TEMPFAIL;
 }
 
 /*

@@ -1,9 +1,10 @@
 /*
  * relay_tls.c - the TLS client contexts of the relay: one shared
  * context, and one per relay action with a `pki` (its client
- * certificate).  The CA bundle (RELAY_CA_FILE) and the keys are read by
- * relay_tls_new() before the process chroots; the library's lazy
- * default paths would find nothing inside the chroot.
+ * certificate).  The CA bundle (RELAY_CA_FILE) and the certificates are
+ * read by relay_tls_new() before the process chroots; the library's
+ * lazy default paths would find nothing inside the chroot.  The private
+ * keys stay in the key holder, which signs for the client (keyproxy.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <openssl/ssl.h>
 
 #include "cfg.h"
+#include "keyproxy.h"
 #include "log.h"
 #include "relay.h"
 #include "xmalloc.h"
@@ -56,13 +58,17 @@ relay_tls_ctx_new(const char *ciphers)
 	return ctx;
 }
 
-/* relay_tls_new - every context the relay actions need */
+/*
+ * relay_tls_new - every context the relay actions need; keys (NULL when
+ * no action has a pki) makes their private operations
+ */
 struct relay_tls *
-relay_tls_new(const struct cfg *cfg)
+relay_tls_new(const struct cfg *cfg, struct keyproxy *keys)
 {
 	struct relay_tls	*t;
 	const struct cfg_action	*a;
 	SSL_CTX			*ctx;
+	char			 err[256];
 
 	t = xcalloc(1, sizeof(*t));
 	t->shared = relay_tls_ctx_new(cfg->smtp.ciphers);
@@ -72,11 +78,12 @@ relay_tls_new(const struct cfg *cfg)
 		ctx = relay_tls_ctx_new(cfg->smtp.ciphers);
 		if (SSL_CTX_use_certificate_chain_file(ctx, a->pki->cert) != 1)
 			relay_tls_fatal("certificate", a->pki->cert);
-		if (SSL_CTX_use_PrivateKey_file(ctx, a->pki->key,
-		    SSL_FILETYPE_PEM) != 1)
-			relay_tls_fatal("key", a->pki->key);
-		if (SSL_CTX_check_private_key(ctx) != 1)
-			relay_tls_fatal("key does not match", a->pki->key);
+		if (keys == NULL)
+			panic("relay_tls_new: pki %s without a key holder",
+			    a->pki->name);
+		if (keyproxy_use(keys, ctx, a->pki->name, err,
+		    sizeof(err)) == -1)
+			fatalx("relay tls: %s", err);
 		t->actions = xreallocarray(t->actions, t->n + 1,
 		    sizeof(*t->actions));
 		t->ctx = xreallocarray(t->ctx, t->n + 1, sizeof(*t->ctx));

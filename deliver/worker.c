@@ -2,10 +2,12 @@
  * worker.c - the deliver role: the unprivileged worker that runs relay
  * jobs for the queue (outbound SMTP and LMTP, deliver/relay*.c).
  *
- * Everything the relay reads from disk (the nameservers of
- * /etc/resolv.conf, the CA bundle, client keys, credentials and domain
- * tables) is loaded before proc_child_start() chroots the process to an
- * empty directory.
+ * Everything the relay reads from disk (the resolver's files
+ * resolv.conf, hosts and nsswitch.conf, the CA bundle, client
+ * certificates, credentials and domain tables) is loaded before
+ * proc_child_start() chroots the process to an empty directory; relay
+ * hosts named in /etc/hosts are found there as the system resolver
+ * would find them.  Client keys stay in the key holder.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include "dns.h"
 #include "ev.h"
 #include "ipc.h"
+#include "keyproxy.h"
 #include "log.h"
 #include "proc.h"
 #include "relay.h"
@@ -65,6 +68,22 @@ static const struct ipc_handler worker_parent_handlers[] = {
 	{ MSG_NONE,		NULL }
 };
 
+/*
+ * worker_keys - the channel to the key holder, when a relay action
+ * presents a client certificate; NULL otherwise
+ */
+static struct keyproxy *
+worker_keys(const struct cfg *cfg)
+{
+	const struct cfg_action	*a;
+
+	TAILQ_FOREACH(a, &cfg->actions, entry)
+		if (a->type == CFG_ACTION_RELAY && a->pki != NULL)
+			return keyproxy_new(proc_child_fd(PROC_DELIVER,
+			    PROC_KEYS), PROC_DELIVER);
+	return NULL;
+}
+
 /* worker_main - the deliver role */
 int
 worker_main(struct proc_env *env)
@@ -75,7 +94,7 @@ worker_main(struct proc_env *env)
 	w.env = env;
 	if (dns_init(NULL, err, sizeof(err)) == -1)
 		log_warnx("relay: resolver: %s; MX lookups will fail", err);
-	w.relay = relay_new(env->cfg, NULL);
+	w.relay = relay_new(env->cfg, NULL, worker_keys(env->cfg));
 	proc_child_start(PROC_DELIVER, env->spool, NULL, NULL);
 	w.parent = proc_channel(PROC_DELIVER, PROC_PARENT,
 	    worker_parent_handlers, &w);

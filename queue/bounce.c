@@ -8,20 +8,18 @@
  * goes once to the postmaster; one to the postmaster that fails is
  * dropped with a log line, so notices never loop.
  *
- * Where a notice goes (documented in smtpd.conf.5): to a local sender
- * (no domain, "localhost" or the host name) with the action of the first
- * rule that matches `from local for local`, when it is a local action;
- * to any other sender with the action of the first rule that matches
- * `from local for any`, when it is a relay action.  Without such a rule
- * the notice is dropped with a log line.
- *
- * A notice to a local sender is written unexpanded (ENVELOPE_F_EXPAND,
- * no user): when it comes due, qdispatch_expand.c has the lookup expand
- * it under its action exactly as a RCPT to that address (aliases,
- * virtual, userbase, ~/.forward, sub-addresses) and durably replaces it
- * by the final recipients, so a notice to root or postmaster reaches
- * whoever the aliases name.  An unknown local sender fails like any
- * other recipient: one notice to the postmaster, never a loop.
+ * Where a notice goes (documented in smtpd.conf.5): it is mail from the
+ * local daemon with the null sender, so it goes through the same match
+ * rules as any local submission.  It is written unexpanded
+ * (ENVELOPE_F_EXPAND, no action, no user): when it comes due,
+ * qdispatch_expand.c has the lookup match the rules for it (from local,
+ * mail-from <>, for its recipient) and expand it under the action found
+ * exactly as a RCPT to that address (aliases, virtual, userbase,
+ * ~/.forward, sub-addresses, or relay), and durably replaces it by the
+ * final recipients, so a notice to root or postmaster reaches whoever
+ * the aliases name.  A notice that no rule accepts, or to an unknown
+ * local sender, fails like any other recipient: one notice to the
+ * postmaster, never a loop.
  *
  * A delivery error of the form "host NAME said: REPLY" (what the relay
  * worker reports) gives Remote-MTA: NAME and Diagnostic-Code: smtp; REPLY.
@@ -45,6 +43,7 @@
 #include "qstore_crypt.h"
 #include "queue.h"
 #include "xmalloc.h"
+#include "xtext.h"
 
 #define BOUNCE_POSTMASTER	"postmaster"
 
@@ -233,6 +232,27 @@ bounce_remote(const char *diag, char *host, size_t hostsz)
 	return end + 7;
 }
 
+/*
+ * bounce_xtext - a client-supplied DSN value (ENVID, ORCPT, already
+ * xtext-decoded) fit for a header line: as it is when it is printable
+ * US-ASCII, else xtext-encoded again, so a CR or LF in it never starts a
+ * line of its own
+ */
+static const char *
+bounce_xtext(const char *v, char *buf, size_t bufsz)
+{
+	const char	*p;
+
+	for (p = v; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			break;
+	if (*p == '\0')
+		return v;
+	if (xtext_encode(v, strlen(v), buf, bufsz) == -1)
+		return "(unprintable)";
+	return buf;
+}
+
 /* bounce_report - the message/delivery-status part */
 static void
 bounce_report(struct buf *b, const struct bounce_ctx *ctx,
@@ -241,20 +261,22 @@ bounce_report(struct buf *b, const struct bounce_ctx *ctx,
 	static const char	*actions[] = { "failed", "delayed",
 	    "delivered" };
 	char			 date[64], status[16], host[HOST_MAX];
+	char			 safe[ADDR_MAX * 3 + 1];
 	const char		*reply;
 
 	buf_printf(b, "--%s\nContent-Type: message/delivery-status\n\n",
 	    ctx->boundary);
 	buf_printf(b, "Reporting-MTA: dns; %s\n", ctx->hostname);
 	if (evp->envid[0] != '\0')
-		buf_printf(b, "Original-Envelope-Id: %s\n", evp->envid);
+		buf_printf(b, "Original-Envelope-Id: %s\n",
+		    bounce_xtext(evp->envid, safe, sizeof(safe)));
 	if (bounce_date(evp->ctime, date, sizeof(date)) == 0)
 		buf_printf(b, "Arrival-Date: %s\n", date);
 	buf_printf(b, "\n");
 	if (evp->orig_rcpt[0] != '\0')
 		buf_printf(b, "Original-Recipient: %s%s\n",
 		    strchr(evp->orig_rcpt, ';') ? "" : "rfc822; ",
-		    evp->orig_rcpt);
+		    bounce_xtext(evp->orig_rcpt, safe, sizeof(safe)));
 	buf_printf(b, "Final-Recipient: rfc822; %s\n", evp->rcpt);
 	buf_printf(b, "Action: %s\n", actions[kind]);
 	reply = bounce_remote(diag, host, sizeof(host));
@@ -370,87 +392,24 @@ bounce_write(int out, const struct bounce_ctx *ctx,
 	return r;
 }
 
-/* bounce_is_local - addr has no domain, localhost or the host name */
-int
-bounce_is_local(const char *addr, const char *hostname)
-{
-	const char	*at = strrchr(addr, '@');
-
-	if (at == NULL || at[1] == '\0')
-		return 1;
-	return strcasecmp(at + 1, "localhost") == 0 ||
-	    (hostname != NULL && strcasecmp(at + 1, hostname) == 0);
-}
-
-/* bounce_rule_fits - a rule matches any mail from local for local/any */
-static int
-bounce_rule_fits(const struct cfg_match *m, int local)
-{
-	const struct cfg_filter	*f;
-
-	TAILQ_FOREACH(f, &m->filters, entry) {
-		if (f->negate)
-			return 0;
-		switch (f->type) {
-		case CFG_FILTER_FROM_ANY:
-		case CFG_FILTER_FROM_LOCAL:
-		case CFG_FILTER_FOR_ANY:
-			break;
-		case CFG_FILTER_FOR_LOCAL:
-			if (!local)
-				return 0;
-			break;
-		default:
-			return 0;
-		}
-	}
-	return 1;
-}
-
-/* bounce_dispatcher - the action for a notice to a local/remote sender */
-const char *
-bounce_dispatcher(const struct cfg *cfg, int local)
-{
-	const struct cfg_match	*m;
-
-	TAILQ_FOREACH(m, &cfg->matches, entry) {
-		if (!bounce_rule_fits(m, local))
-			continue;
-		if (m->reject || m->action == NULL)
-			return NULL;
-		/* a local notice is expanded: expand-only is fine */
-		if ((m->action->type == CFG_ACTION_RELAY) == local ||
-		    (!local && (m->action->type == CFG_ACTION_EXPAND_ONLY ||
-		    m->action->type == CFG_ACTION_FORWARD_ONLY)))
-			return NULL;
-		return m->action->name;
-	}
-	return NULL;
-}
-
-/* bounce_envelope - the envelope of a notice to rcpt; -1 if none fits */
-static int
+/*
+ * bounce_envelope - the envelope of a notice to rcpt: no action yet, the
+ * lookup routes it by the rules when it comes due
+ */
+static void
 bounce_envelope(struct queue *q, const char *rcpt, const char *host,
     struct envelope *b)
 {
-	const struct cfg	*cfg = q->env->cfg;
-	const char		*disp;
-	int			 local = bounce_is_local(rcpt, host);
-
 	memset(b, 0, sizeof(*b));
-	if ((disp = bounce_dispatcher(cfg, local)) == NULL)
-		return -1;
 	strlcpy(b->rcpt, rcpt, sizeof(b->rcpt));
 	strlcpy(b->dest, rcpt, sizeof(b->dest));
-	strlcpy(b->dispatcher, disp, sizeof(b->dispatcher));
 	strlcpy(b->hostname, host, sizeof(b->hostname));
 	strlcpy(b->helo, host, sizeof(b->helo));
 	strlcpy(b->client, "localhost", sizeof(b->client));
 	b->dest_type = ENVELOPE_DEST_ADDRESS;
-	b->flags = ENVELOPE_F_BOUNCE | (local ? ENVELOPE_F_EXPAND : 0);
+	b->flags = ENVELOPE_F_BOUNCE | ENVELOPE_F_EXPAND;
 	b->ctime = b->nexttry = time(NULL);
-	b->ttl = queue_tx_ttl(q, disp);
-	return 0;
+	b->ttl = queue_tx_ttl(q, "");
 }
 
 /* bounce_hostname - the name notices come from */
@@ -523,20 +482,21 @@ bounce_send(struct queue *q, const struct envelope *evp,
 	char			 host[HOST_MAX], rcpt[ADDR_MAX];
 	char			 vis[ADDR_MAX * 4];
 
-	if ((t = bounce_target(evp, kind)) == BOUNCE_TARGET_NONE)
+	if ((t = bounce_target(evp, kind)) == BOUNCE_TARGET_NONE) {
+		if ((evp->flags & ENVELOPE_F_BOUNCE) &&
+		    kind == BOUNCE_KIND_FAILED)
+			log_warnx("%016llx queue event=bounce-discarded to=<%s> "
+			    "reason=\"a notice to the postmaster failed\"",
+			    (unsigned long long)evp->evpid,
+			    log_vis(vis, sizeof(vis), evp->rcpt));
 		return 0;
+	}
 	bounce_hostname(evp, host, sizeof(host));
 	if (t == BOUNCE_TARGET_POSTMASTER)
 		strlcpy(rcpt, BOUNCE_POSTMASTER, sizeof(rcpt));
 	else
 		strlcpy(rcpt, evp->sender, sizeof(rcpt));
-	if (bounce_envelope(q, rcpt, host, &b) == -1) {
-		log_warnx("%016llx queue event=bounce-dropped kind=%s to=<%s> "
-		    "error=\"no rule for the notice\"",
-		    (unsigned long long)evp->evpid, kinds[kind],
-		    log_vis(vis, sizeof(vis), rcpt));
-		return 0;
-	}
+	bounce_envelope(q, rcpt, host, &b);
 	if (bounce_spool(q, evp, kind, diag, &b) == -1)
 		return -1;
 	log_info("%016llx queue event=bounce kind=%s to=<%s> evpid=%016llx",

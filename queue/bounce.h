@@ -44,9 +44,6 @@ int			 bounce_date(int64_t t, char *buf, size_t bufsz);
 int			 bounce_write(int out, const struct bounce_ctx *,
 			    const struct envelope *, enum bounce_kind,
 			    const char *diag, int msgfd);
-int			 bounce_is_local(const char *addr,
-			    const char *hostname);
-const char		*bounce_dispatcher(const struct cfg *, int local);
 int			 bounce_send(struct queue *, const struct envelope *,
 			    enum bounce_kind, const char *diag);
 

@@ -1,14 +1,19 @@
 /*
  * control.c - the control socket (smtpctl's side of the daemon), served
  * by the queue process.  Each connection is a SOCK_SEQPACKET channel
- * speaking the IPC catalogue as role "control"; every command gets zero
- * or more MSG_CTL_LINE and one MSG_CTL_END, then the connection closes.
+ * speaking the IPC catalogue as role "control"; its one command gets
+ * zero or more MSG_CTL_LINE and one MSG_CTL_END, then the connection
+ * closes.  Who may connect, and for how long: control_accept.c.
+ *
+ * Who may run what (control_cmds): `show queue` and `show stats` are
+ * every local user's; everything else is root's (and the daemon's own
+ * account's).  That includes `show envelope` and `show message`: they
+ * show other users' mail, and the queue does not record which local
+ * user submitted a message, so it cannot tell a user's own mail apart.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
-#include <sys/socket.h>
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,39 +21,26 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <event2/event.h>
-
 #include "cfg.h"
 #include "envelope.h"
-#include "ev.h"
 #include "ipc.h"
 #include "log.h"
 #include "proc.h"
 #include "qstore.h"
 #include "qstore_crypt.h"
 #include "queue.h"
+#include "control_priv.h"
 #include "sched.h"
 #include "xmalloc.h"
 
 #define CONTROL_EXPECT_IDS	"expected an envelope id, message id or all"
 
-struct control_conn {
-	TAILQ_ENTRY(control_conn)	 entry;
-	struct control			*ctl;
-	struct ipc			*ipc;
-	uint32_t			 id;
-	uid_t				 uid;
-	int				 wait_stats;	/* replies still due */
-	int				 wait_table;	/* update table sent */
-	struct msg_stats_smtpd		 smtpd;
-	struct msg_stats_deliver	 deliver;
-};
-
-struct control {
-	struct queue			*q;
-	struct event			*ev;
-	uint32_t			 next_id;
-	TAILQ_HEAD(, control_conn)	 conns;
+/* One command: who may run it and what runs it. */
+struct control_cmd {
+	enum ipc_type	 type;
+	const char	*name;		/* as smtpctl spells it */
+	int		 anyone;	/* every local user, not only root */
+	void		(*run)(struct control_conn *, const char *arg);
 };
 
 /* control_line - one line of output to the client */
@@ -88,13 +80,6 @@ control_find(struct control *ctl, uint32_t id)
 		if (cc->id == id)
 			return cc;
 	return NULL;
-}
-
-/* control_privileged - root and the daemon's own account may steer it */
-static int
-control_privileged(const struct control_conn *cc)
-{
-	return cc->uid == 0 || cc->uid == geteuid();
 }
 
 /* control_stats_print - all counters as name=value lines */
@@ -183,11 +168,12 @@ control_on_stats_deliver(struct queue *q, uint32_t id,
 
 /* control_cmd_stats - ask the listener and the worker for their counters */
 static void
-control_cmd_stats(struct control_conn *cc)
+control_cmd_stats(struct control_conn *cc, const char *arg)
 {
 	struct msg_empty	e;
 	struct queue		*q = cc->ctl->q;
 
+	(void)arg;
 	memset(&e, 0, sizeof(e));
 	cc->wait_stats = 2;
 	ipc_send(q->smtpd, MSG_STATS_REQ, cc->id, -1, &e, sizeof(e));
@@ -196,10 +182,11 @@ control_cmd_stats(struct control_conn *cc)
 
 /* control_cmd_stop - ask the parent to shut the daemon down */
 static void
-control_cmd_stop(struct control_conn *cc)
+control_cmd_stop(struct control_conn *cc, const char *arg)
 {
 	struct msg_empty	e;
 
+	(void)arg;
 	memset(&e, 0, sizeof(e));
 	ipc_send(cc->ctl->q->parent, MSG_SHUTDOWN, 0, -1, &e, sizeof(e));
 	control_end(cc, 0, NULL);
@@ -229,6 +216,20 @@ control_cmd_pause(struct control_conn *cc, const char *what, int pause)
 	}
 	log_info("event=%s what=%s", pause ? "pause" : "resume", what);
 	control_end(cc, 0, NULL);
+}
+
+/* control_cmd_pause_on - `pause smtp|mta|mda` */
+static void
+control_cmd_pause_on(struct control_conn *cc, const char *what)
+{
+	control_cmd_pause(cc, what, 1);
+}
+
+/* control_cmd_pause_off - `resume smtp|mta|mda` */
+static void
+control_cmd_pause_off(struct control_conn *cc, const char *what)
+{
+	control_cmd_pause(cc, what, 0);
 }
 
 /* control_cmd_log - switch every process's debug traces */
@@ -361,10 +362,11 @@ control_quarantine_line(const char *item, void *arg)
 
 /* control_cmd_show_queue - every envelope, then the quarantine */
 static void
-control_cmd_show_queue(struct control_conn *cc)
+control_cmd_show_queue(struct control_conn *cc, const char *arg)
 {
 	struct queue	*q = cc->ctl->q;
 
+	(void)arg;
 	(void)sched_walk(q->sched, 0, control_queue_line, cc);
 	(void)qstore_quarantine_list(q->qs, control_quarantine_line, cc);
 	control_end(cc, 0, NULL);
@@ -498,13 +500,15 @@ control_cmd_remove(struct control_conn *cc, const char *arg)
 	    "some envelopes could not be removed");
 }
 
-/* control_cmd_update_table - ask the lookup process to reload a table */
+/* control_cmd_update_table - ask the lookup process to reload a table
+ * (an empty name: every table) */
 static void
 control_cmd_update_table(struct control_conn *cc, const char *name)
 {
 	struct msg_table_update	m;
 
-	if (cfg_table_find(cc->ctl->q->env->cfg, name) == NULL) {
+	if (name[0] != '\0' && cfg_table_find(cc->ctl->q->env->cfg,
+	    name) == NULL) {
 		control_end(cc, 1, "no such table");
 		return;
 	}
@@ -536,56 +540,66 @@ control_on_table_updated(struct ipc *c, uint32_t id, int fd,
 	    (m->error[0] ? m->error : "table update failed"));
 }
 
-/* control_on_cmd - every control command enters here */
+static const struct control_cmd control_cmds[] = {
+	{ MSG_CTL_SHOW_QUEUE,	"show queue",	1, control_cmd_show_queue },
+	{ MSG_CTL_SHOW_STATS,	"show stats",	1, control_cmd_stats },
+	{ MSG_CTL_SHOW_ENVELOPE, "show envelope", 0, control_cmd_show_envelope },
+	{ MSG_CTL_SHOW_MESSAGE,	"show message",	0, control_cmd_show_message },
+	{ MSG_CTL_SCHEDULE,	"schedule",	0, control_cmd_schedule },
+	{ MSG_CTL_REMOVE,	"remove",	0, control_cmd_remove },
+	{ MSG_CTL_PAUSE,	"pause",	0, control_cmd_pause_on },
+	{ MSG_CTL_RESUME,	"resume",	0, control_cmd_pause_off },
+	{ MSG_CTL_LOG,		"log",		0, control_cmd_log },
+	{ MSG_CTL_UPDATE_TABLE,	"update table",	0, control_cmd_update_table },
+	{ MSG_CTL_STOP,		"stop",		0, control_cmd_stop },
+};
+
+/* control_cmd_find - the row of a command type; NULL if none */
+static const struct control_cmd *
+control_cmd_find(enum ipc_type type)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(control_cmds) / sizeof(control_cmds[0]); i++)
+		if (control_cmds[i].type == type)
+			return &control_cmds[i];
+	return NULL;
+}
+
+/*
+ * control_on_cmd - every control command enters here: one per
+ * connection, and only what the peer's uid may run
+ */
 static void
 control_on_cmd(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg, enum ipc_type type)
 {
 	struct control_conn		*cc = arg;
 	const struct msg_ctl_arg	*a = msg;
+	const struct control_cmd	*cmd;
+	char				 err[128];
 
 	(void)c;
 	(void)id;
 	(void)fd;
-	if (!control_privileged(cc)) {
-		control_end(cc, 1, "permission denied");
+	if (cc->busy) {
+		control_end(cc, 1, "one command per connection");
 		return;
 	}
-	switch (type) {
-	case MSG_CTL_STOP:
-		control_cmd_stop(cc);
-		break;
-	case MSG_CTL_SHOW_STATS:
-		control_cmd_stats(cc);
-		break;
-	case MSG_CTL_PAUSE:
-	case MSG_CTL_RESUME:
-		control_cmd_pause(cc, a->arg, type == MSG_CTL_PAUSE);
-		break;
-	case MSG_CTL_LOG:
-		control_cmd_log(cc, a->arg);
-		break;
-	case MSG_CTL_SHOW_QUEUE:
-		control_cmd_show_queue(cc);
-		break;
-	case MSG_CTL_SHOW_ENVELOPE:
-		control_cmd_show_envelope(cc, a->arg);
-		break;
-	case MSG_CTL_SHOW_MESSAGE:
-		control_cmd_show_message(cc, a->arg);
-		break;
-	case MSG_CTL_SCHEDULE:
-		control_cmd_schedule(cc, a->arg);
-		break;
-	case MSG_CTL_REMOVE:
-		control_cmd_remove(cc, a->arg);
-		break;
-	case MSG_CTL_UPDATE_TABLE:
-		control_cmd_update_table(cc, a->arg);
-		break;
-	default:
+	control_accept_busy(cc);
+	if ((cmd = control_cmd_find(type)) == NULL) {
 		control_end(cc, 1, "unsupported command");
+		return;
 	}
+	if (!cmd->anyone && !cc->admin) {
+		log_warnx("control event=refused uid=%lu command=\"%s\" "
+		    "reason=root-only", (unsigned long)cc->uid, cmd->name);
+		snprintf(err, sizeof(err), "permission denied: only root may "
+		    "use \"%s\"", cmd->name);
+		control_end(cc, 1, err);
+		return;
+	}
+	cmd->run(cc, a->arg);
 }
 
 /* CONTROL_HANDLER - one handler per command type, all into control_on_cmd */
@@ -622,48 +636,6 @@ static const struct ipc_handler control_handlers[] = {
 	{ MSG_NONE,		NULL }
 };
 
-/* control_on_close - the client went away or the command is done */
-static void
-control_on_close(struct ipc *c, void *arg)
-{
-	struct control_conn	*cc = arg;
-
-	TAILQ_REMOVE(&cc->ctl->conns, cc, entry);
-	ipc_free(c);
-	free(cc);
-}
-
-/* control_on_accept - a new smtpctl connection */
-static void
-control_on_accept(evutil_socket_t lfd, short what, void *arg)
-{
-	struct control		*ctl = arg;
-	struct control_conn	*cc;
-	struct ucred		 cred;
-	socklen_t		 len = sizeof(cred);
-	int			 fd;
-
-	(void)what;
-	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1) {
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-			log_warn("control: accept");
-		return;
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
-		log_warn("control: SO_PEERCRED");
-		close(fd);
-		return;
-	}
-	cc = xcalloc(1, sizeof(*cc));
-	cc->ctl = ctl;
-	cc->uid = cred.uid;
-	cc->id = ++ctl->next_id;
-	cc->ipc = ipc_new(fd, PROC_QUEUE, PROC_CONTROL, IPC_TRUST_CLIENT,
-	    control_handlers, cc);
-	ipc_set_close_cb(cc->ipc, control_on_close);
-	TAILQ_INSERT_TAIL(&ctl->conns, cc, entry);
-}
-
 /* control_new - serve the control socket the parent bound */
 struct control *
 control_new(struct queue *q, int listen_fd)
@@ -672,10 +644,8 @@ control_new(struct queue *q, int listen_fd)
 
 	ctl = xcalloc(1, sizeof(*ctl));
 	ctl->q = q;
+	ctl->handlers = control_handlers;
 	TAILQ_INIT(&ctl->conns);
-	evutil_make_socket_nonblocking(listen_fd);
-	ctl->ev = event_new(ev_base(), listen_fd, EV_READ | EV_PERSIST,
-	    control_on_accept, ctl);
-	event_add(ctl->ev, NULL);
+	control_accept_start(ctl, listen_fd);
 	return ctl;
 }

@@ -1,6 +1,6 @@
 /*
  * ctl.c - smtpctl(8): parses a command, sends it to the daemon's
- * control socket in the spool and prints the answer.  `encrypt` works
+ * control socket (the spool's run/ directory) and prints the answer.  `encrypt` works
  * without a daemon or a configuration.
  */
 #include <sys/types.h>
@@ -23,7 +23,8 @@
 
 enum ctl_argk {
 	CTL_ARG_NONE,
-	CTL_ARG_ONE		/* exactly one argument */
+	CTL_ARG_ONE,		/* exactly one argument */
+	CTL_ARG_OPT		/* none or one */
 };
 
 struct ctl_cmd {
@@ -39,7 +40,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "show message",	CTL_ARG_ONE,	MSG_CTL_SHOW_MESSAGE },
 	{ "schedule",		CTL_ARG_ONE,	MSG_CTL_SCHEDULE },
 	{ "remove",		CTL_ARG_ONE,	MSG_CTL_REMOVE },
-	{ "update table",	CTL_ARG_ONE,	MSG_CTL_UPDATE_TABLE },
+	{ "update table",	CTL_ARG_OPT,	MSG_CTL_UPDATE_TABLE },
 	{ "pause",		CTL_ARG_ONE,	MSG_CTL_PAUSE },
 	{ "resume",		CTL_ARG_ONE,	MSG_CTL_RESUME },
 	{ "log",		CTL_ARG_ONE,	MSG_CTL_LOG },
@@ -144,7 +145,8 @@ ctl_connect(const char *spool)
 	char	path[PATH_MAX_CFG + 32], err[PATH_MAX_CFG + 128];
 	int	fd;
 
-	snprintf(path, sizeof(path), "%s/%s", spool, SPOOL_CONTROL_SOCK);
+	snprintf(path, sizeof(path), "%s/%s/%s", spool, SPOOL_RUN_DIR,
+	    SPOOL_CONTROL_SOCK);
 	if ((fd = unixsock_connect(path, SOCK_SEQPACKET, err,
 	    sizeof(err))) == -1)
 		fprintf(stderr, "smtpctl: smtpd is not running "
@@ -287,7 +289,7 @@ ctl_main(int argc, char *argv[])
 	argc -= used;
 	argv += used;
 	if ((cmd->arg == CTL_ARG_NONE && argc != 0) ||
-	    (cmd->arg == CTL_ARG_ONE && argc != 1))
+	    (cmd->arg == CTL_ARG_ONE && argc != 1) || argc > 1)
 		ctl_usage();
 	if (ctl_spool(conf, explicit, spool, sizeof(spool)) == -1)
 		return 1;

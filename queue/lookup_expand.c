@@ -269,11 +269,7 @@ lookup_expand_text(struct lookup_expand *x, long pi, const char *text,
 	int	 r, kept = 0;
 
 	p = copy = xstrdup(text);
-	while (x->code == 0 && (line = strsep(&p, "\n")) != NULL) {
-		line[strcspn(line, "\r")] = '\0';
-		line += strspn(line, " \t");
-		if (*line == '\0' || *line == '#')
-			continue;
+	while (x->code == 0 && (line = aliases_forward_line(&p)) != NULL) {
 		if ((r = lookup_expand_values(x, pi, line, owner,
 		    root_forward)) == -1) {
 			kept = -1;
@@ -288,8 +284,8 @@ lookup_expand_text(struct lookup_expand *x, long pi, const char *text,
 /* lookup_expand_result_add - a final delivery, once */
 static void
 lookup_expand_result_add(struct lookup_expand *x,
-    const struct cfg_action *a, uint32_t type, const char *dest,
-    const char *user)
+    const struct cfg_action *a, uint32_t type, uint32_t origin,
+    const char *dest, const char *user)
 {
 	struct lookup_expand_result	*r;
 	size_t				 i;
@@ -319,6 +315,7 @@ lookup_expand_result_add(struct lookup_expand *x,
 	memset(r, 0, sizeof(*r));
 	r->action = a;
 	r->dest_type = type;
+	r->origin = origin;
 	strlcpy(r->dest, dest, sizeof(r->dest));
 	strlcpy(r->user, user, sizeof(r->user));
 }
@@ -380,7 +377,7 @@ lookup_expand_address(struct lookup_expand *x, long i)
 		return;
 	if (n->action->type == CFG_ACTION_RELAY) {
 		lookup_expand_result_add(x, n->action, ENVELOPE_DEST_ADDRESS,
-		    n->value, "");
+		    ENVELOPE_ORIGIN_NONE, n->value, "");
 		return;
 	}
 	if (n->action->virtual == NULL) {
@@ -451,7 +448,7 @@ lookup_expand_mailbox(struct lookup_expand *x, long i,
 		return;
 	}
 	lookup_expand_result_add(x, n->action, ENVELOPE_DEST_ADDRESS,
-	    n->dest, acct->name);
+	    ENVELOPE_ORIGIN_MAILBOX, n->dest, acct->name);
 }
 
 /* lookup_expand_alias - expand user i through the alias table: -1/0/1 */
@@ -522,6 +519,7 @@ lookup_expand_final(struct lookup_expand *x, long i)
 		user = LOOKUP_EXPAND_ALIAS_USER;
 	lookup_expand_result_add(x, n->action, n->type ==
 	    LOOKUP_EXPAND_N_FILE ? ENVELOPE_DEST_FILE : ENVELOPE_DEST_COMMAND,
+	    *n->owner != '\0' ? ENVELOPE_ORIGIN_FORWARD : ENVELOPE_ORIGIN_ALIAS,
 	    n->value, user);
 }
 

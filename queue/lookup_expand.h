@@ -44,7 +44,7 @@
 #define LOOKUP_EXPAND_DEPTH	10	/* alias/forward levels */
 #define LOOKUP_EXPAND_MAX	1000	/* final deliveries of one recipient */
 #define LOOKUP_EXPAND_NODES	4096	/* addresses visited for one recipient */
-#define LOOKUP_EXPAND_ALIAS_USER "nobody"	/* runs alias files/commands */
+#define LOOKUP_EXPAND_ALIAS_USER POSTHORN_ALIAS_USER /* alias files/commands */
 
 struct lookup_expand_account {
 	char	name[NAME_MAX_CFG];
@@ -67,6 +67,7 @@ struct lookup_expand_ops {
 struct lookup_expand_result {
 	const struct cfg_action	*action;
 	uint32_t		 dest_type;	/* ENVELOPE_DEST_* */
+	uint32_t		 origin;	/* ENVELOPE_ORIGIN_* */
 	char			 dest[ADDR_MAX];
 	char			 user[NAME_MAX_CFG];	/* "" for relay */
 };

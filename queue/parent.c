@@ -2,18 +2,15 @@
  * parent.c - the small root parent of smtpd(8).
  *
  * It reads the configuration, binds the listeners, starts the roles
- * (queue, smtpd, deliver) and reaps them.  It never parses network
- * input.  When a role dies unexpectedly it says which and why and takes
- * the whole daemon down: no half-running state.
+ * (queue, smtpd, deliver, lookup, keys) and reaps them.  It never parses
+ * network input.  When a role dies unexpectedly it says which and why
+ * and takes the whole daemon down: no half-running state.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
-#include <fcntl.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +41,7 @@ struct parent {
 	int			 stopping;
 	int			 status;
 	struct event		*ev_kill;
-	char			 pidfile[PATH_MAX_CFG + 32];
+	struct parent_spool	 spool;
 };
 
 static void	parent_on_shutdown(struct ipc *, uint32_t, int, const void *,
@@ -58,33 +55,6 @@ static const struct ipc_handler parent_queue_handlers[] = {
 static const struct ipc_handler parent_no_handlers[] = {
 	{ MSG_NONE,	NULL }
 };
-
-/* parent_spool_prepare - create the spool and the listener's empty root */
-int
-parent_spool_prepare(const char *spool, char *err, size_t errsz)
-{
-	struct passwd	*pw;
-	char		 empty[PATH_MAX_CFG + 16];
-
-	if (mkdir(spool, 0711) == -1 && errno != EEXIST)
-		return snprintf(err, errsz, "%s: %s", spool,
-		    strerror(errno)), -1;
-	snprintf(empty, sizeof(empty), "%s/%s", spool, SPOOL_EMPTY_DIR);
-	if (mkdir(empty, 0555) == -1 && errno != EEXIST)
-		return snprintf(err, errsz, "%s: %s", empty,
-		    strerror(errno)), -1;
-	if (proc_devmode())
-		return 0;
-	if ((pw = getpwnam(POSTHORN_QUEUE_USER)) == NULL)
-		return snprintf(err, errsz, "unknown account %s",
-		    POSTHORN_QUEUE_USER), -1;
-	if (chown(spool, pw->pw_uid, pw->pw_gid) == -1 ||
-	    chmod(spool, 0711) == -1 || chown(empty, 0, 0) == -1 ||
-	    chmod(empty, 0555) == -1)
-		return snprintf(err, errsz, "%s: %s", spool,
-		    strerror(errno)), -1;
-	return 0;
-}
 
 /* parent_child_index - which role a pid was; -1 if none of ours */
 static int
@@ -102,15 +72,7 @@ parent_child_index(const struct parent *p, pid_t pid)
 static void __attribute__((noreturn))
 parent_finish(struct parent *p)
 {
-	char	path[PATH_MAX_CFG + 32];
-
-	snprintf(path, sizeof(path), "%s/%s", p->env->spool,
-	    SPOOL_ENQUEUE_SOCK);
-	(void)unlink(path);
-	snprintf(path, sizeof(path), "%s/%s", p->env->spool,
-	    SPOOL_CONTROL_SOCK);
-	(void)unlink(path);
-	(void)unlink(p->pidfile);
+	parent_spool_cleanup(&p->spool);
 	log_info("event=stop status=%d", p->status);
 	exit(p->status);
 }
@@ -272,39 +234,39 @@ parent_hand_over(struct parent *p, struct parent_socks *ps, int ctlfd)
 	close(ctlfd);
 }
 
-/* parent_bind - bind listeners and the spool's sockets, or die saying why */
+/* parent_bind - prepare the spool, bind listeners and sockets, or die */
 static int
-parent_bind(struct proc_env *env, struct parent_socks *ps)
+parent_bind(struct parent *p, struct parent_socks *ps)
 {
-	char	err[1024], path[PATH_MAX_CFG + 32];
+	char	err[PATH_MAX_CFG + 1024];
 	int	ctlfd;
 
-	if (parent_spool_prepare(env->spool, err, sizeof(err)) == -1 ||
-	    parent_listen_all(env->cfg, ps, err, sizeof(err)) == -1)
-		fatalx("%s", err);
-	snprintf(path, sizeof(path), "%s/%s", env->spool, SPOOL_ENQUEUE_SOCK);
-	if (parent_listen_local(ps, path, err, sizeof(err)) == -1)
-		fatalx("%s", err);
-	snprintf(path, sizeof(path), "%s/%s", env->spool, SPOOL_CONTROL_SOCK);
-	if ((ctlfd = parent_listen_unix(path, SOCK_SEQPACKET, 0666, err,
-	    sizeof(err))) == -1)
+	if (parent_spool_prepare(&p->spool, p->env->spool, err,
+	    sizeof(err)) == -1)
+		fatalx("event=spool-refused %s", err);
+	if (parent_listen_all(p->env->cfg, ps, err, sizeof(err)) == -1 ||
+	    parent_listen_local(ps, &p->spool, err, sizeof(err)) == -1 ||
+	    (ctlfd = parent_listen_unix(&p->spool, SPOOL_CONTROL_SOCK,
+	    SOCK_SEQPACKET, 0666, err, sizeof(err))) == -1)
 		fatalx("%s", err);
 	return ctlfd;
 }
 
-/* parent_pidfile - record the parent's pid in the spool */
+/*
+ * parent_spawn - start the roles; the queue's key from the environment
+ * goes to the queue alone and is forgotten here once it is started
+ */
 static void
-parent_pidfile(struct parent *p)
+parent_spawn(struct parent *p)
 {
-	FILE	*f;
+	struct proc_env		*env = p->env;
+	struct proc_secret	 secret = { PROC_QUEUE, env->queue_key };
 
-	snprintf(p->pidfile, sizeof(p->pidfile), "%s/%s", p->env->spool,
-	    SPOOL_PIDFILE);
-	if ((f = fopen(p->pidfile, "w")) == NULL)
-		fatal("%s", p->pidfile);
-	fprintf(f, "%d\n", (int)getpid());
-	if (fclose(f) == EOF)
-		fatal("%s", p->pidfile);
+	proc_spawn(env->exe, parent_extra_args(env), &secret, p->child);
+	if (env->queue_key != NULL) {
+		freezero(env->queue_key, strlen(env->queue_key));
+		env->queue_key = NULL;
+	}
 }
 
 /* parent_main - bind, start the roles, supervise them */
@@ -315,24 +277,26 @@ parent_main(struct proc_env *env)
 	struct parent_socks	 ps = { NULL, 0 };
 	struct event		*sigev[4];
 	const int		 sigs[4] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
+	char			 err[PATH_MAX_CFG + 256];
 	int			 ctlfd;
 	size_t			 i;
 
 	p.env = env;
-	ctlfd = parent_bind(env, &ps);
+	ctlfd = parent_bind(&p, &ps);
 	if (!env->debug && daemon(1, 0) == -1)
 		fatal("daemon");
 	log_init("parent", env->debug, env->verbose);
 	if (proc_devmode())
 		log_info("running as uid %d: development mode, no chroot and "
 		    "no privilege drop", (int)getuid());
-	parent_pidfile(&p);
+	if (parent_spool_pidfile(&p.spool, err, sizeof(err)) == -1)
+		fatalx("event=pidfile-failed %s", err);
 	signal(SIGPIPE, SIG_IGN);
 	for (i = 0; i < 4; i++) {
 		sigev[i] = evsignal_new(ev_base(), sigs[i], parent_on_signal, &p);
 		evsignal_add(sigev[i], NULL);
 	}
-	proc_spawn(env->exe, parent_extra_args(env), p.child);
+	parent_spawn(&p);
 	for (i = 0; i < PARENT_NCHILD; i++) {
 		p.alive[i] = 1;
 		p.ipc[i] = ipc_new(p.child[i].fd, PROC_PARENT, p.child[i].role,

@@ -13,11 +13,6 @@
 #include "defs.h"
 #include "ipc.h"
 
-/* Inside the spool (the parent's working directory). */
-#define SPOOL_CONTROL_SOCK	"control.sock"
-#define SPOOL_PIDFILE		"smtpd.pid"
-#define SPOOL_EMPTY_DIR	"empty"
-
 struct cfg;
 
 struct parent_sock {
@@ -32,12 +27,29 @@ struct parent_socks {
 	size_t			 n;
 };
 
+/* The spool as the parent holds it (parent_spool.c). */
+struct parent_spool {
+	char	path[PATH_MAX_CFG];		/* the spool */
+	char	run[PATH_MAX_CFG + 8];		/* its run/, for bind(2) */
+	int	fd;				/* the spool directory */
+	int	runfd;				/* run/ */
+	uid_t	root_uid;			/* root, or the developer */
+	gid_t	root_gid;			/* (gid_t)-1: any */
+	uid_t	queue_uid;			/* _posthornq, or the developer */
+	gid_t	queue_gid;
+};
+
 int	parent_listen_all(const struct cfg *, struct parent_socks *, char *,
 	    size_t);
-int	parent_listen_local(struct parent_socks *, const char *, char *,
+int	parent_listen_local(struct parent_socks *, const struct parent_spool *,
+	    char *, size_t);
+int	parent_listen_unix(const struct parent_spool *, const char *name, int,
+	    mode_t, char *, size_t);
+
+int	parent_spool_prepare(struct parent_spool *, const char *path, char *,
 	    size_t);
-int	parent_listen_unix(const char *, int, mode_t, char *, size_t);
-int	parent_spool_prepare(const char *spool, char *, size_t);
+int	parent_spool_pidfile(struct parent_spool *, char *, size_t);
+void	parent_spool_cleanup(struct parent_spool *);
 
 /*
  * parent_mda.c: MSG_MDA_RUN.  Like every handler of parent.c's tables it

@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,11 +67,26 @@ parent_helper_orphan_guard(void)
 	return getppid() == parent_helper_parent_pid ? 0 : -1;
 }
 
+/* parent_helper_group0 - group 0 is among the supplementary groups */
+static int
+parent_helper_group0(void)
+{
+	gid_t	groups[NGROUPS_MAX + 1];
+	int	n, i;
+
+	if ((n = getgroups(NGROUPS_MAX + 1, groups)) == -1)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (groups[i] == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * parent_helper_become - in a child: take a user's identity for good
- * (supplementary groups from initgroups, or the primary group alone)
- * and prove it; in development mode, only the user this already is.
- * 0, or -1 (the caller must not go on).
+ * (supplementary groups from initgroups, or the primary group alone,
+ * never group 0) and prove it; in development mode, only the user this
+ * already is.  0, or -1 (the caller must not go on).
  */
 int
 parent_helper_become(const char *user, uid_t uid, gid_t gid, int initgrp)
@@ -81,7 +97,8 @@ parent_helper_become(const char *user, uid_t uid, gid_t gid, int initgrp)
 	if (proc_devmode())
 		return geteuid() == uid ? 0 : -1;
 	if ((initgrp ? initgroups(user, gid) : setgroups(1, &gid)) == -1 ||
-	    setresgid(gid, gid, gid) == -1 || setresuid(uid, uid, uid) == -1)
+	    parent_helper_group0() || setresgid(gid, gid, gid) == -1 ||
+	    setresuid(uid, uid, uid) == -1)
 		return -1;
 	if (getresuid(&ruid, &euid, &suid) == -1 ||
 	    getresgid(&rgid, &egid, &sgid) == -1)

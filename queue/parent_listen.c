@@ -1,7 +1,7 @@
 /*
  * parent_listen.c - the root parent binds every listening socket: the
  * configured TCP listeners, the local enqueuer's socket and the control
- * socket (both inside the spool).
+ * socket (both in the spool's run/, which only root may write).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ifaddrs.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -193,29 +194,26 @@ parent_is_iface(const char *name)
 }
 
 /*
- * parent_listen_unix - a Unix socket at path with the given mode.  A
- * socket file that still answers belongs to a running instance.
+ * parent_listen_unix - a Unix socket called name in the spool's run/
+ * (root's: parent_spool.c made it so and emptied it), with the given
+ * mode
  */
 int
-parent_listen_unix(const char *path, int type, mode_t mode, char *err,
-    size_t errsz)
+parent_listen_unix(const struct parent_spool *ps, const char *name,
+    int type, mode_t mode, char *err, size_t errsz)
 {
 	struct sockaddr_un	sun;
+	char			path[sizeof(ps->run) + 32];
 	int			fd;
 
-	if ((fd = unixsock_connect(path, type, err, errsz)) != -1) {
-		close(fd);
-		return snprintf(err, errsz, "%s: another smtpd is running "
-		    "on this spool", path), -1;
-	}
-	if (errno == ENAMETOOLONG)
-		return -1;
-	if (unixsock_addr(&sun, path) == -1 ||
-	    (fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0)) == -1)
+	snprintf(path, sizeof(path), "%s/%s", ps->run, name);
+	if (unixsock_addr(&sun, path) == -1)
+		return snprintf(err, errsz, "%s: path too long", path), -1;
+	if ((fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0)) == -1)
 		return snprintf(err, errsz, "socket: %s", strerror(errno)), -1;
-	(void)unlink(path);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    chmod(path, mode) == -1 || listen(fd, SOMAXCONN) == -1) {
+	    fchmodat(ps->runfd, name, mode, 0) == -1 ||
+	    listen(fd, SOMAXCONN) == -1) {
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
@@ -250,12 +248,12 @@ parent_listen_all(const struct cfg *cfg, struct parent_socks *ps, char *err,
 
 /* parent_listen_local - the enqueuer's socket, open to every local user */
 int
-parent_listen_local(struct parent_socks *ps, const char *path, char *err,
-    size_t errsz)
+parent_listen_local(struct parent_socks *ps, const struct parent_spool *sp,
+    char *err, size_t errsz)
 {
 	int	fd;
 
-	if ((fd = parent_listen_unix(path, SOCK_STREAM, 0666,
+	if ((fd = parent_listen_unix(sp, SPOOL_ENQUEUE_SOCK, SOCK_STREAM, 0666,
 	    err, errsz)) == -1)
 		return -1;
 	parent_sock_add(ps, fd, "local", IPC_LSN_LOCAL, (size_t)-1);

@@ -2,16 +2,22 @@
  * parent_mda.c - local deliveries, forked by the root parent.
  *
  * The queue asks for one delivery per MSG_MDA_RUN (envelope + read-only
- * message fd).  The parent trusts nothing in it: the dispatcher must name
- * a local action of the configuration and dest_type must fit it.  What
- * may block is left to one child per delivery, still root at first: it
- * looks the account up now (getpwnam, or the action's userbase table),
- * refuses uid 0 (root's mail goes through aliases), expands the action's
- * path or command with fmt_expand (sanitised), and for mbox creates
+ * message fd).  The parent trusts nothing in it: the envelope must be one
+ * the expansion rules of the parent's own configuration can make
+ * (envelope_rule.h: the action exists and is local, a file or command
+ * only from an alias table of the action as its alias account, or from
+ * a ~/.forward as its owner), and the descriptor must be a readable
+ * regular file; it is never reopened.  What may block is left to one
+ * child per delivery, still root at first: it looks the account up now
+ * (getpwnam, or the action's userbase table), refuses uid 0 or gid 0
+ * (root's mail goes through aliases), expands the action's path or
+ * command with fmt_expand (sanitised) and for mbox creates
  * /var/mail/USER (0600, owned by the user), since users cannot create
  * files there.  Then it becomes the recipient (groups, gid, uid,
- * verified), runs the method of deliver/ and writes its struct
- * local_result into a pipe, a refusal's too.  The parent
+ * verified), checks that an entry from a ~/.forward is still in that
+ * file (read as the user), runs the method of deliver/ and writes its
+ * struct local_result into a pipe, with whether the checks refused the
+ * envelope.  Refusals are logged as "mda event=refused".  The parent
  * turns that into MSG_MDA_RESULT; a child that ends without a whole
  * result (killed, crashed) is a temporary failure.  At most
  * PARENT_MDA_MAX children run at once; further requests wait in order.
@@ -26,8 +32,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +44,7 @@
 #include <event2/event.h>
 
 #include "cfg.h"
+#include "envelope_rule.h"
 #include "ev.h"
 #include "fmt.h"
 #include "ipc.h"
@@ -71,6 +80,12 @@ static const char *const parent_mda_methods[] = {
 	[PARENT_MDA_COMMAND] = "command",
 };
 
+/* What a delivery process writes into its pipe. */
+struct parent_mda_report {
+	struct local_result	res;
+	int32_t			refused;	/* by the checks */
+};
+
 struct parent_mda_job {
 	TAILQ_ENTRY(parent_mda_job)	 entry;
 	struct ipc			*queue;
@@ -83,8 +98,11 @@ struct parent_mda_job {
 	int				 pipe_fd;
 	struct event			*ev;
 	enum parent_mda_method		 method;
+	int				 forward; /* entry of ~/.forward */
+	int				 refused; /* by the checks */
 	struct local_result		 res;
-	size_t				 got;	/* bytes of res read */
+	struct parent_mda_report	 report; /* from the child */
+	size_t				 got;	/* bytes of report read */
 };
 
 TAILQ_HEAD(parent_mda_list, parent_mda_job);
@@ -122,7 +140,8 @@ parent_mda_answer(struct parent_mda_job *job)
 	    IPC_DLV_TEMPFAIL;
 	(void)strlcpy(r.text, job->res.reason, sizeof(r.text));
 	log_info("%016llx mda event=%s user=%s method=%s result=\"%s\"",
-	    (unsigned long long)r.evpid, r.status == IPC_DLV_OK ? "delivered" :
+	    (unsigned long long)r.evpid, job->refused ? "refused" :
+	    r.status == IPC_DLV_OK ? "delivered" :
 	    r.status == IPC_DLV_PERMFAIL ? "failed" : "deferred",
 	    log_vis(user, sizeof(user), job->evp.user),
 	    parent_mda_methods[job->method],
@@ -275,27 +294,61 @@ parent_mda_addr(struct local_delivery *ld, const char *addr, char delim)
 		(void)strlcpy(ld->extension, ext + 1, sizeof(ld->extension));
 }
 
+/* parent_mda_refuse - a request the checks refuse; -1 */
+static int __attribute__((format(printf, 2, 3)))
+parent_mda_refuse(struct parent_mda_job *job, const char *fmt, ...)
+{
+	char	text[ERRTEXT_MAX];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	job->refused = 1;
+	local_hdr_result(&job->res, LOCAL_PERMFAIL, "%s", text);
+	return -1;
+}
+
+/* parent_mda_fd_ok - the message: a regular file opened to be read */
+static int
+parent_mda_fd_ok(int fd)
+{
+	struct stat	sb;
+	int		fl;
+
+	if ((fl = fcntl(fd, F_GETFL)) == -1 || (fl & O_PATH) ||
+	    (fl & O_ACCMODE) != O_RDONLY)
+		return 0;
+	return fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
 /*
- * parent_mda_check - check the envelope against the configuration now,
- * in the parent: its action and method; 0, or -1 with the result set
+ * parent_mda_check - may this envelope be delivered at all: one the
+ * rules of the parent's configuration can make, with a message to
+ * read; 0, or -1 with the result set
  */
 static int
 parent_mda_check(struct parent_mda_job *job)
 {
 	const struct envelope	*evp = &job->evp;
 	const struct cfg_action	*a;
-	struct local_result	*res = &job->res;
+	const char		*why;
 
 	if ((a = cfg_action_find(job->cfg, evp->dispatcher)) == NULL)
-		return local_hdr_result(res, LOCAL_PERMFAIL,
-		    "no action %s", evp->dispatcher), -1;
+		return parent_mda_refuse(job, "no action %s", evp->dispatcher);
 	job->action = a;
 	if (parent_mda_method(a, evp, &job->method) == -1)
-		return local_hdr_result(res, LOCAL_PERMFAIL,
-		    "destination does not fit action %s", a->name), -1;
+		return parent_mda_refuse(job, "destination does not fit "
+		    "action %s", a->name);
 	if (evp->evpid == 0 || evp->user[0] == '\0')
-		return local_hdr_result(res, LOCAL_PERMFAIL,
-		    "envelope without id or user"), -1;
+		return parent_mda_refuse(job, "envelope without id or user");
+	if ((why = envelope_rule_check(job->cfg, evp)) != NULL)
+		return parent_mda_refuse(job, "action %s: %s", a->name, why);
+	if (!parent_mda_fd_ok(job->msg_fd))
+		return parent_mda_refuse(job, "message descriptor refused");
+	job->forward = (job->method == PARENT_MDA_FILE ||
+	    job->method == PARENT_MDA_COMMAND) &&
+	    envelope_rule_origin(a, evp) == ENVELOPE_ORIGIN_FORWARD;
 	return 0;
 }
 
@@ -308,18 +361,16 @@ static int
 parent_mda_prepare(struct parent_mda_job *job, struct local_delivery *ld)
 {
 	const struct envelope	*evp = &job->evp;
-	const struct cfg_action	*a = job->action;
-	struct local_result	*res = &job->res;
 
 	memset(ld, 0, sizeof(*ld));
-	if (parent_mda_account(a, evp->user, ld, res) == -1)
+	if (parent_mda_account(job->action, evp->user, ld, &job->res) == -1)
 		return -1;
-	if (ld->uid == 0)
-		return local_hdr_result(res, LOCAL_PERMFAIL,
-		    "delivery as root refused (use an alias)"), -1;
+	if (ld->uid == 0 || ld->gid == 0)
+		return parent_mda_refuse(job, "delivery as root refused (uid "
+		    "or gid 0; use an alias)");
 	if (proc_devmode() && ld->uid != geteuid())
-		return local_hdr_result(res, LOCAL_TEMPFAIL, "development "
-		    "mode: cannot deliver as %s", evp->user), -1;
+		return local_hdr_result(&job->res, LOCAL_TEMPFAIL,
+		    "development mode: cannot deliver as %s", evp->user), -1;
 	ld->evpid = evp->evpid;
 	ld->fresh = job->fresh;
 	(void)strlcpy(ld->sender, evp->sender, sizeof(ld->sender));
@@ -329,8 +380,8 @@ parent_mda_prepare(struct parent_mda_job *job, struct local_delivery *ld)
 	parent_mda_addr(ld, ld->rcpt, job->cfg->smtp.sub_addr_delim);
 	if ((size_t)snprintf(ld->mbox, sizeof(ld->mbox), "%s/%s",
 	    PARENT_MDA_SPOOL, ld->user) >= sizeof(ld->mbox))
-		return local_hdr_result(res, LOCAL_PERMFAIL, "bad user"), -1;
-	ld->junk = a->maildir_junk;
+		return parent_mda_refuse(job, "bad user");
+	ld->junk = job->action->maildir_junk;
 	return 0;
 }
 
@@ -444,30 +495,6 @@ parent_mda_become(const struct local_delivery *ld, int userbase)
 	return parent_helper_become(ld->user, ld->uid, ld->gid, !userbase);
 }
 
-/*
- * parent_mda_reopen - a private open file description of the message
- * file (own offset at 0, read-only), made while still privileged; the
- * original descriptor, rewound, when it is no regular file or /proc is
- * not available
- */
-static int
-parent_mda_reopen(int fd)
-{
-	struct stat	 sb;
-	char		 path[64];
-	int		 nfd;
-
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode))
-		return fd;
-	(void)snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	if ((nfd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
-		close(fd);
-		return nfd;
-	}
-	(void)lseek(fd, 0, SEEK_SET);
-	return fd;
-}
-
 /* parent_mda_run - the method itself, in the child, as the recipient */
 static void
 parent_mda_run(const struct parent_mda_job *job,
@@ -488,10 +515,14 @@ parent_mda_run(const struct parent_mda_job *job,
 		    res);
 		break;
 	case PARENT_MDA_FILE:
-		local_file_deliver(ld, job->evp.dest, res);
+		if (!job->forward || local_file_forward_check(ld, 0,
+		    job->evp.dest, res) == 0)
+			local_file_deliver(ld, job->evp.dest, res);
 		break;
 	case PARENT_MDA_COMMAND:
-		local_file_command(ld, job->evp.dest, res);
+		if (!job->forward || local_file_forward_check(ld, 1,
+		    job->evp.dest, res) == 0)
+			local_file_command(ld, job->evp.dest, res);
 		break;
 	case PARENT_MDA_NONE:
 		panic("parent_mda_run: delivery without a method");
@@ -503,7 +534,8 @@ static void
 parent_mda_deliver(const struct parent_mda_job *job, struct local_delivery *ld,
     struct local_result *res)
 {
-	ld->msg_fd = parent_mda_reopen(3);
+	ld->msg_fd = 3;		/* see parent_mda_fd_ok; never reopened */
+	(void)lseek(ld->msg_fd, 0, SEEK_SET);
 	if (parent_mda_become(ld, job->action->userbase != NULL) == -1) {
 		local_hdr_result(res, LOCAL_TEMPFAIL, "cannot become %s",
 		    ld->user);
@@ -525,9 +557,9 @@ parent_mda_deliver(const struct parent_mda_job *job, struct local_delivery *ld,
 static void __attribute__((noreturn))
 parent_mda_child(struct parent_mda_job *job, int msg_fd, int pipe_fd)
 {
-	struct local_delivery	 ld;
-	struct local_result	*res = &job->res;
-	int			 sig, hi_msg, hi_pipe;
+	struct parent_mda_report	 rep;
+	struct local_delivery		 ld;
+	int				 sig, hi_msg, hi_pipe;
 
 	for (sig = 1; sig < NSIG; sig++)
 		(void)signal(sig, SIG_DFL);
@@ -536,13 +568,16 @@ parent_mda_child(struct parent_mda_job *job, int msg_fd, int pipe_fd)
 	    dup2(hi_msg, 3) == -1 || dup2(hi_pipe, 4) == -1)
 		_exit(1);
 	closefrom(5);
-	memset(res, 0, sizeof(*res));
+	memset(&job->res, 0, sizeof(job->res));
 	if (parent_mda_prepare(job, &ld) == 0 &&
 	    parent_mda_expand(job, &ld) == 0 &&
 	    (job->method != PARENT_MDA_MBOX ||
-	    parent_mda_mbox_create(&ld, res) == 0))
-		parent_mda_deliver(job, &ld, res);
-	if (local_hdr_writeall(4, res, sizeof(*res)) == -1)
+	    parent_mda_mbox_create(&ld, &job->res) == 0))
+		parent_mda_deliver(job, &ld, &job->res);
+	memset(&rep, 0, sizeof(rep));
+	rep.res = job->res;
+	rep.refused = job->refused;
+	if (local_hdr_writeall(4, &rep, sizeof(rep)) == -1)
 		_exit(1);
 	_exit(0);
 }
@@ -556,16 +591,19 @@ parent_mda_on_pipe(evutil_socket_t fd, short what, void *arg)
 	ssize_t			 n;
 
 	(void)what;
-	n = read(fd, (char *)&job->res + job->got, sizeof(job->res) -
+	n = read(fd, (char *)&job->report + job->got, sizeof(job->report) -
 	    job->got);
 	if (n == -1 && (errno == EINTR || errno == EAGAIN))
 		return;
 	if (n > 0) {
 		job->got += (size_t)n;
-		if (job->got < sizeof(job->res))
+		if (job->got < sizeof(job->report))
 			return;
 	}
-	if (job->got != sizeof(job->res) ||
+	job->res = job->report.res;
+	job->refused = job->got == sizeof(job->report) &&
+	    job->report.refused == 1;
+	if (job->got != sizeof(job->report) ||
 	    (job->res.status != LOCAL_OK && job->res.status != LOCAL_TEMPFAIL &&
 	    job->res.status != LOCAL_PERMFAIL))
 		local_hdr_result(&job->res, LOCAL_TEMPFAIL,

@@ -430,7 +430,8 @@ qdispatch_claim(struct queue *q, const struct msg_dlv_result *m,
 {
 	static const char *const status[] = {
 		[IPC_DLV_OK] = "ok", [IPC_DLV_TEMPFAIL] = "tempfail",
-		[IPC_DLV_PERMFAIL] = "permfail" };
+		[IPC_DLV_PERMFAIL] = "permfail",
+		[IPC_DLV_TEMPFAIL_RCPT] = "tempfail-rcpt" };
 	struct qdispatch_run	*r, key;
 
 	key.evpid = m->evpid;
@@ -439,8 +440,9 @@ qdispatch_claim(struct queue *q, const struct msg_dlv_result *m,
 		return r;
 	log_warnx("%016llx queue event=result-refused from=%s status=%s "
 	    "error=\"%s\"", (unsigned long long)m->evpid,
-	    proc_role_name(from), m->status >= 0 && m->status <= 2 ?
-	    status[m->status] : "unknown", r == NULL ? "not in flight" :
+	    proc_role_name(from), m->status >= 0 && (size_t)m->status <
+	    sizeof(status) / sizeof(status[0]) ? status[m->status] :
+	    "unknown", r == NULL ? "not in flight" :
 	    "given to another process");
 	return NULL;
 }

@@ -6,8 +6,8 @@
  * MSG_LKA_NOTICE {rcpt, dispatcher} to the lookup, which expands it as
  * a RCPT to that address under that action and answers with zero or
  * more MSG_LKA_NOTICE_EXPANDED and one MSG_LKA_NOTICE_RESULT.  Every
- * result is checked here (the action exists and can carry it, the
- * destination type and user fit, the record can hold it); then
+ * result is checked here (the rules of envelope_rule.h can make it and
+ * its action delivers, the record can hold it); then
  * qstore_replace durably swaps the one notice envelope for the final
  * ones, which are scheduled like any other.  A temporary failure (or a
  * result that does not pass the checks, or no answer within
@@ -26,6 +26,7 @@
 
 #include "cfg.h"
 #include "envelope.h"
+#include "envelope_rule.h"
 #include "ev.h"
 #include "ipc.h"
 #include "log.h"
@@ -66,18 +67,11 @@ qdispatch_expand_check(const struct cfg *cfg, const struct envelope *r)
 {
 	const struct cfg_action	*a;
 
-	if ((a = cfg_action_find(cfg, r->dispatcher)) == NULL)
-		return "unknown dispatcher";
-	if (a->type == CFG_ACTION_EXPAND_ONLY ||
-	    a->type == CFG_ACTION_FORWARD_ONLY)
+	if ((a = cfg_action_find(cfg, r->dispatcher)) != NULL &&
+	    (a->type == CFG_ACTION_EXPAND_ONLY ||
+	    a->type == CFG_ACTION_FORWARD_ONLY))
 		return "action delivers nothing";
-	if (a->type == CFG_ACTION_RELAY ? r->dest_type !=
-	    ENVELOPE_DEST_ADDRESS || r->user[0] != '\0' :
-	    r->dest_type > ENVELOPE_DEST_COMMAND || r->user[0] == '\0')
-		return "destination type or user does not fit the action";
-	if (r->dest[0] == '\0')
-		return "empty destination";
-	return NULL;
+	return envelope_rule_check(cfg, r);
 }
 
 /*
@@ -98,6 +92,7 @@ qdispatch_expand_build(const struct envelope *n, const struct envelope *r,
 	strlcpy(out->dispatcher, r->dispatcher, sizeof(out->dispatcher));
 	strlcpy(out->user, r->user, sizeof(out->user));
 	out->dest_type = r->dest_type;
+	out->origin = r->origin;
 	out->flags &= ~ENVELOPE_F_EXPAND;
 	out->state = ENVELOPE_ST_PENDING;
 	out->errmsg[0] = '\0';

@@ -23,6 +23,10 @@
  *					each other's files.
  *
  * <msgid> is 8 lowercase hex digits, <evpid> 16 (the first 8 are msgid).
+ * The spool directory and the version file are root's, as are empty/
+ * and run/ beside the areas: the root parent creates all of them at
+ * start (parent_spool.c), so a queue that cannot write the spool
+ * directory finds its areas in place.
  *
  * Commit (qstore_commit.c): each envelope file is written and fdatasync'd
  * in incoming/<msgid>/, the message file is fdatasync'd, the message
@@ -57,8 +61,12 @@
 #include "qstore_priv.h"
 #include "xmalloc.h"
 
-#define QSTORE_VERSION_FILE	"version"
-#define QSTORE_VERSION_TEXT	"posthorn spool 1\n"
+const struct qstore_dir qstore_dirs[QSTORE_AREA_OFFLINE + 1] = {
+	[QSTORE_AREA_INCOMING] =	{ "incoming",	0700 },
+	[QSTORE_AREA_QUEUE] =		{ "queue",	0700 },
+	[QSTORE_AREA_QUARANTINE] =	{ "quarantine",	0700 },
+	[QSTORE_AREA_OFFLINE] =		{ "offline",	01777 },
+};
 
 struct qstore {
 	int			dirfd;		/* the spool */
@@ -246,12 +254,13 @@ qstore_rmtree(int dirfd, const char *name)
 	return r;
 }
 
-/* qstore_subdir - create (if missing) and open one spool subdirectory */
+/* qstore_subdir - create (if missing) and open one spool area */
 static int
-qstore_subdir(int dirfd, const char *name, mode_t mode, char *err,
-    size_t errsz)
+qstore_subdir(int dirfd, enum qstore_area area, char *err, size_t errsz)
 {
-	int	fd;
+	const char	*name = qstore_dirs[area].name;
+	mode_t		 mode = qstore_dirs[area].mode;
+	int		 fd;
 
 	if (mkdirat(dirfd, name, mode) == 0) {
 		/* mkdir applies the umask; the sticky mode must be exact */
@@ -328,13 +337,13 @@ qstore_open(int spool_dirfd, char *err, size_t errsz)
 	q->dirfd = spool_dirfd;
 	q->syncfs_min = QSTORE_SYNCFS_MIN;
 	if (qstore_version_check(q, err, errsz) == -1 ||
-	    (q->incoming = qstore_subdir(spool_dirfd, "incoming", 0700, err,
-	    errsz)) == -1 ||
-	    (q->queue = qstore_subdir(spool_dirfd, "queue", 0700, err,
-	    errsz)) == -1 ||
-	    (q->quarantine = qstore_subdir(spool_dirfd, "quarantine", 0700,
+	    (q->incoming = qstore_subdir(spool_dirfd, QSTORE_AREA_INCOMING,
 	    err, errsz)) == -1 ||
-	    (q->offline = qstore_subdir(spool_dirfd, "offline", 01777, err,
+	    (q->queue = qstore_subdir(spool_dirfd, QSTORE_AREA_QUEUE, err,
+	    errsz)) == -1 ||
+	    (q->quarantine = qstore_subdir(spool_dirfd,
+	    QSTORE_AREA_QUARANTINE, err, errsz)) == -1 ||
+	    (q->offline = qstore_subdir(spool_dirfd, QSTORE_AREA_OFFLINE, err,
 	    errsz)) == -1) {
 		qstore_close(q);
 		return NULL;

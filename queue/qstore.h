@@ -31,6 +31,23 @@ enum qstore_area {
 	QSTORE_AREA_OFFLINE
 };
 
+/*
+ * The spool's top level: the version file and one directory per area,
+ * all created by the root parent at start (parent_spool.c), since the
+ * queue may not write the spool directory itself; qstore_open creates
+ * what is missing where it may (a spool the caller owns).
+ */
+#define QSTORE_VERSION_FILE	"version"
+#define QSTORE_VERSION_TEXT	"posthorn spool 1\n"
+
+struct qstore_dir {
+	const char	*name;
+	mode_t		 mode;		/* exact, sticky bit included */
+};
+
+/* indexed by enum qstore_area */
+extern const struct qstore_dir qstore_dirs[QSTORE_AREA_OFFLINE + 1];
+
 struct qstore_stats {
 	uint64_t	msg_created;
 	uint64_t	msg_committed;

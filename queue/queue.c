@@ -1,6 +1,7 @@
 /*
  * queue.c - the queue process: owns the spool, commits the listener's
- * transactions (queue_tx.c), schedules and dispatches deliveries
+ * transactions with the lookup's envelopes (queue_tx.c), schedules and
+ * dispatches deliveries
  * (sched.c, qdispatch.c), writes notices (bounce.c) and serves the
  * control socket (control.c).
  */
@@ -21,8 +22,6 @@
 #include "qstore_crypt.h"
 #include "queue.h"
 #include "roles.h"
-
-#define QUEUE_KEY_ENV	"POSTHORN_QUEUE_KEY"
 
 /* queue_on_control_fd - MSG_CONTROL_FD: serve the control socket */
 static void
@@ -67,13 +66,14 @@ static const struct ipc_handler queue_parent_handlers[] = {
 static const struct ipc_handler queue_smtpd_handlers[] = {
 	{ MSG_STATS_SMTPD,	queue_on_stats_smtpd },
 	{ MSG_TX_OPEN,		queue_tx_on_open },
-	{ MSG_TX_ENVELOPE,	queue_tx_on_envelope },
 	{ MSG_TX_COMMIT,	queue_tx_on_commit },
 	{ MSG_TX_ABORT,		queue_tx_on_abort },
 	{ MSG_NONE,		NULL }
 };
 static const struct ipc_handler queue_lookup_handlers[] = {
 	{ MSG_TABLE_UPDATED,	control_on_table_updated },
+	{ MSG_LKA_ENVELOPE,	queue_tx_on_envelope },
+	{ MSG_LKA_RCPT_RESULT,	queue_tx_on_rcpt_result },
 	{ MSG_LKA_NOTICE_EXPANDED, qdispatch_on_notice_expanded },
 	{ MSG_LKA_NOTICE_RESULT, qdispatch_on_notice_result },
 	{ MSG_NONE,		NULL }
@@ -107,18 +107,19 @@ queue_store_open(struct queue *q)
 		fatalx("queue: %s", err);
 	if (cfg->queue.encryption &&
 	    (key = cfg->queue.encryption_key) == NULL &&
-	    (key = getenv(QUEUE_KEY_ENV)) == NULL)
+	    (key = getenv(POSTHORN_QUEUE_KEY_ENV)) == NULL)
 		fatalx("queue: queue encryption needs a key (or %s)",
-		    QUEUE_KEY_ENV);
+		    POSTHORN_QUEUE_KEY_ENV);
 	if (cfg->queue.compression || key != NULL) {
 		q->crypt = qstore_crypt_new(cfg->queue.compression, key, err,
 		    sizeof(err));
 		if (q->crypt == NULL)
 			fatalx("queue: %s", err);
 	}
-	if (getenv(QUEUE_KEY_ENV) != NULL)
-		explicit_bzero(getenv(QUEUE_KEY_ENV),
-		    strlen(getenv(QUEUE_KEY_ENV)));
+	if ((key = getenv(POSTHORN_QUEUE_KEY_ENV)) != NULL) {
+		explicit_bzero((char *)key, strlen(key));
+		(void)unsetenv(POSTHORN_QUEUE_KEY_ENV);
+	}
 }
 
 /* queue_main - the queue role */

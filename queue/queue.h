@@ -65,7 +65,8 @@ void		 control_on_stats_deliver(struct queue *, uint32_t id,
 void		 control_on_table_updated(struct ipc *, uint32_t, int,
 		    const void *, void *);
 
-/* queue_tx.c: transactions from the listener, group commit */
+/* queue_tx.c: transactions of the listener, envelopes of the lookup,
+ * group commit */
 struct queue_tx	*queue_tx_new(struct queue *);
 void		 queue_tx_abort_all(struct queue *);
 int		 queue_tx_inject(struct queue *, uint32_t msgid,
@@ -74,6 +75,8 @@ int64_t		 queue_tx_ttl(const struct queue *, const char *dispatcher);
 void		 queue_tx_on_open(struct ipc *, uint32_t, int, const void *,
 		    void *);
 void		 queue_tx_on_envelope(struct ipc *, uint32_t, int,
+		    const void *, void *);
+void		 queue_tx_on_rcpt_result(struct ipc *, uint32_t, int,
 		    const void *, void *);
 void		 queue_tx_on_commit(struct ipc *, uint32_t, int, const void *,
 		    void *);

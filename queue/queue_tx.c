@@ -1,16 +1,25 @@
 /*
- * queue_tx.c - transactions from the listener (MSG_TX_*), made durable
- * by group commit.
+ * queue_tx.c - transactions of the listener, with the envelopes the
+ * lookup made for them, made durable by group commit.
  *
- * MSG_TX_OPEN creates an incoming message and hands its write-only fd
- * to the listener; MSG_TX_ENVELOPE adds one checked recipient;
- * MSG_TX_COMMIT queues the message for the next batch.  The commits that
- * arrive in one event-loop turn are made durable together by one
- * qstore_commit_batch() when the batch event runs: a zero timer set by
- * the first commit of the turn, which libevent runs after the reads
- * that were ready with it, so commits split over several reads of the
- * channel still share one batch.  Each gets its MSG_TX_COMMITTED.
- * MSG_TX_ABORT, or the listener going away, drops the incoming message.
+ * MSG_TX_OPEN (when MAIL is accepted) creates an incoming message for a
+ * session, one at a time, and hands its write-only fd to the listener.
+ * For each RCPT the lookup sends the envelopes it made
+ * (MSG_LKA_ENVELOPE) and then its verdict (MSG_LKA_RCPT_RESULT); each
+ * envelope is checked against this process's own configuration
+ * (envelope_rule.h) and held as pending; the verdict keeps them or
+ * drops them, and only then goes on to the listener (MSG_TX_RCPT_RESULT),
+ * so the listener can never commit before the queue holds them.  The
+ * listener names a transaction by session and msgid; a msgid of another
+ * session, an unknown or committed one is refused and logged.
+ * MSG_TX_COMMIT queues what the transaction holds for the next batch.
+ * The commits that arrive in one event-loop turn are made durable
+ * together by one qstore_commit_batch() when the batch event runs: a
+ * zero timer set by the first commit of the turn, which libevent runs
+ * after the reads that were ready with it, so commits split over
+ * several reads of the channel still share one batch.  Each gets its
+ * MSG_TX_COMMITTED.  MSG_TX_ABORT, or the listener going away, drops
+ * the incoming message.
  */
 #include <sys/queue.h>
 #include <sys/stat.h>
@@ -27,6 +36,7 @@
 
 #include "cfg.h"
 #include "envelope.h"
+#include "envelope_rule.h"
 #include "ev.h"
 #include "ipc.h"
 #include "log.h"
@@ -34,20 +44,26 @@
 #include "qstore.h"
 #include "qstore_crypt.h"
 #include "queue.h"
+#include "smtp_reply.h"
 #include "xmalloc.h"
 
 #define QUEUE_TX_OPEN_MAX	4096	/* open transactions at once */
 
+/*
+ * One transaction: evps[0, nevp) are the accepted recipients' envelopes,
+ * evps[nevp, nevp + npending) those of the RCPT the lookup is answering.
+ */
 struct queue_tx_msg {
 	TAILQ_ENTRY(queue_tx_msg)	 entry;
 	uint64_t			 sessid;
 	uint32_t			 msgid;
 	uint64_t			 size;
-	int				 committing;
-	int				 invalid;	/* envelope refused */
+	int				 invalid;	/* commit refused */
 	char				 why[ERRTEXT_MAX];
+	const char			*pending_bad;	/* why refused */
 	struct envelope			*evps;
 	size_t				 nevp;
+	size_t				 npending;
 	size_t				 cap;
 };
 
@@ -75,16 +91,47 @@ queue_tx_new(struct queue *q)
 	return tx;
 }
 
-/* queue_tx_find - an open transaction of this session, or NULL */
+/*
+ * queue_tx_find - the open transaction msgid of this session, or NULL
+ * with why: the transaction is another session's, being committed, or
+ * not open (never opened, aborted, committed)
+ */
 static struct queue_tx_msg *
-queue_tx_find(struct queue_tx *tx, uint64_t sessid, uint32_t msgid)
+queue_tx_find(struct queue_tx *tx, uint64_t sessid, uint32_t msgid,
+    const char **why)
 {
 	struct queue_tx_msg	*m;
 
 	TAILQ_FOREACH(m, &tx->open, entry)
-		if (m->msgid == msgid && m->sessid == sessid)
-			return m;
+		if (m->msgid == msgid) {
+			if (m->sessid == sessid)
+				return m;
+			*why = "transaction of another session";
+			return NULL;
+		}
+	TAILQ_FOREACH(m, &tx->batch, entry)
+		if (m->msgid == msgid) {
+			*why = m->sessid == sessid ? "transaction being "
+			    "committed" : "transaction of another session";
+			return NULL;
+		}
+	*why = "no such open transaction";
 	return NULL;
+}
+
+/* queue_tx_session_busy - the session has a transaction already */
+static int
+queue_tx_session_busy(struct queue_tx *tx, uint64_t sessid)
+{
+	struct queue_tx_msg	*m;
+
+	TAILQ_FOREACH(m, &tx->open, entry)
+		if (m->sessid == sessid)
+			return 1;
+	TAILQ_FOREACH(m, &tx->batch, entry)
+		if (m->sessid == sessid)
+			return 1;
+	return 0;
 }
 
 /* queue_tx_free - forget a transaction (already unlinked) */
@@ -112,6 +159,16 @@ queue_tx_reply(struct queue *q, enum ipc_type type, uint64_t sessid,
 	ipc_send(q->smtpd, type, 0, fd, &r, sizeof(r));
 }
 
+/* queue_tx_open_refuse - MSG_TX_OPENED with a refusal */
+static void
+queue_tx_open_refuse(struct queue *q, uint64_t sessid, int code,
+    const char *enh, const char *text, const char *why)
+{
+	log_warnx("%016llx queue event=tx-open-refused code=%d error=\"%s\"",
+	    (unsigned long long)sessid, code, why);
+	queue_tx_reply(q, MSG_TX_OPENED, sessid, 0, -1, code, enh, text);
+}
+
 /* queue_tx_on_open - MSG_TX_OPEN: a new incoming message for a session */
 void
 queue_tx_on_open(struct ipc *c, uint32_t id, int fd, const void *msg,
@@ -129,17 +186,20 @@ queue_tx_on_open(struct ipc *c, uint32_t id, int fd, const void *msg,
 	(void)id;
 	(void)fd;
 	if (tx->nopen >= QUEUE_TX_OPEN_MAX) {
-		queue_tx_reply(q, MSG_TX_OPENED, req->sessid, 0, -1, 452,
-		    "4.3.1", "too many transactions, try later");
+		queue_tx_open_refuse(q, req->sessid, 452, "4.3.1",
+		    "too many transactions, try later", "too many open");
+		return;
+	}
+	if (queue_tx_session_busy(tx, req->sessid)) {
+		queue_tx_open_refuse(q, req->sessid, 503, "5.5.1",
+		    "transaction already open", "session has a transaction");
 		return;
 	}
 	if (qstore_msg_create(q->qs, &msgid, &mfd, err, sizeof(err)) == -1) {
 		full = errno == ENOSPC || errno == EDQUOT;
-		log_warnx("%016llx queue event=tx-open-failed error=\"%s\"",
-		    (unsigned long long)req->sessid, err);
-		queue_tx_reply(q, MSG_TX_OPENED, req->sessid, 0, -1,
-		    full ? 452 : 451, full ? "4.3.1" : "4.3.0",
-		    full ? "queue full" : "temporary queue failure");
+		queue_tx_open_refuse(q, req->sessid, full ? 452 : 451,
+		    full ? "4.3.1" : "4.3.0", full ? "queue full" :
+		    "temporary queue failure", err);
 		return;
 	}
 	m = xcalloc(1, sizeof(*m));
@@ -149,7 +209,7 @@ queue_tx_on_open(struct ipc *c, uint32_t id, int fd, const void *msg,
 	tx->nopen++;
 	queue_tx_reply(q, MSG_TX_OPENED, req->sessid, msgid, mfd, 0, "", "");
 	close(mfd);
-	log_debug("%016llx queue event=tx-open msgid=%08x",
+	log_info("%016llx queue event=tx-open msgid=%08x",
 	    (unsigned long long)req->sessid, msgid);
 }
 
@@ -163,32 +223,26 @@ queue_tx_refuse(struct queue_tx_msg *m, const char *why)
 }
 
 /*
- * queue_tx_check - is this envelope from the listener acceptable: every
- * string survives the record format, the dispatcher names an action and
- * dest_type and user fit that action.  NULL, or why not.
+ * queue_tx_check - may the queue take this envelope from the lookup: the
+ * rules of this configuration can make it and the record can hold it.
+ * NULL, or why not.
  */
 static const char *
 queue_tx_check(const struct queue *q, uint32_t msgid,
     const struct envelope *evp)
 {
-	const struct cfg_action	*a;
 	struct envelope		 tmp, back;
+	const char		*why;
 	char			*buf, err[128];
 	int			 n, ok;
 
-	if ((a = cfg_action_find(q->env->cfg, evp->dispatcher)) == NULL)
-		return "unknown dispatcher";
-	if (a->type == CFG_ACTION_RELAY ? evp->dest_type !=
-	    ENVELOPE_DEST_ADDRESS : evp->dest_type > ENVELOPE_DEST_COMMAND)
-		return "destination type does not fit the action";
-	if (a->type != CFG_ACTION_RELAY && evp->user[0] == '\0')
-		return "local delivery without a user";
-	if (evp->dest[0] == '\0' || evp->rcpt[0] == '\0')
-		return "empty recipient";
+	if ((why = envelope_rule_check(q->env->cfg, evp)) != NULL)
+		return why;
 	tmp = *evp;
 	tmp.evpid = ((uint64_t)msgid << 32) | 1;	/* as the commit will */
 	tmp.ctime = tmp.ttl = tmp.lasttry = tmp.nexttry = 0;
 	tmp.state = ENVELOPE_ST_PENDING;
+	tmp.flags &= ~(ENVELOPE_F_BOUNCE | ENVELOPE_F_EXPAND);
 	buf = xmalloc(ENVELOPE_DUMP_MAX + 1);
 	n = envelope_dump(&tmp, buf, ENVELOPE_DUMP_MAX + 1);
 	ok = n >= 0 && envelope_load(&back, buf, (size_t)n, err,
@@ -209,44 +263,37 @@ queue_tx_ttl(const struct queue *q, const char *dispatcher)
 	return q->env->cfg->queue.ttl;
 }
 
-/* queue_tx_on_envelope - MSG_TX_ENVELOPE: one recipient of a transaction */
-void
-queue_tx_on_envelope(struct ipc *c, uint32_t id, int fd, const void *msg,
-    void *arg)
+/* queue_tx_log_refused - one line for an envelope the queue refuses */
+static void
+queue_tx_log_refused(uint64_t sessid, uint32_t msgid,
+    const struct envelope *evp, const char *why)
 {
-	const struct msg_tx_envelope	*req = msg;
-	struct queue			*q = arg;
-	struct queue_tx_msg		*m;
-	struct envelope			*evp;
-	const char			*why;
+	static const char *const types[] = { "address", "file", "command" };
+	char			 rcpt[ADDR_MAX * 4], disp[NAME_MAX_CFG * 4];
+	char			 user[NAME_MAX_CFG * 4];
 
-	(void)c;
-	(void)id;
-	(void)fd;
-	m = queue_tx_find(q->tx, req->sessid, req->msgid);
-	if (m == NULL || m->committing) {
-		log_warnx("%016llx queue event=tx-envelope-refused msgid=%08x "
-		    "error=\"no such open transaction\"",
-		    (unsigned long long)req->sessid, req->msgid);
-		return;
-	}
-	if (m->nevp >= QSTORE_MSG_RCPT_MAX) {
-		queue_tx_refuse(m, "too many recipients");
-		return;
-	}
-	if ((why = queue_tx_check(q, m->msgid, &req->evp)) != NULL) {
-		log_warnx("%016llx queue event=tx-envelope-refused msgid=%08x "
-		    "error=\"%s\"", (unsigned long long)req->sessid,
-		    req->msgid, why);
-		queue_tx_refuse(m, why);
-		return;
-	}
-	if (m->nevp == m->cap) {
+	log_warnx("%016llx queue event=envelope-refused msgid=%08x rcpt=<%s> "
+	    "dispatcher=\"%s\" type=%s user=\"%s\" error=\"%s\"",
+	    (unsigned long long)sessid, msgid,
+	    log_vis(rcpt, sizeof(rcpt), evp->rcpt),
+	    log_vis(disp, sizeof(disp), evp->dispatcher),
+	    evp->dest_type <= ENVELOPE_DEST_COMMAND ? types[evp->dest_type] :
+	    "bad", log_vis(user, sizeof(user), evp->user), why);
+}
+
+/* queue_tx_pending_add - hold one checked envelope of the RCPT */
+static void
+queue_tx_pending_add(struct queue *q, struct queue_tx_msg *m,
+    const struct envelope *from)
+{
+	struct envelope	*evp;
+
+	if (m->nevp + m->npending == m->cap) {
 		m->cap = m->cap ? m->cap * 2 : 4;
 		m->evps = xreallocarray(m->evps, m->cap, sizeof(*m->evps));
 	}
-	evp = &m->evps[m->nevp++];
-	*evp = req->evp;
+	evp = &m->evps[m->nevp + m->npending++];
+	*evp = *from;
 	evp->evpid = 0;
 	evp->state = ENVELOPE_ST_PENDING;
 	evp->errmsg[0] = '\0';
@@ -255,7 +302,123 @@ queue_tx_on_envelope(struct ipc *c, uint32_t id, int fd, const void *msg,
 	evp->lasttry = 0;
 	evp->nexttry = evp->ctime;
 	evp->retry = evp->warn = 0;
-	evp->flags &= ~(ENVELOPE_F_BOUNCE | ENVELOPE_F_EXPAND);
+	evp->flags &= ENVELOPE_F_AUTH | ENVELOPE_F_TLS | ENVELOPE_F_8BITMIME |
+	    ENVELOPE_F_SMTPUTF8;	/* what a session can say */
+}
+
+/* queue_tx_on_envelope - MSG_LKA_ENVELOPE: one envelope of a RCPT */
+void
+queue_tx_on_envelope(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	const struct msg_lka_envelope	*req = msg;
+	struct queue			*q = arg;
+	struct queue_tx_msg		*m;
+	const char			*why;
+
+	(void)c;
+	(void)id;
+	(void)fd;
+	if ((m = queue_tx_find(q->tx, req->sessid, req->msgid, &why)) ==
+	    NULL) {
+		log_debug("%016llx queue event=envelope-dropped msgid=%08x "
+		    "error=\"%s\"", (unsigned long long)req->sessid,
+		    req->msgid, why);
+		return;
+	}
+	if (m->pending_bad != NULL)
+		return;
+	if (m->nevp + m->npending >= QSTORE_MSG_RCPT_MAX)
+		why = "too many recipients";
+	else
+		why = queue_tx_check(q, m->msgid, &req->evp);
+	if (why != NULL) {
+		queue_tx_log_refused(req->sessid, req->msgid, &req->evp, why);
+		m->pending_bad = why;
+		return;
+	}
+	queue_tx_pending_add(q, m, &req->evp);
+}
+
+/* queue_tx_rcpt_reply - MSG_TX_RCPT_RESULT: the verdict to the listener */
+static void
+queue_tx_rcpt_reply(struct queue *q, const struct msg_rcpt_result *v,
+    int code, const char *enh, const char *text)
+{
+	struct msg_rcpt_result	r;
+
+	r = *v;
+	r.code = code;
+	strlcpy(r.enhanced, enh, sizeof(r.enhanced));
+	strlcpy(r.text, text, sizeof(r.text));
+	ipc_send(q->smtpd, MSG_TX_RCPT_RESULT, 0, -1, &r, sizeof(r));
+}
+
+/* queue_tx_verdict_valid - a reply the listener can send as it is */
+static int
+queue_tx_verdict_valid(const struct msg_rcpt_result *v)
+{
+	if (v->code < 200 || v->code > 599)
+		return 0;
+	return smtp_reply_enhanced_valid(v->enhanced, strlen(v->enhanced),
+	    v->code) && strpbrk(v->text, "\r\n") == NULL;
+}
+
+/*
+ * queue_tx_rcpt_refuse - a RCPT the queue refuses: its pending
+ * envelopes are dropped, the listener is told, the reason logged
+ */
+static void
+queue_tx_rcpt_refuse(struct queue *q, struct queue_tx_msg *m,
+    const struct msg_rcpt_result *v, const char *why)
+{
+	int	perm = m == NULL;
+
+	if (m != NULL)
+		m->npending = 0;
+	log_warnx("%016llx queue event=rcpt-refused msgid=%08x code=%d "
+	    "error=\"%s\"", (unsigned long long)v->sessid, v->msgid,
+	    perm ? 554 : 451, why);
+	queue_tx_rcpt_reply(q, v, perm ? 554 : 451, perm ? "5.5.1" : "4.3.0",
+	    perm ? "No such transaction" : "Temporary failure");
+}
+
+/*
+ * queue_tx_on_rcpt_result - MSG_LKA_RCPT_RESULT: keep the RCPT's
+ * envelopes or drop them, then tell the listener
+ */
+void
+queue_tx_on_rcpt_result(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	const struct msg_rcpt_result	*v = msg;
+	struct queue			*q = arg;
+	struct queue_tx_msg		*m;
+	const char			*why;
+
+	(void)c;
+	(void)id;
+	(void)fd;
+	if ((m = queue_tx_find(q->tx, v->sessid, v->msgid, &why)) == NULL) {
+		queue_tx_rcpt_refuse(q, NULL, v, why);
+		return;
+	}
+	why = m->pending_bad;
+	m->pending_bad = NULL;
+	if (!queue_tx_verdict_valid(v))
+		why = "bad verdict";
+	else if (v->code != 250) {
+		m->npending = 0;	/* a refusal carries no envelope */
+		why = NULL;
+	} else if (why == NULL && m->npending == 0)
+		why = "accepted without envelopes";
+	if (why != NULL) {
+		queue_tx_rcpt_refuse(q, m, v, why);
+		return;
+	}
+	m->nevp += m->npending;
+	m->npending = 0;
+	queue_tx_rcpt_reply(q, v, v->code, v->enhanced, v->text);
 }
 
 /* queue_tx_size_ok - the incoming message file holds size octets */
@@ -282,25 +445,27 @@ queue_tx_on_commit(struct ipc *c, uint32_t id, int fd, const void *msg,
 	struct queue		*q = arg;
 	struct queue_tx_msg	*m;
 	struct timeval		 tv = { 0, 0 };
+	const char		*why;
 
 	(void)c;
 	(void)id;
 	(void)fd;
-	m = queue_tx_find(q->tx, req->sessid, req->msgid);
-	if (m == NULL || m->committing) {
+	if ((m = queue_tx_find(q->tx, req->sessid, req->msgid, &why)) ==
+	    NULL) {
 		log_warnx("%016llx queue event=tx-commit-refused msgid=%08x "
-		    "error=\"no such open transaction\"",
-		    (unsigned long long)req->sessid, req->msgid);
+		    "error=\"%s\"", (unsigned long long)req->sessid,
+		    req->msgid, why);
 		queue_tx_reply(q, MSG_TX_COMMITTED, req->sessid, req->msgid,
 		    -1, 554, "5.5.1", "no such transaction");
 		return;
 	}
 	m->size = req->size;
+	m->npending = 0;		/* a RCPT without its verdict */
+	m->pending_bad = NULL;
 	if (m->nevp == 0)
 		queue_tx_refuse(m, "no recipient");
 	else if (!queue_tx_size_ok(q, m))
 		queue_tx_refuse(m, "message size mismatch");
-	m->committing = 1;
 	TAILQ_REMOVE(&q->tx->open, m, entry);
 	TAILQ_INSERT_TAIL(&q->tx->batch, m, entry);
 	if (TAILQ_FIRST(&q->tx->batch) == m)
@@ -324,12 +489,18 @@ queue_tx_on_abort(struct ipc *c, uint32_t id, int fd, const void *msg,
 	const struct msg_tx	*req = msg;
 	struct queue		*q = arg;
 	struct queue_tx_msg	*m;
+	const char		*why;
 
 	(void)c;
 	(void)id;
 	(void)fd;
-	if ((m = queue_tx_find(q->tx, req->sessid, req->msgid)) == NULL)
+	if ((m = queue_tx_find(q->tx, req->sessid, req->msgid, &why)) ==
+	    NULL) {
+		log_debug("%016llx queue event=tx-abort-ignored msgid=%08x "
+		    "error=\"%s\"", (unsigned long long)req->sessid,
+		    req->msgid, why);
 		return;
+	}
 	TAILQ_REMOVE(&q->tx->open, m, entry);
 	log_debug("%016llx queue event=tx-abort msgid=%08x",
 	    (unsigned long long)req->sessid, req->msgid);

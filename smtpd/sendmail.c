@@ -125,15 +125,12 @@ sendmail_args(struct sendmail *sm, int argc, char *argv[])
 	return 0;
 }
 
-/* sendmail_identity - who sends: -f, else the invoking user at this host */
+/* sendmail_identity - who sends: -f, else the invoking user at sm->host */
 static int
 sendmail_identity(struct sendmail *sm)
 {
 	struct passwd	*pw;
 
-	if (gethostname(sm->host, sizeof(sm->host)) == -1 ||
-	    sm->host[0] == '\0')
-		strlcpy(sm->host, "localhost", sizeof(sm->host));
 	if ((pw = getpwuid(getuid())) == NULL) {
 		fprintf(stderr, "sendmail: who are you (uid %d)?\n",
 		    (int)getuid());
@@ -258,6 +255,9 @@ sendmail_run(int argc, char *argv[])
 		sm.mode = 'p';
 	else if (strcmp(prog, "newaliases") == 0)
 		sm.mode = 'i';
+	/* before the arguments: bare recipients are qualified with it */
+	if (gethostname(sm.host, sizeof(sm.host)) == -1 || sm.host[0] == '\0')
+		strlcpy(sm.host, "localhost", sizeof(sm.host));
 	if ((rv = sendmail_args(&sm, argc, argv)) != 0 ||
 	    (rv = sendmail_spool(&sm)) != 0)
 		return rv;

@@ -13,5 +13,6 @@ const struct proc_main smtpd_mains[] = {
 	{ PROC_SMTPD,	srv_main },
 	{ PROC_DELIVER,	worker_main },
 	{ PROC_LOOKUP,	lookup_main },
+	{ PROC_KEYS,	keys_main },
 	{ PROC_MAX,	NULL }
 };

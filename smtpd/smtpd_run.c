@@ -40,6 +40,38 @@ smtpd_run_role(const char *name, struct proc_env *env,
 	fatalx("role %s cannot be started with -X", name);
 }
 
+/*
+ * smtpd_run_take_key - the parent takes the queue's key out of the
+ * environment, wiping the original, before any role starts: it goes to
+ * the queue alone (proc_spawn), never to the other roles or deliveries
+ */
+static char *
+smtpd_run_take_key(void)
+{
+	char	*v, *entry;
+	size_t	 len;
+
+	if ((v = getenv(POSTHORN_QUEUE_KEY_ENV)) == NULL)
+		return NULL;
+	len = strlen(POSTHORN_QUEUE_KEY_ENV) + strlen(v) + 2;
+	entry = xmalloc(len);
+	snprintf(entry, len, "%s=%s", POSTHORN_QUEUE_KEY_ENV, v);
+	explicit_bzero(v, strlen(v));
+	if (unsetenv(POSTHORN_QUEUE_KEY_ENV) == -1)
+		fatal("unsetenv %s", POSTHORN_QUEUE_KEY_ENV);
+	return entry;
+}
+
+/* smtpd_run_is_queue - whether the -X role is the queue's */
+static int
+smtpd_run_is_queue(const char *name)
+{
+	enum proc_role	role;
+
+	return name != NULL && proc_role_parse(name, &role) == 0 &&
+	    role == PROC_QUEUE;
+}
+
 /* smtpd_run_options - parse argv into env; the -X role or NULL, -n in check */
 static const char *
 smtpd_run_options(int argc, char *argv[], struct proc_env *env, int *check)
@@ -84,7 +116,8 @@ smtpd_run_options(int argc, char *argv[], struct proc_env *env, int *check)
 /*
  * smtpd_run - smtpd(8): check the configuration, then run the parent or
  * the role of -X; mains maps each role to its entry point (PROC_PARENT
- * included) and ends with a NULL main.
+ * included) and ends with a NULL main.  Only the queue keeps the key of
+ * `queue encryption`.
  */
 int
 smtpd_run(int argc, char *argv[], const struct proc_main *mains)
@@ -109,6 +142,8 @@ smtpd_run(int argc, char *argv[], const struct proc_main *mains)
 		printf("configuration OK\n");
 		return 0;
 	}
+	if (!smtpd_run_is_queue(role))
+		cfg_wipe_queue_key(cfg);
 	env.cfg = cfg;
 	env.spool = cfg->queue.path;
 	env.started = time(NULL);
@@ -118,6 +153,7 @@ smtpd_run(int argc, char *argv[], const struct proc_main *mains)
 		fatal("readlink /proc/self/exe");
 	exe[n] = '\0';
 	env.exe = exe;
+	env.queue_key = smtpd_run_take_key();
 	for (; mains->main != NULL; mains++)
 		if (mains->role == PROC_PARENT)
 			return mains->main(&env);

@@ -19,6 +19,7 @@
 #include "dns.h"
 #include "ev.h"
 #include "ipc.h"
+#include "keyproxy.h"
 #include "log.h"
 #include "proc.h"
 #include "roles.h"
@@ -225,6 +226,7 @@ static const struct ipc_handler srv_parent_handlers[] = {
 };
 static const struct ipc_handler srv_queue_handlers[] = {
 	{ MSG_TX_OPENED,	srv_tx_on_opened },
+	{ MSG_TX_RCPT_RESULT,	srv_lka_on_rcpt_result },
 	{ MSG_TX_COMMITTED,	srv_tx_on_committed },
 	{ MSG_STATS_REQ,	srv_on_stats_req },
 	{ MSG_PAUSE_SMTP,	srv_on_pause },
@@ -235,7 +237,6 @@ static const struct ipc_handler srv_queue_handlers[] = {
 };
 
 static const struct ipc_handler srv_lookup_handlers[] = {
-	{ MSG_LKA_EXPANDED,	srv_lka_on_expanded },
 	{ MSG_LKA_RESULT,	srv_lka_on_result },
 	{ MSG_NONE,		NULL }
 };
@@ -287,7 +288,10 @@ srv_helo(const struct srv_session *ss)
 	return ss->helo != NULL ? ss->helo : "";
 }
 
-/* srv_tls_all - every listener's TLS material, read while still root */
+/*
+ * srv_tls_all - every listener's certificates, read while still root,
+ * and the channel to the key holder when one listener speaks TLS
+ */
 static void
 srv_tls_all(struct srv *s)
 {
@@ -295,11 +299,15 @@ srv_tls_all(struct srv *s)
 	const struct cfg_listener	*l;
 	size_t				 i = 0;
 
-	TAILQ_FOREACH(l, &cfg->listeners, entry)
+	TAILQ_FOREACH(l, &cfg->listeners, entry) {
 		s->ntls++;
+		if (l->tls != CFG_TLS_NONE && l->npki > 0 && s->keys == NULL)
+			s->keys = keyproxy_new(proc_child_fd(PROC_SMTPD,
+			    PROC_KEYS), PROC_SMTPD);
+	}
 	s->tls = xcalloc(s->ntls + 1, sizeof(*s->tls));
 	TAILQ_FOREACH(l, &cfg->listeners, entry)
-		s->tls[i++] = srv_tls_load(l, cfg->smtp.ciphers);
+		s->tls[i++] = srv_tls_load(l, cfg->smtp.ciphers, s->keys);
 }
 
 /* srv_sysname - the name the listener greets with by default */
@@ -339,7 +347,7 @@ srv_nofile(void)
 	}
 }
 
-/* srv_resolver - read /etc/resolv.conf before the chroot hides it */
+/* srv_resolver - read the resolver's files before the chroot hides them */
 static void
 srv_resolver(void)
 {
@@ -347,7 +355,7 @@ srv_resolver(void)
 
 	if (dns_init(NULL, err, sizeof(err)) == -1)
 		log_warnx("event=dns-init-failed reason=\"%s\": client names "
-		    "stay unknown", err);
+		    "come from /etc/hosts alone", err);
 }
 
 /* srv_main - the listener role */

@@ -32,7 +32,7 @@ struct srv_session;
 #define SRV_RECEIVED_MAX	100	/* Received: headers before a loop */
 #define SRV_INPUT_MAX		16384	/* input buffered before reading stops */
 #define SRV_OUTPUT_MAX		16384	/* replies queued before input waits */
-#define SRV_RDNS_WAIT		5	/* seconds the 220 waits for rdns */
+#define SRV_RDNS_WAIT		2	/* seconds the 220 waits for rdns */
 
 struct srv_listener {
 	TAILQ_ENTRY(srv_listener)	 entry;
@@ -58,6 +58,7 @@ struct srv {
 	struct srv_session_tree		 tree;
 	struct srv_tls			**tls;		/* per cfg listener */
 	size_t				 ntls;
+	struct keyproxy			*keys;		/* NULL: no TLS */
 	struct msg_stats_smtpd		 stats;
 	int				 paused;
 	int				 stopping;
@@ -97,19 +98,6 @@ enum srv_input {
 #define SRV_F_PROCESSING	0x0100	/* inside the input loop */
 #define SRV_F_EOF		0x0200	/* the client will send no more */
 
-/* one accepted recipient after expansion */
-struct srv_rcpt {
-	TAILQ_ENTRY(srv_rcpt)	 entry;
-	char			*rcpt;		/* as given at RCPT */
-	char			*orcpt;		/* DSN ORCPT, "" if none */
-	char			*dest;
-	char			*dispatcher;
-	char			*user;
-	uint32_t		 dest_type;
-	uint32_t		 notify;	/* ENVELOPE_DSN_* */
-};
-TAILQ_HEAD(srv_rcpt_list, srv_rcpt);
-
 /* the header scanner: counts Received: lines of the header section */
 struct srv_tx_hdr {
 	int		 in_body;	/* past the empty line */
@@ -126,7 +114,12 @@ struct srv_tx_conv {
 	uint64_t	 size;		/* spool octets with CRLF counted 2 */
 };
 
-/* one mail transaction, from MAIL to the queue's verdict */
+/*
+ * one mail transaction, from MAIL to the queue's verdict: the queue
+ * opens it once the lookup accepted MAIL, and holds its envelopes,
+ * which the lookup makes; the listener keeps the client's claims and
+ * the transaction's reference (msgid)
+ */
 struct srv_tx {
 	uint32_t		 msgid;		/* 0 until the queue opened it */
 	int			 fd;		/* the incoming message, or -1 */
@@ -137,9 +130,8 @@ struct srv_tx {
 	char			 envid[ENVID_MAX];
 	int			 utf8;		/* MAIL had SMTPUTF8 */
 	size_t			 nrcpt;		/* RCPT commands accepted */
-	struct srv_rcpt_list	 rcpts;
-	struct srv_rcpt_list	 pending;	/* expansions of the RCPT in flight */
-	char			 cur_rcpt[ADDR_MAX];
+	char			*rcpt1;		/* the first one accepted */
+	char			 cur_rcpt[ADDR_MAX];	/* the RCPT in flight */
 	char			*cur_orcpt;
 	uint32_t		 cur_notify;
 	/* receiving */
@@ -216,8 +208,8 @@ int	srv_cmd_parse_flags(const struct srv_session *);
 
 /* srv_tx.c */
 void	srv_tx_free(struct srv_session *);
-void	srv_tx_pending_free(struct srv_tx *);
 void	srv_tx_reset(struct srv_session *);
+void	srv_tx_open(struct srv_session *);
 void	srv_tx_data(struct srv_session *);
 void	srv_tx_bdat(struct srv_session *, const struct smtp_cmd *);
 void	srv_tx_input(struct srv_session *);
@@ -240,9 +232,9 @@ void	srv_lka_mail(struct srv_session *, const char *sender);
 void	srv_lka_rcpt(struct srv_session *, const char *rcpt);
 void	srv_lka_auth(struct srv_session *, const char *user,
 	    const char *pass);
-void	srv_lka_on_expanded(struct ipc *, uint32_t, int, const void *,
-	    void *);
 void	srv_lka_on_result(struct ipc *, uint32_t, int, const void *, void *);
+void	srv_lka_on_rcpt_result(struct ipc *, uint32_t, int, const void *,
+	    void *);
 
 /* srv_auth.c */
 void	srv_auth_start(struct srv_session *, const struct smtp_cmd *);
@@ -257,8 +249,9 @@ int	srv_auth_b64_decode(const char *in, char *out, size_t outsz,
 
 /* srv_tls.c */
 struct srv_tls;
+struct keyproxy;
 struct srv_tls *srv_tls_load(const struct cfg_listener *,
-	    const char *ciphers);
+	    const char *ciphers, struct keyproxy *);
 int	srv_tls_start(struct srv_session *);
 void	srv_tls_connected(struct srv_session *);
 void	srv_tls_info(const struct srv_session *, char *buf, size_t bufsz);

@@ -238,7 +238,8 @@ srv_cmd_helo(struct srv_session *ss, const struct smtp_cmd *cmd)
 	}
 }
 
-/* srv_cmd_mail - MAIL FROM: limits here, the rest by the lookup */
+/* srv_cmd_mail - MAIL FROM: limits here, the rest by the lookup; the
+ * queue opens the transaction once the lookup accepted it */
 static void
 srv_cmd_mail(struct srv_session *ss, const struct smtp_cmd *cmd)
 {
@@ -259,8 +260,6 @@ srv_cmd_mail(struct srv_session *ss, const struct smtp_cmd *cmd)
 	srv_tx_reset(ss);
 	ss->tx = tx = xcalloc(1, sizeof(*tx));
 	tx->fd = -1;
-	TAILQ_INIT(&tx->rcpts);
-	TAILQ_INIT(&tx->pending);
 	strlcpy(tx->sender, cmd->addr.text, sizeof(tx->sender));
 	if (cmd->body == SMTP_CMD_BODY_8BITMIME)
 		tx->evflags |= ENVELOPE_F_8BITMIME;
@@ -292,7 +291,8 @@ srv_cmd_notify(int notify)
 	return n;
 }
 
-/* srv_cmd_rcpt - RCPT TO: the limit here, the verdict by the lookup */
+/* srv_cmd_rcpt - RCPT TO: the limit here, the verdict by the lookup
+ * (through the queue) */
 static void
 srv_cmd_rcpt(struct srv_session *ss, const struct smtp_cmd *cmd)
 {

@@ -1,8 +1,12 @@
 /*
  * srv_lka.c - the listener's round trips to the lookup process: MAIL
  * (senders, rules), RCPT (match and expansion) and AUTH.  A session has
- * at most one request outstanding and waits for its MSG_LKA_RESULT; the
- * answers of a session that has gone away are dropped.
+ * at most one request outstanding and waits for its answer: the
+ * lookup's MSG_LKA_RESULT for MAIL and AUTH; for a RCPT the queue's
+ * MSG_TX_RCPT_RESULT, since the lookup hands the envelopes it made to
+ * the queue and the queue passes the verdict on once it holds them.
+ * The listener sends only the client's claims and the transaction's
+ * msgid.  The answers of a session that has gone away are dropped.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -22,8 +26,6 @@
 static void
 srv_lka_sess(const struct srv_session *ss, struct ipc_sess *p)
 {
-	const struct cfg_listener	*l = ss->listener->cfg;
-
 	memset(p, 0, sizeof(*p));
 	p->id = ss->id;
 	p->listener = ss->listener->index;
@@ -39,8 +41,6 @@ srv_lka_sess(const struct srv_session *ss, struct ipc_sess *p)
 	if (ss->rdns != NULL)
 		strlcpy(p->rdns, ss->rdns, sizeof(p->rdns));
 	strlcpy(p->helo, srv_helo(ss), sizeof(p->helo));
-	if (l != NULL)
-		strlcpy(p->tag, l->tag, sizeof(p->tag));
 }
 
 /* srv_lka_mail - may the session use this sender? */
@@ -57,16 +57,24 @@ srv_lka_mail(struct srv_session *ss, const char *sender)
 	free(m);
 }
 
-/* srv_lka_rcpt - match and expand one recipient */
+/* srv_lka_rcpt - match and expand one recipient of the transaction */
 void
 srv_lka_rcpt(struct srv_session *ss, const char *rcpt)
 {
+	struct srv_tx		*tx = ss->tx;
 	struct msg_lka_rcpt	*m;
 
 	m = xcalloc(1, sizeof(*m));
 	srv_lka_sess(ss, &m->sess);
-	strlcpy(m->sender, ss->tx->sender, sizeof(m->sender));
+	m->msgid = tx->msgid;
+	m->flags = tx->evflags;
+	m->notify = tx->cur_notify;
+	m->ret = tx->ret;
+	strlcpy(m->sender, tx->sender, sizeof(m->sender));
 	strlcpy(m->rcpt, rcpt, sizeof(m->rcpt));
+	if (tx->cur_orcpt != NULL)
+		strlcpy(m->orcpt, tx->cur_orcpt, sizeof(m->orcpt));
+	strlcpy(m->envid, tx->envid, sizeof(m->envid));
 	ss->input = SRV_IN_WAIT;
 	ipc_send(ss->srv->lookup, MSG_LKA_RCPT, 0, -1, m, sizeof(*m));
 	free(m);
@@ -104,65 +112,19 @@ srv_lka_waiting(struct srv *s, uint64_t sessid)
 	return ss;
 }
 
-/* srv_lka_rcpt_new - keep one expanded recipient of the RCPT in flight */
-static struct srv_rcpt *
-srv_lka_rcpt_new(const struct srv_tx *tx, const struct envelope *evp)
-{
-	struct srv_rcpt	*r;
-
-	r = xcalloc(1, sizeof(*r));
-	r->rcpt = xstrdup(tx->cur_rcpt);
-	r->orcpt = xstrdup(tx->cur_orcpt ? tx->cur_orcpt : "");
-	r->dest = xstrdup(evp->dest);
-	r->dispatcher = xstrdup(evp->dispatcher);
-	r->user = xstrdup(evp->user);
-	r->dest_type = evp->dest_type;
-	r->notify = tx->cur_notify;
-	return r;
-}
-
-/* srv_lka_on_expanded - MSG_LKA_EXPANDED: one final recipient */
-void
-srv_lka_on_expanded(struct ipc *c, uint32_t id, int fd, const void *msg,
-    void *arg)
-{
-	const struct msg_lka_expanded	*m = msg;
-	struct srv_session		*ss;
-	struct srv_rcpt			*r;
-
-	(void)c;
-	(void)id;
-	(void)fd;
-	if ((ss = srv_lka_waiting(arg, m->sessid)) == NULL)
-		return;
-	if (ss->tx == NULL || ss->tx->cur_rcpt[0] == '\0')
-		fatalx("ipc: MSG_LKA_EXPANDED from lookup for no RCPT");
-	if (m->evp.dest_type > ENVELOPE_DEST_COMMAND)
-		fatalx("ipc: MSG_LKA_EXPANDED from lookup: bad dest_type");
-	r = srv_lka_rcpt_new(ss->tx, &m->evp);
-	TAILQ_INSERT_TAIL(&ss->tx->pending, r, entry);
-}
-
 /* srv_lka_rcpt_done - the verdict on a RCPT */
 static void
-srv_lka_rcpt_done(struct srv_session *ss, const struct msg_lka_result *m)
+srv_lka_rcpt_done(struct srv_session *ss, const struct msg_rcpt_result *m)
 {
 	struct srv_tx	*tx = ss->tx;
-	struct srv_rcpt	*r;
 	char		 vis[ADDR_MAX * 4];
 
-	if (m->code == 250 && TAILQ_EMPTY(&tx->pending))
-		fatalx("ipc: MSG_LKA_RESULT 250 from lookup without recipients");
 	if (m->code == 250) {
-		while ((r = TAILQ_FIRST(&tx->pending)) != NULL) {
-			TAILQ_REMOVE(&tx->pending, r, entry);
-			TAILQ_INSERT_TAIL(&tx->rcpts, r, entry);
-		}
-		tx->nrcpt++;
+		if (tx->nrcpt++ == 0)
+			tx->rcpt1 = xstrdup(tx->cur_rcpt);
 		ss->state = SRV_ST_RCPT;
 		srv_reply(ss, 250, "2.1.5", "Recipient ok");
 	} else {
-		srv_tx_pending_free(tx);
 		log_info("%016llx smtp event=refused cmd=rcpt rcpt=%s code=%d",
 		    (unsigned long long)ss->id,
 		    log_vis(vis, sizeof(vis), tx->cur_rcpt), m->code);
@@ -178,8 +140,7 @@ srv_lka_mail_done(struct srv_session *ss, const struct msg_lka_result *m)
 	char	vis[ADDR_MAX * 4];
 
 	if (m->code == 250) {
-		ss->state = SRV_ST_MAIL;
-		srv_reply(ss, 250, "2.1.0", "Ok");
+		srv_tx_open(ss);	/* 250 once the queue opened it */
 		return;
 	}
 	log_info("%016llx smtp event=refused cmd=mail sender=%s code=%d",
@@ -191,15 +152,15 @@ srv_lka_mail_done(struct srv_session *ss, const struct msg_lka_result *m)
 
 /* srv_lka_result_valid - a reply the listener can send as it is */
 static int
-srv_lka_result_valid(const struct msg_lka_result *m)
+srv_lka_result_valid(int code, const char *enhanced, const char *text)
 {
-	if (m->code < 200 || m->code > 599)
+	if (code < 200 || code > 599)
 		return 0;
-	return smtp_reply_enhanced_valid(m->enhanced, strlen(m->enhanced),
-	    m->code) && strpbrk(m->text, "\r\n") == NULL;
+	return smtp_reply_enhanced_valid(enhanced, strlen(enhanced), code) &&
+	    strpbrk(text, "\r\n") == NULL;
 }
 
-/* srv_lka_on_result - MSG_LKA_RESULT: the verdict on MAIL, RCPT or AUTH */
+/* srv_lka_on_result - MSG_LKA_RESULT: the verdict on MAIL or AUTH */
 void
 srv_lka_on_result(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
@@ -210,7 +171,7 @@ srv_lka_on_result(struct ipc *c, uint32_t id, int fd, const void *msg,
 	(void)c;
 	(void)id;
 	(void)fd;
-	if (!srv_lka_result_valid(m))
+	if (!srv_lka_result_valid(m->code, m->enhanced, m->text))
 		fatalx("ipc: MSG_LKA_RESULT from lookup: bad reply %d %s",
 		    m->code, m->enhanced);
 	if ((ss = srv_lka_waiting(arg, m->sessid)) == NULL)
@@ -218,11 +179,40 @@ srv_lka_on_result(struct ipc *c, uint32_t id, int fd, const void *msg,
 	ss->input = SRV_IN_CMD;
 	if (ss->auth != NULL)
 		srv_auth_result(ss, m->code, m->enhanced, m->text);
-	else if (ss->tx != NULL && ss->tx->cur_rcpt[0] != '\0')
-		srv_lka_rcpt_done(ss, m);
-	else if (ss->tx != NULL && ss->state == SRV_ST_HELO)
+	else if (ss->tx != NULL && ss->state == SRV_ST_HELO &&
+	    !ss->tx->opening)
 		srv_lka_mail_done(ss, m);
 	else
 		fatalx("ipc: MSG_LKA_RESULT from lookup for no request");
+	srv_session_resume(ss);
+}
+
+/*
+ * srv_lka_on_rcpt_result - MSG_TX_RCPT_RESULT: the verdict on a RCPT,
+ * from the queue, which holds the recipient's envelopes by now
+ */
+void
+srv_lka_on_rcpt_result(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	const struct msg_rcpt_result	*m = msg;
+	struct srv_session		*ss;
+
+	(void)c;
+	(void)id;
+	(void)fd;
+	if (!srv_lka_result_valid(m->code, m->enhanced, m->text))
+		fatalx("ipc: MSG_TX_RCPT_RESULT from queue: bad reply %d %s",
+		    m->code, m->enhanced);
+	ss = srv_session_find(arg, m->sessid);
+	if (ss == NULL || ss->input != SRV_IN_WAIT ||
+	    (ss->flags & SRV_F_CLOSING) || ss->tx == NULL ||
+	    ss->tx->cur_rcpt[0] == '\0' || ss->tx->msgid != m->msgid) {
+		log_debug("%016llx smtp event=queue-answer-dropped msgid=%08x",
+		    (unsigned long long)m->sessid, m->msgid);
+		return;
+	}
+	ss->input = SRV_IN_CMD;
+	srv_lka_rcpt_done(ss, m);
 	srv_session_resume(ss);
 }

@@ -4,9 +4,10 @@
  * the error budget, time-outs and the end of the session.
  *
  * The 220 greeting of a TCP client waits (SRV_RDNS_WAIT seconds at
- * most) for its reverse DNS name: the PTR name counts only when one of
- * its addresses is the client's (forward-confirmed); otherwise the name
- * stays unknown.
+ * most) for its reverse DNS name, looked up as the system resolver does
+ * (/etc/hosts, then DNS; dns.h): the name counts only when one of its
+ * addresses is the client's (forward-confirmed); otherwise, or when the
+ * wait runs out, the name stays unknown.
  */
 #include <sys/types.h>
 #include <sys/queue.h>

@@ -4,8 +4,10 @@
  * the first pki otherwise), client certificates checked against the
  * listener's ca, `smtp ciphers`, STARTTLS and smtps.
  *
- * Keys are read by srv_tls_load() while the listener still runs as root
- * (before proc_priv_drop()); nothing is read from disk afterwards.
+ * Certificates are read by srv_tls_load() while the listener still runs
+ * as root (before proc_priv_drop()); nothing is read from disk
+ * afterwards.  The private keys are never here: the key holder makes
+ * each private operation of a handshake (keyproxy.h).
  */
 #include <sys/types.h>
 
@@ -22,6 +24,7 @@
 
 #include "cfg.h"
 #include "ev.h"
+#include "keyproxy.h"
 #include "log.h"
 #include "srv.h"
 #include "xmalloc.h"
@@ -78,12 +81,31 @@ srv_tls_no_resumption(SSL_CTX *ctx)
 		srv_tls_fatal("no session tickets", "");
 }
 
+/*
+ * srv_tls_ciphers - `smtp ciphers` (or the library's default) without
+ * RSA key exchange: its decryption cannot be made through the key holder
+ * with OpenSSL 3 (libssl asks a proxied key for a padding the legacy
+ * path does not know), so a client that prefers it gets ECDHE instead of
+ * a failed handshake.  TLS 1.3 suites are not concerned.
+ */
+static void
+srv_tls_ciphers(SSL_CTX *ctx, const char *ciphers)
+{
+	char	list[1024];
+
+	if (snprintf(list, sizeof(list), "%s:!kRSA", ciphers != NULL ?
+	    ciphers : "DEFAULT") >= (int)sizeof(list) ||
+	    SSL_CTX_set_cipher_list(ctx, list) != 1)
+		srv_tls_fatal("smtp ciphers", ciphers != NULL ? ciphers : "");
+}
+
 /* srv_tls_ctx - one context for one pki of a listener */
 static SSL_CTX *
 srv_tls_ctx(const struct cfg_listener *l, const struct cfg_pki *pki,
-    const char *ciphers)
+    const char *ciphers, struct keyproxy *keys)
 {
 	SSL_CTX	*ctx;
+	char	 err[256];
 
 	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
 		srv_tls_fatal("context for pki", pki->name);
@@ -93,12 +115,9 @@ srv_tls_ctx(const struct cfg_listener *l, const struct cfg_pki *pki,
 	srv_tls_no_resumption(ctx);
 	if (SSL_CTX_use_certificate_chain_file(ctx, pki->cert) != 1)
 		srv_tls_fatal("certificate", pki->cert);
-	if (SSL_CTX_use_PrivateKey_file(ctx, pki->key, SSL_FILETYPE_PEM) != 1)
-		srv_tls_fatal("key", pki->key);
-	if (SSL_CTX_check_private_key(ctx) != 1)
-		srv_tls_fatal("key does not match the certificate", pki->key);
-	if (ciphers != NULL && SSL_CTX_set_cipher_list(ctx, ciphers) != 1)
-		srv_tls_fatal("smtp ciphers", ciphers);
+	if (keyproxy_use(keys, ctx, pki->name, err, sizeof(err)) == -1)
+		fatalx("tls: %s", err);
+	srv_tls_ciphers(ctx, ciphers);
 	if (l->ca != NULL &&
 	    SSL_CTX_load_verify_locations(ctx, l->ca->cert, NULL) != 1)
 		srv_tls_fatal("ca", l->ca->cert);
@@ -110,9 +129,13 @@ srv_tls_ctx(const struct cfg_listener *l, const struct cfg_pki *pki,
 	return ctx;
 }
 
-/* srv_tls_load - the contexts of a listener, or NULL when it has no TLS */
+/*
+ * srv_tls_load - the contexts of a listener, or NULL when it has no TLS;
+ * keys makes their private operations
+ */
 struct srv_tls *
-srv_tls_load(const struct cfg_listener *l, const char *ciphers)
+srv_tls_load(const struct cfg_listener *l, const char *ciphers,
+    struct keyproxy *keys)
 {
 	struct srv_tls	*t;
 	size_t		 i;
@@ -121,7 +144,7 @@ srv_tls_load(const struct cfg_listener *l, const char *ciphers)
 		return NULL;
 	t = xcalloc(1, sizeof(*t));
 	for (i = 0; i < l->npki; i++) {
-		t->ctx[i] = srv_tls_ctx(l, l->pki[i], ciphers);
+		t->ctx[i] = srv_tls_ctx(l, l->pki[i], ciphers, keys);
 		strlcpy(t->name[i], l->pki[i]->name, sizeof(t->name[i]));
 		SSL_CTX_set_tlsext_servername_callback(t->ctx[i],
 		    srv_tls_on_sni);

@@ -1,9 +1,10 @@
 /*
- * srv_tx.c - one mail transaction: the queue opens an incoming message,
- * DATA or BDAT streams into its descriptor (a Received: header first,
- * then the unstuffed text with "\n" line ends), the envelopes and the
- * commit follow, and 250 is said only once the queue made it durable.
- * A message is never held whole in memory.
+ * srv_tx.c - one mail transaction: the queue opens an incoming message
+ * when MAIL is accepted, DATA or BDAT streams into its descriptor (a
+ * Received: header first, then the unstuffed text with "\n" line ends),
+ * the commit follows, and 250 is said only once the queue made it
+ * durable with the envelopes it holds (the lookup made them).  A message
+ * is never held whole in memory.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -31,37 +32,6 @@
 
 #define SRV_TX_IO	4096	/* octets moved per step */
 
-/* srv_rcpt_free - one recipient */
-static void
-srv_rcpt_free(struct srv_rcpt *r)
-{
-	free(r->rcpt);
-	free(r->orcpt);
-	free(r->dest);
-	free(r->dispatcher);
-	free(r->user);
-	free(r);
-}
-
-/* srv_tx_list_free - every recipient of a list */
-static void
-srv_tx_list_free(struct srv_rcpt_list *l)
-{
-	struct srv_rcpt	*r;
-
-	while ((r = TAILQ_FIRST(l)) != NULL) {
-		TAILQ_REMOVE(l, r, entry);
-		srv_rcpt_free(r);
-	}
-}
-
-/* srv_tx_pending_free - the expansions of a refused RCPT */
-void
-srv_tx_pending_free(struct srv_tx *tx)
-{
-	srv_tx_list_free(&tx->pending);
-}
-
 /* srv_tx_send - one transaction message to the queue */
 static void
 srv_tx_send(struct srv_session *ss, enum ipc_type type, uint64_t size)
@@ -87,8 +57,7 @@ srv_tx_free(struct srv_session *ss)
 		srv_tx_send(ss, MSG_TX_ABORT, 0);
 	if (tx->fd != -1)
 		close(tx->fd);
-	srv_tx_list_free(&tx->rcpts);
-	srv_tx_list_free(&tx->pending);
+	free(tx->rcpt1);
 	free(tx->cur_orcpt);
 	free(tx);
 	ss->tx = NULL;
@@ -146,8 +115,8 @@ srv_tx_write(struct srv_session *ss, const char *p, size_t len)
 	}
 }
 
-/* srv_tx_open - ask the queue for an incoming message */
-static void
+/* srv_tx_open - MAIL accepted: ask the queue for the transaction */
+void
 srv_tx_open(struct srv_session *ss)
 {
 	ss->tx->opening = 1;
@@ -155,12 +124,14 @@ srv_tx_open(struct srv_session *ss)
 	srv_tx_send(ss, MSG_TX_OPEN, 0);
 }
 
-/* srv_tx_data - DATA: open the message, then 354 */
+static void	srv_tx_started(struct srv_session *);
+
+/* srv_tx_data - DATA: the Received: header, then 354 */
 void
 srv_tx_data(struct srv_session *ss)
 {
 	ss->tx->chunk_last = -1;
-	srv_tx_open(ss);
+	srv_tx_started(ss);
 }
 
 /* srv_tx_chunk_refuse - a refused BDAT: reply now, discard its octets */
@@ -195,7 +166,7 @@ srv_tx_bdat(struct srv_session *ss, const struct smtp_cmd *cmd)
 	if (ss->state != SRV_ST_BDAT) {
 		ss->state = SRV_ST_BDAT;
 		srv_tx_conv_init(&tx->bdat);
-		srv_tx_open(ss);
+		srv_tx_started(ss);
 		return;
 	}
 	ss->input = SRV_IN_CHUNK;
@@ -218,8 +189,8 @@ srv_tx_received_header(struct srv_session *ss, char *buf, size_t bufsz)
 	tls[0] = '\0';
 	if (ss->flags & SRV_F_TLS)
 		srv_tls_info(ss, tls, sizeof(tls));
-	if (tx->nrcpt == 1 && !TAILQ_EMPTY(&tx->rcpts))
-		rcpt = TAILQ_FIRST(&tx->rcpts)->rcpt;
+	if (tx->nrcpt == 1)
+		rcpt = tx->rcpt1;
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000 (UTC)", &tm);
 	return srv_tx_received(buf, bufsz,
@@ -229,7 +200,7 @@ srv_tx_received_header(struct srv_session *ss, char *buf, size_t bufsz)
 	    tls[0] ? tls : NULL, tx->msgid, rcpt, date);
 }
 
-/* srv_tx_started - the queue opened the message: 354 or the first chunk */
+/* srv_tx_started - DATA or the first chunk: the Received: header */
 static void
 srv_tx_started(struct srv_session *ss)
 {
@@ -282,7 +253,7 @@ srv_tx_stray(struct srv *s, const struct msg_tx_result *m, int fd)
 	    (unsigned long long)m->sessid, m->msgid);
 }
 
-/* srv_tx_on_opened - MSG_TX_OPENED: the message file, or a refusal */
+/* srv_tx_on_opened - MSG_TX_OPENED: the transaction, or a refusal */
 void
 srv_tx_on_opened(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
@@ -303,78 +274,27 @@ srv_tx_on_opened(struct ipc *c, uint32_t id, int fd, const void *msg,
 		return;
 	}
 	tx->opening = 0;
+	ss->input = SRV_IN_CMD;
 	if (m->code != 0) {
-		log_info("%016llx smtp event=refused cmd=data code=%d",
+		log_info("%016llx smtp event=refused cmd=mail code=%d",
 		    (unsigned long long)ss->id, m->code);
-		if (m->code == 452)
-			srv_tx_fail(tx, 452, "4.3.1",
-			    "Insufficient system storage");
-		else
-			srv_tx_fail(tx, 451, "4.3.0", "Temporary failure");
-		if (tx->chunk_last == -1) {
-			srv_reply(ss, m->code, m->enhanced, "%s", m->text);
-			srv_tx_reset(ss);
-			ss->input = SRV_IN_CMD;
-		} else
-			ss->input = SRV_IN_CHUNK;
+		srv_reply(ss, m->code, m->enhanced, "%s", m->text);
+		srv_tx_reset(ss);
 	} else {
 		tx->msgid = m->msgid;
 		tx->fd = fd;
-		srv_tx_started(ss);
+		ss->state = SRV_ST_MAIL;
+		srv_reply(ss, 250, "2.1.0", "Ok");
 	}
 	srv_session_resume(ss);
 }
 
-/* srv_tx_envelope - the envelope of one recipient, as the queue wants it */
-static void
-srv_tx_envelope(struct srv_session *ss, const struct srv_rcpt *r,
-    struct msg_tx_envelope *m)
-{
-	const struct cfg_listener	*l = ss->listener->cfg;
-	struct srv_tx			*tx = ss->tx;
-	struct envelope			*e = &m->evp;
-
-	memset(m, 0, sizeof(*m));
-	m->sessid = ss->id;
-	m->msgid = tx->msgid;
-	strlcpy(e->sender, tx->sender, sizeof(e->sender));
-	strlcpy(e->rcpt, r->rcpt, sizeof(e->rcpt));
-	strlcpy(e->orig_rcpt, r->orcpt, sizeof(e->orig_rcpt));
-	strlcpy(e->dest, r->dest, sizeof(e->dest));
-	strlcpy(e->dispatcher, r->dispatcher, sizeof(e->dispatcher));
-	strlcpy(e->user, r->user, sizeof(e->user));
-	e->dest_type = r->dest_type;
-	if (ss->auth_user != NULL)
-		strlcpy(e->auth_user, ss->auth_user, sizeof(e->auth_user));
-	if (l != NULL)
-		strlcpy(e->tag, l->tag, sizeof(e->tag));
-	strlcpy(e->helo, srv_helo(ss), sizeof(e->helo));
-	strlcpy(e->client, ss->src, sizeof(e->client));
-	strlcpy(e->hostname, srv_hostname(ss), sizeof(e->hostname));
-	strlcpy(e->envid, tx->envid, sizeof(e->envid));
-	e->dsn_notify = r->notify;
-	e->dsn_ret = tx->ret;
-	e->flags = tx->evflags;
-	if (ss->flags & SRV_F_TLS)
-		e->flags |= ENVELOPE_F_TLS;
-	if (ss->flags & SRV_F_AUTH)
-		e->flags |= ENVELOPE_F_AUTH;
-}
-
-/* srv_tx_commit - the envelopes, then the commit; the verdict comes later */
+/* srv_tx_commit - the commit; the verdict comes later */
 static void
 srv_tx_commit(struct srv_session *ss)
 {
-	struct srv_tx		*tx = ss->tx;
-	struct srv_rcpt		*r;
-	struct msg_tx_envelope	*m;
+	struct srv_tx	*tx = ss->tx;
 
-	m = xmalloc(sizeof(*m));
-	TAILQ_FOREACH(r, &tx->rcpts, entry) {
-		srv_tx_envelope(ss, r, m);
-		ipc_send(ss->srv->queue, MSG_TX_ENVELOPE, 0, -1, m, sizeof(*m));
-	}
-	free(m);
 	close(tx->fd);
 	tx->fd = -1;
 	ss->input = SRV_IN_WAIT;

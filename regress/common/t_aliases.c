@@ -1,7 +1,10 @@
 /*
  * t_aliases.c - aliases(5): value forms, quoting, continuation lines,
- * limits, errors with line numbers, and format/parse round trips.
+ * limits, errors with line numbers, and format/parse round trips; the
+ * lines and entries of a ~/.forward and the files that may be used.
  */
+#include <sys/stat.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -235,6 +238,72 @@ ATF_TC_BODY(aliases_load_missing, tc)
 	ATF_CHECK(strstr(err, "nonexistent") != NULL);
 }
 
+ATF_TC_WITHOUT_HEAD(aliases_forward_line_walk);
+ATF_TC_BODY(aliases_forward_line_walk, tc)
+{
+	char	text[] = "# me\n\n  \\bob, |cmd\r\n\t\r\n/file\n#x\nlast";
+	char	*p = text, *line;
+
+	ATF_REQUIRE((line = aliases_forward_line(&p)) != NULL);
+	ATF_CHECK_STREQ(line, "\\bob, |cmd");
+	ATF_REQUIRE((line = aliases_forward_line(&p)) != NULL);
+	ATF_CHECK_STREQ(line, "/file");
+	ATF_REQUIRE((line = aliases_forward_line(&p)) != NULL);
+	ATF_CHECK_STREQ(line, "last");
+	ATF_CHECK(aliases_forward_line(&p) == NULL);
+}
+
+ATF_TC_WITHOUT_HEAD(aliases_forward_has_entries);
+ATF_TC_BODY(aliases_forward_has_entries, tc)
+{
+	static const char text[] = "# vacation\nbob@example.org, "
+	    "\"|/usr/bin/vacation -a x\"\n  /home/alice/log\r\n"
+	    "|touch /tmp/a\n";
+
+	ATF_CHECK_EQ(aliases_forward_has(text, ALIASES_T_COMMAND,
+	    "/usr/bin/vacation -a x"), 1);
+	ATF_CHECK_EQ(aliases_forward_has(text, ALIASES_T_COMMAND,
+	    "touch /tmp/a"), 1);
+	ATF_CHECK_EQ(aliases_forward_has(text, ALIASES_T_FILENAME,
+	    "/home/alice/log"), 1);
+	/* another type, a prefix, a comment, another case: no */
+	ATF_CHECK_EQ(aliases_forward_has(text, ALIASES_T_FILENAME,
+	    "touch /tmp/a"), 0);
+	ATF_CHECK_EQ(aliases_forward_has(text, ALIASES_T_COMMAND,
+	    "/usr/bin/vacation"), 0);
+	ATF_CHECK_EQ(aliases_forward_has(text, ALIASES_T_COMMAND,
+	    "vacation"), 0);
+	ATF_CHECK_EQ(aliases_forward_has(text, ALIASES_T_FILENAME,
+	    "/home/Alice/log"), 0);
+	ATF_CHECK_EQ(aliases_forward_has("", ALIASES_T_COMMAND, "x"), 0);
+	ATF_CHECK_EQ(aliases_forward_has("|x\n\"open\n",
+	    ALIASES_T_COMMAND, "y"), -1);
+}
+
+ATF_TC_WITHOUT_HEAD(aliases_forward_safe_modes);
+ATF_TC_BODY(aliases_forward_safe_modes, tc)
+{
+	struct stat	st;
+
+	memset(&st, 0, sizeof(st));
+	st.st_mode = S_IFREG | 0644;
+	st.st_uid = 1001;
+	st.st_nlink = 2;
+	ATF_CHECK(aliases_forward_safe(&st, 1001));
+	ATF_CHECK(!aliases_forward_safe(&st, 1002));	/* someone else's */
+	st.st_mode = S_IFREG | 0664;
+	ATF_CHECK(!aliases_forward_safe(&st, 1001));	/* group-writable */
+	st.st_mode = S_IFREG | 0646;
+	ATF_CHECK(!aliases_forward_safe(&st, 1001));
+	st.st_mode = S_IFLNK | 0644;
+	ATF_CHECK(!aliases_forward_safe(&st, 1001));
+	st.st_mode = S_IFREG | 0644;
+	st.st_uid = 0;
+	ATF_CHECK(!aliases_forward_safe(&st, 1001));	/* root's, 2 links */
+	st.st_nlink = 1;
+	ATF_CHECK(aliases_forward_safe(&st, 1001));
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, aliases_parse_values_forms);
@@ -245,5 +314,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, aliases_parse_file_errors);
 	ATF_TP_ADD_TC(tp, aliases_parse_name_limits);
 	ATF_TP_ADD_TC(tp, aliases_load_missing);
+	ATF_TP_ADD_TC(tp, aliases_forward_line_walk);
+	ATF_TP_ADD_TC(tp, aliases_forward_has_entries);
+	ATF_TP_ADD_TC(tp, aliases_forward_safe_modes);
 	return atf_no_error();
 }

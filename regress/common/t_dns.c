@@ -2,7 +2,8 @@
  * t_dns.c - the asynchronous resolver against regress/tools/dnsd.py,
  * started on a free port of 127.0.0.1 for each test case: MX order,
  * null MX, A/AAAA, literals, PTR, NXDOMAIN, NODATA, SERVFAIL, time-out,
- * bounds, cancellation, and callbacks that never run synchronously.
+ * bounds, cancellation, and callbacks that never run synchronously;
+ * /etc/hosts and DNS in the order of an nsswitch.conf `hosts:` line.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -23,6 +24,7 @@
 #include <event2/event.h>
 
 #include "dns.h"
+#include "dns_conf.h"
 #include "ev.h"
 
 #define T_PY		"/usr/bin/python3"
@@ -142,6 +144,37 @@ t_setup(const atf_tc_t *tc, const char *zone, int timeout_ms)
 	snprintf(servers, sizeof(servers), "127.0.0.1:%d", t_dnsd(tc, zone));
 	if (dns_init_servers(servers, timeout_ms, 1, err, sizeof(err)) == -1)
 		atf_tc_fail("dns_init_servers: %s", err);
+}
+
+/* t_files - the resolver's hosts file and nsswitch.conf */
+static void
+t_files(const char *hosts, const char *nsswitch)
+{
+	struct dns_files	 files = { "no-resolv.conf", "hosts",
+				    "nsswitch.conf" };
+
+	t_write("hosts", hosts);
+	t_write("nsswitch.conf", nsswitch);
+	dns_init_files(&files);
+}
+
+/* t_queried - how often dnsd.py was asked a question ("name TYPE") */
+static int
+t_queried(const char *question)
+{
+	char	 line[512];
+	FILE	*f;
+	int	 n = 0;
+
+	if ((f = fopen("queries", "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strcmp(line, question) == 0)
+			n++;
+	}
+	fclose(f);
+	return n;
 }
 
 /* t_status - the name of a status */
@@ -648,8 +681,186 @@ ATF_TC_BODY(dns_ptr_name_forms, tc)
 	}
 }
 
+#define T_NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* one question and the answer it wants */
+struct t_case {
+	char		 kind;		/* 'p' PTR, 'a' address, 'm' MX */
+	const char	*what;
+	int		 family;
+	const char	*want;
+};
+
+/* t_cases - ask every question at once, then check every answer */
+static void
+t_cases(const struct t_case *t, size_t n, int secs)
+{
+	struct t_answer	*a;
+	size_t		 i;
+
+	ATF_REQUIRE((a = calloc(n, sizeof(*a))) != NULL);
+	for (i = 0; i < n; i++) {
+		if (t[i].kind == 'p')
+			t_ptr(t[i].what, &a[i]);
+		else if (t[i].kind == 'a')
+			t_addr(t[i].what, t[i].family, &a[i]);
+		else
+			t_mx(t[i].what, &a[i]);
+	}
+	t_run(secs);
+	for (i = 0; i < n; i++) {
+		ATF_CHECK_EQ_MSG(a[i].calls, 1, "%s: %d calls", t[i].what,
+		    a[i].calls);
+		ATF_CHECK_MSG(!a[i].sync, "%s: synchronous callback",
+		    t[i].what);
+		ATF_CHECK_STREQ_MSG(a[i].text, t[i].want, "%s", t[i].what);
+	}
+	free(a);
+}
+
+static const char *const t_hosts =
+    "# hosts(5) of the tests\n"
+    "192.0.2.1 files.test\n"
+    "192.0.2.3 servfail.files.test\n"
+    "192.0.2.5 slow.files.test\n"
+    "192.0.2.12 only.files.test only\n"
+    "2001:db8::1 both.test\n"
+    "198.51.100.1 fail.test\n";
+
+ATF_TC_WITHOUT_HEAD(dns_files_first);
+ATF_TC_BODY(dns_files_first, tc)
+{
+	static const struct t_case t[] = {
+		{ 'p', "192.0.2.1", 0, "ok|files.test" },
+		{ 'p', "::ffff:192.0.2.12", 0, "ok|only.files.test" },
+		{ 'p', "192.0.2.10", 0, "ok|under_score.test" },
+		{ 'p', "192.0.2.2", 0, "none|" },
+		{ 'a', "both.test", AF_UNSPEC, "ok|2001:db8::1" },
+		{ 'a', "Only.", AF_INET, "ok|192.0.2.12" },
+		{ 'a', "fail.test", AF_INET, "ok|198.51.100.1" },
+		{ 'a', "fail.test", AF_INET6, "tempfail|" },
+		{ 'a', "v4.test", AF_INET, "ok|192.0.2.4" },
+		{ 'm', "fail.test", 0, "tempfail|" },	/* MX: DNS alone */
+	};
+
+	t_setup(tc, t_zone, 2000);
+	t_files(t_hosts, "hosts: files dns\n");
+	t_cases(t, T_NITEMS(t), 10);
+	/* what /etc/hosts answered never reached the nameserver */
+	ATF_CHECK_EQ(t_queried("1.2.0.192.in-addr.arpa PTR"), 0);
+	ATF_CHECK_EQ(t_queried("12.2.0.192.in-addr.arpa PTR"), 0);
+	ATF_CHECK_EQ(t_queried("both.test AAAA"), 0);
+	ATF_CHECK_EQ(t_queried("both.test A"), 0);
+	ATF_CHECK_EQ(t_queried("only A"), 0);
+	ATF_CHECK_EQ(t_queried("fail.test A"), 0);
+	ATF_CHECK_EQ(t_queried("2.2.0.192.in-addr.arpa PTR"), 1);
+	ATF_CHECK(t_queried("fail.test AAAA") >= 1);
+	ATF_CHECK(t_queried("fail.test MX") >= 1);
+	t_kill_dnsd();
+}
+
+ATF_TC_WITHOUT_HEAD(dns_dns_first);
+ATF_TC_BODY(dns_dns_first, tc)
+{
+	static const struct t_case t[] = {
+		{ 'p', "192.0.2.1", 0, "ok|host.test" },
+		{ 'p', "192.0.2.12", 0, "ok|only.files.test" },	/* NXDOMAIN */
+		{ 'p', "192.0.2.3", 0, "ok|servfail.files.test" },
+		{ 'p', "192.0.2.5", 0, "ok|slow.files.test" },	/* time-out */
+		{ 'p', "192.0.2.2", 0, "none|" },
+		{ 'a', "both.test", AF_UNSPEC, "ok|192.0.2.1,2001:db8::1" },
+		{ 'a', "fail.test", AF_INET, "ok|198.51.100.1" },
+		{ 'a', "fail.test", AF_INET6, "tempfail|" },
+		{ 'a', "slow.test", AF_INET, "tempfail|" },
+	};
+
+	t_setup(tc, t_zone, 500);
+	t_files(t_hosts, "hosts: dns files\n");
+	t_cases(t, T_NITEMS(t), 10);
+	ATF_CHECK_EQ(t_queried("1.2.0.192.in-addr.arpa PTR"), 1);
+	ATF_CHECK_EQ(t_queried("12.2.0.192.in-addr.arpa PTR"), 1);
+	t_kill_dnsd();
+}
+
+ATF_TC_WITHOUT_HEAD(dns_order_actions);
+ATF_TC_BODY(dns_order_actions, tc)
+{
+	static const struct t_case files_only[] = {
+		{ 'p', "192.0.2.1", 0, "ok|files.test" },
+		{ 'p', "192.0.2.10", 0, "none|" },
+		{ 'm', "mx.test", 0, "ok|10 a.mx.test,20 b.mx.test,"
+		    "30 c.mx.test" },
+	}, notfound_return[] = {
+		{ 'p', "192.0.2.1", 0, "ok|files.test" },
+		{ 'p', "192.0.2.11", 0, "none|" },
+	}, unavail_return[] = {
+		{ 'p', "192.0.2.12", 0, "none|" },		/* NXDOMAIN */
+		{ 'p', "192.0.2.3", 0, "tempfail|" },		/* SERVFAIL */
+		{ 'p', "192.0.2.10", 0, "ok|under_score.test" },
+	}, tryagain_continue[] = {
+		{ 'p', "192.0.2.12", 0, "none|" },
+		{ 'p', "192.0.2.3", 0, "ok|servfail.files.test" },
+	};
+
+	t_setup(tc, t_zone, 500);
+	t_files(t_hosts, "hosts: files\n");
+	t_cases(files_only, T_NITEMS(files_only), 10);
+	t_files(t_hosts, "hosts: files [NOTFOUND=return] dns\n");
+	t_cases(notfound_return, T_NITEMS(notfound_return), 10);
+	ATF_CHECK_EQ(t_queried("10.2.0.192.in-addr.arpa PTR"), 0);
+	ATF_CHECK_EQ(t_queried("11.2.0.192.in-addr.arpa PTR"), 0);
+	t_files(t_hosts, "hosts: dns [!UNAVAIL=return] files\n");
+	t_cases(unavail_return, T_NITEMS(unavail_return), 10);
+	t_files(t_hosts, "hosts: dns [NOTFOUND=return] files\n");
+	t_cases(tryagain_continue, T_NITEMS(tryagain_continue), 10);
+	t_kill_dnsd();
+}
+
+ATF_TC_WITHOUT_HEAD(dns_files_without_servers);
+ATF_TC_BODY(dns_files_without_servers, tc)
+{
+	static const struct t_case dns_files[] = {
+		{ 'p', "192.0.2.1", 0, "ok|files.test" },
+		{ 'p', "192.0.2.2", 0, "tempfail|" },
+		{ 'a', "both.test", AF_UNSPEC, "ok|2001:db8::1" },
+		{ 'm', "mx.test", 0, "tempfail|" },
+	}, unavail_return[] = {
+		{ 'p', "192.0.2.1", 0, "tempfail|" },
+	};
+
+	/* no dns_init: DNS is unavailable, /etc/hosts still answers */
+	(void)tc;
+	t_files(t_hosts, "hosts: dns files\n");
+	t_cases(dns_files, T_NITEMS(dns_files), 5);
+	t_files(t_hosts, "hosts: dns [UNAVAIL=return] files\n");
+	t_cases(unavail_return, T_NITEMS(unavail_return), 5);
+}
+
+ATF_TC_WITHOUT_HEAD(dns_files_cancel);
+ATF_TC_BODY(dns_files_cancel, tc)
+{
+	struct t_answer	 a[2], last;
+
+	(void)tc;
+	t_files(t_hosts, "hosts: files dns\n");
+	memset(a, 0, sizeof(a));
+	memset(&last, 0, sizeof(last));
+	dns_cancel(t_ptr("192.0.2.1", &a[0]));
+	dns_cancel(t_addr("both.test", AF_INET6, &a[1]));
+	t_pending -= 2;
+	t_addr("only", AF_INET, &last);
+	t_run(5);
+	ATF_CHECK_STREQ(last.text, "ok|192.0.2.12");
+	ATF_CHECK_EQ(a[0].calls + a[1].calls, 0);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
+	ATF_TP_ADD_TC(tp, dns_files_first);
+	ATF_TP_ADD_TC(tp, dns_dns_first);
+	ATF_TP_ADD_TC(tp, dns_order_actions);
+	ATF_TP_ADD_TC(tp, dns_files_without_servers);
+	ATF_TP_ADD_TC(tp, dns_files_cancel);
 	ATF_TP_ADD_TC(tp, dns_ptr_name_forms);
 	ATF_TP_ADD_TC(tp, dns_mx_answers);
 	ATF_TP_ADD_TC(tp, dns_mx_bounded_and_shuffled);

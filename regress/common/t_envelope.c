@@ -49,6 +49,8 @@ t_equal(const struct envelope *a, const struct envelope *b)
 	    strcmp(a->orig_rcpt, b->orig_rcpt) == 0 &&
 	    strcmp(a->dest, b->dest) == 0 &&
 	    strcmp(a->dispatcher, b->dispatcher) == 0 &&
+	    strcmp(a->user, b->user) == 0 && a->dest_type == b->dest_type &&
+	    a->origin == b->origin &&
 	    strcmp(a->tag, b->tag) == 0 && strcmp(a->helo, b->helo) == 0 &&
 	    strcmp(a->client, b->client) == 0 &&
 	    strcmp(a->hostname, b->hostname) == 0 &&
@@ -95,6 +97,84 @@ ATF_TC_BODY(envelope_dump_roundtrip, tc)
 	e.state = ENVELOPE_ST_HELD;
 	e.flags = 0x1f;
 	t_roundtrip(&e);
+}
+
+ATF_TC_WITHOUT_HEAD(envelope_dump_origin_versions);
+ATF_TC_BODY(envelope_dump_origin_versions, tc)
+{
+	static const struct {
+		uint32_t	 origin;
+		uint32_t	 flags;
+		const char	*first;
+		const char	*line;		/* NULL: no origin line */
+	} t[] = {
+		{ ENVELOPE_ORIGIN_NONE, 0, "version: 1\n", NULL },
+		{ ENVELOPE_ORIGIN_NONE, ENVELOPE_F_EXPAND, "version: 2\n",
+		    NULL },
+		{ ENVELOPE_ORIGIN_MAILBOX, 0, "version: 3\n",
+		    "\norigin: mailbox\n" },
+		{ ENVELOPE_ORIGIN_ALIAS, ENVELOPE_F_EXPAND, "version: 3\n",
+		    "\norigin: alias\n" },
+		{ ENVELOPE_ORIGIN_FORWARD, 0, "version: 3\n",
+		    "\norigin: forward\n" },
+	};
+	struct envelope	e;
+	char		buf[ENVELOPE_DUMP_MAX + 1];
+	size_t		i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		t_sample(&e);
+		strlcpy(e.user, "alice", sizeof(e.user));
+		e.dest_type = ENVELOPE_DEST_COMMAND;
+		e.origin = t[i].origin;
+		e.flags = t[i].flags;
+		ATF_REQUIRE(envelope_dump(&e, buf, sizeof(buf)) > 0);
+		ATF_CHECK_MSG(strncmp(buf, t[i].first, strlen(t[i].first)) ==
+		    0, "case %zu: %.12s", i, buf);
+		ATF_CHECK_MSG((strstr(buf, "\norigin: ") != NULL) ==
+		    (t[i].line != NULL), "case %zu", i);
+		ATF_CHECK_MSG(t[i].line == NULL || strstr(buf, t[i].line) !=
+		    NULL, "case %zu", i);
+		t_roundtrip(&e);
+	}
+	/* an origin no version knows */
+	t_sample(&e);
+	e.origin = 4;
+	ATF_CHECK_EQ(envelope_dump(&e, buf, sizeof(buf)), -1);
+}
+
+ATF_TC_WITHOUT_HEAD(envelope_load_origin);
+ATF_TC_BODY(envelope_load_origin, tc)
+{
+	static const struct {
+		const char	*rec;
+		int		 ok;
+		uint32_t	 origin;
+	} t[] = {
+		{ "version: 3\norigin: forward\n", 1, ENVELOPE_ORIGIN_FORWARD },
+		{ "version: 3\norigin: \n", 1, ENVELOPE_ORIGIN_NONE },
+		{ "version: 3\n", 1, ENVELOPE_ORIGIN_NONE },
+		{ "version: 2\norigin: alias\n", 0, 0 },
+		{ "version: 3\norigin: Alias\n", 0, 0 },
+		{ "version: 3\norigin: alias,forward\n", 0, 0 },
+		{ "version: 3\norigin: alias\norigin: alias\n", 0, 0 },
+	};
+	static const char rest[] = "evpid: 0badf00d00000001\n"
+	    "state: pending\nsender: \nrcpt: root\ndest: root\n"
+	    "dispatcher: local\nctime: 1\nttl: 2\n";
+	struct envelope	e;
+	char		rec[1024], err[128];
+	size_t		i;
+	int		n;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		n = snprintf(rec, sizeof(rec), "%s%s", t[i].rec, rest);
+		ATF_REQUIRE(n > 0 && (size_t)n < sizeof(rec));
+		ATF_CHECK_EQ_MSG(envelope_load(&e, rec, (size_t)n, err,
+		    sizeof(err)) == 0, t[i].ok, "case %zu: %s", i, err);
+		if (t[i].ok)
+			ATF_CHECK_EQ_MSG(e.origin, t[i].origin, "case %zu", i);
+	}
 }
 
 ATF_TC_WITHOUT_HEAD(envelope_dump_at_limit);
@@ -167,7 +247,9 @@ static const struct {
 	const char	*to;		/* ... replaced by this */
 	const char	*err;		/* expected in the error */
 } t_bad[] = {
-	{ "version 3", "version: 1\n", "version: 3\n", "version" },
+	{ "version 4", "version: 1\n", "version: 4\n", "version" },
+	{ "origin in v1", "warn: 1\n", "warn: 1\norigin: alias\n",
+	    "key origin in a version 1 record" },
 	{ "no version", "version: 1\n", "", "version" },
 	{ "version later", "version: 1\nevpid", "evpid", "version" },
 	{ "unknown key", "retry: 3\n", "retry: 3\ncolour: red\n", "unknown" },
@@ -344,6 +426,8 @@ ATF_TC_BODY(envelope_msgid_parse_cases, tc)
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, envelope_dump_roundtrip);
+	ATF_TP_ADD_TC(tp, envelope_dump_origin_versions);
+	ATF_TP_ADD_TC(tp, envelope_load_origin);
 	ATF_TP_ADD_TC(tp, envelope_dump_at_limit);
 	ATF_TP_ADD_TC(tp, envelope_dump_bad_values);
 	ATF_TP_ADD_TC(tp, envelope_load_malformed);

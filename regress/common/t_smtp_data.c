@@ -246,7 +246,11 @@ ATF_TC_BODY(smtp_data_in_feed_line_limit, tc)
 	ATF_CHECK(r.done && r.flags == SMTP_DATA_LINE_TOO_LONG);
 	ATF_CHECK_EQ(r.consumed, len);
 	free(s);
-	s = data_line(n + 1, '.', &len);	/* the stuffing dot counts */
+	s = data_line(n + 1, '.', &len);	/* the stuffing dot is not text */
+	data_run(s, len, 0, 0, DATA_OUT_MAX, &r);
+	ATF_CHECK(r.done && r.flags == 0 && r.outlen == n + 1);
+	free(s);
+	s = data_line(n + 2, '.', &len);	/* 1001 without the dot */
 	data_run(s, len, 0, 0, DATA_OUT_MAX, &r);
 	ATF_CHECK(r.done && r.flags == SMTP_DATA_LINE_TOO_LONG);
 	free(s);

@@ -299,12 +299,16 @@ ATF_TC_WITHOUT_HEAD(relay_text_status_codes);
 ATF_TC_BODY(relay_text_status_codes, tc)
 {
 	ATF_CHECK_EQ(relay_text_status(250), RELAY_OK);
-	ATF_CHECK_EQ(relay_text_status(354), RELAY_OK);
+	ATF_CHECK_EQ(relay_text_status(251), RELAY_OK);
+	ATF_CHECK_EQ(relay_text_status(354), RELAY_TEMPFAIL);
+	ATF_CHECK_EQ(relay_text_status(334), RELAY_TEMPFAIL);
 	ATF_CHECK_EQ(relay_text_status(421), RELAY_TEMPFAIL);
 	ATF_CHECK_EQ(relay_text_status(451), RELAY_TEMPFAIL);
 	ATF_CHECK_EQ(relay_text_status(550), RELAY_PERMFAIL);
 	ATF_CHECK_EQ(relay_text_status(554), RELAY_PERMFAIL);
-	ATF_CHECK_EQ(relay_text_status(0), RELAY_PERMFAIL);
+	ATF_CHECK_EQ(relay_text_status(0), RELAY_TEMPFAIL);
+	ATF_CHECK_EQ(relay_text_status(199), RELAY_TEMPFAIL);
+	ATF_CHECK_EQ(relay_text_status(600), RELAY_TEMPFAIL);
 }
 
 ATF_TC_WITHOUT_HEAD(relay_text_orcpt_split);

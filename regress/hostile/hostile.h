@@ -57,8 +57,9 @@ int	hostile_msg(struct hostile *, enum proc_role peer, enum ipc_type,
 /* hostile_hello - the handshake a role sends first */
 int	hostile_hello(struct hostile *, enum proc_role peer);
 /*
- * hostile_recv - one frame from peer within timeout_ms (HOSTILE_ALONE
- * only): 1 and the frame, 0 on time-out, -1 when the peer is gone.
+ * hostile_recv - one frame from peer within timeout_ms (HOSTILE_ALONE,
+ * or HOSTILE_INLINE on a channel off the role's event loop, as the key
+ * holder's is): 1 and the frame, 0 on time-out, -1 when the peer is gone.
  */
 int	hostile_recv(struct hostile *, enum proc_role peer,
 	    struct ipc_hdr *, void *buf, size_t bufsz, int *fd,

@@ -4,7 +4,9 @@
 # namespaces (the build wraps it in `unshare -pmnf --mount-proc`), so
 # whatever a test starts dies with it.  ph_setup gives it private tmpfs
 # on /var/spool, /var/mail, /home and /tmp, an overlay on /etc (test
-# accounts, a private resolv.conf) and a loopback interface.
+# accounts; a private resolv.conf naming 127.0.0.1, an /etc/hosts
+# naming only localhost and `hosts: files dns`, whatever the machine
+# has) and a loopback interface.
 #
 # PH_TOP (the source tree) and PH_BUILD (the build tree) come from the
 # wrapper.
@@ -13,6 +15,7 @@ PH=/tmp/ph
 PH_BIN=$PH/bin
 PH_CONF=$PH/smtpd.conf
 PH_SPOOL=/var/spool/posthorn
+PH_RUN=$PH_SPOOL/run		# root's: smtpd.pid, control.sock, enqueue.sock
 PH_LOG=$PH/smtpd.log
 PY="/usr/bin/python3 -W ignore"
 
@@ -47,8 +50,13 @@ ph_setup() {
 	mkdir -p $PH/etc-upper $PH/etc-work
 	mount -t overlay overlay \
 	    -o lowerdir=/etc,upperdir=$PH/etc-upper,workdir=$PH/etc-work /etc
-	rm -f /etc/resolv.conf
+	rm -f /etc/resolv.conf /etc/hosts
 	echo "nameserver 127.0.0.1" > /etc/resolv.conf
+	printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n' \
+	    > /etc/hosts
+	sed -i '/^[[:space:]]*hosts[[:space:]]*:/d' /etc/nsswitch.conf \
+	    2>/dev/null
+	echo "hosts: files dns" >> /etc/nsswitch.conf
 	getent passwd _posthorn >/dev/null || useradd -r -M -d /nonexistent \
 	    -s /usr/sbin/nologin _posthorn
 	getent passwd _posthornq >/dev/null || useradd -r -M -d /nonexistent \
@@ -73,7 +81,7 @@ ph_conf() {
 ph_start() {
 	$PH_BIN/smtpd -d -f $PH_CONF "$@" > $PH_LOG 2>&1 &
 	echo $! > $PH/daemon.pid
-	ph_wait_for "test -S $PH_SPOOL/control.sock" 10 ||
+	ph_wait_for "test -S $PH_RUN/control.sock" 10 ||
 	    { cat $PH_LOG; atf_fail "smtpd did not start"; }
 }
 

@@ -13,7 +13,7 @@ CONF
 
 atf_test_case privsep_root
 privsep_root_head() {
-	atf_set descr "as root: listener is _posthorn in an empty root, queue is _posthornq in the spool"
+	atf_set descr "as root: listener and key holder are _posthorn in an empty root, queue is _posthornq in the spool"
 	atf_set timeout 60
 }
 privsep_root_body() {
@@ -24,20 +24,24 @@ privsep_root_body() {
 	s=$(ph_role_pids smtpd)
 	d=$(ph_role_pids deliver)
 	l=$(ph_role_pids lookup)
-	[ -n "$q" ] && [ -n "$s" ] && [ -n "$d" ] && [ -n "$l" ] ||
-	    atf_fail "roles missing: q=$q s=$s d=$d l=$l"
+	k=$(ph_role_pids keys)
+	[ -n "$q" ] && [ -n "$s" ] && [ -n "$d" ] && [ -n "$l" ] && [ -n "$k" ] ||
+	    atf_fail "roles missing: q=$q s=$s d=$d l=$l k=$k"
 	atf_check_equal "$(ph_uid $s)" "$(id -u _posthorn)"
 	atf_check_equal "$(ph_uid $d)" "$(id -u _posthorn)"
 	atf_check_equal "$(ph_uid $q)" "$(id -u _posthornq)"
 	atf_check_equal "$(ph_uid $l)" "$(id -u _posthorn)"
+	atf_check_equal "$(ph_uid $k)" "$(id -u _posthorn)"
 	atf_check_equal "$(ph_uid $(cat $PH/daemon.pid))" 0
 	atf_check_equal "$(readlink /proc/$s/root)" "$PH_SPOOL/empty"
 	atf_check_equal "$(readlink /proc/$q/root)" "$PH_SPOOL"
 	atf_check_equal "$(readlink /proc/$d/root)" "$PH_SPOOL/empty"
+	atf_check_equal "$(readlink /proc/$k/root)" "$PH_SPOOL/empty"
 	[ "$(readlink /proc/$s/root)" != / ] || atf_fail "listener not chrooted"
 	# no supplementary groups, no capabilities left
 	atf_check -o match:'^CapEff:[[:space:]]*0+$' grep CapEff /proc/$s/status
 	atf_check -o match:'^CapEff:[[:space:]]*0+$' grep CapEff /proc/$q/status
+	atf_check -o match:'^CapEff:[[:space:]]*0+$' grep CapEff /proc/$k/status
 	atf_check -o match:'^220 ' $GREETING 25
 }
 
@@ -60,9 +64,9 @@ CONF
 	setpriv --reuid=phuser --regid=phuser --init-groups \
 	    $PH_BIN/smtpd -d -f /home/phuser/smtpd.conf > $PH_LOG 2>&1 &
 	echo $! > $PH/daemon.pid
-	ph_wait_for "test -S $spool/control.sock" 10 || { cat $PH_LOG; atf_fail "no start"; }
+	ph_wait_for "test -S $spool/run/control.sock" 10 || { cat $PH_LOG; atf_fail "no start"; }
 	uid=$(id -u phuser)
-	for r in queue smtpd deliver lookup; do
+	for r in queue smtpd deliver lookup keys; do
 		p=$(ph_role_pids $r)
 		[ -n "$p" ] || atf_fail "no $r process"
 		atf_check_equal "$(ph_uid $p)" "$uid"
@@ -83,12 +87,12 @@ smtpctl_stop_body() {
 	ph_basic_conf
 	ph_start
 	pids="$(ph_all_pids)"
-	[ $(echo $pids | wc -w) -eq 5 ] || atf_fail "expected 5 processes: $pids"
+	[ $(echo $pids | wc -w) -eq 6 ] || atf_fail "expected 6 processes: $pids"
 	atf_check $CTL stop
 	ph_wait_for "[ -z \"\$(ph_all_pids)\" ]" 15 || atf_fail "left: $(ph_all_pids)"
 	wait "$(cat $PH/daemon.pid)"
 	atf_check_equal $? 0
-	[ ! -e $PH_SPOOL/smtpd.pid ] || atf_fail "pid file left behind"
+	[ ! -e $PH_RUN/smtpd.pid ] || atf_fail "pid file left behind"
 	atf_check -s exit:1 -e match:'not running' $CTL show stats
 }
 
@@ -115,7 +119,7 @@ child_death_head() {
 child_death_body() {
 	ph_setup
 	ph_basic_conf
-	for role in queue smtpd deliver lookup; do
+	for role in queue smtpd deliver lookup keys; do
 		ph_start
 		victim=$(ph_role_pids $role)
 		kill -KILL "$victim"

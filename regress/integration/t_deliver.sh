@@ -242,14 +242,20 @@ import fcntl, time
 f = open('/var/mail/bob', 'r+')
 fcntl.lockf(f, fcntl.LOCK_EX)
 open('$PH/locked', 'w').close()
-time.sleep(6)
+import os
+while not os.path.exists('$PH/release'):
+    time.sleep(0.05)
 " &
 	holder=$!
 	ph_wait_for "test -e $PH/locked" 10 || atf_fail "no lock"
 	dlv_msg $PH/m1
 	dlv_send s@example.net bob@example.org $PH/m1
-	sleep 3
+	# the delivery runs as bob and waits for the lock
+	bob=$(id -u bob)
+	ph_wait_for "grep -qE '^Uid:[[:space:]]+$bob[[:space:]]' /proc/[0-9]*/status" \
+	    10 || atf_fail "no delivery running as bob"
 	atf_check -o inline:"0\n" stat -c %s /var/mail/bob
+	touch $PH/release
 	wait $holder
 	dlv_events delivered 1 30
 	atf_check -o inline:"ok\n" $PY $PH/check.py mbox /var/mail/bob \
@@ -461,7 +467,10 @@ print(accepted)
 PY
 	n=$($PY $PH/inject.py) || atf_fail "injection client failed"
 	dlv_events delivered $((n + 1)) 60
-	sleep 1
+	# whatever the deliveries started as alice has ended
+	alice=$(id -u alice)
+	ph_wait_for "! grep -qE '^Uid:[[:space:]]+$alice[[:space:]]' /proc/[0-9]*/status" \
+	    10 || atf_fail "processes of alice are left"
 	atf_check -o empty find / -xdev -name 'pwned*'
 	atf_check -o empty find /tmp -name 'pwned*'
 	# every value reached printf as one sanitised word

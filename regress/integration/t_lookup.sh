@@ -165,7 +165,56 @@ update_table_body() {
 	atf_check -s not-exit:0 -e ignore $CTL update table nosuchtable
 }
 
+atf_test_case table_watch
+table_watch_head() {
+	atf_set descr "file: and db: tables whose file changes are reloaded on their own; a broken one keeps its old contents"
+	atf_set timeout 60
+}
+table_watch_body() {
+	ph_setup
+	useradd -m -s /bin/sh bob
+	useradd -m -s /bin/sh carol
+	printf 'root: bob\n' > $PH/aliases
+	printf 'list1 bob\n' > $PH/virt
+	$PH_BIN/makemap $PH/virt || atf_fail "makemap"
+	ph_conf <<CONF
+table aliases file:$PH/aliases
+table virt db:$PH/virt.db
+listen on 127.0.0.1 port 25
+action "local" mbox alias <aliases>
+action "virt" mbox virtual <virt>
+match from any for domain virt.test action "virt"
+match from any for local action "local"
+CONF
+	ph_start
+	lk_need_rcpt
+	lk_chat "EHLO c" "MAIL FROM:<a@client.test>" \
+	    "RCPT TO:<newlist@localhost>" "RCPT TO:<list2@virt.test>" > out
+	atf_check -o match:'^550 5.1.1' sed -n 3p out
+	atf_check -o match:'^550 ' sed -n 4p out
+	# an editor rewrites the aliases; makemap replaces the database
+	printf 'root: bob\nnewlist: carol\n' > $PH/aliases.new
+	mv $PH/aliases.new $PH/aliases
+	printf 'list1 bob\nlist2 carol\n' > $PH/virt
+	$PH_BIN/makemap $PH/virt || atf_fail "makemap"
+	ph_wait_log 'lookup event=table-reload table=aliases reason=changed'
+	ph_wait_log 'lookup event=table-reload table=virt reason=changed'
+	lk_chat "EHLO c" "MAIL FROM:<a@client.test>" \
+	    "RCPT TO:<newlist@localhost>" "RCPT TO:<list2@virt.test>" > out
+	atf_check -o match:'^250 ' sed -n 3p out
+	atf_check -o match:'^250 ' sed -n 4p out
+	# a database that cannot be read: logged, the old contents stay
+	echo garbage > $PH/virt.db.new
+	mv $PH/virt.db.new $PH/virt.db
+	ph_wait_log 'lookup event=table-reload table=virt error=.*old contents stay'
+	lk_chat "EHLO c" "MAIL FROM:<a@client.test>" \
+	    "RCPT TO:<list2@virt.test>" > out
+	atf_check -o match:'^250 ' sed -n 3p out
+	atf_check_equal "$(grep -c 'table-reload table=virt error' $PH_LOG)" 1
+}
+
 atf_init_test_cases() {
+	atf_add_test_case table_watch
 	atf_add_test_case rcpt_policy
 	atf_add_test_case rcpt_aliases
 	atf_add_test_case auth_table

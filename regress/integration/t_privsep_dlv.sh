@@ -126,7 +126,7 @@ CONF
 pd_forge() {
 	evpid=$(cat $PH/evpid)
 	ph_start_hostile deliver:forge "$evpid"
-	ph_wait_for "test -S $PH_SPOOL/control.sock" 10 ||
+	ph_wait_for "test -S $PH_RUN/control.sock" 10 ||
 	    atf_fail "no control socket"
 	ph_wait_for "test -e /home/alice/started" 20 ||
 	    { cat $PH_LOG; atf_fail "the local delivery did not start"; }

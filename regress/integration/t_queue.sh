@@ -28,7 +28,7 @@ CONF
 # q_seed ARGS - seed the spool (spoolgen ARGS), owned by the queue user
 q_seed() {
 	$SPOOLGEN $PH_SPOOL "$@" || atf_fail "spoolgen failed"
-	chown -R _posthornq: $PH_SPOOL
+	chown -R _posthornq: $PH_SPOOL/queue
 }
 
 # q_count - envelopes in `show queue`
@@ -178,10 +178,19 @@ delay_warning_body() {
 	atf_check -o match:'^ok delayed 4.4.3$' $DSNCHECK delayed 4.4.3 \
 	    rcpt@dest.example < dsn
 	atf_check -o match:'^Will-Retry-Until: ' cat dsn
-	# one interval configured: no second notice
-	sleep 3
-	atf_check_equal "$(q_count)" "2"
+	# one interval configured: no second notice.  Once two intervals
+	# have passed, a retry is forced; when its result is in (the retry
+	# count goes up), a second notice would have been written with it.
 	evp=$($CTL show queue | grep "$EVP_RE" | grep -v '|out||' | cut -d'|' -f1)
+	created=$($CTL show envelope $evp | sed -n 's/^created: //p')
+	ph_wait_for "[ \$(date +%s) -gt $((created + 4)) ]" 10 ||
+	    atf_fail "the clock did not move"
+	r0=$($CTL show envelope $evp | sed -n 's/^retries: //p')
+	$CTL schedule $evp > /dev/null
+	ph_wait_for "[ \$($CTL show envelope $evp | sed -n 's/^retries: //p') -gt $r0 ]" \
+	    15 || atf_fail "the forced retry did not happen"
+	atf_check_equal "$(q_count)" "2"
+	atf_check_equal "$(grep -c 'event=bounce kind=delayed' $PH_LOG)" 1
 	atf_check -o match:'^state: pending$' $CTL show envelope $evp
 }
 
@@ -273,11 +282,18 @@ pause_mta_body() {
 	ph_start
 	atf_check $CTL pause mta
 	q_wait_count 2 10
-	ph_wait_for "[ \$(q_stat queue.deferred) -ge 2 ]" 10 || true
-	$CTL schedule all > /dev/null
+	# while paused, a forced schedule puts nothing in flight.  The queue
+	# dispatches on its next loop turn after `schedule`; the commands
+	# that follow are served after that turn, so they see the result.
+	ph_wait_for "! $CTL show queue | grep -q '|inflight|'" 10 ||
+	    atf_fail "tries begun before the pause did not end"
 	d0=$(q_stat queue.deferred)
-	sleep 2
+	n0=$(grep -c 'relay event=' $PH_LOG)
+	atf_check -o match:'^2 envelopes scheduled$' $CTL schedule all
+	$CTL show queue > q
+	atf_check -s exit:1 grep -q '|inflight|' q
 	atf_check_equal "$(q_stat queue.deferred)" "$d0"
+	atf_check_equal "$(grep -c 'relay event=' $PH_LOG)" "$n0"
 	atf_check $CTL resume mta
 	ph_wait_for "[ \$(q_stat queue.deferred) -gt $d0 ]" 10 ||
 	    atf_fail "resume did not release the envelopes"

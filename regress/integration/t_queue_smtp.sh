@@ -52,7 +52,7 @@ CONF
 
 # s_start - start the daemon and wait for the control socket to answer
 s_start() {
-	rm -f $PH_SPOOL/control.sock
+	rm -f $PH_RUN/control.sock
 	ph_start
 	ph_wait_for "$CTL show stats" 10 || atf_fail "no control socket"
 }
@@ -178,7 +178,10 @@ expire_notices_body() {
 	ph_wait_for "[ \$(s_stat queue.expired) -ge 3 ]" 30 ||
 	    { cat $PH_LOG; atf_fail "not expired"; }
 	s_wait_out 1 20
-	sleep 2
+	# every notice due was written at expiry; once the queue is empty
+	# all of them have been delivered
+	ph_wait_for "[ \$(s_stat queue.size) -eq 0 ]" 30 ||
+	    atf_fail "queue not empty"
 	atf_check_equal "$(s_out)" 1
 	f=$(ls $OUT/m.* | head -1)
 	atf_check -o match:'^ok failed 5.4.7$' $DSNCHECK failed 5.4.7 \
@@ -231,7 +234,8 @@ disk_full_body() {
 	$CTL resume mda
 	n=$(awk '$2 == "250"' acks | wc -l)
 	s_wait_out $n 60
-	sleep 2
+	ph_wait_for "[ \$(s_stat queue.size) -eq 0 ]" 30 ||
+	    atf_fail "queue not empty"
 	atf_check_equal "$(s_out)" "$n"
 	s_check_once acks $OUT/m.*
 	atf_check -o empty ls $PH_SPOOL/incoming
@@ -332,7 +336,8 @@ offline_pickup_body() {
 	atf_check -o match:'^Subject: offline one$' cat $OUT/m.*
 	ph_wait_for "[ -z \"\$(ls $PH_SPOOL/offline)\" ]" 10 ||
 	    atf_fail "the drop file stayed"
-	sleep 2
+	ph_wait_for "[ \$(s_stat queue.size) -eq 0 ]" 30 ||
+	    atf_fail "queue not empty"
 	atf_check_equal "$(s_out)" 1
 }
 

@@ -157,7 +157,7 @@ tls_required_body() {
 
 atf_test_case tls_verify
 tls_verify_head() {
-	atf_set descr "tls: the certificate is verified against the host name; a mismatch defers"
+	atf_set descr "tls, smtp+tls://, smtps:// and auth: the certificate is verified against the host name; a mismatch defers; no-verify opts out"
 	atf_set timeout 60
 }
 tls_verify_body() {
@@ -172,10 +172,15 @@ action "local" mbox
 action "good" relay host smtp+tls://127.0.0.2:2526 tls
 action "bad" relay host smtp+tls://127.0.0.3:2526 tls
 action "lax" relay host smtp+tls://127.0.0.3:2526 tls no-verify
+action "plus" relay host smtp+tls://127.0.0.3:2526
+table creds { "127.0.0.3" = "u:p" }
+action "creds" relay host smtp://127.0.0.3:2526 auth <creds>
 match from local for local action "local"
 match from local for domain good.test action "good"
 match from local for domain bad.test action "bad"
 match from local for domain lax.test action "lax"
+match from local for domain plus.test action "plus"
+match from local for domain creds.test action "creds"
 CONF
 	r_start
 	r_send bob@good.test
@@ -187,6 +192,12 @@ CONF
 	r_send bob@lax.test
 	r_wait_sink 2 20
 	atf_check -o match:'^rcpt <bob@lax.test>' cat $SINKDIR/2.env
+	# without `tls`: smtp+tls:// smarthosts and credentials verify too
+	r_send bob@plus.test
+	r_wait_queue 'bob@plus\.test|.*|4\.4\.1 no host reachable: TLS: certificate' 20
+	r_send bob@creds.test
+	r_wait_queue 'bob@creds\.test|.*|4\.4\.1 no host reachable: TLS: certificate' 20
+	atf_check -o not-match:'AUTH' cat $SINKDIR/transcript
 }
 
 atf_test_case smtps
@@ -197,6 +208,7 @@ smtps_head() {
 smtps_body() {
 	r_setup
 	r_certs
+	r_trust
 	r_sink --listen 127.0.0.2:2465 --smtps --cert $PH/sink.crt \
 	    --key $PH/sink.key
 	r_conf "host smtps://127.0.0.2:2465"
@@ -215,6 +227,7 @@ auth_tls_head() {
 auth_tls_body() {
 	r_setup
 	r_certs
+	r_trust
 	r_sink --listen 127.0.0.2:2526 --starttls --cert $PH/sink.crt \
 	    --key $PH/sink.key --auth relayuser:s3cret
 	r_conf "host smtp+tls://mylabel@127.0.0.2:2526 auth <creds>" \
@@ -267,6 +280,44 @@ tempfail_schedule_body() {
 	    atf_fail "the queue is not empty"
 }
 
+atf_test_case tempfail_rcpt_only
+tempfail_rcpt_only_head() {
+	atf_set descr "a 451 to one RCPT defers that recipient alone: other mail to the domain goes on"
+	atf_set timeout 60
+}
+tempfail_rcpt_only_body() {
+	r_setup
+	r_sink --listen 127.0.0.2:2526
+	r_conf "host smtp://127.0.0.2:2526"
+	r_start
+	r_send temp@example.org
+	r_wait_queue '|host 127\.0\.0\.2 said: 451 4\.2\.0 mailbox busy' 20
+	# the retry is a minute away; the destination is not suspended
+	r_send bob@example.org
+	r_wait_sink 1 20
+	atf_check -o match:'^rcpt <bob@example.org>' cat $SINKDIR/1.env
+	atf_check -o match:'temp@example.org' $CTL show queue
+	$CTL show queue > q; atf_check -s exit:1 grep bob@example.org q
+}
+
+atf_test_case reply_strict
+reply_strict_head() {
+	atf_set descr "354 to RCPT or 250 to DATA is not a delivery: the envelopes are deferred"
+	atf_set timeout 60
+}
+reply_strict_body() {
+	r_setup
+	r_sink --listen 127.0.0.2:2526
+	r_conf "host smtp://127.0.0.2:2526"
+	r_start
+	r_send liar354@example.org
+	r_send liar250@example.org
+	r_wait_queue 'liar354@example.org.*354 go ahead' 20
+	r_wait_queue 'liar250@example.org.*250 2\.0\.0 stored, says the liar' 20
+	atf_check -s exit:1 grep -q 'relay event=delivered' $PH_LOG
+	[ -z "$(ls $SINKDIR | grep '\.env$')" ] || atf_fail "the sink stored a message"
+}
+
 atf_test_case permfail_bounce
 permfail_bounce_head() {
 	atf_set descr "550 to RCPT: a bounce to the local sender quoting the remote host and reply"
@@ -284,6 +335,29 @@ permfail_bounce_body() {
 	    -o match:'^Diagnostic-Code: smtp; 550 5\.1\.1 <perm@example\.org>: no such user$' \
 	    -o match:'^Status: 5\.1\.1$' -o match:'^Final-Recipient: rfc822; perm@example\.org$' \
 	    cat /var/mail/phuser
+	ph_wait_for "[ -z \"\$($CTL show queue)\" ]" 10 ||
+	    atf_fail "the queue is not empty"
+}
+
+atf_test_case permfail_bounce_remote
+permfail_bounce_remote_head() {
+	atf_set descr "550 to RCPT: the notice to a remote sender is relayed by the rules like any mail"
+	atf_set timeout 60
+}
+permfail_bounce_remote_body() {
+	r_setup
+	r_sink --listen 127.0.0.2:2526
+	r_conf "host smtp://127.0.0.2:2526"
+	r_start
+	printf 'Subject: relay test\n\nhello\n' | su phuser -c \
+	    "$PH_BIN/sendmail -C $PH_CONF -i -f alice@remote.example perm@example.org" ||
+	    atf_fail "sendmail failed"
+	r_wait_sink 1 20
+	f=$(grep -l '^rcpt <alice@remote.example>' $SINKDIR/*.env)
+	[ -n "$f" ] || { cat $SINKDIR/*.env; atf_fail "no notice at the sink"; }
+	atf_check -o match:'^mail <>' cat "$f"
+	atf_check -o match:'^Final-Recipient: rfc822; perm@example\.org' \
+	    cat "${f%.env}.msg"
 	ph_wait_for "[ -z \"\$($CTL show queue)\" ]" 10 ||
 	    atf_fail "the queue is not empty"
 }
@@ -368,6 +442,47 @@ ZONE
 	atf_check -o match:'event=host-failed host=mx1\.mx\.test addr=127\.0\.0\.2' \
 	    cat $PH_LOG
 	atf_check -o match:'^mx\.test MX' cat $PH/dns.log
+}
+
+atf_test_case loop_self
+loop_self_head() {
+	atf_set descr "an MX or smarthost that is this daemon's own listener: 5.4.6 mail loops back to myself, at once"
+	atf_set timeout 60
+}
+loop_self_body() {
+	r_setup
+	r_zone <<ZONE
+loop.test MX 10 mx.loop.test
+mx.loop.test A 127.0.0.1
+half.test MX 10 mx.loop.test
+half.test MX 20 mx2.half.test
+mx2.half.test A 127.0.0.3
+ZONE
+	r_sink --listen 127.0.0.3:25
+	ph_conf <<CONF
+listen on 127.0.0.1 port 25
+action "local" mbox
+action "out" relay
+action "smart" relay host smtp://127.0.0.1:25
+match from local for local action "local"
+match from local for domain "smart.test" action "smart"
+match from local for any action "out"
+CONF
+	r_start
+	r_send bob@loop.test
+	r_send carol@smart.test
+	r_send dave@half.test
+	ph_wait_for "[ \$(grep -c '^Status: 5\.4\.6' /var/mail/phuser 2>/dev/null) -ge 2 ]" 20 ||
+	    { cat $PH_LOG; atf_fail "no 5.4.6 bounces"; }
+	atf_check -o match:'loops back to myself' cat /var/mail/phuser
+	atf_check -o match:'mail for loop\.test loops back to myself' cat $PH_LOG
+	atf_check -o match:'mail for smart\.test loops back to myself' cat $PH_LOG
+	# one MX of half.test is ours, the other one is not: delivered
+	r_wait_sink 1 20
+	atf_check -o match:'^rcpt <dave@half.test>' cat $SINKDIR/1.env
+	# the daemon never talked to itself: three messages came in, all
+	# from sendmail
+	atf_check_equal "$(grep -c 'smtp event=tx-commit' $PH_LOG)" 3
 }
 
 atf_test_case mx_implicit
@@ -497,11 +612,15 @@ atf_init_test_cases() {
 	atf_add_test_case auth_tls
 	atf_add_test_case auth_no_tls
 	atf_add_test_case tempfail_schedule
+	atf_add_test_case tempfail_rcpt_only
+	atf_add_test_case reply_strict
 	atf_add_test_case permfail_bounce
+	atf_add_test_case permfail_bounce_remote
 	atf_add_test_case lmtp
 	atf_add_test_case helo_fallback
 	atf_add_test_case unreachable
 	atf_add_test_case mx_order
+	atf_add_test_case loop_self
 	atf_add_test_case mx_implicit
 	atf_add_test_case mx_null
 	atf_add_test_case mx_backup

@@ -83,6 +83,35 @@ MSG
 	atf_check -o match:'^still body$' cat body
 }
 
+atf_test_case bare_names
+bare_names_head() {
+	atf_set descr "bare local names, as arguments and in To/Cc with -t, are qualified with the host name and delivered"
+	atf_set timeout 60
+}
+bare_names_body() {
+	ph_setup
+	ph_sm_conf
+	useradd -m alice
+	useradd -m bob
+	useradd -m carol
+	ph_start
+	h=$(hostname)
+	printf 'Subject: one\n\nto alice\n' > msg1
+	atf_check setpriv --reuid=carol --regid=carol --init-groups \
+	    $PH_BIN/sendmail -C $PH_CONF alice < msg1
+	printf 'To: bob\nCc: Carol <carol>\nSubject: two\n\nto bob\n' > msg2
+	atf_check setpriv --reuid=alice --regid=alice --init-groups \
+	    $PH_BIN/sendmail -C $PH_CONF -t < msg2
+	for u in alice bob carol; do
+		ph_wait_for "ls /home/$u/Maildir/new/* " 10 ||
+		    { cat $PH_LOG; atf_fail "nothing delivered to $u"; }
+	done
+	atf_check -o match:'^to alice$' cat /home/alice/Maildir/new/*
+	atf_check -o match:"^From: .*carol@$h" cat /home/alice/Maildir/new/*
+	atf_check -o match:'^to bob$' cat /home/bob/Maildir/new/*
+	atf_check -o match:'^Subject: two$' cat /home/carol/Maildir/new/*
+}
+
 atf_test_case usage_errors
 usage_errors_head() {
 	atf_set descr "bad options and missing recipients give sysexits codes"
@@ -99,5 +128,6 @@ usage_errors_body() {
 atf_init_test_cases() {
 	atf_add_test_case offline_headers
 	atf_add_test_case offline_t_bcc
+	atf_add_test_case bare_names
 	atf_add_test_case usage_errors
 }

@@ -125,9 +125,9 @@ local_socket_head() {
 }
 local_socket_body() {
 	sess_start
-	ph_wait_for "test -S $PH_SPOOL/enqueue.sock" 5 || atf_fail "no socket"
+	ph_wait_for "test -S $PH_RUN/enqueue.sock" 5 || atf_fail "no socket"
 	atf_check -o inline:"220 250 221\n" $RAW --codes \
-	    --unix $PH_SPOOL/enqueue.sock 'EHLO me\r\n' 'QUIT\r\n'
+	    --unix $PH_RUN/enqueue.sock 'EHLO me\r\n' 'QUIT\r\n'
 	atf_check -o match:'event=connect src=local' cat $PH_LOG
 }
 

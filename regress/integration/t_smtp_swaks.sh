@@ -61,7 +61,7 @@ sw_spooled() {
 	id=$(sw_msgid "$1")
 	[ -n "$id" ] || atf_fail "no message id in $(cat "$1")"
 	atf_check -o save:msg $CTL show message $id
-	atf_check -o match:'^Received: from c\.test \(\[127\.0\.0\.1\]\)$' \
+	atf_check -o match:'^Received: from c\.test \(localhost \[127\.0\.0\.1\]\)$' \
 	    head -1 msg
 	atf_check -o match:"by mx\\.test \\(posthorn\\) with $2 id $id\$" \
 	    cat msg

@@ -57,7 +57,7 @@ commit_body() {
 	[ -n "$id" ] || atf_fail "no message id in $(cat out)"
 	f=$PH_SPOOL/queue/$id/message
 	ph_wait_for "test -f $f" 5 || atf_fail "no $f"
-	atf_check -o match:'^Received: from c.test \(\[127.0.0.1\]\)$' head -1 $f
+	atf_check -o match:'^Received: from c.test \(localhost \[127.0.0.1\]\)$' head -1 $f
 	atf_check -o match:"by mx.test \\(posthorn\\) with ESMTP id $id" cat $f
 	printf 'Subject: t\n\n.dot\nline\n' > want
 	sed '1,/^[^	R]/{/^Received:/d;/^	/d}' $f > got
@@ -80,6 +80,28 @@ refusals_body() {
 	atf_check -o match:'^550 5\.1\.1' $RAW 'EHLO c.test\r\n' \
 	    'MAIL FROM:<a@b.test>\r\n' 'RCPT TO:<nosuchuser@localhost>\r\n'
 	atf_check_equal "$(tx_count)" 0
+}
+
+atf_test_case dot_line_limit
+dot_line_limit_head() {
+	atf_set descr "text lines: 1000 octets with CRLF, the dot added for transparency not counted"
+	atf_set timeout 60
+}
+dot_line_limit_body() {
+	tx_start
+	x997=$(printf '%0997d' 0 | tr 0 x)
+	hdr='EHLO c.test\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<phuser@localhost>\r\nDATA\r\n'
+	# a 998-octet line that begins with a dot: 999 on the wire, accepted
+	$RAW "$hdr" "Subject: dot\r\n\r\n..$x997\r\n.\r\n" 'QUIT\r\n' > out
+	atf_check_equal "$(tx_codes out)" "220 250 250 250 354 250 221"
+	f=$PH_SPOOL/queue/$(tx_msgid out)/message
+	ph_wait_for "test -f $f" 5 || atf_fail "no $f"
+	atf_check -o inline:"1\n" grep -c "^\.$x997\$" $f
+	# 999 octets of text before CRLF, with or without a dot: too long
+	atf_check -o inline:"220 250 250 250 354 500 221\n" $RAW --codes \
+	    "$hdr" "Subject: long\r\n\r\n...$x997\r\n.\r\n" 'QUIT\r\n'
+	atf_check -o inline:"220 250 250 250 354 500 221\n" $RAW --codes \
+	    "$hdr" "Subject: long\r\n\r\nxx$x997\r\n.\r\n" 'QUIT\r\n'
 }
 
 atf_test_case smuggling
@@ -176,6 +198,7 @@ CONF
 atf_init_test_cases() {
 	atf_add_test_case commit
 	atf_add_test_case refusals
+	atf_add_test_case dot_line_limit
 	atf_add_test_case smuggling
 	atf_add_test_case bdat
 	atf_add_test_case concurrent

@@ -81,7 +81,9 @@ ATF_TC_BODY(envelope_load_expand_version, tc)
 		{ "version: 2", "Expand", 0 },
 		{ "version: 2", "expanded", 0 },
 		{ "version: 2", "expand,", 0 },
-		{ "version: 3", "", 0 },
+		{ "version: 3", "", 1 },		/* adds origin */
+		{ "version: 3", "bounce,expand", 1 },
+		{ "version: 4", "", 0 },
 		{ "version: 0", "", 0 },
 		{ "version: 12", "", 0 },
 		{ "version: 2 ", "", 0 },

@@ -4,7 +4,9 @@
  * results, virtual catch-alls, sub-addresses, `user NAME`, userbase,
  * ~/.forward (root's included), expand-only, forward-only, unknown
  * users.  Accounts, include files and ~/.forward files are fakes
- * behind the callbacks; tables and rules are the real ones.
+ * behind the callbacks; tables and rules are the real ones.  Every
+ * result must be one the queue's and the parent's check accepts
+ * (envelope_rule.h), with the origin of the rule that made it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 
 #include "cfg.h"
 #include "envelope.h"
+#include "envelope_rule.h"
 #include "table.h"
 #include "xmalloc.h"
 #include "../../queue/lookup.h"
@@ -165,6 +168,26 @@ t_forward_text(const struct t_ctx *c, const char *user)
 	return NULL;
 }
 
+/* t_rule_agrees - the checks of the queue and parent take result r */
+static void
+t_rule_agrees(const struct t_ctx *c, const char *rcpt,
+    const struct lookup_expand_result *r)
+{
+	struct envelope	 e;
+	const char	*why;
+
+	memset(&e, 0, sizeof(e));
+	strlcpy(e.rcpt, rcpt, sizeof(e.rcpt));
+	strlcpy(e.dest, r->dest, sizeof(e.dest));
+	strlcpy(e.dispatcher, r->action->name, sizeof(e.dispatcher));
+	strlcpy(e.user, r->user, sizeof(e.user));
+	e.dest_type = r->dest_type;
+	e.origin = r->origin;
+	why = envelope_rule_check(c->cfg, &e);
+	ATF_CHECK_MSG(why == NULL, "%s: %s:%u:%s:%s refused: %s", rcpt,
+	    r->action->name, r->dest_type, r->dest, r->user, why);
+}
+
 /* t_cmp - qsort on strings */
 static int
 t_cmp(const void *a, const void *b)
@@ -205,6 +228,7 @@ t_expand(struct t_ctx *c, const char *action, const char *rcpt, size_t *nres)
 	v = xcalloc(n + 1, sizeof(*v));
 	for (i = 0; i < n; i++) {
 		r = lookup_expand_result(x, i);
+		t_rule_agrees(c, rcpt, r);
 		xasprintf(&v[i], "%s:%u:%s:%s", r->action->name, r->dest_type,
 		    r->dest, r->user);
 		len += strlen(v[i]) + 3;
@@ -374,6 +398,45 @@ ATF_TC_BODY(lookup_expand_run_table, tc)
 	t_teardown(&c);
 }
 
+ATF_TC_WITHOUT_HEAD(lookup_expand_run_origins);
+ATF_TC_BODY(lookup_expand_run_origins, tc)
+{
+	static const struct {
+		const char	*action;
+		const char	*rcpt;
+		uint32_t	 origin;	/* of every result */
+	} t[] = {
+		{ "local", "bob@localhost", ENVELOPE_ORIGIN_MAILBOX },
+		{ "local", "cmd@localhost", ENVELOPE_ORIGIN_ALIAS },
+		{ "local", "file@localhost", ENVELOPE_ORIGIN_ALIAS },
+		{ "exp", "cmd@localhost", ENVELOPE_ORIGIN_ALIAS },
+		{ "local", "alice@localhost", ENVELOPE_ORIGIN_FORWARD },
+		{ "vmail", "alice@virt.org", ENVELOPE_ORIGIN_MAILBOX },
+		{ "relay", "x@remote.org", ENVELOPE_ORIGIN_NONE },
+	};
+	struct lookup_expand_ops	 ops = { t_table, t_account,
+	    t_include, t_route, NULL };
+	struct lookup_expand		*x;
+	struct t_ctx			 c;
+	size_t				 i, j;
+
+	t_setup(&c);
+	ops.arg = &c;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		x = lookup_expand_new(&ops, '+', cfg_action_find(c.cfg,
+		    t[i].action), t[i].rcpt);
+		while (lookup_expand_run(x) == LOOKUP_EXPAND_FORWARD)
+			lookup_expand_forward(x, t_forward_text(&c,
+			    lookup_expand_forward_user(x)));
+		ATF_CHECK_MSG(lookup_expand_nresults(x) > 0, "case %zu", i);
+		for (j = 0; j < lookup_expand_nresults(x); j++)
+			ATF_CHECK_EQ_MSG(lookup_expand_result(x, j)->origin,
+			    t[i].origin, "case %zu result %zu", i, j);
+		lookup_expand_free(x);
+	}
+	t_teardown(&c);
+}
+
 ATF_TC_WITHOUT_HEAD(lookup_expand_run_result_limit);
 ATF_TC_BODY(lookup_expand_run_result_limit, tc)
 {
@@ -419,6 +482,7 @@ ATF_TC_BODY(lookup_expand_new_overlong, tc)
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, lookup_expand_run_table);
+	ATF_TP_ADD_TC(tp, lookup_expand_run_origins);
 	ATF_TP_ADD_TC(tp, lookup_expand_run_result_limit);
 	ATF_TP_ADD_TC(tp, lookup_expand_new_overlong);
 	return atf_no_error();

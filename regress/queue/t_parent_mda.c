@@ -1,9 +1,10 @@
 /*
  * t_parent_mda.c - the parent's MSG_MDA_RUN handler over a real channel:
- * refused envelopes, deliveries as an unprivileged account, exit codes,
- * a delivery process that dies, userbase accounts, hostile senders and
- * more requests than may run at once.  Needs root (it forks deliveries
- * as "nobody").
+ * refused envelopes (envelopes the expansion rules cannot make, root
+ * and group 0, descriptors that are no readable file), deliveries as
+ * an unprivileged account, exit codes, a delivery process that dies,
+ * userbase accounts, hostile senders and more requests than may run at
+ * once.  Needs root (it forks deliveries as "nobody").
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -28,10 +29,15 @@
 
 #define T_NMAX	64
 #define T_PWNED	"/tmp/t_parent_mda.pwned"
+#define T_SECRET "/tmp/t_parent_mda.secret"
 
 static const char t_conf[] =
-	"table ub { \"virt\" = \"65534:65534:/\", \"zero\" = \"0:0:/\" }\n"
+	"table ub { \"virt\" = \"65534:65534:/\", \"zero\" = \"0:0:/\", "
+	    "\"gzero\" = \"65534:0:/\" }\n"
+	"table al { \"x\" = \"y\" }\n"
 	"action \"ok\" mda \"cat > /dev/null\"\n"
+	"action \"al\" mda \"cat > /dev/null\" alias <al>\n"
+	"action \"leak\" mda \"cat > " T_PWNED "\" alias <al>\n"
 	"action \"who\" mda \"test $(id -u) = 65534 && test $(id -g) = "
 	    "65534 || exit 1\"\n"
 	"action \"t75\" mda \"echo mailbox busy; exit 75\"\n"
@@ -51,7 +57,26 @@ struct t_case {
 	const char	*sender;
 	int32_t		 status;	/* IPC_DLV_* */
 	const char	*text;		/* expected in the answer's text */
+	uint32_t	 origin;	/* ENVELOPE_ORIGIN_* */
+	int		 fdkind;	/* T_FD_* */
 };
+#define T_FD_MSG	0	/* the message, read-only */
+#define T_FD_PATH	1	/* O_PATH of a file only root may read */
+#define T_FD_RDWR	2	/* the message, open to be written too */
+
+/* t_fd - the descriptor a case sends */
+static int
+t_fd(int kind)
+{
+	int	fd;
+
+	if (kind == T_FD_PATH)
+		fd = open(T_SECRET, O_PATH);
+	else
+		fd = open("msg", kind == T_FD_RDWR ? O_RDWR : O_RDONLY);
+	ATF_REQUIRE(fd != -1);
+	return fd;
+}
 
 static struct {
 	struct msg_dlv_result	 got[T_NMAX];
@@ -110,6 +135,9 @@ t_run(const struct t_case *cases, size_t n)
 	fd = open("msg", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	ATF_REQUIRE(fd != -1 && write(fd, "Subject: x\n\nbody\n", 17) == 17);
 	close(fd);
+	fd = open(T_SECRET, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ATF_REQUIRE(fd != -1 && write(fd, "secret\n", 7) == 7);
+	close(fd);
 	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
 	(void)ipc_new(sv[0], PROC_PARENT, PROC_QUEUE, IPC_TRUST_PEER,
 	    t_parent_handlers, &parent);
@@ -130,7 +158,8 @@ t_run(const struct t_case *cases, size_t n)
 		strlcpy(m.evp.sender, cases[i].sender ? cases[i].sender :
 		    "s@example.net", sizeof(m.evp.sender));
 		m.evp.dest_type = cases[i].dest_type;
-		ATF_REQUIRE((fd = open("msg", O_RDONLY)) != -1);
+		m.evp.origin = cases[i].origin;
+		fd = t_fd(cases[i].fdkind);
 		ATF_REQUIRE(ipc_send(q, MSG_MDA_RUN, 0, fd, &m,
 		    sizeof(m)) == 0);
 		close(fd);
@@ -165,31 +194,89 @@ ATF_TC_BODY(parent_on_mda_run_refused, tc)
 {
 	static const struct t_case cases[] = {
 		{ "nosuch", "nobody", "a@x", 0, NULL, IPC_DLV_PERMFAIL,
-		    "no action nosuch" },
+		    "no action nosuch", 0, 0 },
 		{ "rel", "nobody", "a@x", 0, NULL, IPC_DLV_PERMFAIL,
-		    "does not fit" },
+		    "does not fit", 0, 0 },
 		{ "ok", "nobody", "a@x", 7, NULL, IPC_DLV_PERMFAIL,
-		    "does not fit" },
+		    "does not fit", 0, 0 },
 		{ "ok", "nobody", "relative/file", 1, NULL, IPC_DLV_PERMFAIL,
-		    "does not fit" },
+		    "does not fit", 0, 0 },
 		{ "ok", "nobody", "", 2, NULL, IPC_DLV_PERMFAIL,
-		    "does not fit" },
+		    "does not fit", 0, 0 },
 		{ "ok", "root", "a@x", 0, NULL, IPC_DLV_PERMFAIL,
-		    "as root refused" },
+		    "as root refused", 0, 0 },
 		{ "ok", "no-such-account-here", "a@x", 0, NULL,
-		    IPC_DLV_PERMFAIL, "unknown account" },
-		{ "ok", "", "a@x", 0, NULL, IPC_DLV_PERMFAIL, "without id" },
+		    IPC_DLV_PERMFAIL, "unknown account", 0, 0 },
+		{ "ok", "", "a@x", 0, NULL, IPC_DLV_PERMFAIL, "without id",
+		    0, 0 },
 		{ NULL, "nobody", "a@x", 0, NULL, IPC_DLV_PERMFAIL,
-		    "without id" },
+		    "without id", 0, 0 },
 		{ "ub", "nobody", "a@x", 0, NULL, IPC_DLV_PERMFAIL,
-		    "not in userbase" },
+		    "not in userbase", 0, 0 },
 		{ "ub", "zero", "a@x", 0, NULL, IPC_DLV_PERMFAIL,
-		    "as root refused" },
+		    "as root refused", 0, 0 },
+		{ "ub", "gzero", "a@x", 0, NULL, IPC_DLV_PERMFAIL,
+		    "as root refused", 0, 0 },
+		{ "ok", "../x", "a@x", 0, NULL, IPC_DLV_PERMFAIL,
+		    "bad account name", 0, 0 },
+		/* files and commands only as the rules would make them */
+		{ "ok", "nobody", "touch " T_PWNED, 2, NULL, IPC_DLV_PERMFAIL,
+		    "no alias or virtual table", ENVELOPE_ORIGIN_ALIAS, 0 },
+		{ "al", "daemon", "touch " T_PWNED, 2, NULL, IPC_DLV_PERMFAIL,
+		    "not the one of alias entries", ENVELOPE_ORIGIN_ALIAS,
+		    0 },
+		{ "al", "nobody", "/tmp/../tmp/x", 1, NULL, IPC_DLV_PERMFAIL,
+		    "no absolute path", ENVELOPE_ORIGIN_ALIAS, 0 },
+		{ "al", "nobody", "a@x", 0, NULL, IPC_DLV_PERMFAIL,
+		    "origin does not fit", ENVELOPE_ORIGIN_ALIAS, 0 },
+		{ "ub", "virt", "touch " T_PWNED, 2, NULL, IPC_DLV_PERMFAIL,
+		    "reads no ~/.forward", ENVELOPE_ORIGIN_FORWARD, 0 },
+		{ "ok", "nobody", "touch " T_PWNED, 2, NULL, IPC_DLV_PERMFAIL,
+		    "refused: no ~/.forward", ENVELOPE_ORIGIN_FORWARD, 0 },
+		{ "ok", "nobody", "touch " T_PWNED, 2, NULL, IPC_DLV_PERMFAIL,
+		    "refused: no ~/.forward", 0, 0 },
+		{ "ok", "nobody", "a@x", 0, NULL, IPC_DLV_PERMFAIL,
+		    "unknown origin", 7, 0 },
 	};
 	size_t	 n = sizeof(cases) / sizeof(cases[0]);
 
+	(void)unlink(T_PWNED);
 	t_run(cases, n);
 	t_check(cases, n);
+	ATF_CHECK_MSG(access(T_PWNED, F_OK) == -1, "a refused command ran");
+}
+
+ATF_TC_WITHOUT_HEAD(parent_on_mda_run_descriptor);
+ATF_TC_BODY(parent_on_mda_run_descriptor, tc)
+{
+	static const struct t_case cases[] = {
+		/* a path to root's file: never reopened to be read */
+		{ "leak", "nobody", "a@x", 0, NULL, IPC_DLV_PERMFAIL,
+		    "descriptor refused", 0, T_FD_PATH },
+		{ "leak", "nobody", "a@x", 0, NULL, IPC_DLV_PERMFAIL,
+		    "descriptor refused", 0, T_FD_RDWR },
+		{ "leak", "nobody", "a@x", 0, NULL, IPC_DLV_OK,
+		    "delivered", 0, T_FD_MSG },
+	};
+	char	buf[256];
+	ssize_t	n;
+	int	fd;
+
+	(void)unlink(T_PWNED);
+	t_run(cases, 2);
+	t_check(cases, 2);
+	ATF_CHECK(access(T_PWNED, F_OK) == -1);
+	/* the message itself, read through the descriptor as nobody */
+	t_run(cases + 2, 1);
+	t_check(cases + 2, 1);
+	ATF_REQUIRE((fd = open(T_PWNED, O_RDONLY)) != -1);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	ATF_REQUIRE(n > 0);
+	buf[n] = '\0';
+	ATF_CHECK_MSG(strstr(buf, "Subject: x\n\nbody\n") != NULL, "%s", buf);
+	ATF_CHECK(strstr(buf, "secret") == NULL);
+	(void)unlink(T_PWNED);
 }
 
 ATF_TC_WITHOUT_HEAD(parent_on_mda_run_outcomes);
@@ -197,19 +284,21 @@ ATF_TC_BODY(parent_on_mda_run_outcomes, tc)
 {
 	static const struct t_case cases[] = {
 		{ "ok", "nobody", "a@x", 0, NULL, IPC_DLV_OK,
-		    "delivered to mda" },
-		{ "who", "nobody", "a@x", 0, NULL, IPC_DLV_OK, "delivered" },
+		    "delivered to mda", 0, 0 },
+		{ "who", "nobody", "a@x", 0, NULL, IPC_DLV_OK, "delivered",
+		    0, 0 },
 		{ "t75", "nobody", "a@x", 0, NULL, IPC_DLV_TEMPFAIL,
-		    "mailbox busy" },
+		    "mailbox busy", 0, 0 },
 		{ "t1", "nobody", "a@x", 0, NULL, IPC_DLV_PERMFAIL,
-		    "no such folder" },
+		    "no such folder", 0, 0 },
 		{ "die", "nobody", "a@x", 0, NULL, IPC_DLV_TEMPFAIL,
-		    "ended without a result" },
-		{ "ub", "virt", "a@x", 0, NULL, IPC_DLV_OK, "delivered" },
-		{ "ok", "nobody", "exit 75", 2, NULL, IPC_DLV_TEMPFAIL,
-		    "exit status 75" },
-		{ "ok", "nobody", "test $(id -u) = 65534", 2, NULL,
-		    IPC_DLV_OK, "delivered to command" },
+		    "ended without a result", 0, 0 },
+		{ "ub", "virt", "a@x", 0, NULL, IPC_DLV_OK, "delivered", 0, 0 },
+		{ "al", "nobody", "exit 75", 2, NULL, IPC_DLV_TEMPFAIL,
+		    "exit status 75", 0, 0 },
+		{ "al", "nobody", "test $(id -u) = 65534", 2, NULL,
+		    IPC_DLV_OK, "delivered to command", ENVELOPE_ORIGIN_ALIAS,
+		    0 },
 	};
 	size_t	 n = sizeof(cases) / sizeof(cases[0]);
 
@@ -222,18 +311,18 @@ ATF_TC_BODY(parent_on_mda_run_hostile_sender, tc)
 {
 	static const struct t_case cases[] = {
 		{ "echo", "nobody", "a@x", 0, ";touch " T_PWNED ";",
-		    IPC_DLV_OK, "delivered" },
+		    IPC_DLV_OK, "delivered", 0, 0 },
 		{ "echo", "nobody", "a@x", 0, "`touch${IFS}" T_PWNED "`@x",
-		    IPC_DLV_OK, "delivered" },
+		    IPC_DLV_OK, "delivered", 0, 0 },
 		{ "echo", "nobody", "a@x", 0, "$(touch " T_PWNED ")@x",
-		    IPC_DLV_OK, "delivered" },
+		    IPC_DLV_OK, "delivered", 0, 0 },
 		{ "echo", "nobody", "a@x", 0, "|touch " T_PWNED "@x",
-		    IPC_DLV_OK, "delivered" },
+		    IPC_DLV_OK, "delivered", 0, 0 },
 		{ "echo", "nobody", "a@x", 0, "'$(touch " T_PWNED ")'@x",
-		    IPC_DLV_OK, "delivered" },
+		    IPC_DLV_OK, "delivered", 0, 0 },
 		/* a newline never reaches a command or a header */
 		{ "echo", "nobody", "a@x", 0, "a\ntouch " T_PWNED "@x",
-		    IPC_DLV_PERMFAIL, "invalid sender" },
+		    IPC_DLV_PERMFAIL, "invalid sender", 0, 0 },
 	};
 	size_t	 n = sizeof(cases) / sizeof(cases[0]);
 
@@ -267,6 +356,7 @@ ATF_TC_BODY(parent_on_mda_run_limit, tc)
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, parent_on_mda_run_refused);
+	ATF_TP_ADD_TC(tp, parent_on_mda_run_descriptor);
 	ATF_TP_ADD_TC(tp, parent_on_mda_run_outcomes);
 	ATF_TP_ADD_TC(tp, parent_on_mda_run_hostile_sender);
 	ATF_TP_ADD_TC(tp, parent_on_mda_run_limit);

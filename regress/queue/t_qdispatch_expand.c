@@ -21,7 +21,9 @@ t_cfg(void)
 	char		 err[256];
 
 	ATF_REQUIRE((f = fopen("smtpd.conf", "w")) != NULL);
-	fputs("action md maildir\naction mb mbox\naction m mda \"cat\"\n"
+	fputs("table al { \"x\" = \"y\" }\n"
+	    "action md maildir\naction mb mbox\naction m mda \"cat\"\n"
+	    "action ma mda \"cat\" alias <al>\n"
 	    "action e expand-only\naction fw forward-only\n"
 	    "action r relay\n"
 	    "match from local for local action md\n"
@@ -40,24 +42,34 @@ ATF_TC_BODY(qdispatch_expand_check_results, tc)
 		const char	*dest;
 		uint32_t	 type;
 		const char	*user;
+		uint32_t	 origin;
 		int		 ok;
 	} t[] = {
-		{ "md", "alice@localhost", ENVELOPE_DEST_ADDRESS, "alice", 1 },
-		{ "mb", "alice", ENVELOPE_DEST_ADDRESS, "alice", 1 },
-		{ "m", "/var/log/notices", ENVELOPE_DEST_FILE, "nobody", 1 },
-		{ "m", "|/bin/true", ENVELOPE_DEST_COMMAND, "nobody", 1 },
-		{ "r", "bob@example.net", ENVELOPE_DEST_ADDRESS, "", 1 },
-		{ "md", "alice", ENVELOPE_DEST_ADDRESS, "", 0 },	/* no user */
-		{ "md", "alice", ENVELOPE_DEST_COMMAND + 1, "alice", 0 },
-		{ "md", "alice", 0xffffffffU, "alice", 0 },
-		{ "md", "", ENVELOPE_DEST_ADDRESS, "alice", 0 },
-		{ "r", "bob@example.net", ENVELOPE_DEST_FILE, "", 0 },
-		{ "r", "bob@example.net", ENVELOPE_DEST_ADDRESS, "bob", 0 },
-		{ "e", "alice", ENVELOPE_DEST_ADDRESS, "alice", 0 },
-		{ "fw", "alice", ENVELOPE_DEST_ADDRESS, "alice", 0 },
-		{ "nosuch", "alice", ENVELOPE_DEST_ADDRESS, "alice", 0 },
-		{ "", "alice", ENVELOPE_DEST_ADDRESS, "alice", 0 },
-		{ "MD", "alice", ENVELOPE_DEST_ADDRESS, "alice", 0 },
+		{ "md", "alice@localhost", ENVELOPE_DEST_ADDRESS, "alice",
+		    ENVELOPE_ORIGIN_MAILBOX, 1 },
+		{ "mb", "alice", ENVELOPE_DEST_ADDRESS, "alice", 0, 1 },
+		{ "ma", "/var/log/notices", ENVELOPE_DEST_FILE, "nobody",
+		    ENVELOPE_ORIGIN_ALIAS, 1 },
+		{ "m", "/bin/true", ENVELOPE_DEST_COMMAND, "alice",
+		    ENVELOPE_ORIGIN_FORWARD, 1 },
+		{ "r", "bob@example.net", ENVELOPE_DEST_ADDRESS, "", 0, 1 },
+		/* an alias entry where the action has no alias table */
+		{ "m", "/bin/true", ENVELOPE_DEST_COMMAND, "nobody",
+		    ENVELOPE_ORIGIN_ALIAS, 0 },
+		/* no user, bad types, no destination */
+		{ "md", "alice", ENVELOPE_DEST_ADDRESS, "", 0, 0 },
+		{ "md", "alice", ENVELOPE_DEST_COMMAND + 1, "alice", 0, 0 },
+		{ "md", "alice", 0xffffffffU, "alice", 0, 0 },
+		{ "md", "", ENVELOPE_DEST_ADDRESS, "alice", 0, 0 },
+		{ "r", "bob@example.net", ENVELOPE_DEST_FILE, "", 0, 0 },
+		{ "r", "bob@example.net", ENVELOPE_DEST_ADDRESS, "bob", 0, 0 },
+		{ "e", "alice", ENVELOPE_DEST_ADDRESS, "alice", 0, 0 },
+		{ "e", "/bin/true", ENVELOPE_DEST_COMMAND, "alice",
+		    ENVELOPE_ORIGIN_FORWARD, 0 },
+		{ "fw", "alice", ENVELOPE_DEST_ADDRESS, "alice", 0, 0 },
+		{ "nosuch", "alice", ENVELOPE_DEST_ADDRESS, "alice", 0, 0 },
+		{ "", "alice", ENVELOPE_DEST_ADDRESS, "alice", 0, 0 },
+		{ "MD", "alice", ENVELOPE_DEST_ADDRESS, "alice", 0, 0 },
 	};
 	struct envelope	 r;
 	struct cfg	*cfg = t_cfg();
@@ -66,10 +78,12 @@ ATF_TC_BODY(qdispatch_expand_check_results, tc)
 	(void)tc;
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		memset(&r, 0, sizeof(r));
+		strlcpy(r.rcpt, "root", sizeof(r.rcpt));
 		strlcpy(r.dispatcher, t[i].disp, sizeof(r.dispatcher));
 		strlcpy(r.dest, t[i].dest, sizeof(r.dest));
 		strlcpy(r.user, t[i].user, sizeof(r.user));
 		r.dest_type = t[i].type;
+		r.origin = t[i].origin;
 		ATF_CHECK_EQ_MSG(qdispatch_expand_check(cfg, &r) == NULL,
 		    t[i].ok, "case %zu", i);
 	}
@@ -109,7 +123,9 @@ ATF_TC_BODY(qdispatch_expand_build_fields, tc)
 	strlcpy(r.sender, "spoofed@x", sizeof(r.sender));
 	r.flags = ENVELOPE_F_AUTH | ENVELOPE_F_EXPAND;
 	r.dest_type = ENVELOPE_DEST_ADDRESS;
+	r.origin = ENVELOPE_ORIGIN_MAILBOX;
 	ATF_REQUIRE(qdispatch_expand_build(&n, &r, 7200, &out) == 0);
+	ATF_CHECK_EQ(out.origin, ENVELOPE_ORIGIN_MAILBOX);
 	ATF_CHECK_EQ(out.evpid, 0);
 	ATF_CHECK_STREQ(out.rcpt, "root");		/* the notice's */
 	ATF_CHECK_STREQ(out.sender, "");		/* from <> */

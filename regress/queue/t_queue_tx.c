@@ -1,9 +1,10 @@
 /*
  * t_queue_tx.c - the queue's message path in one process: a scripted
- * listener and parent on real IPC channels drive transactions (group
- * commit, refusals, aborts), local dispatch with the message fd, and
- * delivery results (removal, retry, failure notices), also with a
- * compressed and encrypted spool.
+ * listener, lookup and parent on real IPC channels drive transactions
+ * (the lookup's envelopes and verdicts, group commit, refusals, aborts,
+ * transactions named by the wrong session), local dispatch with the
+ * message fd, and delivery results (removal, retry, failure notices),
+ * also with a compressed and encrypted spool.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -37,6 +38,8 @@ struct t_peer {
 	int		 fds[T_MAX];
 	int		 ncommitted;
 	struct msg_tx_result committed[T_MAX];
+	int		 nrcpts;
+	struct msg_rcpt_result rcpts[T_MAX];
 	int		 nruns;
 	struct envelope	 runs[T_MAX];
 	char		 bodies[T_MAX][4096];
@@ -89,8 +92,11 @@ t_on_notice(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 	for (; *u != NULL; u++) {
 		memset(&e, 0, sizeof(e));
 		e.reqid = m->reqid;
+		/* a notice names no action: the rules give "local" */
 		strlcpy(e.evp.dispatcher, strncmp(m->rcpt, "bad", 3) == 0 ?
-		    "nosuch" : m->dispatcher, sizeof(e.evp.dispatcher));
+		    "nosuch" : m->dispatcher[0] == '\0' ? "local" :
+		    m->dispatcher, sizeof(e.evp.dispatcher));
+		strlcpy(e.evp.rcpt, m->rcpt, sizeof(e.evp.rcpt));
 		strlcpy(e.evp.dest, *u, sizeof(e.evp.dest));
 		strlcpy(e.evp.user, *u, sizeof(e.evp.user));
 		ipc_send(c, MSG_LKA_NOTICE_EXPANDED, 0, -1, &e, sizeof(e));
@@ -123,6 +129,19 @@ t_on_committed(struct ipc *c, uint32_t id, int fd, const void *msg,
 	t_p.committed[t_p.ncommitted++] = *(const struct msg_tx_result *)msg;
 }
 
+/* t_on_rcpt_result - MSG_TX_RCPT_RESULT at the scripted listener */
+static void
+t_on_rcpt_result(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	(void)c;
+	(void)id;
+	(void)fd;
+	(void)arg;
+	ATF_REQUIRE(t_p.nrcpts < T_MAX);
+	t_p.rcpts[t_p.nrcpts++] = *(const struct msg_rcpt_result *)msg;
+}
+
 /* t_on_mda_run - MSG_MDA_RUN at the scripted parent: keep the text */
 static void
 t_on_mda_run(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
@@ -144,6 +163,7 @@ t_on_mda_run(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 static const struct ipc_handler t_smtpd_handlers[] = {
 	{ MSG_TX_OPENED,	t_on_opened },
 	{ MSG_TX_COMMITTED,	t_on_committed },
+	{ MSG_TX_RCPT_RESULT,	t_on_rcpt_result },
 	{ MSG_NONE,		NULL }
 };
 static const struct ipc_handler t_parent_handlers[] = {
@@ -152,7 +172,6 @@ static const struct ipc_handler t_parent_handlers[] = {
 };
 static const struct ipc_handler t_q_smtpd_handlers[] = {
 	{ MSG_TX_OPEN,		queue_tx_on_open },
-	{ MSG_TX_ENVELOPE,	queue_tx_on_envelope },
 	{ MSG_TX_COMMIT,	queue_tx_on_commit },
 	{ MSG_TX_ABORT,		queue_tx_on_abort },
 	{ MSG_NONE,		NULL }
@@ -166,6 +185,8 @@ static const struct ipc_handler t_lookup_handlers[] = {
 	{ MSG_NONE,		NULL }
 };
 static const struct ipc_handler t_q_lookup_handlers[] = {
+	{ MSG_LKA_ENVELOPE,	queue_tx_on_envelope },
+	{ MSG_LKA_RCPT_RESULT,	queue_tx_on_rcpt_result },
 	{ MSG_LKA_NOTICE_EXPANDED, qdispatch_on_notice_expanded },
 	{ MSG_LKA_NOTICE_RESULT, qdispatch_on_notice_result },
 	{ MSG_NONE,		NULL }
@@ -193,7 +214,10 @@ static void
 t_start(const char *key)
 {
 	static const char conf[] =
+	    "table al { \"x\" = \"y\" }\n"
 	    "action \"local\" mbox\naction \"out\" relay\n"
+	    "action \"al\" mbox alias <al>\n"
+	    "action \"as\" mbox alias <al> user \"carol\"\n"
 	    "match from local for local action \"local\"\n"
 	    "match from local for any action \"out\"\n";
 	char	err[1024];
@@ -257,9 +281,9 @@ t_open(int n)
 	}
 }
 
-/* t_evp - an envelope for action disp */
+/* t_evp - an envelope of transaction i for action disp */
 static void
-t_evp(struct msg_tx_envelope *e, int i, const char *disp, const char *user)
+t_evp(struct msg_lka_envelope *e, int i, const char *disp, const char *user)
 {
 	memset(e, 0, sizeof(*e));
 	e->sessid = t_p.opened[i].sessid;
@@ -286,15 +310,43 @@ t_write(int i)
 	return (uint64_t)len;
 }
 
-/* t_commit - envelope(s) and commit of transaction i, size given */
-static void
-t_commit(int i, const struct msg_tx_envelope *e, int nevp, uint64_t size)
+/*
+ * t_rcpt - the scripted lookup's envelopes for one RCPT of session
+ * sessid in msgid, then its verdict; the queue's answer to the listener
+ */
+static const struct msg_rcpt_result *
+t_rcpt(uint64_t sessid, uint32_t msgid, const struct msg_lka_envelope *e,
+    int nevp, int code)
 {
-	struct msg_tx	m;
-	int		j;
+	struct msg_rcpt_result	v;
+	int			j, base = t_p.nrcpts;
 
 	for (j = 0; j < nevp; j++)
-		ipc_send(t_smtpd, MSG_TX_ENVELOPE, 0, -1, &e[j], sizeof(e[j]));
+		ipc_send(t_lookup, MSG_LKA_ENVELOPE, 0, -1, &e[j],
+		    sizeof(e[j]));
+	memset(&v, 0, sizeof(v));
+	v.sessid = sessid;
+	v.msgid = msgid;
+	v.code = code;
+	strlcpy(v.enhanced, code == 250 ? "2.1.5" : "5.1.1",
+	    sizeof(v.enhanced));
+	strlcpy(v.text, "scripted", sizeof(v.text));
+	ipc_send(t_lookup, MSG_LKA_RCPT_RESULT, 0, -1, &v, sizeof(v));
+	t_run(&t_p.nrcpts, base + 1);
+	ATF_CHECK_EQ(t_p.rcpts[base].sessid, sessid);
+	ATF_CHECK_EQ(t_p.rcpts[base].msgid, msgid);
+	return &t_p.rcpts[base];
+}
+
+/* t_commit - envelope(s) of one RCPT, then the commit of transaction i */
+static void
+t_commit(int i, const struct msg_lka_envelope *e, int nevp, uint64_t size)
+{
+	struct msg_tx	m;
+
+	if (nevp > 0)
+		(void)t_rcpt(t_p.opened[i].sessid, t_p.opened[i].msgid, e,
+		    nevp, 250);
 	memset(&m, 0, sizeof(m));
 	m.sessid = t_p.opened[i].sessid;
 	m.msgid = t_p.opened[i].msgid;
@@ -321,7 +373,7 @@ t_entries(const char *path)
 ATF_TC_WITHOUT_HEAD(queue_tx_group_commit);
 ATF_TC_BODY(queue_tx_group_commit, tc)
 {
-	struct msg_tx_envelope	e;
+	struct msg_lka_envelope	e;
 	struct qstore_stats	st;
 	int			i;
 
@@ -330,8 +382,10 @@ ATF_TC_BODY(queue_tx_group_commit, tc)
 	t_open(6);
 	for (i = 0; i < 6; i++) {
 		t_evp(&e, i, "local", "rcpt");
-		t_commit(i, &e, 1, t_write(i));
+		(void)t_rcpt(e.sessid, e.msgid, &e, 1, 250);
 	}
+	for (i = 0; i < 6; i++)
+		t_commit(i, NULL, 0, t_write(i));
 	t_run(&t_p.ncommitted, 6);
 	for (i = 0; i < 6; i++) {
 		ATF_CHECK_EQ(t_p.committed[i].code, 0);
@@ -356,7 +410,7 @@ ATF_TC_BODY(queue_tx_group_commit, tc)
 ATF_TC_WITHOUT_HEAD(queue_tx_refused);
 ATF_TC_BODY(queue_tx_refused, tc)
 {
-	struct msg_tx_envelope	e[2];
+	struct msg_lka_envelope	e[2];
 	uint64_t		size;
 	int			i;
 
@@ -386,6 +440,11 @@ ATF_TC_BODY(queue_tx_refused, tc)
 		    t_p.committed[i].code);
 		ATF_CHECK_STREQ(t_p.committed[i].enhanced, "5.5.0");
 	}
+	/* the RCPTs with a refused envelope were refused, for now */
+	ATF_REQUIRE_EQ(t_p.nrcpts, 6);
+	for (i = 0; i < 6; i++)
+		ATF_CHECK_EQ_MSG(t_p.rcpts[i].code, i == 3 || i == 5 ? 250 :
+		    451, "rcpt %d: %d", i, t_p.rcpts[i].code);
 	ATF_CHECK_EQ(t_p.committed[6].code, 0);
 	ATF_CHECK_EQ(t_entries("spool/incoming"), 0);
 	ATF_CHECK_EQ(t_entries("spool/queue"), 1);
@@ -393,6 +452,111 @@ ATF_TC_BODY(queue_tx_refused, tc)
 	t_commit(6, e, 0, 0);
 	t_run(&t_p.ncommitted, 8);
 	ATF_CHECK_EQ(t_p.committed[7].code, 554);
+}
+
+ATF_TC_WITHOUT_HEAD(queue_tx_on_rcpt_result_foreign);
+ATF_TC_BODY(queue_tx_on_rcpt_result_foreign, tc)
+{
+	struct msg_lka_envelope	 e;
+	struct msg_tx		 m;
+	const struct msg_rcpt_result *v;
+
+	(void)tc;
+	t_start(NULL);
+	t_open(2);
+	/* session 100 names the transaction of session 101 */
+	t_evp(&e, 1, "local", "rcpt");
+	e.sessid = t_p.opened[0].sessid;
+	v = t_rcpt(e.sessid, t_p.opened[1].msgid, &e, 1, 250);
+	ATF_CHECK_EQ(v->code, 554);
+	memset(&m, 0, sizeof(m));
+	m.sessid = t_p.opened[0].sessid;
+	m.msgid = t_p.opened[1].msgid;
+	m.size = t_write(1);
+	ipc_send(t_smtpd, MSG_TX_COMMIT, 0, -1, &m, sizeof(m));
+	t_run(&t_p.ncommitted, 1);
+	ATF_CHECK_EQ(t_p.committed[0].code, 554);
+	/* a msgid nobody opened */
+	v = t_rcpt(e.sessid, 0x12345678, &e, 1, 250);
+	ATF_CHECK_EQ(v->code, 554);
+	/* session 101's own transaction got no envelope from all that */
+	m.sessid = t_p.opened[1].sessid;
+	ipc_send(t_smtpd, MSG_TX_COMMIT, 0, -1, &m, sizeof(m));
+	t_run(&t_p.ncommitted, 2);
+	ATF_CHECK_EQ(t_p.committed[1].code, 554);
+	ATF_CHECK_STREQ(t_p.committed[1].enhanced, "5.5.0");
+	/* session 100 commits its own; then the msgid is closed */
+	t_evp(&e, 0, "local", "rcpt");
+	t_commit(0, &e, 1, t_write(0));
+	t_run(&t_p.ncommitted, 3);
+	ATF_CHECK_EQ(t_p.committed[2].code, 0);
+	v = t_rcpt(e.sessid, e.msgid, &e, 1, 250);
+	ATF_CHECK_EQ(v->code, 554);
+	t_commit(0, &e, 0, 0);
+	t_run(&t_p.ncommitted, 4);
+	ATF_CHECK_EQ(t_p.committed[3].code, 554);
+	ATF_CHECK_EQ(t_entries("spool/queue"), 1);
+	ATF_CHECK_EQ(t_entries("spool/incoming"), 0);
+}
+
+ATF_TC_WITHOUT_HEAD(queue_tx_on_rcpt_result_checks);
+ATF_TC_BODY(queue_tx_on_rcpt_result_checks, tc)
+{
+	struct msg_lka_envelope	 e;
+	struct msg_rcpt_result	 bad;
+	struct msg_tx		 o;
+	const struct msg_rcpt_result *v;
+
+	(void)tc;
+	t_start(NULL);
+	t_open(1);
+	/* a command under an action without alias table */
+	t_evp(&e, 0, "local", "nobody");
+	e.evp.dest_type = ENVELOPE_DEST_COMMAND;
+	e.evp.origin = ENVELOPE_ORIGIN_ALIAS;
+	strlcpy(e.evp.dest, "touch /tmp/x", sizeof(e.evp.dest));
+	ATF_CHECK_EQ(t_rcpt(e.sessid, e.msgid, &e, 1, 250)->code, 451);
+	/* with an alias table, as another account than the alias one */
+	strlcpy(e.evp.dispatcher, "al", sizeof(e.evp.dispatcher));
+	strlcpy(e.evp.user, "bob", sizeof(e.evp.user));
+	ATF_CHECK_EQ(t_rcpt(e.sessid, e.msgid, &e, 1, 250)->code, 451);
+	/* a file with a ".." component */
+	strlcpy(e.evp.user, "nobody", sizeof(e.evp.user));
+	e.evp.dest_type = ENVELOPE_DEST_FILE;
+	strlcpy(e.evp.dest, "/var/mail/../../tmp/x", sizeof(e.evp.dest));
+	ATF_CHECK_EQ(t_rcpt(e.sessid, e.msgid, &e, 1, 250)->code, 451);
+	/* a mailbox as another account than the action's user */
+	t_evp(&e, 0, "as", "bob");
+	ATF_CHECK_EQ(t_rcpt(e.sessid, e.msgid, &e, 1, 250)->code, 451);
+	/* 250 without envelopes, a verdict the listener cannot send */
+	ATF_CHECK_EQ(t_rcpt(e.sessid, e.msgid, &e, 0, 250)->code, 451);
+	memset(&bad, 0, sizeof(bad));
+	bad.sessid = e.sessid;
+	bad.msgid = e.msgid;
+	bad.code = 999;
+	ipc_send(t_lookup, MSG_LKA_RCPT_RESULT, 0, -1, &bad, sizeof(bad));
+	t_run(&t_p.nrcpts, 6);
+	ATF_CHECK_EQ(t_p.rcpts[5].code, 451);
+	/* a refusal passes as it is; the alias command as nobody is fine */
+	v = t_rcpt(e.sessid, e.msgid, &e, 0, 550);
+	ATF_CHECK_EQ(v->code, 550);
+	ATF_CHECK_STREQ(v->enhanced, "5.1.1");
+	t_evp(&e, 0, "al", "nobody");
+	e.evp.dest_type = ENVELOPE_DEST_COMMAND;
+	strlcpy(e.evp.dest, "cat > /dev/null", sizeof(e.evp.dest));
+	ATF_CHECK_EQ(t_rcpt(e.sessid, e.msgid, &e, 1, 250)->code, 250);
+	/* a second transaction for the same session */
+	memset(&o, 0, sizeof(o));
+	o.sessid = e.sessid;
+	ipc_send(t_smtpd, MSG_TX_OPEN, 0, -1, &o, sizeof(o));
+	t_run(&t_p.nopened, 2);
+	ATF_CHECK_EQ(t_p.opened[1].code, 503);
+	ATF_CHECK_EQ(t_p.fds[1], -1);
+	t_commit(0, &e, 0, t_write(0));
+	t_run(&t_p.nruns, 1);
+	ATF_CHECK_EQ(t_p.committed[0].code, 0);
+	ATF_CHECK_EQ(t_p.runs[0].dest_type, ENVELOPE_DEST_COMMAND);
+	ATF_CHECK_STREQ(t_p.runs[0].user, "nobody");
 }
 
 ATF_TC_WITHOUT_HEAD(queue_tx_abort);
@@ -436,7 +600,7 @@ t_result(int i, int status, const char *text)
 ATF_TC_WITHOUT_HEAD(qdispatch_results);
 ATF_TC_BODY(qdispatch_results, tc)
 {
-	struct msg_tx_envelope	e;
+	struct msg_lka_envelope	e;
 	struct msg_dlv_result	r;
 	struct sched_info	si;
 	struct envelope		evp;
@@ -514,7 +678,7 @@ ATF_TC_BODY(qdispatch_notice_expansion, tc)
 {
 	static const char	*senders[] = { "root", "unknown@localhost",
 	    "busy@localhost", "bad@localhost" };
-	struct msg_tx_envelope	 e;
+	struct msg_lka_envelope	 e;
 	struct envelope		 evp;
 	int			 i, seen = 0;
 
@@ -575,7 +739,7 @@ ATF_TC_BODY(qdispatch_notice_expansion, tc)
 ATF_TC_WITHOUT_HEAD(queue_tx_encrypted_spool);
 ATF_TC_BODY(queue_tx_encrypted_spool, tc)
 {
-	struct msg_tx_envelope	e;
+	struct msg_lka_envelope	e;
 	char			path[64], head[4];
 	int			fd;
 
@@ -599,6 +763,8 @@ ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, queue_tx_group_commit);
 	ATF_TP_ADD_TC(tp, queue_tx_refused);
+	ATF_TP_ADD_TC(tp, queue_tx_on_rcpt_result_foreign);
+	ATF_TP_ADD_TC(tp, queue_tx_on_rcpt_result_checks);
 	ATF_TP_ADD_TC(tp, queue_tx_abort);
 	ATF_TP_ADD_TC(tp, qdispatch_results);
 	ATF_TP_ADD_TC(tp, qdispatch_notice_expansion);

@@ -5,9 +5,10 @@
  *
  * The fake lookup accepts every sender except those containing "bad"
  * (553 5.7.1) and every recipient except those starting with "nobody"
- * (550 5.1.1); a recipient starting with "two" expands to two
- * envelopes.  AUTH accepts alice/secret.  The fake queue keeps the
- * committed message and the envelopes it was sent.
+ * (550 5.1.1), and keeps the RCPT requests (the client's claims) it
+ * accepted; as the real one, it gives its verdict on a RCPT to the
+ * queue, which the fake queue passes on at once.  AUTH accepts
+ * alice/secret.  The fake queue keeps the committed message.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -34,7 +35,7 @@
 #include "proc.h"
 #include "../../smtpd/srv.h"
 
-#define H_ENV_MAX	8
+#define H_RCPT_MAX	8
 #define H_OUT_MAX	(256 * 1024)
 
 struct harness {
@@ -43,13 +44,13 @@ struct harness {
 	struct ipc		*fq, *fl, *fp;
 	int			 port;
 	/* the fake queue */
-	int			 opens, commits, aborts, nenv;
+	int			 opens, commits, aborts, nrcpt;
 	int			 commit_code;		/* answer to COMMIT */
 	int			 open_code;		/* answer to OPEN */
 	int			 rfd;			/* the message, read side */
 	uint32_t		 msgid;
 	uint64_t		 size;
-	struct envelope		 env_seen[H_ENV_MAX];
+	struct msg_lka_rcpt	 rcpt_seen[H_RCPT_MAX];	/* accepted */
 	char			*message;
 	size_t			 msglen;
 	/* the conversation */
@@ -93,21 +94,6 @@ h_fq_open(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 	r.msgid = H.msgid = 0x1000 + (uint32_t)H.opens;
 	ipc_send(c, MSG_TX_OPENED, 0, wfd, &r, sizeof(r));
 	close(wfd);
-}
-
-/* h_fq_envelope - MSG_TX_ENVELOPE: keep it */
-static void
-h_fq_envelope(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
-{
-	const struct msg_tx_envelope	*m = msg;
-
-	(void)c; (void)id; (void)fd; (void)arg;
-	if (m->msgid != H.msgid)
-		atf_tc_fail("envelope for msgid %08x, opened %08x", m->msgid,
-		    H.msgid);
-	if (H.nenv < H_ENV_MAX)
-		H.env_seen[H.nenv] = m->evp;
-	H.nenv++;
 }
 
 /* h_fq_commit - MSG_TX_COMMIT: read the file back, answer */
@@ -179,30 +165,32 @@ h_fl_mail(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 		h_result(c, m->sess.id, 250, "2.1.0", "Ok");
 }
 
-/* h_fl_rcpt - MSG_LKA_RCPT */
+/* h_fl_rcpt - MSG_LKA_RCPT: the verdict, through the fake queue */
 static void
 h_fl_rcpt(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 {
 	const struct msg_lka_rcpt	*m = msg;
-	struct msg_lka_expanded		 e;
-	int				 i, n;
+	struct msg_rcpt_result		 r;
 
-	(void)id; (void)fd; (void)arg;
-	if (strncmp(m->rcpt, "nobody", 6) == 0) {
-		h_result(c, m->sess.id, 550, "5.1.1", "User unknown");
-		return;
+	(void)c; (void)id; (void)fd; (void)arg;
+	if (m->msgid != H.msgid)
+		atf_tc_fail("RCPT for msgid %08x, opened %08x", m->msgid,
+		    H.msgid);
+	memset(&r, 0, sizeof(r));
+	r.sessid = m->sess.id;
+	r.msgid = m->msgid;
+	r.code = 550;
+	strlcpy(r.enhanced, "5.1.1", sizeof(r.enhanced));
+	strlcpy(r.text, "User unknown", sizeof(r.text));
+	if (strncmp(m->rcpt, "nobody", 6) != 0) {
+		if (H.nrcpt < H_RCPT_MAX)
+			H.rcpt_seen[H.nrcpt] = *m;
+		H.nrcpt++;
+		r.code = 250;
+		strlcpy(r.enhanced, "2.1.5", sizeof(r.enhanced));
+		strlcpy(r.text, "Ok", sizeof(r.text));
 	}
-	n = strncmp(m->rcpt, "two", 3) == 0 ? 2 : 1;
-	for (i = 0; i < n; i++) {
-		memset(&e, 0, sizeof(e));
-		e.sessid = m->sess.id;
-		e.evp.dest[0] = (char)('0' + i);
-		strlcpy(e.evp.dest + 1, m->rcpt, sizeof(e.evp.dest) - 1);
-		strlcpy(e.evp.dispatcher, "local", sizeof(e.evp.dispatcher));
-		strlcpy(e.evp.user, "u", sizeof(e.evp.user));
-		ipc_send(c, MSG_LKA_EXPANDED, 0, -1, &e, sizeof(e));
-	}
-	h_result(c, m->sess.id, 250, "2.1.5", "Ok");
+	ipc_send(H.fq, MSG_TX_RCPT_RESULT, 0, -1, &r, sizeof(r));
 }
 
 /* h_fl_auth - MSG_LKA_AUTH: alice/secret */
@@ -220,7 +208,6 @@ h_fl_auth(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 
 static const struct ipc_handler h_fq_handlers[] = {
 	{ MSG_TX_OPEN,		h_fq_open },
-	{ MSG_TX_ENVELOPE,	h_fq_envelope },
 	{ MSG_TX_COMMIT,	h_fq_commit },
 	{ MSG_TX_ABORT,		h_fq_abort },
 	{ MSG_NONE,		NULL }

@@ -3,6 +3,7 @@
 
 usage: sinkd.py --listen ADDR:PORT [--listen ...] --dir DIR
                 [--starttls] [--smtps] [--cert FILE --key FILE]
+                [--client-ca FILE]
                 [--auth USER:PASS] [--fail-first N] [--lmtp] [--no-ehlo]
                 [--name NAME] [--pidfile FILE]
 
@@ -15,9 +16,12 @@ client sends is appended to DIR/transcript as "plain: LINE" or
 "tls: LINE", so a test can see what travelled in clear.
 
 Replies by recipient local part: "temp" gets 451 4.2.0, "perm" gets
-550 5.1.1 "<addr>: no such user"; --fail-first N answers 451 4.3.0 to
+550 5.1.1 "<addr>: no such user", "liar354" gets 354 to RCPT and
+"liar250" gets 250 to DATA (servers that break the protocol); --fail-first N answers 451 4.3.0 to
 the RCPT of the first N transactions.  --starttls offers STARTTLS (with
---cert and --key), --smtps speaks TLS from the first byte, --auth offers
+--cert and --key), --smtps speaks TLS from the first byte, --client-ca
+requires a client certificate issued by that CA inside TLS and notes its
+subject as "client CN" in N.env, --auth offers
 AUTH PLAIN and checks the credentials, --lmtp wants LHLO and answers
 once per recipient after the final dot, --no-ehlo refuses EHLO with 502.
 The server prints "ready" once it listens.
@@ -54,6 +58,11 @@ class Session(socketserver.StreamRequestHandler):
         self.rfile = self.request.makefile("rb")
         self.wfile = self.request.makefile("wb")
         self.tls = True
+        cert = self.request.getpeercert() or {}
+        for rdn in cert.get("subject", ()):
+            for key, value in rdn:
+                if key == "commonName":
+                    self.client = value.encode()
 
     def store(self, helo, mail, rcpts, data, wire):
         with LOCK:
@@ -65,6 +74,8 @@ class Session(socketserver.StreamRequestHandler):
                    b"helo " + helo, b"tls " + (b"yes" if self.tls else b"no"),
                    b"auth " + (self.auth or b"-"), b"mail " + mail]
             env += [b"rcpt " + r for r in rcpts]
+            if self.server.client_ca:
+                env.append(b"client " + self.client)
             for suffix, body in ((".msg", data), (".wire", wire),
                                  (".env", b"\n".join(env) + b"\n")):
                 with open(base + suffix + ".tmp", "wb") as f:
@@ -101,6 +112,8 @@ class Session(socketserver.StreamRequestHandler):
             return "451 4.3.0 failing on purpose"
         if local == b"temp":
             return "451 4.2.0 mailbox busy, try later"
+        if local == b"liar354":
+            return "354 go ahead, says the liar"
         if local == b"perm":
             return "550 5.1.1 %s: no such user" % path.decode("ascii",
                                                             "replace")
@@ -120,7 +133,7 @@ class Session(socketserver.StreamRequestHandler):
         return "235 2.7.0 ok"
 
     def handle(self):
-        self.tls, self.auth = False, None
+        self.tls, self.auth, self.client = False, None, b"-"
         if self.server.smtps:
             self.start_tls()
         self.say("220 %s sinkd ready" % self.server.name)
@@ -158,6 +171,9 @@ class Session(socketserver.StreamRequestHandler):
                 if reply.startswith("2"):
                     rcpts.append(line[8:])
                 self.say(reply)
+            elif verb == b"DATA" and any(b"<liar250@" in r for r in rcpts):
+                self.say("250 2.0.0 stored, says the liar")
+                mail, rcpts = None, []
             elif verb == b"DATA" and rcpts:
                 self.say("354 go ahead")
                 data, wire = self.read_data()
@@ -190,6 +206,7 @@ def main():
     ap.add_argument("--smtps", action="store_true")
     ap.add_argument("--cert")
     ap.add_argument("--key")
+    ap.add_argument("--client-ca")
     ap.add_argument("--auth")
     ap.add_argument("--fail-first", type=int, default=0)
     ap.add_argument("--lmtp", action="store_true")
@@ -201,6 +218,9 @@ def main():
     if args.starttls or args.smtps:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(args.cert, args.key)
+        if args.client_ca:
+            ctx.verify_mode = ssl.CERT_REQUIRED
+            ctx.load_verify_locations(args.client_ca)
     servers = []
     for spec in args.listen:
         host, _, port = spec.rpartition(":")
@@ -209,6 +229,7 @@ def main():
         srv.starttls, srv.smtps = args.starttls, args.smtps
         srv.auth, srv.fail_first = args.auth, args.fail_first
         srv.lmtp, srv.no_ehlo = args.lmtp, args.no_ehlo
+        srv.client_ca = args.client_ca
         servers.append(srv)
     if args.pidfile:
         with open(args.pidfile, "w") as f:

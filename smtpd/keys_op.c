@@ -1,0 +1,111 @@
+/*
+ * keys_op.c - one private-key operation of the key holder, checked
+ * against the key first: the operation must suit the key's algorithm,
+ * the padding must be one TLS uses, and the input must have the length
+ * the key takes.  The requests come from the listener and the relay
+ * worker, which an attacker may control: whatever does not fit is
+ * refused with a reason, never handed to OpenSSL.
+ */
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+
+#include "keys.h"
+
+#define KEYS_OP_PKCS1_OVERHEAD	11	/* PKCS#1 v1.5 padding, octets */
+
+/* keys_op_rsa - an RSA operation: padding and length against the key */
+static int
+keys_op_rsa(enum ipc_type type, const struct msg_key_op *m, size_t size,
+    const char **why)
+{
+	if (type == MSG_KEY_RSA_SIGN && m->padding == RSA_PKCS1_PADDING) {
+		if (size <= KEYS_OP_PKCS1_OVERHEAD ||
+		    m->len > size - KEYS_OP_PKCS1_OVERHEAD)
+			return (*why = "bad-size"), -1;
+		return 0;
+	}
+	/* one block of the key's size: a PSS encoding made by the caller
+	 * (no padding), or a ciphertext */
+	if ((type == MSG_KEY_RSA_SIGN && m->padding == RSA_NO_PADDING) ||
+	    (type == MSG_KEY_RSA_DECRYPT && m->padding == RSA_PKCS1_PADDING)) {
+		if (m->len != size)
+			return (*why = "bad-size"), -1;
+		return 0;
+	}
+	return (*why = "bad-algorithm"), -1;
+}
+
+/*
+ * keys_op_check - whether the request m of type may be made with the
+ * key of p; -1 and why (bad-length, bad-algorithm, bad-size) if not
+ */
+int
+keys_op_check(const struct keys_pki *p, enum ipc_type type,
+    const struct msg_key_op *m, const char **why)
+{
+	int	id = EVP_PKEY_get_base_id(p->key);
+	int	size = EVP_PKEY_get_size(p->key);
+
+	if (m->len == 0 || m->len > sizeof(m->data))
+		return (*why = "bad-length"), -1;
+	if (size <= 0 || (size_t)size > sizeof(m->data))
+		return (*why = "bad-algorithm"), -1;
+	switch (type) {
+	case MSG_KEY_RSA_SIGN:
+	case MSG_KEY_RSA_DECRYPT:
+		if (id != EVP_PKEY_RSA)
+			return (*why = "bad-algorithm"), -1;
+		return keys_op_rsa(type, m, (size_t)size, why);
+	case MSG_KEY_ECDSA_SIGN:
+		if (id != EVP_PKEY_EC || m->padding != 0)
+			return (*why = "bad-algorithm"), -1;
+		if (m->len > EVP_MAX_MD_SIZE)
+			return (*why = "bad-size"), -1;
+		return 0;
+	default:
+		return (*why = "bad-algorithm"), -1;
+	}
+}
+
+/*
+ * keys_op_run - check m, then make the operation into r (status, length
+ * and data); -1 and why when refused or when OpenSSL fails
+ */
+int
+keys_op_run(const struct keys_pki *p, enum ipc_type type,
+    const struct msg_key_op *m, struct msg_key_result *r, const char **why)
+{
+	EVP_PKEY_CTX	*ctx;
+	size_t		 outlen = sizeof(r->data);
+	int		 ok;
+
+	memset(r, 0, sizeof(*r));
+	r->status = IPC_KEY_REFUSED;
+	if (keys_op_check(p, type, m, why) == -1)
+		return -1;
+	if ((ctx = EVP_PKEY_CTX_new(p->key, NULL)) == NULL)
+		return (*why = "failed"), -1;
+	if (type == MSG_KEY_RSA_DECRYPT)
+		ok = EVP_PKEY_decrypt_init(ctx) > 0 &&
+		    EVP_PKEY_CTX_set_rsa_padding(ctx, (int)m->padding) > 0 &&
+		    EVP_PKEY_decrypt(ctx, r->data, &outlen, m->data,
+		    m->len) > 0;
+	else
+		ok = EVP_PKEY_sign_init(ctx) > 0 &&
+		    (type != MSG_KEY_RSA_SIGN ||
+		    EVP_PKEY_CTX_set_rsa_padding(ctx, (int)m->padding) > 0) &&
+		    EVP_PKEY_sign(ctx, r->data, &outlen, m->data, m->len) > 0;
+	EVP_PKEY_CTX_free(ctx);
+	if (!ok) {
+		ERR_clear_error();
+		memset(r, 0, sizeof(*r));
+		r->status = IPC_KEY_REFUSED;
+		return (*why = "failed"), -1;
+	}
+	r->status = IPC_KEY_OK;
+	r->len = (uint32_t)outlen;
+	return 0;
+}
