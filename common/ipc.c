@@ -56,7 +56,8 @@ const struct ipc_strfield ipc_str_lka_result[] = {
 	IPC_STR(msg_lka_result, enhanced), IPC_STR(msg_lka_result, text),
 	IPC_STR_END };
 const struct ipc_strfield ipc_str_lka_auth[] = {
-	IPC_STR(msg_lka_auth, user), IPC_STR(msg_lka_auth, pass), IPC_STR_END };
+	IPC_STR(msg_lka_auth, src), IPC_STR(msg_lka_auth, user),
+	IPC_STR(msg_lka_auth, pass), IPC_STR_END };
 const struct ipc_strfield ipc_str_auth_system[] = {
 	IPC_STR(msg_auth_system, user), IPC_STR(msg_auth_system, pass),
 	IPC_STR_END };
@@ -374,7 +375,10 @@ ipc_send(struct ipc *c, enum ipc_type type, uint32_t id, int fd,
 	return ipc_flush(c);
 }
 
-/* ipc_recvmsg - one frame and at most one descriptor; -1 on a bad frame */
+/*
+ * ipc_recvmsg - one frame and the first descriptor that came with it
+ * (others are closed; *nfds counts them all, 99 when truncated)
+ */
 ssize_t
 ipc_recvmsg(int sock, void *buf, size_t bufsz, int *fd, int *nfds)
 {

@@ -67,7 +67,10 @@ void		 ipc_on_log_brief(struct ipc *, uint32_t, int, const void *,
 
 void		 ipc_on_sibling_lost(struct ipc *, void *);
 
-/* one frame on the wire, for ipc_sync.c; -1 and errno on failure */
+/*
+ * one frame on the wire, for ipc_sync.c and parent_helper.c's answers;
+ * -1 and errno on failure
+ */
 ssize_t		 ipc_sendmsg(int sock, const void *frame, size_t len, int fd);
 ssize_t		 ipc_recvmsg(int sock, void *buf, size_t bufsz, int *fd,
 		    int *nfds);

@@ -18,7 +18,7 @@
 #include "envelope.h"
 #include "proc_role.h"
 
-#define IPC_PROTO_VERSION	4
+#define IPC_PROTO_VERSION	5
 
 #define P_(r)		PROC_BIT(PROC_##r)
 
@@ -155,10 +155,15 @@ struct msg_lka_result {
 	char		text[ERRTEXT_MAX];
 };
 
-/* smtpd -> lookup: check AUTH credentials of a listener. */
+/*
+ * smtpd -> lookup: check AUTH credentials of a listener.  src is the
+ * client's address as the listener's socket knows it, never what the
+ * client says: failures are counted per address (lookup_authlimit.c).
+ */
 struct msg_lka_auth {
 	uint64_t	sessid;
 	uint32_t	listener;
+	char		src[HOST_MAX];
 	char		user[ADDR_MAX];
 	char		pass[512];
 };
@@ -174,14 +179,23 @@ struct msg_auth_system_result {
 	int32_t		result;			/* 1 ok, 0 refused, -1 error */
 };
 
-/* lookup -> parent: open a user's ~/.forward (fd in the reply, if any). */
+/*
+ * lookup -> parent: a user's ~/.forward, opened as that user; the reply
+ * carries a copy of its text (less than IPC_FORWARD_MAX bytes)
+ * when the status is IPC_FORWARD_OK.
+ */
+#define IPC_FORWARD_MAX		(1024 * 1024)
+#define IPC_FORWARD_OK		0	/* fd attached */
+#define IPC_FORWARD_NONE	1	/* no ~/.forward */
+#define IPC_FORWARD_REFUSED	(-1)	/* unsafe or unreadable: ignored */
+#define IPC_FORWARD_TEMPFAIL	2	/* time limit or no answer: retry */
 struct msg_forward_open {
 	uint64_t	reqid;
 	char		user[NAME_MAX_CFG];
 };
 struct msg_forward_fd {
 	uint64_t	reqid;
-	int32_t		status;			/* 0 fd attached, 1 none, -1 refused */
+	int32_t		status;			/* IPC_FORWARD_* */
 };
 
 /* queue -> lookup and back: `smtpctl update table [NAME]`; an empty name

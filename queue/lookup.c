@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -223,13 +224,26 @@ lookup_req_free(struct lookup_req *req)
 	freezero(req, sizeof(*req));
 }
 
-/* lookup_auth_reply - the verdict on AUTH from LOOKUP_AUTH_* */
+/*
+ * lookup_auth_reply - the verdict on AUTH from LOOKUP_AUTH_*; a refusal
+ * counts against the client's address
+ */
 static void
-lookup_auth_reply(struct lookup *l, uint64_t sessid, int r)
+lookup_auth_reply(struct lookup *l, uint64_t sessid, const char *src, int r)
 {
-	log_info("%016llx lookup event=auth result=%s",
-	    (unsigned long long)sessid, r == LOOKUP_AUTH_OK ? "ok" :
-	    r == LOOKUP_AUTH_REFUSED ? "refused" : "tempfail");
+	char		vis[HOST_MAX * 4];
+	unsigned	n;
+
+	log_vis(vis, sizeof(vis), src);
+	if (r == LOOKUP_AUTH_REFUSED && (n = lookup_authlimit_fail(
+	    l->authlimit, src, time(NULL))) == LOOKUP_AUTHLIMIT_FAILS)
+		log_warnx("%016llx lookup event=auth-limit src=%s failures=%u "
+		    "window=%d", (unsigned long long)sessid, vis, n,
+		    LOOKUP_AUTHLIMIT_WINDOW);
+	log_info("%016llx lookup event=auth src=%s result=%s",
+	    (unsigned long long)sessid, vis, r == LOOKUP_AUTH_OK ? "ok" :
+	    r == LOOKUP_AUTH_REFUSED ? "refused" : r == LOOKUP_AUTH_LIMITED ?
+	    "limited" : "tempfail");
 	if (r == LOOKUP_AUTH_OK)
 		lookup_reply(l, sessid, 235, "2.7.0",
 		    "Authentication succeeded");
@@ -237,14 +251,17 @@ lookup_auth_reply(struct lookup *l, uint64_t sessid, int r)
 		lookup_reply(l, sessid, 535, "5.7.8",
 		    "Authentication credentials invalid");
 	else
-		lookup_reply(l, sessid, 454, "4.7.0",
+		lookup_reply(l, sessid, 454, "4.7.0", "%s",
+		    r == LOOKUP_AUTH_LIMITED ? "Too many failed "
+		    "authentications; try again later" :
 		    "Temporary authentication failure");
 }
 
 /*
- * lookup_on_auth - MSG_LKA_AUTH: a credentials table here, system
- * accounts through the parent.  The password is wiped from the
- * received frame and from every copy once used.
+ * lookup_on_auth - MSG_LKA_AUTH: refused at once for an address that
+ * failed too often, else a credentials table here, system accounts
+ * through the parent.  The password is wiped from the received frame
+ * and from every copy once used.
  */
 static void
 lookup_on_auth(struct ipc *c, uint32_t id, int fd, const void *msg,
@@ -260,7 +277,9 @@ lookup_on_auth(struct ipc *c, uint32_t id, int fd, const void *msg,
 	(void)c;
 	(void)id;
 	(void)fd;
-	if ((ls = lookup_listener_at(l, m->listener)) == NULL ||
+	if (lookup_authlimit_check(l->authlimit, m->src, time(NULL)))
+		r = LOOKUP_AUTH_LIMITED;
+	else if ((ls = lookup_listener_at(l, m->listener)) == NULL ||
 	    ls->auth == CFG_AUTH_NONE)
 		r = LOOKUP_AUTH_REFUSED;
 	else if (ls->auth_table != NULL)
@@ -268,6 +287,7 @@ lookup_on_auth(struct ipc *c, uint32_t id, int fd, const void *msg,
 		    m->pass);
 	else {
 		req = lookup_req_new(l, m->sessid);
+		strlcpy(req->src, m->src, sizeof(req->src));
 		memset(&s, 0, sizeof(s));
 		s.reqid = req->reqid;
 		strlcpy(s.user, m->user, sizeof(s.user));
@@ -280,7 +300,7 @@ lookup_on_auth(struct ipc *c, uint32_t id, int fd, const void *msg,
 		return;
 	}
 	explicit_bzero(m->pass, sizeof(m->pass));
-	lookup_auth_reply(l, m->sessid, r);
+	lookup_auth_reply(l, m->sessid, m->src, r);
 }
 
 /* lookup_on_auth_system - MSG_AUTH_SYSTEM_RESULT: answer the listener */
@@ -297,8 +317,9 @@ lookup_on_auth_system(struct ipc *c, uint32_t id, int fd, const void *msg,
 	req = lookup_req_find(arg, m->reqid, "auth result");
 	if (req->x != NULL)
 		fatalx("lookup: auth result for a RCPT request");
-	lookup_auth_reply(arg, req->sessid, m->result == 1 ? LOOKUP_AUTH_OK :
-	    m->result == 0 ? LOOKUP_AUTH_REFUSED : LOOKUP_AUTH_ERROR);
+	lookup_auth_reply(arg, req->sessid, req->src, m->result == 1 ?
+	    LOOKUP_AUTH_OK : m->result == 0 ? LOOKUP_AUTH_REFUSED :
+	    LOOKUP_AUTH_ERROR);
 	lookup_req_free(req);
 }
 
@@ -407,6 +428,8 @@ lookup_main(struct proc_env *env)
 	    NULL)
 		fatalx("lookup: %s", err);
 	l.localnames = lookup_localnames(env->cfg);
+	l.authlimit = lookup_authlimit_new(LOOKUP_AUTHLIMIT_FAILS,
+	    LOOKUP_AUTHLIMIT_WINDOW, LOOKUP_AUTHLIMIT_ADDRS);
 	if (gethostname(l.hostname, sizeof(l.hostname)) == -1 ||
 	    l.hostname[0] == '\0')
 		strlcpy(l.hostname, "localhost", sizeof(l.hostname));

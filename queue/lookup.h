@@ -33,6 +33,7 @@ struct lookup_req {
 	int			 notice;
 	uint64_t		 qreqid;
 	struct msg_lka_rcpt	 rcpt;		/* RCPT only */
+	char			 src[HOST_MAX];	/* AUTH only: the client */
 	struct lookup_expand_ops ops;
 	struct lookup_expand	*x;
 };
@@ -43,6 +44,7 @@ struct lookup {
 	struct ipc		*queue;
 	struct ipc		*smtpd;
 	struct lookup_tables	*tables;
+	struct lookup_authlimit	*authlimit;
 	char			**localnames;
 	char			 hostname[HOST_MAX];	/* this host's name */
 	TAILQ_HEAD(, lookup_req) reqs;
@@ -89,11 +91,33 @@ void			 lookup_tables_free(struct lookup_tables *);
 #define LOOKUP_AUTH_OK		1	/* credentials valid */
 #define LOOKUP_AUTH_REFUSED	0	/* unknown user or wrong password */
 #define LOOKUP_AUTH_ERROR	(-1)	/* table failure: try again later */
+#define LOOKUP_AUTH_LIMITED	2	/* the address failed too often */
 
 int	lookup_auth_table(struct lookup_tables *, const struct cfg_table *,
 	    const char *user, const char *pass);
 int	lookup_auth_senders(struct lookup_tables *,
 	    const struct cfg_listener *, const char *auth_user,
 	    const char *sender);
+
+/*
+ * Failed AUTH per client address (lookup_authlimit.c): after
+ * LOOKUP_AUTHLIMIT_FAILS failures within LOOKUP_AUTHLIMIT_WINDOW seconds
+ * an address is refused at once until the window has passed.  IPv6
+ * addresses count by their /64.  At most LOOKUP_AUTHLIMIT_ADDRS
+ * addresses are remembered; the one that failed longest ago goes first.
+ */
+#define LOOKUP_AUTHLIMIT_FAILS	5
+#define LOOKUP_AUTHLIMIT_WINDOW	300
+#define LOOKUP_AUTHLIMIT_ADDRS	10000
+
+struct lookup_authlimit;
+
+struct lookup_authlimit	*lookup_authlimit_new(unsigned fails,
+			    int64_t window, size_t addrs);
+int			 lookup_authlimit_check(struct lookup_authlimit *,
+			    const char *src, int64_t now);
+unsigned		 lookup_authlimit_fail(struct lookup_authlimit *,
+			    const char *src, int64_t now);
+void			 lookup_authlimit_free(struct lookup_authlimit *);
 
 #endif

@@ -655,6 +655,20 @@ lookup_expand_forward(struct lookup_expand *x, const char *text)
 	lookup_expand_mailbox(x, i, &acct);
 }
 
+/*
+ * lookup_expand_forward_failed - the pending user's ~/.forward could
+ * not be read in time: the recipient fails temporarily
+ */
+void
+lookup_expand_forward_failed(struct lookup_expand *x)
+{
+	if (x->pending == -1)
+		return;
+	x->pending = -1;
+	lookup_expand_refuse(x, 451, "4.3.0",
+	    "Temporary failure reading ~/.forward");
+}
+
 /* lookup_expand_nresults - how many final deliveries */
 size_t
 lookup_expand_nresults(const struct lookup_expand *x)

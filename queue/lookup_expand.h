@@ -6,7 +6,9 @@
  * The expansion is resumable: lookup_expand_run() stops with
  * LOOKUP_EXPAND_FORWARD when it needs a user's ~/.forward (which only
  * the parent can open); the caller hands the file's text (or NULL)
- * to lookup_expand_forward() and runs again.  Everything else goes
+ * to lookup_expand_forward(), or reports with
+ * lookup_expand_forward_failed() that it could not be had now (451),
+ * and runs again.  Everything else goes
  * through the callbacks of struct lookup_expand_ops, so the whole
  * expansion is testable without processes or system accounts.
  *
@@ -85,6 +87,7 @@ enum lookup_expand_status lookup_expand_run(struct lookup_expand *);
 const char		*lookup_expand_forward_user(const struct lookup_expand *);
 void			 lookup_expand_forward(struct lookup_expand *,
 			    const char *text);
+void			 lookup_expand_forward_failed(struct lookup_expand *);
 size_t			 lookup_expand_nresults(const struct lookup_expand *);
 const struct lookup_expand_result *lookup_expand_result(
 			    const struct lookup_expand *, size_t);

@@ -461,7 +461,10 @@ lookup_rcpt_on_notice(struct ipc *c, uint32_t id, int fd, const void *msg,
 	lookup_rcpt_step(req);
 }
 
-/* lookup_rcpt_on_forward - MSG_FORWARD_FD: the .forward, or none; go on */
+/*
+ * lookup_rcpt_on_forward - MSG_FORWARD_FD: the .forward's text, none,
+ * or a temporary failure; go on
+ */
 void
 lookup_rcpt_on_forward(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
@@ -475,14 +478,21 @@ lookup_rcpt_on_forward(struct ipc *c, uint32_t id, int fd, const void *msg,
 	req = lookup_req_find(arg, m->reqid, "forward");
 	if (req->x == NULL)
 		fatalx("lookup: forward answer for an AUTH request");
-	if (fd != -1 && m->status == 0 && lookup_rcpt_read_fd(fd, &text) == -1)
+	if ((m->status == IPC_FORWARD_OK) != (fd != -1) ||
+	    (m->status != IPC_FORWARD_OK && m->status != IPC_FORWARD_NONE &&
+	    m->status != IPC_FORWARD_REFUSED &&
+	    m->status != IPC_FORWARD_TEMPFAIL))
+		fatalx("ipc: MSG_FORWARD_FD from parent: bad status %d",
+		    (int)m->status);
+	if (fd != -1 && lookup_rcpt_read_fd(fd, &text) == -1)
 		log_warnx("%016llx lookup event=forward user=%s "
 		    "error=\"unreadable or too large\"",
 		    (unsigned long long)req->sessid,
 		    lookup_expand_forward_user(req->x));
-	else if (fd != -1 && m->status != 0)
-		close(fd);
-	lookup_expand_forward(req->x, text);
+	if (m->status == IPC_FORWARD_TEMPFAIL)
+		lookup_expand_forward_failed(req->x);
+	else
+		lookup_expand_forward(req->x, text);
 	free(text);
 	lookup_rcpt_step(req);
 }

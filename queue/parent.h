@@ -5,8 +5,10 @@
 #define POSTHORN_PARENT_H
 
 #include <sys/types.h>
+#include <sys/queue.h>
 
 #include <stdint.h>
+#include <time.h>
 
 #include "defs.h"
 #include "ipc.h"
@@ -58,5 +60,53 @@ void	parent_on_mda_run(struct ipc *, uint32_t, int, const void *, void *);
 
 /* parent_lookup.c: requests of the lookup process */
 extern const struct ipc_handler parent_lookup_handlers[];
+
+struct spwd;
+const char	*parent_lookup_auth_refusal(uid_t uid, const char *hash,
+		    const struct spwd *sp, long today);
+
+/*
+ * parent_helper.c: short-lived children for work that may block, with
+ * bounded concurrency and a time limit (see there).
+ */
+#define PARENT_HELPER_LIMIT	10	/* seconds: the pools' time limit */
+#define PARENT_HELPER_ANSWER_MAX 64	/* bytes of a child's answer */
+#define PARENT_HELPER_WAIT_MAX	4096	/* waiting requests per pool */
+
+enum parent_helper_status {
+	PARENT_HELPER_OK,		/* the answer came */
+	PARENT_HELPER_TIMEOUT,		/* killed, or never started */
+	PARENT_HELPER_BUSY,		/* too many requests waiting */
+	PARENT_HELPER_FAILED		/* no fork, or no (whole) answer */
+};
+
+struct parent_helper_req {
+	/* in the child, as root: answer with parent_helper_answer(sock) */
+	void		(*child)(void *arg, int sock);
+	/* in the parent, once: answer NULL unless PARENT_HELPER_OK */
+	void		(*done)(void *arg, enum parent_helper_status,
+			    const void *answer, int fd);
+	void		 *arg;
+	size_t		  answer_size;
+};
+
+struct parent_helper_job;
+struct parent_helper_pool {
+	const char		*name;
+	size_t			 max;		/* children at once */
+	time_t			 limit;		/* seconds from a request's arrival */
+	size_t			 running;
+	size_t			 nwaiting;
+	int			 init;
+	TAILQ_HEAD(, parent_helper_job) waiting;
+};
+
+void		 parent_helper_run(struct parent_helper_pool *,
+		    const struct parent_helper_req *);
+int		 parent_helper_answer(int sock, const void *, size_t, int fd);
+int		 parent_helper_orphan_guard(void);
+int		 parent_helper_become(const char *user, uid_t, gid_t,
+		    int initgroups);
+const char	*parent_helper_status_name(enum parent_helper_status);
 
 #endif

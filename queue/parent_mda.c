@@ -6,17 +6,18 @@
  * the expansion rules of the parent's own configuration can make
  * (envelope_rule.h: the action exists and is local, a file or command
  * only from an alias table of the action as its alias account, or from
- * a ~/.forward as its owner), the account is looked up now (getpwnam, or
- * the action's userbase table) and uid 0 or gid 0 is refused (root's
- * mail goes through aliases), and the descriptor must be a readable
- * regular file; it is never reopened.  Refusals are logged as
- * "mda event=refused".  For mbox the parent creates /var/mail/USER as
- * root (0600, owned by the user), since users cannot create files
- * there.  Then one child per delivery becomes the recipient (groups,
- * gid, uid, verified), checks that an entry from a ~/.forward is still
- * in that file (read as the user), expands the action's path or command
- * with fmt_expand (sanitised), runs the method of deliver/ and writes
- * its struct local_result into a pipe.  The parent
+ * a ~/.forward as its owner), and the descriptor must be a readable
+ * regular file; it is never reopened.  What may block is left to one
+ * child per delivery, still root at first: it looks the account up now
+ * (getpwnam, or the action's userbase table), refuses uid 0 or gid 0
+ * (root's mail goes through aliases), expands the action's path or
+ * command with fmt_expand (sanitised) and for mbox creates
+ * /var/mail/USER (0600, owned by the user), since users cannot create
+ * files there.  Then it becomes the recipient (groups, gid, uid,
+ * verified), checks that an entry from a ~/.forward is still in that
+ * file (read as the user), runs the method of deliver/ and writes its
+ * struct local_result into a pipe, with whether the checks refused the
+ * envelope.  Refusals are logged as "mda event=refused".  The parent
  * turns that into MSG_MDA_RESULT; a child that ends without a whole
  * result (killed, crashed) is a temporary failure.  At most
  * PARENT_MDA_MAX children run at once; further requests wait in order.
@@ -79,6 +80,12 @@ static const char *const parent_mda_methods[] = {
 	[PARENT_MDA_COMMAND] = "command",
 };
 
+/* What a delivery process writes into its pipe. */
+struct parent_mda_report {
+	struct local_result	res;
+	int32_t			refused;	/* by the checks */
+};
+
 struct parent_mda_job {
 	TAILQ_ENTRY(parent_mda_job)	 entry;
 	struct ipc			*queue;
@@ -92,9 +99,10 @@ struct parent_mda_job {
 	struct event			*ev;
 	enum parent_mda_method		 method;
 	int				 forward; /* entry of ~/.forward */
-	int				 refused; /* by the checks here */
+	int				 refused; /* by the checks */
 	struct local_result		 res;
-	size_t				 got;	/* bytes of res read */
+	struct parent_mda_report	 report; /* from the child */
+	size_t				 got;	/* bytes of report read */
 };
 
 TAILQ_HEAD(parent_mda_list, parent_mda_job);
@@ -345,16 +353,15 @@ parent_mda_check(struct parent_mda_job *job)
 }
 
 /*
- * parent_mda_prepare - check the envelope against the configuration now
- * and fill ld for the child; 0, or -1 with the result set
+ * parent_mda_prepare - in the child, still root: look the account up
+ * (NSS or userbase, which may block) and fill ld; 0, or -1 with the
+ * result set
  */
 static int
 parent_mda_prepare(struct parent_mda_job *job, struct local_delivery *ld)
 {
 	const struct envelope	*evp = &job->evp;
 
-	if (parent_mda_check(job) == -1)
-		return -1;
 	memset(ld, 0, sizeof(*ld));
 	if (parent_mda_account(job->action, evp->user, ld, &job->res) == -1)
 		return -1;
@@ -481,44 +488,11 @@ parent_mda_mbox_create(const struct local_delivery *ld,
 	return 0;
 }
 
-/* parent_mda_group0 - group 0 is among the supplementary groups */
-static int
-parent_mda_group0(void)
-{
-	gid_t	groups[NGROUPS_MAX + 1];
-	int	n, i;
-
-	if ((n = getgroups(NGROUPS_MAX + 1, groups)) == -1)
-		return 1;
-	for (i = 0; i < n; i++)
-		if (groups[i] == 0)
-			return 1;
-	return 0;
-}
-
 /* parent_mda_become - take the recipient's identity and prove it; 0 / -1 */
 static int
 parent_mda_become(const struct local_delivery *ld, int userbase)
 {
-	uid_t	 ruid, euid, suid;
-	gid_t	 rgid, egid, sgid;
-
-	if (proc_devmode())
-		return geteuid() == ld->uid ? 0 : -1;
-	if ((userbase ? setgroups(1, &ld->gid) :
-	    initgroups(ld->user, ld->gid)) == -1 || parent_mda_group0() ||
-	    setresgid(ld->gid, ld->gid, ld->gid) == -1 ||
-	    setresuid(ld->uid, ld->uid, ld->uid) == -1)
-		return -1;
-	if (getresuid(&ruid, &euid, &suid) == -1 ||
-	    getresgid(&rgid, &egid, &sgid) == -1)
-		return -1;
-	if (ruid != ld->uid || euid != ld->uid || suid != ld->uid ||
-	    rgid != ld->gid || egid != ld->gid || sgid != ld->gid)
-		return -1;
-	if (setuid(0) != -1 || seteuid(0) != -1)
-		return -1;
-	return 0;
+	return parent_helper_become(ld->user, ld->uid, ld->gid, !userbase);
 }
 
 /* parent_mda_run - the method itself, in the child, as the recipient */
@@ -555,16 +529,37 @@ parent_mda_run(const struct parent_mda_job *job,
 	}
 }
 
+/* parent_mda_deliver - in the child: become the recipient, deliver */
+static void
+parent_mda_deliver(const struct parent_mda_job *job, struct local_delivery *ld,
+    struct local_result *res)
+{
+	ld->msg_fd = 3;		/* see parent_mda_fd_ok; never reopened */
+	(void)lseek(ld->msg_fd, 0, SEEK_SET);
+	if (parent_mda_become(ld, job->action->userbase != NULL) == -1) {
+		local_hdr_result(res, LOCAL_TEMPFAIL, "cannot become %s",
+		    ld->user);
+		return;
+	}
+	umask(077);
+	if (ld->home[0] == '\0' || chdir(ld->home) == -1)
+		(void)chdir("/");
+	parent_mda_run(job, ld, res);
+}
+
 /*
  * parent_mda_child - the delivery process: message on fd 3, result pipe
- * on fd 4, nothing else open beyond stdio; never returns
+ * on fd 4, nothing else open beyond stdio.  As root it looks the
+ * account up, expands the action and creates an mbox (what may block
+ * stays out of the parent), then delivers as the recipient; never
+ * returns.
  */
 static void __attribute__((noreturn))
-parent_mda_child(const struct parent_mda_job *job, struct local_delivery *ld,
-    int msg_fd, int pipe_fd)
+parent_mda_child(struct parent_mda_job *job, int msg_fd, int pipe_fd)
 {
-	struct local_result	 res;
-	int			 sig, hi_msg, hi_pipe;
+	struct parent_mda_report	 rep;
+	struct local_delivery		 ld;
+	int				 sig, hi_msg, hi_pipe;
 
 	for (sig = 1; sig < NSIG; sig++)
 		(void)signal(sig, SIG_DFL);
@@ -573,19 +568,16 @@ parent_mda_child(const struct parent_mda_job *job, struct local_delivery *ld,
 	    dup2(hi_msg, 3) == -1 || dup2(hi_pipe, 4) == -1)
 		_exit(1);
 	closefrom(5);
-	ld->msg_fd = 3;		/* see parent_mda_fd_ok; never reopened */
-	(void)lseek(ld->msg_fd, 0, SEEK_SET);
-	memset(&res, 0, sizeof(res));
-	if (parent_mda_become(ld, job->action->userbase != NULL) == -1)
-		local_hdr_result(&res, LOCAL_TEMPFAIL, "cannot become %s",
-		    ld->user);
-	else {
-		umask(077);
-		if (ld->home[0] == '\0' || chdir(ld->home) == -1)
-			(void)chdir("/");
-		parent_mda_run(job, ld, &res);
-	}
-	if (local_hdr_writeall(4, &res, sizeof(res)) == -1)
+	memset(&job->res, 0, sizeof(job->res));
+	if (parent_mda_prepare(job, &ld) == 0 &&
+	    parent_mda_expand(job, &ld) == 0 &&
+	    (job->method != PARENT_MDA_MBOX ||
+	    parent_mda_mbox_create(&ld, &job->res) == 0))
+		parent_mda_deliver(job, &ld, &job->res);
+	memset(&rep, 0, sizeof(rep));
+	rep.res = job->res;
+	rep.refused = job->refused;
+	if (local_hdr_writeall(4, &rep, sizeof(rep)) == -1)
 		_exit(1);
 	_exit(0);
 }
@@ -599,16 +591,19 @@ parent_mda_on_pipe(evutil_socket_t fd, short what, void *arg)
 	ssize_t			 n;
 
 	(void)what;
-	n = read(fd, (char *)&job->res + job->got, sizeof(job->res) -
+	n = read(fd, (char *)&job->report + job->got, sizeof(job->report) -
 	    job->got);
 	if (n == -1 && (errno == EINTR || errno == EAGAIN))
 		return;
 	if (n > 0) {
 		job->got += (size_t)n;
-		if (job->got < sizeof(job->res))
+		if (job->got < sizeof(job->report))
 			return;
 	}
-	if (job->got != sizeof(job->res) ||
+	job->res = job->report.res;
+	job->refused = job->got == sizeof(job->report) &&
+	    job->report.refused == 1;
+	if (job->got != sizeof(job->report) ||
 	    (job->res.status != LOCAL_OK && job->res.status != LOCAL_TEMPFAIL &&
 	    job->res.status != LOCAL_PERMFAIL))
 		local_hdr_result(&job->res, LOCAL_TEMPFAIL,
@@ -625,20 +620,17 @@ parent_mda_on_pipe(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * parent_mda_start - check, prepare and fork one delivery; a refusal is
- * answered at once
+ * parent_mda_start - check and fork one delivery; a refusal by the
+ * configuration is answered at once, everything that may block (the
+ * account, the file system) is the child's
  */
 static void
 parent_mda_start(struct parent_mda_job *job)
 {
-	struct local_delivery	 ld;
-	int			 p[2];
-	pid_t			 pid;
+	int	p[2];
+	pid_t	pid;
 
-	if (parent_mda_prepare(job, &ld) == -1 ||
-	    parent_mda_expand(job, &ld) == -1 ||
-	    (job->method == PARENT_MDA_MBOX &&
-	    parent_mda_mbox_create(&ld, &job->res) == -1)) {
+	if (parent_mda_check(job) == -1) {
 		parent_mda_answer(job);
 		return;
 	}
@@ -649,7 +641,7 @@ parent_mda_start(struct parent_mda_job *job)
 		return;
 	}
 	if (pid == 0)
-		parent_mda_child(job, &ld, job->msg_fd, p[1]);
+		parent_mda_child(job, job->msg_fd, p[1]);
 	close(p[1]);
 	close(job->msg_fd);
 	job->msg_fd = -1;

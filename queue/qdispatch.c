@@ -7,10 +7,19 @@
  * actions go to the deliver worker as MSG_RELAY_RUN with the same kind
  * of fd; it answers MSG_RELAY_RESULT per envelope.  How many run at
  * once (in total and per destination domain) is the scheduler's limit,
- * and `pause mta` holds relay envelopes there.  Every result is checked against the set of
- * envelopes in flight; a delivery that never reports is retried after
- * QDISPATCH_RUN_TIMEOUT.  Nothing is marked in flight on disk: after a
- * crash every envelope is simply pending again.
+ * and `pause mta` holds relay envelopes there.  A delivery that never
+ * reports is retried after QDISPATCH_RUN_TIMEOUT.  Nothing is marked in
+ * flight on disk: after a crash every envelope is simply pending again.
+ *
+ * Every result is checked against the table of envelopes in flight,
+ * which records the process each one was given to: a result for an
+ * envelope not in flight, or from another process than its owner, is
+ * refused with an event=result-refused line and changes nothing.  The
+ * channel stays open: the frame itself keeps the IPC contract, a stale
+ * result (after `smtpctl remove` or the watchdog's retry) looks the
+ * same, and closing the channel would stop every other delivery of
+ * that process - the refusal alone keeps a compromised relay worker
+ * from deciding the fate of local deliveries.
  */
 #include <sys/queue.h>
 #include <sys/tree.h>
@@ -44,6 +53,7 @@ struct qdispatch_run {
 	RB_ENTRY(qdispatch_run)	 entry;
 	uint64_t		 evpid;
 	int64_t			 started;
+	enum proc_role		 owner;		/* PROC_PARENT or PROC_DELIVER */
 };
 
 RB_HEAD(qdispatch_runs, qdispatch_run);
@@ -315,6 +325,7 @@ qdispatch_run(struct queue *q, struct envelope *evp, int relay)
 	r = xcalloc(1, sizeof(*r));
 	r->evpid = evp->evpid;
 	r->started = time(NULL);
+	r->owner = relay ? PROC_DELIVER : PROC_PARENT;
 	if (RB_INSERT(qdispatch_runs, &q->dsp->runs, r) != NULL)
 		free(r);
 	log_debug("%016llx queue event=dispatch action=%s",
@@ -409,25 +420,50 @@ qdispatch_on_timer(evutil_socket_t fd, short what, void *arg)
 	qdispatch_kick(q);
 }
 
-/* qdispatch_result - a delivery's outcome, from the parent or a worker */
-static void
-qdispatch_result(struct queue *q, const struct msg_dlv_result *m,
-    const char *from)
+/*
+ * qdispatch_claim - the run a result from process from may end: in
+ * flight and given to that process; NULL (and a log line) if not
+ */
+static struct qdispatch_run *
+qdispatch_claim(struct queue *q, const struct msg_dlv_result *m,
+    enum proc_role from)
 {
+	static const char *const status[] = {
+		[IPC_DLV_OK] = "ok", [IPC_DLV_TEMPFAIL] = "tempfail",
+		[IPC_DLV_PERMFAIL] = "permfail",
+		[IPC_DLV_TEMPFAIL_RCPT] = "tempfail-rcpt" };
 	struct qdispatch_run	*r, key;
-	struct envelope		 evp;
 
 	key.evpid = m->evpid;
-	if ((r = RB_FIND(qdispatch_runs, &q->dsp->runs, &key)) == NULL) {
-		log_warnx("%016llx queue event=result-refused from=%s "
-		    "error=\"not in flight\"", (unsigned long long)m->evpid,
-		    from);
-		return;
-	}
+	if ((r = RB_FIND(qdispatch_runs, &q->dsp->runs, &key)) != NULL &&
+	    r->owner == from)
+		return r;
+	log_warnx("%016llx queue event=result-refused from=%s status=%s "
+	    "error=\"%s\"", (unsigned long long)m->evpid,
+	    proc_role_name(from), m->status >= 0 && (size_t)m->status <
+	    sizeof(status) / sizeof(status[0]) ? status[m->status] :
+	    "unknown", r == NULL ? "not in flight" :
+	    "given to another process");
+	return NULL;
+}
+
+/*
+ * qdispatch_result - a delivery's outcome, from the parent or a worker;
+ * 0, or -1 if refused (see qdispatch_claim)
+ */
+static int
+qdispatch_result(struct queue *q, const struct msg_dlv_result *m,
+    enum proc_role from)
+{
+	struct qdispatch_run	*r;
+	struct envelope		 evp;
+
+	if ((r = qdispatch_claim(q, m, from)) == NULL)
+		return -1;
 	RB_REMOVE(qdispatch_runs, &q->dsp->runs, r);
 	free(r);
 	if (qdispatch_load_evp(q, m->evpid, &evp) != 1)
-		return;
+		return 0;
 	switch (m->status) {
 	case IPC_DLV_OK:
 		qdispatch_delivered(q, &evp);
@@ -442,6 +478,7 @@ qdispatch_result(struct queue *q, const struct msg_dlv_result *m,
 		break;
 	}
 	qdispatch_kick(q);
+	return 0;
 }
 
 /* qdispatch_on_mda_result - MSG_MDA_RESULT from the parent */
@@ -452,7 +489,7 @@ qdispatch_on_mda_result(struct ipc *c, uint32_t id, int fd, const void *msg,
 	(void)c;
 	(void)id;
 	(void)fd;
-	qdispatch_result(arg, msg, "parent");
+	(void)qdispatch_result(arg, msg, PROC_PARENT);
 }
 
 /* qdispatch_on_relay_result - MSG_RELAY_RESULT from the relay worker */
@@ -460,14 +497,17 @@ void
 qdispatch_on_relay_result(struct ipc *c, uint32_t id, int fd,
     const void *msg, void *arg)
 {
+	const struct msg_dlv_result	*m = msg;
+	struct queue			*q = arg;
+
 	(void)c;
 	(void)id;
 	(void)fd;
-	qdispatch_result(arg, msg, "deliver");
+	if (qdispatch_result(q, m, PROC_DELIVER) == -1)
+		return;
 	/* mta max-deferred: the destination itself failed */
-	if (((const struct msg_dlv_result *)msg)->status == IPC_DLV_TEMPFAIL)
-		(void)sched_dest_suspend(((struct queue *)arg)->sched,
-		    ((const struct msg_dlv_result *)msg)->evpid);
+	if (m->status == IPC_DLV_TEMPFAIL)
+		(void)sched_dest_suspend(q->sched, m->evpid);
 }
 
 /* qdispatch_on_watchdog - deliveries that never reported are retried */

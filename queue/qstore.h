@@ -123,6 +123,8 @@ void	qstore_replace_recover(struct qstore *, int dfd, uint32_t msgid);
 	(64 + (SMTP_PATH_MAX + 8) * (QSTORE_OFFLINE_RCPT_MAX + 1))
 
 struct qstore_offline {
+	const char *name;		/* in offline/, for logs */
+	unsigned  tries;		/* failures so far */
 	uid_t	  uid;			/* the writer, as it claims */
 	char	  sender[SMTP_PATH_MAX];
 	char	(*rcpts)[SMTP_PATH_MAX];
@@ -149,9 +151,22 @@ void	qstore_offline_cancel(struct qstore_offline_tx *);
 int	qstore_offline_write(int offline_dirfd, uid_t uid, const char *sender,
 	    const char *const *rcpts, size_t nrcpt, const char *msg,
 	    size_t msglen, char *err, size_t errsz);
-int	qstore_offline_walk(struct qstore *,
+
+/* what a walk's callback did with a file, and what became of it */
+#define QSTORE_OFFLINE_QUEUED		0	/* queued: remove it */
+#define QSTORE_OFFLINE_FAILED		(-1)	/* not queued: count, keep */
+#define QSTORE_OFFLINE_STOP		(-2)	/* daemon down: stop here */
+#define QSTORE_OFFLINE_QUARANTINED	1	/* moved aside by the walk */
+#define QSTORE_OFFLINE_TRIES		5	/* failures before quarantine */
+
+struct qstore_offline_stats {
+	size_t	seen, queued, kept, quarantined;
+};
+
+unsigned qstore_offline_tries(const char *name, size_t *baselen);
+int	qstore_offline_walk(struct qstore *, uint64_t maxbody,
 	    int (*cb)(const struct qstore_offline *, int fd, void *),
-	    void *arg);
+	    void *arg, struct qstore_offline_stats *);
 
 /* shared between qstore.c and qstore_commit.c */
 int	qstore_sync_dir(struct qstore *, int dirfd, const char *path);

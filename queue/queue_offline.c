@@ -8,16 +8,22 @@
  * each file's message to the listener over the enqueue socket in the
  * spool, with the SMTP client sendmail uses (enqueue.c); so every
  * message gets the rules, the expansion and the Received: header of any
- * local submission.  A file is removed only after the listener's 250; one the
- * listener refuses is kept (and logged) for the next walk.
+ * local submission.  A file is removed only after the listener's 250;
+ * one the listener refuses, or that cannot be sent, is kept for the
+ * next walk, QSTORE_OFFLINE_TRIES times at most; one whose message is
+ * larger than max-message-size is never read: both end in quarantine/
+ * (qstore_offline.c).  When the listener cannot be reached at all, the
+ * walk stops and counts nothing against the files.
  */
 #include <sys/types.h>
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -25,6 +31,7 @@
 #include <event2/event.h>
 
 #include "buf.h"
+#include "cfg.h"
 #include "enqueue.h"
 #include "ev.h"
 #include "log.h"
@@ -34,7 +41,6 @@
 
 #define QUEUE_OFFLINE_PERIOD	60	/* seconds between walks */
 #define QUEUE_OFFLINE_FIRST	1	/* seconds after start */
-#define QUEUE_OFFLINE_MSG_MAX	(64 * 1024 * 1024)
 
 /* queue_offline_read - the message part of a drop file into b */
 static int
@@ -49,17 +55,18 @@ queue_offline_read(int fd, struct buf *b)
 	return n == 0 ? 0 : -1;
 }
 
-/* queue_offline_submit - one drop file to the listener; 0 once queued */
+/* queue_offline_submit - one drop file to the listener; QSTORE_OFFLINE_* */
 static int
 queue_offline_submit(const struct qstore_offline *h, int fd, void *arg)
 {
+	const struct queue	*q = arg;
 	const char		*rcpt[QSTORE_OFFLINE_RCPT_MAX];
 	struct enqueue_msg	 m;
 	struct buf		 body;
 	char			 err[ENQUEUE_ERR_MAX];
-	int			 rv, down = 0;
+	char			 vis[NAME_MAX * 4 + 1];
+	int			 rv = EX_IOERR, down = 0;
 
-	(void)arg;
 	for (m.nrcpt = 0; m.nrcpt < h->nrcpt &&
 	    m.nrcpt < QSTORE_OFFLINE_RCPT_MAX; m.nrcpt++)
 		rcpt[m.nrcpt] = h->rcpts[m.nrcpt];
@@ -67,22 +74,25 @@ queue_offline_submit(const struct qstore_offline *h, int fd, void *arg)
 	m.sender = h->sender;
 	m.rcpt = rcpt;
 	m.body = &body;
-	buf_init(&body, QUEUE_OFFLINE_MSG_MAX);
-	if (queue_offline_read(fd, &body) == -1) {
-		buf_free(&body);
-		log_warnx("queue: offline message from uid %lu unreadable",
-		    (unsigned long)h->uid);
-		return -1;
-	}
-	rv = enqueue_submit(&m, &down, err, sizeof(err));
+	err[0] = '\0';
+	/* the file's owner may make it grow after the walk's size check */
+	buf_init(&body, (size_t)q->env->cfg->smtp.max_message_size);
+	if (queue_offline_read(fd, &body) == -1)
+		strlcpy(err, "unreadable or too large", sizeof(err));
+	else
+		rv = enqueue_submit(&m, &down, err, sizeof(err));
 	buf_free(&body);
 	if (err[0] != '\0')
 		log_debug("queue: offline message from uid %lu: %s",
 		    (unsigned long)h->uid, err);
-	log_info("queue event=offline-enqueue uid=%lu rcpts=%zu result=%s",
-	    (unsigned long)h->uid, h->nrcpt, rv == EX_OK ? "queued" :
-	    rv == EX_UNAVAILABLE ? "refused-kept" : "kept");
-	return rv == EX_OK ? 0 : -1;
+	log_info("queue event=offline-enqueue file=%s uid=%lu rcpts=%zu "
+	    "result=%s tries=%u", log_vis(vis, sizeof(vis), h->name),
+	    (unsigned long)h->uid, h->nrcpt, rv == EX_OK ? "queued" : down ?
+	    "daemon-down" : rv == EX_UNAVAILABLE ? "refused" : "failed",
+	    h->tries + (rv != EX_OK && !down));
+	if (rv == EX_OK)
+		return QSTORE_OFFLINE_QUEUED;
+	return down ? QSTORE_OFFLINE_STOP : QSTORE_OFFLINE_FAILED;
 }
 
 /* queue_offline_child - the helper: walk offline/ and exit */
@@ -91,7 +101,8 @@ queue_offline_child(struct queue *q)
 {
 	static const enum proc_role peers[] = { PROC_PARENT, PROC_SMTPD,
 	    PROC_DELIVER, PROC_LOOKUP };
-	size_t	i;
+	struct qstore_offline_stats	st;
+	size_t				i;
 
 	/* the channels stay the queue's: its death must show at once */
 	for (i = 0; i < sizeof(peers) / sizeof(peers[0]); i++)
@@ -99,7 +110,14 @@ queue_offline_child(struct queue *q)
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	log_setproc("offline");
-	(void)qstore_offline_walk(q->qs, queue_offline_submit, NULL);
+	if (qstore_offline_walk(q->qs,
+	    (uint64_t)q->env->cfg->smtp.max_message_size,
+	    queue_offline_submit, q, &st) == -1)
+		_exit(1);
+	if (st.seen > 0)
+		log_info("queue event=offline-walk files=%zu queued=%zu "
+		    "kept=%zu quarantined=%zu", st.seen, st.queued, st.kept,
+		    st.quarantined);
 	_exit(0);
 }
 

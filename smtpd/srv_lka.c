@@ -89,6 +89,7 @@ srv_lka_auth(struct srv_session *ss, const char *user, const char *pass)
 	m = xcalloc(1, sizeof(*m));
 	m->sessid = ss->id;
 	m->listener = ss->listener->index;
+	strlcpy(m->src, ss->src, sizeof(m->src));
 	strlcpy(m->user, user, sizeof(m->user));
 	strlcpy(m->pass, pass, sizeof(m->pass));
 	ss->input = SRV_IN_WAIT;

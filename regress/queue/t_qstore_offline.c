@@ -1,6 +1,7 @@
 /*
  * t_qstore_offline.c - the local enqueuer's drop files: writer/parser
- * round trips, limits, malformed headers, and the start-up walk.
+ * round trips, limits, malformed headers, and the walk: import, failures
+ * counted in the name up to the quarantine, the size limit.
  */
 #include <sys/stat.h>
 
@@ -225,7 +226,9 @@ ATF_TC_BODY(qstore_offline_parse_malformed, tc)
 struct t_got {
 	int	n;
 	char	body[64];
-	int	keep;
+	int	keep;		/* the callback's verdict, when not 0 */
+	char	name[64];	/* the last file's name */
+	unsigned tries;		/* and its failures so far */
 };
 
 /* t_take - offline walk callback reading the message */
@@ -235,11 +238,41 @@ t_take(const struct qstore_offline *h, int fd, void *arg)
 	struct t_got	*g = arg;
 	ssize_t		 n;
 
-	(void)h;
 	g->n++;
+	strlcpy(g->name, h->name, sizeof(g->name));
+	g->tries = h->tries;
 	n = read(fd, g->body, sizeof(g->body) - 1);
 	g->body[n > 0 ? n : 0] = '\0';
-	return g->keep ? -1 : 0;
+	return g->keep;
+}
+
+/* t_walk - one walk with a generous size limit; the files seen */
+static size_t
+t_walk(struct qstore *q, struct t_got *got, int keep)
+{
+	struct qstore_offline_stats	st;
+
+	memset(got, 0, sizeof(*got));
+	got->keep = keep;
+	ATF_CHECK_EQ(qstore_offline_walk(q, 1024 * 1024, t_take, got, &st),
+	    0);
+	return st.seen;
+}
+
+/* t_drop - a drop file of uid getuid() named name, body bytes long */
+static void
+t_drop(int dirfd, const char *name, size_t body)
+{
+	char	hdr[128];
+	int	fd;
+
+	(void)snprintf(hdr, sizeof(hdr), "version: 1\nuid: %lu\nsender: a@x\n"
+	    "rcpt: b@x\n\n", (unsigned long)getuid());
+	ATF_REQUIRE((fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL,
+	    0644)) != -1);
+	ATF_REQUIRE(write(fd, hdr, strlen(hdr)) == (ssize_t)strlen(hdr));
+	ATF_REQUIRE(ftruncate(fd, (off_t)(strlen(hdr) + body)) == 0);
+	close(fd);
 }
 
 ATF_TC_WITHOUT_HEAD(qstore_offline_walk_imports);
@@ -266,22 +299,115 @@ ATF_TC_BODY(qstore_offline_walk_imports, tc)
 	    0600)) != -1);
 	ATF_REQUIRE(write(fd, hdr, strlen(hdr)) == (ssize_t)strlen(hdr));
 	close(fd);
-	memset(&got, 0, sizeof(got));
-	got.keep = 1;
-	ATF_CHECK_EQ(qstore_offline_walk(q, t_take, &got), 0);
+	(void)t_walk(q, &got, QSTORE_OFFLINE_FAILED);
 	ATF_CHECK_EQ(got.n, 1);
 	ATF_CHECK_STREQ(got.body, "hello\n");
 	ATF_CHECK_EQ(faccessat(dirfd, "quarantine/offline.forged", F_OK, 0),
 	    0);
 	/* kept, so seen again; taken, so removed */
-	memset(&got, 0, sizeof(got));
-	ATF_CHECK_EQ(qstore_offline_walk(q, t_take, &got), 0);
+	(void)t_walk(q, &got, QSTORE_OFFLINE_QUEUED);
 	ATF_CHECK_EQ(got.n, 1);
-	memset(&got, 0, sizeof(got));
-	ATF_CHECK_EQ(qstore_offline_walk(q, t_take, &got), 0);
+	ATF_CHECK_EQ(got.tries, 1);
+	(void)t_walk(q, &got, QSTORE_OFFLINE_QUEUED);
 	ATF_CHECK_EQ(got.n, 0);
 	t_only_file("spool/offline", name, sizeof(name));
 	ATF_CHECK_STREQ(name, "tmp.0000000000000001");
+	qstore_close(q);
+}
+
+ATF_TC_WITHOUT_HEAD(qstore_offline_tries_names);
+ATF_TC_BODY(qstore_offline_tries_names, tc)
+{
+	static const struct {
+		const char	*name;
+		unsigned	 tries;
+		size_t		 baselen;
+	} t[] = {
+		{ "0123456789abcdef", 0, 16 },
+		{ "0123456789abcdef,1", 1, 16 },
+		{ "x,4", 4, 1 },
+		{ "x,5", 0, 3 },	/* QSTORE_OFFLINE_TRIES: never */
+		{ "x,0", 0, 3 },
+		{ "x,9", 0, 3 },
+		{ ",1", 0, 2 },			/* no base */
+		{ "x,,1", 1, 2 },
+		{ "x;1", 0, 3 },
+		{ "", 0, 0 },
+	};
+	size_t	i, baselen;
+
+	ATF_REQUIRE_EQ(QSTORE_OFFLINE_TRIES, 5);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ATF_CHECK_EQ_MSG(qstore_offline_tries(t[i].name, &baselen),
+		    t[i].tries, "%s", t[i].name);
+		ATF_CHECK_EQ_MSG(baselen, t[i].baselen, "%s", t[i].name);
+	}
+}
+
+ATF_TC_WITHOUT_HEAD(qstore_offline_walk_fails_to_quarantine);
+ATF_TC_BODY(qstore_offline_walk_fails_to_quarantine, tc)
+{
+	struct qstore	*q;
+	struct t_got	 got;
+	char		 name[64];
+	unsigned	 i;
+	int		 dirfd, off;
+
+	q = t_spool(&dirfd);
+	off = qstore_area_fd(q, QSTORE_AREA_OFFLINE);
+	t_drop(off, "f", 5);
+	/* each failure is counted in the name, one per walk */
+	for (i = 0; i < QSTORE_OFFLINE_TRIES - 1; i++) {
+		ATF_CHECK_EQ(t_walk(q, &got, QSTORE_OFFLINE_FAILED), 1);
+		ATF_CHECK_EQ(got.n, 1);
+		ATF_CHECK_EQ(got.tries, i);
+		(void)snprintf(name, sizeof(name), "f,%u", i + 1);
+		ATF_CHECK_EQ_MSG(faccessat(off, name, F_OK, 0), 0, "%s", name);
+	}
+	/* the last failure quarantines it; it is never offered again */
+	ATF_CHECK_EQ(t_walk(q, &got, QSTORE_OFFLINE_FAILED), 1);
+	ATF_CHECK_EQ(got.tries, QSTORE_OFFLINE_TRIES - 1);
+	ATF_CHECK_EQ(faccessat(dirfd, "quarantine/offline.f,4", F_OK, 0), 0);
+	ATF_CHECK_EQ(t_walk(q, &got, QSTORE_OFFLINE_FAILED), 0);
+	ATF_CHECK_EQ(got.n, 0);
+	/* a daemon that is down costs no failure and ends the walk */
+	t_drop(off, "g", 5);
+	t_drop(off, "h", 5);
+	ATF_CHECK_EQ(t_walk(q, &got, QSTORE_OFFLINE_STOP), 1);
+	ATF_CHECK_EQ(got.n, 1);
+	ATF_CHECK_EQ(faccessat(off, "g", F_OK, 0), 0);
+	ATF_CHECK_EQ(faccessat(off, "h", F_OK, 0), 0);
+	qstore_close(q);
+}
+
+ATF_TC_WITHOUT_HEAD(qstore_offline_walk_too_large);
+ATF_TC_BODY(qstore_offline_walk_too_large, tc)
+{
+	struct qstore_offline_stats	 st;
+	struct qstore			*q;
+	struct t_got			 got;
+	int				 dirfd, off;
+
+	q = t_spool(&dirfd);
+	off = qstore_area_fd(q, QSTORE_AREA_OFFLINE);
+	t_drop(off, "limit", 100);
+	t_drop(off, "over", 101);
+	memset(&got, 0, sizeof(got));
+	ATF_CHECK_EQ(qstore_offline_walk(q, 100, t_take, &got, &st), 0);
+	/* exactly at the limit is offered; one byte more never is */
+	ATF_CHECK_EQ(got.n, 1);
+	ATF_CHECK_STREQ(got.name, "limit");
+	ATF_CHECK_EQ(st.seen, 2);
+	ATF_CHECK_EQ(st.queued, 1);
+	ATF_CHECK_EQ(st.quarantined, 1);
+	ATF_CHECK_EQ(faccessat(dirfd, "quarantine/offline.over", F_OK, 0), 0);
+	ATF_CHECK_EQ(faccessat(off, "over", F_OK, 0), -1);
+	/* a second quarantined file of the same name keeps the first */
+	t_drop(off, "over", 200);
+	ATF_CHECK_EQ(qstore_offline_walk(q, 100, t_take, &got, &st), 0);
+	ATF_CHECK_EQ(st.quarantined, 1);
+	ATF_CHECK_EQ(faccessat(dirfd, "quarantine/offline.over", F_OK, 0), 0);
+	ATF_CHECK_EQ(faccessat(off, "over", F_OK, 0), -1);
 	qstore_close(q);
 }
 
@@ -292,5 +418,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, qstore_offline_parse_limits);
 	ATF_TP_ADD_TC(tp, qstore_offline_parse_malformed);
 	ATF_TP_ADD_TC(tp, qstore_offline_walk_imports);
+	ATF_TP_ADD_TC(tp, qstore_offline_tries_names);
+	ATF_TP_ADD_TC(tp, qstore_offline_walk_fails_to_quarantine);
+	ATF_TP_ADD_TC(tp, qstore_offline_walk_too_large);
 	return atf_no_error();
 }
