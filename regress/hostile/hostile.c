@@ -34,13 +34,6 @@ hostile_send(struct hostile *h, enum proc_role peer, uint32_t type,
 {
 	static unsigned char	 frame[IPC_FRAME_MAX * 4];
 	struct ipc_hdr		 hdr;
-	struct msghdr		 msg;
-	struct iovec		 iov;
-	union {
-		struct cmsghdr	c;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct cmsghdr		*c;
 
 	if (h->fd[peer] == -1 || sizeof(hdr) + len > sizeof(frame))
 		return -1;
@@ -51,24 +44,10 @@ hostile_send(struct hostile *h, enum proc_role peer, uint32_t type,
 	memcpy(frame, &hdr, sizeof(hdr));
 	if (len > 0)
 		memcpy(frame + sizeof(hdr), payload, len);
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = frame;
-	iov.iov_len = sizeof(hdr) + len;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	if (fd != -1) {
-		memset(&cm, 0, sizeof(cm));
-		msg.msg_control = cm.buf;
-		msg.msg_controllen = sizeof(cm.buf);
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
 	hostile_log("event=send peer=%s type=%s len=%zu fd=%d",
 	    proc_role_name(peer), ipc_type_name(type), len, fd != -1);
-	return sendmsg(h->fd[peer], &msg, MSG_NOSIGNAL) == -1 ? -1 : 0;
+	return ipc_sendmsg(h->fd[peer], frame, sizeof(hdr) + len, fd) == -1 ?
+	    -1 : 0;
 }
 
 /* hostile_msg - a frame of a catalogue type with its catalogue size */
@@ -100,36 +79,21 @@ hostile_recv(struct hostile *h, enum proc_role peer, struct ipc_hdr *hdr,
 {
 	unsigned char	 frame[IPC_FRAME_MAX * 2];
 	struct pollfd	 pfd;
-	struct msghdr	 msg;
-	struct iovec	 iov;
-	union {
-		struct cmsghdr	c;
-		char		b[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct cmsghdr	*c;
 	ssize_t		 n;
+	int		 nfds;
 
 	*fd = -1;
 	pfd.fd = h->fd[peer];
 	pfd.events = POLLIN;
 	if ((n = poll(&pfd, 1, timeout_ms)) <= 0)
 		return n == 0 ? 0 : -1;
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = frame;
-	iov.iov_len = sizeof(frame);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cm.b;
-	msg.msg_controllen = sizeof(cm.b);
-	if ((n = recvmsg(h->fd[peer], &msg, 0)) <= 0 ||
-	    (size_t)n < sizeof(*hdr))
+	if ((n = ipc_recvmsg(h->fd[peer], frame, sizeof(frame), fd,
+	    &nfds)) <= 0 || (size_t)n < sizeof(*hdr))
 		return -1;
 	memcpy(hdr, frame, sizeof(*hdr));
 	memset(buf, 0, bufsz);
 	memcpy(buf, frame + sizeof(*hdr), (size_t)n - sizeof(*hdr) < bufsz ?
 	    (size_t)n - sizeof(*hdr) : bufsz);
-	if ((c = CMSG_FIRSTHDR(&msg)) != NULL && c->cmsg_type == SCM_RIGHTS)
-		memcpy(fd, CMSG_DATA(c), sizeof(int));
 	hostile_log("event=recv peer=%s type=%s len=%u fd=%d",
 	    proc_role_name(peer), ipc_type_name(hdr->type), hdr->len,
 	    *fd != -1);
