@@ -1,0 +1,425 @@
+/*
+ * t_qstore_offline.c - the local enqueuer's drop files: writer/parser
+ * round trips, limits, malformed headers, and the walk: import, failures
+ * counted in the name up to the quarantine, the size limit.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <atf-c.h>
+
+#include "envelope.h"
+#include "../../../queue/queue/qstore.h"
+
+/* t_spool - open (creating) ./spool as a store */
+static struct qstore *
+t_spool(int *dirfd)
+{
+	struct qstore	*q;
+	char		 err[256];
+
+	if (mkdir("spool", 0700) == -1 && errno != EEXIST)
+		atf_tc_fail("mkdir spool: %s", strerror(errno));
+	ATF_REQUIRE((*dirfd = open("spool", O_RDONLY | O_DIRECTORY)) != -1);
+	if ((q = qstore_open(*dirfd, err, sizeof(err))) == NULL)
+		atf_tc_fail("qstore_open: %s", err);
+	return q;
+}
+
+/* t_slurp - the whole content of a file, NUL-terminated; its length */
+static size_t
+t_slurp(int dirfd, const char *name, char *buf, size_t bufsz)
+{
+	ssize_t	n;
+	size_t	len = 0;
+	int	fd;
+
+	ATF_REQUIRE((fd = openat(dirfd, name, O_RDONLY)) != -1);
+	while ((n = read(fd, buf + len, bufsz - 1 - len)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	close(fd);
+	return len;
+}
+
+/* t_only_file - the single non-hidden entry of a directory */
+static void
+t_only_file(const char *dir, char *name, size_t namesz)
+{
+	char	cmd[256];
+	FILE	*p;
+
+	(void)snprintf(cmd, sizeof(cmd), "ls %s", dir);
+	ATF_REQUIRE((p = popen(cmd, "r")) != NULL);
+	ATF_REQUIRE(fgets(name, (int)namesz, p) != NULL);
+	name[strcspn(name, "\n")] = '\0';
+	ATF_CHECK_MSG(fgetc(p) == EOF, "more than one file in %s", dir);
+	pclose(p);
+}
+
+ATF_TC_WITHOUT_HEAD(qstore_offline_write_roundtrip);
+ATF_TC_BODY(qstore_offline_write_roundtrip, tc)
+{
+	static const char *const	 rcpts[] = { "bob@example.net",
+	    "r\xc3\xa9mi@example.fr", "carol" };
+	static const char		 msg[] = "Subject: x\n\n.dot\n";
+	struct qstore_offline		 h;
+	struct stat			 sb;
+	char				 name[64], buf[4096], err[256];
+	size_t				 len;
+	int				 dfd;
+
+	ATF_REQUIRE(mkdir("off", 0700) == 0);
+	ATF_REQUIRE((dfd = open("off", O_RDONLY | O_DIRECTORY)) != -1);
+	ATF_REQUIRE_EQ(qstore_offline_write(dfd, 1234, "alice@example.org",
+	    rcpts, 3, msg, strlen(msg), err, sizeof(err)), 0);
+	t_only_file("off", name, sizeof(name));
+	ATF_CHECK(strncmp(name, "tmp.", 4) != 0);
+	ATF_REQUIRE(fstatat(dfd, name, &sb, 0) == 0);
+	ATF_CHECK_EQ(sb.st_mode & 0777, 0644);
+	len = t_slurp(dfd, name, buf, sizeof(buf));
+	ATF_REQUIRE_EQ(qstore_offline_parse(&h, buf, len, err, sizeof(err)),
+	    0);
+	ATF_CHECK_EQ(h.uid, 1234);
+	ATF_CHECK_STREQ(h.sender, "alice@example.org");
+	ATF_REQUIRE_EQ(h.nrcpt, 3);
+	ATF_CHECK_STREQ(h.rcpts[0], rcpts[0]);
+	ATF_CHECK_STREQ(h.rcpts[1], rcpts[1]);
+	ATF_CHECK_STREQ(h.rcpts[2], rcpts[2]);
+	ATF_CHECK_STREQ(buf + h.body_off, msg);
+	qstore_offline_free(&h);
+}
+
+ATF_TC_WITHOUT_HEAD(qstore_offline_write_refuses);
+ATF_TC_BODY(qstore_offline_write_refuses, tc)
+{
+	const char	*bad[] = { "ok@x", "bad\naddr" };
+	const char	*sp[] = { "a b@x" };
+	char		 err[256], name[64];
+	int		 dfd;
+
+	ATF_REQUIRE(mkdir("off", 0700) == 0);
+	ATF_REQUIRE((dfd = open("off", O_RDONLY | O_DIRECTORY)) != -1);
+	ATF_CHECK_EQ(qstore_offline_write(dfd, 1, "a@x", bad, 2, "m\n", 2,
+	    err, sizeof(err)), -1);
+	ATF_CHECK_EQ(qstore_offline_write(dfd, 1, "a@x", sp, 1, "m\n", 2,
+	    err, sizeof(err)), -1);
+	ATF_CHECK_EQ(qstore_offline_write(dfd, 1, "", bad, 1, "m\n", 2,
+	    err, sizeof(err)), -1);
+	ATF_CHECK_EQ(qstore_offline_write(dfd, 1, "a@x", bad, 0, "m\n", 2,
+	    err, sizeof(err)), -1);
+	/* nothing left behind, not even a temp file */
+	ATF_CHECK_EQ(unlinkat(dfd, "x", 0), -1);
+	ATF_CHECK_EQ(qstore_offline_write(dfd, 1, "a@x", bad, 1, "m\n", 2,
+	    err, sizeof(err)), 0);
+	t_only_file("off", name, sizeof(name));
+}
+
+ATF_TC_WITHOUT_HEAD(qstore_offline_parse_limits);
+ATF_TC_BODY(qstore_offline_parse_limits, tc)
+{
+	struct qstore_offline	 h;
+	char			 addr[SMTP_PATH_MAX + 1], err[256];
+	char			*buf;
+	size_t			 i, len, cap;
+
+	cap = QSTORE_OFFLINE_HDR_MAX + 1024;
+	ATF_REQUIRE((buf = malloc(cap)) != NULL);
+	/* an address of SMTP_PATH_MAX - 1 bytes fits, SMTP_PATH_MAX not */
+	memset(addr, 'a', SMTP_PATH_MAX - 1);
+	addr[SMTP_PATH_MAX - 1] = '\0';
+	len = (size_t)snprintf(buf, cap, "version: 1\nuid: 0\nsender: %s\n"
+	    "rcpt: %s\n\nbody", addr, addr);
+	ATF_CHECK_EQ(qstore_offline_parse(&h, buf, len, err, sizeof(err)), 0);
+	ATF_CHECK_EQ(strlen(h.rcpts[0]), SMTP_PATH_MAX - 1);
+	ATF_CHECK_STREQ(buf + h.body_off, "body");
+	qstore_offline_free(&h);
+	addr[SMTP_PATH_MAX - 1] = 'a';
+	addr[SMTP_PATH_MAX] = '\0';
+	len = (size_t)snprintf(buf, cap, "version: 1\nuid: 0\nsender: a@x\n"
+	    "rcpt: %s\n\n", addr);
+	ATF_CHECK_EQ(qstore_offline_parse(&h, buf, len, err, sizeof(err)), -1);
+	/* QSTORE_OFFLINE_RCPT_MAX recipients of full length fit, one more not */
+	addr[SMTP_PATH_MAX - 1] = '\0';
+	len = (size_t)snprintf(buf, cap, "version: 1\nuid: 4294967294\n"
+	    "sender: a@x\n");
+	for (i = 0; i < QSTORE_OFFLINE_RCPT_MAX; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "rcpt: %s\n",
+		    addr);
+	len += (size_t)snprintf(buf + len, cap - len, "\n");
+	ATF_REQUIRE(len <= QSTORE_OFFLINE_HDR_MAX);
+	ATF_CHECK_EQ(qstore_offline_parse(&h, buf, len, err, sizeof(err)), 0);
+	ATF_CHECK_EQ(h.nrcpt, QSTORE_OFFLINE_RCPT_MAX);
+	ATF_CHECK_EQ(h.uid, 4294967294U);
+	qstore_offline_free(&h);
+	len--;
+	len += (size_t)snprintf(buf + len, cap - len, "rcpt: a@x\n\n");
+	ATF_CHECK_EQ(qstore_offline_parse(&h, buf, len, err, sizeof(err)), -1);
+	ATF_CHECK(strstr(err, "too many") != NULL);
+	free(buf);
+}
+
+static const struct {
+	const char	*name;
+	const char	*text;
+	int		 nul;		/* text holds one NUL byte */
+} t_bad[] = {
+	{ "empty", "", 0 },
+	{ "version 2", "version: 2\nuid: 1\nsender: a@x\nrcpt: b@x\n\n", 0 },
+	{ "no version", "uid: 1\nsender: a@x\nrcpt: b@x\n\n", 0 },
+	{ "uid missing", "version: 1\nsender: a@x\nrcpt: b@x\n\n", 0 },
+	{ "uid sign", "version: 1\nuid: -1\nsender: a@x\nrcpt: b@x\n\n", 0 },
+	{ "uid zero-pad", "version: 1\nuid: 01\nsender: a@x\nrcpt: b@x\n\n", 0 },
+	{ "uid -1", "version: 1\nuid: 4294967295\nsender: a@x\nrcpt: b@x\n\n",
+	    0 },
+	{ "uid huge", "version: 1\nuid: 99999999999\nsender: a@x\nrcpt: b@x\n\n",
+	    0 },
+	{ "no rcpt", "version: 1\nuid: 1\nsender: a@x\n\nbody\n", 0 },
+	{ "no end", "version: 1\nuid: 1\nsender: a@x\nrcpt: b@x\n", 0 },
+	{ "empty sender", "version: 1\nuid: 1\nsender: \nrcpt: b@x\n\n", 0 },
+	{ "empty rcpt", "version: 1\nuid: 1\nsender: a@x\nrcpt: \n\n", 0 },
+	{ "bare CR", "version: 1\nuid: 1\nsender: a@x\r\nrcpt: b@x\n\n", 0 },
+	{ "NUL", "version: 1\nuid: 1\nsender: a\0@x\nrcpt: b@x\n\n", 1 },
+	{ "tab", "version: 1\nuid: 1\nsender: a@x\nrcpt: b\t@x\n\n", 0 },
+	{ "DEL", "version: 1\nuid: 1\nsender: a@x\nrcpt: b\x7f@x\n\n", 0 },
+	{ "angle", "version: 1\nuid: 1\nsender: <a@x>\nrcpt: b@x\n\n", 0 },
+	{ "space", "version: 1\nuid: 1\nsender: a@x\nrcpt: b @x\n\n", 0 },
+	{ "order", "version: 1\nsender: a@x\nuid: 1\nrcpt: b@x\n\n", 0 },
+	{ "unknown key", "version: 1\nuid: 1\nsender: a@x\nrcpt: b@x\nx: y\n\n",
+	    0 },
+	{ "two senders", "version: 1\nuid: 1\nsender: a@x\nsender: a@x\n"
+	    "rcpt: b@x\n\n", 0 },
+	{ "no space", "version: 1\nuid: 1\nsender:a@x\nrcpt: b@x\n\n", 0 },
+	{ "leading blank", "\nversion: 1\nuid: 1\nsender: a@x\nrcpt: b@x\n\n",
+	    0 },
+};
+
+ATF_TC_WITHOUT_HEAD(qstore_offline_parse_malformed);
+ATF_TC_BODY(qstore_offline_parse_malformed, tc)
+{
+	struct qstore_offline	h;
+	char			err[256];
+	size_t			i, len;
+
+	for (i = 0; i < sizeof(t_bad) / sizeof(t_bad[0]); i++) {
+		len = strlen(t_bad[i].text);
+		if (t_bad[i].nul)
+			len += 1 + strlen(t_bad[i].text + len + 1);
+		err[0] = '\0';
+		ATF_CHECK_EQ_MSG(qstore_offline_parse(&h, t_bad[i].text, len,
+		    err, sizeof(err)), -1, "%s: accepted", t_bad[i].name);
+		ATF_CHECK_MSG(err[0] != '\0', "%s: no reason", t_bad[i].name);
+		ATF_CHECK(h.rcpts == NULL);
+	}
+	/* the same header, well formed, is accepted */
+	ATF_CHECK_EQ(qstore_offline_parse(&h, "version: 1\nuid: 1\nsender: "
+	    "a@x\nrcpt: b@x\n\n", 41, err, sizeof(err)), 0);
+	qstore_offline_free(&h);
+}
+
+struct t_got {
+	int	n;
+	char	body[64];
+	int	keep;		/* the callback's verdict, when not 0 */
+	char	name[64];	/* the last file's name */
+	unsigned tries;		/* and its failures so far */
+};
+
+/* t_take - offline walk callback reading the message */
+static int
+t_take(const struct qstore_offline *h, int fd, void *arg)
+{
+	struct t_got	*g = arg;
+	ssize_t		 n;
+
+	g->n++;
+	strlcpy(g->name, h->name, sizeof(g->name));
+	g->tries = h->tries;
+	n = read(fd, g->body, sizeof(g->body) - 1);
+	g->body[n > 0 ? n : 0] = '\0';
+	return g->keep;
+}
+
+/* t_walk - one walk with a generous size limit; the files seen */
+static size_t
+t_walk(struct qstore *q, struct t_got *got, int keep)
+{
+	struct qstore_offline_stats	st;
+
+	memset(got, 0, sizeof(*got));
+	got->keep = keep;
+	ATF_CHECK_EQ(qstore_offline_walk(q, 1024 * 1024, t_take, got, &st),
+	    0);
+	return st.seen;
+}
+
+/* t_drop - a drop file of uid getuid() named name, body bytes long */
+static void
+t_drop(int dirfd, const char *name, size_t body)
+{
+	char	hdr[128];
+	int	fd;
+
+	(void)snprintf(hdr, sizeof(hdr), "version: 1\nuid: %lu\nsender: a@x\n"
+	    "rcpt: b@x\n\n", (unsigned long)getuid());
+	ATF_REQUIRE((fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL,
+	    0644)) != -1);
+	ATF_REQUIRE(write(fd, hdr, strlen(hdr)) == (ssize_t)strlen(hdr));
+	ATF_REQUIRE(ftruncate(fd, (off_t)(strlen(hdr) + body)) == 0);
+	close(fd);
+}
+
+ATF_TC_WITHOUT_HEAD(qstore_offline_walk_imports);
+ATF_TC_BODY(qstore_offline_walk_imports, tc)
+{
+	const char	*rcpt[] = { "b@x" };
+	struct qstore	*q;
+	struct t_got	 got;
+	char		 err[256], hdr[128], name[64];
+	int		 dirfd, off, fd;
+
+	q = t_spool(&dirfd);
+	off = qstore_area_fd(q, QSTORE_AREA_OFFLINE);
+	ATF_REQUIRE_EQ(qstore_offline_write(off, getuid(), "a@x", rcpt, 1,
+	    "hello\n", 6, err, sizeof(err)), 0);
+	/* an unfinished temp file is left alone */
+	ATF_REQUIRE((fd = openat(off, "tmp.0000000000000001", O_WRONLY |
+	    O_CREAT, 0600)) != -1);
+	close(fd);
+	/* a file claiming another uid is quarantined */
+	(void)snprintf(hdr, sizeof(hdr), "version: 1\nuid: %lu\nsender: a@x\n"
+	    "rcpt: b@x\n\nforged\n", (unsigned long)getuid() + 1);
+	ATF_REQUIRE((fd = openat(off, "forged", O_WRONLY | O_CREAT,
+	    0600)) != -1);
+	ATF_REQUIRE(write(fd, hdr, strlen(hdr)) == (ssize_t)strlen(hdr));
+	close(fd);
+	(void)t_walk(q, &got, QSTORE_OFFLINE_FAILED);
+	ATF_CHECK_EQ(got.n, 1);
+	ATF_CHECK_STREQ(got.body, "hello\n");
+	ATF_CHECK_EQ(faccessat(dirfd, "quarantine/offline.forged", F_OK, 0),
+	    0);
+	/* kept, so seen again; taken, so removed */
+	(void)t_walk(q, &got, QSTORE_OFFLINE_QUEUED);
+	ATF_CHECK_EQ(got.n, 1);
+	ATF_CHECK_EQ(got.tries, 1);
+	(void)t_walk(q, &got, QSTORE_OFFLINE_QUEUED);
+	ATF_CHECK_EQ(got.n, 0);
+	t_only_file("spool/offline", name, sizeof(name));
+	ATF_CHECK_STREQ(name, "tmp.0000000000000001");
+	qstore_close(q);
+}
+
+ATF_TC_WITHOUT_HEAD(qstore_offline_tries_names);
+ATF_TC_BODY(qstore_offline_tries_names, tc)
+{
+	static const struct {
+		const char	*name;
+		unsigned	 tries;
+		size_t		 baselen;
+	} t[] = {
+		{ "0123456789abcdef", 0, 16 },
+		{ "0123456789abcdef,1", 1, 16 },
+		{ "x,4", 4, 1 },
+		{ "x,5", 0, 3 },	/* QSTORE_OFFLINE_TRIES: never */
+		{ "x,0", 0, 3 },
+		{ "x,9", 0, 3 },
+		{ ",1", 0, 2 },			/* no base */
+		{ "x,,1", 1, 2 },
+		{ "x;1", 0, 3 },
+		{ "", 0, 0 },
+	};
+	size_t	i, baselen;
+
+	ATF_REQUIRE_EQ(QSTORE_OFFLINE_TRIES, 5);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ATF_CHECK_EQ_MSG(qstore_offline_tries(t[i].name, &baselen),
+		    t[i].tries, "%s", t[i].name);
+		ATF_CHECK_EQ_MSG(baselen, t[i].baselen, "%s", t[i].name);
+	}
+}
+
+ATF_TC_WITHOUT_HEAD(qstore_offline_walk_fails_to_quarantine);
+ATF_TC_BODY(qstore_offline_walk_fails_to_quarantine, tc)
+{
+	struct qstore	*q;
+	struct t_got	 got;
+	char		 name[64];
+	unsigned	 i;
+	int		 dirfd, off;
+
+	q = t_spool(&dirfd);
+	off = qstore_area_fd(q, QSTORE_AREA_OFFLINE);
+	t_drop(off, "f", 5);
+	/* each failure is counted in the name, one per walk */
+	for (i = 0; i < QSTORE_OFFLINE_TRIES - 1; i++) {
+		ATF_CHECK_EQ(t_walk(q, &got, QSTORE_OFFLINE_FAILED), 1);
+		ATF_CHECK_EQ(got.n, 1);
+		ATF_CHECK_EQ(got.tries, i);
+		(void)snprintf(name, sizeof(name), "f,%u", i + 1);
+		ATF_CHECK_EQ_MSG(faccessat(off, name, F_OK, 0), 0, "%s", name);
+	}
+	/* the last failure quarantines it; it is never offered again */
+	ATF_CHECK_EQ(t_walk(q, &got, QSTORE_OFFLINE_FAILED), 1);
+	ATF_CHECK_EQ(got.tries, QSTORE_OFFLINE_TRIES - 1);
+	ATF_CHECK_EQ(faccessat(dirfd, "quarantine/offline.f,4", F_OK, 0), 0);
+	ATF_CHECK_EQ(t_walk(q, &got, QSTORE_OFFLINE_FAILED), 0);
+	ATF_CHECK_EQ(got.n, 0);
+	/* a daemon that is down costs no failure and ends the walk */
+	t_drop(off, "g", 5);
+	t_drop(off, "h", 5);
+	ATF_CHECK_EQ(t_walk(q, &got, QSTORE_OFFLINE_STOP), 1);
+	ATF_CHECK_EQ(got.n, 1);
+	ATF_CHECK_EQ(faccessat(off, "g", F_OK, 0), 0);
+	ATF_CHECK_EQ(faccessat(off, "h", F_OK, 0), 0);
+	qstore_close(q);
+}
+
+ATF_TC_WITHOUT_HEAD(qstore_offline_walk_too_large);
+ATF_TC_BODY(qstore_offline_walk_too_large, tc)
+{
+	struct qstore_offline_stats	 st;
+	struct qstore			*q;
+	struct t_got			 got;
+	int				 dirfd, off;
+
+	q = t_spool(&dirfd);
+	off = qstore_area_fd(q, QSTORE_AREA_OFFLINE);
+	t_drop(off, "limit", 100);
+	t_drop(off, "over", 101);
+	memset(&got, 0, sizeof(got));
+	ATF_CHECK_EQ(qstore_offline_walk(q, 100, t_take, &got, &st), 0);
+	/* exactly at the limit is offered; one byte more never is */
+	ATF_CHECK_EQ(got.n, 1);
+	ATF_CHECK_STREQ(got.name, "limit");
+	ATF_CHECK_EQ(st.seen, 2);
+	ATF_CHECK_EQ(st.queued, 1);
+	ATF_CHECK_EQ(st.quarantined, 1);
+	ATF_CHECK_EQ(faccessat(dirfd, "quarantine/offline.over", F_OK, 0), 0);
+	ATF_CHECK_EQ(faccessat(off, "over", F_OK, 0), -1);
+	/* a second quarantined file of the same name keeps the first */
+	t_drop(off, "over", 200);
+	ATF_CHECK_EQ(qstore_offline_walk(q, 100, t_take, &got, &st), 0);
+	ATF_CHECK_EQ(st.quarantined, 1);
+	ATF_CHECK_EQ(faccessat(dirfd, "quarantine/offline.over", F_OK, 0), 0);
+	ATF_CHECK_EQ(faccessat(off, "over", F_OK, 0), -1);
+	qstore_close(q);
+}
+
+ATF_TP_ADD_TCS(tp)
+{
+	ATF_TP_ADD_TC(tp, qstore_offline_write_roundtrip);
+	ATF_TP_ADD_TC(tp, qstore_offline_write_refuses);
+	ATF_TP_ADD_TC(tp, qstore_offline_parse_limits);
+	ATF_TP_ADD_TC(tp, qstore_offline_parse_malformed);
+	ATF_TP_ADD_TC(tp, qstore_offline_walk_imports);
+	ATF_TP_ADD_TC(tp, qstore_offline_tries_names);
+	ATF_TP_ADD_TC(tp, qstore_offline_walk_fails_to_quarantine);
+	ATF_TP_ADD_TC(tp, qstore_offline_walk_too_large);
+	return atf_no_error();
+}
