@@ -27,12 +27,11 @@
 
 #include "buf.h"
 #include "cfg.h"
-#include "../../queue/smtpctl/ctl.h"
+#include "ctl_client.h"
 #include "log.h"
 #include "sendmail.h"
 #include "table.h"
 #include "xmalloc.h"
-#include "../../queue/queue/qstore.h"
 
 /* sendmail_usage - print the synopsis; EX_USAGE */
 static int
@@ -178,17 +177,8 @@ sendmail_spool(struct sendmail *sm)
 static int
 sendmail_mailq(struct sendmail *sm)
 {
-	char	*argv[] = { (char *)"mailq", (char *)"-f", NULL,
-		    (char *)"show", (char *)"queue", NULL };
-
-	if (sm->conf == NULL) {
-		argv[1] = (char *)"show";
-		argv[2] = (char *)"queue";
-		argv[3] = NULL;
-		return ctl_main(3, argv) ? EX_UNAVAILABLE : EX_OK;
-	}
-	argv[2] = (char *)sm->conf;
-	return ctl_main(5, argv) ? EX_UNAVAILABLE : EX_OK;
+	return ctl_client_send(sm->spool, MSG_CTL_SHOW_QUEUE, NULL) ?
+	    EX_UNAVAILABLE : EX_OK;
 }
 
 /* sendmail_newaliases - `sendmail -bi`: rebuild every db: alias table */
