@@ -17,6 +17,7 @@
 
 #include "defs.h"
 #include "envelope.h"
+#include "offline.h"
 
 #define QSTORE_ERR_MAX		128
 #define QSTORE_MSG_RCPT_MAX	100000	/* envelopes of one message */
@@ -117,42 +118,11 @@ int	qstore_replace_parse(const char *name, uint32_t msgid, uint64_t *old,
 	    uint64_t *new);
 void	qstore_replace_recover(struct qstore *, int dfd, uint32_t msgid);
 
-/* qstore_offline.c: the local enqueuer's drop files */
-#define QSTORE_OFFLINE_RCPT_MAX	1000
-#define QSTORE_OFFLINE_HDR_MAX	\
-	(64 + (SMTP_PATH_MAX + 8) * (QSTORE_OFFLINE_RCPT_MAX + 1))
-
-struct qstore_offline {
-	const char *name;		/* in offline/, for logs */
-	unsigned  tries;		/* failures so far */
-	uid_t	  uid;			/* the writer, as it claims */
-	char	  sender[SMTP_PATH_MAX];
-	char	(*rcpts)[SMTP_PATH_MAX];
-	size_t	  nrcpt;
-	size_t	  body_off;		/* where the message starts */
-};
-
-/* an offline file being written */
-struct qstore_offline_tx {
-	int	dirfd;			/* offline/, the caller's */
-	int	fd;			/* write the message here */
-	char	tmp[32];
-};
-
-int	qstore_offline_parse(struct qstore_offline *, const char *buf,
-	    size_t len, char *err, size_t errsz);
-void	qstore_offline_free(struct qstore_offline *);
-int	qstore_offline_open(struct qstore_offline_tx *, int offline_dirfd,
-	    uid_t uid, const char *sender, const char *const *rcpts,
-	    size_t nrcpt, char *err, size_t errsz);
-int	qstore_offline_commit(struct qstore_offline_tx *, char *err,
-	    size_t errsz);
-void	qstore_offline_cancel(struct qstore_offline_tx *);
-int	qstore_offline_write(int offline_dirfd, uid_t uid, const char *sender,
-	    const char *const *rcpts, size_t nrcpt, const char *msg,
-	    size_t msglen, char *err, size_t errsz);
-
-/* what a walk's callback did with a file, and what became of it */
+/*
+ * qstore_offline.c: the walk over the local enqueuer's drop files
+ * (common/offline.h); what a walk's callback did with a file, and what
+ * became of it
+ */
 #define QSTORE_OFFLINE_QUEUED		0	/* queued: remove it */
 #define QSTORE_OFFLINE_FAILED		(-1)	/* not queued: count, keep */
 #define QSTORE_OFFLINE_STOP		(-2)	/* daemon down: stop here */
@@ -165,7 +135,7 @@ struct qstore_offline_stats {
 
 unsigned qstore_offline_tries(const char *name, size_t *baselen);
 int	qstore_offline_walk(struct qstore *, uint64_t maxbody,
-	    int (*cb)(const struct qstore_offline *, int fd, void *),
+	    int (*cb)(const struct offline *, int fd, void *),
 	    void *arg, struct qstore_offline_stats *);
 
 /* shared between qstore.c and qstore_commit.c */

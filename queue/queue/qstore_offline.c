@@ -1,23 +1,7 @@
 /*
- * qstore_offline.c - drop files of the local enqueuer while the daemon
- * is down, and their strict parser.
- *
- * offline/ is writable by every local user (sticky), so nothing in a
- * file is trusted: the reader checks the claimed uid against the file's
- * owner.  File format, version 1:
- *
- *	version: 1\n
- *	uid: <decimal uid>\n
- *	sender: <address>\n
- *	rcpt: <address>\n		(1 to QSTORE_OFFLINE_RCPT_MAX lines)
- *	\n
- *	<the message, "\n" line endings>
- *
- * The header lines come in exactly this order.  An address is 1 to
- * SMTP_PATH_MAX - 1 bytes with no control byte, space, DEL, '<' or '>';
- * 8-bit bytes (SMTPUTF8) are allowed.  A file is written as
- * offline/tmp.<random>, fsync'd, then renamed to offline/<random>, so the
- * reader only ever sees whole files and skips "tmp." names.
+ * qstore_offline.c - the queue's side of the offline area: the walk over
+ * the local enqueuer's drop files (their format and parser are in
+ * common/offline.c).
  *
  * The walk (at the queue's start and then periodically) never lets a
  * file stay for good: one whose message is larger than the limit, or
@@ -40,300 +24,10 @@
 
 #include "buf.h"
 #include "log.h"
+#include "offline.h"
 #include "qstore.h"
 #include "qstore_priv.h"
 #include "xmalloc.h"
-
-#define QSTORE_OFFLINE_TMP	"tmp."
-
-/* qstore_offline_addr_ok - an address is acceptable in a drop file */
-static int
-qstore_offline_addr_ok(const char *s, size_t len)
-{
-	size_t	i;
-
-	if (len == 0 || len >= SMTP_PATH_MAX)
-		return 0;
-	for (i = 0; i < len; i++) {
-		unsigned char	c = (unsigned char)s[i];
-
-		if (c <= 0x20 || c == 0x7f || c == '<' || c == '>')
-			return 0;
-	}
-	return 1;
-}
-
-/* qstore_offline_uid - a decimal uid without leading zeros; 0 / -1 */
-static int
-qstore_offline_uid(const char *s, size_t len, uid_t *uid)
-{
-	unsigned long long	v = 0;
-	size_t			i;
-
-	if (len == 0 || len > 10 || (s[0] == '0' && len > 1))
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned long long)(s[i] - '0');
-	}
-	if (v >= (uid_t)-1)
-		return -1;
-	*uid = (uid_t)v;
-	return 0;
-}
-
-/* qstore_offline_line - the next line's value for key; its length or -1 */
-static int
-qstore_offline_line(const char *buf, size_t len, size_t *off,
-    const char *key, const char **val)
-{
-	const char	*line = buf + *off, *nl;
-	size_t		 klen = strlen(key);
-
-	if ((nl = memchr(line, '\n', len - *off)) == NULL)
-		return -1;
-	if ((size_t)(nl - line) < klen + 2 || memcmp(line, key, klen) != 0 ||
-	    line[klen] != ':' || line[klen + 1] != ' ')
-		return -1;
-	*val = line + klen + 2;
-	*off += (size_t)(nl - line) + 1;
-	return (int)(nl - *val);
-}
-
-/* qstore_offline_fail - set the error and release what was parsed */
-static int
-qstore_offline_fail(struct qstore_offline *h, char *err, size_t errsz,
-    const char *why)
-{
-	(void)snprintf(err, errsz, "offline file: %s", why);
-	qstore_offline_free(h);
-	return -1;
-}
-
-/* qstore_offline_rcpts - parse the rcpt lines up to the blank line */
-static int
-qstore_offline_rcpts(struct qstore_offline *h, const char *buf, size_t len,
-    size_t *off, char *err, size_t errsz)
-{
-	const char	*v;
-	int		 n;
-
-	h->rcpts = xcalloc(QSTORE_OFFLINE_RCPT_MAX, sizeof(*h->rcpts));
-	while (*off < len && buf[*off] != '\n') {
-		if ((n = qstore_offline_line(buf, len, off, "rcpt", &v)) == -1)
-			return qstore_offline_fail(h, err, errsz,
-			    "bad recipient line");
-		if (!qstore_offline_addr_ok(v, (size_t)n))
-			return qstore_offline_fail(h, err, errsz,
-			    "bad recipient address");
-		if (h->nrcpt == QSTORE_OFFLINE_RCPT_MAX)
-			return qstore_offline_fail(h, err, errsz,
-			    "too many recipients");
-		memcpy(h->rcpts[h->nrcpt], v, (size_t)n);
-		h->rcpts[h->nrcpt++][n] = '\0';
-	}
-	if (*off >= len)
-		return qstore_offline_fail(h, err, errsz, "header not ended");
-	if (h->nrcpt == 0)
-		return qstore_offline_fail(h, err, errsz, "no recipient");
-	(*off)++;
-	return 0;
-}
-
-/*
- * qstore_offline_parse - parse the header of an untrusted drop file whose
- * first len bytes are in buf (at most QSTORE_OFFLINE_HDR_MAX are looked
- * at).  On success h->body_off is the message's offset; release h with
- * qstore_offline_free.
- */
-int
-qstore_offline_parse(struct qstore_offline *h, const char *buf, size_t len,
-    char *err, size_t errsz)
-{
-	const char	*v;
-	size_t		 off = 0, i;
-	int		 n;
-
-	memset(h, 0, sizeof(*h));
-	if (len > QSTORE_OFFLINE_HDR_MAX)
-		len = QSTORE_OFFLINE_HDR_MAX;
-	for (i = 0; i < len && !(buf[i] == '\n' && i > 0 &&
-	    buf[i - 1] == '\n'); i++)
-		if ((unsigned char)buf[i] < 0x20 && buf[i] != '\n')
-			return qstore_offline_fail(h, err, errsz,
-			    "control character in header");
-	if ((n = qstore_offline_line(buf, len, &off, "version", &v)) != 1 ||
-	    v[0] != '1')
-		return qstore_offline_fail(h, err, errsz, "not version 1");
-	if ((n = qstore_offline_line(buf, len, &off, "uid", &v)) == -1 ||
-	    qstore_offline_uid(v, (size_t)n, &h->uid) == -1)
-		return qstore_offline_fail(h, err, errsz, "bad uid line");
-	if ((n = qstore_offline_line(buf, len, &off, "sender", &v)) == -1 ||
-	    !qstore_offline_addr_ok(v, (size_t)n))
-		return qstore_offline_fail(h, err, errsz, "bad sender");
-	memcpy(h->sender, v, (size_t)n);
-	h->sender[n] = '\0';
-	if (qstore_offline_rcpts(h, buf, len, &off, err, errsz) == -1)
-		return -1;
-	h->body_off = off;
-	return 0;
-}
-
-/* qstore_offline_free - release a parsed header */
-void
-qstore_offline_free(struct qstore_offline *h)
-{
-	free(h->rcpts);
-	h->rcpts = NULL;
-	h->nrcpt = 0;
-}
-
-/* qstore_offline_header - format the header into a new buffer; len or -1 */
-static int
-qstore_offline_header(uid_t uid, const char *sender, const char *const *rcpts,
-    size_t nrcpt, char **out, char *err, size_t errsz)
-{
-	struct buf	b;
-	size_t		i;
-	int		r;
-
-	if (nrcpt == 0 || nrcpt > QSTORE_OFFLINE_RCPT_MAX ||
-	    !qstore_offline_addr_ok(sender, strlen(sender))) {
-		(void)snprintf(err, errsz, "offline file: bad sender or "
-		    "recipient count");
-		return -1;
-	}
-	buf_init(&b, QSTORE_OFFLINE_HDR_MAX);
-	r = buf_printf(&b, "version: 1\nuid: %lu\nsender: %s\n",
-	    (unsigned long)uid, sender);
-	for (i = 0; i < nrcpt && r == 0; i++) {
-		if (!qstore_offline_addr_ok(rcpts[i], strlen(rcpts[i])))
-			r = -1;
-		else
-			r = buf_printf(&b, "rcpt: %s\n", rcpts[i]);
-	}
-	if (r == 0)
-		r = buf_addstr(&b, "\n");
-	if (r == -1) {
-		(void)snprintf(err, errsz, "offline file: bad recipient");
-		buf_free(&b);
-		return -1;
-	}
-	r = (int)b.len;
-	*out = buf_release(&b);
-	return r;
-}
-
-/* qstore_offline_put - write all of data to fd; 0 / -1 */
-static int
-qstore_offline_put(int fd, const char *data, size_t len)
-{
-	ssize_t	n;
-
-	while (len > 0) {
-		if ((n = write(fd, data, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/*
- * qstore_offline_open - start a drop file in offline_dirfd: the header is
- * written, the message goes to tx->fd, then qstore_offline_commit.
- */
-int
-qstore_offline_open(struct qstore_offline_tx *tx, int offline_dirfd,
-    uid_t uid, const char *sender, const char *const *rcpts, size_t nrcpt,
-    char *err, size_t errsz)
-{
-	char	*hdr;
-	int	 len, tries;
-
-	memset(tx, 0, sizeof(*tx));
-	tx->dirfd = offline_dirfd;
-	tx->fd = -1;
-	if ((len = qstore_offline_header(uid, sender, rcpts, nrcpt, &hdr, err,
-	    errsz)) == -1)
-		return -1;
-	for (tries = 0; tries < 100 && tx->fd == -1; tries++) {
-		(void)snprintf(tx->tmp, sizeof(tx->tmp), "%s%08x%08x",
-		    QSTORE_OFFLINE_TMP, arc4random(), arc4random());
-		tx->fd = openat(offline_dirfd, tx->tmp, O_WRONLY | O_CREAT |
-		    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (tx->fd == -1 && errno != EEXIST)
-			break;
-	}
-	/* readable by the spool owner, which is not the writer */
-	if (tx->fd == -1 || fchmod(tx->fd, 0644) == -1 ||
-	    qstore_offline_put(tx->fd, hdr, (size_t)len) == -1) {
-		(void)snprintf(err, errsz, "offline file: %s", strerror(errno));
-		free(hdr);
-		qstore_offline_cancel(tx);
-		return -1;
-	}
-	free(hdr);
-	return 0;
-}
-
-/* qstore_offline_commit - fsync the drop file and publish it */
-int
-qstore_offline_commit(struct qstore_offline_tx *tx, char *err, size_t errsz)
-{
-	char	final[sizeof(tx->tmp)];
-
-	strlcpy(final, tx->tmp + strlen(QSTORE_OFFLINE_TMP), sizeof(final));
-	if (fsync(tx->fd) == -1 || close(tx->fd) == -1) {
-		tx->fd = -1;
-		(void)snprintf(err, errsz, "offline file: %s", strerror(errno));
-		qstore_offline_cancel(tx);
-		return -1;
-	}
-	tx->fd = -1;
-	if (renameat(tx->dirfd, tx->tmp, tx->dirfd, final) == -1 ||
-	    fsync(tx->dirfd) == -1) {
-		(void)snprintf(err, errsz, "offline file: %s", strerror(errno));
-		qstore_offline_cancel(tx);
-		return -1;
-	}
-	return 0;
-}
-
-/* qstore_offline_cancel - drop an unfinished drop file */
-void
-qstore_offline_cancel(struct qstore_offline_tx *tx)
-{
-	if (tx->fd != -1)
-		close(tx->fd);
-	tx->fd = -1;
-	if (tx->tmp[0] != '\0')
-		(void)unlinkat(tx->dirfd, tx->tmp, 0);
-	tx->tmp[0] = '\0';
-}
-
-/* qstore_offline_write - write a whole drop file from memory */
-int
-qstore_offline_write(int offline_dirfd, uid_t uid, const char *sender,
-    const char *const *rcpts, size_t nrcpt, const char *msg, size_t msglen,
-    char *err, size_t errsz)
-{
-	struct qstore_offline_tx	tx;
-
-	if (qstore_offline_open(&tx, offline_dirfd, uid, sender, rcpts, nrcpt,
-	    err, errsz) == -1)
-		return -1;
-	if (qstore_offline_put(tx.fd, msg, msglen) == -1) {
-		(void)snprintf(err, errsz, "offline file: %s", strerror(errno));
-		qstore_offline_cancel(&tx);
-		return -1;
-	}
-	return qstore_offline_commit(&tx, err, errsz);
-}
 
 /*
  * qstore_offline_quarantine - move a drop file to quarantine/ as
@@ -414,7 +108,7 @@ qstore_offline_failed(struct qstore *q, const char *name)
 /* qstore_offline_load - open, read and check one drop file; fd or -1 */
 static int
 qstore_offline_load(struct qstore *q, const char *name,
-    struct qstore_offline *h, struct stat *sb, char *err, size_t errsz)
+    struct offline *h, struct stat *sb, char *err, size_t errsz)
 {
 	char		*buf;
 	ssize_t		 n;
@@ -430,11 +124,11 @@ qstore_offline_load(struct qstore *q, const char *name,
 			close(fd);
 		return -1;
 	}
-	buf = xmalloc(QSTORE_OFFLINE_HDR_MAX);
-	while (len < QSTORE_OFFLINE_HDR_MAX && (n = read(fd, buf + len,
-	    QSTORE_OFFLINE_HDR_MAX - len)) > 0)
+	buf = xmalloc(OFFLINE_HDR_MAX);
+	while (len < OFFLINE_HDR_MAX && (n = read(fd, buf + len,
+	    OFFLINE_HDR_MAX - len)) > 0)
 		len += (size_t)n;
-	if (qstore_offline_parse(h, buf, len, err, errsz) == -1) {
+	if (offline_parse(h, buf, len, err, errsz) == -1) {
 		free(buf);
 		close(fd);
 		return -1;
@@ -444,7 +138,7 @@ qstore_offline_load(struct qstore *q, const char *name,
 	    SEEK_SET) == -1) {
 		(void)snprintf(err, errsz, "claimed uid %lu, owner %lu",
 		    (unsigned long)h->uid, (unsigned long)sb->st_uid);
-		qstore_offline_free(h);
+		offline_free(h);
 		close(fd);
 		return -1;
 	}
@@ -457,9 +151,9 @@ qstore_offline_load(struct qstore *q, const char *name,
  */
 static int
 qstore_offline_one(struct qstore *q, const char *name, uint64_t maxbody,
-    int (*cb)(const struct qstore_offline *, int fd, void *), void *arg)
+    int (*cb)(const struct offline *, int fd, void *), void *arg)
 {
-	struct qstore_offline	 h;
+	struct offline	 h;
 	struct stat		 sb;
 	char			 err[128];
 	uint64_t		 body;
@@ -476,7 +170,7 @@ qstore_offline_one(struct qstore *q, const char *name, uint64_t maxbody,
 	if (body > maxbody) {
 		(void)snprintf(err, sizeof(err), "too large: %llu bytes",
 		    (unsigned long long)body);
-		qstore_offline_free(&h);
+		offline_free(&h);
 		close(fd);
 		qstore_offline_quarantine(q, name, err);
 		return QSTORE_OFFLINE_QUARANTINED;
@@ -485,7 +179,7 @@ qstore_offline_one(struct qstore *q, const char *name, uint64_t maxbody,
 	h.tries = qstore_offline_tries(name, &baselen);
 	r = cb(&h, fd, arg);
 	close(fd);
-	qstore_offline_free(&h);
+	offline_free(&h);
 	if (r == QSTORE_OFFLINE_FAILED)
 		return qstore_offline_failed(q, name);
 	if (r == QSTORE_OFFLINE_QUEUED && (unlinkat(qstore_area_fd(q,
@@ -509,7 +203,7 @@ qstore_offline_one(struct qstore *q, const char *name, uint64_t maxbody,
  */
 int
 qstore_offline_walk(struct qstore *q, uint64_t maxbody,
-    int (*cb)(const struct qstore_offline *, int fd, void *), void *arg,
+    int (*cb)(const struct offline *, int fd, void *), void *arg,
     struct qstore_offline_stats *st)
 {
 	struct qstore_names	nm;
@@ -521,8 +215,8 @@ qstore_offline_walk(struct qstore *q, uint64_t maxbody,
 	    &nm) == -1)
 		return -1;
 	for (i = 0; i < nm.n && r != QSTORE_OFFLINE_STOP; i++) {
-		if (nm.v[i][0] == '.' || strncmp(nm.v[i], QSTORE_OFFLINE_TMP,
-		    strlen(QSTORE_OFFLINE_TMP)) == 0)
+		if (nm.v[i][0] == '.' || strncmp(nm.v[i], OFFLINE_TMP,
+		    strlen(OFFLINE_TMP)) == 0)
 			continue;
 		st->seen++;
 		switch ((r = qstore_offline_one(q, nm.v[i], maxbody, cb,

@@ -57,10 +57,10 @@ queue_offline_read(int fd, struct buf *b)
 
 /* queue_offline_submit - one drop file to the listener; QSTORE_OFFLINE_* */
 static int
-queue_offline_submit(const struct qstore_offline *h, int fd, void *arg)
+queue_offline_submit(const struct offline *h, int fd, void *arg)
 {
 	const struct queue	*q = arg;
-	const char		*rcpt[QSTORE_OFFLINE_RCPT_MAX];
+	const char		*rcpt[OFFLINE_RCPT_MAX];
 	struct enqueue_msg	 m;
 	struct buf		 body;
 	char			 err[ENQUEUE_ERR_MAX];
@@ -68,7 +68,7 @@ queue_offline_submit(const struct qstore_offline *h, int fd, void *arg)
 	int			 rv = EX_IOERR, down = 0;
 
 	for (m.nrcpt = 0; m.nrcpt < h->nrcpt &&
-	    m.nrcpt < QSTORE_OFFLINE_RCPT_MAX; m.nrcpt++)
+	    m.nrcpt < OFFLINE_RCPT_MAX; m.nrcpt++)
 		rcpt[m.nrcpt] = h->rcpts[m.nrcpt];
 	m.spool = ".";
 	m.sender = h->sender;

@@ -17,7 +17,7 @@
 
 #include "enqueue.h"
 #include "sendmail.h"
-#include "../../queue/queue/qstore.h"
+#include "offline.h"
 
 /* sendmail_submit - give the message to the running daemon */
 int
@@ -56,7 +56,7 @@ sendmail_offline(struct sendmail *sm)
 		    "usable: %s\n", path, strerror(errno));
 		return EX_TEMPFAIL;
 	}
-	rv = qstore_offline_write(dfd, getuid(), sm->sender,
+	rv = offline_write(dfd, getuid(), sm->sender,
 	    (const char *const *)sm->rcpt, sm->nrcpt, sm->msg.data,
 	    sm->msg.len, err, sizeof(err));
 	close(dfd);

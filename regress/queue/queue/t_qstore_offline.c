@@ -69,7 +69,7 @@ ATF_TC_BODY(qstore_offline_write_roundtrip, tc)
 	static const char *const	 rcpts[] = { "bob@example.net",
 	    "r\xc3\xa9mi@example.fr", "carol" };
 	static const char		 msg[] = "Subject: x\n\n.dot\n";
-	struct qstore_offline		 h;
+	struct offline		 h;
 	struct stat			 sb;
 	char				 name[64], buf[4096], err[256];
 	size_t				 len;
@@ -77,14 +77,14 @@ ATF_TC_BODY(qstore_offline_write_roundtrip, tc)
 
 	ATF_REQUIRE(mkdir("off", 0700) == 0);
 	ATF_REQUIRE((dfd = open("off", O_RDONLY | O_DIRECTORY)) != -1);
-	ATF_REQUIRE_EQ(qstore_offline_write(dfd, 1234, "alice@example.org",
+	ATF_REQUIRE_EQ(offline_write(dfd, 1234, "alice@example.org",
 	    rcpts, 3, msg, strlen(msg), err, sizeof(err)), 0);
 	t_only_file("off", name, sizeof(name));
 	ATF_CHECK(strncmp(name, "tmp.", 4) != 0);
 	ATF_REQUIRE(fstatat(dfd, name, &sb, 0) == 0);
 	ATF_CHECK_EQ(sb.st_mode & 0777, 0644);
 	len = t_slurp(dfd, name, buf, sizeof(buf));
-	ATF_REQUIRE_EQ(qstore_offline_parse(&h, buf, len, err, sizeof(err)),
+	ATF_REQUIRE_EQ(offline_parse(&h, buf, len, err, sizeof(err)),
 	    0);
 	ATF_CHECK_EQ(h.uid, 1234);
 	ATF_CHECK_STREQ(h.sender, "alice@example.org");
@@ -93,7 +93,7 @@ ATF_TC_BODY(qstore_offline_write_roundtrip, tc)
 	ATF_CHECK_STREQ(h.rcpts[1], rcpts[1]);
 	ATF_CHECK_STREQ(h.rcpts[2], rcpts[2]);
 	ATF_CHECK_STREQ(buf + h.body_off, msg);
-	qstore_offline_free(&h);
+	offline_free(&h);
 }
 
 ATF_TC_WITHOUT_HEAD(qstore_offline_write_refuses);
@@ -106,17 +106,17 @@ ATF_TC_BODY(qstore_offline_write_refuses, tc)
 
 	ATF_REQUIRE(mkdir("off", 0700) == 0);
 	ATF_REQUIRE((dfd = open("off", O_RDONLY | O_DIRECTORY)) != -1);
-	ATF_CHECK_EQ(qstore_offline_write(dfd, 1, "a@x", bad, 2, "m\n", 2,
+	ATF_CHECK_EQ(offline_write(dfd, 1, "a@x", bad, 2, "m\n", 2,
 	    err, sizeof(err)), -1);
-	ATF_CHECK_EQ(qstore_offline_write(dfd, 1, "a@x", sp, 1, "m\n", 2,
+	ATF_CHECK_EQ(offline_write(dfd, 1, "a@x", sp, 1, "m\n", 2,
 	    err, sizeof(err)), -1);
-	ATF_CHECK_EQ(qstore_offline_write(dfd, 1, "", bad, 1, "m\n", 2,
+	ATF_CHECK_EQ(offline_write(dfd, 1, "", bad, 1, "m\n", 2,
 	    err, sizeof(err)), -1);
-	ATF_CHECK_EQ(qstore_offline_write(dfd, 1, "a@x", bad, 0, "m\n", 2,
+	ATF_CHECK_EQ(offline_write(dfd, 1, "a@x", bad, 0, "m\n", 2,
 	    err, sizeof(err)), -1);
 	/* nothing left behind, not even a temp file */
 	ATF_CHECK_EQ(unlinkat(dfd, "x", 0), -1);
-	ATF_CHECK_EQ(qstore_offline_write(dfd, 1, "a@x", bad, 1, "m\n", 2,
+	ATF_CHECK_EQ(offline_write(dfd, 1, "a@x", bad, 1, "m\n", 2,
 	    err, sizeof(err)), 0);
 	t_only_file("off", name, sizeof(name));
 }
@@ -124,43 +124,43 @@ ATF_TC_BODY(qstore_offline_write_refuses, tc)
 ATF_TC_WITHOUT_HEAD(qstore_offline_parse_limits);
 ATF_TC_BODY(qstore_offline_parse_limits, tc)
 {
-	struct qstore_offline	 h;
+	struct offline	 h;
 	char			 addr[SMTP_PATH_MAX + 1], err[256];
 	char			*buf;
 	size_t			 i, len, cap;
 
-	cap = QSTORE_OFFLINE_HDR_MAX + 1024;
+	cap = OFFLINE_HDR_MAX + 1024;
 	ATF_REQUIRE((buf = malloc(cap)) != NULL);
 	/* an address of SMTP_PATH_MAX - 1 bytes fits, SMTP_PATH_MAX not */
 	memset(addr, 'a', SMTP_PATH_MAX - 1);
 	addr[SMTP_PATH_MAX - 1] = '\0';
 	len = (size_t)snprintf(buf, cap, "version: 1\nuid: 0\nsender: %s\n"
 	    "rcpt: %s\n\nbody", addr, addr);
-	ATF_CHECK_EQ(qstore_offline_parse(&h, buf, len, err, sizeof(err)), 0);
+	ATF_CHECK_EQ(offline_parse(&h, buf, len, err, sizeof(err)), 0);
 	ATF_CHECK_EQ(strlen(h.rcpts[0]), SMTP_PATH_MAX - 1);
 	ATF_CHECK_STREQ(buf + h.body_off, "body");
-	qstore_offline_free(&h);
+	offline_free(&h);
 	addr[SMTP_PATH_MAX - 1] = 'a';
 	addr[SMTP_PATH_MAX] = '\0';
 	len = (size_t)snprintf(buf, cap, "version: 1\nuid: 0\nsender: a@x\n"
 	    "rcpt: %s\n\n", addr);
-	ATF_CHECK_EQ(qstore_offline_parse(&h, buf, len, err, sizeof(err)), -1);
-	/* QSTORE_OFFLINE_RCPT_MAX recipients of full length fit, one more not */
+	ATF_CHECK_EQ(offline_parse(&h, buf, len, err, sizeof(err)), -1);
+	/* OFFLINE_RCPT_MAX recipients of full length fit, one more not */
 	addr[SMTP_PATH_MAX - 1] = '\0';
 	len = (size_t)snprintf(buf, cap, "version: 1\nuid: 4294967294\n"
 	    "sender: a@x\n");
-	for (i = 0; i < QSTORE_OFFLINE_RCPT_MAX; i++)
+	for (i = 0; i < OFFLINE_RCPT_MAX; i++)
 		len += (size_t)snprintf(buf + len, cap - len, "rcpt: %s\n",
 		    addr);
 	len += (size_t)snprintf(buf + len, cap - len, "\n");
-	ATF_REQUIRE(len <= QSTORE_OFFLINE_HDR_MAX);
-	ATF_CHECK_EQ(qstore_offline_parse(&h, buf, len, err, sizeof(err)), 0);
-	ATF_CHECK_EQ(h.nrcpt, QSTORE_OFFLINE_RCPT_MAX);
+	ATF_REQUIRE(len <= OFFLINE_HDR_MAX);
+	ATF_CHECK_EQ(offline_parse(&h, buf, len, err, sizeof(err)), 0);
+	ATF_CHECK_EQ(h.nrcpt, OFFLINE_RCPT_MAX);
 	ATF_CHECK_EQ(h.uid, 4294967294U);
-	qstore_offline_free(&h);
+	offline_free(&h);
 	len--;
 	len += (size_t)snprintf(buf + len, cap - len, "rcpt: a@x\n\n");
-	ATF_CHECK_EQ(qstore_offline_parse(&h, buf, len, err, sizeof(err)), -1);
+	ATF_CHECK_EQ(offline_parse(&h, buf, len, err, sizeof(err)), -1);
 	ATF_CHECK(strstr(err, "too many") != NULL);
 	free(buf);
 }
@@ -203,7 +203,7 @@ static const struct {
 ATF_TC_WITHOUT_HEAD(qstore_offline_parse_malformed);
 ATF_TC_BODY(qstore_offline_parse_malformed, tc)
 {
-	struct qstore_offline	h;
+	struct offline	h;
 	char			err[256];
 	size_t			i, len;
 
@@ -212,15 +212,15 @@ ATF_TC_BODY(qstore_offline_parse_malformed, tc)
 		if (t_bad[i].nul)
 			len += 1 + strlen(t_bad[i].text + len + 1);
 		err[0] = '\0';
-		ATF_CHECK_EQ_MSG(qstore_offline_parse(&h, t_bad[i].text, len,
+		ATF_CHECK_EQ_MSG(offline_parse(&h, t_bad[i].text, len,
 		    err, sizeof(err)), -1, "%s: accepted", t_bad[i].name);
 		ATF_CHECK_MSG(err[0] != '\0', "%s: no reason", t_bad[i].name);
 		ATF_CHECK(h.rcpts == NULL);
 	}
 	/* the same header, well formed, is accepted */
-	ATF_CHECK_EQ(qstore_offline_parse(&h, "version: 1\nuid: 1\nsender: "
+	ATF_CHECK_EQ(offline_parse(&h, "version: 1\nuid: 1\nsender: "
 	    "a@x\nrcpt: b@x\n\n", 41, err, sizeof(err)), 0);
-	qstore_offline_free(&h);
+	offline_free(&h);
 }
 
 struct t_got {
@@ -233,7 +233,7 @@ struct t_got {
 
 /* t_take - offline walk callback reading the message */
 static int
-t_take(const struct qstore_offline *h, int fd, void *arg)
+t_take(const struct offline *h, int fd, void *arg)
 {
 	struct t_got	*g = arg;
 	ssize_t		 n;
@@ -286,7 +286,7 @@ ATF_TC_BODY(qstore_offline_walk_imports, tc)
 
 	q = t_spool(&dirfd);
 	off = qstore_area_fd(q, QSTORE_AREA_OFFLINE);
-	ATF_REQUIRE_EQ(qstore_offline_write(off, getuid(), "a@x", rcpt, 1,
+	ATF_REQUIRE_EQ(offline_write(off, getuid(), "a@x", rcpt, 1,
 	    "hello\n", 6, err, sizeof(err)), 0);
 	/* an unfinished temp file is left alone */
 	ATF_REQUIRE((fd = openat(off, "tmp.0000000000000001", O_WRONLY |
