@@ -61,13 +61,6 @@
 #include "qstore_priv.h"
 #include "xmalloc.h"
 
-const struct qstore_dir qstore_dirs[QSTORE_AREA_OFFLINE + 1] = {
-	[QSTORE_AREA_INCOMING] =	{ "incoming",	0700 },
-	[QSTORE_AREA_QUEUE] =		{ "queue",	0700 },
-	[QSTORE_AREA_QUARANTINE] =	{ "quarantine",	0700 },
-	[QSTORE_AREA_OFFLINE] =		{ "offline",	01777 },
-};
-
 struct qstore {
 	int			dirfd;		/* the spool */
 	int			incoming;
@@ -256,10 +249,10 @@ qstore_rmtree(int dirfd, const char *name)
 
 /* qstore_subdir - create (if missing) and open one spool area */
 static int
-qstore_subdir(int dirfd, enum qstore_area area, char *err, size_t errsz)
+qstore_subdir(int dirfd, enum spool_area area, char *err, size_t errsz)
 {
-	const char	*name = qstore_dirs[area].name;
-	mode_t		 mode = qstore_dirs[area].mode;
+	const char	*name = spool_dirs[area].name;
+	mode_t		 mode = spool_dirs[area].mode;
 	int		 fd;
 
 	if (mkdirat(dirfd, name, mode) == 0) {
@@ -282,21 +275,21 @@ qstore_version_check(struct qstore *q, char *err, size_t errsz)
 	ssize_t	n;
 	int	fd;
 
-	if ((fd = openat(q->dirfd, QSTORE_VERSION_FILE, O_RDONLY |
+	if ((fd = openat(q->dirfd, SPOOL_VERSION_FILE, O_RDONLY |
 	    O_CLOEXEC)) == -1) {
 		if (errno != ENOENT)
 			return qstore_err(err, errsz, "open",
-			    QSTORE_VERSION_FILE);
-		if (qstore_write_file(q->dirfd, QSTORE_VERSION_FILE,
-		    QSTORE_VERSION_TEXT, strlen(QSTORE_VERSION_TEXT), err,
+			    SPOOL_VERSION_FILE);
+		if (qstore_write_file(q->dirfd, SPOOL_VERSION_FILE,
+		    SPOOL_VERSION_TEXT, strlen(SPOOL_VERSION_TEXT), err,
 		    errsz) == -1)
 			return -1;
 		return qstore_sync_dir(q, q->dirfd, NULL);
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	if (n != (ssize_t)strlen(QSTORE_VERSION_TEXT) ||
-	    memcmp(buf, QSTORE_VERSION_TEXT, (size_t)n) != 0) {
+	if (n != (ssize_t)strlen(SPOOL_VERSION_TEXT) ||
+	    memcmp(buf, SPOOL_VERSION_TEXT, (size_t)n) != 0) {
 		(void)snprintf(err, errsz, "spool version not supported");
 		return -1;
 	}
@@ -337,13 +330,13 @@ qstore_open(int spool_dirfd, char *err, size_t errsz)
 	q->dirfd = spool_dirfd;
 	q->syncfs_min = QSTORE_SYNCFS_MIN;
 	if (qstore_version_check(q, err, errsz) == -1 ||
-	    (q->incoming = qstore_subdir(spool_dirfd, QSTORE_AREA_INCOMING,
+	    (q->incoming = qstore_subdir(spool_dirfd, SPOOL_AREA_INCOMING,
 	    err, errsz)) == -1 ||
-	    (q->queue = qstore_subdir(spool_dirfd, QSTORE_AREA_QUEUE, err,
+	    (q->queue = qstore_subdir(spool_dirfd, SPOOL_AREA_QUEUE, err,
 	    errsz)) == -1 ||
 	    (q->quarantine = qstore_subdir(spool_dirfd,
-	    QSTORE_AREA_QUARANTINE, err, errsz)) == -1 ||
-	    (q->offline = qstore_subdir(spool_dirfd, QSTORE_AREA_OFFLINE, err,
+	    SPOOL_AREA_QUARANTINE, err, errsz)) == -1 ||
+	    (q->offline = qstore_subdir(spool_dirfd, SPOOL_AREA_OFFLINE, err,
 	    errsz)) == -1) {
 		qstore_close(q);
 		return NULL;
@@ -390,16 +383,16 @@ qstore_stats(const struct qstore *q, struct qstore_stats *st)
 
 /* qstore_area_fd - the directory fd of one spool area */
 int
-qstore_area_fd(const struct qstore *q, enum qstore_area area)
+qstore_area_fd(const struct qstore *q, enum spool_area area)
 {
 	switch (area) {
-	case QSTORE_AREA_INCOMING:
+	case SPOOL_AREA_INCOMING:
 		return q->incoming;
-	case QSTORE_AREA_QUEUE:
+	case SPOOL_AREA_QUEUE:
 		return q->queue;
-	case QSTORE_AREA_QUARANTINE:
+	case SPOOL_AREA_QUARANTINE:
 		return q->quarantine;
-	case QSTORE_AREA_OFFLINE:
+	case SPOOL_AREA_OFFLINE:
 		return q->offline;
 	}
 	panic("qstore_area_fd: area %d", (int)area);

@@ -18,36 +18,13 @@
 #include "defs.h"
 #include "envelope.h"
 #include "offline.h"
+#include "spool.h"
 
 #define QSTORE_ERR_MAX		128
 #define QSTORE_MSG_RCPT_MAX	100000	/* envelopes of one message */
 #define QSTORE_SYNCFS_MIN	64	/* files in a batch: one syncfs from here */
 
 struct qstore;
-
-enum qstore_area {
-	QSTORE_AREA_INCOMING,
-	QSTORE_AREA_QUEUE,
-	QSTORE_AREA_QUARANTINE,
-	QSTORE_AREA_OFFLINE
-};
-
-/*
- * The spool's top level: the version file and one directory per area,
- * all created by the root parent at start (parent_spool.c), since the
- * queue may not write the spool directory itself; qstore_open creates
- * what is missing where it may (a spool the caller owns).
- */
-#define QSTORE_VERSION_FILE	"version"
-#define QSTORE_VERSION_TEXT	"posthorn spool 1\n"
-
-struct qstore_dir {
-	const char	*name;
-	mode_t		 mode;		/* exact, sticky bit included */
-};
-
-/* indexed by enum qstore_area */
-extern const struct qstore_dir qstore_dirs[QSTORE_AREA_OFFLINE + 1];
 
 struct qstore_stats {
 	uint64_t	msg_created;
@@ -77,7 +54,7 @@ void		 qstore_close(struct qstore *);
 int		 qstore_dirfd(const struct qstore *);
 void		 qstore_set_syncfs_min(struct qstore *, size_t files);
 size_t		 qstore_syncfs_min(const struct qstore *);
-int		 qstore_area_fd(const struct qstore *, enum qstore_area);
+int		 qstore_area_fd(const struct qstore *, enum spool_area);
 void		 qstore_stats(const struct qstore *, struct qstore_stats *);
 
 int	qstore_msg_create(struct qstore *, uint32_t *msgid, int *fd,

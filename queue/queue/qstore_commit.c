@@ -132,7 +132,7 @@ qstore_commit_prepare(struct qstore *q, struct qstore_commit *req, int sync,
 	if (qstore_commit_check(req) == -1)
 		return -1;
 	envelope_msgid_format(req->msgid, name);
-	if ((dfd = openat(qstore_area_fd(q, QSTORE_AREA_INCOMING), name,
+	if ((dfd = openat(qstore_area_fd(q, SPOOL_AREA_INCOMING), name,
 	    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return qstore_commit_fail(req, "open incoming");
 	for (i = 0; i < req->nevp; i++) {
@@ -172,8 +172,8 @@ qstore_commit_publish(struct qstore *q, struct qstore_commit *reqs, size_t n)
 	char	name[ENVELOPE_MSGID_STRLEN + 1];
 	struct stat sb;
 	size_t	i, moved = 0;
-	int	in = qstore_area_fd(q, QSTORE_AREA_INCOMING);
-	int	qu = qstore_area_fd(q, QSTORE_AREA_QUEUE);
+	int	in = qstore_area_fd(q, SPOOL_AREA_INCOMING);
+	int	qu = qstore_area_fd(q, SPOOL_AREA_QUEUE);
 
 	for (i = 0; i < n; i++) {
 		if (reqs[i].status == -1)
@@ -219,7 +219,7 @@ qstore_commit_batch(struct qstore *q, struct qstore_commit *reqs, size_t n)
 		qstore_count_sync(q, 1);
 	moved = qstore_commit_publish(q, reqs, n);
 	if (moved > 0 && qstore_sync_dir(q,
-	    qstore_area_fd(q, QSTORE_AREA_QUEUE), NULL) == -1) {
+	    qstore_area_fd(q, SPOOL_AREA_QUEUE), NULL) == -1) {
 		log_warn("qstore: fsync queue after %zu commits", moved);
 		for (i = 0; i < n; i++)
 			if (reqs[i].status == 0)

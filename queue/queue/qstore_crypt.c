@@ -432,7 +432,7 @@ qstore_crypt_msg_fd(struct qstore *q, const struct qstore_crypt *c,
 	char		name[32], magic[4];
 	int		in, out, ro, dfd;
 
-	dfd = qstore_area_fd(q, QSTORE_AREA_INCOMING);
+	dfd = qstore_area_fd(q, SPOOL_AREA_INCOMING);
 	if ((in = qstore_msg_fd(q, msgid)) == -1)
 		return qstore_crypt_fail(err, errsz, strerror(errno));
 	if (pread(in, magic, sizeof(magic), 0) != sizeof(magic) ||

@@ -44,8 +44,8 @@ qstore_offline_quarantine(struct qstore *q, const char *name, const char *why)
 	    log_vis(wvis, sizeof(wvis), why));
 	(void)snprintf(dst, sizeof(dst), "offline.%.200s", name);
 	for (i = 0; i < 10; i++) {
-		if (renameat2(qstore_area_fd(q, QSTORE_AREA_OFFLINE), name,
-		    qstore_area_fd(q, QSTORE_AREA_QUARANTINE), dst,
+		if (renameat2(qstore_area_fd(q, SPOOL_AREA_OFFLINE), name,
+		    qstore_area_fd(q, SPOOL_AREA_QUARANTINE), dst,
 		    RENAME_NOREPLACE) == 0) {
 			qstore_count_quarantined(q);
 			return;
@@ -88,7 +88,7 @@ qstore_offline_failed(struct qstore *q, const char *name)
 	char		dst[NAME_MAX + 1], why[64];
 	size_t		baselen;
 	unsigned	tries = qstore_offline_tries(name, &baselen) + 1;
-	int		dfd = qstore_area_fd(q, QSTORE_AREA_OFFLINE);
+	int		dfd = qstore_area_fd(q, SPOOL_AREA_OFFLINE);
 
 	(void)snprintf(why, sizeof(why), "failed %u times", tries);
 	if (tries >= QSTORE_OFFLINE_TRIES || baselen > NAME_MAX - 2) {
@@ -115,7 +115,7 @@ qstore_offline_load(struct qstore *q, const char *name,
 	size_t		 len = 0;
 	int		 fd;
 
-	if ((fd = openat(qstore_area_fd(q, QSTORE_AREA_OFFLINE), name,
+	if ((fd = openat(qstore_area_fd(q, SPOOL_AREA_OFFLINE), name,
 	    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) == -1 ||
 	    fstat(fd, sb) == -1 || !S_ISREG(sb->st_mode) ||
 	    sb->st_nlink != 1) {
@@ -183,8 +183,8 @@ qstore_offline_one(struct qstore *q, const char *name, uint64_t maxbody,
 	if (r == QSTORE_OFFLINE_FAILED)
 		return qstore_offline_failed(q, name);
 	if (r == QSTORE_OFFLINE_QUEUED && (unlinkat(qstore_area_fd(q,
-	    QSTORE_AREA_OFFLINE), name, 0) == -1 || fsync(qstore_area_fd(q,
-	    QSTORE_AREA_OFFLINE)) == -1))
+	    SPOOL_AREA_OFFLINE), name, 0) == -1 || fsync(qstore_area_fd(q,
+	    SPOOL_AREA_OFFLINE)) == -1))
 		log_warn("qstore: removing offline/%s", log_vis(err,
 		    sizeof(err), name));
 	return r;
@@ -211,7 +211,7 @@ qstore_offline_walk(struct qstore *q, uint64_t maxbody,
 	int			r = 0;
 
 	memset(st, 0, sizeof(*st));
-	if (qstore_names_read(qstore_area_fd(q, QSTORE_AREA_OFFLINE), ".",
+	if (qstore_names_read(qstore_area_fd(q, SPOOL_AREA_OFFLINE), ".",
 	    &nm) == -1)
 		return -1;
 	for (i = 0; i < nm.n && r != QSTORE_OFFLINE_STOP; i++) {

@@ -28,8 +28,8 @@ static void
 qstore_walk_quarantine(struct qstore *q, const char *name, const char *why)
 {
 	char	vis[64], alt[NAME_MAX + 1];
-	int	qu = qstore_area_fd(q, QSTORE_AREA_QUEUE);
-	int	qq = qstore_area_fd(q, QSTORE_AREA_QUARANTINE);
+	int	qu = qstore_area_fd(q, SPOOL_AREA_QUEUE);
+	int	qq = qstore_area_fd(q, SPOOL_AREA_QUARANTINE);
 
 	log_warnx("qstore: quarantine queue/%s: %s",
 	    log_vis(vis, sizeof(vis), name), why);
@@ -54,7 +54,7 @@ qstore_walk_quarantine_file(struct qstore *q, int dfd, const char *msg,
     const char *file, int withmsg, const char *why)
 {
 	char	vis[64];
-	int	qq = qstore_area_fd(q, QSTORE_AREA_QUARANTINE);
+	int	qq = qstore_area_fd(q, SPOOL_AREA_QUARANTINE);
 	int	qfd;
 
 	log_warnx("qstore: quarantine queue/%s/%s: %s", msg,
@@ -180,7 +180,7 @@ qstore_walk(struct qstore *q, int (*cb)(struct envelope *, void *), void *arg)
 	size_t			i;
 	int			r = 0;
 
-	if (qstore_names_read(qstore_area_fd(q, QSTORE_AREA_QUEUE), ".",
+	if (qstore_names_read(qstore_area_fd(q, SPOOL_AREA_QUEUE), ".",
 	    &nm) == -1) {
 		log_warn("qstore: reading queue");
 		return -1;

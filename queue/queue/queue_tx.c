@@ -430,7 +430,7 @@ queue_tx_size_ok(struct queue *q, const struct queue_tx_msg *m)
 
 	envelope_msgid_format(m->msgid, path);
 	strlcat(path, "/message", sizeof(path));
-	if (fstatat(qstore_area_fd(q->qs, QSTORE_AREA_INCOMING), path, &sb,
+	if (fstatat(qstore_area_fd(q->qs, SPOOL_AREA_INCOMING), path, &sb,
 	    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(sb.st_mode))
 		return 0;
 	return (uint64_t)sb.st_size == m->size;
@@ -540,9 +540,9 @@ queue_tx_published(struct queue *q, uint32_t msgid)
 	struct stat	sb;
 
 	envelope_msgid_format(msgid, name);
-	return fstatat(qstore_area_fd(q->qs, QSTORE_AREA_INCOMING), name, &sb,
+	return fstatat(qstore_area_fd(q->qs, SPOOL_AREA_INCOMING), name, &sb,
 	    AT_SYMLINK_NOFOLLOW) == -1 && errno == ENOENT &&
-	    fstatat(qstore_area_fd(q->qs, QSTORE_AREA_QUEUE), name, &sb,
+	    fstatat(qstore_area_fd(q->qs, SPOOL_AREA_QUEUE), name, &sb,
 	    AT_SYMLINK_NOFOLLOW) == 0;
 }
 
@@ -570,7 +570,7 @@ queue_tx_encode(struct queue *q, uint32_t msgid, char *err, size_t errsz)
 	envelope_msgid_format(msgid, path);
 	strlcat(path, "/message", sizeof(path));
 	return qstore_crypt_encode(q->crypt,
-	    qstore_area_fd(q->qs, QSTORE_AREA_INCOMING), path, err, errsz);
+	    qstore_area_fd(q->qs, SPOOL_AREA_INCOMING), path, err, errsz);
 }
 
 /* queue_tx_finish - answer one transaction after its commit */

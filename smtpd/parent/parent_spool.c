@@ -49,7 +49,7 @@
 #include "log.h"
 #include "parent.h"
 #include "proc.h"
-#include "../../queue/queue/qstore.h"
+#include "spool.h"
 #include "unixsock.h"
 
 #define PARENT_SPOOL_MODE	0755
@@ -442,7 +442,7 @@ parent_spool_clean(struct parent_spool *ps, int fd, const char *name,
  * is not a directory is not repaired: its mail may be anywhere.
  */
 static int
-parent_spool_area(struct parent_spool *ps, const struct qstore_dir *a,
+parent_spool_area(struct parent_spool *ps, const struct spool_dir *a,
     char *err, size_t errsz)
 {
 	struct stat	sb;
@@ -472,8 +472,8 @@ static int
 parent_spool_version(struct parent_spool *ps, char *err, size_t errsz)
 {
 	struct stat	 sb;
-	const char	*name = QSTORE_VERSION_FILE;
-	size_t		 len = strlen(QSTORE_VERSION_TEXT);
+	const char	*name = SPOOL_VERSION_FILE;
+	size_t		 len = strlen(SPOOL_VERSION_TEXT);
 	int		 fd;
 
 	if (fstatat(ps->fd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0)
@@ -484,7 +484,7 @@ parent_spool_version(struct parent_spool *ps, char *err, size_t errsz)
 	    O_NOFOLLOW | O_CLOEXEC, PARENT_FILE_MODE)) == -1)
 		return parent_spool_refuse(err, errsz, ps->path, name,
 		    "create: %s", strerror(errno));
-	if (write(fd, QSTORE_VERSION_TEXT, len) != (ssize_t)len ||
+	if (write(fd, SPOOL_VERSION_TEXT, len) != (ssize_t)len ||
 	    fchmod(fd, PARENT_FILE_MODE) == -1 || fsync(fd) == -1 ||
 	    close(fd) == -1 || fsync(ps->fd) == -1) {
 		(void)unlinkat(ps->fd, name, 0);
@@ -528,8 +528,8 @@ parent_spool_prepare(struct parent_spool *ps, const char *path, char *err,
 	    PARENT_RUN_MODE, err, errsz)) == -1 ||
 	    parent_spool_clean(ps, ps->runfd, SPOOL_RUN_DIR, err, errsz) == -1)
 		return -1;
-	for (i = 0; i <= QSTORE_AREA_OFFLINE; i++)
-		if (parent_spool_area(ps, &qstore_dirs[i], err, errsz) == -1)
+	for (i = 0; i <= SPOOL_AREA_OFFLINE; i++)
+		if (parent_spool_area(ps, &spool_dirs[i], err, errsz) == -1)
 			return -1;
 	return parent_spool_version(ps, err, errsz);
 }

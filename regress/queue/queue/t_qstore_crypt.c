@@ -259,7 +259,7 @@ ATF_TC_BODY(qstore_crypt_msg_fd_committed, tc)
 	envelope_msgid_format(msgid, path);
 	strlcat(path, "/message", sizeof(path));
 	ATF_REQUIRE_EQ_MSG(qstore_crypt_encode(c, qstore_area_fd(q,
-	    QSTORE_AREA_INCOMING), path, err, sizeof(err)), 0, "%s", err);
+	    SPOOL_AREA_INCOMING), path, err, sizeof(err)), 0, "%s", err);
 	memset(&evp, 0, sizeof(evp));
 	strlcpy(evp.rcpt, "u@example.org", sizeof(evp.rcpt));
 	strlcpy(evp.dest, evp.rcpt, sizeof(evp.dest));

@@ -285,7 +285,7 @@ ATF_TC_BODY(qstore_offline_walk_imports, tc)
 	int		 dirfd, off, fd;
 
 	q = t_spool(&dirfd);
-	off = qstore_area_fd(q, QSTORE_AREA_OFFLINE);
+	off = qstore_area_fd(q, SPOOL_AREA_OFFLINE);
 	ATF_REQUIRE_EQ(offline_write(off, getuid(), "a@x", rcpt, 1,
 	    "hello\n", 6, err, sizeof(err)), 0);
 	/* an unfinished temp file is left alone */
@@ -354,7 +354,7 @@ ATF_TC_BODY(qstore_offline_walk_fails_to_quarantine, tc)
 	int		 dirfd, off;
 
 	q = t_spool(&dirfd);
-	off = qstore_area_fd(q, QSTORE_AREA_OFFLINE);
+	off = qstore_area_fd(q, SPOOL_AREA_OFFLINE);
 	t_drop(off, "f", 5);
 	/* each failure is counted in the name, one per walk */
 	for (i = 0; i < QSTORE_OFFLINE_TRIES - 1; i++) {
@@ -389,7 +389,7 @@ ATF_TC_BODY(qstore_offline_walk_too_large, tc)
 	int				 dirfd, off;
 
 	q = t_spool(&dirfd);
-	off = qstore_area_fd(q, QSTORE_AREA_OFFLINE);
+	off = qstore_area_fd(q, SPOOL_AREA_OFFLINE);
 	t_drop(off, "limit", 100);
 	t_drop(off, "over", 101);
 	memset(&got, 0, sizeof(got));
