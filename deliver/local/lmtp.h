@@ -20,6 +20,7 @@
 
 #include "defs.h"
 #include "local.h"
+#include "local_agent.h"
 
 #define LMTP_TIMEOUT		300	/* seconds per reply, by default */
 #define LMTP_RCPT_MAX		100	/* recipients in one session */
@@ -45,7 +46,7 @@ struct lmtp_tx {
 int	lmtp_connect(const char *dest, unsigned int timeout, char *err,
 	    size_t errsz);
 int	lmtp_session(int fd, struct lmtp_tx *);
-enum local_status lmtp_deliver(const struct local_delivery *,
-	    const char *dest, int rcpt_to, struct local_result *);
+
+/* lmtp_deliver: local_agent.h */
 
 #endif

@@ -22,61 +22,21 @@
 
 #include "buf.h"
 #include "defs.h"
+#include "local_agent.h"
 
-#define LOCAL_USER_MAX		256	/* a login name, NUL included */
-#define LOCAL_CMD_MAX		4096	/* an expanded mda command */
 #define LOCAL_HDR_MAX		(2 * ADDR_MAX + 64)	/* the prefix lines */
 #define LOCAL_MDA_TIMEOUT	300	/* default mda time limit, seconds */
 #define LOCAL_MBOX_LOCK_WAIT	60	/* seconds to wait for mbox locks */
 #define LOCAL_MBOX_LOCK_STALE	300	/* a dot-lock older than this is stale */
 
-enum local_status {
-	LOCAL_OK = 0,		/* delivered (or delivered before) */
-	LOCAL_TEMPFAIL,		/* try again later */
-	LOCAL_PERMFAIL		/* bounce */
-};
-
-struct local_result {
-	enum local_status	 status;
-	char			 reason[ERRTEXT_MAX];	/* one line */
-};
-
-struct local_delivery {
-	int		 msg_fd;		/* read-only, at offset 0 */
-	uint64_t	 evpid;			/* envelope id */
-	int		 fresh;			/* no earlier attempt can
-						   have left a copy */
-	char		 sender[ADDR_MAX];	/* "" = null sender */
-	char		 rcpt[ADDR_MAX];	/* final recipient */
-	char		 orig_rcpt[ADDR_MAX];	/* as given at RCPT TO */
-	char		 user[LOCAL_USER_MAX];
-	uid_t		 uid;
-	gid_t		 gid;
-	char		 home[PATH_MAX_CFG];
-	char		 shell[PATH_MAX_CFG];
-	char		 maildir[PATH_MAX_CFG];	/* "" = HOME/Maildir */
-	int		 junk;			/* spam to .Junk */
-	char		 mbox[PATH_MAX_CFG];	/* /var/mail/USER */
-	char		 mda[LOCAL_CMD_MAX];	/* expanded command */
-	char		 extension[ADDR_MAX];	/* sub-address tag */
-	char		 domain[HOST_MAX];
-	char		 localpart[ADDR_MAX];
-	unsigned int	 mda_timeout;		/* seconds, 0 = default */
-};
-
-/* local_hdr.c */
+/* local_hdr.c (and local_hdr_result, local_hdr_writeall: local_agent.h) */
 int	local_hdr_format(struct buf *, const char *sender, const char *rcpt);
-int	local_hdr_writeall(int fd, const void *, size_t);
-enum local_status local_hdr_result(struct local_result *, enum local_status,
-	    const char *, ...) __attribute__((format(printf, 3, 4)));
 
-/* local_maildir.c */
-enum local_status local_maildir_deliver(const struct local_delivery *,
-	    struct local_result *);
+/* local_maildir.c (local_maildir_deliver: local_agent.h) */
 int	local_maildir_junk(const char *hdr, size_t len);
 int	local_maildir_name_match(const char *name, uint64_t evpid);
 
-/* local_mbox.c */
+/* local_mbox.c (local_mbox_deliver: local_agent.h) */
 struct local_mbox_quote {
 	int	 bol;		/* in the ">*From " prefix of a line */
 	int	 empty;		/* nothing yet on the current line */
@@ -87,13 +47,9 @@ int	local_mbox_quote(struct local_mbox_quote *, const char *, size_t,
 	    struct buf *);
 int	local_mbox_quote_end(struct local_mbox_quote *, struct buf *);
 int	local_mbox_separator(struct buf *, const char *sender, time_t);
-enum local_status local_mbox_deliver(const struct local_delivery *,
-	    struct local_result *);
 
-/* local_mda.c */
+/* local_mda.c (local_mda_deliver: local_agent.h) */
 enum local_status local_mda_status(int wstatus, const char *output,
-	    struct local_result *);
-enum local_status local_mda_deliver(const struct local_delivery *,
 	    struct local_result *);
 
 #endif

@@ -48,14 +48,12 @@
 #include "ev.h"
 #include "fmt.h"
 #include "ipc.h"
+#include "local_agent.h"
 #include "log.h"
 #include "parent.h"
 #include "proc.h"
 #include "table.h"
 #include "xmalloc.h"
-#include "../../deliver/local/lmtp.h"
-#include "../../deliver/local/local.h"
-#include "../../deliver/local/local_file.h"
 
 #define PARENT_MDA_MAX		32		/* concurrent deliveries */
 #define PARENT_MDA_SPOOL	"/var/mail"	/* mbox directory */
