@@ -28,9 +28,6 @@
 #include "roles.h"
 #include "xmalloc.h"
 
-/* proc.c's role table starts the queue first and the listener second. */
-#define PARENT_QUEUE	0
-#define PARENT_SMTPD	1
 #define PARENT_NCHILD	PROC_NCHILD
 
 struct parent {
@@ -55,6 +52,39 @@ static const struct ipc_handler parent_queue_handlers[] = {
 static const struct ipc_handler parent_no_handlers[] = {
 	{ MSG_NONE,	NULL }
 };
+
+/* what the parent accepts from each role; a role not named sends nothing */
+static const struct parent_peer {
+	enum proc_role			 role;
+	const struct ipc_handler	*handlers;
+} parent_peers[] = {
+	{ PROC_QUEUE,	parent_queue_handlers },
+	{ PROC_LOOKUP,	parent_lookup_handlers },
+};
+
+/* parent_handlers - the handlers of a role's channel */
+static const struct ipc_handler *
+parent_handlers(enum proc_role role)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(parent_peers) / sizeof(parent_peers[0]); i++)
+		if (parent_peers[i].role == role)
+			return parent_peers[i].handlers;
+	return parent_no_handlers;
+}
+
+/* parent_ipc - the channel to a role's process */
+static struct ipc *
+parent_ipc(struct parent *p, enum proc_role role)
+{
+	size_t	i;
+
+	for (i = 0; i < PARENT_NCHILD; i++)
+		if (p->child[i].role == role)
+			return p->ipc[i];
+	panic("parent_ipc: no %s process", proc_role_name(role));
+}
 
 /* parent_child_index - which role a pid was; -1 if none of ours */
 static int
@@ -216,6 +246,8 @@ parent_hand_over(struct parent *p, struct parent_socks *ps, int ctlfd)
 {
 	struct msg_listener	l;
 	struct msg_empty	e;
+	struct ipc		*smtpd = parent_ipc(p, PROC_SMTPD);
+	struct ipc		*queue = parent_ipc(p, PROC_QUEUE);
 	size_t			i;
 
 	for (i = 0; i < ps->n; i++) {
@@ -223,13 +255,13 @@ parent_hand_over(struct parent *p, struct parent_socks *ps, int ctlfd)
 		l.index = (uint32_t)ps->v[i].index;
 		l.flags = ps->v[i].flags;
 		strlcpy(l.name, ps->v[i].name, sizeof(l.name));
-		if (ipc_send(p->ipc[PARENT_SMTPD], MSG_LISTENER, 0, ps->v[i].fd, &l,
+		if (ipc_send(smtpd, MSG_LISTENER, 0, ps->v[i].fd, &l,
 		    sizeof(l)) == -1)
 			fatal("parent: handing over %s", l.name);
 		close(ps->v[i].fd);
 	}
 	memset(&e, 0, sizeof(e));
-	if (ipc_send(p->ipc[PARENT_QUEUE], MSG_CONTROL_FD, 0, ctlfd, &e, sizeof(e)) == -1)
+	if (ipc_send(queue, MSG_CONTROL_FD, 0, ctlfd, &e, sizeof(e)) == -1)
 		fatal("parent: handing over the control socket");
 	close(ctlfd);
 }
@@ -300,9 +332,7 @@ parent_main(struct proc_env *env)
 	for (i = 0; i < PARENT_NCHILD; i++) {
 		p.alive[i] = 1;
 		p.ipc[i] = ipc_new(p.child[i].fd, PROC_PARENT, p.child[i].role,
-		    IPC_TRUST_PEER, i == PARENT_QUEUE ? parent_queue_handlers :
-		    p.child[i].role == PROC_LOOKUP ? parent_lookup_handlers :
-		    parent_no_handlers, &p);
+		    IPC_TRUST_PEER, parent_handlers(p.child[i].role), &p);
 		ipc_set_close_cb(p.ipc[i], parent_on_close);
 	}
 	parent_hand_over(&p, &ps, ctlfd);
