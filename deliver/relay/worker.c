@@ -23,7 +23,7 @@
 #include "log.h"
 #include "proc.h"
 #include "relay.h"
-#include "roles.h"
+#include "worker.h"
 
 struct worker {
 	struct proc_env			*env;

@@ -21,7 +21,6 @@
 #include "qstore.h"
 #include "qstore_crypt.h"
 #include "queue.h"
-#include "roles.h"
 
 /* queue_on_control_fd - MSG_CONTROL_FD: serve the control socket */
 static void

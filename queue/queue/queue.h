@@ -115,4 +115,7 @@ void		 qdispatch_on_notice_expanded(struct ipc *, uint32_t, int,
 void		 qdispatch_on_notice_result(struct ipc *, uint32_t, int,
 		    const void *, void *);
 
+/* queue.c: the queue process's entry point, in smtpd(8)'s role table */
+int	queue_main(struct proc_env *);
+
 #endif

@@ -24,7 +24,6 @@
 #include "keys.h"
 #include "log.h"
 #include "proc.h"
-#include "roles.h"
 #include "xmalloc.h"
 
 struct keys {

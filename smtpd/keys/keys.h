@@ -12,6 +12,8 @@
 
 #include "ipc.h"
 
+struct proc_env;
+
 struct evp_pkey_st;
 
 struct keys_pki {
@@ -34,5 +36,8 @@ int	keys_op_check(const struct keys_pki *, enum ipc_type,
 int	keys_op_run(const struct keys_pki *, enum ipc_type,
 	    const struct msg_key_op *, struct msg_key_result *,
 	    const char **why);
+
+/* keys.c: the key holder's entry point, in smtpd(8)'s role table */
+int	keys_main(struct proc_env *);
 
 #endif

@@ -22,7 +22,6 @@
 #include "keyproxy.h"
 #include "log.h"
 #include "proc.h"
-#include "roles.h"
 #include "srv.h"
 #include "xmalloc.h"
 

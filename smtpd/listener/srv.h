@@ -256,4 +256,7 @@ int	srv_tls_start(struct srv_session *);
 void	srv_tls_connected(struct srv_session *);
 void	srv_tls_info(const struct srv_session *, char *buf, size_t bufsz);
 
+/* srv.c: the listener process's entry point, in smtpd(8)'s role table */
+int	srv_main(struct proc_env *);
+
 #endif

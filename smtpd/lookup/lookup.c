@@ -38,7 +38,6 @@
 #include "lookup_expand.h"
 #include "lookup_rule.h"
 #include "proc.h"
-#include "roles.h"
 #include "smtp_addr.h"
 #include "xmalloc.h"
 

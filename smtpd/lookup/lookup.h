@@ -120,4 +120,7 @@ unsigned		 lookup_authlimit_fail(struct lookup_authlimit *,
 			    const char *src, int64_t now);
 void			 lookup_authlimit_free(struct lookup_authlimit *);
 
+/* lookup.c: the lookup process's entry point, in smtpd(8)'s role table */
+int	lookup_main(struct proc_env *);
+
 #endif

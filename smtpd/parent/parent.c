@@ -25,7 +25,6 @@
 #include "log.h"
 #include "parent.h"
 #include "proc.h"
-#include "roles.h"
 #include "xmalloc.h"
 
 #define PARENT_NCHILD	PROC_NCHILD

@@ -13,6 +13,8 @@
 #include "defs.h"
 #include "ipc.h"
 
+struct proc_env;
+
 struct cfg;
 
 struct parent_sock {
@@ -108,5 +110,8 @@ int		 parent_helper_orphan_guard(void);
 int		 parent_helper_become(const char *user, uid_t, gid_t,
 		    int initgroups);
 const char	*parent_helper_status_name(enum parent_helper_status);
+
+/* parent.c: the root parent's entry point, in smtpd(8)'s role table */
+int	parent_main(struct proc_env *);
 
 #endif
