@@ -1,6 +1,6 @@
 /*
  * worker.c - the deliver role: the unprivileged worker that runs relay
- * jobs for the queue (outbound SMTP and LMTP, deliver/relay*.c).
+ * jobs for the queue (outbound SMTP and LMTP, relay*.c beside it).
  *
  * Everything the relay reads from disk (the resolver's files
  * resolv.conf, hosts and nsswitch.conf, the CA bundle, client
