@@ -6,10 +6,12 @@
 #   make bench      side-by-side benchmark with Postfix and OpenSMTPD
 #   make install    PREFIX=/usr/local DESTDIR= [UNITDIR=] [SENDMAIL_LINKS=yes]
 #
-# Every directory's *.c files build into one archive; a file named main.c
-# or *_main.c holds a program's main() and stays out of the archives, so
-# all logic links into the tests.  Tests are found by name:
-# regress/<dir>/t_*.c (atf-c) and regress/integration/t_*.sh (atf-sh).
+# Every top-level directory's *.c files, with those of the process and
+# program directories below it, build into one archive; a file named
+# main.c or *_main.c holds a program's main() and stays out of the
+# archives, so all logic links into the tests.  Tests are found by name:
+# regress/<dir>[/<subdir>]/t_*.c (atf-c), mirroring the tree, and
+# regress/integration/t_*.sh (atf-sh).
 
 BUILD	?= build
 PREFIX	?= /usr/local
@@ -35,7 +37,7 @@ ATF_LIBS = $(shell pkg-config --libs atf-c 2>/dev/null)
 ATF_CFLAGS = $(shell pkg-config --cflags atf-c 2>/dev/null)
 
 DIRS	 = common smtpd queue deliver
-lib_srcs = $(filter-out $(1)/main.c %_main.c,$(wildcard $(1)/*.c))
+lib_srcs = $(filter-out %/main.c %_main.c,$(wildcard $(1)/*.c $(1)/*/*.c))
 lib_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(call lib_srcs,$(1))) \
 	   $(patsubst %.y,$(BUILD)/obj/%.o,$(wildcard $(1)/*.y))
 LIBS	 = $(BUILD)/libsmtpd.a $(BUILD)/libqueue.a $(BUILD)/libdeliver.a \
@@ -45,17 +47,18 @@ LINK	 = -Wl,--start-group $(LIBS) -Wl,--end-group $(LDLIBS)
 PROGS	 = $(BUILD)/bin/smtpd $(BUILD)/bin/smtpctl $(BUILD)/bin/makemap \
 	   $(BUILD)/bin/sendmail
 PROG_smtpd    = smtpd/main.c
-PROG_sendmail = smtpd/sendmail_main.c
-PROG_smtpctl  = queue/smtpctl_main.c
-PROG_makemap  = queue/makemap_main.c
+PROG_sendmail = smtpd/sendmail/sendmail_main.c
+PROG_smtpctl  = queue/smtpctl/smtpctl_main.c
+PROG_makemap  = queue/makemap/makemap_main.c
 
-UNIT_SRCS = $(filter-out regress/integration/%,$(wildcard regress/*/t_*.c))
+UNIT_SRCS = $(filter-out regress/integration/%,\
+	    $(wildcard regress/*/t_*.c regress/*/*/t_*.c))
 UNIT_PROGS = $(patsubst regress/%.c,$(BUILD)/regress/%,$(UNIT_SRCS))
 INTEG_SRCS = $(wildcard regress/integration/t_*.sh)
 INTEG_PROGS = $(patsubst regress/%.sh,$(BUILD)/regress/%,$(INTEG_SRCS))
 HOSTILE_SRCS = $(wildcard regress/hostile/*.c)
 HOSTILE	 = $(BUILD)/regress/hostile/ph_hostile
-MANS	 = $(wildcard */*.[58])
+MANS	 = $(wildcard */*.[58] */*/*.[58])
 
 .PHONY: all check run install clean deps tests bench
 .SUFFIXES:

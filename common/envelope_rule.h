@@ -1,6 +1,6 @@
 /*
  * envelope_rule.h - which envelopes the expansion rules of a
- * configuration can produce (queue/lookup_expand.h states them).
+ * configuration can produce (smtpd/lookup/lookup_expand.h states them).
  *
  * The lookup makes envelopes; the queue, before it stores one, and the
  * root parent, before it forks a delivery, check it here against their

@@ -26,8 +26,13 @@ install_programs() {
 	    "$build/bin/makemap" "$build/bin/sendmail" "$root/sbin/"
 	ln -sf ../sbin/sendmail "$root/bin/mailq"
 	ln -sf ../sbin/sendmail "$root/bin/newaliases"
-	for m in "$top"/*/*.5; do [ -f "$m" ] && install -m 0444 "$m" "$root/share/man/man5/"; done
-	for m in "$top"/*/*.8; do [ -f "$m" ] && install -m 0444 "$m" "$root/share/man/man8/"; done
+	# each manual page lives next to its program's code
+	for d in common smtpd queue deliver; do
+		for m in "$top/$d"/*.[58] "$top/$d"/*/*.[58]; do
+			[ -f "$m" ] || continue
+			install -m 0444 "$m" "$root/share/man/man${m##*.}/"
+		done
+	done
 	[ -f "$destdir/etc/posthorn/smtpd.conf" ] ||
 	    install -m 0644 "$top/etc/smtpd.conf" "$destdir/etc/posthorn/smtpd.conf"
 }

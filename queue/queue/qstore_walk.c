@@ -1,0 +1,192 @@
+/*
+ * qstore_walk.c - recovery of the spool at start: every entry of queue/
+ * is checked, what a crash interrupted is finished (temp files and
+ * interrupted replacements), a message without envelopes is removed,
+ * and whatever cannot be loaded (a foreign entry or file, an envelope
+ * without its message, an unreadable envelope) is moved to quarantine/.
+ * Each envelope that loads is reported to the caller.  The layout is
+ * described at the top of qstore.c.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "envelope.h"
+#include "log.h"
+#include "qstore.h"
+#include "qstore_priv.h"
+
+/* qstore_walk_quarantine - move queue/<name> as a whole to quarantine/ */
+static void
+qstore_walk_quarantine(struct qstore *q, const char *name, const char *why)
+{
+	char	vis[64], alt[NAME_MAX + 1];
+	int	qu = qstore_area_fd(q, SPOOL_AREA_QUEUE);
+	int	qq = qstore_area_fd(q, SPOOL_AREA_QUARANTINE);
+
+	log_warnx("qstore: quarantine queue/%s: %s",
+	    log_vis(vis, sizeof(vis), name), why);
+	if (renameat(qu, name, qq, name) == 0) {
+		qstore_count_quarantined(q);
+		return;
+	}
+	(void)snprintf(alt, sizeof(alt), "%.200s.%08x", name, arc4random());
+	if (renameat(qu, name, qq, alt) == -1)
+		log_warn("qstore: quarantine queue/%s", vis);
+	else
+		qstore_count_quarantined(q);
+}
+
+/*
+ * qstore_walk_quarantine_file - move one file of queue/<msg>/ (open as
+ * dfd) to quarantine/<msg>/, with a link to the message when withmsg is
+ * set.
+ */
+static void
+qstore_walk_quarantine_file(struct qstore *q, int dfd, const char *msg,
+    const char *file, int withmsg, const char *why)
+{
+	char	vis[64];
+	int	qq = qstore_area_fd(q, SPOOL_AREA_QUARANTINE);
+	int	qfd;
+
+	log_warnx("qstore: quarantine queue/%s/%s: %s", msg,
+	    log_vis(vis, sizeof(vis), file), why);
+	if (mkdirat(qq, msg, 0700) == -1 && errno != EEXIST) {
+		log_warn("qstore: quarantine mkdir %s", msg);
+		return;
+	}
+	if ((qfd = openat(qq, msg, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1) {
+		log_warn("qstore: quarantine open %s", msg);
+		return;
+	}
+	if (withmsg && linkat(dfd, QSTORE_MESSAGE, qfd, QSTORE_MESSAGE,
+	    0) == -1 && errno != EEXIST)
+		log_warn("qstore: quarantine link %s/%s", msg, QSTORE_MESSAGE);
+	if (renameat(dfd, file, qfd, file) == -1)
+		log_warn("qstore: quarantine %s/%s", msg, vis);
+	else
+		qstore_count_quarantined(q);
+	close(qfd);
+}
+
+/* qstore_walk_sort - split a message dir: count envelopes, drop the rest */
+static size_t
+qstore_walk_sort(struct qstore *q, int dfd, const char *msg, uint32_t msgid,
+    struct qstore_names *nm)
+{
+	size_t	i, nevp = 0;
+
+	for (i = 0; i < nm->n; i++) {
+		if (qstore_is_evpid_of(nm->v[i], msgid))
+			nevp++;
+		else if (strncmp(nm->v[i], QSTORE_TMP_PREFIX,
+		    strlen(QSTORE_TMP_PREFIX)) == 0) {
+			log_debug("qstore: removing %s/%s", msg, nm->v[i]);
+			(void)unlinkat(dfd, nm->v[i], 0);
+		} else if (strcmp(nm->v[i], QSTORE_MESSAGE) != 0)
+			qstore_walk_quarantine_file(q, dfd, msg, nm->v[i], 0,
+			    "foreign file");
+	}
+	return nevp;
+}
+
+/* qstore_walk_evps - load and report each envelope of one message */
+static int
+qstore_walk_evps(struct qstore *q, int dfd, const char *msg, uint32_t msgid,
+    struct qstore_names *nm, int (*cb)(struct envelope *, void *), void *arg)
+{
+	struct envelope	 evp;
+	char		 err[256];
+	uint64_t	 evpid;
+	size_t		 i;
+	int		 r;
+
+	for (i = 0; i < nm->n; i++) {
+		if (!qstore_is_evpid_of(nm->v[i], msgid) ||
+		    envelope_id_parse(nm->v[i], &evpid) == -1)
+			continue;
+		r = qstore_envelope_load(q, evpid, &evp, err, sizeof(err));
+		if (r == -1)
+			qstore_walk_quarantine_file(q, dfd, msg, nm->v[i], 1,
+			    err);
+		else if (r == 1 && cb(&evp, arg) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* qstore_walk_msg - recover one queue/<msg> entry and report it */
+static int
+qstore_walk_msg(struct qstore *q, const char *msg,
+    int (*cb)(struct envelope *, void *), void *arg)
+{
+	struct qstore_names	nm;
+	struct stat		sb;
+	char			err[256];
+	uint32_t		msgid;
+	size_t			nevp;
+	int			dfd, r = 0;
+
+	if (envelope_msgid_parse(msg, &msgid) == -1) {
+		qstore_walk_quarantine(q, msg, "not a message id");
+		return 0;
+	}
+	if ((dfd = qstore_msg_dir(q, msgid)) == -1) {
+		qstore_walk_quarantine(q, msg, strerror(errno));
+		return 0;
+	}
+	qstore_replace_recover(q, dfd, msgid);
+	if (qstore_names_read(dfd, ".", &nm) == -1) {
+		log_warn("qstore: reading queue/%s", msg);
+		close(dfd);
+		return 0;
+	}
+	nevp = qstore_walk_sort(q, dfd, msg, msgid, &nm);
+	if (nevp == 0) {
+		log_info("qstore: removing queue/%s: no envelope left", msg);
+		if (qstore_msg_remove(q, dfd, msgid, err, sizeof(err)) == -1)
+			log_warnx("qstore: %s", err);
+	} else if (fstatat(dfd, QSTORE_MESSAGE, &sb,
+	    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(sb.st_mode)) {
+		close(dfd);
+		dfd = -1;
+		qstore_walk_quarantine(q, msg, "message file missing");
+	} else
+		r = qstore_walk_evps(q, dfd, msg, msgid, &nm, cb, arg);
+	qstore_names_free(&nm);
+	if (dfd != -1)
+		close(dfd);
+	return r;
+}
+
+/*
+ * qstore_walk - at start: report every committed envelope to cb,
+ * finishing interrupted updates and removals and quarantining what
+ * cannot be read.  cb returns 0 to go on, -1 to stop (then -1 here).
+ */
+int
+qstore_walk(struct qstore *q, int (*cb)(struct envelope *, void *), void *arg)
+{
+	struct qstore_names	nm;
+	size_t			i;
+	int			r = 0;
+
+	if (qstore_names_read(qstore_area_fd(q, SPOOL_AREA_QUEUE), ".",
+	    &nm) == -1) {
+		log_warn("qstore: reading queue");
+		return -1;
+	}
+	for (i = 0; i < nm.n && r == 0; i++)
+		r = qstore_walk_msg(q, nm.v[i], cb, arg);
+	qstore_names_free(&nm);
+	return r;
+}

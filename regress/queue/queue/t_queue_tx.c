@@ -1,0 +1,773 @@
+/*
+ * t_queue_tx.c - the queue's message path in one process: a scripted
+ * listener, lookup and parent on real IPC channels drive transactions
+ * (the lookup's envelopes and verdicts, group commit, refusals, aborts,
+ * transactions named by the wrong session), local dispatch with the
+ * message fd, and delivery results (removal, retry, failure notices),
+ * also with a compressed and encrypted spool.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atf-c.h>
+
+#include "cfg.h"
+#include "ev.h"
+#include "ipc.h"
+#include "proc.h"
+#include "../../../queue/queue/qstore.h"
+#include "../../../queue/queue/qstore_crypt.h"
+#include "../../../queue/queue/queue.h"
+#include "../../../queue/queue/sched.h"
+
+#define T_MAX	16
+
+/* what the scripted listener and parent saw */
+struct t_peer {
+	int		 nopened;
+	struct msg_tx_result opened[T_MAX];
+	int		 fds[T_MAX];
+	int		 ncommitted;
+	struct msg_tx_result committed[T_MAX];
+	int		 nrcpts;
+	struct msg_rcpt_result rcpts[T_MAX];
+	int		 nruns;
+	struct envelope	 runs[T_MAX];
+	char		 bodies[T_MAX][4096];
+};
+
+static struct t_peer	 t_p;
+static struct queue	 t_q;
+static struct proc_env	 t_env;
+static struct ipc	*t_smtpd;	/* the test's listener end */
+static struct ipc	*t_parent;	/* the test's parent end */
+static struct ipc	*t_lookup;	/* the test's lookup end */
+static int		 t_nnotices;	/* notice expansions asked */
+
+/*
+ * t_on_notice - MSG_LKA_NOTICE at the scripted lookup: "unknown*" is
+ * refused, "busy*" fails for now, "bad*" gets a result naming no action,
+ * "root" expands to alice and bob, anything else to its local part.
+ */
+static void
+t_on_notice(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
+{
+	const struct msg_lka_notice	*m = msg;
+	struct msg_lka_notice_expanded	 e;
+	struct msg_lka_notice_result	 r;
+	static const char		*root[] = { "alice", "bob", NULL };
+	const char			*one[2] = { NULL, NULL }, **u = one;
+	char				 local[ADDR_MAX];
+
+	(void)id;
+	(void)fd;
+	(void)arg;
+	t_nnotices++;
+	memset(&r, 0, sizeof(r));
+	r.reqid = m->reqid;
+	r.code = 250;
+	if (strncmp(m->rcpt, "unknown", 7) == 0 ||
+	    strncmp(m->rcpt, "busy", 4) == 0) {
+		r.code = m->rcpt[0] == 'u' ? 550 : 451;
+		strlcpy(r.enhanced, m->rcpt[0] == 'u' ? "5.1.1" : "4.3.0",
+		    sizeof(r.enhanced));
+		strlcpy(r.text, "scripted", sizeof(r.text));
+		ipc_send(c, MSG_LKA_NOTICE_RESULT, 0, -1, &r, sizeof(r));
+		return;
+	}
+	strlcpy(local, m->rcpt, sizeof(local));
+	local[strcspn(local, "@")] = '\0';
+	one[0] = local;
+	if (strcmp(m->rcpt, "root") == 0)
+		u = root;
+	for (; *u != NULL; u++) {
+		memset(&e, 0, sizeof(e));
+		e.reqid = m->reqid;
+		/* a notice names no action: the rules give "local" */
+		strlcpy(e.evp.dispatcher, strncmp(m->rcpt, "bad", 3) == 0 ?
+		    "nosuch" : m->dispatcher[0] == '\0' ? "local" :
+		    m->dispatcher, sizeof(e.evp.dispatcher));
+		strlcpy(e.evp.rcpt, m->rcpt, sizeof(e.evp.rcpt));
+		strlcpy(e.evp.dest, *u, sizeof(e.evp.dest));
+		strlcpy(e.evp.user, *u, sizeof(e.evp.user));
+		ipc_send(c, MSG_LKA_NOTICE_EXPANDED, 0, -1, &e, sizeof(e));
+	}
+	ipc_send(c, MSG_LKA_NOTICE_RESULT, 0, -1, &r, sizeof(r));
+}
+
+/* t_on_opened - MSG_TX_OPENED at the scripted listener */
+static void
+t_on_opened(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
+{
+	(void)c;
+	(void)id;
+	(void)arg;
+	ATF_REQUIRE(t_p.nopened < T_MAX);
+	t_p.fds[t_p.nopened] = fd;
+	t_p.opened[t_p.nopened++] = *(const struct msg_tx_result *)msg;
+}
+
+/* t_on_committed - MSG_TX_COMMITTED at the scripted listener */
+static void
+t_on_committed(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	(void)c;
+	(void)id;
+	(void)fd;
+	(void)arg;
+	ATF_REQUIRE(t_p.ncommitted < T_MAX);
+	t_p.committed[t_p.ncommitted++] = *(const struct msg_tx_result *)msg;
+}
+
+/* t_on_rcpt_result - MSG_TX_RCPT_RESULT at the scripted listener */
+static void
+t_on_rcpt_result(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	(void)c;
+	(void)id;
+	(void)fd;
+	(void)arg;
+	ATF_REQUIRE(t_p.nrcpts < T_MAX);
+	t_p.rcpts[t_p.nrcpts++] = *(const struct msg_rcpt_result *)msg;
+}
+
+/* t_on_mda_run - MSG_MDA_RUN at the scripted parent: keep the text */
+static void
+t_on_mda_run(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
+{
+	ssize_t	n;
+
+	(void)c;
+	(void)id;
+	(void)arg;
+	ATF_REQUIRE(t_p.nruns < T_MAX);
+	t_p.runs[t_p.nruns] = ((const struct msg_mda_run *)msg)->evp;
+	n = read(fd, t_p.bodies[t_p.nruns], sizeof(t_p.bodies[0]) - 1);
+	ATF_CHECK(n >= 0);
+	ATF_CHECK(write(fd, "x", 1) == -1);	/* read-only */
+	close(fd);
+	t_p.nruns++;
+}
+
+static const struct ipc_handler t_smtpd_handlers[] = {
+	{ MSG_TX_OPENED,	t_on_opened },
+	{ MSG_TX_COMMITTED,	t_on_committed },
+	{ MSG_TX_RCPT_RESULT,	t_on_rcpt_result },
+	{ MSG_NONE,		NULL }
+};
+static const struct ipc_handler t_parent_handlers[] = {
+	{ MSG_MDA_RUN,		t_on_mda_run },
+	{ MSG_NONE,		NULL }
+};
+static const struct ipc_handler t_q_smtpd_handlers[] = {
+	{ MSG_TX_OPEN,		queue_tx_on_open },
+	{ MSG_TX_COMMIT,	queue_tx_on_commit },
+	{ MSG_TX_ABORT,		queue_tx_on_abort },
+	{ MSG_NONE,		NULL }
+};
+static const struct ipc_handler t_q_parent_handlers[] = {
+	{ MSG_MDA_RESULT,	qdispatch_on_mda_result },
+	{ MSG_NONE,		NULL }
+};
+static const struct ipc_handler t_lookup_handlers[] = {
+	{ MSG_LKA_NOTICE,	t_on_notice },
+	{ MSG_NONE,		NULL }
+};
+static const struct ipc_handler t_q_lookup_handlers[] = {
+	{ MSG_LKA_ENVELOPE,	queue_tx_on_envelope },
+	{ MSG_LKA_RCPT_RESULT,	queue_tx_on_rcpt_result },
+	{ MSG_LKA_NOTICE_EXPANDED, qdispatch_on_notice_expanded },
+	{ MSG_LKA_NOTICE_RESULT, qdispatch_on_notice_result },
+	{ MSG_NONE,		NULL }
+};
+
+/* t_run - turn the event loop until *n reaches want (2 s at most) */
+static void
+t_run(const int *n, int want)
+{
+	int	i;
+
+	for (i = 0; i < (n == NULL ? 200 : 2000) && (n == NULL || *n < want);
+	    i++) {
+		event_base_loop(ev_base(), EVLOOP_NONBLOCK);
+		usleep(1000);
+	}
+	for (i = 0; i < 20; i++)
+		event_base_loop(ev_base(), EVLOOP_NONBLOCK);
+	if (n != NULL)
+		ATF_REQUIRE_EQ_MSG(*n, want, "waited for %d, got %d", want, *n);
+}
+
+/* t_start - a queue on ./spool with the scripted peers */
+static void
+t_start(const char *key)
+{
+	static const char conf[] =
+	    "table al { \"x\" = \"y\" }\n"
+	    "action \"local\" mbox\naction \"out\" relay\n"
+	    "action \"al\" mbox alias <al>\n"
+	    "action \"as\" mbox alias <al> user \"carol\"\n"
+	    "match from local for local action \"local\"\n"
+	    "match from local for any action \"out\"\n";
+	char	err[1024];
+	int	sv[2], pv[2], lv[2], dfd;
+	FILE	*f;
+
+	t_nnotices = 0;
+	memset(&t_p, 0, sizeof(t_p));
+	memset(&t_q, 0, sizeof(t_q));
+	ev_init();
+	ATF_REQUIRE((f = fopen("smtpd.conf", "w")) != NULL);
+	fputs(conf, f);
+	fclose(f);
+	t_env.cfg = cfg_load("smtpd.conf", NULL, err, sizeof(err));
+	ATF_REQUIRE_MSG(t_env.cfg != NULL, "%s", err);
+	t_env.started = time(NULL);
+	t_q.env = &t_env;
+	ATF_REQUIRE(mkdir("spool", 0700) == 0);
+	ATF_REQUIRE((dfd = open("spool", O_RDONLY | O_DIRECTORY)) != -1);
+	ATF_REQUIRE((t_q.qs = qstore_open(dfd, err, sizeof(err))) != NULL);
+	if (key != NULL)
+		ATF_REQUIRE((t_q.crypt = qstore_crypt_new(1, key, err,
+		    sizeof(err))) != NULL);
+	t_q.tx = queue_tx_new(&t_q);
+	t_q.dsp = qdispatch_new(&t_q);
+	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, pv) == 0);
+	t_q.smtpd = ipc_new(sv[0], PROC_QUEUE, PROC_SMTPD, IPC_TRUST_PEER,
+	    t_q_smtpd_handlers, &t_q);
+	t_q.parent = ipc_new(pv[0], PROC_QUEUE, PROC_PARENT, IPC_TRUST_PEER,
+	    t_q_parent_handlers, &t_q);
+	t_smtpd = ipc_new(sv[1], PROC_SMTPD, PROC_QUEUE, IPC_TRUST_PEER,
+	    t_smtpd_handlers, NULL);
+	t_parent = ipc_new(pv[1], PROC_PARENT, PROC_QUEUE, IPC_TRUST_PEER,
+	    t_parent_handlers, NULL);
+	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, lv) == 0);
+	t_q.lookup = ipc_new(lv[0], PROC_QUEUE, PROC_LOOKUP, IPC_TRUST_PEER,
+	    t_q_lookup_handlers, &t_q);
+	t_lookup = ipc_new(lv[1], PROC_LOOKUP, PROC_QUEUE, IPC_TRUST_PEER,
+	    t_lookup_handlers, NULL);
+	t_run(NULL, 0);
+}
+
+/* t_open - n transactions; their fds are in t_p.fds */
+static void
+t_open(int n)
+{
+	struct msg_tx	m;
+	int		i, base = t_p.nopened;
+
+	for (i = 0; i < n; i++) {
+		memset(&m, 0, sizeof(m));
+		m.sessid = 100 + (uint64_t)(base + i);
+		ipc_send(t_smtpd, MSG_TX_OPEN, 0, -1, &m, sizeof(m));
+	}
+	t_run(&t_p.nopened, base + n);
+	for (i = base; i < base + n; i++) {
+		ATF_REQUIRE_EQ(t_p.opened[i].code, 0);
+		ATF_REQUIRE(t_p.fds[i] != -1);
+		ATF_REQUIRE_EQ(t_p.opened[i].sessid, 100 + (uint64_t)i);
+	}
+}
+
+/* t_evp - an envelope of transaction i for action disp */
+static void
+t_evp(struct msg_lka_envelope *e, int i, const char *disp, const char *user)
+{
+	memset(e, 0, sizeof(*e));
+	e->sessid = t_p.opened[i].sessid;
+	e->msgid = t_p.opened[i].msgid;
+	strlcpy(e->evp.sender, "s@localhost", sizeof(e->evp.sender));
+	strlcpy(e->evp.rcpt, "rcpt@localhost", sizeof(e->evp.rcpt));
+	strlcpy(e->evp.dest, "rcpt@localhost", sizeof(e->evp.dest));
+	strlcpy(e->evp.dispatcher, disp, sizeof(e->evp.dispatcher));
+	strlcpy(e->evp.user, user, sizeof(e->evp.user));
+	strlcpy(e->evp.hostname, "mx.test", sizeof(e->evp.hostname));
+}
+
+/* t_write - the message of transaction i; its size */
+static uint64_t
+t_write(int i)
+{
+	char	body[256];
+	int	len;
+
+	len = snprintf(body, sizeof(body), "Received: by mx.test\n"
+	    "Subject: message %d\n\nbody %d\n", i, i);
+	ATF_REQUIRE_EQ(write(t_p.fds[i], body, (size_t)len), len);
+	close(t_p.fds[i]);
+	return (uint64_t)len;
+}
+
+/*
+ * t_rcpt - the scripted lookup's envelopes for one RCPT of session
+ * sessid in msgid, then its verdict; the queue's answer to the listener
+ */
+static const struct msg_rcpt_result *
+t_rcpt(uint64_t sessid, uint32_t msgid, const struct msg_lka_envelope *e,
+    int nevp, int code)
+{
+	struct msg_rcpt_result	v;
+	int			j, base = t_p.nrcpts;
+
+	for (j = 0; j < nevp; j++)
+		ipc_send(t_lookup, MSG_LKA_ENVELOPE, 0, -1, &e[j],
+		    sizeof(e[j]));
+	memset(&v, 0, sizeof(v));
+	v.sessid = sessid;
+	v.msgid = msgid;
+	v.code = code;
+	strlcpy(v.enhanced, code == 250 ? "2.1.5" : "5.1.1",
+	    sizeof(v.enhanced));
+	strlcpy(v.text, "scripted", sizeof(v.text));
+	ipc_send(t_lookup, MSG_LKA_RCPT_RESULT, 0, -1, &v, sizeof(v));
+	t_run(&t_p.nrcpts, base + 1);
+	ATF_CHECK_EQ(t_p.rcpts[base].sessid, sessid);
+	ATF_CHECK_EQ(t_p.rcpts[base].msgid, msgid);
+	return &t_p.rcpts[base];
+}
+
+/* t_commit - envelope(s) of one RCPT, then the commit of transaction i */
+static void
+t_commit(int i, const struct msg_lka_envelope *e, int nevp, uint64_t size)
+{
+	struct msg_tx	m;
+
+	if (nevp > 0)
+		(void)t_rcpt(t_p.opened[i].sessid, t_p.opened[i].msgid, e,
+		    nevp, 250);
+	memset(&m, 0, sizeof(m));
+	m.sessid = t_p.opened[i].sessid;
+	m.msgid = t_p.opened[i].msgid;
+	m.size = size;
+	ipc_send(t_smtpd, MSG_TX_COMMIT, 0, -1, &m, sizeof(m));
+}
+
+/* t_entries - entries of a spool directory */
+static int
+t_entries(const char *path)
+{
+	DIR		*d;
+	struct dirent	*de;
+	int		 n = 0;
+
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+ATF_TC_WITHOUT_HEAD(queue_tx_group_commit);
+ATF_TC_BODY(queue_tx_group_commit, tc)
+{
+	struct msg_lka_envelope	e;
+	struct qstore_stats	st;
+	int			i;
+
+	(void)tc;
+	t_start(NULL);
+	t_open(6);
+	for (i = 0; i < 6; i++) {
+		t_evp(&e, i, "local", "rcpt");
+		(void)t_rcpt(e.sessid, e.msgid, &e, 1, 250);
+	}
+	for (i = 0; i < 6; i++)
+		t_commit(i, NULL, 0, t_write(i));
+	t_run(&t_p.ncommitted, 6);
+	for (i = 0; i < 6; i++) {
+		ATF_CHECK_EQ(t_p.committed[i].code, 0);
+		ATF_CHECK_EQ(t_p.committed[i].msgid, t_p.opened[i].msgid);
+	}
+	qstore_stats(t_q.qs, &st);
+	ATF_CHECK_EQ_MSG(st.commit_batches, 1, "%llu batches",
+	    (unsigned long long)st.commit_batches);
+	ATF_CHECK_EQ(st.msg_committed, 6);
+	ATF_CHECK_EQ(t_q.stats.received, 6);
+	/* dispatched at once, with the message's text */
+	t_run(&t_p.nruns, 6);
+	for (i = 0; i < 6; i++) {
+		ATF_CHECK_STREQ(t_p.runs[i].dispatcher, "local");
+		ATF_CHECK(t_p.runs[i].evpid != 0);
+		ATF_CHECK(strstr(t_p.bodies[i], "Subject: message ") != NULL);
+	}
+	ATF_CHECK_EQ(t_entries("spool/incoming"), 0);
+	ATF_CHECK_EQ(t_entries("spool/queue"), 6);
+}
+
+ATF_TC_WITHOUT_HEAD(queue_tx_refused);
+ATF_TC_BODY(queue_tx_refused, tc)
+{
+	struct msg_lka_envelope	e[2];
+	uint64_t		size;
+	int			i;
+
+	(void)tc;
+	t_start(NULL);
+	t_open(7);
+	t_evp(&e[0], 0, "nosuch", "rcpt");		/* unknown action */
+	t_commit(0, e, 1, t_write(0));
+	t_evp(&e[0], 1, "out", "");			/* relay to a file */
+	e[0].evp.dest_type = ENVELOPE_DEST_FILE;
+	t_commit(1, e, 1, t_write(1));
+	t_evp(&e[0], 2, "local", "");			/* local, no user */
+	t_commit(2, e, 1, t_write(2));
+	t_evp(&e[0], 3, "local", "rcpt");		/* size mismatch */
+	size = t_write(3);
+	t_commit(3, e, 1, size + 1);
+	t_commit(4, e, 0, t_write(4));			/* no envelope */
+	t_evp(&e[0], 5, "local", "rcpt");		/* one good, one bad */
+	t_evp(&e[1], 5, "local", "rcpt");
+	e[1].evp.dest_type = 7;
+	t_commit(5, e, 2, t_write(5));
+	t_evp(&e[0], 6, "local", "rcpt");		/* at the size */
+	t_commit(6, e, 1, t_write(6));
+	t_run(&t_p.ncommitted, 7);
+	for (i = 0; i < 6; i++) {
+		ATF_CHECK_EQ_MSG(t_p.committed[i].code, 554, "case %d: %d", i,
+		    t_p.committed[i].code);
+		ATF_CHECK_STREQ(t_p.committed[i].enhanced, "5.5.0");
+	}
+	/* the RCPTs with a refused envelope were refused, for now */
+	ATF_REQUIRE_EQ(t_p.nrcpts, 6);
+	for (i = 0; i < 6; i++)
+		ATF_CHECK_EQ_MSG(t_p.rcpts[i].code, i == 3 || i == 5 ? 250 :
+		    451, "rcpt %d: %d", i, t_p.rcpts[i].code);
+	ATF_CHECK_EQ(t_p.committed[6].code, 0);
+	ATF_CHECK_EQ(t_entries("spool/incoming"), 0);
+	ATF_CHECK_EQ(t_entries("spool/queue"), 1);
+	/* a commit nobody opened, and one repeated */
+	t_commit(6, e, 0, 0);
+	t_run(&t_p.ncommitted, 8);
+	ATF_CHECK_EQ(t_p.committed[7].code, 554);
+}
+
+ATF_TC_WITHOUT_HEAD(queue_tx_on_rcpt_result_foreign);
+ATF_TC_BODY(queue_tx_on_rcpt_result_foreign, tc)
+{
+	struct msg_lka_envelope	 e;
+	struct msg_tx		 m;
+	const struct msg_rcpt_result *v;
+
+	(void)tc;
+	t_start(NULL);
+	t_open(2);
+	/* session 100 names the transaction of session 101 */
+	t_evp(&e, 1, "local", "rcpt");
+	e.sessid = t_p.opened[0].sessid;
+	v = t_rcpt(e.sessid, t_p.opened[1].msgid, &e, 1, 250);
+	ATF_CHECK_EQ(v->code, 554);
+	memset(&m, 0, sizeof(m));
+	m.sessid = t_p.opened[0].sessid;
+	m.msgid = t_p.opened[1].msgid;
+	m.size = t_write(1);
+	ipc_send(t_smtpd, MSG_TX_COMMIT, 0, -1, &m, sizeof(m));
+	t_run(&t_p.ncommitted, 1);
+	ATF_CHECK_EQ(t_p.committed[0].code, 554);
+	/* a msgid nobody opened */
+	v = t_rcpt(e.sessid, 0x12345678, &e, 1, 250);
+	ATF_CHECK_EQ(v->code, 554);
+	/* session 101's own transaction got no envelope from all that */
+	m.sessid = t_p.opened[1].sessid;
+	ipc_send(t_smtpd, MSG_TX_COMMIT, 0, -1, &m, sizeof(m));
+	t_run(&t_p.ncommitted, 2);
+	ATF_CHECK_EQ(t_p.committed[1].code, 554);
+	ATF_CHECK_STREQ(t_p.committed[1].enhanced, "5.5.0");
+	/* session 100 commits its own; then the msgid is closed */
+	t_evp(&e, 0, "local", "rcpt");
+	t_commit(0, &e, 1, t_write(0));
+	t_run(&t_p.ncommitted, 3);
+	ATF_CHECK_EQ(t_p.committed[2].code, 0);
+	v = t_rcpt(e.sessid, e.msgid, &e, 1, 250);
+	ATF_CHECK_EQ(v->code, 554);
+	t_commit(0, &e, 0, 0);
+	t_run(&t_p.ncommitted, 4);
+	ATF_CHECK_EQ(t_p.committed[3].code, 554);
+	ATF_CHECK_EQ(t_entries("spool/queue"), 1);
+	ATF_CHECK_EQ(t_entries("spool/incoming"), 0);
+}
+
+ATF_TC_WITHOUT_HEAD(queue_tx_on_rcpt_result_checks);
+ATF_TC_BODY(queue_tx_on_rcpt_result_checks, tc)
+{
+	struct msg_lka_envelope	 e;
+	struct msg_rcpt_result	 bad;
+	struct msg_tx		 o;
+	const struct msg_rcpt_result *v;
+
+	(void)tc;
+	t_start(NULL);
+	t_open(1);
+	/* a command under an action without alias table */
+	t_evp(&e, 0, "local", "nobody");
+	e.evp.dest_type = ENVELOPE_DEST_COMMAND;
+	e.evp.origin = ENVELOPE_ORIGIN_ALIAS;
+	strlcpy(e.evp.dest, "touch /tmp/x", sizeof(e.evp.dest));
+	ATF_CHECK_EQ(t_rcpt(e.sessid, e.msgid, &e, 1, 250)->code, 451);
+	/* with an alias table, as another account than the alias one */
+	strlcpy(e.evp.dispatcher, "al", sizeof(e.evp.dispatcher));
+	strlcpy(e.evp.user, "bob", sizeof(e.evp.user));
+	ATF_CHECK_EQ(t_rcpt(e.sessid, e.msgid, &e, 1, 250)->code, 451);
+	/* a file with a ".." component */
+	strlcpy(e.evp.user, "nobody", sizeof(e.evp.user));
+	e.evp.dest_type = ENVELOPE_DEST_FILE;
+	strlcpy(e.evp.dest, "/var/mail/../../tmp/x", sizeof(e.evp.dest));
+	ATF_CHECK_EQ(t_rcpt(e.sessid, e.msgid, &e, 1, 250)->code, 451);
+	/* a mailbox as another account than the action's user */
+	t_evp(&e, 0, "as", "bob");
+	ATF_CHECK_EQ(t_rcpt(e.sessid, e.msgid, &e, 1, 250)->code, 451);
+	/* 250 without envelopes, a verdict the listener cannot send */
+	ATF_CHECK_EQ(t_rcpt(e.sessid, e.msgid, &e, 0, 250)->code, 451);
+	memset(&bad, 0, sizeof(bad));
+	bad.sessid = e.sessid;
+	bad.msgid = e.msgid;
+	bad.code = 999;
+	ipc_send(t_lookup, MSG_LKA_RCPT_RESULT, 0, -1, &bad, sizeof(bad));
+	t_run(&t_p.nrcpts, 6);
+	ATF_CHECK_EQ(t_p.rcpts[5].code, 451);
+	/* a refusal passes as it is; the alias command as nobody is fine */
+	v = t_rcpt(e.sessid, e.msgid, &e, 0, 550);
+	ATF_CHECK_EQ(v->code, 550);
+	ATF_CHECK_STREQ(v->enhanced, "5.1.1");
+	t_evp(&e, 0, "al", "nobody");
+	e.evp.dest_type = ENVELOPE_DEST_COMMAND;
+	strlcpy(e.evp.dest, "cat > /dev/null", sizeof(e.evp.dest));
+	ATF_CHECK_EQ(t_rcpt(e.sessid, e.msgid, &e, 1, 250)->code, 250);
+	/* a second transaction for the same session */
+	memset(&o, 0, sizeof(o));
+	o.sessid = e.sessid;
+	ipc_send(t_smtpd, MSG_TX_OPEN, 0, -1, &o, sizeof(o));
+	t_run(&t_p.nopened, 2);
+	ATF_CHECK_EQ(t_p.opened[1].code, 503);
+	ATF_CHECK_EQ(t_p.fds[1], -1);
+	t_commit(0, &e, 0, t_write(0));
+	t_run(&t_p.nruns, 1);
+	ATF_CHECK_EQ(t_p.committed[0].code, 0);
+	ATF_CHECK_EQ(t_p.runs[0].dest_type, ENVELOPE_DEST_COMMAND);
+	ATF_CHECK_STREQ(t_p.runs[0].user, "nobody");
+}
+
+ATF_TC_WITHOUT_HEAD(queue_tx_abort);
+ATF_TC_BODY(queue_tx_abort, tc)
+{
+	struct msg_tx	m;
+
+	(void)tc;
+	t_start(NULL);
+	t_open(3);
+	(void)t_write(0);
+	memset(&m, 0, sizeof(m));
+	m.sessid = t_p.opened[0].sessid;
+	m.msgid = t_p.opened[0].msgid;
+	ipc_send(t_smtpd, MSG_TX_ABORT, 0, -1, &m, sizeof(m));
+	/* an abort with another session's id changes nothing */
+	m.sessid = 999;
+	m.msgid = t_p.opened[1].msgid;
+	ipc_send(t_smtpd, MSG_TX_ABORT, 0, -1, &m, sizeof(m));
+	t_run(NULL, 0);
+	ATF_CHECK_EQ(t_entries("spool/incoming"), 2);
+	/* the listener goes away */
+	queue_tx_abort_all(&t_q);
+	ATF_CHECK_EQ(t_entries("spool/incoming"), 0);
+	ATF_CHECK_EQ(t_entries("spool/queue"), 0);
+}
+
+/* t_result - the scripted parent reports on run i */
+static void
+t_result(int i, int status, const char *text)
+{
+	struct msg_dlv_result	r;
+
+	memset(&r, 0, sizeof(r));
+	r.evpid = t_p.runs[i].evpid;
+	r.status = status;
+	strlcpy(r.text, text, sizeof(r.text));
+	ipc_send(t_parent, MSG_MDA_RESULT, 0, -1, &r, sizeof(r));
+}
+
+ATF_TC_WITHOUT_HEAD(qdispatch_results);
+ATF_TC_BODY(qdispatch_results, tc)
+{
+	struct msg_lka_envelope	e;
+	struct msg_dlv_result	r;
+	struct sched_info	si;
+	struct envelope		evp;
+	char			err[256];
+	int			i;
+
+	(void)tc;
+	t_start(NULL);
+	t_open(3);
+	for (i = 0; i < 3; i++) {
+		t_evp(&e, i, "local", "rcpt");
+		t_commit(i, &e, 1, t_write(i));
+	}
+	t_run(&t_p.nruns, 3);
+	/* an unknown envelope's result is ignored */
+	memset(&r, 0, sizeof(r));
+	r.evpid = 0x1234567812345678ULL;
+	ipc_send(t_parent, MSG_MDA_RESULT, 0, -1, &r, sizeof(r));
+	t_result(0, IPC_DLV_OK, "");
+	t_result(1, IPC_DLV_TEMPFAIL, "451 4.2.1 mailbox busy");
+	t_result(2, IPC_DLV_PERMFAIL, "550 5.1.1 no such mailbox");
+	/* the failure notice to s@localhost is dispatched locally */
+	t_run(&t_p.nruns, 4);
+	ATF_CHECK_EQ(t_q.stats.delivered, 1);
+	ATF_CHECK_EQ(t_q.stats.deferred, 1);
+	ATF_CHECK_EQ(t_q.stats.bounced, 1);
+	ATF_CHECK_EQ(qstore_envelope_load(t_q.qs, t_p.runs[0].evpid, &evp,
+	    err, sizeof(err)), 0);
+	ATF_CHECK_EQ(qstore_envelope_load(t_q.qs, t_p.runs[2].evpid, &evp,
+	    err, sizeof(err)), 0);
+	ATF_REQUIRE_EQ(qstore_envelope_load(t_q.qs, t_p.runs[1].evpid, &evp,
+	    err, sizeof(err)), 1);
+	ATF_CHECK_EQ(evp.retry, 1);
+	ATF_CHECK_STREQ(evp.errmsg, "451 4.2.1 mailbox busy");
+	ATF_CHECK(evp.nexttry >= time(NULL) + 50);
+	ATF_REQUIRE_EQ(sched_info(t_q.sched, evp.evpid, &si), 1);
+	ATF_CHECK(!si.inflight);
+	/* the notice */
+	ATF_CHECK_STREQ(t_p.runs[3].sender, "");
+	ATF_CHECK_STREQ(t_p.runs[3].rcpt, "s@localhost");
+	ATF_CHECK_STREQ(t_p.runs[3].user, "s");
+	ATF_CHECK_STREQ(t_p.runs[3].dispatcher, "local");
+	ATF_CHECK(t_p.runs[3].flags & ENVELOPE_F_BOUNCE);
+	ATF_CHECK(strstr(t_p.bodies[3], "multipart/report") != NULL);
+	ATF_CHECK(strstr(t_p.bodies[3], "Status: 5.1.1\n") != NULL);
+	ATF_CHECK(strstr(t_p.bodies[3], "text/rfc822-headers\n\nReceived: by "
+	    "mx.test\nSubject: message ") != NULL);
+	/* the notice fails too: one to the postmaster, then no more */
+	t_result(3, IPC_DLV_PERMFAIL, "550 5.1.1 gone");
+	t_run(&t_p.nruns, 5);
+	ATF_CHECK_STREQ(t_p.runs[4].rcpt, "postmaster");
+	t_result(4, IPC_DLV_PERMFAIL, "550 5.1.1 gone");
+	t_run(&t_p.nruns, 5);
+	ATF_CHECK_EQ(sched_count(t_q.sched), 1);
+}
+
+/* t_find_notice - walk callback: the envelope whose rcpt is arg's */
+static int
+t_find_notice(const struct sched_info *si, void *arg)
+{
+	struct envelope	*evp = arg;
+	struct envelope	 e;
+	char		 err[256];
+
+	if (qstore_envelope_load(t_q.qs, si->evpid, &e, err,
+	    sizeof(err)) == 1 && strcmp(e.rcpt, evp->rcpt) == 0) {
+		*evp = e;
+		return -1;
+	}
+	return 0;
+}
+
+ATF_TC_WITHOUT_HEAD(qdispatch_notice_expansion);
+ATF_TC_BODY(qdispatch_notice_expansion, tc)
+{
+	static const char	*senders[] = { "root", "unknown@localhost",
+	    "busy@localhost", "bad@localhost" };
+	struct msg_lka_envelope	 e;
+	struct envelope		 evp;
+	int			 i, seen = 0;
+
+	(void)tc;
+	t_start(NULL);
+	t_open(4);
+	for (i = 0; i < 4; i++) {
+		t_evp(&e, i, "local", "rcpt");
+		strlcpy(e.evp.sender, senders[i], sizeof(e.evp.sender));
+		t_commit(i, &e, 1, t_write(i));
+	}
+	t_run(&t_p.nruns, 4);
+	for (i = 0; i < 4; i++)
+		t_result(i, IPC_DLV_PERMFAIL, "550 5.1.1 no such mailbox");
+	/* root -> alice, bob; unknown -> postmaster; busy, bad: deferred */
+	t_run(&t_p.nruns, 7);
+	ATF_CHECK_EQ(t_nnotices, 5);
+	for (i = 4; i < 7; i++) {
+		ATF_CHECK_STREQ(t_p.runs[i].sender, "");
+		ATF_CHECK_EQ(t_p.runs[i].flags, ENVELOPE_F_BOUNCE);
+		ATF_CHECK_STREQ(t_p.runs[i].dispatcher, "local");
+		ATF_CHECK(strstr(t_p.bodies[i], "multipart/report") != NULL);
+		if (strcmp(t_p.runs[i].user, "alice") == 0)
+			seen |= 1;
+		else if (strcmp(t_p.runs[i].user, "bob") == 0)
+			seen |= 2;
+		else if (strcmp(t_p.runs[i].user, "postmaster") == 0)
+			seen |= 4;
+		ATF_CHECK_STREQ(t_p.runs[i].rcpt, (seen & 4) &&
+		    strcmp(t_p.runs[i].user, "postmaster") == 0 ?
+		    "postmaster" : "root");
+	}
+	ATF_CHECK_EQ(seen, 7);
+	/* the deferred ones wait unexpanded, with the reason */
+	memset(&evp, 0, sizeof(evp));
+	strlcpy(evp.rcpt, "busy@localhost", sizeof(evp.rcpt));
+	ATF_REQUIRE(sched_walk(t_q.sched, 0, t_find_notice, &evp) == -1);
+	ATF_CHECK(evp.flags & ENVELOPE_F_EXPAND);
+	ATF_CHECK_EQ(evp.retry, 1);
+	ATF_CHECK(strstr(evp.errmsg, "451 4.3.0") != NULL);
+	memset(&evp, 0, sizeof(evp));
+	strlcpy(evp.rcpt, "bad@localhost", sizeof(evp.rcpt));
+	ATF_REQUIRE(sched_walk(t_q.sched, 0, t_find_notice, &evp) == -1);
+	ATF_CHECK(evp.flags & ENVELOPE_F_EXPAND);
+	ATF_CHECK_EQ(evp.retry, 1);
+	ATF_CHECK(strstr(evp.errmsg, "dispatcher") != NULL);
+	/* the postmaster's notice fails: nothing more, no loop */
+	for (i = 4; i < 7; i++)
+		if (strcmp(t_p.runs[i].rcpt, "postmaster") == 0)
+			t_result(i, IPC_DLV_PERMFAIL, "550 5.1.1 gone");
+	t_run(&t_p.nruns, 7);
+	ATF_CHECK_EQ(t_nnotices, 5);
+	/* 2 for root, busy, bad */
+	ATF_CHECK_EQ(sched_count(t_q.sched), 4);
+	ATF_CHECK_EQ(t_entries("spool/queue"), 3);
+}
+
+ATF_TC_WITHOUT_HEAD(queue_tx_encrypted_spool);
+ATF_TC_BODY(queue_tx_encrypted_spool, tc)
+{
+	struct msg_lka_envelope	e;
+	char			path[64], head[4];
+	int			fd;
+
+	(void)tc;
+	t_start("a key");
+	t_open(1);
+	t_evp(&e, 0, "local", "rcpt");
+	t_commit(0, &e, 1, t_write(0));
+	t_run(&t_p.nruns, 1);
+	ATF_CHECK_EQ(t_p.committed[0].code, 0);
+	snprintf(path, sizeof(path), "spool/queue/%08x/message",
+	    t_p.opened[0].msgid);
+	ATF_REQUIRE((fd = open(path, O_RDONLY)) != -1);
+	ATF_REQUIRE_EQ(read(fd, head, sizeof(head)), 4);
+	ATF_CHECK(memcmp(head, "\0PHQ", 4) == 0);
+	close(fd);
+	ATF_CHECK(strncmp(t_p.bodies[0], "Received: by mx.test\n", 21) == 0);
+}
+
+ATF_TP_ADD_TCS(tp)
+{
+	ATF_TP_ADD_TC(tp, queue_tx_group_commit);
+	ATF_TP_ADD_TC(tp, queue_tx_refused);
+	ATF_TP_ADD_TC(tp, queue_tx_on_rcpt_result_foreign);
+	ATF_TP_ADD_TC(tp, queue_tx_on_rcpt_result_checks);
+	ATF_TP_ADD_TC(tp, queue_tx_abort);
+	ATF_TP_ADD_TC(tp, qdispatch_results);
+	ATF_TP_ADD_TC(tp, qdispatch_notice_expansion);
+	ATF_TP_ADD_TC(tp, queue_tx_encrypted_spool);
+	return atf_no_error();
+}
