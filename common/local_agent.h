@@ -56,9 +56,9 @@ struct local_delivery {
 	unsigned int	 mda_timeout;		/* seconds, 0 = default */
 };
 
-/* local_hdr.c: fill a result; write all of a buffer */
+/* local_hdr.c: write all of a buffer; local_result.c: fill a result */
 int	local_hdr_writeall(int fd, const void *, size_t);
-enum local_status local_hdr_result(struct local_result *, enum local_status,
+enum local_status local_result_set(struct local_result *, enum local_status,
 	    const char *, ...) __attribute__((format(printf, 3, 4)));
 
 /* local_maildir.c, local_mbox.c, local_mda.c */

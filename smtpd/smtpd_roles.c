@@ -14,14 +14,14 @@
 #include "listener/srv.h"
 #include "lookup/lookup.h"
 #include "parent/parent.h"
-#include "../deliver/relay/worker.h"
+#include "../deliver/relay/relay_worker.h"
 #include "../queue/queue/queue.h"
 
 const struct proc_main smtpd_mains[] = {
 	{ PROC_PARENT,	parent_main },
 	{ PROC_QUEUE,	queue_main },
 	{ PROC_SMTPD,	srv_main },
-	{ PROC_DELIVER,	worker_main },
+	{ PROC_DELIVER,	relay_worker_main },
 	{ PROC_LOOKUP,	lookup_main },
 	{ PROC_KEYS,	keys_main },
 	{ PROC_MAX,	NULL }

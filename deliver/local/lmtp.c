@@ -205,11 +205,11 @@ lmtp_judge(struct lmtp_rcpt *r, const struct smtp_client_result *res)
 	if (res->verdict == SMTP_CLIENT_V_HOST || res->code == 0) {
 		r->code = 0;
 		smtp_client_text_why(res, why, sizeof(why));
-		local_hdr_result(&r->res, st, "lmtp: %s", why);
+		local_result_set(&r->res, st, "lmtp: %s", why);
 		return;
 	}
 	r->code = res->code;
-	local_hdr_result(&r->res, st, "lmtp: %d%s%s %s", res->code,
+	local_result_set(&r->res, st, "lmtp: %d%s%s %s", res->code,
 	    res->enhanced[0] ? " " : "", res->enhanced, res->text);
 }
 
@@ -274,7 +274,7 @@ lmtp_session(int fd, struct lmtp_tx *tx)
 		(void)lmtp_broken(&c, "fcntl: %s", strerror(errno));
 	if (c.err[0] != '\0') {
 		for (i = 0; i < tx->nrcpts; i++)
-			local_hdr_result(&tx->rcpts[i].res, LOCAL_TEMPFAIL,
+			local_result_set(&tx->rcpts[i].res, LOCAL_TEMPFAIL,
 			    "lmtp: %s", c.err);
 		return -1;
 	}
@@ -419,12 +419,12 @@ lmtp_deliver(const struct local_delivery *ld, const char *dest, int rcpt_to,
 	buf_init(&prefix, LOCAL_HDR_MAX);
 	if (local_hdr_format(&prefix, ld->sender, ld->rcpt) == -1) {
 		buf_free(&prefix);
-		return local_hdr_result(res, LOCAL_PERMFAIL,
+		return local_result_set(res, LOCAL_PERMFAIL,
 		    "invalid sender or recipient address");
 	}
 	if ((fd = lmtp_connect(dest, 0, err, sizeof(err))) == -1) {
 		buf_free(&prefix);
-		return local_hdr_result(res, LOCAL_TEMPFAIL, "lmtp: %s", err);
+		return local_result_set(res, LOCAL_TEMPFAIL, "lmtp: %s", err);
 	}
 	if (gethostname(host, sizeof(host)) == -1)
 		(void)strlcpy(host, "localhost", sizeof(host));

@@ -29,7 +29,7 @@
 #define LOCAL_MBOX_LOCK_WAIT	60	/* seconds to wait for mbox locks */
 #define LOCAL_MBOX_LOCK_STALE	300	/* a dot-lock older than this is stale */
 
-/* local_hdr.c (and local_hdr_result, local_hdr_writeall: local_agent.h) */
+/* local_hdr.c; local_hdr_writeall and local_result_set: local_agent.h */
 int	local_hdr_format(struct buf *, const char *sender, const char *rcpt);
 
 /* local_maildir.c (local_maildir_deliver: local_agent.h) */

@@ -38,14 +38,14 @@ local_file_deliver(const struct local_delivery *ld, const char *path,
 	struct local_delivery	 fd;
 
 	if (path[0] != '/')
-		return local_hdr_result(res, LOCAL_PERMFAIL,
+		return local_result_set(res, LOCAL_PERMFAIL,
 		    "file destination is not an absolute path");
 	fd = *ld;
 	if (strlcpy(fd.mbox, path, sizeof(fd.mbox)) >= sizeof(fd.mbox))
-		return local_hdr_result(res, LOCAL_PERMFAIL,
+		return local_result_set(res, LOCAL_PERMFAIL,
 		    "file destination too long");
 	if (local_mbox_deliver(&fd, res) == LOCAL_OK)
-		local_hdr_result(res, LOCAL_OK, "delivered to file");
+		local_result_set(res, LOCAL_OK, "delivered to file");
 	return res->status;
 }
 
@@ -57,14 +57,14 @@ local_file_command(const struct local_delivery *ld, const char *command,
 	struct local_delivery	 cd;
 
 	if (command[0] == '\0')
-		return local_hdr_result(res, LOCAL_PERMFAIL,
+		return local_result_set(res, LOCAL_PERMFAIL,
 		    "empty command destination");
 	cd = *ld;
 	if (strlcpy(cd.mda, command, sizeof(cd.mda)) >= sizeof(cd.mda))
-		return local_hdr_result(res, LOCAL_PERMFAIL,
+		return local_result_set(res, LOCAL_PERMFAIL,
 		    "command destination too long");
 	if (local_mda_deliver(&cd, res) == LOCAL_OK)
-		local_hdr_result(res, LOCAL_OK, "delivered to command");
+		local_result_set(res, LOCAL_OK, "delivered to command");
 	return res->status;
 }
 
@@ -120,7 +120,7 @@ local_file_forward_check(const struct local_delivery *ld, int command,
 	int		 r;
 
 	if (local_file_forward_read(ld, &text, &why) == -1) {
-		local_hdr_result(res, LOCAL_PERMFAIL, "refused: %s", why);
+		local_result_set(res, LOCAL_PERMFAIL, "refused: %s", why);
 		return -1;
 	}
 	r = aliases_forward_has(text, command ? ALIASES_T_COMMAND :
@@ -128,7 +128,7 @@ local_file_forward_check(const struct local_delivery *ld, int command,
 	free(text);
 	if (r == 1)
 		return 0;
-	local_hdr_result(res, LOCAL_PERMFAIL, "refused: the %s is not in "
+	local_result_set(res, LOCAL_PERMFAIL, "refused: the %s is not in "
 	    "~/.forward of %s", command ? "command" : "file", ld->user);
 	return -1;
 }

@@ -1,6 +1,6 @@
 /*
  * local_hdr.c - the Return-Path/Delivered-To prefix every local method
- * writes before the message, and the result helpers they share.
+ * writes before the message, and the loop that writes it all.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -58,24 +58,4 @@ local_hdr_writeall(int fd, const void *p, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
-}
-
-/* local_hdr_result - set status and a one-line reason; returns status */
-enum local_status
-local_hdr_result(struct local_result *res, enum local_status status,
-    const char *fmt, ...)
-{
-	va_list	 ap;
-	size_t	 i;
-
-	res->status = status;
-	va_start(ap, fmt);
-	(void)vsnprintf(res->reason, sizeof(res->reason), fmt, ap);
-	va_end(ap);
-	for (i = 0; res->reason[i] != '\0'; i++) {
-		if ((unsigned char)res->reason[i] < 0x20 ||
-		    (unsigned char)res->reason[i] >= 0x7f)
-			res->reason[i] = '?';
-	}
-	return status;
 }

@@ -130,13 +130,13 @@ local_maildir_check(int fd, const char *what, struct local_result *res)
 	struct stat	 sb;
 
 	if (fstat(fd, &sb) == -1) {
-		local_hdr_result(res, LOCAL_TEMPFAIL, "maildir %s: %s", what,
+		local_result_set(res, LOCAL_TEMPFAIL, "maildir %s: %s", what,
 		    strerror(errno));
 		return -1;
 	}
 	if (!S_ISDIR(sb.st_mode) || sb.st_uid != geteuid() ||
 	    (sb.st_mode & S_IWOTH)) {
-		local_hdr_result(res, LOCAL_TEMPFAIL, "maildir %s: %s", what,
+		local_result_set(res, LOCAL_TEMPFAIL, "maildir %s: %s", what,
 		    !S_ISDIR(sb.st_mode) ? "not a directory" :
 		    sb.st_uid != geteuid() ? "owned by another user" :
 		    "world-writable");
@@ -175,7 +175,7 @@ local_maildir_opendir(int at, const char *name, const char *what,
 	}
 	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1) {
-		local_hdr_result(res, LOCAL_TEMPFAIL, "maildir %s: %s", what,
+		local_result_set(res, LOCAL_TEMPFAIL, "maildir %s: %s", what,
 		    errno == ELOOP ? "is a symbolic link" : strerror(errno));
 		return -1;
 	}
@@ -285,26 +285,26 @@ local_maildir_write(const struct local_delivery *ld, const struct buf *hdr,
 	fd = openat(m->tmp, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600);
 	if (fd == -1) {
-		local_hdr_result(res, LOCAL_TEMPFAIL, "maildir tmp/%s: %s",
+		local_result_set(res, LOCAL_TEMPFAIL, "maildir tmp/%s: %s",
 		    name, strerror(errno));
 		return -1;
 	}
 	if (local_maildir_copy(ld, hdr, fd) == -1 || fsync(fd) == -1) {
-		local_hdr_result(res, LOCAL_TEMPFAIL, "maildir write: %s",
+		local_result_set(res, LOCAL_TEMPFAIL, "maildir write: %s",
 		    strerror(errno));
 		close(fd);
 		(void)unlinkat(m->tmp, name, 0);
 		return -1;
 	}
 	if (close(fd) == -1 || linkat(m->tmp, name, m->new, name, 0) == -1) {
-		local_hdr_result(res, LOCAL_TEMPFAIL, "maildir new/%s: %s",
+		local_result_set(res, LOCAL_TEMPFAIL, "maildir new/%s: %s",
 		    name, strerror(errno));
 		(void)unlinkat(m->tmp, name, 0);
 		return -1;
 	}
 	(void)unlinkat(m->tmp, name, 0);
 	if (fsync(m->new) == -1) {
-		local_hdr_result(res, LOCAL_TEMPFAIL, "maildir fsync new: %s",
+		local_result_set(res, LOCAL_TEMPFAIL, "maildir fsync new: %s",
 		    strerror(errno));
 		return -1;
 	}
@@ -344,11 +344,11 @@ local_maildir_target(const struct local_delivery *ld, struct local_maildir *m,
 	else
 		rv = snprintf(path, sizeof(path), "%s/Maildir", ld->home);
 	if (rv < 0 || (size_t)rv >= sizeof(path)) {
-		local_hdr_result(res, LOCAL_PERMFAIL, "maildir path too long");
+		local_result_set(res, LOCAL_PERMFAIL, "maildir path too long");
 		return -1;
 	}
 	if (ld->junk && (spam = local_maildir_is_spam(ld->msg_fd)) == -1) {
-		local_hdr_result(res, LOCAL_TEMPFAIL, "maildir junk scan: %s",
+		local_result_set(res, LOCAL_TEMPFAIL, "maildir junk scan: %s",
 		    strerror(errno));
 		return -1;
 	}
@@ -375,7 +375,7 @@ local_maildir_deliver(const struct local_delivery *ld, struct local_result *res)
 	buf_init(&hdr, LOCAL_HDR_MAX);
 	if (local_hdr_format(&hdr, ld->sender, ld->rcpt) == -1) {
 		buf_free(&hdr);
-		return local_hdr_result(res, LOCAL_PERMFAIL,
+		return local_result_set(res, LOCAL_PERMFAIL,
 		    "invalid sender or recipient address");
 	}
 	if (local_maildir_target(ld, &m, res) == -1) {
@@ -387,9 +387,9 @@ local_maildir_deliver(const struct local_delivery *ld, struct local_result *res)
 	if (found == 0 && !ld->fresh)
 		found = local_maildir_scan(m.cur, ld->evpid, 0);
 	if (found == 1)
-		local_hdr_result(res, LOCAL_OK, "already delivered");
+		local_result_set(res, LOCAL_OK, "already delivered");
 	else if (found == -1)
-		local_hdr_result(res, LOCAL_TEMPFAIL, "maildir scan: %s",
+		local_result_set(res, LOCAL_TEMPFAIL, "maildir scan: %s",
 		    strerror(errno));
 	else {
 		if (!ld->fresh)
@@ -398,7 +398,7 @@ local_maildir_deliver(const struct local_delivery *ld, struct local_result *res)
 		(void)snprintf(name, sizeof(name), "%lld.%016" PRIx64 ".%s",
 		    (long long)time(NULL), ld->evpid, host);
 		if (local_maildir_write(ld, &hdr, &m, name, res) == 0)
-			local_hdr_result(res, LOCAL_OK, "delivered to maildir");
+			local_result_set(res, LOCAL_OK, "delivered to maildir");
 	}
 	local_maildir_close(&m);
 	buf_free(&hdr);

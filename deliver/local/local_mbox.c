@@ -140,14 +140,14 @@ local_mbox_open(const char *path, struct local_result *res)
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 	    0600);
 	if (fd == -1) {
-		local_hdr_result(res, LOCAL_TEMPFAIL, "mbox %s: %s", path,
+		local_result_set(res, LOCAL_TEMPFAIL, "mbox %s: %s", path,
 		    errno == ELOOP ? "is a symbolic link" :
 		    errno == EACCES ? "cannot create (spool directory not "
 		    "writable by the user)" : strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &sb) == -1) {
-		local_hdr_result(res, LOCAL_TEMPFAIL, "mbox %s: %s", path,
+		local_result_set(res, LOCAL_TEMPFAIL, "mbox %s: %s", path,
 		    strerror(errno));
 		close(fd);
 		return -1;
@@ -155,7 +155,7 @@ local_mbox_open(const char *path, struct local_result *res)
 	if (!S_ISREG(sb.st_mode) ||
 	    sb.st_uid != geteuid() || (sb.st_mode & S_IWOTH) ||
 	    sb.st_nlink != 1) {
-		local_hdr_result(res, LOCAL_TEMPFAIL, "mbox %s: %s", path,
+		local_result_set(res, LOCAL_TEMPFAIL, "mbox %s: %s", path,
 		    !S_ISREG(sb.st_mode) ? "not a regular file" :
 		    sb.st_uid != geteuid() ? "owned by another user" :
 		    (sb.st_mode & S_IWOTH) ? "world-writable" :
@@ -296,22 +296,22 @@ local_mbox_lock(const char *path, int fd, char *lock, size_t locksz,
 
 	lock[0] = '\0';
 	if (local_mbox_lock_fcntl(fd, deadline) == -1) {
-		local_hdr_result(res, LOCAL_TEMPFAIL, "mbox %s: lock: %s",
+		local_result_set(res, LOCAL_TEMPFAIL, "mbox %s: lock: %s",
 		    path, strerror(errno));
 		return -1;
 	}
 	if (!local_mbox_same(path, fd)) {
-		local_hdr_result(res, LOCAL_TEMPFAIL,
+		local_result_set(res, LOCAL_TEMPFAIL,
 		    "mbox %s: replaced while locking", path);
 		return -1;
 	}
 	if ((size_t)snprintf(lock, locksz, "%s.lock", path) >= locksz) {
-		local_hdr_result(res, LOCAL_PERMFAIL, "mbox path too long");
+		local_result_set(res, LOCAL_PERMFAIL, "mbox path too long");
 		lock[0] = '\0';
 		return -1;
 	}
 	if ((rv = local_mbox_dotlock(lock, deadline)) == -1) {
-		local_hdr_result(res, LOCAL_TEMPFAIL, "mbox %s: dot-lock: %s",
+		local_result_set(res, LOCAL_TEMPFAIL, "mbox %s: dot-lock: %s",
 		    path, strerror(errno));
 		lock[0] = '\0';
 		return -1;
@@ -332,7 +332,7 @@ local_mbox_append(const struct local_delivery *ld, int fd, struct buf *out,
 	int		 saved;
 
 	if (fstat(fd, &sb) == -1) {
-		local_hdr_result(res, LOCAL_TEMPFAIL, "mbox fstat: %s",
+		local_result_set(res, LOCAL_TEMPFAIL, "mbox fstat: %s",
 		    strerror(errno));
 		return -1;
 	}
@@ -341,7 +341,7 @@ local_mbox_append(const struct local_delivery *ld, int fd, struct buf *out,
 	saved = errno;
 	if (ftruncate(fd, sb.st_size) == -1 || fsync(fd) == -1)
 		log_warn("mbox %s: cannot undo a partial write", ld->mbox);
-	local_hdr_result(res, LOCAL_TEMPFAIL, "mbox %s: write: %s", ld->mbox,
+	local_result_set(res, LOCAL_TEMPFAIL, "mbox %s: write: %s", ld->mbox,
 	    strerror(saved));
 	return -1;
 }
@@ -358,7 +358,7 @@ local_mbox_deliver(const struct local_delivery *ld, struct local_result *res)
 	if (local_mbox_separator(&out, ld->sender, time(NULL)) == -1 ||
 	    local_hdr_format(&out, ld->sender, ld->rcpt) == -1) {
 		buf_free(&out);
-		return local_hdr_result(res, LOCAL_PERMFAIL,
+		return local_result_set(res, LOCAL_PERMFAIL,
 		    "invalid sender or recipient address");
 	}
 	if ((fd = local_mbox_open(ld->mbox, res)) == -1) {
@@ -367,7 +367,7 @@ local_mbox_deliver(const struct local_delivery *ld, struct local_result *res)
 	}
 	if (local_mbox_lock(ld->mbox, fd, lock, sizeof(lock), res) == 0 &&
 	    local_mbox_append(ld, fd, &out, res) == 0)
-		local_hdr_result(res, LOCAL_OK, "delivered to mbox");
+		local_result_set(res, LOCAL_OK, "delivered to mbox");
 	if (lock[0] != '\0')
 		(void)unlink(lock);
 	close(fd);

@@ -259,21 +259,21 @@ local_mda_status(int wstatus, const char *output, struct local_result *res)
 	if (WIFEXITED(wstatus)) {
 		code = WEXITSTATUS(wstatus);
 		if (code == 0)
-			return local_hdr_result(res, LOCAL_OK,
+			return local_result_set(res, LOCAL_OK,
 			    "delivered to mda");
 		st = (code == LOCAL_MDA_EX_TEMPFAIL ||
 		    code == LOCAL_MDA_EX_OSERR) ? LOCAL_TEMPFAIL :
 		    LOCAL_PERMFAIL;
 		if (line[0] != '\0')
-			return local_hdr_result(res, st, "%s", line);
-		return local_hdr_result(res, st, "exit status %d", code);
+			return local_result_set(res, st, "%s", line);
+		return local_result_set(res, st, "exit status %d", code);
 	}
 	if (WIFSIGNALED(wstatus) && line[0] == '\0')
-		return local_hdr_result(res, LOCAL_PERMFAIL,
+		return local_result_set(res, LOCAL_PERMFAIL,
 		    "killed by signal %d", WTERMSIG(wstatus));
 	if (line[0] != '\0')
-		return local_hdr_result(res, LOCAL_PERMFAIL, "%s", line);
-	return local_hdr_result(res, LOCAL_PERMFAIL, "abnormal termination");
+		return local_result_set(res, LOCAL_PERMFAIL, "%s", line);
+	return local_result_set(res, LOCAL_PERMFAIL, "abnormal termination");
 }
 
 /* local_mda_spawn - fork the command with its pipes; pid or -1 */
@@ -322,16 +322,16 @@ local_mda_run(const struct local_delivery *ld, struct local_mda_io *io,
 	int		 wstatus = 0, rv;
 
 	if ((pid = local_mda_spawn(ld, io)) == -1)
-		return local_hdr_result(res, LOCAL_TEMPFAIL, "mda: fork: %s",
+		return local_result_set(res, LOCAL_TEMPFAIL, "mda: fork: %s",
 		    strerror(errno));
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += ld->mda_timeout ? ld->mda_timeout :
 	    LOCAL_MDA_TIMEOUT;
 	rv = local_mda_wait(io, pid, &deadline, &wstatus);
 	if (rv == 1)
-		return local_hdr_result(res, LOCAL_TEMPFAIL, "timeout");
+		return local_result_set(res, LOCAL_TEMPFAIL, "timeout");
 	if (rv == -1)
-		return local_hdr_result(res, LOCAL_TEMPFAIL,
+		return local_result_set(res, LOCAL_TEMPFAIL,
 		    "mda: cannot read message: %s", strerror(errno));
 	return local_mda_status(wstatus,
 	    io->output.data != NULL ? io->output.data : "", res);
@@ -350,10 +350,10 @@ local_mda_deliver(const struct local_delivery *ld, struct local_result *res)
 	buf_init(&io.pending, LOCAL_MDA_CHUNK);
 	buf_init(&io.output, LOCAL_MDA_OUTPUT_MAX);
 	if (local_hdr_format(&io.pending, ld->sender, ld->rcpt) == -1)
-		local_hdr_result(res, LOCAL_PERMFAIL,
+		local_result_set(res, LOCAL_PERMFAIL,
 		    "invalid sender or recipient address");
 	else if (ld->mda[0] == '\0')
-		local_hdr_result(res, LOCAL_PERMFAIL, "empty mda command");
+		local_result_set(res, LOCAL_PERMFAIL, "empty mda command");
 	else {
 		memset(&ign, 0, sizeof(ign));
 		ign.sa_handler = SIG_IGN;

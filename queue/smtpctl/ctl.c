@@ -15,7 +15,7 @@
 #include "ctl_client.h"
 #include "ipc.h"
 #include "log.h"
-#include "passwd.h"
+#include "pwhash.h"
 
 enum ctl_argk {
 	CTL_ARG_NONE,
@@ -55,9 +55,9 @@ ctl_usage(void)
 static int
 ctl_encrypt_one(const char *pw)
 {
-	char	hash[PASSWD_HASH_MAX];
+	char	hash[PWHASH_HASH_MAX];
 
-	if (passwd_hash(pw, hash, sizeof(hash)) == -1) {
+	if (pwhash_hash(pw, hash, sizeof(hash)) == -1) {
 		fprintf(stderr, "smtpctl: cannot hash this password\n");
 		return 1;
 	}

@@ -1,7 +1,7 @@
 /*
  * lookup_auth.c - AUTH credentials from a table and the senders check
  * of a listener.  Passwords are compared through crypt(3) hashes
- * (passwd_check), wiped after use and never logged.
+ * (pwhash_check), wiped after use and never logged.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 
 #include "cfg.h"
 #include "lookup.h"
-#include "passwd.h"
+#include "pwhash.h"
 #include "table.h"
 #include "xmalloc.h"
 
@@ -35,7 +35,7 @@ lookup_auth_table(struct lookup_tables *lt, const struct cfg_table *ct,
 		if (strcasecmp(res->creds.username, user) != 0)
 			r = LOOKUP_AUTH_REFUSED;
 		else
-			r = passwd_check(pass, res->creds.password) == 1 ?
+			r = pwhash_check(pass, res->creds.password) == 1 ?
 			    LOOKUP_AUTH_OK : LOOKUP_AUTH_REFUSED;
 	} else if (r == 0)
 		r = LOOKUP_AUTH_REFUSED;

@@ -37,7 +37,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "parent.h"
-#include "passwd.h"
+#include "pwhash.h"
 #include "xmalloc.h"
 
 #define PARENT_LOOKUP_AUTH_MAX		4	/* password checks at once */
@@ -138,7 +138,7 @@ parent_lookup_auth_check(const char *user, const char *pass,
 		strlcpy(a->why, why, sizeof(a->why));
 		return 0;
 	}
-	return passwd_check(pass, hash) == 1;
+	return pwhash_check(pass, hash) == 1;
 }
 
 /* parent_lookup_auth_child - the child of one MSG_AUTH_SYSTEM */

@@ -226,10 +226,10 @@ parent_mda_nouser(const char *user, struct local_result *res)
 {
 	if (errno == 0 || errno == ENOENT || errno == ESRCH ||
 	    errno == EBADF || errno == EPERM)
-		local_hdr_result(res, LOCAL_PERMFAIL, "user %s: unknown "
+		local_result_set(res, LOCAL_PERMFAIL, "user %s: unknown "
 		    "account", user);
 	else
-		local_hdr_result(res, LOCAL_TEMPFAIL, "user %s: %s", user,
+		local_result_set(res, LOCAL_TEMPFAIL, "user %s: %s", user,
 		    strerror(errno));
 	return -1;
 }
@@ -249,7 +249,7 @@ parent_mda_account(const struct cfg_action *a, const char *user,
 	int			 rv;
 
 	if (strlcpy(ld->user, user, sizeof(ld->user)) >= sizeof(ld->user))
-		return local_hdr_result(res, LOCAL_PERMFAIL, "bad user"), -1;
+		return local_result_set(res, LOCAL_PERMFAIL, "bad user"), -1;
 	if (a->userbase == NULL) {
 		errno = 0;
 		if ((pw = getpwnam(user)) == NULL)
@@ -261,11 +261,11 @@ parent_mda_account(const struct cfg_action *a, const char *user,
 		return 0;
 	}
 	if ((t = parent_mda_table(a->userbase, err, sizeof(err))) == NULL)
-		return local_hdr_result(res, LOCAL_TEMPFAIL, "%s", err), -1;
+		return local_result_set(res, LOCAL_TEMPFAIL, "%s", err), -1;
 	rv = table_lookup(t, TABLE_K_USERINFO, user, &u);
 	table_free(t);
 	if (rv != 1)
-		return local_hdr_result(res, rv == 0 ? LOCAL_PERMFAIL :
+		return local_result_set(res, rv == 0 ? LOCAL_PERMFAIL :
 		    LOCAL_TEMPFAIL, "user %s: %s", user, rv == 0 ?
 		    "not in userbase" : "userbase lookup failed"), -1;
 	ld->uid = u.userinfo.uid;
@@ -303,7 +303,7 @@ parent_mda_refuse(struct parent_mda_job *job, const char *fmt, ...)
 	(void)vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	job->refused = 1;
-	local_hdr_result(&job->res, LOCAL_PERMFAIL, "%s", text);
+	local_result_set(&job->res, LOCAL_PERMFAIL, "%s", text);
 	return -1;
 }
 
@@ -367,7 +367,7 @@ parent_mda_prepare(struct parent_mda_job *job, struct local_delivery *ld)
 		return parent_mda_refuse(job, "delivery as root refused (uid "
 		    "or gid 0; use an alias)");
 	if (proc_devmode() && ld->uid != geteuid())
-		return local_hdr_result(&job->res, LOCAL_TEMPFAIL,
+		return local_result_set(&job->res, LOCAL_TEMPFAIL,
 		    "development mode: cannot deliver as %s", evp->user), -1;
 	ld->evpid = evp->evpid;
 	ld->fresh = job->fresh;
@@ -438,7 +438,7 @@ parent_mda_expand(struct parent_mda_job *job, struct local_delivery *ld)
 		rv = fmt_expand(job->lmtp_dest, sizeof(job->lmtp_dest),
 		    a->lmtp_dest, &ctx, err, sizeof(err));
 	if (rv == -1)
-		local_hdr_result(&job->res, LOCAL_PERMFAIL, "action %s: %s",
+		local_result_set(&job->res, LOCAL_PERMFAIL, "action %s: %s",
 		    a->name, err);
 	return rv;
 }
@@ -462,7 +462,7 @@ parent_mda_mbox_create(const struct local_delivery *ld,
 	    O_CLOEXEC, 0600);
 	if (fd != -1) {
 		if (fchown(fd, ld->uid, ld->gid) == -1) {
-			local_hdr_result(res, LOCAL_TEMPFAIL, "mbox %s: "
+			local_result_set(res, LOCAL_TEMPFAIL, "mbox %s: "
 			    "chown: %s", ld->mbox, strerror(errno));
 			(void)unlink(ld->mbox);
 			close(fd);
@@ -472,14 +472,14 @@ parent_mda_mbox_create(const struct local_delivery *ld,
 		return 0;
 	}
 	if (errno != EEXIST)
-		return local_hdr_result(res, LOCAL_TEMPFAIL, "mbox %s: %s",
+		return local_result_set(res, LOCAL_TEMPFAIL, "mbox %s: %s",
 		    ld->mbox, strerror(errno)), -1;
 	if (lstat(ld->mbox, &sb) == -1)
-		return local_hdr_result(res, LOCAL_TEMPFAIL, "mbox %s: %s",
+		return local_result_set(res, LOCAL_TEMPFAIL, "mbox %s: %s",
 		    ld->mbox, strerror(errno)), -1;
 	if (S_ISLNK(sb.st_mode) || !S_ISREG(sb.st_mode) ||
 	    sb.st_uid != ld->uid)
-		return local_hdr_result(res, LOCAL_TEMPFAIL, "mbox %s: %s",
+		return local_result_set(res, LOCAL_TEMPFAIL, "mbox %s: %s",
 		    ld->mbox, S_ISLNK(sb.st_mode) ? "is a symbolic link" :
 		    !S_ISREG(sb.st_mode) ? "not a regular file" :
 		    "owned by another user"), -1;
@@ -535,7 +535,7 @@ parent_mda_deliver(const struct parent_mda_job *job, struct local_delivery *ld,
 	ld->msg_fd = 3;		/* see parent_mda_fd_ok; never reopened */
 	(void)lseek(ld->msg_fd, 0, SEEK_SET);
 	if (parent_mda_become(ld, job->action->userbase != NULL) == -1) {
-		local_hdr_result(res, LOCAL_TEMPFAIL, "cannot become %s",
+		local_result_set(res, LOCAL_TEMPFAIL, "cannot become %s",
 		    ld->user);
 		return;
 	}
@@ -604,13 +604,13 @@ parent_mda_on_pipe(evutil_socket_t fd, short what, void *arg)
 	if (job->got != sizeof(job->report) ||
 	    (job->res.status != LOCAL_OK && job->res.status != LOCAL_TEMPFAIL &&
 	    job->res.status != LOCAL_PERMFAIL))
-		local_hdr_result(&job->res, LOCAL_TEMPFAIL,
+		local_result_set(&job->res, LOCAL_TEMPFAIL,
 		    "delivery process ended without a result");
 	else {
 		/* it ran as the user: printable, terminated, or nothing */
 		job->res.reason[sizeof(job->res.reason) - 1] = '\0';
 		(void)strlcpy(reason, job->res.reason, sizeof(reason));
-		local_hdr_result(&job->res, job->res.status, "%s", reason);
+		local_result_set(&job->res, job->res.status, "%s", reason);
 	}
 	parent_mda_answer(job);
 	parent_mda.nrunning--;
@@ -633,7 +633,7 @@ parent_mda_start(struct parent_mda_job *job)
 		return;
 	}
 	if (pipe2(p, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
-		local_hdr_result(&job->res, LOCAL_TEMPFAIL, "fork: %s",
+		local_result_set(&job->res, LOCAL_TEMPFAIL, "fork: %s",
 		    strerror(errno));
 		parent_mda_answer(job);
 		return;

@@ -11,7 +11,7 @@
 #include <atf-c.h>
 
 #include "cfg.h"
-#include "passwd.h"
+#include "pwhash.h"
 #include "table.h"
 #include "../../../smtpd/lookup/lookup.h"
 #include "../../../smtpd/lookup/lookup_rule.h"
@@ -351,10 +351,10 @@ static struct cfg *
 t_auth_setup(struct lookup_tables **lt)
 {
 	struct cfg	*cfg;
-	char		 hash[PASSWD_HASH_MAX], err[1024];
+	char		 hash[PWHASH_HASH_MAX], err[1024];
 	FILE		*f;
 
-	ATF_REQUIRE(passwd_hash("s3cret", hash, sizeof(hash)) == 0);
+	ATF_REQUIRE(pwhash_hash("s3cret", hash, sizeof(hash)) == 0);
 	ATF_REQUIRE((f = fopen("creds", "w")) != NULL);
 	fprintf(f, "alice %s\nlocked *\nbroken $6$\n", hash);
 	ATF_REQUIRE(fclose(f) == 0);

@@ -1,5 +1,5 @@
 /*
- * worker.c - the deliver role: the unprivileged worker that runs relay
+ * relay_worker.c - the deliver role: the unprivileged worker that runs relay
  * jobs for the queue (outbound SMTP and LMTP, relay*.c beside it).
  *
  * Everything the relay reads from disk (the resolver's files
@@ -23,21 +23,21 @@
 #include "log.h"
 #include "proc.h"
 #include "relay.h"
-#include "worker.h"
+#include "relay_worker.h"
 
-struct worker {
+struct relay_worker {
 	struct proc_env			*env;
 	struct ipc			*parent;
 	struct ipc			*queue;
 	struct relay			*relay;
 };
 
-/* worker_on_stats_req - the relay's counters for `show stats` */
+/* relay_worker_on_stats_req - the relay's counters for `show stats` */
 static void
-worker_on_stats_req(struct ipc *c, uint32_t id, int fd, const void *msg,
+relay_worker_on_stats_req(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
 {
-	struct worker			*w = arg;
+	struct relay_worker			*w = arg;
 	struct msg_stats_deliver	 st;
 
 	(void)fd;
@@ -47,33 +47,33 @@ worker_on_stats_req(struct ipc *c, uint32_t id, int fd, const void *msg,
 	ipc_send(c, MSG_STATS_DELIVER, id, -1, &st, sizeof(st));
 }
 
-/* worker_on_relay_run - MSG_RELAY_RUN: a job for the relay */
+/* relay_worker_on_relay_run - MSG_RELAY_RUN: a job for the relay */
 static void
-worker_on_relay_run(struct ipc *c, uint32_t id, int fd, const void *msg,
+relay_worker_on_relay_run(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
 {
-	struct worker	*w = arg;
+	struct relay_worker	*w = arg;
 
 	relay_on_run(c, id, fd, msg, w->relay);
 }
 
-static const struct ipc_handler worker_queue_handlers[] = {
-	{ MSG_STATS_REQ,	worker_on_stats_req },
-	{ MSG_RELAY_RUN,	worker_on_relay_run },
+static const struct ipc_handler relay_worker_queue_handlers[] = {
+	{ MSG_STATS_REQ,	relay_worker_on_stats_req },
+	{ MSG_RELAY_RUN,	relay_worker_on_relay_run },
 	{ MSG_LOG_VERBOSE,	ipc_on_log_verbose },
 	{ MSG_LOG_BRIEF,	ipc_on_log_brief },
 	{ MSG_NONE,		NULL }
 };
-static const struct ipc_handler worker_parent_handlers[] = {
+static const struct ipc_handler relay_worker_parent_handlers[] = {
 	{ MSG_NONE,		NULL }
 };
 
 /*
- * worker_keys - the channel to the key holder, when a relay action
+ * relay_worker_keys - the channel to the key holder, when a relay action
  * presents a client certificate; NULL otherwise
  */
 static struct keyproxy *
-worker_keys(const struct cfg *cfg)
+relay_worker_keys(const struct cfg *cfg)
 {
 	const struct cfg_action	*a;
 
@@ -84,22 +84,22 @@ worker_keys(const struct cfg *cfg)
 	return NULL;
 }
 
-/* worker_main - the deliver role */
+/* relay_worker_main - the deliver role */
 int
-worker_main(struct proc_env *env)
+relay_worker_main(struct proc_env *env)
 {
-	static struct worker	 w;
+	static struct relay_worker	 w;
 	char			 err[256];
 
 	w.env = env;
 	if (dns_init(NULL, err, sizeof(err)) == -1)
 		log_warnx("relay: resolver: %s; MX lookups will fail", err);
-	w.relay = relay_new(env->cfg, NULL, worker_keys(env->cfg));
+	w.relay = relay_new(env->cfg, NULL, relay_worker_keys(env->cfg));
 	proc_child_start(PROC_DELIVER, env->spool, NULL, NULL);
 	w.parent = proc_channel(PROC_DELIVER, PROC_PARENT,
-	    worker_parent_handlers, &w);
-	w.queue = proc_channel(PROC_DELIVER, PROC_QUEUE, worker_queue_handlers,
-	    &w);
+	    relay_worker_parent_handlers, &w);
+	w.queue = proc_channel(PROC_DELIVER, PROC_QUEUE,
+	    relay_worker_queue_handlers, &w);
 	relay_set_queue(w.relay, w.queue);
 	ev_dispatch();
 	log_debug("event=exit");
