@@ -225,7 +225,7 @@ static const struct ipc_handler srv_parent_handlers[] = {
 };
 static const struct ipc_handler srv_queue_handlers[] = {
 	{ MSG_TX_OPENED,	srv_tx_on_opened },
-	{ MSG_TX_RCPT_RESULT,	srv_lka_on_rcpt_result },
+	{ MSG_TX_RCPT_RESULT,	srv_lookup_on_rcpt_result },
 	{ MSG_TX_COMMITTED,	srv_tx_on_committed },
 	{ MSG_STATS_REQ,	srv_on_stats_req },
 	{ MSG_PAUSE_SMTP,	srv_on_pause },
@@ -236,7 +236,7 @@ static const struct ipc_handler srv_queue_handlers[] = {
 };
 
 static const struct ipc_handler srv_lookup_handlers[] = {
-	{ MSG_LKA_RESULT,	srv_lka_on_result },
+	{ MSG_LKA_RESULT,	srv_lookup_on_result },
 	{ MSG_NONE,		NULL }
 };
 

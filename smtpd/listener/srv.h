@@ -227,13 +227,13 @@ int	srv_tx_received(char *buf, size_t bufsz, const char *helo,
 	    const char *with, const char *tlsinfo, uint32_t msgid,
 	    const char *rcpt, const char *date);
 
-/* srv_lka.c */
-void	srv_lka_mail(struct srv_session *, const char *sender);
-void	srv_lka_rcpt(struct srv_session *, const char *rcpt);
-void	srv_lka_auth(struct srv_session *, const char *user,
+/* srv_lookup.c */
+void	srv_lookup_mail(struct srv_session *, const char *sender);
+void	srv_lookup_rcpt(struct srv_session *, const char *rcpt);
+void	srv_lookup_auth(struct srv_session *, const char *user,
 	    const char *pass);
-void	srv_lka_on_result(struct ipc *, uint32_t, int, const void *, void *);
-void	srv_lka_on_rcpt_result(struct ipc *, uint32_t, int, const void *,
+void	srv_lookup_on_result(struct ipc *, uint32_t, int, const void *, void *);
+void	srv_lookup_on_rcpt_result(struct ipc *, uint32_t, int, const void *,
 	    void *);
 
 /* srv_auth.c */

@@ -122,7 +122,7 @@ srv_auth_check(struct srv_session *ss, const char *user, const char *pass)
 {
 	strlcpy(ss->auth->user, user, sizeof(ss->auth->user));
 	ss->auth->step = SRV_AUTH_CHECK;
-	srv_lka_auth(ss, user, pass);
+	srv_lookup_auth(ss, user, pass);
 }
 
 /* srv_auth_plain - a PLAIN response */

@@ -271,7 +271,7 @@ srv_cmd_mail(struct srv_session *ss, const struct smtp_cmd *cmd)
 		tx->ret = cmd->ret == SMTP_CMD_RET_FULL ? ENVELOPE_RET_FULL :
 		    ENVELOPE_RET_HDRS;
 	strlcpy(tx->envid, cmd->envid, sizeof(tx->envid));
-	srv_lka_mail(ss, tx->sender);
+	srv_lookup_mail(ss, tx->sender);
 }
 
 /* srv_cmd_notify - NOTIFY= as envelope flags */
@@ -310,7 +310,7 @@ srv_cmd_rcpt(struct srv_session *ss, const struct smtp_cmd *cmd)
 		xasprintf(&tx->cur_orcpt, "%s;%s", cmd->orcpt_type,
 		    cmd->orcpt);
 	tx->cur_notify = srv_cmd_notify(cmd->notify);
-	srv_lka_rcpt(ss, tx->cur_rcpt);
+	srv_lookup_rcpt(ss, tx->cur_rcpt);
 }
 
 /* srv_cmd_data - DATA: needs a recipient */

@@ -1,5 +1,5 @@
 /*
- * srv_lka.c - the listener's round trips to the lookup process: MAIL
+ * srv_lookup.c - the listener's round trips to the lookup process: MAIL
  * (senders, rules), RCPT (match and expansion) and AUTH.  A session has
  * at most one request outstanding and waits for its answer: the
  * lookup's MSG_LKA_RESULT for MAIL and AUTH; for a RCPT the queue's
@@ -22,9 +22,9 @@
 #include "srv.h"
 #include "xmalloc.h"
 
-/* srv_lka_sess - the session context the match rules look at */
+/* srv_lookup_sess - the session context the match rules look at */
 static void
-srv_lka_sess(const struct srv_session *ss, struct ipc_sess *p)
+srv_lookup_sess(const struct srv_session *ss, struct ipc_sess *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->id = ss->id;
@@ -43,29 +43,29 @@ srv_lka_sess(const struct srv_session *ss, struct ipc_sess *p)
 	strlcpy(p->helo, srv_helo(ss), sizeof(p->helo));
 }
 
-/* srv_lka_mail - may the session use this sender? */
+/* srv_lookup_mail - may the session use this sender? */
 void
-srv_lka_mail(struct srv_session *ss, const char *sender)
+srv_lookup_mail(struct srv_session *ss, const char *sender)
 {
 	struct msg_lka_mail	*m;
 
 	m = xcalloc(1, sizeof(*m));
-	srv_lka_sess(ss, &m->sess);
+	srv_lookup_sess(ss, &m->sess);
 	strlcpy(m->sender, sender, sizeof(m->sender));
 	ss->input = SRV_IN_WAIT;
 	ipc_send(ss->srv->lookup, MSG_LKA_MAIL, 0, -1, m, sizeof(*m));
 	free(m);
 }
 
-/* srv_lka_rcpt - match and expand one recipient of the transaction */
+/* srv_lookup_rcpt - match and expand one recipient of the transaction */
 void
-srv_lka_rcpt(struct srv_session *ss, const char *rcpt)
+srv_lookup_rcpt(struct srv_session *ss, const char *rcpt)
 {
 	struct srv_tx		*tx = ss->tx;
 	struct msg_lka_rcpt	*m;
 
 	m = xcalloc(1, sizeof(*m));
-	srv_lka_sess(ss, &m->sess);
+	srv_lookup_sess(ss, &m->sess);
 	m->msgid = tx->msgid;
 	m->flags = tx->evflags;
 	m->notify = tx->cur_notify;
@@ -80,9 +80,9 @@ srv_lka_rcpt(struct srv_session *ss, const char *rcpt)
 	free(m);
 }
 
-/* srv_lka_auth - check credentials; the payload is wiped after sending */
+/* srv_lookup_auth - check credentials; the payload is wiped after sending */
 void
-srv_lka_auth(struct srv_session *ss, const char *user, const char *pass)
+srv_lookup_auth(struct srv_session *ss, const char *user, const char *pass)
 {
 	struct msg_lka_auth	*m;
 
@@ -97,9 +97,9 @@ srv_lka_auth(struct srv_session *ss, const char *user, const char *pass)
 	freezero(m, sizeof(*m));
 }
 
-/* srv_lka_waiting - the session waits for the lookup (not for the queue) */
+/* srv_lookup_waiting - the session waits for the lookup (not for the queue) */
 static struct srv_session *
-srv_lka_waiting(struct srv *s, uint64_t sessid)
+srv_lookup_waiting(struct srv *s, uint64_t sessid)
 {
 	struct srv_session	*ss;
 
@@ -112,9 +112,9 @@ srv_lka_waiting(struct srv *s, uint64_t sessid)
 	return ss;
 }
 
-/* srv_lka_rcpt_done - the verdict on a RCPT */
+/* srv_lookup_rcpt_done - the verdict on a RCPT */
 static void
-srv_lka_rcpt_done(struct srv_session *ss, const struct msg_rcpt_result *m)
+srv_lookup_rcpt_done(struct srv_session *ss, const struct msg_rcpt_result *m)
 {
 	struct srv_tx	*tx = ss->tx;
 	char		 vis[ADDR_MAX * 4];
@@ -133,9 +133,9 @@ srv_lka_rcpt_done(struct srv_session *ss, const struct msg_rcpt_result *m)
 	tx->cur_rcpt[0] = '\0';
 }
 
-/* srv_lka_mail_done - the verdict on a MAIL */
+/* srv_lookup_mail_done - the verdict on a MAIL */
 static void
-srv_lka_mail_done(struct srv_session *ss, const struct msg_lka_result *m)
+srv_lookup_mail_done(struct srv_session *ss, const struct msg_lka_result *m)
 {
 	char	vis[ADDR_MAX * 4];
 
@@ -150,9 +150,9 @@ srv_lka_mail_done(struct srv_session *ss, const struct msg_lka_result *m)
 	srv_tx_reset(ss);
 }
 
-/* srv_lka_result_valid - a reply the listener can send as it is */
+/* srv_lookup_result_valid - a reply the listener can send as it is */
 static int
-srv_lka_result_valid(int code, const char *enhanced, const char *text)
+srv_lookup_result_valid(int code, const char *enhanced, const char *text)
 {
 	if (code < 200 || code > 599)
 		return 0;
@@ -160,9 +160,9 @@ srv_lka_result_valid(int code, const char *enhanced, const char *text)
 	    strpbrk(text, "\r\n") == NULL;
 }
 
-/* srv_lka_on_result - MSG_LKA_RESULT: the verdict on MAIL or AUTH */
+/* srv_lookup_on_result - MSG_LKA_RESULT: the verdict on MAIL or AUTH */
 void
-srv_lka_on_result(struct ipc *c, uint32_t id, int fd, const void *msg,
+srv_lookup_on_result(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
 {
 	const struct msg_lka_result	*m = msg;
@@ -171,28 +171,28 @@ srv_lka_on_result(struct ipc *c, uint32_t id, int fd, const void *msg,
 	(void)c;
 	(void)id;
 	(void)fd;
-	if (!srv_lka_result_valid(m->code, m->enhanced, m->text))
+	if (!srv_lookup_result_valid(m->code, m->enhanced, m->text))
 		fatalx("ipc: MSG_LKA_RESULT from lookup: bad reply %d %s",
 		    m->code, m->enhanced);
-	if ((ss = srv_lka_waiting(arg, m->sessid)) == NULL)
+	if ((ss = srv_lookup_waiting(arg, m->sessid)) == NULL)
 		return;
 	ss->input = SRV_IN_CMD;
 	if (ss->auth != NULL)
 		srv_auth_result(ss, m->code, m->enhanced, m->text);
 	else if (ss->tx != NULL && ss->state == SRV_ST_HELO &&
 	    !ss->tx->opening)
-		srv_lka_mail_done(ss, m);
+		srv_lookup_mail_done(ss, m);
 	else
 		fatalx("ipc: MSG_LKA_RESULT from lookup for no request");
 	srv_session_resume(ss);
 }
 
 /*
- * srv_lka_on_rcpt_result - MSG_TX_RCPT_RESULT: the verdict on a RCPT,
+ * srv_lookup_on_rcpt_result - MSG_TX_RCPT_RESULT: the verdict on a RCPT,
  * from the queue, which holds the recipient's envelopes by now
  */
 void
-srv_lka_on_rcpt_result(struct ipc *c, uint32_t id, int fd, const void *msg,
+srv_lookup_on_rcpt_result(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
 {
 	const struct msg_rcpt_result	*m = msg;
@@ -201,7 +201,7 @@ srv_lka_on_rcpt_result(struct ipc *c, uint32_t id, int fd, const void *msg,
 	(void)c;
 	(void)id;
 	(void)fd;
-	if (!srv_lka_result_valid(m->code, m->enhanced, m->text))
+	if (!srv_lookup_result_valid(m->code, m->enhanced, m->text))
 		fatalx("ipc: MSG_TX_RCPT_RESULT from queue: bad reply %d %s",
 		    m->code, m->enhanced);
 	ss = srv_session_find(arg, m->sessid);
@@ -213,6 +213,6 @@ srv_lka_on_rcpt_result(struct ipc *c, uint32_t id, int fd, const void *msg,
 		return;
 	}
 	ss->input = SRV_IN_CMD;
-	srv_lka_rcpt_done(ss, m);
+	srv_lookup_rcpt_done(ss, m);
 	srv_session_resume(ss);
 }
