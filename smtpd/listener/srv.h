@@ -232,7 +232,8 @@ void	srv_lookup_mail(struct srv_session *, const char *sender);
 void	srv_lookup_rcpt(struct srv_session *, const char *rcpt);
 void	srv_lookup_auth(struct srv_session *, const char *user,
 	    const char *pass);
-void	srv_lookup_on_result(struct ipc *, uint32_t, int, const void *, void *);
+void	srv_lookup_on_result(struct ipc *, uint32_t, int, const void *,
+	    void *);
 void	srv_lookup_on_rcpt_result(struct ipc *, uint32_t, int, const void *,
 	    void *);
 
