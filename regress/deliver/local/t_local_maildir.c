@@ -16,9 +16,9 @@
 
 #include <atf-c.h>
 
-#include "../../../deliver/local/local.h"
+#include "local_harness.h"
 
-#define EVPID	0x5a1c93e041e7b001ULL
+#define EVPID	LOCAL_HARNESS_EVPID
 
 static const char msg_text[] =
     "Subject: hi\nFrom: a@example.org\n\nFrom here\nbody\n";
@@ -27,21 +27,7 @@ static const char msg_text[] =
 static void
 t_setup(struct local_delivery *ld, const char *text, const char *maildir)
 {
-	int	 fd;
-
-	memset(ld, 0, sizeof(*ld));
-	fd = open("msg", O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	ATF_REQUIRE(fd != -1);
-	ATF_REQUIRE(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
-	close(fd);
-	ld->msg_fd = open("msg", O_RDONLY);
-	ATF_REQUIRE(ld->msg_fd != -1);
-	ld->evpid = EVPID;
-	strlcpy(ld->sender, "alice@example.org", sizeof(ld->sender));
-	strlcpy(ld->rcpt, "bob@example.net", sizeof(ld->rcpt));
-	strlcpy(ld->user, "bob", sizeof(ld->user));
-	ld->uid = getuid();
-	ld->gid = getgid();
+	local_harness_msg(ld, "msg", text, strlen(text));
 	ATF_REQUIRE(getcwd(ld->home, sizeof(ld->home)) != NULL);
 	strlcpy(ld->maildir, maildir, sizeof(ld->maildir));
 }
@@ -67,34 +53,13 @@ t_count(const char *dir, char *last, size_t lastsz)
 	return n;
 }
 
-/* t_slurp - the whole file at path, NUL-terminated */
-static char *
-t_slurp(const char *path)
-{
-	static char	 data[1 << 20];
-	ssize_t		 n;
-	int		 fd;
-
-	fd = open(path, O_RDONLY);
-	ATF_REQUIRE_MSG(fd != -1, "open %s: %s", path, strerror(errno));
-	n = read(fd, data, sizeof(data) - 1);
-	ATF_REQUIRE(n >= 0);
-	data[n] = '\0';
-	close(fd);
-	return data;
-}
-
 /* t_deliver - deliver and check the status */
 static void
 t_deliver(struct local_delivery *ld, enum local_status want)
 {
 	struct local_result	 res;
 
-	ATF_REQUIRE(lseek(ld->msg_fd, 0, SEEK_SET) == 0);
-	ATF_CHECK_EQ_MSG(local_maildir_deliver(ld, &res), want, "reason: %s",
-	    res.reason);
-	ATF_CHECK_EQ(res.status, want);
-	ATF_CHECK(strchr(res.reason, '\n') == NULL);
+	local_harness_deliver(ld, local_maildir_deliver, want, &res);
 }
 
 ATF_TC_WITHOUT_HEAD(local_hdr_format_cases);
@@ -219,7 +184,7 @@ ATF_TC_BODY(local_maildir_deliver_content, tc)
 	ATF_CHECK(local_maildir_name_match(name, EVPID));
 	ATF_CHECK(strchr(name, ':') == NULL);
 	snprintf(path, sizeof(path), "a/b/md/new/%s", name);
-	ATF_CHECK_STREQ(t_slurp(path),
+	ATF_CHECK_STREQ(local_harness_slurp(path, NULL),
 	    "Return-Path: <alice@example.org>\nDelivered-To: bob@example.net\n"
 	    "Subject: hi\nFrom: a@example.org\n\nFrom here\nbody\n");
 	ATF_REQUIRE(stat(path, &sb) == 0);

@@ -17,7 +17,7 @@
 
 #include <atf-c.h>
 
-#include "../../../deliver/local/local.h"
+#include "local_harness.h"
 
 #define MBOX	"mbox"
 
@@ -26,21 +26,7 @@ static void
 t_setup_named(struct local_delivery *ld, const char *name, const char *text,
     size_t len)
 {
-	int	 fd;
-
-	memset(ld, 0, sizeof(*ld));
-	fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	ATF_REQUIRE(fd != -1);
-	ATF_REQUIRE(write(fd, text, len) == (ssize_t)len);
-	close(fd);
-	ld->msg_fd = open(name, O_RDONLY);
-	ATF_REQUIRE(ld->msg_fd != -1);
-	ld->evpid = 0x5a1c93e041e7b001ULL;
-	strlcpy(ld->sender, "alice@example.org", sizeof(ld->sender));
-	strlcpy(ld->rcpt, "bob@example.net", sizeof(ld->rcpt));
-	strlcpy(ld->user, "bob", sizeof(ld->user));
-	ld->uid = getuid();
-	ld->gid = getgid();
+	local_harness_msg(ld, name, text, len);
 	strlcpy(ld->mbox, MBOX, sizeof(ld->mbox));
 }
 
@@ -49,27 +35,6 @@ static void
 t_setup(struct local_delivery *ld, const char *text, size_t len)
 {
 	t_setup_named(ld, "msg", text, len);
-}
-
-/* t_slurp - the file at path, NUL-terminated, its length in *lenp */
-static char *
-t_slurp(const char *path, size_t *lenp)
-{
-	struct stat	 sb;
-	char		*data;
-	int		 fd;
-
-	fd = open(path, O_RDONLY);
-	ATF_REQUIRE_MSG(fd != -1, "open %s: %s", path, strerror(errno));
-	ATF_REQUIRE(fstat(fd, &sb) == 0);
-	data = malloc(sb.st_size + 1);
-	ATF_REQUIRE(data != NULL);
-	ATF_REQUIRE(read(fd, data, sb.st_size) == sb.st_size);
-	data[sb.st_size] = '\0';
-	close(fd);
-	if (lenp != NULL)
-		*lenp = sb.st_size;
-	return data;
 }
 
 /*
@@ -99,10 +64,7 @@ t_deliver(struct local_delivery *ld, enum local_status want)
 {
 	struct local_result	 res;
 
-	ATF_REQUIRE(lseek(ld->msg_fd, 0, SEEK_SET) == 0);
-	ATF_CHECK_EQ_MSG(local_mbox_deliver(ld, &res), want, "reason: %s",
-	    res.reason);
-	ATF_CHECK(strchr(res.reason, '\n') == NULL);
+	local_harness_deliver(ld, local_mbox_deliver, want, &res);
 }
 
 /* t_sep - the separator line the delivery writes now */
@@ -245,7 +207,8 @@ ATF_TC_BODY(local_mbox_deliver_content, tc)
 	    t_sep(""),
 	    "Return-Path: <>\nDelivered-To: bob@example.net\n"
 	    "Subject: x\n\n>From me\n>>From you\nend\n\n");
-	ATF_CHECK_STREQ(t_undate(t_slurp(MBOX, NULL)), t_undate(want));
+	ATF_CHECK_STREQ(t_undate(local_harness_slurp(MBOX, NULL)),
+	    t_undate(want));
 	ATF_REQUIRE(stat(MBOX, &sb) == 0);
 	ATF_CHECK_EQ(sb.st_mode & 07777, 0600);
 	ATF_CHECK_EQ(sb.st_uid, geteuid());
@@ -292,7 +255,7 @@ ATF_TC_BODY(local_mbox_deliver_refused, tc)
 	strlcpy(ld.rcpt, "b@c\nFrom x", sizeof(ld.rcpt));
 	t_deliver(&ld, LOCAL_PERMFAIL);
 	ATF_CHECK(access("new", F_OK) == -1);
-	ATF_CHECK_EQ(strlen(t_slurp("target", NULL)), 0);
+	ATF_CHECK_EQ(strlen(local_harness_slurp("target", NULL)), 0);
 }
 
 ATF_TC_WITHOUT_HEAD(local_mbox_deliver_other_owner);
@@ -311,7 +274,7 @@ ATF_TC_BODY(local_mbox_deliver_other_owner, tc)
 	ATF_REQUIRE(chown(MBOX, 65534, 65534) == 0);
 	ATF_CHECK_EQ(local_mbox_deliver(&ld, &res), LOCAL_TEMPFAIL);
 	ATF_CHECK(strstr(res.reason, "another user") != NULL);
-	ATF_CHECK_EQ(strlen(t_slurp(MBOX, NULL)), 0);
+	ATF_CHECK_EQ(strlen(local_harness_slurp(MBOX, NULL)), 0);
 }
 
 ATF_TC_WITHOUT_HEAD(local_mbox_deliver_spool_not_writable);
@@ -392,7 +355,7 @@ ATF_TC_BODY(local_mbox_deliver_concurrent, tc)
 		ATF_REQUIRE(waitpid(pid[i], &status, 0) == pid[i]);
 		ATF_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	}
-	data = t_slurp(MBOX, &flen);
+	data = local_harness_slurp(MBOX, &flen);
 	for (p = data; (eol = strchr(p, '\n')) != NULL; p = eol + 1) {
 		kind = (*p == 'A' || *p == 'B') ? *p : 0;
 		if (kind == 'A')
@@ -448,7 +411,8 @@ ATF_TC_BODY(local_mbox_deliver_fcntl_wait, tc)
 	ATF_CHECK_MSG(t1.tv_sec - t0.tv_sec >= 1, "did not wait for the lock");
 	ATF_REQUIRE(waitpid(pid, &status, 0) == pid);
 	ATF_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	ATF_CHECK(strstr(t_slurp(MBOX, NULL), "\nheld\n\n") != NULL);
+	ATF_CHECK(strstr(local_harness_slurp(MBOX, NULL), "\nheld\n\n") !=
+	    NULL);
 }
 
 ATF_TC_WITHOUT_HEAD(local_mbox_deliver_dotlock);
@@ -488,7 +452,7 @@ ATF_TC_BODY(local_mbox_deliver_dotlock, tc)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ATF_CHECK(t1.tv_sec - t0.tv_sec < 2);
 	ATF_CHECK(access(MBOX ".lock", F_OK) == -1);
-	ATF_CHECK_EQ(strlen(t_slurp(MBOX, NULL)),
+	ATF_CHECK_EQ(strlen(local_harness_slurp(MBOX, NULL)),
 	    2 * (strlen(t_sep("alice@example.org")) + 4 + 1 +
 	    strlen("Return-Path: <alice@example.org>\n"
 	    "Delivered-To: bob@example.net\n")));
@@ -526,7 +490,7 @@ ATF_TC_BODY(local_mbox_deliver_rollback, tc)
 	}
 	ATF_REQUIRE(waitpid(pid, &status, 0) == pid);
 	ATF_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	ATF_CHECK_STREQ(t_slurp(MBOX, NULL), before);
+	ATF_CHECK_STREQ(local_harness_slurp(MBOX, NULL), before);
 	/* a message descriptor that fails to read, after the headers */
 	close(ld.msg_fd);
 	ATF_REQUIRE(mkdir("d", 0700) == 0);
@@ -534,7 +498,7 @@ ATF_TC_BODY(local_mbox_deliver_rollback, tc)
 	ATF_REQUIRE(ld.msg_fd != -1);
 	ATF_CHECK_EQ(local_mbox_deliver(&ld, &res), LOCAL_TEMPFAIL);
 	ATF_CHECK(strstr(res.reason, "directory") != NULL);
-	ATF_CHECK_STREQ(t_slurp(MBOX, NULL), before);
+	ATF_CHECK_STREQ(local_harness_slurp(MBOX, NULL), before);
 	ATF_CHECK(access(MBOX ".lock", F_OK) == -1);
 }
 

@@ -15,7 +15,7 @@
 
 #include <atf-c.h>
 
-#include "../../../deliver/local/local.h"
+#include "local_harness.h"
 
 static const char msg_text[] = "Subject: hi\n\nFrom here\nbody\n";
 
@@ -24,22 +24,9 @@ static void
 t_setup(struct local_delivery *ld, const char *text, size_t len,
     const char *cmd)
 {
-	int	 fd;
-
-	memset(ld, 0, sizeof(*ld));
-	fd = open("msg", O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	ATF_REQUIRE(fd != -1);
-	ATF_REQUIRE(write(fd, text, len) == (ssize_t)len);
-	close(fd);
-	ld->msg_fd = open("msg", O_RDONLY);
-	ATF_REQUIRE(ld->msg_fd != -1);
-	ld->evpid = 0x5a1c93e041e7b001ULL;
-	strlcpy(ld->sender, "alice@example.org", sizeof(ld->sender));
+	local_harness_msg(ld, "msg", text, len);
 	strlcpy(ld->rcpt, "bob+tag@example.net", sizeof(ld->rcpt));
 	strlcpy(ld->orig_rcpt, "Bob+tag@Example.NET", sizeof(ld->orig_rcpt));
-	strlcpy(ld->user, "bob", sizeof(ld->user));
-	ld->uid = getuid();
-	ld->gid = getgid();
 	ATF_REQUIRE(getcwd(ld->home, sizeof(ld->home)) != NULL);
 	strlcpy(ld->shell, "/bin/false", sizeof(ld->shell));
 	strlcpy(ld->mda, cmd, sizeof(ld->mda));
@@ -47,23 +34,6 @@ t_setup(struct local_delivery *ld, const char *text, size_t len,
 	strlcpy(ld->domain, "example.net", sizeof(ld->domain));
 	strlcpy(ld->localpart, "bob+tag", sizeof(ld->localpart));
 	ld->mda_timeout = 20;
-}
-
-/* t_slurp - the whole file at path, NUL-terminated */
-static char *
-t_slurp(const char *path)
-{
-	static char	 data[1 << 16];
-	ssize_t		 n;
-	int		 fd;
-
-	fd = open(path, O_RDONLY);
-	ATF_REQUIRE_MSG(fd != -1, "open %s: %s", path, strerror(errno));
-	n = read(fd, data, sizeof(data) - 1);
-	ATF_REQUIRE(n >= 0);
-	data[n] = '\0';
-	close(fd);
-	return data;
 }
 
 /* t_run - deliver, check status and (when given) reason */
@@ -126,14 +96,15 @@ ATF_TC_BODY(local_mda_deliver_content, tc)
 
 	t_setup(&ld, msg_text, sizeof(msg_text) - 1, "cat > out");
 	t_run(&ld, LOCAL_OK, "delivered to mda");
-	ATF_CHECK_STREQ(t_slurp("out"),
+	ATF_CHECK_STREQ(local_harness_slurp("out", NULL),
 	    "Return-Path: <alice@example.org>\n"
 	    "Delivered-To: bob+tag@example.net\n"
 	    "Subject: hi\n\nFrom here\nbody\n");
 	/* the null sender */
 	ld.sender[0] = '\0';
 	t_run(&ld, LOCAL_OK, NULL);
-	ATF_CHECK(strncmp(t_slurp("out"), "Return-Path: <>\n", 16) == 0);
+	ATF_CHECK(strncmp(local_harness_slurp("out", NULL),
+	    "Return-Path: <>\n", 16) == 0);
 }
 
 ATF_TC_WITHOUT_HEAD(local_mda_deliver_exit);
@@ -181,7 +152,7 @@ ATF_TC_BODY(local_mda_deliver_env, tc)
 	    "|SENDER=alice@example.org|RECIPIENT=bob+tag@example.net"
 	    "|ORIGINAL_RECIPIENT=Bob+tag@Example.NET|EXTENSION=tag"
 	    "|DOMAIN=example.net|LOCAL=bob+tag|", ld.home);
-	got = t_slurp("envout");
+	got = local_harness_slurp("envout", NULL);
 	for (line = strtok_r(got, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		char	 key[8300];
@@ -211,11 +182,11 @@ ATF_TC_BODY(local_mda_deliver_cwd, tc)
 	snprintf(ld.home, sizeof(ld.home), "%s/h", top);
 	t_run(&ld, LOCAL_OK, NULL);
 	snprintf(want, sizeof(want), "%s/h\n", top);
-	ATF_CHECK_STREQ(t_slurp("where"), want);
+	ATF_CHECK_STREQ(local_harness_slurp("where", NULL), want);
 	/* an unusable home: the root directory */
 	snprintf(ld.home, sizeof(ld.home), "%s/missing", top);
 	t_run(&ld, LOCAL_OK, NULL);
-	ATF_CHECK_STREQ(t_slurp("where"), "/\n");
+	ATF_CHECK_STREQ(local_harness_slurp("where", NULL), "/\n");
 }
 
 ATF_TC_WITHOUT_HEAD(local_mda_deliver_timeout);
@@ -297,8 +268,8 @@ ATF_TC_BODY(local_mda_deliver_hostile_sender, tc)
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		ATF_CHECK_MSG(t1.tv_sec - t0.tv_sec < 3, "case %zu slow", i);
 		snprintf(want, sizeof(want), "%s\n", t[i]);
-		ATF_CHECK_STREQ(t_slurp("s"), want);
-		ATF_CHECK_STREQ(t_slurp("r"), want);
+		ATF_CHECK_STREQ(local_harness_slurp("s", NULL), want);
+		ATF_CHECK_STREQ(local_harness_slurp("r", NULL), want);
 		ATF_CHECK_MSG(access("pwned", F_OK) == -1, "case %zu", i);
 		close(ld.msg_fd);
 	}
