@@ -112,6 +112,28 @@ ctl_match(int argc, char *argv[], int *used)
 	return NULL;
 }
 
+/*
+ * ctl_parse - the message and the argument (NULL: none) of the command
+ * argv spells; -1 for an unknown command or a wrong number of arguments
+ */
+int
+ctl_parse(int argc, char *argv[], enum ipc_type *type, const char **arg)
+{
+	const struct ctl_cmd	*cmd;
+	int			 used;
+
+	if (argc < 1 || (cmd = ctl_match(argc, argv, &used)) == NULL)
+		return -1;
+	argc -= used;
+	argv += used;
+	if ((cmd->arg == CTL_ARG_NONE && argc != 0) ||
+	    (cmd->arg == CTL_ARG_ONE && argc != 1) || argc > 1)
+		return -1;
+	*type = cmd->type;
+	*arg = argc ? argv[0] : NULL;
+	return 0;
+}
+
 /* ctl_spool - the spool of the instance the configuration describes */
 static int
 ctl_spool(const char *conf, int explicit, char *spool, size_t spoolsz)
@@ -136,9 +158,9 @@ ctl_spool(const char *conf, int explicit, char *spool, size_t spoolsz)
 int
 ctl_main(int argc, char *argv[])
 {
-	const struct ctl_cmd	*cmd;
-	const char		*conf = POSTHORN_CONF;
+	const char		*conf = POSTHORN_CONF, *arg;
 	char			 spool[PATH_MAX_CFG];
+	enum ipc_type		 type;
 	int			 ch, explicit = 0, used;
 
 	log_init("smtpctl", 1, 0);
@@ -154,16 +176,13 @@ ctl_main(int argc, char *argv[])
 		ctl_usage();
 	if (strcmp(argv[0], "encrypt") == 0)
 		return ctl_encrypt(argc - 1, argv + 1);
-	if ((cmd = ctl_match(argc, argv, &used)) == NULL) {
+	if (ctl_match(argc, argv, &used) == NULL) {
 		fprintf(stderr, "smtpctl: unknown command: %s\n", argv[0]);
 		return 1;
 	}
-	argc -= used;
-	argv += used;
-	if ((cmd->arg == CTL_ARG_NONE && argc != 0) ||
-	    (cmd->arg == CTL_ARG_ONE && argc != 1) || argc > 1)
+	if (ctl_parse(argc, argv, &type, &arg) == -1)
 		ctl_usage();
 	if (ctl_spool(conf, explicit, spool, sizeof(spool)) == -1)
 		return 1;
-	return ctl_client_send(spool, cmd->type, argc ? argv[0] : NULL);
+	return ctl_client_send(spool, type, arg);
 }
