@@ -62,18 +62,29 @@ string_of(struct table *t, const char *key)
 	return res.string;
 }
 
+/* open_ok - table_cfg_open(ct), which must succeed */
+static struct table *
+open_ok(const struct cfg_table *ct)
+{
+	struct table	*t;
+	char		 err[256];
+
+	t = table_cfg_open(ct, err, sizeof(err));
+	ATF_REQUIRE_MSG(t != NULL, "%s", err);
+	ATF_CHECK_STREQ(table_name(t), ct->name);
+	return t;
+}
+
 ATF_TC_WITHOUT_HEAD(table_cfg_open_file);
 ATF_TC_BODY(table_cfg_open_file, tc)
 {
 	struct cfg_table	 ct;
 	struct table		*t;
-	char			 err[256], path[] = "map.txt";
+	char			 path[] = "map.txt";
 
 	write_file(path, "Alice alice@example.org\nbob bob@example.org\n");
 	cfg_table_init(&ct, "users", CFG_TABLE_FILE, path);
-	t = table_cfg_open(&ct, err, sizeof(err));
-	ATF_REQUIRE_MSG(t != NULL, "%s", err);
-	ATF_CHECK_STREQ(table_name(t), "users");
+	t = open_ok(&ct);
 	ATF_CHECK_EQ(table_type(t), TABLE_T_MAP);
 	ATF_CHECK_STREQ(string_of(t, "ALICE"), "alice@example.org");
 	ATF_CHECK_STREQ(string_of(t, "carol"), "");
@@ -91,8 +102,7 @@ ATF_TC_BODY(table_cfg_open_db, tc)
 	ATF_REQUIRE_EQ_MSG(makemap_build("set", NULL, MAKEMAP_SRC_SET, err,
 	    sizeof(err)), 0, "%s", err);
 	cfg_table_init(&ct, "domains", CFG_TABLE_DB, path);
-	t = table_cfg_open(&ct, err, sizeof(err));
-	ATF_REQUIRE_MSG(t != NULL, "%s", err);
+	t = open_ok(&ct);
 	ATF_CHECK_EQ(table_type(t), TABLE_T_LIST);
 	ATF_CHECK_EQ(table_match(t, TABLE_K_DOMAIN, "example.net"), 1);
 	ATF_CHECK_EQ(table_match(t, TABLE_K_DOMAIN, "example.com"), 0);
@@ -105,13 +115,11 @@ ATF_TC_BODY(table_cfg_open_inline_list, tc)
 	struct cfg_table	 ct;
 	struct cfg_table_entry	 e[2];
 	struct table		*t;
-	char			 err[256];
 
 	cfg_table_init(&ct, "nets", CFG_TABLE_LIST, NULL);
 	cfg_table_push(&ct, &e[0], "127.0.0.0/8", NULL);
 	cfg_table_push(&ct, &e[1], "192.0.2.1", NULL);
-	t = table_cfg_open(&ct, err, sizeof(err));
-	ATF_REQUIRE_MSG(t != NULL, "%s", err);
+	t = open_ok(&ct);
 	ATF_CHECK_EQ(table_type(t), TABLE_T_LIST);
 	ATF_CHECK_EQ(table_match(t, TABLE_K_NETADDR, "127.1.2.3"), 1);
 	ATF_CHECK_EQ(table_match(t, TABLE_K_NETADDR, "192.0.2.1"), 1);
@@ -125,13 +133,11 @@ ATF_TC_BODY(table_cfg_open_inline_map, tc)
 	struct cfg_table	 ct;
 	struct cfg_table_entry	 e[2];
 	struct table		*t;
-	char			 err[256];
 
 	cfg_table_init(&ct, "aliases", CFG_TABLE_MAP, NULL);
 	cfg_table_push(&ct, &e[0], "Root", "Alice");
 	cfg_table_push(&ct, &e[1], "postmaster", "root");
-	t = table_cfg_open(&ct, err, sizeof(err));
-	ATF_REQUIRE_MSG(t != NULL, "%s", err);
+	t = open_ok(&ct);
 	ATF_CHECK_EQ(table_type(t), TABLE_T_MAP);
 	ATF_CHECK_STREQ(string_of(t, "root"), "Alice");
 	ATF_CHECK_STREQ(string_of(t, "postmaster"), "root");
