@@ -22,6 +22,7 @@
 #include "smtp_addr.h"
 #include "smtp_client.h"
 #include "table.h"
+#include "table_cfg.h"
 #include "xmalloc.h"
 
 #define RELAY_READ_CHUNK	65536
@@ -39,27 +40,15 @@ struct relay {
 	uint64_t		  current;
 };
 
-/* relay_table_open - one configured table, read now */
+/* relay_table_open - one configured table, read now; fatal on failure */
 static struct table *
 relay_table_open(const struct cfg_table *ct)
 {
-	const struct cfg_table_entry	*e;
-	struct table			*t;
-	char				 err[256];
+	struct table	*t;
+	char		 err[ERRTEXT_MAX];
 
-	if (ct->type == CFG_TABLE_FILE || ct->type == CFG_TABLE_DB)
-		t = table_create(ct->name, ct->type == CFG_TABLE_DB ? "db" :
-		    "file", ct->path, err, sizeof(err));
-	else
-		t = table_create(ct->name, "inline", NULL, err, sizeof(err));
-	if (t == NULL)
-		fatalx("relay: table %s: %s", ct->name, err);
-	TAILQ_FOREACH(e, &ct->entries, entry)
-		if (ct->type != CFG_TABLE_FILE && ct->type != CFG_TABLE_DB &&
-		    table_add(t, e->key, e->value) == -1)
-			fatalx("relay: table %s: invalid entry", ct->name);
-	if (table_open(t, err, sizeof(err)) == -1)
-		fatalx("relay: table %s: %s", ct->name, err);
+	if ((t = table_cfg_open(ct, err, sizeof(err))) == NULL)
+		fatalx("relay: %s", err);
 	return t;
 }
 

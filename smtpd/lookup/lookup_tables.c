@@ -27,6 +27,7 @@
 #include "log.h"
 #include "lookup.h"
 #include "table.h"
+#include "table_cfg.h"
 #include "xmalloc.h"
 
 #define LOOKUP_TABLES_CHECK	1	/* seconds between two looks */
@@ -53,33 +54,6 @@ struct lookup_tables {
 	struct lookup_tables_file	 *f;
 	struct event			 *timer;
 };
-
-/* lookup_tables_create - a struct table for one configured table */
-static struct table *
-lookup_tables_create(const struct cfg_table *ct, char *err, size_t errsz)
-{
-	const struct cfg_table_entry	*e;
-	struct table			*t;
-
-	switch (ct->type) {
-	case CFG_TABLE_FILE:
-		return table_create(ct->name, "file", ct->path, err, errsz);
-	case CFG_TABLE_DB:
-		return table_create(ct->name, "db", ct->path, err, errsz);
-	default:
-		break;
-	}
-	if ((t = table_create(ct->name, "inline", NULL, err, errsz)) == NULL)
-		return NULL;
-	TAILQ_FOREACH(e, &ct->entries, entry)
-		if (table_add(t, e->key, e->value) == -1) {
-			snprintf(err, errsz, "table %s: invalid entry \"%s\"",
-			    ct->name, e->key);
-			table_free(t);
-			return NULL;
-		}
-	return t;
-}
 
 /* lookup_tables_stat - the identity of a table's file (none: inline) */
 static void
@@ -119,12 +93,8 @@ lookup_tables_open(const struct cfg *cfg, char *err, size_t errsz)
 
 	lt = xcalloc(1, sizeof(*lt));
 	TAILQ_FOREACH(ct, &cfg->tables, entry) {
-		if ((t = lookup_tables_create(ct, err, errsz)) == NULL)
+		if ((t = table_cfg_open(ct, err, errsz)) == NULL)
 			goto fail;
-		if (table_open(t, err, errsz) == -1) {
-			table_free(t);
-			goto fail;
-		}
 		lt->cfgt = xreallocarray(lt->cfgt, lt->n + 1,
 		    sizeof(*lt->cfgt));
 		lt->t = xreallocarray(lt->t, lt->n + 1, sizeof(*lt->t));

@@ -53,6 +53,7 @@
 #include "parent.h"
 #include "proc.h"
 #include "table.h"
+#include "table_cfg.h"
 #include "xmalloc.h"
 
 #define PARENT_MDA_MAX		32		/* concurrent deliveries */
@@ -193,33 +194,6 @@ parent_mda_method(const struct cfg_action *a, const struct envelope *evp,
 	}
 }
 
-/* parent_mda_table - open a configured table for one lookup, or NULL */
-static struct table *
-parent_mda_table(const struct cfg_table *ct, char *err, size_t errsz)
-{
-	static const char *const backends[] = {
-		[CFG_TABLE_FILE] = "file", [CFG_TABLE_DB] = "db",
-		[CFG_TABLE_LIST] = "inline", [CFG_TABLE_MAP] = "inline",
-	};
-	const struct cfg_table_entry	*e;
-	struct table			*t;
-
-	t = table_create(ct->name, backends[ct->type], ct->path, err, errsz);
-	if (t == NULL)
-		return NULL;
-	TAILQ_FOREACH(e, &ct->entries, entry)
-		if (table_add(t, e->key, e->value) == -1) {
-			snprintf(err, errsz, "table %s: bad entry", ct->name);
-			table_free(t);
-			return NULL;
-		}
-	if (table_open(t, err, errsz) == -1) {
-		table_free(t);
-		return NULL;
-	}
-	return t;
-}
-
 /* parent_mda_nouser - getpwnam failed: unknown account or lookup error */
 static int
 parent_mda_nouser(const char *user, struct local_result *res)
@@ -260,7 +234,7 @@ parent_mda_account(const struct cfg_action *a, const char *user,
 		(void)strlcpy(ld->shell, pw->pw_shell, sizeof(ld->shell));
 		return 0;
 	}
-	if ((t = parent_mda_table(a->userbase, err, sizeof(err))) == NULL)
+	if ((t = table_cfg_open(a->userbase, err, sizeof(err))) == NULL)
 		return local_result_set(res, LOCAL_TEMPFAIL, "%s", err), -1;
 	rv = table_lookup(t, TABLE_K_USERINFO, user, &u);
 	table_free(t);
