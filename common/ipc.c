@@ -18,76 +18,16 @@
 #include "log.h"
 #include "xmalloc.h"
 
-const struct ipc_strfield ipc_str_none[] = { IPC_STR_END };
-const struct ipc_strfield ipc_str_listener[] = {
-	IPC_STR(msg_listener, name), IPC_STR_END };
-const struct ipc_strfield ipc_str_ctl_arg[] = {
-	IPC_STR(msg_ctl_arg, arg), IPC_STR_END };
-const struct ipc_strfield ipc_str_ctl_line[] = {
-	IPC_STR(msg_ctl_line, line), IPC_STR_END };
-const struct ipc_strfield ipc_str_ctl_end[] = {
-	IPC_STR(msg_ctl_end, error), IPC_STR_END };
+/*
+ * IPC_STR - one string field of struct t for the table below; anything
+ * but a char array fails to compile
+ */
+#define IPC_STR(t, f)							\
+	{ offsetof(struct t, f), sizeof(((struct t *)0)->f) +		\
+	    0 * _Generic(&((struct t *)0)->f[0], char *: 0) },
+#define IPC_STR_END	{ 0, 0 }
 
-/* every string of an envelope embedded as member m of struct t */
-#define IPC_STR_EVP(t, m)						\
-	IPC_STR(t, m.sender), IPC_STR(t, m.rcpt), IPC_STR(t, m.orig_rcpt), \
-	IPC_STR(t, m.dest), IPC_STR(t, m.dispatcher), IPC_STR(t, m.user), \
-	IPC_STR(t, m.auth_user), IPC_STR(t, m.tag), IPC_STR(t, m.helo),	\
-	IPC_STR(t, m.client), IPC_STR(t, m.hostname), IPC_STR(t, m.envid), \
-	IPC_STR(t, m.errmsg)
-/* every string of a struct ipc_sess embedded as member m of struct t */
-#define IPC_STR_SESS(t, m)						\
-	IPC_STR(t, m.src), IPC_STR(t, m.rdns), IPC_STR(t, m.helo),	\
-	IPC_STR(t, m.auth_user)
-
-const struct ipc_strfield ipc_str_lka_mail[] = {
-	IPC_STR_SESS(msg_lka_mail, sess), IPC_STR(msg_lka_mail, sender),
-	IPC_STR_END };
-const struct ipc_strfield ipc_str_lka_rcpt[] = {
-	IPC_STR_SESS(msg_lka_rcpt, sess), IPC_STR(msg_lka_rcpt, sender),
-	IPC_STR(msg_lka_rcpt, rcpt), IPC_STR(msg_lka_rcpt, orcpt),
-	IPC_STR(msg_lka_rcpt, envid), IPC_STR_END };
-const struct ipc_strfield ipc_str_lka_envelope[] = {
-	IPC_STR_EVP(msg_lka_envelope, evp), IPC_STR_END };
-const struct ipc_strfield ipc_str_rcpt_result[] = {
-	IPC_STR(msg_rcpt_result, enhanced), IPC_STR(msg_rcpt_result, text),
-	IPC_STR_END };
-const struct ipc_strfield ipc_str_lka_result[] = {
-	IPC_STR(msg_lka_result, enhanced), IPC_STR(msg_lka_result, text),
-	IPC_STR_END };
-const struct ipc_strfield ipc_str_lka_auth[] = {
-	IPC_STR(msg_lka_auth, src), IPC_STR(msg_lka_auth, user),
-	IPC_STR(msg_lka_auth, pass), IPC_STR_END };
-const struct ipc_strfield ipc_str_auth_system[] = {
-	IPC_STR(msg_auth_system, user), IPC_STR(msg_auth_system, pass),
-	IPC_STR_END };
-const struct ipc_strfield ipc_str_forward_open[] = {
-	IPC_STR(msg_forward_open, user), IPC_STR_END };
-const struct ipc_strfield ipc_str_table_update[] = {
-	IPC_STR(msg_table_update, name), IPC_STR_END };
-const struct ipc_strfield ipc_str_table_updated[] = {
-	IPC_STR(msg_table_updated, error), IPC_STR_END };
-const struct ipc_strfield ipc_str_tx_result[] = {
-	IPC_STR(msg_tx_result, enhanced), IPC_STR(msg_tx_result, text),
-	IPC_STR_END };
-const struct ipc_strfield ipc_str_mda_run[] = {
-	IPC_STR_EVP(msg_mda_run, evp), IPC_STR_END };
-const struct ipc_strfield ipc_str_dlv_result[] = {
-	IPC_STR(msg_dlv_result, text), IPC_STR_END };
-const struct ipc_strfield ipc_str_relay_run[] = {
-	IPC_STR_EVP(msg_relay_run, evp), IPC_STR_END };
-const struct ipc_strfield ipc_str_lka_notice[] = {
-	IPC_STR(msg_lka_notice, rcpt), IPC_STR(msg_lka_notice, dispatcher),
-	IPC_STR_END };
-const struct ipc_strfield ipc_str_lka_notice_expanded[] = {
-	IPC_STR_EVP(msg_lka_notice_expanded, evp), IPC_STR_END };
-const struct ipc_strfield ipc_str_lka_notice_result[] = {
-	IPC_STR(msg_lka_notice_result, enhanced),
-	IPC_STR(msg_lka_notice_result, text), IPC_STR_END };
-const struct ipc_strfield ipc_str_key_op[] = {
-	IPC_STR(msg_key_op, pki), IPC_STR_END };
-
-#define IPC_FITS(name, from, to, payload, fd, strs)			\
+#define IPC_FITS(name, from, to, payload, fd)			\
 	_Static_assert(sizeof(struct payload) <= IPC_FRAME_MAX -	\
 	    sizeof(struct ipc_hdr), #name " does not fit in a frame");
 IPC_MESSAGES(IPC_FITS)
@@ -103,8 +43,10 @@ struct ipc_def {
 };
 
 static const struct ipc_def ipc_defs[MSG_MAX] = {
-#define IPC_DEF(name, from, to, payload, fd, strs)			\
-	[name] = { #name, (from), (to), sizeof(struct payload), (fd), (strs) },
+#define IPC_DEF(name, from, to, payload, fd)				\
+	[name] = { #name, (from), (to), sizeof(struct payload), (fd),	\
+	    (const struct ipc_strfield[]){				\
+		IPC_STRS_##payload(IPC_STR, payload) IPC_STR_END } },
 	IPC_MESSAGES(IPC_DEF)
 #undef IPC_DEF
 };
@@ -154,6 +96,15 @@ ipc_payload_size(enum ipc_type type)
 	if (type == MSG_NONE || type >= MSG_MAX)
 		panic("ipc_payload_size: bad type %d", (int)type);
 	return ipc_defs[type].size;
+}
+
+/* ipc_payload_strings - the string fields of a message's payload */
+const struct ipc_strfield *
+ipc_payload_strings(enum ipc_type type)
+{
+	if (type == MSG_NONE || type >= MSG_MAX)
+		panic("ipc_payload_strings: bad type %d", (int)type);
+	return ipc_defs[type].strs;
 }
 
 /* ipc_check_strings - every string field holds a NUL within its size */

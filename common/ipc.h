@@ -20,6 +20,12 @@
 
 struct ipc;
 
+/* one string field of a payload, ended by a { 0, 0 } entry */
+struct ipc_strfield {
+	size_t	off;
+	size_t	size;
+};
+
 struct ipc_hdr {
 	uint32_t	type;
 	uint32_t	len;		/* payload bytes after the header */
@@ -78,6 +84,7 @@ const char	*ipc_hello_check(const struct msg_hello *, enum proc_role);
 
 const char	*ipc_type_name(uint32_t);
 size_t		 ipc_payload_size(enum ipc_type);
+const struct ipc_strfield *ipc_payload_strings(enum ipc_type);
 int		 ipc_check(enum proc_role self, enum proc_role peer,
 		    const struct ipc_hdr *, size_t framelen, int nfds,
 		    const void *payload, const char **why);

@@ -2,11 +2,16 @@
  * ipc_msgs.h - every message between posthorn's processes.
  *
  * Change a line or a payload => bump IPC_PROTO_VERSION.
- * Columns: name, allowed senders, allowed receivers, payload, fd rule,
- * string fields (an array of IPC_STR entries checked for termination).
- * The enum, names, sizes and routes are generated from this table; a
- * receiver rejects anything that does not match it before any handler
- * runs.  Message bodies travel as file descriptors, never in frames.
+ * Columns: name, allowed senders, allowed receivers, payload, fd rule.
+ * The enum, names, sizes, routes and string checks are generated from
+ * this table; a receiver rejects anything that does not match it before
+ * any handler runs.  Message bodies travel as file descriptors, never
+ * in frames.
+ *
+ * Each payload struct is followed by IPC_STRS_<struct>(S, t): its
+ * string fields, S(t, field) each, that must hold a NUL (a field that
+ * is not a char array does not compile).  A new message is its struct,
+ * that line and its row; a payload without strings has an empty list.
  */
 #ifndef POSTHORN_IPC_MSGS_H
 #define POSTHORN_IPC_MSGS_H
@@ -22,6 +27,13 @@
 
 #define P_(r)		PROC_BIT(PROC_##r)
 
+/* the strings of a struct envelope (envelope.h) embedded as member m */
+#define IPC_STRS_ENVELOPE(S, t, m)					\
+	S(t, m.sender) S(t, m.rcpt) S(t, m.orig_rcpt) S(t, m.dest)	\
+	S(t, m.dispatcher) S(t, m.user) S(t, m.auth_user) S(t, m.tag)	\
+	S(t, m.helo) S(t, m.client) S(t, m.hostname) S(t, m.envid)	\
+	S(t, m.errmsg)
+
 /* fd rules */
 #define IPC_FD_NONE	0	/* must not carry a descriptor */
 #define IPC_FD_MUST	1	/* must carry exactly one */
@@ -32,10 +44,12 @@ struct msg_hello {
 	uint32_t	role;
 	uint32_t	pid;
 };
+#define IPC_STRS_msg_hello(S, t)
 
 struct msg_empty {
 	uint32_t	unused;
 };
+#define IPC_STRS_msg_empty(S, t)
 
 /* A listening socket handed from the parent to the listener. */
 struct msg_listener {
@@ -43,23 +57,27 @@ struct msg_listener {
 	uint32_t	flags;		/* IPC_LSN_* */
 	char		name[HOST_MAX];	/* printable address:port or socket */
 };
+#define IPC_STRS_msg_listener(S, t)	S(t, name)
 #define IPC_LSN_LOCAL	0x01	/* the local enqueuer socket */
 
 /* A control command with an optional argument (an id, a table name). */
 struct msg_ctl_arg {
 	char		arg[NAME_MAX_CFG * 4];
 };
+#define IPC_STRS_msg_ctl_arg(S, t)	S(t, arg)
 
 /* One line of a control command's output. */
 struct msg_ctl_line {
 	char		line[1024];
 };
+#define IPC_STRS_msg_ctl_line(S, t)	S(t, line)
 
 /* The end of a control command's output. */
 struct msg_ctl_end {
 	int32_t		status;		/* 0 ok, else an error */
 	char		error[ERRTEXT_MAX];
 };
+#define IPC_STRS_msg_ctl_end(S, t)	S(t, error)
 
 /* Counters of the listener, reported to the queue on request. */
 struct msg_stats_smtpd {
@@ -70,12 +88,14 @@ struct msg_stats_smtpd {
 	uint64_t	recipients_received;
 	uint64_t	errors;
 };
+#define IPC_STRS_msg_stats_smtpd(S, t)
 
 /* Counters of a relay worker. */
 struct msg_stats_deliver {
 	uint64_t	jobs_total;
 	uint64_t	jobs_current;
 };
+#define IPC_STRS_msg_stats_deliver(S, t)
 
 /*
  * Policy: what the lookup process needs to know about a session to
@@ -96,12 +116,16 @@ struct ipc_sess {
 	char		helo[HOST_MAX];
 	char		auth_user[ADDR_MAX];	/* "" unless IPC_SESS_AUTH */
 };
+/* the strings of a struct ipc_sess embedded as member m */
+#define IPC_STRS_SESS(S, t, m)						\
+	S(t, m.src) S(t, m.rdns) S(t, m.helo) S(t, m.auth_user)
 
 /* smtpd -> lookup: may this sender be used (senders <table>, rules)? */
 struct msg_lka_mail {
 	struct ipc_sess	sess;
 	char		sender[ADDR_MAX];	/* "" is <> */
 };
+#define IPC_STRS_msg_lka_mail(S, t)	IPC_STRS_SESS(S, t, sess) S(t, sender)
 
 /*
  * smtpd -> lookup: match and expand one recipient of the transaction
@@ -121,6 +145,9 @@ struct msg_lka_rcpt {
 	char		orcpt[ORCPT_MAX];	/* DSN ORCPT, "" if none */
 	char		envid[ENVID_MAX];	/* DSN ENVID, "" if none */
 };
+#define IPC_STRS_msg_lka_rcpt(S, t)					\
+	IPC_STRS_SESS(S, t, sess) S(t, sender) S(t, rcpt) S(t, orcpt)	\
+	S(t, envid)
 
 /*
  * lookup -> queue: one envelope of the RCPT in flight in transaction
@@ -133,6 +160,7 @@ struct msg_lka_envelope {
 	uint32_t	unused;
 	struct envelope	evp;
 };
+#define IPC_STRS_msg_lka_envelope(S, t)	IPC_STRS_ENVELOPE(S, t, evp)
 
 /*
  * lookup -> queue (MSG_LKA_RCPT_RESULT), then queue -> smtpd
@@ -146,6 +174,7 @@ struct msg_rcpt_result {
 	char		enhanced[16];		/* "5.1.1" */
 	char		text[ERRTEXT_MAX];
 };
+#define IPC_STRS_msg_rcpt_result(S, t)	S(t, enhanced) S(t, text)
 
 /* lookup -> smtpd: the verdict on a MAIL or AUTH request. */
 struct msg_lka_result {
@@ -154,6 +183,7 @@ struct msg_lka_result {
 	char		enhanced[16];		/* "5.7.1" */
 	char		text[ERRTEXT_MAX];
 };
+#define IPC_STRS_msg_lka_result(S, t)	S(t, enhanced) S(t, text)
 
 /*
  * smtpd -> lookup: check AUTH credentials of a listener.  src is the
@@ -167,6 +197,7 @@ struct msg_lka_auth {
 	char		user[ADDR_MAX];
 	char		pass[512];
 };
+#define IPC_STRS_msg_lka_auth(S, t)	S(t, src) S(t, user) S(t, pass)
 
 /* lookup -> parent and back: a system account's password. */
 struct msg_auth_system {
@@ -174,10 +205,12 @@ struct msg_auth_system {
 	char		user[ADDR_MAX];
 	char		pass[512];
 };
+#define IPC_STRS_msg_auth_system(S, t)	S(t, user) S(t, pass)
 struct msg_auth_system_result {
 	uint64_t	reqid;
 	int32_t		result;			/* 1 ok, 0 refused, -1 error */
 };
+#define IPC_STRS_msg_auth_system_result(S, t)
 
 /*
  * lookup -> parent: a user's ~/.forward, opened as that user; the reply
@@ -193,10 +226,12 @@ struct msg_forward_open {
 	uint64_t	reqid;
 	char		user[NAME_MAX_CFG];
 };
+#define IPC_STRS_msg_forward_open(S, t)	S(t, user)
 struct msg_forward_fd {
 	uint64_t	reqid;
 	int32_t		status;			/* IPC_FORWARD_* */
 };
+#define IPC_STRS_msg_forward_fd(S, t)
 
 /* queue -> lookup and back: `smtpctl update table [NAME]`; an empty name
  * reloads every named table. */
@@ -204,11 +239,13 @@ struct msg_table_update {
 	uint64_t	reqid;
 	char		name[NAME_MAX_CFG];
 };
+#define IPC_STRS_msg_table_update(S, t)	S(t, name)
 struct msg_table_updated {
 	uint64_t	reqid;
 	int32_t		status;			/* 0 ok */
 	char		error[ERRTEXT_MAX];
 };
+#define IPC_STRS_msg_table_updated(S, t)	S(t, error)
 
 /*
  * A transaction between the listener and the queue, opened when MAIL
@@ -220,6 +257,7 @@ struct msg_tx {
 	uint32_t	unused;
 	uint64_t	size;			/* MSG_TX_COMMIT: message octets */
 };
+#define IPC_STRS_msg_tx(S, t)
 struct msg_tx_result {
 	uint64_t	sessid;
 	uint32_t	msgid;
@@ -227,12 +265,14 @@ struct msg_tx_result {
 	char		enhanced[16];
 	char		text[ERRTEXT_MAX];
 };
+#define IPC_STRS_msg_tx_result(S, t)	S(t, enhanced) S(t, text)
 
 /* queue -> parent: deliver one envelope locally (message fd attached). */
 struct msg_mda_run {
 	struct envelope	evp;
 	int32_t		fresh;	/* first attempt in this queue's life */
 };
+#define IPC_STRS_msg_mda_run(S, t)	IPC_STRS_ENVELOPE(S, t, evp)
 
 /* parent -> queue: the outcome of a local delivery. */
 #define IPC_DLV_OK		0
@@ -244,11 +284,13 @@ struct msg_dlv_result {
 	int32_t		status;			/* IPC_DLV_* */
 	char		text[ERRTEXT_MAX];
 };
+#define IPC_STRS_msg_dlv_result(S, t)	S(t, text)
 
 /* queue -> deliver: relay one envelope (message fd attached). */
 struct msg_relay_run {
 	struct envelope	evp;
 };
+#define IPC_STRS_msg_relay_run(S, t)	IPC_STRS_ENVELOPE(S, t, evp)
 
 /*
  * queue -> lookup: expand the recipient of a notice to a local sender
@@ -262,12 +304,14 @@ struct msg_lka_notice {
 	char		rcpt[ADDR_MAX];
 	char		dispatcher[NAME_MAX_CFG];
 };
+#define IPC_STRS_msg_lka_notice(S, t)	S(t, rcpt) S(t, dispatcher)
 
 /* lookup -> queue: one final recipient (dispatcher, dest, type, user). */
 struct msg_lka_notice_expanded {
 	uint64_t	reqid;
 	struct envelope	evp;
 };
+#define IPC_STRS_msg_lka_notice_expanded(S, t)	IPC_STRS_ENVELOPE(S, t, evp)
 
 /* lookup -> queue: 250 (one or more expanded), 4xx again later, 5xx no. */
 struct msg_lka_notice_result {
@@ -276,6 +320,7 @@ struct msg_lka_notice_result {
 	char		enhanced[16];
 	char		text[ERRTEXT_MAX];
 };
+#define IPC_STRS_msg_lka_notice_result(S, t)	S(t, enhanced) S(t, text)
 
 /*
  * smtpd, deliver -> keys: one operation with the private key of a pki
@@ -291,6 +336,7 @@ struct msg_key_op {
 	uint32_t	len;			/* octets of data in use */
 	uint8_t		data[IPC_KEY_DATA_MAX];
 };
+#define IPC_STRS_msg_key_op(S, t)	S(t, pki)
 
 /* keys -> smtpd, deliver: the result (a signature or a plaintext). */
 #define IPC_KEY_OK		0
@@ -300,99 +346,68 @@ struct msg_key_result {
 	uint32_t	len;
 	uint8_t		data[IPC_KEY_DATA_MAX];
 };
+#define IPC_STRS_msg_key_result(S, t)
 
-struct ipc_strfield {
-	size_t	off;
-	size_t	size;
-};
-#define IPC_STR(type, field)						\
-	{ offsetof(struct type, field), sizeof(((struct type *)0)->field) }
-#define IPC_STR_END	{ 0, 0 }
-
-extern const struct ipc_strfield ipc_str_none[];
-extern const struct ipc_strfield ipc_str_listener[];
-extern const struct ipc_strfield ipc_str_ctl_arg[];
-extern const struct ipc_strfield ipc_str_ctl_line[];
-extern const struct ipc_strfield ipc_str_ctl_end[];
-extern const struct ipc_strfield ipc_str_lka_mail[];
-extern const struct ipc_strfield ipc_str_lka_rcpt[];
-extern const struct ipc_strfield ipc_str_lka_envelope[];
-extern const struct ipc_strfield ipc_str_rcpt_result[];
-extern const struct ipc_strfield ipc_str_lka_result[];
-extern const struct ipc_strfield ipc_str_lka_auth[];
-extern const struct ipc_strfield ipc_str_auth_system[];
-extern const struct ipc_strfield ipc_str_forward_open[];
-extern const struct ipc_strfield ipc_str_table_update[];
-extern const struct ipc_strfield ipc_str_table_updated[];
-extern const struct ipc_strfield ipc_str_tx_result[];
-extern const struct ipc_strfield ipc_str_mda_run[];
-extern const struct ipc_strfield ipc_str_dlv_result[];
-extern const struct ipc_strfield ipc_str_relay_run[];
-extern const struct ipc_strfield ipc_str_lka_notice[];
-extern const struct ipc_strfield ipc_str_lka_notice_expanded[];
-extern const struct ipc_strfield ipc_str_lka_notice_result[];
-extern const struct ipc_strfield ipc_str_key_op[];
-
-/*   name		from			to			payload			fd	strings */
+/*   name		from			to			payload			fd */
 #define IPC_MESSAGES(X)							\
-	X(MSG_HELLO,	PROC_ANY,		PROC_ANY,		msg_hello,		IPC_FD_NONE, ipc_str_none)	\
-	X(MSG_LISTENER,	P_(PARENT),		P_(SMTPD),		msg_listener,		IPC_FD_MUST, ipc_str_listener)	\
-	X(MSG_CONTROL_FD, P_(PARENT),		P_(QUEUE),		msg_empty,		IPC_FD_MUST, ipc_str_none)	\
-	X(MSG_SHUTDOWN,	P_(QUEUE),		P_(PARENT),		msg_empty,		IPC_FD_NONE, ipc_str_none)	\
-	X(MSG_STATS_REQ, P_(QUEUE),		P_(SMTPD) | P_(DELIVER), msg_empty,		IPC_FD_NONE, ipc_str_none)	\
-	X(MSG_STATS_SMTPD, P_(SMTPD),		P_(QUEUE),		msg_stats_smtpd,	IPC_FD_NONE, ipc_str_none)	\
-	X(MSG_STATS_DELIVER, P_(DELIVER),	P_(QUEUE),		msg_stats_deliver,	IPC_FD_NONE, ipc_str_none)	\
-	X(MSG_PAUSE_SMTP, P_(QUEUE),		P_(SMTPD),		msg_empty,		IPC_FD_NONE, ipc_str_none)	\
-	X(MSG_RESUME_SMTP, P_(QUEUE),		P_(SMTPD),		msg_empty,		IPC_FD_NONE, ipc_str_none)	\
-	X(MSG_LOG_VERBOSE, P_(QUEUE),		PROC_ANY,		msg_empty,		IPC_FD_NONE, ipc_str_none)	\
-	X(MSG_LOG_BRIEF, P_(QUEUE),		PROC_ANY,		msg_empty,		IPC_FD_NONE, ipc_str_none)	\
-	X(MSG_CTL_STOP,	P_(CONTROL),		P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE, ipc_str_ctl_arg)	\
-	X(MSG_CTL_SHOW_STATS, P_(CONTROL),	P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE, ipc_str_ctl_arg)	\
-	X(MSG_CTL_PAUSE, P_(CONTROL),		P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE, ipc_str_ctl_arg)	\
-	X(MSG_CTL_RESUME, P_(CONTROL),		P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE, ipc_str_ctl_arg)	\
-	X(MSG_CTL_LOG,	P_(CONTROL),		P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE, ipc_str_ctl_arg)	\
-	X(MSG_CTL_LINE,	P_(QUEUE),		P_(CONTROL),		msg_ctl_line,		IPC_FD_NONE, ipc_str_ctl_line)	\
-	X(MSG_CTL_END,	P_(QUEUE),		P_(CONTROL),		msg_ctl_end,		IPC_FD_NONE, ipc_str_ctl_end)	\
-	X(MSG_CTL_SHOW_QUEUE, P_(CONTROL),	P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE, ipc_str_ctl_arg)	\
-	X(MSG_CTL_SHOW_ENVELOPE, P_(CONTROL),	P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE, ipc_str_ctl_arg)	\
-	X(MSG_CTL_SHOW_MESSAGE, P_(CONTROL),	P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE, ipc_str_ctl_arg)	\
-	X(MSG_CTL_MESSAGE_FD, P_(QUEUE),	P_(CONTROL),		msg_empty,		IPC_FD_MUST, ipc_str_none)	\
-	X(MSG_CTL_SCHEDULE, P_(CONTROL),	P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE, ipc_str_ctl_arg)	\
-	X(MSG_CTL_REMOVE, P_(CONTROL),		P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE, ipc_str_ctl_arg)	\
-	X(MSG_CTL_UPDATE_TABLE, P_(CONTROL),	P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE, ipc_str_ctl_arg)	\
-	X(MSG_LKA_MAIL,	P_(SMTPD),		P_(LOOKUP),		msg_lka_mail,		IPC_FD_NONE, ipc_str_lka_mail)	\
-	X(MSG_LKA_RCPT,	P_(SMTPD),		P_(LOOKUP),		msg_lka_rcpt,		IPC_FD_NONE, ipc_str_lka_rcpt)	\
-	X(MSG_LKA_RESULT, P_(LOOKUP),		P_(SMTPD),		msg_lka_result,		IPC_FD_NONE, ipc_str_lka_result)	\
-	X(MSG_LKA_AUTH,	P_(SMTPD),		P_(LOOKUP),		msg_lka_auth,		IPC_FD_NONE, ipc_str_lka_auth)	\
-	X(MSG_AUTH_SYSTEM, P_(LOOKUP),		P_(PARENT),		msg_auth_system,	IPC_FD_NONE, ipc_str_auth_system)	\
-	X(MSG_AUTH_SYSTEM_RESULT, P_(PARENT),	P_(LOOKUP),		msg_auth_system_result,	IPC_FD_NONE, ipc_str_none)	\
-	X(MSG_FORWARD_OPEN, P_(LOOKUP),		P_(PARENT),		msg_forward_open,	IPC_FD_NONE, ipc_str_forward_open)	\
-	X(MSG_FORWARD_FD, P_(PARENT),		P_(LOOKUP),		msg_forward_fd,		IPC_FD_MAY,  ipc_str_none)	\
-	X(MSG_TABLE_UPDATE, P_(QUEUE),		P_(LOOKUP),		msg_table_update,	IPC_FD_NONE, ipc_str_table_update)	\
-	X(MSG_TABLE_UPDATED, P_(LOOKUP),	P_(QUEUE),		msg_table_updated,	IPC_FD_NONE, ipc_str_table_updated)	\
-	X(MSG_TX_OPEN,	P_(SMTPD),		P_(QUEUE),		msg_tx,			IPC_FD_NONE, ipc_str_none)	\
-	X(MSG_TX_OPENED, P_(QUEUE),		P_(SMTPD),		msg_tx_result,		IPC_FD_MAY,  ipc_str_tx_result)	\
-	X(MSG_LKA_ENVELOPE, P_(LOOKUP),		P_(QUEUE),		msg_lka_envelope,	IPC_FD_NONE, ipc_str_lka_envelope)	\
-	X(MSG_LKA_RCPT_RESULT, P_(LOOKUP),	P_(QUEUE),		msg_rcpt_result,	IPC_FD_NONE, ipc_str_rcpt_result)	\
-	X(MSG_TX_RCPT_RESULT, P_(QUEUE),	P_(SMTPD),		msg_rcpt_result,	IPC_FD_NONE, ipc_str_rcpt_result)	\
-	X(MSG_TX_COMMIT, P_(SMTPD),		P_(QUEUE),		msg_tx,			IPC_FD_NONE, ipc_str_none)	\
-	X(MSG_TX_COMMITTED, P_(QUEUE),		P_(SMTPD),		msg_tx_result,		IPC_FD_NONE, ipc_str_tx_result)	\
-	X(MSG_TX_ABORT,	P_(SMTPD),		P_(QUEUE),		msg_tx,			IPC_FD_NONE, ipc_str_none)	\
-	X(MSG_MDA_RUN,	P_(QUEUE),		P_(PARENT),		msg_mda_run,		IPC_FD_MUST, ipc_str_mda_run)	\
-	X(MSG_MDA_RESULT, P_(PARENT),		P_(QUEUE),		msg_dlv_result,		IPC_FD_NONE, ipc_str_dlv_result)	\
-	X(MSG_RELAY_RUN, P_(QUEUE),		P_(DELIVER),		msg_relay_run,		IPC_FD_MUST, ipc_str_relay_run)	\
-	X(MSG_RELAY_RESULT, P_(DELIVER),	P_(QUEUE),		msg_dlv_result,		IPC_FD_NONE, ipc_str_dlv_result)	\
-	X(MSG_LKA_NOTICE, P_(QUEUE),		P_(LOOKUP),		msg_lka_notice,		IPC_FD_NONE, ipc_str_lka_notice)	\
-	X(MSG_LKA_NOTICE_EXPANDED, P_(LOOKUP),	P_(QUEUE),		msg_lka_notice_expanded, IPC_FD_NONE, ipc_str_lka_notice_expanded)	\
-	X(MSG_LKA_NOTICE_RESULT, P_(LOOKUP),	P_(QUEUE),		msg_lka_notice_result,	IPC_FD_NONE, ipc_str_lka_notice_result)	\
-	X(MSG_KEY_RSA_SIGN, P_(SMTPD) | P_(DELIVER), P_(KEYS),		msg_key_op,		IPC_FD_NONE, ipc_str_key_op)	\
-	X(MSG_KEY_RSA_DECRYPT, P_(SMTPD) | P_(DELIVER), P_(KEYS),	msg_key_op,		IPC_FD_NONE, ipc_str_key_op)	\
-	X(MSG_KEY_ECDSA_SIGN, P_(SMTPD) | P_(DELIVER), P_(KEYS),	msg_key_op,		IPC_FD_NONE, ipc_str_key_op)	\
-	X(MSG_KEY_RESULT, P_(KEYS),		P_(SMTPD) | P_(DELIVER), msg_key_result,	IPC_FD_NONE, ipc_str_none)
+	X(MSG_HELLO,	PROC_ANY,		PROC_ANY,		msg_hello,		IPC_FD_NONE)	\
+	X(MSG_LISTENER,	P_(PARENT),		P_(SMTPD),		msg_listener,		IPC_FD_MUST)	\
+	X(MSG_CONTROL_FD, P_(PARENT),		P_(QUEUE),		msg_empty,		IPC_FD_MUST)	\
+	X(MSG_SHUTDOWN,	P_(QUEUE),		P_(PARENT),		msg_empty,		IPC_FD_NONE)	\
+	X(MSG_STATS_REQ, P_(QUEUE),		P_(SMTPD) | P_(DELIVER), msg_empty,		IPC_FD_NONE)	\
+	X(MSG_STATS_SMTPD, P_(SMTPD),		P_(QUEUE),		msg_stats_smtpd,	IPC_FD_NONE)	\
+	X(MSG_STATS_DELIVER, P_(DELIVER),	P_(QUEUE),		msg_stats_deliver,	IPC_FD_NONE)	\
+	X(MSG_PAUSE_SMTP, P_(QUEUE),		P_(SMTPD),		msg_empty,		IPC_FD_NONE)	\
+	X(MSG_RESUME_SMTP, P_(QUEUE),		P_(SMTPD),		msg_empty,		IPC_FD_NONE)	\
+	X(MSG_LOG_VERBOSE, P_(QUEUE),		PROC_ANY,		msg_empty,		IPC_FD_NONE)	\
+	X(MSG_LOG_BRIEF, P_(QUEUE),		PROC_ANY,		msg_empty,		IPC_FD_NONE)	\
+	X(MSG_CTL_STOP,	P_(CONTROL),		P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE)	\
+	X(MSG_CTL_SHOW_STATS, P_(CONTROL),	P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE)	\
+	X(MSG_CTL_PAUSE, P_(CONTROL),		P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE)	\
+	X(MSG_CTL_RESUME, P_(CONTROL),		P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE)	\
+	X(MSG_CTL_LOG,	P_(CONTROL),		P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE)	\
+	X(MSG_CTL_LINE,	P_(QUEUE),		P_(CONTROL),		msg_ctl_line,		IPC_FD_NONE)	\
+	X(MSG_CTL_END,	P_(QUEUE),		P_(CONTROL),		msg_ctl_end,		IPC_FD_NONE)	\
+	X(MSG_CTL_SHOW_QUEUE, P_(CONTROL),	P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE)	\
+	X(MSG_CTL_SHOW_ENVELOPE, P_(CONTROL),	P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE)	\
+	X(MSG_CTL_SHOW_MESSAGE, P_(CONTROL),	P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE)	\
+	X(MSG_CTL_MESSAGE_FD, P_(QUEUE),	P_(CONTROL),		msg_empty,		IPC_FD_MUST)	\
+	X(MSG_CTL_SCHEDULE, P_(CONTROL),	P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE)	\
+	X(MSG_CTL_REMOVE, P_(CONTROL),		P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE)	\
+	X(MSG_CTL_UPDATE_TABLE, P_(CONTROL),	P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE)	\
+	X(MSG_LKA_MAIL,	P_(SMTPD),		P_(LOOKUP),		msg_lka_mail,		IPC_FD_NONE)	\
+	X(MSG_LKA_RCPT,	P_(SMTPD),		P_(LOOKUP),		msg_lka_rcpt,		IPC_FD_NONE)	\
+	X(MSG_LKA_RESULT, P_(LOOKUP),		P_(SMTPD),		msg_lka_result,		IPC_FD_NONE)	\
+	X(MSG_LKA_AUTH,	P_(SMTPD),		P_(LOOKUP),		msg_lka_auth,		IPC_FD_NONE)	\
+	X(MSG_AUTH_SYSTEM, P_(LOOKUP),		P_(PARENT),		msg_auth_system,	IPC_FD_NONE)	\
+	X(MSG_AUTH_SYSTEM_RESULT, P_(PARENT),	P_(LOOKUP),		msg_auth_system_result,	IPC_FD_NONE)	\
+	X(MSG_FORWARD_OPEN, P_(LOOKUP),		P_(PARENT),		msg_forward_open,	IPC_FD_NONE)	\
+	X(MSG_FORWARD_FD, P_(PARENT),		P_(LOOKUP),		msg_forward_fd,		IPC_FD_MAY)	\
+	X(MSG_TABLE_UPDATE, P_(QUEUE),		P_(LOOKUP),		msg_table_update,	IPC_FD_NONE)	\
+	X(MSG_TABLE_UPDATED, P_(LOOKUP),	P_(QUEUE),		msg_table_updated,	IPC_FD_NONE)	\
+	X(MSG_TX_OPEN,	P_(SMTPD),		P_(QUEUE),		msg_tx,			IPC_FD_NONE)	\
+	X(MSG_TX_OPENED, P_(QUEUE),		P_(SMTPD),		msg_tx_result,		IPC_FD_MAY)	\
+	X(MSG_LKA_ENVELOPE, P_(LOOKUP),		P_(QUEUE),		msg_lka_envelope,	IPC_FD_NONE)	\
+	X(MSG_LKA_RCPT_RESULT, P_(LOOKUP),	P_(QUEUE),		msg_rcpt_result,	IPC_FD_NONE)	\
+	X(MSG_TX_RCPT_RESULT, P_(QUEUE),	P_(SMTPD),		msg_rcpt_result,	IPC_FD_NONE)	\
+	X(MSG_TX_COMMIT, P_(SMTPD),		P_(QUEUE),		msg_tx,			IPC_FD_NONE)	\
+	X(MSG_TX_COMMITTED, P_(QUEUE),		P_(SMTPD),		msg_tx_result,		IPC_FD_NONE)	\
+	X(MSG_TX_ABORT,	P_(SMTPD),		P_(QUEUE),		msg_tx,			IPC_FD_NONE)	\
+	X(MSG_MDA_RUN,	P_(QUEUE),		P_(PARENT),		msg_mda_run,		IPC_FD_MUST)	\
+	X(MSG_MDA_RESULT, P_(PARENT),		P_(QUEUE),		msg_dlv_result,		IPC_FD_NONE)	\
+	X(MSG_RELAY_RUN, P_(QUEUE),		P_(DELIVER),		msg_relay_run,		IPC_FD_MUST)	\
+	X(MSG_RELAY_RESULT, P_(DELIVER),	P_(QUEUE),		msg_dlv_result,		IPC_FD_NONE)	\
+	X(MSG_LKA_NOTICE, P_(QUEUE),		P_(LOOKUP),		msg_lka_notice,		IPC_FD_NONE)	\
+	X(MSG_LKA_NOTICE_EXPANDED, P_(LOOKUP),	P_(QUEUE),		msg_lka_notice_expanded, IPC_FD_NONE)	\
+	X(MSG_LKA_NOTICE_RESULT, P_(LOOKUP),	P_(QUEUE),		msg_lka_notice_result,	IPC_FD_NONE)	\
+	X(MSG_KEY_RSA_SIGN, P_(SMTPD) | P_(DELIVER), P_(KEYS),		msg_key_op,		IPC_FD_NONE)	\
+	X(MSG_KEY_RSA_DECRYPT, P_(SMTPD) | P_(DELIVER), P_(KEYS),	msg_key_op,		IPC_FD_NONE)	\
+	X(MSG_KEY_ECDSA_SIGN, P_(SMTPD) | P_(DELIVER), P_(KEYS),	msg_key_op,		IPC_FD_NONE)	\
+	X(MSG_KEY_RESULT, P_(KEYS),		P_(SMTPD) | P_(DELIVER), msg_key_result,	IPC_FD_NONE)
 
 enum ipc_type {
 	MSG_NONE = 0,
-#define IPC_ENUM(name, from, to, payload, fd, strs)	name,
+#define IPC_ENUM(name, from, to, payload, fd)	name,
 	IPC_MESSAGES(IPC_ENUM)
 #undef IPC_ENUM
 	MSG_MAX

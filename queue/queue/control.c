@@ -602,24 +602,93 @@ control_on_cmd(struct ipc *c, uint32_t id, int fd, const void *msg,
 	cmd->run(cc, a->arg);
 }
 
-/* CONTROL_HANDLER - one handler per command type, all into control_on_cmd */
-#define CONTROL_HANDLER(type, fn)					\
-static void								\
-fn(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)	\
-{									\
-	control_on_cmd(c, id, fd, msg, arg, type);			\
+/* control_on_stop - MSG_CTL_STOP, `smtpctl stop` */
+static void
+control_on_stop(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	control_on_cmd(c, id, fd, msg, arg, MSG_CTL_STOP);
 }
-CONTROL_HANDLER(MSG_CTL_STOP, control_on_stop)
-CONTROL_HANDLER(MSG_CTL_SHOW_STATS, control_on_show_stats)
-CONTROL_HANDLER(MSG_CTL_PAUSE, control_on_pause)
-CONTROL_HANDLER(MSG_CTL_RESUME, control_on_resume)
-CONTROL_HANDLER(MSG_CTL_LOG, control_on_log)
-CONTROL_HANDLER(MSG_CTL_SHOW_QUEUE, control_on_show_queue)
-CONTROL_HANDLER(MSG_CTL_SHOW_ENVELOPE, control_on_show_envelope)
-CONTROL_HANDLER(MSG_CTL_SHOW_MESSAGE, control_on_show_message)
-CONTROL_HANDLER(MSG_CTL_SCHEDULE, control_on_schedule)
-CONTROL_HANDLER(MSG_CTL_REMOVE, control_on_remove)
-CONTROL_HANDLER(MSG_CTL_UPDATE_TABLE, control_on_update_table)
+
+/* control_on_show_stats - MSG_CTL_SHOW_STATS, `smtpctl show stats` */
+static void
+control_on_show_stats(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	control_on_cmd(c, id, fd, msg, arg, MSG_CTL_SHOW_STATS);
+}
+
+/* control_on_pause - MSG_CTL_PAUSE, `smtpctl pause smtp|mta|mda` */
+static void
+control_on_pause(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	control_on_cmd(c, id, fd, msg, arg, MSG_CTL_PAUSE);
+}
+
+/* control_on_resume - MSG_CTL_RESUME, `smtpctl resume smtp|mta|mda` */
+static void
+control_on_resume(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	control_on_cmd(c, id, fd, msg, arg, MSG_CTL_RESUME);
+}
+
+/* control_on_log - MSG_CTL_LOG, `smtpctl log verbose|brief` */
+static void
+control_on_log(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	control_on_cmd(c, id, fd, msg, arg, MSG_CTL_LOG);
+}
+
+/* control_on_show_queue - MSG_CTL_SHOW_QUEUE, `smtpctl show queue` */
+static void
+control_on_show_queue(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	control_on_cmd(c, id, fd, msg, arg, MSG_CTL_SHOW_QUEUE);
+}
+
+/* control_on_show_envelope - MSG_CTL_SHOW_ENVELOPE, `show envelope ID` */
+static void
+control_on_show_envelope(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	control_on_cmd(c, id, fd, msg, arg, MSG_CTL_SHOW_ENVELOPE);
+}
+
+/* control_on_show_message - MSG_CTL_SHOW_MESSAGE, `show message ID` */
+static void
+control_on_show_message(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	control_on_cmd(c, id, fd, msg, arg, MSG_CTL_SHOW_MESSAGE);
+}
+
+/* control_on_schedule - MSG_CTL_SCHEDULE, `smtpctl schedule ID|all` */
+static void
+control_on_schedule(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	control_on_cmd(c, id, fd, msg, arg, MSG_CTL_SCHEDULE);
+}
+
+/* control_on_remove - MSG_CTL_REMOVE, `smtpctl remove ID|all` */
+static void
+control_on_remove(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	control_on_cmd(c, id, fd, msg, arg, MSG_CTL_REMOVE);
+}
+
+/* control_on_update_table - MSG_CTL_UPDATE_TABLE, `update table [NAME]` */
+static void
+control_on_update_table(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	control_on_cmd(c, id, fd, msg, arg, MSG_CTL_UPDATE_TABLE);
+}
 
 static const struct ipc_handler control_handlers[] = {
 	{ MSG_CTL_STOP,		control_on_stop },

@@ -159,6 +159,99 @@ ATF_TC_BODY(ipc_check_unterminated_string, tc)
 	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_CONTROL, &f, n, 0, &why), 0);
 }
 
+ATF_TC_WITHOUT_HEAD(ipc_catalogue_strings_inside_payload);
+ATF_TC_BODY(ipc_catalogue_strings_inside_payload, tc)
+{
+	const struct ipc_strfield	*s, *o;
+	size_t				 size;
+	uint32_t			 t;
+
+	for (t = MSG_NONE + 1; t < MSG_MAX; t++) {
+		size = ipc_payload_size(t);
+		for (s = ipc_payload_strings(t); s->size != 0; s++) {
+			ATF_CHECK_MSG(s->off + s->size <= size,
+			    "%s: string at %zu+%zu outside %zu octets",
+			    ipc_type_name(t), s->off, s->size, size);
+			for (o = ipc_payload_strings(t); o != s; o++)
+				ATF_CHECK_MSG(o->off + o->size <= s->off ||
+				    s->off + s->size <= o->off,
+				    "%s: strings at %zu and %zu overlap",
+				    ipc_type_name(t), o->off, s->off);
+		}
+	}
+}
+
+/* strings_count - how many string fields a message type has */
+static size_t
+strings_count(enum ipc_type t)
+{
+	const struct ipc_strfield	*s;
+	size_t				 n = 0;
+
+	for (s = ipc_payload_strings(t); s->size != 0; s++)
+		n++;
+	return n;
+}
+
+ATF_TC_WITHOUT_HEAD(ipc_catalogue_nested_strings);
+ATF_TC_BODY(ipc_catalogue_nested_strings, tc)
+{
+	/* an embedded ipc_sess brings 4 strings, an envelope 13 */
+	ATF_CHECK_EQ(strings_count(MSG_HELLO), 0);
+	ATF_CHECK_EQ(strings_count(MSG_CTL_STOP), 1);
+	ATF_CHECK_EQ(strings_count(MSG_LKA_MAIL), 5);
+	ATF_CHECK_EQ(strings_count(MSG_LKA_RCPT), 8);
+	ATF_CHECK_EQ(strings_count(MSG_RELAY_RUN), 13);
+	ATF_CHECK_EQ(strings_count(MSG_LKA_NOTICE_EXPANDED), 13);
+	ATF_CHECK_EQ(strings_count(MSG_KEY_RSA_SIGN), 1);
+}
+
+/* route_find - a receiver, sender and fd count ipc_check accepts f from */
+static int
+route_find(struct frame *f, size_t n, enum proc_role *self,
+    enum proc_role *peer, int *nfds)
+{
+	const char	*why;
+
+	for (*self = 0; *self < PROC_MAX; (*self)++)
+		for (*peer = 0; *peer < PROC_MAX; (*peer)++)
+			for (*nfds = 0; *nfds <= 1; (*nfds)++)
+				if (check(*self, *peer, f, n, *nfds, &why) == 0)
+					return 0;
+	return -1;
+}
+
+ATF_TC_WITHOUT_HEAD(ipc_catalogue_every_string_checked);
+ATF_TC_BODY(ipc_catalogue_every_string_checked, tc)
+{
+	const struct ipc_strfield	*s;
+	struct frame			 f;
+	unsigned char			 p[IPC_FRAME_MAX];
+	enum proc_role			 self, peer;
+	const char			*why;
+	size_t				 n, size;
+	uint32_t			 t;
+	int				 nfds;
+
+	for (t = MSG_NONE + 1; t < MSG_MAX; t++) {
+		size = ipc_payload_size(t);
+		memset(p, 0, size);
+		n = frame_make(&f, t, p, size);
+		ATF_REQUIRE_MSG(route_find(&f, n, &self, &peer, &nfds) == 0,
+		    "%s: no route accepts it", ipc_type_name(t));
+		for (s = ipc_payload_strings(t); s->size != 0; s++) {
+			memset(p, 0, size);
+			memset(p + s->off, 'x', s->size);
+			n = frame_make(&f, t, p, size);
+			ATF_CHECK_EQ_MSG(check(self, peer, &f, n, nfds, &why),
+			    -1, "%s: string at %zu not checked",
+			    ipc_type_name(t), s->off);
+			ATF_CHECK_STREQ(why == NULL ? "" : why,
+			    "unterminated string");
+		}
+	}
+}
+
 ATF_TC_WITHOUT_HEAD(ipc_check_reserved);
 ATF_TC_BODY(ipc_check_reserved, tc)
 {
@@ -413,6 +506,9 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, ipc_check_wrong_route);
 	ATF_TP_ADD_TC(tp, ipc_check_fd_rules);
 	ATF_TP_ADD_TC(tp, ipc_check_unterminated_string);
+	ATF_TP_ADD_TC(tp, ipc_catalogue_strings_inside_payload);
+	ATF_TP_ADD_TC(tp, ipc_catalogue_nested_strings);
+	ATF_TP_ADD_TC(tp, ipc_catalogue_every_string_checked);
 	ATF_TP_ADD_TC(tp, ipc_check_reserved);
 	ATF_TP_ADD_TC(tp, ipc_send_fd_passing);
 	ATF_TP_ADD_TC(tp, ipc_shutdown_drains_queue);
