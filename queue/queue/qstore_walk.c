@@ -27,7 +27,7 @@
 static void
 qstore_walk_quarantine(struct qstore *q, const char *name, const char *why)
 {
-	char	vis[64], wvis[1024], alt[NAME_MAX + 1];
+	char	vis[NAME_MAX * 4 + 1], wvis[1024], alt[NAME_MAX + 1];
 	int	qu = qstore_area_fd(q, SPOOL_AREA_QUEUE);
 	int	qq = qstore_area_fd(q, SPOOL_AREA_QUARANTINE);
 
@@ -63,7 +63,7 @@ static void
 qstore_walk_quarantine_file(struct qstore *q, int dfd, const char *msg,
     const char *file, int withmsg, const char *why)
 {
-	char	vis[64], wvis[1024];
+	char	vis[NAME_MAX * 4 + 1], wvis[1024];
 	int	qq = qstore_area_fd(q, SPOOL_AREA_QUARANTINE);
 	int	qfd;
 
@@ -94,7 +94,7 @@ static size_t
 qstore_walk_sort(struct qstore *q, int dfd, const char *msg, uint32_t msgid,
     struct qstore_names *nm)
 {
-	char	vis[64];
+	char	vis[NAME_MAX * 4 + 1];
 	size_t	i, nevp = 0;
 
 	for (i = 0; i < nm->n; i++) {
