@@ -430,14 +430,15 @@ bounce_spool(struct queue *q, const struct envelope *evp,
 {
 	struct bounce_ctx	ctx;
 	char			err[256], host[HOST_MAX], msgid[HOST_MAX + 32];
-	char			bnd[64];
+	char			bnd[64], vis[1024];
 	uint32_t		id;
-	int			fd, msgfd;
+	int			fd, msgfd, serrno;
 
 	bounce_hostname(evp, host, sizeof(host));
 	if (qstore_msg_create(q->qs, &id, &fd, err, sizeof(err)) == -1) {
-		log_warnx("queue: notice for %016llx: %s",
-		    (unsigned long long)evp->evpid, err);
+		log_warnx("%016llx queue event=bounce-failed step=create "
+		    "error=\"%s\"", (unsigned long long)evp->evpid,
+		    log_vis(vis, sizeof(vis), err));
 		return -1;
 	}
 	(void)snprintf(msgid, sizeof(msgid), "%08x.%016llx@%s", id,
@@ -451,18 +452,21 @@ bounce_spool(struct queue *q, const struct envelope *evp,
 	    err, sizeof(err));
 	if (bounce_write(fd, &ctx, evp, kind, diag, msgfd) == -1 ||
 	    close(fd) == -1) {
+		serrno = errno;
 		if (msgfd != -1)
 			close(msgfd);
 		(void)qstore_msg_abort(q->qs, id);
-		log_warn("queue: writing the notice for %016llx",
-		    (unsigned long long)evp->evpid);
+		log_warnx("%016llx queue event=bounce-failed step=write "
+		    "error=\"%s\"", (unsigned long long)evp->evpid,
+		    strerror(serrno));
 		return -1;
 	}
 	if (msgfd != -1)
 		close(msgfd);
 	if (queue_tx_inject(q, id, b, 1, err, sizeof(err)) == -1) {
-		log_warnx("queue: notice for %016llx: %s",
-		    (unsigned long long)evp->evpid, err);
+		log_warnx("%016llx queue event=bounce-failed step=inject "
+		    "error=\"%s\"", (unsigned long long)evp->evpid,
+		    log_vis(vis, sizeof(vis), err));
 		return -1;
 	}
 	return 0;

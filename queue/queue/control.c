@@ -214,7 +214,7 @@ control_cmd_pause(struct control_conn *cc, const char *what, int pause)
 		control_end(cc, 1, "expected smtp, mta or mda");
 		return;
 	}
-	log_info("event=%s what=%s", pause ? "pause" : "resume", what);
+	log_info("queue event=%s what=%s", pause ? "pause" : "resume", what);
 	control_end(cc, 0, NULL);
 }
 
@@ -475,7 +475,7 @@ control_cmd_remove(struct control_conn *cc, const char *arg)
 	struct queue		*q = cc->ctl->q;
 	struct control_ids	 ids;
 	struct control_list	 l;
-	char			 err[256];
+	char			 err[256], vis[1024];
 	size_t			 i, n = 0;
 
 	if (control_ids_parse(arg, 1, &ids) == -1) {
@@ -487,8 +487,9 @@ control_cmd_remove(struct control_conn *cc, const char *arg)
 		if (qdispatch_remove(q, l.v[i], err, sizeof(err)) == 0)
 			n++;
 		else
-			log_warnx("queue: remove %016llx: %s",
-			    (unsigned long long)l.v[i], err);
+			log_warnx("%016llx queue event=remove-failed "
+			    "error=\"%s\"", (unsigned long long)l.v[i],
+			    log_vis(vis, sizeof(vis), err));
 	}
 	free(l.v);
 	if (l.n == 0 && !ids.all) {

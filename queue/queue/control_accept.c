@@ -210,7 +210,8 @@ control_accept_on_read(evutil_socket_t lfd, short what, void *arg)
 			control_accept_pause(ctl, errno);
 		else if (errno != EAGAIN && errno != EINTR &&
 		    errno != ECONNABORTED)
-			log_warn("control: accept");
+			log_warnx("control event=accept-failed error=\"%s\"",
+			    strerror(errno));
 		return;
 	}
 	if (ctl->paused) {
@@ -218,7 +219,8 @@ control_accept_on_read(evutil_socket_t lfd, short what, void *arg)
 		log_info("control event=accept-resumed");
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
-		log_warn("control: SO_PEERCRED");
+		log_warnx("control event=peercred-failed error=\"%s\"",
+		    strerror(errno));
 		close(fd);
 		return;
 	}

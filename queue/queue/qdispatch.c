@@ -199,11 +199,12 @@ qdispatch_forget(struct queue *q, uint64_t evpid)
 static void
 qdispatch_drop(struct queue *q, const struct envelope *evp)
 {
-	char	err[256];
+	char	err[256], vis[1024];
 
 	if (qstore_envelope_remove(q->qs, evp->evpid, err, sizeof(err)) == -1)
-		log_warnx("queue: removing %016llx: %s",
-		    (unsigned long long)evp->evpid, err);
+		log_warnx("%016llx queue event=remove-failed error=\"%s\"",
+		    (unsigned long long)evp->evpid,
+		    log_vis(vis, sizeof(vis), err));
 	qdispatch_forget(q, evp->evpid);
 }
 
@@ -220,8 +221,9 @@ qdispatch_tempfail(struct queue *q, struct envelope *evp, const char *text)
 	evp->state = ENVELOPE_ST_PENDING;
 	strlcpy(evp->errmsg, text, sizeof(evp->errmsg));
 	if (qstore_envelope_update(q->qs, evp, err, sizeof(err)) == -1)
-		log_warnx("queue: updating %016llx: %s",
-		    (unsigned long long)evp->evpid, err);
+		log_warnx("%016llx queue event=update-failed error=\"%s\"",
+		    (unsigned long long)evp->evpid,
+		    log_vis(vis, sizeof(vis), err));
 	if (sched_defer(q->sched, evp->evpid, evp->nexttry, evp->retry) == -1)
 		(void)sched_schedule(q->sched, evp->evpid, evp->nexttry);
 	q->stats.deferred++;
@@ -263,14 +265,16 @@ qdispatch_delivered(struct queue *q, struct envelope *evp)
 static int
 qdispatch_load_evp(struct queue *q, uint64_t evpid, struct envelope *evp)
 {
-	char	err[256];
+	char	err[256], vis[1024];
 	int	r;
 
 	if ((r = qstore_envelope_load(q->qs, evpid, evp, err,
 	    sizeof(err))) == 1)
 		return 1;
 	if (r == -1)
-		log_warnx("queue: %s; left for quarantine at restart", err);
+		log_warnx("%016llx queue event=load-failed "
+		    "action=quarantine-at-restart error=\"%s\"",
+		    (unsigned long long)evpid, log_vis(vis, sizeof(vis), err));
 	qdispatch_forget(q, evpid);
 	return 0;
 }
@@ -379,15 +383,15 @@ static void
 qdispatch_warn(struct queue *q, uint64_t evpid)
 {
 	struct envelope	evp;
-	char		err[256];
+	char		err[256], vis[1024];
 
 	if (qdispatch_load_evp(q, evpid, &evp) != 1)
 		return;
 	(void)bounce_send(q, &evp, BOUNCE_KIND_DELAYED, evp.errmsg);
 	evp.warn++;
 	if (qstore_envelope_update(q->qs, &evp, err, sizeof(err)) == -1)
-		log_warnx("queue: updating %016llx: %s",
-		    (unsigned long long)evpid, err);
+		log_warnx("%016llx queue event=update-failed error=\"%s\"",
+		    (unsigned long long)evpid, log_vis(vis, sizeof(vis), err));
 	(void)sched_warned(q->sched, evpid, evp.warn);
 }
 

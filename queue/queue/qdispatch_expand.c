@@ -217,7 +217,7 @@ static int
 qdispatch_expand_load(struct queue *q, uint64_t evpid, struct envelope *evp)
 {
 	struct sched_info	si;
-	char			err[256];
+	char			err[256], vis[1024];
 	int			r;
 
 	if (sched_info(q->sched, evpid, &si) != 1 || !si.inflight)
@@ -226,7 +226,9 @@ qdispatch_expand_load(struct queue *q, uint64_t evpid, struct envelope *evp)
 	    sizeof(err))) == 1)
 		return 1;
 	if (r == -1)
-		log_warnx("queue: %s; left for quarantine at restart", err);
+		log_warnx("%016llx queue event=load-failed "
+		    "action=quarantine-at-restart error=\"%s\"",
+		    (unsigned long long)evpid, log_vis(vis, sizeof(vis), err));
 	qdispatch_expand_forget(q, evpid);
 	return 0;
 }

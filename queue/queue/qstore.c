@@ -301,16 +301,21 @@ static void
 qstore_clean_incoming(struct qstore *q)
 {
 	struct qstore_names	nm;
+	char			vis[NAME_MAX * 4 + 1];
 	size_t			i;
 
 	if (qstore_names_read(q->incoming, ".", &nm) == -1) {
-		log_warn("qstore: reading incoming");
+		log_warnx("queue event=read-failed dir=incoming error=\"%s\"",
+		    strerror(errno));
 		return;
 	}
 	for (i = 0; i < nm.n; i++) {
-		log_debug("qstore: removing unfinished incoming/%s", nm.v[i]);
+		log_vis(vis, sizeof(vis), nm.v[i]);
+		log_debug("queue event=incoming-removed file=incoming/%s "
+		    "reason=unfinished", vis);
 		if (qstore_rmtree(q->incoming, nm.v[i]) == -1)
-			log_warn("qstore: removing incoming/%s", nm.v[i]);
+			log_warnx("queue event=remove-failed file=incoming/%s "
+			    "error=\"%s\"", vis, strerror(errno));
 	}
 	qstore_names_free(&nm);
 }

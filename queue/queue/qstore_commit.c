@@ -220,7 +220,8 @@ qstore_commit_batch(struct qstore *q, struct qstore_commit *reqs, size_t n)
 	moved = qstore_commit_publish(q, reqs, n);
 	if (moved > 0 && qstore_sync_dir(q,
 	    qstore_area_fd(q, SPOOL_AREA_QUEUE), NULL) == -1) {
-		log_warn("qstore: fsync queue after %zu commits", moved);
+		log_warnx("queue event=sync-failed dir=queue commits=%zu "
+		    "error=\"%s\"", moved, strerror(errno));
 		for (i = 0; i < n; i++)
 			if (reqs[i].status == 0)
 				qstore_commit_fail(&reqs[i], "fsync queue for");

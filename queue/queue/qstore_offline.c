@@ -40,7 +40,7 @@ qstore_offline_quarantine(struct qstore *q, const char *name, const char *why)
 	int	i;
 
 	log_vis(vis, sizeof(vis), name);
-	log_warnx("qstore event=offline-quarantine file=%s reason=\"%s\"", vis,
+	log_warnx("queue event=offline-quarantine file=%s reason=\"%s\"", vis,
 	    log_vis(wvis, sizeof(wvis), why));
 	(void)snprintf(dst, sizeof(dst), "offline.%.200s", name);
 	for (i = 0; i < 10; i++) {
@@ -55,7 +55,8 @@ qstore_offline_quarantine(struct qstore *q, const char *name, const char *why)
 		(void)snprintf(dst, sizeof(dst), "offline.%.200s.%08x", name,
 		    arc4random());
 	}
-	log_warn("qstore event=offline-quarantine file=%s", vis);
+	log_warnx("queue event=offline-quarantine-failed file=%s "
+	    "error=\"%s\"", vis, strerror(errno));
 }
 
 /*
@@ -101,7 +102,8 @@ qstore_offline_failed(struct qstore *q, const char *name)
 		return QSTORE_OFFLINE_QUARANTINED;
 	}
 	if (fsync(dfd) == -1)
-		log_warn("qstore: fsync offline");
+		log_warnx("queue event=sync-failed dir=offline error=\"%s\"",
+		    strerror(errno));
 	return QSTORE_OFFLINE_FAILED;
 }
 
@@ -185,8 +187,9 @@ qstore_offline_one(struct qstore *q, const char *name, uint64_t maxbody,
 	if (r == QSTORE_OFFLINE_QUEUED && (unlinkat(qstore_area_fd(q,
 	    SPOOL_AREA_OFFLINE), name, 0) == -1 || fsync(qstore_area_fd(q,
 	    SPOOL_AREA_OFFLINE)) == -1))
-		log_warn("qstore: removing offline/%s", log_vis(err,
-		    sizeof(err), name));
+		log_warnx("queue event=remove-failed file=offline/%s "
+		    "error=\"%s\"", log_vis(err, sizeof(err), name),
+		    strerror(errno));
 	return r;
 }
 

@@ -295,7 +295,8 @@ qstore_replace_finish(struct qstore *q, int dfd, uint32_t msgid,
 		envelope_id_format(b, id);
 		if (qstore_replace_exists(dfd, a) ||
 		    qstore_replace_exists(dfd, b)) {
-			log_debug("qstore: removing unused %s", v[i]);
+			log_debug("queue event=replacement-removed file=%s "
+			    "reason=unused", v[i]);
 			if (unlinkat(dfd, v[i], 0) == -1)
 				r = -1;
 		} else if (renameat(dfd, v[i], dfd, id) == -1)
@@ -352,6 +353,7 @@ qstore_replace_recover(struct qstore *q, int dfd, uint32_t msgid)
 
 	if (qstore_replace_finish(q, dfd, msgid, 0) == -1) {
 		envelope_msgid_format(msgid, name);
-		log_warn("qstore: settling replacements in queue/%s", name);
+		log_warnx("queue event=replace-recover-failed msgid=%s "
+		    "error=\"%s\"", name, strerror(errno));
 	}
 }

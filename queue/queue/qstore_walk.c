@@ -27,21 +27,31 @@
 static void
 qstore_walk_quarantine(struct qstore *q, const char *name, const char *why)
 {
-	char	vis[64], alt[NAME_MAX + 1];
+	char	vis[NAME_MAX * 4 + 1], wvis[1024], alt[NAME_MAX + 1];
 	int	qu = qstore_area_fd(q, SPOOL_AREA_QUEUE);
 	int	qq = qstore_area_fd(q, SPOOL_AREA_QUARANTINE);
 
-	log_warnx("qstore: quarantine queue/%s: %s",
-	    log_vis(vis, sizeof(vis), name), why);
+	log_warnx("queue event=quarantine file=queue/%s reason=\"%s\"",
+	    log_vis(vis, sizeof(vis), name), log_vis(wvis, sizeof(wvis), why));
 	if (renameat(qu, name, qq, name) == 0) {
 		qstore_count_quarantined(q);
 		return;
 	}
 	(void)snprintf(alt, sizeof(alt), "%.200s.%08x", name, arc4random());
 	if (renameat(qu, name, qq, alt) == -1)
-		log_warn("qstore: quarantine queue/%s", vis);
+		log_warnx("queue event=quarantine-failed file=queue/%s "
+		    "step=rename error=\"%s\"", vis, strerror(errno));
 	else
 		qstore_count_quarantined(q);
+}
+
+/* qstore_walk_quarantine_failed - log a failed step of a quarantine */
+static void
+qstore_walk_quarantine_failed(const char *msg, const char *vis,
+    const char *step)
+{
+	log_warnx("queue event=quarantine-failed file=queue/%s/%s step=%s "
+	    "error=\"%s\"", msg, vis, step, strerror(errno));
 }
 
 /*
@@ -53,26 +63,27 @@ static void
 qstore_walk_quarantine_file(struct qstore *q, int dfd, const char *msg,
     const char *file, int withmsg, const char *why)
 {
-	char	vis[64];
+	char	vis[NAME_MAX * 4 + 1], wvis[1024];
 	int	qq = qstore_area_fd(q, SPOOL_AREA_QUARANTINE);
 	int	qfd;
 
-	log_warnx("qstore: quarantine queue/%s/%s: %s", msg,
-	    log_vis(vis, sizeof(vis), file), why);
+	log_vis(vis, sizeof(vis), file);
+	log_warnx("queue event=quarantine file=queue/%s/%s reason=\"%s\"",
+	    msg, vis, log_vis(wvis, sizeof(wvis), why));
 	if (mkdirat(qq, msg, 0700) == -1 && errno != EEXIST) {
-		log_warn("qstore: quarantine mkdir %s", msg);
+		qstore_walk_quarantine_failed(msg, vis, "mkdir");
 		return;
 	}
 	if ((qfd = openat(qq, msg, O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) == -1) {
-		log_warn("qstore: quarantine open %s", msg);
+		qstore_walk_quarantine_failed(msg, vis, "open");
 		return;
 	}
 	if (withmsg && linkat(dfd, QSTORE_MESSAGE, qfd, QSTORE_MESSAGE,
 	    0) == -1 && errno != EEXIST)
-		log_warn("qstore: quarantine link %s/%s", msg, QSTORE_MESSAGE);
+		qstore_walk_quarantine_failed(msg, vis, "link-message");
 	if (renameat(dfd, file, qfd, file) == -1)
-		log_warn("qstore: quarantine %s/%s", msg, vis);
+		qstore_walk_quarantine_failed(msg, vis, "rename");
 	else
 		qstore_count_quarantined(q);
 	close(qfd);
@@ -83,6 +94,7 @@ static size_t
 qstore_walk_sort(struct qstore *q, int dfd, const char *msg, uint32_t msgid,
     struct qstore_names *nm)
 {
+	char	vis[NAME_MAX * 4 + 1];
 	size_t	i, nevp = 0;
 
 	for (i = 0; i < nm->n; i++) {
@@ -90,7 +102,8 @@ qstore_walk_sort(struct qstore *q, int dfd, const char *msg, uint32_t msgid,
 			nevp++;
 		else if (strncmp(nm->v[i], QSTORE_TMP_PREFIX,
 		    strlen(QSTORE_TMP_PREFIX)) == 0) {
-			log_debug("qstore: removing %s/%s", msg, nm->v[i]);
+			log_debug("queue event=tmp-removed file=queue/%s/%s",
+			    msg, log_vis(vis, sizeof(vis), nm->v[i]));
 			(void)unlinkat(dfd, nm->v[i], 0);
 		} else if (strcmp(nm->v[i], QSTORE_MESSAGE) != 0)
 			qstore_walk_quarantine_file(q, dfd, msg, nm->v[i], 0,
@@ -146,15 +159,18 @@ qstore_walk_msg(struct qstore *q, const char *msg,
 	}
 	qstore_replace_recover(q, dfd, msgid);
 	if (qstore_names_read(dfd, ".", &nm) == -1) {
-		log_warn("qstore: reading queue/%s", msg);
+		log_warnx("queue event=read-failed dir=queue/%s error=\"%s\"",
+		    msg, strerror(errno));
 		close(dfd);
 		return 0;
 	}
 	nevp = qstore_walk_sort(q, dfd, msg, msgid, &nm);
 	if (nevp == 0) {
-		log_info("qstore: removing queue/%s: no envelope left", msg);
+		log_info("queue event=message-removed msgid=%s "
+		    "reason=\"no envelope left\"", msg);
 		if (qstore_msg_remove(q, dfd, msgid, err, sizeof(err)) == -1)
-			log_warnx("qstore: %s", err);
+			log_warnx("queue event=remove-failed msgid=%s "
+			    "error=\"%s\"", msg, err);
 	} else if (fstatat(dfd, QSTORE_MESSAGE, &sb,
 	    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(sb.st_mode)) {
 		close(dfd);
@@ -182,7 +198,8 @@ qstore_walk(struct qstore *q, int (*cb)(struct envelope *, void *), void *arg)
 
 	if (qstore_names_read(qstore_area_fd(q, SPOOL_AREA_QUEUE), ".",
 	    &nm) == -1) {
-		log_warn("qstore: reading queue");
+		log_warnx("queue event=read-failed dir=queue error=\"%s\"",
+		    strerror(errno));
 		return -1;
 	}
 	for (i = 0; i < nm.n && r == 0; i++)

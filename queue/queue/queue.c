@@ -142,8 +142,8 @@ queue_main(struct proc_env *env)
 	    &q);
 	(void)qdispatch_load(&q);
 	queue_offline_start(&q);
-	log_debug("event=ready");
+	log_debug("queue event=ready");
 	ev_dispatch();
-	log_debug("event=exit");
+	log_debug("queue event=exit");
 	return 0;
 }

@@ -83,7 +83,8 @@ queue_offline_submit(const struct offline *h, int fd, void *arg)
 		rv = enqueue_submit(&m, &down, err, sizeof(err));
 	buf_free(&body);
 	if (err[0] != '\0')
-		log_debug("queue: offline message from uid %lu: %s",
+		log_debug("queue event=offline-error file=%s uid=%lu "
+		    "error=\"%s\"", log_vis(vis, sizeof(vis), h->name),
 		    (unsigned long)h->uid, err);
 	log_info("queue event=offline-enqueue file=%s uid=%lu rcpts=%zu "
 	    "result=%s tries=%u", log_vis(vis, sizeof(vis), h->name),
@@ -135,7 +136,8 @@ queue_offline_on_timer(evutil_socket_t fd, short what, void *arg)
 		return;
 	switch (q->offline_pid = fork()) {
 	case -1:
-		log_warn("queue: fork for the offline area");
+		log_warnx("queue event=offline-fork-failed error=\"%s\"",
+		    strerror(errno));
 		return;
 	case 0:
 		queue_offline_child(q);
@@ -159,7 +161,10 @@ queue_offline_on_chld(evutil_socket_t sig, short what, void *arg)
 			continue;
 		q->offline_pid = -1;
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			log_warnx("queue: the offline helper failed");
+			log_warnx("queue event=offline-helper-failed %s=%d",
+			    WIFEXITED(status) ? "exit" : "signal",
+			    WIFEXITED(status) ? WEXITSTATUS(status) :
+			    WTERMSIG(status));
 	}
 }
 

@@ -477,7 +477,9 @@ static void
 queue_tx_drop(struct queue *q, struct queue_tx_msg *m)
 {
 	if (qstore_msg_abort(q->qs, m->msgid) == -1)
-		log_warn("queue: removing incoming message %08x", m->msgid);
+		log_warnx("%016llx queue event=remove-failed msgid=%08x "
+		    "error=\"%s\"", (unsigned long long)m->sessid, m->msgid,
+		    strerror(errno));
 	queue_tx_free(q->tx, m);
 }
 

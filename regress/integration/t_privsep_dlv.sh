@@ -377,13 +377,13 @@ offline_quarantine_body() {
 	# first walk: one queued, the large one quarantined unread
 	pd_offline_run 3
 	atf_check -o match:'queue event=offline-walk files=3 queued=1 kept=1 quarantined=1' cat $PH/all.log
-	atf_check -o match:'qstore event=offline-quarantine file=big reason="too large: 20000 bytes"' cat $PH/all.log
+	atf_check -o match:'queue event=offline-quarantine file=big reason="too large: 20000 bytes"' cat $PH/all.log
 	atf_check -o match:'^Subject: good$' cat /home/alice/Maildir/new/*
 	# four more walks: the refused one counts up, then is quarantined
 	for _n in 2 3 4 5; do
 		pd_offline_run 1
 	done
-	atf_check -o match:"qstore event=offline-quarantine file=$refused,4 reason=\"failed 5 times\"" cat $PH/all.log
+	atf_check -o match:"queue event=offline-quarantine file=$refused,4 reason=\"failed 5 times\"" cat $PH/all.log
 	atf_check -o inline:"5\n" grep -c "event=offline-enqueue file=$refused.* result=refused" $PH/all.log
 	atf_check -s exit:1 grep 'event=offline-enqueue file=big' $PH/all.log
 	test -f "$PH_SPOOL/quarantine/offline.$refused,4" ||

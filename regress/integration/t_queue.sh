@@ -210,6 +210,9 @@ quarantine_body() {
 	q_wait_count 1 10
 	atf_check -o match:"^quarantined\\|$bad/$f\$" $CTL show queue
 	atf_check_equal "$(q_stat queue.quarantined)" "1"
+	# one keyed line names the file and the reason, no line is prose
+	ph_wait_log " queue\\[[0-9]+\\]: queue event=quarantine file=queue/$bad/$f reason=\""
+	atf_check -o empty sh -c "grep -E ' queue\\[[0-9]+\\]: ' $PH_LOG | grep -Ev ': ([0-9a-f]{16} )?(queue|control) event=' || true"
 	# no line other than envelopes starts with an id and '|'
 	atf_check -o inline:"1\n" sh -c "$CTL show queue | grep -c '$EVP_RE'"
 	good=$(tail -1 msgids)
