@@ -8,6 +8,9 @@
  * when it refused with a 5xx or an address cannot be sent at all,
  * EX_TEMPFAIL for anything else (the daemon down, a 4xx, a lost
  * connection); err then says why, empty when the daemon is simply down.
+ * *untaken is set when the daemon certainly does not have the message
+ * (it is down, or the session failed before the final dot was sent), so
+ * the caller may keep it elsewhere without risking a second copy.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -32,6 +35,7 @@ struct enqueue_conn {
 	struct smtp_reply_parser reply;
 	char			*err;
 	size_t			 errsz;
+	int			 dot_sent;	/* the message may be taken */
 };
 
 /* enqueue_connect - the enqueue socket in spool; -1, *down set if absent */
@@ -121,9 +125,11 @@ enqueue_io_body(void *arg, const char **why)
 			return -1;
 		off += used;
 	}
-	if (smtp_data_stuff_end(&st, out, sizeof(out), &outlen) == -1)
+	if (smtp_data_stuff_end(&st, out, sizeof(out), &outlen) == -1 ||
+	    enqueue_write(c->fd, out, outlen) == -1)
 		return -1;
-	return enqueue_write(c->fd, out, outlen);
+	c->dot_sent = 1;
+	return 0;
 }
 
 static const struct smtp_client_io enqueue_io = {
@@ -201,7 +207,7 @@ enqueue_session(const struct enqueue_msg *m, struct enqueue_conn *c)
 
 /* enqueue_submit - give the message to the running listener */
 int
-enqueue_submit(const struct enqueue_msg *m, int *down, char *err,
+enqueue_submit(const struct enqueue_msg *m, int *untaken, char *err,
     size_t errsz)
 {
 	struct enqueue_conn	c;
@@ -211,8 +217,8 @@ enqueue_submit(const struct enqueue_msg *m, int *down, char *err,
 	c.err = err;
 	c.errsz = errsz;
 	err[0] = '\0';
-	if ((c.fd = enqueue_connect(m->spool, down)) == -1) {
-		if (!*down)
+	if ((c.fd = enqueue_connect(m->spool, untaken)) == -1) {
+		if (!*untaken)
 			snprintf(err, errsz, "cannot reach the daemon in %s: "
 			    "%s", m->spool, strerror(errno));
 		return EX_TEMPFAIL;
@@ -224,5 +230,7 @@ enqueue_submit(const struct enqueue_msg *m, int *down, char *err,
 	rv = enqueue_session(m, &c);
 	fclose(c.in);
 	close(c.fd);
+	if (rv == EX_TEMPFAIL && !c.dot_sent)
+		*untaken = 1;
 	return rv;
 }

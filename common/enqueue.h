@@ -28,7 +28,7 @@ struct enqueue_msg {
 
 int	enqueue_connect(const char *spool, int *down);
 int	enqueue_write(int fd, const char *buf, size_t len);
-int	enqueue_submit(const struct enqueue_msg *, int *down, char *err,
+int	enqueue_submit(const struct enqueue_msg *, int *untaken, char *err,
 	    size_t errsz);
 
 #endif

@@ -112,6 +112,48 @@ bare_names_body() {
 	atf_check -o match:'^Subject: two$' cat /home/carol/Maildir/new/*
 }
 
+atf_test_case busy_fallback
+busy_fallback_head() {
+	atf_set descr "a daemon that cannot take the message now (421, all sessions busy): the message waits in offline/ and is delivered later"
+	atf_set timeout 150
+}
+busy_fallback_body() {
+	ph_setup
+	ph_conf <<'CONF'
+listen on 127.0.0.1 port 25
+smtp limit max-sessions 1
+action "local" maildir
+match from local for local action "local"
+CONF
+	useradd -m alice
+	ph_start
+	# one client holds the only session until told to go
+	$PY -c "
+import os, socket, time
+s = socket.create_connection(('127.0.0.1', 25))
+s.recv(512)
+open('$PH/held', 'w').close()
+while not os.path.exists('$PH/release'):
+    time.sleep(0.05)
+s.sendall(b'QUIT\r\n')
+s.recv(512)
+" &
+	holder=$!
+	ph_wait_for "test -e $PH/held" 10 || atf_fail "no session held"
+	printf 'Subject: later\n\ncron output\n' > msg
+	atf_check -e match:'421 .*waits in the offline area' \
+	    setpriv --reuid=alice --regid=alice --init-groups \
+	    $PH_BIN/sendmail -C $PH_CONF alice < msg
+	atf_check -o match:'.' ls $PH_SPOOL/offline
+	touch $PH/release
+	wait $holder
+	# the queue walks the offline area every minute
+	ph_wait_for "ls /home/alice/Maildir/new/* " 90 ||
+	    { cat $PH_LOG; atf_fail "the offline message was not delivered"; }
+	atf_check -o match:'^cron output$' cat /home/alice/Maildir/new/*
+	atf_check -o empty ls $PH_SPOOL/offline
+}
+
 atf_test_case usage_errors
 usage_errors_head() {
 	atf_set descr "bad options and missing recipients give sysexits codes"
@@ -129,5 +171,6 @@ atf_init_test_cases() {
 	atf_add_test_case offline_headers
 	atf_add_test_case offline_t_bcc
 	atf_add_test_case bare_names
+	atf_add_test_case busy_fallback
 	atf_add_test_case usage_errors
 }

@@ -224,7 +224,7 @@ sendmail_enqueue(struct sendmail *sm)
 		fprintf(stderr, "sendmail: no recipients\n");
 		return EX_USAGE;
 	}
-	if ((rv = sendmail_submit(sm)) != EX_TEMPFAIL || !sm->daemon_down)
+	if ((rv = sendmail_submit(sm)) != EX_TEMPFAIL || !sm->untaken)
 		return rv;
 	return sendmail_offline(sm);
 }

@@ -32,7 +32,7 @@ struct sendmail {
 	char		*rcpt[SENDMAIL_RCPT_MAX];
 	size_t		 nrcpt;
 	struct buf	 msg;		/* the complete message, "\n" lines */
-	int		 daemon_down;	/* no enqueue socket answered */
+	int		 untaken;	/* the daemon certainly has not got it */
 };
 
 /* sendmail_msg.c */

@@ -1,7 +1,9 @@
 /*
  * sendmail_submit.c - handing a message to the daemon: SMTP over the
  * spool's enqueue socket (enqueue.c), or the offline area when the
- * daemon is down.
+ * daemon is down or did not take it (a 421 when it is busy, a 4xx, a
+ * connection lost before the final dot), so that no message a program
+ * hands to sendmail is lost for a temporary reason.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -32,13 +34,15 @@ sendmail_submit(struct sendmail *sm)
 	m.rcpt = (const char *const *)sm->rcpt;
 	m.nrcpt = sm->nrcpt;
 	m.body = &sm->msg;
-	rv = enqueue_submit(&m, &sm->daemon_down, err, sizeof(err));
+	rv = enqueue_submit(&m, &sm->untaken, err, sizeof(err));
 	if (err[0] != '\0')
-		fprintf(stderr, "sendmail: %s\n", err);
+		fprintf(stderr, "sendmail: %s%s\n", err, rv == EX_TEMPFAIL &&
+		    sm->untaken ? "; the message waits in the offline area" :
+		    "");
 	return rv;
 }
 
-/* sendmail_offline - the daemon is down: leave the message in offline/ */
+/* sendmail_offline - the daemon cannot take it: leave it in offline/ */
 int
 sendmail_offline(struct sendmail *sm)
 {
@@ -46,14 +50,14 @@ sendmail_offline(struct sendmail *sm)
 	int	dfd, rv;
 
 	if (sm->sender[0] == '\0') {
-		fprintf(stderr, "sendmail: the daemon is down and a message "
-		    "from <> cannot wait offline\n");
+		fprintf(stderr, "sendmail: the daemon cannot take the message "
+		    "and one from <> cannot wait offline\n");
 		return EX_TEMPFAIL;
 	}
 	snprintf(path, sizeof(path), "%s/offline", sm->spool);
 	if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		fprintf(stderr, "sendmail: the daemon is down and %s is not "
-		    "usable: %s\n", path, strerror(errno));
+		fprintf(stderr, "sendmail: the daemon cannot take the message "
+		    "and %s is not usable: %s\n", path, strerror(errno));
 		return EX_TEMPFAIL;
 	}
 	rv = offline_write(dfd, getuid(), sm->sender,
@@ -86,7 +90,7 @@ sendmail_stdio(struct sendmail *sm)
 	struct pollfd	pfd[2];
 	int		fd;
 
-	if ((fd = enqueue_connect(sm->spool, &sm->daemon_down)) == -1) {
+	if ((fd = enqueue_connect(sm->spool, &sm->untaken)) == -1) {
 		printf("421 4.3.0 The mail system is not running\r\n");
 		return EX_TEMPFAIL;
 	}
