@@ -438,16 +438,21 @@ qdispatch_claim(struct queue *q, const struct msg_dlv_result *m,
 		[IPC_DLV_TEMPFAIL_RCPT] = "tempfail-rcpt" };
 	struct qdispatch_run	*r, key;
 
+	int			 known;
+
+	/* only the relay can tell a recipient's own 4xx from its host's */
+	known = m->status >= IPC_DLV_OK && (m->status <= IPC_DLV_PERMFAIL ||
+	    (m->status == IPC_DLV_TEMPFAIL_RCPT && from == PROC_DELIVER));
 	key.evpid = m->evpid;
 	if ((r = RB_FIND(qdispatch_runs, &q->dsp->runs, &key)) != NULL &&
-	    r->owner == from)
+	    r->owner == from && known)
 		return r;
 	log_warnx("%016llx queue event=result-refused from=%s status=%s "
 	    "error=\"%s\"", (unsigned long long)m->evpid,
 	    proc_role_name(from), m->status >= 0 && (size_t)m->status <
 	    sizeof(status) / sizeof(status[0]) ? status[m->status] :
-	    "unknown", r == NULL ? "not in flight" :
-	    "given to another process");
+	    "unknown", r == NULL ? "not in flight" : r->owner != from ?
+	    "given to another process" : "status not allowed from it");
 	return NULL;
 }
 

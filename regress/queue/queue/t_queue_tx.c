@@ -619,6 +619,12 @@ ATF_TC_BODY(qdispatch_results, tc)
 	memset(&r, 0, sizeof(r));
 	r.evpid = 0x1234567812345678ULL;
 	ipc_send(t_parent, MSG_MDA_RESULT, 0, -1, &r, sizeof(r));
+	/*
+	 * statuses the parent may not send are refused, and the deliveries
+	 * stay in flight for their real results below
+	 */
+	t_result(0, 9, "4.0.0 made up");
+	t_result(2, IPC_DLV_TEMPFAIL_RCPT, "4.2.0 only the relay says this");
 	t_result(0, IPC_DLV_OK, "");
 	t_result(1, IPC_DLV_TEMPFAIL, "451 4.2.1 mailbox busy");
 	t_result(2, IPC_DLV_PERMFAIL, "550 5.1.1 no such mailbox");
