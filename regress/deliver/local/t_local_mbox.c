@@ -266,7 +266,8 @@ ATF_TC_BODY(local_mbox_deliver_other_owner, tc)
 	int			 fd;
 
 	if (geteuid() != 0)
-		atf_tc_skip("needs root to give a file away");
+		atf_tc_fail("needs root to give a file away (make check runs "
+		    "as root)");
 	t_setup(&ld, "x\n", 2);
 	fd = open(MBOX, O_CREAT | O_WRONLY, 0600);
 	ATF_REQUIRE(fd != -1);

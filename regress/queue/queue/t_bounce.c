@@ -426,7 +426,8 @@ ATF_TC_BODY(bounce_write_python_parses, tc)
 
 	(void)tc;
 	if (access(T_PY, X_OK) == -1)
-		atf_tc_skip("no %s", T_PY);
+		atf_tc_fail("no %s: make check installs it "
+		    "(regress/deps.sh)", T_PY);
 	fd = t_original(2);
 	text = t_notice(&evp, BOUNCE_KIND_FAILED, "550 5.1.1 unknown", fd);
 	free(text);
