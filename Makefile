@@ -44,6 +44,13 @@ LIBS	 = $(BUILD)/libsmtpd.a $(BUILD)/libqueue.a $(BUILD)/libdeliver.a \
 	   $(BUILD)/libcommon.a
 LINK	 = -Wl,--start-group $(LIBS) -Wl,--end-group $(LDLIBS)
 
+# smtpd(8)'s processes: each entry point is declared next to its
+# definition (PROC_ENTRY, common/proc.h); naming them here makes the
+# linker take them from the archives.
+ROLES	 = parent_main queue_main srv_main relay_worker_main lookup_main \
+	   keys_main
+LINK_smtpd = $(foreach r,$(ROLES),-Wl,-u,$(r))
+
 PROGS	 = $(BUILD)/bin/smtpd $(BUILD)/bin/smtpctl $(BUILD)/bin/makemap \
 	   $(BUILD)/bin/sendmail
 PROG_smtpd    = smtpd/main.c
@@ -111,7 +118,7 @@ define prog_rule
 $(BUILD)/bin/$(1): $(BUILD)/obj/$(basename $(PROG_$(1))).o $(LIBS)
 	@mkdir -p $$(dir $$@)
 	@echo "LD $$@"
-	@$(CC) $(CFLAGS) -o $$@ $$< $(LINK)
+	@$(CC) $(CFLAGS) -o $$@ $$< $(LINK_$(1)) $(LINK)
 endef
 $(foreach p,smtpd smtpctl makemap sendmail,$(eval $(call prog_rule,$(p))))
 
@@ -125,7 +132,7 @@ $(BUILD)/regress/%: regress/%.c $(LIBS)
 $(HOSTILE): $(HOSTILE_SRCS) regress/hostile/hostile.h $(LIBS)
 	@mkdir -p $(dir $@)
 	@echo "LD $@"
-	@$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(HOSTILE_SRCS) $(LINK)
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(HOSTILE_SRCS) $(LINK_smtpd) $(LINK)
 
 # An integration test runs inside its own PID, mount and network
 # namespaces; the wrapper enters them and hands over to atf-sh.

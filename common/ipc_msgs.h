@@ -91,11 +91,11 @@ struct msg_stats_smtpd {
 #define IPC_STRS_msg_stats_smtpd(S, t)
 
 /* Counters of a relay worker. */
-struct msg_stats_deliver {
+struct msg_stats_relay {
 	uint64_t	jobs_total;
 	uint64_t	jobs_current;
 };
-#define IPC_STRS_msg_stats_deliver(S, t)
+#define IPC_STRS_msg_stats_relay(S, t)
 
 /*
  * Policy: what the lookup process needs to know about a session to
@@ -131,7 +131,7 @@ struct msg_lka_mail {
  * smtpd -> lookup: match and expand one recipient of the transaction
  * msgid (opened by MSG_TX_OPEN), with the client's claims of MAIL and
  * RCPT.  The lookup hands the envelopes and then the verdict to the
- * queue itself (MSG_LKA_ENVELOPE, MSG_LKA_RCPT_RESULT); the listener
+ * queue itself (MSG_LOOKUP_ENVELOPE, MSG_LOOKUP_RCPT_RESULT); the listener
  * hears the verdict from the queue (MSG_TX_RCPT_RESULT).
  */
 struct msg_lka_rcpt {
@@ -151,7 +151,7 @@ struct msg_lka_rcpt {
 
 /*
  * lookup -> queue: one envelope of the RCPT in flight in transaction
- * msgid of session sessid (zero or more, then MSG_LKA_RCPT_RESULT).
+ * msgid of session sessid (zero or more, then MSG_LOOKUP_RCPT_RESULT).
  * Everything but the queue's own fields (evpid, times, state) is set.
  */
 struct msg_lka_envelope {
@@ -163,7 +163,7 @@ struct msg_lka_envelope {
 #define IPC_STRS_msg_lka_envelope(S, t)	IPC_STRS_ENVELOPE(S, t, evp)
 
 /*
- * lookup -> queue (MSG_LKA_RCPT_RESULT), then queue -> smtpd
+ * lookup -> queue (MSG_LOOKUP_RCPT_RESULT), then queue -> smtpd
  * (MSG_TX_RCPT_RESULT): the verdict on one RCPT.  The queue forwards
  * it once it holds the envelopes, so the listener cannot commit before.
  */
@@ -286,7 +286,7 @@ struct msg_dlv_result {
 };
 #define IPC_STRS_msg_dlv_result(S, t)	S(t, text)
 
-/* queue -> deliver: relay one envelope (message fd attached). */
+/* queue -> relay: relay one envelope (message fd attached). */
 struct msg_relay_run {
 	struct envelope	evp;
 };
@@ -296,7 +296,7 @@ struct msg_relay_run {
  * queue -> lookup: expand the recipient of a notice to a local sender
  * exactly as a RCPT to it would be expanded under the action named
  * dispatcher (the notice's).  Answered by zero or more
- * MSG_LKA_NOTICE_EXPANDED, then one MSG_LKA_NOTICE_RESULT, same reqid.
+ * MSG_LOOKUP_NOTICE_EXPANDED, then one MSG_LOOKUP_NOTICE_RESULT, same reqid.
  */
 struct msg_lka_notice {
 	uint64_t	reqid;
@@ -323,7 +323,7 @@ struct msg_lka_notice_result {
 #define IPC_STRS_msg_lka_notice_result(S, t)	S(t, enhanced) S(t, text)
 
 /*
- * smtpd, deliver -> keys: one operation with the private key of a pki
+ * smtpd, relay -> keys: one operation with the private key of a pki
  * (OpenSSL's RSA private encryption with its padding, RSA decryption,
  * ECDSA signature of a digest), answered by MSG_KEY_RESULT with the
  * same id.  The key holder checks the pki, the operation, the padding
@@ -338,7 +338,7 @@ struct msg_key_op {
 };
 #define IPC_STRS_msg_key_op(S, t)	S(t, pki)
 
-/* keys -> smtpd, deliver: the result (a signature or a plaintext). */
+/* keys -> smtpd, relay: the result (a signature or a plaintext). */
 #define IPC_KEY_OK		0
 #define IPC_KEY_REFUSED		(-1)
 struct msg_key_result {
@@ -354,9 +354,9 @@ struct msg_key_result {
 	X(MSG_LISTENER,	P_(PARENT),		P_(SMTPD),		msg_listener,		IPC_FD_MUST)	\
 	X(MSG_CONTROL_FD, P_(PARENT),		P_(QUEUE),		msg_empty,		IPC_FD_MUST)	\
 	X(MSG_SHUTDOWN,	P_(QUEUE),		P_(PARENT),		msg_empty,		IPC_FD_NONE)	\
-	X(MSG_STATS_REQ, P_(QUEUE),		P_(SMTPD) | P_(DELIVER), msg_empty,		IPC_FD_NONE)	\
+	X(MSG_STATS_REQ, P_(QUEUE),		P_(SMTPD) | P_(RELAY), msg_empty,		IPC_FD_NONE)	\
 	X(MSG_STATS_SMTPD, P_(SMTPD),		P_(QUEUE),		msg_stats_smtpd,	IPC_FD_NONE)	\
-	X(MSG_STATS_DELIVER, P_(DELIVER),	P_(QUEUE),		msg_stats_deliver,	IPC_FD_NONE)	\
+	X(MSG_STATS_RELAY, P_(RELAY),	P_(QUEUE),		msg_stats_relay,	IPC_FD_NONE)	\
 	X(MSG_PAUSE_SMTP, P_(QUEUE),		P_(SMTPD),		msg_empty,		IPC_FD_NONE)	\
 	X(MSG_RESUME_SMTP, P_(QUEUE),		P_(SMTPD),		msg_empty,		IPC_FD_NONE)	\
 	X(MSG_LOG_VERBOSE, P_(QUEUE),		PROC_ANY,		msg_empty,		IPC_FD_NONE)	\
@@ -375,10 +375,10 @@ struct msg_key_result {
 	X(MSG_CTL_SCHEDULE, P_(CONTROL),	P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE)	\
 	X(MSG_CTL_REMOVE, P_(CONTROL),		P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE)	\
 	X(MSG_CTL_UPDATE_TABLE, P_(CONTROL),	P_(QUEUE),		msg_ctl_arg,		IPC_FD_NONE)	\
-	X(MSG_LKA_MAIL,	P_(SMTPD),		P_(LOOKUP),		msg_lka_mail,		IPC_FD_NONE)	\
-	X(MSG_LKA_RCPT,	P_(SMTPD),		P_(LOOKUP),		msg_lka_rcpt,		IPC_FD_NONE)	\
-	X(MSG_LKA_RESULT, P_(LOOKUP),		P_(SMTPD),		msg_lka_result,		IPC_FD_NONE)	\
-	X(MSG_LKA_AUTH,	P_(SMTPD),		P_(LOOKUP),		msg_lka_auth,		IPC_FD_NONE)	\
+	X(MSG_LOOKUP_MAIL,	P_(SMTPD),		P_(LOOKUP),		msg_lka_mail,		IPC_FD_NONE)	\
+	X(MSG_LOOKUP_RCPT,	P_(SMTPD),		P_(LOOKUP),		msg_lka_rcpt,		IPC_FD_NONE)	\
+	X(MSG_LOOKUP_RESULT, P_(LOOKUP),		P_(SMTPD),		msg_lka_result,		IPC_FD_NONE)	\
+	X(MSG_LOOKUP_AUTH,	P_(SMTPD),		P_(LOOKUP),		msg_lka_auth,		IPC_FD_NONE)	\
 	X(MSG_AUTH_SYSTEM, P_(LOOKUP),		P_(PARENT),		msg_auth_system,	IPC_FD_NONE)	\
 	X(MSG_AUTH_SYSTEM_RESULT, P_(PARENT),	P_(LOOKUP),		msg_auth_system_result,	IPC_FD_NONE)	\
 	X(MSG_FORWARD_OPEN, P_(LOOKUP),		P_(PARENT),		msg_forward_open,	IPC_FD_NONE)	\
@@ -387,23 +387,23 @@ struct msg_key_result {
 	X(MSG_TABLE_UPDATED, P_(LOOKUP),	P_(QUEUE),		msg_table_updated,	IPC_FD_NONE)	\
 	X(MSG_TX_OPEN,	P_(SMTPD),		P_(QUEUE),		msg_tx,			IPC_FD_NONE)	\
 	X(MSG_TX_OPENED, P_(QUEUE),		P_(SMTPD),		msg_tx_result,		IPC_FD_MAY)	\
-	X(MSG_LKA_ENVELOPE, P_(LOOKUP),		P_(QUEUE),		msg_lka_envelope,	IPC_FD_NONE)	\
-	X(MSG_LKA_RCPT_RESULT, P_(LOOKUP),	P_(QUEUE),		msg_rcpt_result,	IPC_FD_NONE)	\
+	X(MSG_LOOKUP_ENVELOPE, P_(LOOKUP),		P_(QUEUE),		msg_lka_envelope,	IPC_FD_NONE)	\
+	X(MSG_LOOKUP_RCPT_RESULT, P_(LOOKUP),	P_(QUEUE),		msg_rcpt_result,	IPC_FD_NONE)	\
 	X(MSG_TX_RCPT_RESULT, P_(QUEUE),	P_(SMTPD),		msg_rcpt_result,	IPC_FD_NONE)	\
 	X(MSG_TX_COMMIT, P_(SMTPD),		P_(QUEUE),		msg_tx,			IPC_FD_NONE)	\
 	X(MSG_TX_COMMITTED, P_(QUEUE),		P_(SMTPD),		msg_tx_result,		IPC_FD_NONE)	\
 	X(MSG_TX_ABORT,	P_(SMTPD),		P_(QUEUE),		msg_tx,			IPC_FD_NONE)	\
 	X(MSG_MDA_RUN,	P_(QUEUE),		P_(PARENT),		msg_mda_run,		IPC_FD_MUST)	\
 	X(MSG_MDA_RESULT, P_(PARENT),		P_(QUEUE),		msg_dlv_result,		IPC_FD_NONE)	\
-	X(MSG_RELAY_RUN, P_(QUEUE),		P_(DELIVER),		msg_relay_run,		IPC_FD_MUST)	\
-	X(MSG_RELAY_RESULT, P_(DELIVER),	P_(QUEUE),		msg_dlv_result,		IPC_FD_NONE)	\
-	X(MSG_LKA_NOTICE, P_(QUEUE),		P_(LOOKUP),		msg_lka_notice,		IPC_FD_NONE)	\
-	X(MSG_LKA_NOTICE_EXPANDED, P_(LOOKUP),	P_(QUEUE),		msg_lka_notice_expanded, IPC_FD_NONE)	\
-	X(MSG_LKA_NOTICE_RESULT, P_(LOOKUP),	P_(QUEUE),		msg_lka_notice_result,	IPC_FD_NONE)	\
-	X(MSG_KEY_RSA_SIGN, P_(SMTPD) | P_(DELIVER), P_(KEYS),		msg_key_op,		IPC_FD_NONE)	\
-	X(MSG_KEY_RSA_DECRYPT, P_(SMTPD) | P_(DELIVER), P_(KEYS),	msg_key_op,		IPC_FD_NONE)	\
-	X(MSG_KEY_ECDSA_SIGN, P_(SMTPD) | P_(DELIVER), P_(KEYS),	msg_key_op,		IPC_FD_NONE)	\
-	X(MSG_KEY_RESULT, P_(KEYS),		P_(SMTPD) | P_(DELIVER), msg_key_result,	IPC_FD_NONE)
+	X(MSG_RELAY_RUN, P_(QUEUE),		P_(RELAY),		msg_relay_run,		IPC_FD_MUST)	\
+	X(MSG_RELAY_RESULT, P_(RELAY),	P_(QUEUE),		msg_dlv_result,		IPC_FD_NONE)	\
+	X(MSG_LOOKUP_NOTICE, P_(QUEUE),		P_(LOOKUP),		msg_lka_notice,		IPC_FD_NONE)	\
+	X(MSG_LOOKUP_NOTICE_EXPANDED, P_(LOOKUP),	P_(QUEUE),		msg_lka_notice_expanded, IPC_FD_NONE)	\
+	X(MSG_LOOKUP_NOTICE_RESULT, P_(LOOKUP),	P_(QUEUE),		msg_lka_notice_result,	IPC_FD_NONE)	\
+	X(MSG_KEY_RSA_SIGN, P_(SMTPD) | P_(RELAY), P_(KEYS),		msg_key_op,		IPC_FD_NONE)	\
+	X(MSG_KEY_RSA_DECRYPT, P_(SMTPD) | P_(RELAY), P_(KEYS),	msg_key_op,		IPC_FD_NONE)	\
+	X(MSG_KEY_ECDSA_SIGN, P_(SMTPD) | P_(RELAY), P_(KEYS),	msg_key_op,		IPC_FD_NONE)	\
+	X(MSG_KEY_RESULT, P_(KEYS),		P_(SMTPD) | P_(RELAY), msg_key_result,	IPC_FD_NONE)
 
 enum ipc_type {
 	MSG_NONE = 0,

@@ -24,7 +24,7 @@ static const char *const proc_names[PROC_MAX] = {
 	[PROC_PARENT] = "parent",
 	[PROC_QUEUE] = "queue",
 	[PROC_SMTPD] = "smtpd",
-	[PROC_DELIVER] = "deliver",
+	[PROC_RELAY] = "relay",
 	[PROC_CONTROL] = "control",
 	[PROC_LOOKUP] = "lookup",
 	[PROC_KEYS] = "keys",
@@ -34,7 +34,7 @@ static const char *const proc_names[PROC_MAX] = {
 static const struct proc_spec proc_specs[PROC_NCHILD] = {
 	{ PROC_QUEUE,	POSTHORN_QUEUE_USER,	PROC_ROOT_SPOOL },
 	{ PROC_SMTPD,	POSTHORN_USER,		PROC_ROOT_EMPTY },
-	{ PROC_DELIVER,	POSTHORN_USER,		PROC_ROOT_EMPTY },
+	{ PROC_RELAY,	POSTHORN_USER,		PROC_ROOT_EMPTY },
 	{ PROC_LOOKUP,	POSTHORN_USER,		PROC_ROOT_NONE },
 	{ PROC_KEYS,	POSTHORN_USER,		PROC_ROOT_EMPTY },
 };
@@ -45,18 +45,18 @@ static const struct proc_spec proc_specs[PROC_NCHILD] = {
  */
 static const unsigned proc_link_table[PROC_MAX] = {
 	[PROC_PARENT] = PROC_BIT(PROC_QUEUE) | PROC_BIT(PROC_SMTPD) |
-	    PROC_BIT(PROC_DELIVER) | PROC_BIT(PROC_LOOKUP) |
+	    PROC_BIT(PROC_RELAY) | PROC_BIT(PROC_LOOKUP) |
 	    PROC_BIT(PROC_KEYS),
 	[PROC_QUEUE] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_SMTPD) |
-	    PROC_BIT(PROC_DELIVER) | PROC_BIT(PROC_LOOKUP),
+	    PROC_BIT(PROC_RELAY) | PROC_BIT(PROC_LOOKUP),
 	[PROC_SMTPD] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_QUEUE) |
 	    PROC_BIT(PROC_LOOKUP) | PROC_BIT(PROC_KEYS),
-	[PROC_DELIVER] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_QUEUE) |
+	[PROC_RELAY] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_QUEUE) |
 	    PROC_BIT(PROC_KEYS),
 	[PROC_LOOKUP] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_QUEUE) |
 	    PROC_BIT(PROC_SMTPD),
 	[PROC_KEYS] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_SMTPD) |
-	    PROC_BIT(PROC_DELIVER),
+	    PROC_BIT(PROC_RELAY),
 };
 
 /* proc_role_name - printable role name */
@@ -66,6 +66,29 @@ proc_role_name(enum proc_role r)
 	if ((unsigned)r >= PROC_MAX)
 		return "unknown";
 	return proc_names[r];
+}
+
+/* the section PROC_ENTRY fills; weak, as programs without roles have none */
+extern const struct proc_main __start_proc_entries[] __attribute__((weak));
+extern const struct proc_main __stop_proc_entries[] __attribute__((weak));
+
+/*
+ * proc_entries - the program's role table from its PROC_ENTRY lines,
+ * ending with a NULL main; a role declared twice is a build error
+ */
+void
+proc_entries(struct proc_main tab[PROC_MAX + 1])
+{
+	const struct proc_main	*e;
+	size_t			 n = 0;
+
+	for (e = __start_proc_entries; e < __stop_proc_entries; e++) {
+		if (e->role >= PROC_MAX || n == PROC_MAX)
+			fatalx("proc_entries: bad role %d", (int)e->role);
+		tab[n++] = *e;
+	}
+	tab[n].role = PROC_MAX;
+	tab[n].main = NULL;
 }
 
 /* proc_role_parse - role from its name; -1 if none */

@@ -67,6 +67,19 @@ struct proc_main {
 	int		(*main)(struct proc_env *);
 };
 
+/*
+ * PROC_ENTRY(ROLE, FN) - names FN as ROLE's entry point, next to FN's
+ * definition.  The linker gathers every entry of a program into one
+ * section, which proc_entries() reads, so no file has to include every
+ * process's header to build the table; the Makefile names the entry
+ * points a program is made of (ROLES).
+ */
+#define PROC_ENTRY(r, fn)						\
+	static const struct proc_main proc_entry_##fn			\
+	    __attribute__((used, section("proc_entries"),		\
+	    aligned(sizeof(void *)))) = { (r), (fn) }
+
+void	 proc_entries(struct proc_main tab[PROC_MAX + 1]);
 int	 proc_links(enum proc_role, enum proc_role);
 int	 proc_child_fd(enum proc_role self, enum proc_role peer);
 int	 proc_spawn(const char *exe, char *const *extra_args,

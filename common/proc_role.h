@@ -11,7 +11,7 @@ enum proc_role {
 	PROC_PARENT	= 0,	/* root: binds, forks local deliveries */
 	PROC_QUEUE	= 1,	/* _posthornq, chrooted to the spool */
 	PROC_SMTPD	= 2,	/* _posthorn, chrooted to an empty dir */
-	PROC_DELIVER	= 3,	/* _posthorn, chrooted: relay worker */
+	PROC_RELAY	= 3,	/* _posthorn, chrooted: relay worker */
 	PROC_CONTROL	= 4,	/* smtpctl, on the control socket */
 	PROC_LOOKUP	= 5,	/* _posthorn: tables, rules, expansion */
 	PROC_KEYS	= 6,	/* _posthorn, chrooted: the private keys */

@@ -38,13 +38,13 @@ relay_worker_on_stats_req(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
 {
 	struct relay_worker			*w = arg;
-	struct msg_stats_deliver	 st;
+	struct msg_stats_relay	 st;
 
 	(void)fd;
 	(void)msg;
 	memset(&st, 0, sizeof(st));
 	relay_stats(w->relay, &st.jobs_total, &st.jobs_current);
-	ipc_send(c, MSG_STATS_DELIVER, id, -1, &st, sizeof(st));
+	ipc_send(c, MSG_STATS_RELAY, id, -1, &st, sizeof(st));
 }
 
 /* relay_worker_on_relay_run - MSG_RELAY_RUN: a job for the relay */
@@ -79,8 +79,8 @@ relay_worker_keys(const struct cfg *cfg)
 
 	TAILQ_FOREACH(a, &cfg->actions, entry)
 		if (a->type == CFG_ACTION_RELAY && a->pki != NULL)
-			return keyproxy_new(proc_child_fd(PROC_DELIVER,
-			    PROC_KEYS), PROC_DELIVER);
+			return keyproxy_new(proc_child_fd(PROC_RELAY,
+			    PROC_KEYS), PROC_RELAY);
 	return NULL;
 }
 
@@ -95,13 +95,14 @@ relay_worker_main(struct proc_env *env)
 	if (dns_init(NULL, err, sizeof(err)) == -1)
 		log_warnx("relay: resolver: %s; MX lookups will fail", err);
 	w.relay = relay_new(env->cfg, NULL, relay_worker_keys(env->cfg));
-	proc_child_start(PROC_DELIVER, env->spool, NULL, NULL);
-	w.parent = proc_channel(PROC_DELIVER, PROC_PARENT,
+	proc_child_start(PROC_RELAY, env->spool, NULL, NULL);
+	w.parent = proc_channel(PROC_RELAY, PROC_PARENT,
 	    relay_worker_parent_handlers, &w);
-	w.queue = proc_channel(PROC_DELIVER, PROC_QUEUE,
+	w.queue = proc_channel(PROC_RELAY, PROC_QUEUE,
 	    relay_worker_queue_handlers, &w);
 	relay_set_queue(w.relay, w.queue);
 	ev_dispatch();
 	log_debug("event=exit");
 	return 0;
 }
+PROC_ENTRY(PROC_RELAY, relay_worker_main);

@@ -114,9 +114,9 @@ control_stats_print(struct control_conn *cc)
 	control_line(cc, "queue.quarantined=%llu",
 	    (unsigned long long)s->quarantined);
 	control_line(cc, "queue.size=%llu", (unsigned long long)s->size);
-	control_line(cc, "deliver.jobs=%llu",
+	control_line(cc, "relay.jobs=%llu",
 	    (unsigned long long)cc->deliver.jobs_total);
-	control_line(cc, "deliver.jobs.current=%llu",
+	control_line(cc, "relay.jobs.current=%llu",
 	    (unsigned long long)cc->deliver.jobs_current);
 	control_end(cc, 0, NULL);
 }
@@ -156,7 +156,7 @@ control_on_stats_smtpd(struct queue *q, uint32_t id,
 /* control_on_stats_deliver - the relay worker's counters for show stats */
 void
 control_on_stats_deliver(struct queue *q, uint32_t id,
-    const struct msg_stats_deliver *m)
+    const struct msg_stats_relay *m)
 {
 	struct control_conn	*cc;
 

@@ -34,7 +34,7 @@ struct control_conn {
 	int				 wait_stats;	/* replies still due */
 	int				 wait_table;	/* update table sent */
 	struct msg_stats_smtpd		 smtpd;
-	struct msg_stats_deliver	 deliver;
+	struct msg_stats_relay	 deliver;
 };
 
 struct control {

@@ -53,7 +53,7 @@ struct qdispatch_run {
 	RB_ENTRY(qdispatch_run)	 entry;
 	uint64_t		 evpid;
 	int64_t			 started;
-	enum proc_role		 owner;		/* PROC_PARENT or PROC_DELIVER */
+	enum proc_role		 owner;		/* PROC_PARENT or PROC_RELAY */
 };
 
 RB_HEAD(qdispatch_runs, qdispatch_run);
@@ -329,7 +329,7 @@ qdispatch_run(struct queue *q, struct envelope *evp, int relay)
 	r = xcalloc(1, sizeof(*r));
 	r->evpid = evp->evpid;
 	r->started = time(NULL);
-	r->owner = relay ? PROC_DELIVER : PROC_PARENT;
+	r->owner = relay ? PROC_RELAY : PROC_PARENT;
 	if (RB_INSERT(qdispatch_runs, &q->dsp->runs, r) != NULL)
 		free(r);
 	log_debug("%016llx queue event=dispatch action=%s",
@@ -442,7 +442,7 @@ qdispatch_claim(struct queue *q, const struct msg_dlv_result *m,
 
 	/* only the relay can tell a recipient's own 4xx from its host's */
 	known = m->status >= IPC_DLV_OK && (m->status <= IPC_DLV_PERMFAIL ||
-	    (m->status == IPC_DLV_TEMPFAIL_RCPT && from == PROC_DELIVER));
+	    (m->status == IPC_DLV_TEMPFAIL_RCPT && from == PROC_RELAY));
 	key.evpid = m->evpid;
 	if ((r = RB_FIND(qdispatch_runs, &q->dsp->runs, &key)) != NULL &&
 	    r->owner == from && known)
@@ -512,7 +512,7 @@ qdispatch_on_relay_result(struct ipc *c, uint32_t id, int fd,
 	(void)c;
 	(void)id;
 	(void)fd;
-	if (qdispatch_result(q, m, PROC_DELIVER) == -1)
+	if (qdispatch_result(q, m, PROC_RELAY) == -1)
 		return;
 	/* mta max-deferred: the destination itself failed */
 	if (m->status == IPC_DLV_TEMPFAIL)

@@ -3,9 +3,9 @@
  * due (see bounce.c).
  *
  * An envelope with ENVELOPE_F_EXPAND is not delivered: the queue sends
- * MSG_LKA_NOTICE {rcpt, dispatcher} to the lookup, which expands it as
+ * MSG_LOOKUP_NOTICE {rcpt, dispatcher} to the lookup, which expands it as
  * a RCPT to that address under that action and answers with zero or
- * more MSG_LKA_NOTICE_EXPANDED and one MSG_LKA_NOTICE_RESULT.  Every
+ * more MSG_LOOKUP_NOTICE_EXPANDED and one MSG_LOOKUP_NOTICE_RESULT.  Every
  * result is checked here (the rules of envelope_rule.h can make it and
  * its action delivers, the record can hold it); then
  * qstore_replace durably swaps the one notice envelope for the final
@@ -145,7 +145,7 @@ qdispatch_expand_start(struct queue *q, struct envelope *evp)
 	m.evpid = evp->evpid;
 	strlcpy(m.rcpt, evp->rcpt, sizeof(m.rcpt));
 	strlcpy(m.dispatcher, evp->dispatcher, sizeof(m.dispatcher));
-	if (q->lookup == NULL || ipc_send(q->lookup, MSG_LKA_NOTICE, 0, -1,
+	if (q->lookup == NULL || ipc_send(q->lookup, MSG_LOOKUP_NOTICE, 0, -1,
 	    &m, sizeof(m)) == -1) {
 		qdispatch_tempfail(q, evp, "4.3.0 lookup not available");
 		return;
@@ -174,7 +174,7 @@ qdispatch_expand_find(struct queue *q, uint64_t reqid, const char *what)
 	return NULL;
 }
 
-/* qdispatch_on_notice_expanded - MSG_LKA_NOTICE_EXPANDED: keep, checked */
+/* qdispatch_on_notice_expanded - MSG_LOOKUP_NOTICE_EXPANDED: keep, checked */
 void
 qdispatch_on_notice_expanded(struct ipc *c, uint32_t id, int fd,
     const void *msg, void *arg)
@@ -293,7 +293,7 @@ qdispatch_expand_replace(struct queue *q, struct envelope *evp,
 	free(out);
 }
 
-/* qdispatch_on_notice_result - MSG_LKA_NOTICE_RESULT: act on it */
+/* qdispatch_on_notice_result - MSG_LOOKUP_NOTICE_RESULT: act on it */
 void
 qdispatch_on_notice_result(struct ipc *c, uint32_t id, int fd,
     const void *msg, void *arg)

@@ -47,7 +47,7 @@ queue_on_stats_smtpd(struct ipc *c, uint32_t id, int fd, const void *msg,
 	control_on_stats_smtpd(arg, id, msg);
 }
 
-/* queue_on_stats_deliver - MSG_STATS_DELIVER, for show stats */
+/* queue_on_stats_deliver - MSG_STATS_RELAY, for show stats */
 static void
 queue_on_stats_deliver(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
@@ -71,14 +71,14 @@ static const struct ipc_handler queue_smtpd_handlers[] = {
 };
 static const struct ipc_handler queue_lookup_handlers[] = {
 	{ MSG_TABLE_UPDATED,	control_on_table_updated },
-	{ MSG_LKA_ENVELOPE,	queue_tx_on_envelope },
-	{ MSG_LKA_RCPT_RESULT,	queue_tx_on_rcpt_result },
-	{ MSG_LKA_NOTICE_EXPANDED, qdispatch_on_notice_expanded },
-	{ MSG_LKA_NOTICE_RESULT, qdispatch_on_notice_result },
+	{ MSG_LOOKUP_ENVELOPE,	queue_tx_on_envelope },
+	{ MSG_LOOKUP_RCPT_RESULT,	queue_tx_on_rcpt_result },
+	{ MSG_LOOKUP_NOTICE_EXPANDED, qdispatch_on_notice_expanded },
+	{ MSG_LOOKUP_NOTICE_RESULT, qdispatch_on_notice_result },
 	{ MSG_NONE,		NULL }
 };
 static const struct ipc_handler queue_deliver_handlers[] = {
-	{ MSG_STATS_DELIVER,	queue_on_stats_deliver },
+	{ MSG_STATS_RELAY,	queue_on_stats_deliver },
 	{ MSG_RELAY_RESULT,	qdispatch_on_relay_result },
 	{ MSG_NONE,		NULL }
 };
@@ -136,7 +136,7 @@ queue_main(struct proc_env *env)
 	    &q);
 	q.smtpd = proc_channel(PROC_QUEUE, PROC_SMTPD, queue_smtpd_handlers, &q);
 	ipc_set_close_cb(q.smtpd, queue_on_smtpd_lost);
-	q.deliver = proc_channel(PROC_QUEUE, PROC_DELIVER,
+	q.deliver = proc_channel(PROC_QUEUE, PROC_RELAY,
 	    queue_deliver_handlers, &q);
 	q.lookup = proc_channel(PROC_QUEUE, PROC_LOOKUP, queue_lookup_handlers,
 	    &q);
@@ -147,3 +147,4 @@ queue_main(struct proc_env *env)
 	log_debug("queue event=exit");
 	return 0;
 }
+PROC_ENTRY(PROC_QUEUE, queue_main);

@@ -61,7 +61,7 @@ struct control	*control_new(struct queue *, int listen_fd);
 void		 control_on_stats_smtpd(struct queue *, uint32_t id,
 		    const struct msg_stats_smtpd *);
 void		 control_on_stats_deliver(struct queue *, uint32_t id,
-		    const struct msg_stats_deliver *);
+		    const struct msg_stats_relay *);
 void		 control_on_table_updated(struct ipc *, uint32_t, int,
 		    const void *, void *);
 

@@ -101,7 +101,7 @@ static void __attribute__((noreturn))
 queue_offline_child(struct queue *q)
 {
 	static const enum proc_role peers[] = { PROC_PARENT, PROC_SMTPD,
-	    PROC_DELIVER, PROC_LOOKUP };
+	    PROC_RELAY, PROC_LOOKUP };
 	struct qstore_offline_stats	st;
 	size_t				i;
 

@@ -5,7 +5,7 @@
  * MSG_TX_OPEN (when MAIL is accepted) creates an incoming message for a
  * session, one at a time, and hands its write-only fd to the listener.
  * For each RCPT the lookup sends the envelopes it made
- * (MSG_LKA_ENVELOPE) and then its verdict (MSG_LKA_RCPT_RESULT); each
+ * (MSG_LOOKUP_ENVELOPE) and then its verdict (MSG_LOOKUP_RCPT_RESULT); each
  * envelope is checked against this process's own configuration
  * (envelope_rule.h) and held as pending; the verdict keeps them or
  * drops them, and only then goes on to the listener (MSG_TX_RCPT_RESULT),
@@ -306,7 +306,7 @@ queue_tx_pending_add(struct queue *q, struct queue_tx_msg *m,
 	    ENVELOPE_F_SMTPUTF8;	/* what a session can say */
 }
 
-/* queue_tx_on_envelope - MSG_LKA_ENVELOPE: one envelope of a RCPT */
+/* queue_tx_on_envelope - MSG_LOOKUP_ENVELOPE: one envelope of a RCPT */
 void
 queue_tx_on_envelope(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
@@ -384,7 +384,7 @@ queue_tx_rcpt_refuse(struct queue *q, struct queue_tx_msg *m,
 }
 
 /*
- * queue_tx_on_rcpt_result - MSG_LKA_RCPT_RESULT: keep the RCPT's
+ * queue_tx_on_rcpt_result - MSG_LOOKUP_RCPT_RESULT: keep the RCPT's
  * envelopes or drop them, then tell the listener
  */
 void

@@ -199,10 +199,10 @@ ATF_TC_BODY(ipc_catalogue_nested_strings, tc)
 	/* an embedded ipc_sess brings 4 strings, an envelope 13 */
 	ATF_CHECK_EQ(strings_count(MSG_HELLO), 0);
 	ATF_CHECK_EQ(strings_count(MSG_CTL_STOP), 1);
-	ATF_CHECK_EQ(strings_count(MSG_LKA_MAIL), 5);
-	ATF_CHECK_EQ(strings_count(MSG_LKA_RCPT), 8);
+	ATF_CHECK_EQ(strings_count(MSG_LOOKUP_MAIL), 5);
+	ATF_CHECK_EQ(strings_count(MSG_LOOKUP_RCPT), 8);
 	ATF_CHECK_EQ(strings_count(MSG_RELAY_RUN), 13);
-	ATF_CHECK_EQ(strings_count(MSG_LKA_NOTICE_EXPANDED), 13);
+	ATF_CHECK_EQ(strings_count(MSG_LOOKUP_NOTICE_EXPANDED), 13);
 	ATF_CHECK_EQ(strings_count(MSG_KEY_RSA_SIGN), 1);
 }
 

@@ -40,14 +40,14 @@ ATF_TC_BODY(proc_links_symmetric, tc)
 			ATF_CHECK_EQ(proc_links(a, b), proc_links(b, a));
 	}
 	/* the listener never talks to the relay worker or to smtpctl */
-	ATF_CHECK(!proc_links(PROC_SMTPD, PROC_DELIVER));
+	ATF_CHECK(!proc_links(PROC_SMTPD, PROC_RELAY));
 	ATF_CHECK(!proc_links(PROC_SMTPD, PROC_CONTROL));
 	ATF_CHECK(proc_links(PROC_SMTPD, PROC_QUEUE));
 	ATF_CHECK(proc_links(PROC_SMTPD, PROC_LOOKUP));
 	/* the key holder serves those that make handshakes, nobody else */
 	ATF_CHECK(proc_links(PROC_KEYS, PROC_PARENT));
 	ATF_CHECK(proc_links(PROC_KEYS, PROC_SMTPD));
-	ATF_CHECK(proc_links(PROC_KEYS, PROC_DELIVER));
+	ATF_CHECK(proc_links(PROC_KEYS, PROC_RELAY));
 	ATF_CHECK(!proc_links(PROC_KEYS, PROC_QUEUE));
 	ATF_CHECK(!proc_links(PROC_KEYS, PROC_LOOKUP));
 	ATF_CHECK(!proc_links(PROC_KEYS, PROC_CONTROL));
@@ -82,8 +82,8 @@ ATF_TC_BODY(proc_spec_accounts, tc)
 	ATF_CHECK_EQ(proc_spec(PROC_QUEUE)->root, PROC_ROOT_SPOOL);
 	ATF_CHECK_STREQ(proc_spec(PROC_SMTPD)->user, "_posthorn");
 	ATF_CHECK_EQ(proc_spec(PROC_SMTPD)->root, PROC_ROOT_EMPTY);
-	ATF_CHECK_STREQ(proc_spec(PROC_DELIVER)->user, "_posthorn");
-	ATF_CHECK_EQ(proc_spec(PROC_DELIVER)->root, PROC_ROOT_EMPTY);
+	ATF_CHECK_STREQ(proc_spec(PROC_RELAY)->user, "_posthorn");
+	ATF_CHECK_EQ(proc_spec(PROC_RELAY)->root, PROC_ROOT_EMPTY);
 	ATF_CHECK_STREQ(proc_spec(PROC_LOOKUP)->user, "_posthorn");
 	ATF_CHECK_STREQ(proc_spec(PROC_KEYS)->user, "_posthorn");
 	ATF_CHECK_EQ(proc_spec(PROC_KEYS)->root, PROC_ROOT_EMPTY);

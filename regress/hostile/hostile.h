@@ -70,7 +70,7 @@ void	hostile_log(const char *, ...) __attribute__((format(printf, 1, 2)));
 /* The scenarios of each file, each table ending with a NULL name. */
 extern const struct hostile_scenario hostile_smtpd_scenarios[];
 extern const struct hostile_scenario hostile_lookup_scenarios[];
-extern const struct hostile_scenario hostile_deliver_scenarios[];
+extern const struct hostile_scenario hostile_relay_scenarios[];
 extern const struct hostile_scenario hostile_queue_scenarios[];
 
 #endif

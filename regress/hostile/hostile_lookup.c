@@ -80,7 +80,7 @@ hostile_lookup_verdict(struct hostile *h, const struct msg_lka_rcpt *m,
 	    sizeof(r.enhanced));
 	strlcpy(r.text, code == 250 ? "Recipient ok" : "User unknown",
 	    sizeof(r.text));
-	hostile_msg(h, PROC_QUEUE, MSG_LKA_RCPT_RESULT, 0, -1, &r);
+	hostile_msg(h, PROC_QUEUE, MSG_LOOKUP_RCPT_RESULT, 0, -1, &r);
 }
 
 /* hostile_lookup_envelope - an envelope of the RCPT, to the queue */
@@ -106,10 +106,10 @@ hostile_lookup_envelope(struct hostile *h, const struct msg_lka_rcpt *m,
 	e.evp.origin = origin;
 	hostile_log("event=envelope msgid=%08x dispatcher=%s type=%u user=%s",
 	    msgid, disp, type, user);
-	hostile_msg(h, PROC_QUEUE, MSG_LKA_ENVELOPE, 0, -1, &e);
+	hostile_msg(h, PROC_QUEUE, MSG_LOOKUP_ENVELOPE, 0, -1, &e);
 }
 
-/* hostile_lookup_rcpt - MSG_LKA_RCPT: the evil one, or a mailbox */
+/* hostile_lookup_rcpt - MSG_LOOKUP_RCPT: the evil one, or a mailbox */
 static void
 hostile_lookup_rcpt(struct hostile *h, const struct hostile_lookup_evil *x,
     const struct msg_lka_rcpt *m)
@@ -134,7 +134,7 @@ hostile_lookup_rcpt(struct hostile *h, const struct hostile_lookup_evil *x,
 		hostile_lookup_verdict(h, m, m->msgid, 550);
 }
 
-/* hostile_lookup_mail - MSG_LKA_MAIL and MSG_LKA_AUTH: yes to MAIL */
+/* hostile_lookup_mail - MSG_LOOKUP_MAIL and MSG_LOOKUP_AUTH: yes to MAIL */
 static void
 hostile_lookup_mail(struct hostile *h, uint32_t type, const void *buf)
 {
@@ -143,12 +143,12 @@ hostile_lookup_mail(struct hostile *h, uint32_t type, const void *buf)
 	struct msg_lka_result		 r;
 
 	memset(&r, 0, sizeof(r));
-	r.sessid = type == MSG_LKA_MAIL ? m->sess.id : a->sessid;
-	r.code = type == MSG_LKA_MAIL ? 250 : 535;
-	strlcpy(r.enhanced, type == MSG_LKA_MAIL ? "2.1.0" : "5.7.8",
+	r.sessid = type == MSG_LOOKUP_MAIL ? m->sess.id : a->sessid;
+	r.code = type == MSG_LOOKUP_MAIL ? 250 : 535;
+	strlcpy(r.enhanced, type == MSG_LOOKUP_MAIL ? "2.1.0" : "5.7.8",
 	    sizeof(r.enhanced));
 	strlcpy(r.text, "hostile", sizeof(r.text));
-	hostile_msg(h, PROC_SMTPD, MSG_LKA_RESULT, 0, -1, &r);
+	hostile_msg(h, PROC_SMTPD, MSG_LOOKUP_RESULT, 0, -1, &r);
 }
 
 /*
@@ -175,9 +175,9 @@ hostile_lookup_serve(struct hostile *h)
 			close(fd);
 		if (r == 0)
 			continue;
-		if (hdr.type == MSG_LKA_MAIL || hdr.type == MSG_LKA_AUTH)
+		if (hdr.type == MSG_LOOKUP_MAIL || hdr.type == MSG_LOOKUP_AUTH)
 			hostile_lookup_mail(h, hdr.type, buf);
-		else if (hdr.type == MSG_LKA_RCPT)
+		else if (hdr.type == MSG_LOOKUP_RCPT)
 			hostile_lookup_rcpt(h, x, (const void *)buf);
 	}
 	hostile_log("event=exit");

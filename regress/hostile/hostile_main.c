@@ -16,7 +16,7 @@
 static const struct hostile_scenario *const hostile_tables[] = {
 	hostile_smtpd_scenarios,
 	hostile_lookup_scenarios,
-	hostile_deliver_scenarios,
+	hostile_relay_scenarios,
 	hostile_queue_scenarios,
 };
 
@@ -45,13 +45,16 @@ hostile_find(const char *spec)
 	return NULL;
 }
 
+/* the real entry points, as smtpd(8)'s processes declare them */
+static struct proc_main	hostile_mains[PROC_MAX + 1];
+
 /* hostile_real - the real entry point of a role */
 static int
 (*hostile_real(enum proc_role role))(struct proc_env *)
 {
 	const struct proc_main	*m;
 
-	for (m = smtpd_mains; m->main != NULL; m++)
+	for (m = hostile_mains; m->main != NULL; m++)
 		if (m->role == role)
 			return m->main;
 	return NULL;
@@ -143,9 +146,10 @@ main(int argc, char *argv[])
 	const char		*spec;
 	size_t			 i;
 
-	for (i = 0; smtpd_mains[i].main != NULL; i++)
-		mains[i] = smtpd_mains[i];
-	mains[i] = smtpd_mains[i];
+	proc_entries(hostile_mains);
+	for (i = 0; hostile_mains[i].main != NULL; i++)
+		mains[i] = hostile_mains[i];
+	mains[i] = hostile_mains[i];
 	if ((spec = getenv("PH_HOSTILE")) != NULL && *spec != '\0') {
 		if ((hostile_the = hostile_find(spec)) == NULL) {
 			fprintf(stderr, "ph_hostile: no scenario %s\n", spec);

@@ -128,7 +128,7 @@ hostile_smtpd_lookup_type(struct hostile *h)
 	strlcpy(m.evp.dispatcher, "local", sizeof(m.evp.dispatcher));
 	strlcpy(m.evp.user, "root", sizeof(m.evp.user));
 	m.evp.dest_type = ENVELOPE_DEST_COMMAND;
-	hostile_msg(h, PROC_QUEUE, MSG_LKA_ENVELOPE, 0, -1, &m);
+	hostile_msg(h, PROC_QUEUE, MSG_LOOKUP_ENVELOPE, 0, -1, &m);
 }
 
 /* hostile_smtpd_rcpt_oversized - a RCPT request longer than its type */
@@ -138,7 +138,7 @@ hostile_smtpd_rcpt_oversized(struct hostile *h)
 	static char	big[sizeof(struct msg_lka_rcpt) + 1];
 
 	memset(big, 'A', sizeof(big));
-	hostile_send(h, PROC_LOOKUP, MSG_LKA_RCPT, 0, -1, big, sizeof(big));
+	hostile_send(h, PROC_LOOKUP, MSG_LOOKUP_RCPT, 0, -1, big, sizeof(big));
 }
 
 /* hostile_smtpd_rcpt - a RCPT request of session sessid in msgid */
@@ -157,7 +157,7 @@ hostile_smtpd_rcpt(struct hostile *h, uint64_t sessid, uint32_t msgid,
 	m.msgid = msgid;
 	strlcpy(m.sender, "hostile@example.net", sizeof(m.sender));
 	strlcpy(m.rcpt, rcpt, sizeof(m.rcpt));
-	hostile_msg(h, PROC_LOOKUP, MSG_LKA_RCPT, 0, -1, &m);
+	hostile_msg(h, PROC_LOOKUP, MSG_LOOKUP_RCPT, 0, -1, &m);
 }
 
 /* hostile_smtpd_tx - a transaction frame of session sessid for msgid */

@@ -22,7 +22,7 @@ privsep_root_body() {
 	ph_start
 	q=$(ph_role_pids queue)
 	s=$(ph_role_pids smtpd)
-	d=$(ph_role_pids deliver)
+	d=$(ph_role_pids relay)
 	l=$(ph_role_pids lookup)
 	k=$(ph_role_pids keys)
 	[ -n "$q" ] && [ -n "$s" ] && [ -n "$d" ] && [ -n "$l" ] && [ -n "$k" ] ||
@@ -66,7 +66,7 @@ CONF
 	echo $! > $PH/daemon.pid
 	ph_wait_for "test -S $spool/run/control.sock" 10 || { cat $PH_LOG; atf_fail "no start"; }
 	uid=$(id -u phuser)
-	for r in queue smtpd deliver lookup keys; do
+	for r in queue smtpd relay lookup keys; do
 		p=$(ph_role_pids $r)
 		[ -n "$p" ] || atf_fail "no $r process"
 		atf_check_equal "$(ph_uid $p)" "$uid"
@@ -119,7 +119,7 @@ child_death_head() {
 child_death_body() {
 	ph_setup
 	ph_basic_conf
-	for role in queue smtpd deliver lookup keys; do
+	for role in queue smtpd relay lookup keys; do
 		ph_start
 		victim=$(ph_role_pids $role)
 		kill -KILL "$victim"
@@ -145,7 +145,7 @@ show_stats_body() {
 	$GREETING 25 >/dev/null
 	atf_check -o save:stats $CTL show stats
 	for k in uptime smtp.sessions smtp.sessions.current queue.received \
-	    queue.size deliver.jobs; do
+	    queue.size relay.jobs; do
 		grep -q "^$k=[0-9][0-9]*\$" stats || atf_fail "no $k in $(cat stats)"
 	done
 	grep -qv '=' stats && atf_fail "a line without =: $(cat stats)"

@@ -321,12 +321,12 @@ CONF
 	inst_wait_syslog 'queue: queue event=loaded '
 	inst_wait_syslog 'smtpd: [0-9a-f]{16} smtp event=connect src=127\.0\.0\.1'
 	inst_wait_syslog 'lookup: [0-9a-f]{16} lookup event=rcpt rcpt=<alice@'
-	inst_wait_syslog 'deliver: [0-9a-f]{16} relay event=host-failed host=127\.0\.0\.1'
+	inst_wait_syslog 'relay: [0-9a-f]{16} relay event=host-failed host=127\.0\.0\.1'
 	inst_wait_syslog 'parent: [0-9a-f]{16} mda event=delivered user=alice '
 	test -s /var/mail/alice || atf_fail "no mbox"
 	# the lines came from the roles in their chroots, as their accounts
 	for r in queue:_posthornq:$PH_SPOOL smtpd:_posthorn:$PH_SPOOL/empty \
-	    deliver:_posthorn:$PH_SPOOL/empty; do
+	    relay:_posthorn:$PH_SPOOL/empty; do
 		role=${r%%:*} rest=${r#*:}
 		pid=$(inst_syslog_pid "$role: ")
 		[ -n "$pid" ] || atf_fail "no line from $role"

@@ -125,17 +125,17 @@ CONF
 # delivery really ends with the mda's exit STATUS
 pd_forge() {
 	evpid=$(cat $PH/evpid)
-	ph_start_hostile deliver:forge "$evpid"
+	ph_start_hostile relay:forge "$evpid"
 	ph_wait_for "test -S $PH_RUN/control.sock" 10 ||
 	    atf_fail "no control socket"
 	ph_wait_for "test -e /home/alice/started" 20 ||
 	    { cat $PH_LOG; atf_fail "the local delivery did not start"; }
-	kill -USR1 $(ph_role_pids deliver) || atf_fail "no relay worker"
+	kill -USR1 $(ph_role_pids relay) || atf_fail "no relay worker"
 	ph_wait_log 'hostile event=forged'
 	ph_wait_for "[ \$(grep -c 'event=result-refused' $PH_LOG) -eq 4 ]" 10 ||
 	    { cat $PH_LOG; atf_fail "not four refusals"; }
-	atf_check -o inline:"2\n" grep -c "^.*$evpid queue event=result-refused from=deliver status=\(ok\|permfail\) error=\"given to another process\"" $PH_LOG
-	atf_check -o inline:"2\n" grep -c '0123456789abcdef queue event=result-refused from=deliver status=\(ok\|permfail\) error="not in flight"' $PH_LOG
+	atf_check -o inline:"2\n" grep -c "^.*$evpid queue event=result-refused from=relay status=\(ok\|permfail\) error=\"given to another process\"" $PH_LOG
+	atf_check -o inline:"2\n" grep -c '0123456789abcdef queue event=result-refused from=relay status=\(ok\|permfail\) error="not in flight"' $PH_LOG
 	# still in flight, as the parent has it: not delivered, not bounced
 	atf_check -o match:"^$evpid|" $CTL show queue
 	atf_check -s exit:1 grep -E 'queue event=(delivered|failed)' $PH_LOG

@@ -183,7 +183,7 @@ relay_client_cert_body() {
 	sed '1,/^Subject: relay\r$/d' $SINKDIR/1.msg > body
 	printf '\r\nover TLS\r\n.with a dot\r\n' > expect
 	atf_check -o file:expect cat body
-	atf_check -o match:'keys event=used peer=deliver pki=client\.test op=MSG_KEY_RSA_SIGN' \
+	atf_check -o match:'keys event=used peer=relay pki=client\.test op=MSG_KEY_RSA_SIGN' \
 	    cat $PH_LOG
 }
 
@@ -259,7 +259,7 @@ key_memory_body() {
 	[ -n "$keys" ] || atf_fail "no key holder"
 	atf_check_equal "$(ph_uid $keys)" "$(id -u _posthorn)"
 	atf_check_equal "$(readlink /proc/$keys/root)" "$PH_SPOOL/empty"
-	others=$(kh_pids parent queue smtpd deliver lookup)
+	others=$(kh_pids parent queue smtpd relay lookup)
 	[ $(echo $others | wc -w) -ge 5 ] || atf_fail "processes: $others"
 	for k in rsa.test ec.test client.test; do
 		kh_scan "--key $PH/$k.key" found $keys
@@ -278,7 +278,7 @@ queue_key_config_body() {
 	ph_start
 	kh_swaks 25 --tls
 	kh_scan "--sha256 $QKEY" found $(kh_pids queue)
-	others=$(kh_pids parent smtpd deliver lookup keys)
+	others=$(kh_pids parent smtpd relay lookup keys)
 	[ $(echo $others | wc -w) -eq 5 ] || atf_fail "processes: $others"
 	kh_scan "--string $QKEY" absent $others
 	kh_scan "--sha256 $QKEY" absent $others
@@ -301,7 +301,7 @@ queue_key_env_body() {
 		grep -q "$QKEY" /proc/$p/environ 2>/dev/null &&
 		    atf_fail "the key in the environment of $p"
 	done
-	others=$(kh_pids parent smtpd deliver lookup keys)
+	others=$(kh_pids parent smtpd relay lookup keys)
 	[ $(echo $others | wc -w) -eq 5 ] || atf_fail "processes: $others"
 	kh_scan "--string $QKEY" absent $others
 	kh_scan "--sha256 $QKEY" absent $others

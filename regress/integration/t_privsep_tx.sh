@@ -321,7 +321,7 @@ listener_lookup_type_head() {
 listener_lookup_type_body() {
 	tx_setup
 	ph_start_hostile smtpd:lookup-type
-	ph_wait_log 'ipc: MSG_LKA_ENVELOPE from smtpd: message not allowed on this route'
+	ph_wait_log 'ipc: MSG_LOOKUP_ENVELOPE from smtpd: message not allowed on this route'
 	ph_wait_exit 20
 	tx_no_mark
 }
@@ -334,7 +334,7 @@ listener_rcpt_oversized_head() {
 listener_rcpt_oversized_body() {
 	tx_setup
 	ph_start_hostile smtpd:rcpt-oversized
-	ph_wait_log 'ipc: MSG_LKA_RCPT from smtpd: wrong payload length'
+	ph_wait_log 'ipc: MSG_LOOKUP_RCPT from smtpd: wrong payload length'
 	ph_wait_exit 20
 }
 

@@ -24,7 +24,7 @@ CONF
 
 # sess_have_tx - the lookup and queue sides of a transaction are there
 sess_have_tx() {
-	grep -rqs MSG_LKA_RCPT "$PH_TOP/queue" &&
+	grep -rqs MSG_LOOKUP_RCPT "$PH_TOP/queue" &&
 	    grep -rqs MSG_TX_COMMIT "$PH_TOP/queue"
 }
 

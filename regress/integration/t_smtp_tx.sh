@@ -2,7 +2,7 @@
 # lands in the spool byte for byte, refusals, smuggling, BDAT, AUTH
 # against a credentials table, and 500 sessions committing at once.
 #
-# These need the lookup's rules (MSG_LKA_*) and the queue's side of the
+# These need the lookup's rules (MSG_LOOKUP_*) and the queue's side of the
 # transaction (MSG_TX_*); until both are there, they are skipped.
 
 . "$(atf_get_srcdir)/subr.sh"

@@ -155,7 +155,7 @@ keys_users(const struct cfg *cfg, const struct cfg_pki *p)
 				peers |= PROC_BIT(PROC_SMTPD);
 	TAILQ_FOREACH(a, &cfg->actions, entry)
 		if (a->type == CFG_ACTION_RELAY && a->pki == p)
-			peers |= PROC_BIT(PROC_DELIVER);
+			peers |= PROC_BIT(PROC_RELAY);
 	return peers;
 }
 
@@ -219,10 +219,11 @@ keys_main(struct proc_env *env)
 	(void)proc_channel(PROC_KEYS, PROC_PARENT, keys_parent_handlers, k);
 	(void)keys_channel(k, proc_child_fd(PROC_KEYS, PROC_SMTPD),
 	    PROC_SMTPD);
-	(void)keys_channel(k, proc_child_fd(PROC_KEYS, PROC_DELIVER),
-	    PROC_DELIVER);
+	(void)keys_channel(k, proc_child_fd(PROC_KEYS, PROC_RELAY),
+	    PROC_RELAY);
 	log_debug("keys event=ready pki=%zu", k->npki);
 	ev_dispatch();
 	log_debug("event=exit");
 	return 0;
 }
+PROC_ENTRY(PROC_KEYS, keys_main);

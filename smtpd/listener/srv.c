@@ -236,7 +236,7 @@ static const struct ipc_handler srv_queue_handlers[] = {
 };
 
 static const struct ipc_handler srv_lookup_handlers[] = {
-	{ MSG_LKA_RESULT,	srv_lookup_on_result },
+	{ MSG_LOOKUP_RESULT,	srv_lookup_on_result },
 	{ MSG_NONE,		NULL }
 };
 
@@ -374,3 +374,4 @@ srv_main(struct proc_env *env)
 	log_debug("event=exit");
 	return 0;
 }
+PROC_ENTRY(PROC_SMTPD, srv_main);

@@ -2,7 +2,7 @@
  * srv_lookup.c - the listener's round trips to the lookup process: MAIL
  * (senders, rules), RCPT (match and expansion) and AUTH.  A session has
  * at most one request outstanding and waits for its answer: the
- * lookup's MSG_LKA_RESULT for MAIL and AUTH; for a RCPT the queue's
+ * lookup's MSG_LOOKUP_RESULT for MAIL and AUTH; for a RCPT the queue's
  * MSG_TX_RCPT_RESULT, since the lookup hands the envelopes it made to
  * the queue and the queue passes the verdict on once it holds them.
  * The listener sends only the client's claims and the transaction's
@@ -53,7 +53,7 @@ srv_lookup_mail(struct srv_session *ss, const char *sender)
 	srv_lookup_sess(ss, &m->sess);
 	strlcpy(m->sender, sender, sizeof(m->sender));
 	ss->input = SRV_IN_WAIT;
-	ipc_send(ss->srv->lookup, MSG_LKA_MAIL, 0, -1, m, sizeof(*m));
+	ipc_send(ss->srv->lookup, MSG_LOOKUP_MAIL, 0, -1, m, sizeof(*m));
 	free(m);
 }
 
@@ -76,7 +76,7 @@ srv_lookup_rcpt(struct srv_session *ss, const char *rcpt)
 		strlcpy(m->orcpt, tx->cur_orcpt, sizeof(m->orcpt));
 	strlcpy(m->envid, tx->envid, sizeof(m->envid));
 	ss->input = SRV_IN_WAIT;
-	ipc_send(ss->srv->lookup, MSG_LKA_RCPT, 0, -1, m, sizeof(*m));
+	ipc_send(ss->srv->lookup, MSG_LOOKUP_RCPT, 0, -1, m, sizeof(*m));
 	free(m);
 }
 
@@ -93,7 +93,7 @@ srv_lookup_auth(struct srv_session *ss, const char *user, const char *pass)
 	strlcpy(m->user, user, sizeof(m->user));
 	strlcpy(m->pass, pass, sizeof(m->pass));
 	ss->input = SRV_IN_WAIT;
-	ipc_send(ss->srv->lookup, MSG_LKA_AUTH, 0, -1, m, sizeof(*m));
+	ipc_send(ss->srv->lookup, MSG_LOOKUP_AUTH, 0, -1, m, sizeof(*m));
 	freezero(m, sizeof(*m));
 }
 
@@ -160,7 +160,7 @@ srv_lookup_result_valid(int code, const char *enhanced, const char *text)
 	    strpbrk(text, "\r\n") == NULL;
 }
 
-/* srv_lookup_on_result - MSG_LKA_RESULT: the verdict on MAIL or AUTH */
+/* srv_lookup_on_result - MSG_LOOKUP_RESULT: the verdict on MAIL or AUTH */
 void
 srv_lookup_on_result(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
@@ -172,7 +172,7 @@ srv_lookup_on_result(struct ipc *c, uint32_t id, int fd, const void *msg,
 	(void)id;
 	(void)fd;
 	if (!srv_lookup_result_valid(m->code, m->enhanced, m->text))
-		fatalx("ipc: MSG_LKA_RESULT from lookup: bad reply %d %s",
+		fatalx("ipc: MSG_LOOKUP_RESULT from lookup: bad reply %d %s",
 		    m->code, m->enhanced);
 	if ((ss = srv_lookup_waiting(arg, m->sessid)) == NULL)
 		return;
@@ -183,7 +183,7 @@ srv_lookup_on_result(struct ipc *c, uint32_t id, int fd, const void *msg,
 	    !ss->tx->opening)
 		srv_lookup_mail_done(ss, m);
 	else
-		fatalx("ipc: MSG_LKA_RESULT from lookup for no request");
+		fatalx("ipc: MSG_LOOKUP_RESULT from lookup for no request");
 	srv_session_resume(ss);
 }
 

@@ -59,13 +59,13 @@ static const struct ipc_handler lookup_queue_handlers[] = {
 	{ MSG_LOG_VERBOSE,	ipc_on_log_verbose },
 	{ MSG_LOG_BRIEF,	ipc_on_log_brief },
 	{ MSG_TABLE_UPDATE,	lookup_on_table_update },
-	{ MSG_LKA_NOTICE,	lookup_rcpt_on_notice },
+	{ MSG_LOOKUP_NOTICE,	lookup_rcpt_on_notice },
 	{ MSG_NONE,		NULL }
 };
 static const struct ipc_handler lookup_smtpd_handlers[] = {
-	{ MSG_LKA_MAIL,		lookup_on_mail },
-	{ MSG_LKA_RCPT,		lookup_rcpt_on_request },
-	{ MSG_LKA_AUTH,		lookup_on_auth },
+	{ MSG_LOOKUP_MAIL,		lookup_on_mail },
+	{ MSG_LOOKUP_RCPT,		lookup_rcpt_on_request },
+	{ MSG_LOOKUP_AUTH,		lookup_on_auth },
 	{ MSG_NONE,		NULL }
 };
 
@@ -84,7 +84,7 @@ lookup_reply(struct lookup *l, uint64_t sessid, int code, const char *enh,
 	va_start(ap, fmt);
 	vsnprintf(r.text, sizeof(r.text), fmt, ap);
 	va_end(ap);
-	if (ipc_send(l->smtpd, MSG_LKA_RESULT, 0, -1, &r, sizeof(r)) == -1)
+	if (ipc_send(l->smtpd, MSG_LOOKUP_RESULT, 0, -1, &r, sizeof(r)) == -1)
 		log_warn("lookup: result to the listener");
 }
 
@@ -151,7 +151,7 @@ lookup_rule_ctx_sess(const struct lookup *l, const struct ipc_sess *s,
 	ctx->localnames = (const char *const *)l->localnames;
 }
 
-/* lookup_on_mail - MSG_LKA_MAIL: may this session use this sender? */
+/* lookup_on_mail - MSG_LOOKUP_MAIL: may this session use this sender? */
 static void
 lookup_on_mail(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
@@ -257,7 +257,7 @@ lookup_auth_reply(struct lookup *l, uint64_t sessid, const char *src, int r)
 }
 
 /*
- * lookup_on_auth - MSG_LKA_AUTH: refused at once for an address that
+ * lookup_on_auth - MSG_LOOKUP_AUTH: refused at once for an address that
  * failed too often, else a credentials table here, system accounts
  * through the parent.  The password is wiped from the received frame
  * and from every copy once used.
@@ -445,3 +445,4 @@ lookup_main(struct proc_env *env)
 	log_debug("event=exit");
 	return 0;
 }
+PROC_ENTRY(PROC_LOOKUP, lookup_main);

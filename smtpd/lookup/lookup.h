@@ -63,7 +63,7 @@ struct lookup_req	*lookup_req_find(struct lookup *, uint64_t reqid,
 			    const char *what);
 void			 lookup_req_free(struct lookup_req *);
 
-/* lookup_rcpt.c: MSG_LKA_RCPT, MSG_LKA_NOTICE and MSG_FORWARD_FD */
+/* lookup_rcpt.c: MSG_LOOKUP_RCPT, MSG_LOOKUP_NOTICE and MSG_FORWARD_FD */
 void	lookup_rcpt_on_request(struct ipc *, uint32_t, int, const void *,
 	    void *);
 void	lookup_rcpt_on_notice(struct ipc *, uint32_t, int, const void *,

@@ -4,10 +4,10 @@
  * make the envelopes.
  *
  * The envelopes of a RCPT are made here, on the privileged side of the
- * listener: from the expansion, the client's claims in MSG_LKA_RCPT and
+ * listener: from the expansion, the client's claims in MSG_LOOKUP_RCPT and
  * this process's own configuration (tag, hostname).  They go straight
- * to the queue (MSG_LKA_ENVELOPE), then the verdict on the RCPT
- * (MSG_LKA_RCPT_RESULT), which the queue forwards to the listener once
+ * to the queue (MSG_LOOKUP_ENVELOPE), then the verdict on the RCPT
+ * (MSG_LOOKUP_RCPT_RESULT), which the queue forwards to the listener once
  * it holds them.  The listener never sees or builds an envelope.
  */
 #include <sys/types.h>
@@ -194,7 +194,7 @@ lookup_rcpt_verdict(struct lookup *l, const struct msg_lka_rcpt *m,
 	r.code = code;
 	strlcpy(r.enhanced, enh, sizeof(r.enhanced));
 	strlcpy(r.text, text, sizeof(r.text));
-	if (ipc_send(l->queue, MSG_LKA_RCPT_RESULT, 0, -1, &r,
+	if (ipc_send(l->queue, MSG_LOOKUP_RCPT_RESULT, 0, -1, &r,
 	    sizeof(r)) == -1)
 		log_warn("lookup: RCPT verdict to the queue");
 }
@@ -213,7 +213,7 @@ lookup_rcpt_done(struct lookup_req *req)
 		e->sessid = req->rcpt.sess.id;
 		e->msgid = req->rcpt.msgid;
 		lookup_rcpt_evp(req, lookup_expand_result(req->x, i), &e->evp);
-		if (ipc_send(req->l->queue, MSG_LKA_ENVELOPE, 0, -1, e,
+		if (ipc_send(req->l->queue, MSG_LOOKUP_ENVELOPE, 0, -1, e,
 		    sizeof(*e)) == -1)
 			log_warn("lookup: envelope to the queue");
 	}
@@ -299,7 +299,7 @@ lookup_rcpt_claims_valid(const struct msg_lka_rcpt *m)
 	    m->notify == ENVELOPE_DSN_NEVER);
 }
 
-/* lookup_rcpt_on_request - MSG_LKA_RCPT: match, then expand */
+/* lookup_rcpt_on_request - MSG_LOOKUP_RCPT: match, then expand */
 void
 lookup_rcpt_on_request(struct ipc *c, uint32_t id, int fd, const void *msg,
     void *arg)
@@ -336,7 +336,7 @@ lookup_rcpt_notice_reply(struct lookup *l, uint64_t qreqid, int code,
 	r.code = code;
 	strlcpy(r.enhanced, enh, sizeof(r.enhanced));
 	strlcpy(r.text, text, sizeof(r.text));
-	if (ipc_send(l->queue, MSG_LKA_NOTICE_RESULT, 0, -1, &r,
+	if (ipc_send(l->queue, MSG_LOOKUP_NOTICE_RESULT, 0, -1, &r,
 	    sizeof(r)) == -1)
 		log_warn("lookup: notice result to the queue");
 }
@@ -362,7 +362,7 @@ lookup_rcpt_notice_answer(struct lookup_req *req,
 		memset(e, 0, sizeof(*e));
 		e->reqid = req->qreqid;
 		lookup_rcpt_evp(req, lookup_expand_result(req->x, i), &e->evp);
-		if (ipc_send(req->l->queue, MSG_LKA_NOTICE_EXPANDED, 0, -1, e,
+		if (ipc_send(req->l->queue, MSG_LOOKUP_NOTICE_EXPANDED, 0, -1, e,
 		    sizeof(*e)) == -1)
 			log_warn("lookup: notice recipient to the queue");
 	}
@@ -421,7 +421,7 @@ lookup_rcpt_notice_action(struct lookup *l, const struct msg_lka_notice *m)
 }
 
 /*
- * lookup_rcpt_on_notice - MSG_LKA_NOTICE: expand a notice's recipient,
+ * lookup_rcpt_on_notice - MSG_LOOKUP_NOTICE: expand a notice's recipient,
  * as a RCPT from <> on the local socket would be: under the action the
  * rules give (no dispatcher), or under the named local action (notices
  * written before the rules decided).

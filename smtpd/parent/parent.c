@@ -340,3 +340,4 @@ parent_main(struct proc_env *env)
 	ev_dispatch();
 	return p.status;
 }
+PROC_ENTRY(PROC_PARENT, parent_main);

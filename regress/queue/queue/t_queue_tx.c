@@ -54,7 +54,7 @@ static struct ipc	*t_lookup;	/* the test's lookup end */
 static int		 t_nnotices;	/* notice expansions asked */
 
 /*
- * t_on_notice - MSG_LKA_NOTICE at the scripted lookup: "unknown*" is
+ * t_on_notice - MSG_LOOKUP_NOTICE at the scripted lookup: "unknown*" is
  * refused, "busy*" fails for now, "bad*" gets a result naming no action,
  * "root" expands to alice and bob, anything else to its local part.
  */
@@ -81,7 +81,7 @@ t_on_notice(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 		strlcpy(r.enhanced, m->rcpt[0] == 'u' ? "5.1.1" : "4.3.0",
 		    sizeof(r.enhanced));
 		strlcpy(r.text, "scripted", sizeof(r.text));
-		ipc_send(c, MSG_LKA_NOTICE_RESULT, 0, -1, &r, sizeof(r));
+		ipc_send(c, MSG_LOOKUP_NOTICE_RESULT, 0, -1, &r, sizeof(r));
 		return;
 	}
 	strlcpy(local, m->rcpt, sizeof(local));
@@ -99,9 +99,9 @@ t_on_notice(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 		strlcpy(e.evp.rcpt, m->rcpt, sizeof(e.evp.rcpt));
 		strlcpy(e.evp.dest, *u, sizeof(e.evp.dest));
 		strlcpy(e.evp.user, *u, sizeof(e.evp.user));
-		ipc_send(c, MSG_LKA_NOTICE_EXPANDED, 0, -1, &e, sizeof(e));
+		ipc_send(c, MSG_LOOKUP_NOTICE_EXPANDED, 0, -1, &e, sizeof(e));
 	}
-	ipc_send(c, MSG_LKA_NOTICE_RESULT, 0, -1, &r, sizeof(r));
+	ipc_send(c, MSG_LOOKUP_NOTICE_RESULT, 0, -1, &r, sizeof(r));
 }
 
 /* t_on_opened - MSG_TX_OPENED at the scripted listener */
@@ -181,14 +181,14 @@ static const struct ipc_handler t_q_parent_handlers[] = {
 	{ MSG_NONE,		NULL }
 };
 static const struct ipc_handler t_lookup_handlers[] = {
-	{ MSG_LKA_NOTICE,	t_on_notice },
+	{ MSG_LOOKUP_NOTICE,	t_on_notice },
 	{ MSG_NONE,		NULL }
 };
 static const struct ipc_handler t_q_lookup_handlers[] = {
-	{ MSG_LKA_ENVELOPE,	queue_tx_on_envelope },
-	{ MSG_LKA_RCPT_RESULT,	queue_tx_on_rcpt_result },
-	{ MSG_LKA_NOTICE_EXPANDED, qdispatch_on_notice_expanded },
-	{ MSG_LKA_NOTICE_RESULT, qdispatch_on_notice_result },
+	{ MSG_LOOKUP_ENVELOPE,	queue_tx_on_envelope },
+	{ MSG_LOOKUP_RCPT_RESULT,	queue_tx_on_rcpt_result },
+	{ MSG_LOOKUP_NOTICE_EXPANDED, qdispatch_on_notice_expanded },
+	{ MSG_LOOKUP_NOTICE_RESULT, qdispatch_on_notice_result },
 	{ MSG_NONE,		NULL }
 };
 
@@ -322,7 +322,7 @@ t_rcpt(uint64_t sessid, uint32_t msgid, const struct msg_lka_envelope *e,
 	int			j, base = t_p.nrcpts;
 
 	for (j = 0; j < nevp; j++)
-		ipc_send(t_lookup, MSG_LKA_ENVELOPE, 0, -1, &e[j],
+		ipc_send(t_lookup, MSG_LOOKUP_ENVELOPE, 0, -1, &e[j],
 		    sizeof(e[j]));
 	memset(&v, 0, sizeof(v));
 	v.sessid = sessid;
@@ -331,7 +331,7 @@ t_rcpt(uint64_t sessid, uint32_t msgid, const struct msg_lka_envelope *e,
 	strlcpy(v.enhanced, code == 250 ? "2.1.5" : "5.1.1",
 	    sizeof(v.enhanced));
 	strlcpy(v.text, "scripted", sizeof(v.text));
-	ipc_send(t_lookup, MSG_LKA_RCPT_RESULT, 0, -1, &v, sizeof(v));
+	ipc_send(t_lookup, MSG_LOOKUP_RCPT_RESULT, 0, -1, &v, sizeof(v));
 	t_run(&t_p.nrcpts, base + 1);
 	ATF_CHECK_EQ(t_p.rcpts[base].sessid, sessid);
 	ATF_CHECK_EQ(t_p.rcpts[base].msgid, msgid);
@@ -534,7 +534,7 @@ ATF_TC_BODY(queue_tx_on_rcpt_result_checks, tc)
 	bad.sessid = e.sessid;
 	bad.msgid = e.msgid;
 	bad.code = 999;
-	ipc_send(t_lookup, MSG_LKA_RCPT_RESULT, 0, -1, &bad, sizeof(bad));
+	ipc_send(t_lookup, MSG_LOOKUP_RCPT_RESULT, 0, -1, &bad, sizeof(bad));
 	t_run(&t_p.nrcpts, 6);
 	ATF_CHECK_EQ(t_p.rcpts[5].code, 451);
 	/* a refusal passes as it is; the alias command as nobody is fine */

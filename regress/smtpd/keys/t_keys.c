@@ -181,7 +181,7 @@ ATF_TC_BODY(keys_catalogue_routes, tc)
 	f.h.len = sizeof(f.m);
 	ATF_CHECK_EQ(ipc_check(PROC_KEYS, PROC_SMTPD, &f.h, sizeof(f), 0,
 	    &f.m, &why), 0);
-	ATF_CHECK_EQ(ipc_check(PROC_KEYS, PROC_DELIVER, &f.h, sizeof(f), 0,
+	ATF_CHECK_EQ(ipc_check(PROC_KEYS, PROC_RELAY, &f.h, sizeof(f), 0,
 	    &f.m, &why), 0);
 	/* nobody else may ask, and only the key holder answers */
 	ATF_CHECK_EQ(ipc_check(PROC_KEYS, PROC_LOOKUP, &f.h, sizeof(f), 0,

@@ -137,7 +137,7 @@ h_fq_abort(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 	H.aborts++;
 }
 
-/* h_result - one MSG_LKA_RESULT */
+/* h_result - one MSG_LOOKUP_RESULT */
 static void
 h_result(struct ipc *c, uint64_t sessid, int code, const char *enh,
     const char *text)
@@ -149,10 +149,10 @@ h_result(struct ipc *c, uint64_t sessid, int code, const char *enh,
 	r.code = code;
 	strlcpy(r.enhanced, enh, sizeof(r.enhanced));
 	strlcpy(r.text, text, sizeof(r.text));
-	ipc_send(c, MSG_LKA_RESULT, 0, -1, &r, sizeof(r));
+	ipc_send(c, MSG_LOOKUP_RESULT, 0, -1, &r, sizeof(r));
 }
 
-/* h_fl_mail - MSG_LKA_MAIL */
+/* h_fl_mail - MSG_LOOKUP_MAIL */
 static void
 h_fl_mail(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 {
@@ -165,7 +165,7 @@ h_fl_mail(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 		h_result(c, m->sess.id, 250, "2.1.0", "Ok");
 }
 
-/* h_fl_rcpt - MSG_LKA_RCPT: the verdict, through the fake queue */
+/* h_fl_rcpt - MSG_LOOKUP_RCPT: the verdict, through the fake queue */
 static void
 h_fl_rcpt(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 {
@@ -193,7 +193,7 @@ h_fl_rcpt(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 	ipc_send(H.fq, MSG_TX_RCPT_RESULT, 0, -1, &r, sizeof(r));
 }
 
-/* h_fl_auth - MSG_LKA_AUTH: alice/secret */
+/* h_fl_auth - MSG_LOOKUP_AUTH: alice/secret */
 static void
 h_fl_auth(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 {
@@ -213,9 +213,9 @@ static const struct ipc_handler h_fq_handlers[] = {
 	{ MSG_NONE,		NULL }
 };
 static const struct ipc_handler h_fl_handlers[] = {
-	{ MSG_LKA_MAIL,		h_fl_mail },
-	{ MSG_LKA_RCPT,		h_fl_rcpt },
-	{ MSG_LKA_AUTH,		h_fl_auth },
+	{ MSG_LOOKUP_MAIL,		h_fl_mail },
+	{ MSG_LOOKUP_RCPT,		h_fl_rcpt },
+	{ MSG_LOOKUP_AUTH,		h_fl_auth },
 	{ MSG_NONE,		NULL }
 };
 static const struct ipc_handler h_fp_handlers[] = {

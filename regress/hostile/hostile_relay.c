@@ -1,5 +1,5 @@
 /*
- * hostile_deliver.c - a compromised relay worker.
+ * hostile_relay.c - a compromised relay worker.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -8,9 +8,9 @@
 #include "ev.h"
 #include "hostile.h"
 
-/* hostile_deliver_result - one MSG_RELAY_RESULT for evpid */
+/* hostile_relay_result - one MSG_RELAY_RESULT for evpid */
 static void
-hostile_deliver_result(struct hostile *h, uint64_t evpid, int32_t status)
+hostile_relay_result(struct hostile *h, uint64_t evpid, int32_t status)
 {
 	struct msg_dlv_result	m;
 
@@ -26,12 +26,12 @@ hostile_deliver_result(struct hostile *h, uint64_t evpid, int32_t status)
 }
 
 /*
- * hostile_deliver_on_usr1 - the test's signal: report success and
+ * hostile_relay_on_usr1 - the test's signal: report success and
  * permanent failure for the envelope PH_HOSTILE_ARG names (never given
  * to this worker) and for an id no envelope has
  */
 static void
-hostile_deliver_on_usr1(evutil_socket_t sig, short what, void *arg)
+hostile_relay_on_usr1(evutil_socket_t sig, short what, void *arg)
 {
 	struct hostile	*h = arg;
 	uint64_t	 evpid;
@@ -39,25 +39,25 @@ hostile_deliver_on_usr1(evutil_socket_t sig, short what, void *arg)
 	(void)sig;
 	(void)what;
 	evpid = strtoull(h->arg, NULL, 16);
-	hostile_deliver_result(h, evpid, IPC_DLV_OK);
-	hostile_deliver_result(h, evpid, IPC_DLV_PERMFAIL);
-	hostile_deliver_result(h, 0x0123456789abcdefULL, IPC_DLV_OK);
-	hostile_deliver_result(h, 0x0123456789abcdefULL, IPC_DLV_PERMFAIL);
+	hostile_relay_result(h, evpid, IPC_DLV_OK);
+	hostile_relay_result(h, evpid, IPC_DLV_PERMFAIL);
+	hostile_relay_result(h, 0x0123456789abcdefULL, IPC_DLV_OK);
+	hostile_relay_result(h, 0x0123456789abcdefULL, IPC_DLV_PERMFAIL);
 	hostile_log("event=forged");
 }
 
-/* hostile_deliver_forge - wait for SIGUSR1, then forge results */
+/* hostile_relay_forge - wait for SIGUSR1, then forge results */
 static void
-hostile_deliver_forge(struct hostile *h)
+hostile_relay_forge(struct hostile *h)
 {
 	struct event	*ev;
 
-	ev = evsignal_new(ev_base(), SIGUSR1, hostile_deliver_on_usr1, h);
+	ev = evsignal_new(ev_base(), SIGUSR1, hostile_relay_on_usr1, h);
 	if (ev == NULL || evsignal_add(ev, NULL) == -1)
 		hostile_log("event=error what=sigusr1");
 }
 
-const struct hostile_scenario hostile_deliver_scenarios[] = {
-	{ "forge",	PROC_DELIVER, HOSTILE_ALONE, hostile_deliver_forge },
+const struct hostile_scenario hostile_relay_scenarios[] = {
+	{ "forge",	PROC_RELAY, HOSTILE_ALONE, hostile_relay_forge },
 	{ NULL,		PROC_MAX, HOSTILE_ALONE, NULL }
 };
