@@ -72,6 +72,11 @@ struct ipc {
 	struct event			*rev;
 	struct event			*wev;
 	TAILQ_HEAD(, ipc_out)		 outq;
+	size_t				 outlen;	/* octets queued */
+	struct ipc			*source;	/* ipc_throttle */
+	struct ipc			*sink;		/* its other end */
+	size_t				 high;
+	int				 paused;	/* not read for now */
 };
 
 /* how long a closing channel waits for its peer to take what is queued */
@@ -79,6 +84,7 @@ static const struct timeval ipc_drain_tv = { IPC_DRAIN_TIMEOUT, 0 };
 
 static void	ipc_on_read(evutil_socket_t, short, void *);
 static void	ipc_on_write(evutil_socket_t, short, void *);
+static void	ipc_throttle_check(struct ipc *);
 
 /* ipc_type_name - printable name of a message type, for logs */
 const char *
@@ -230,6 +236,12 @@ ipc_free(struct ipc *c)
 			close(o->fd);
 		free(o);
 	}
+	c->outlen = 0;
+	ipc_throttle_check(c);		/* a paused source reads again */
+	if (c->source != NULL)
+		c->source->sink = NULL;
+	if (c->sink != NULL)
+		c->sink->source = NULL;
 	event_free(c->rev);
 	event_free(c->wev);
 	close(c->fd);
@@ -266,6 +278,49 @@ ipc_sendmsg(int sock, const void *data, size_t len, int fd)
 	return sendmsg(sock, &msg, MSG_NOSIGNAL);
 }
 
+/*
+ * ipc_throttle - back-pressure: stop reading src while more than high
+ * octets wait to be sent on dst, and read it again once less than half
+ * of that does, so a process never buffers without bound what one peer
+ * makes it send to another
+ */
+void
+ipc_throttle(struct ipc *src, struct ipc *dst, size_t high)
+{
+	dst->source = src;
+	dst->high = high;
+	src->sink = dst;
+	ipc_throttle_check(dst);
+}
+
+/* ipc_throttle_check - pause or resume dst's source as dst's queue says */
+static void
+ipc_throttle_check(struct ipc *dst)
+{
+	struct ipc	*src = dst->source;
+
+	if (src == NULL || src->dead)
+		return;
+	if (!src->paused && dst->outlen > dst->high) {
+		src->paused = 1;
+		event_del(src->rev);
+		log_debug("event=ipc-paused peer=%s queued=%zu",
+		    proc_role_name(src->peer), dst->outlen);
+	} else if (src->paused && dst->outlen < dst->high / 2) {
+		src->paused = 0;
+		event_add(src->rev, NULL);
+		log_debug("event=ipc-resumed peer=%s",
+		    proc_role_name(src->peer));
+	}
+}
+
+/* ipc_queued - octets waiting to be sent on a channel */
+size_t
+ipc_queued(const struct ipc *c)
+{
+	return c->outlen;
+}
+
 /* ipc_flush - send what is queued; -1 when the peer is gone */
 int
 ipc_flush(struct ipc *c)
@@ -282,9 +337,11 @@ ipc_flush(struct ipc *c)
 		if (n == -1)
 			return -1;
 		TAILQ_REMOVE(&c->outq, o, entry);
+		c->outlen -= o->len;
 		if (o->fd != -1)
 			close(o->fd);
 		free(o);
+		ipc_throttle_check(c);
 	}
 	return 0;
 }
@@ -323,6 +380,8 @@ ipc_send(struct ipc *c, enum ipc_type type, uint32_t id, int fd,
 	memcpy(o->data, &h, sizeof(h));
 	memcpy(o->data + sizeof(h), payload, len);
 	TAILQ_INSERT_TAIL(&c->outq, o, entry);
+	c->outlen += o->len;
+	ipc_throttle_check(c);
 	return ipc_flush(c);
 }
 
@@ -469,7 +528,7 @@ ipc_on_read(evutil_socket_t sock, short what, void *arg)
 		ipc_closed(c);
 		return;
 	}
-	for (i = 0; i < 64 && !c->dead; i++) {
+	for (i = 0; i < 64 && !c->dead && !c->paused; i++) {
 		n = ipc_recvmsg(sock, f.buf, sizeof(f.buf), &fd, &nfds);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;

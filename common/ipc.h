@@ -62,6 +62,8 @@ void		 ipc_shutdown(struct ipc *);
 int		 ipc_send(struct ipc *, enum ipc_type, uint32_t id, int fd,
 		    const void *payload, size_t len);
 int		 ipc_flush(struct ipc *);
+void		 ipc_throttle(struct ipc *src, struct ipc *dst, size_t high);
+size_t		 ipc_queued(const struct ipc *);
 enum proc_role	 ipc_peer(const struct ipc *);
 int		 ipc_ready(const struct ipc *);
 

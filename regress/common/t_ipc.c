@@ -384,9 +384,9 @@ client_closes(uint32_t version, int bad, int *ready)
 	return live.closed;
 }
 
-/* drain_reader - count MSG_CTL_LINE frames slowly until EOF; exit 0 if n */
+/* drain_reader - count frames of type slowly until EOF; exit 0 if n */
 static void __attribute__((noreturn))
-drain_reader(int s, size_t n)
+drain_reader(int s, uint32_t type, size_t n)
 {
 	union {
 		struct ipc_hdr	h;
@@ -396,7 +396,7 @@ drain_reader(int s, size_t n)
 	ssize_t	r;
 
 	while ((r = recv(s, f.buf, sizeof(f.buf), 0)) > 0) {
-		if (f.h.type == MSG_CTL_LINE)
+		if (f.h.type == type)
 			got++;
 		if (got % 100 == 0)
 			usleep(1000);
@@ -426,7 +426,7 @@ ATF_TC_BODY(ipc_shutdown_drains_queue, tc)
 	ATF_CHECK_EQ(ipc_send(q, MSG_CTL_LINE, 0, -1, &m, sizeof(m)), -1);
 	if ((pid = fork()) == 0) {
 		close(sv[0]);
-		drain_reader(sv[1], 5000);
+		drain_reader(sv[1], MSG_CTL_LINE, 5000);
 	}
 	close(sv[1]);
 	live.closed = 0;
@@ -436,6 +436,84 @@ ATF_TC_BODY(ipc_shutdown_drains_queue, tc)
 	ATF_REQUIRE(waitpid(pid, &status, 0) == pid);
 	ATF_CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	    "the reader did not get every line before the close");
+}
+
+/* The throttle test: each request read from src makes one envelope. */
+#define T_HIGH		(64 * 1024)
+#define T_REQUESTS	1000
+static struct {
+	struct ipc	*sink;
+	int		 got;
+	size_t		 most;		/* the sink's longest queue */
+	int		 phase1;	/* stop once the sink is full */
+} thr;
+
+static void
+on_request(struct ipc *c, uint32_t id, int fd, const void *p, void *arg)
+{
+	struct msg_lka_envelope	e;
+
+	(void)c; (void)id; (void)fd; (void)p; (void)arg;
+	memset(&e, 0, sizeof(e));
+	ATF_REQUIRE(ipc_send(thr.sink, MSG_LOOKUP_ENVELOPE, 0, -1, &e,
+	    sizeof(e)) == 0);
+	if (ipc_queued(thr.sink) > thr.most)
+		thr.most = ipc_queued(thr.sink);
+	if (++thr.got == T_REQUESTS)
+		ipc_shutdown(thr.sink);
+	else if (thr.phase1 && ipc_queued(thr.sink) > T_HIGH / 2)
+		ev_exit();
+}
+
+static const struct ipc_handler lookup_handlers[] = {
+	{ MSG_LOOKUP_MAIL, on_request },
+	{ MSG_NONE, NULL }
+};
+
+ATF_TC_WITHOUT_HEAD(ipc_throttle_bounds_queue);
+ATF_TC_BODY(ipc_throttle_bounds_queue, tc)
+{
+	struct ipc		*w, *src;
+	struct msg_lka_mail	 m;
+	int			 a[2], b[2], i, status;
+	pid_t			 pid;
+
+	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, a) == 0);
+	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, b) == 0);
+	w = ipc_new(a[0], PROC_SMTPD, PROC_LOOKUP, IPC_TRUST_PEER,
+	    no_handlers, NULL);
+	src = ipc_new(a[1], PROC_LOOKUP, PROC_SMTPD, IPC_TRUST_PEER,
+	    lookup_handlers, NULL);
+	thr.sink = ipc_new(b[0], PROC_LOOKUP, PROC_QUEUE, IPC_TRUST_PEER,
+	    no_handlers, NULL);
+	ipc_set_close_cb(thr.sink, on_close);
+	ipc_throttle(src, thr.sink, T_HIGH);
+	memset(&m, 0, sizeof(m));
+	for (i = 0; i < T_REQUESTS; i++)
+		ATF_REQUIRE(ipc_send(w, MSG_LOOKUP_MAIL, 0, -1, &m,
+		    sizeof(m)) == 0);
+	/* nobody reads the sink: requests are read until it is full */
+	thr.phase1 = 1;
+	ev_dispatch();
+	ATF_REQUIRE(thr.got < T_REQUESTS);
+	/* a slow reader: every request is served, the queue stays bounded */
+	thr.phase1 = 0;
+	if ((pid = fork()) == 0) {
+		close(b[0]);
+		drain_reader(b[1], MSG_LOOKUP_ENVELOPE, T_REQUESTS);
+	}
+	close(b[1]);
+	live.closed = 0;
+	ev_dispatch();
+	ATF_CHECK_EQ(live.closed, 1);
+	ATF_CHECK_EQ(thr.got, T_REQUESTS);
+	ATF_CHECK_MSG(thr.most <= T_HIGH + sizeof(struct ipc_hdr) +
+	    sizeof(struct msg_lka_envelope), "queued %zu", thr.most);
+	ipc_free(thr.sink);
+	ATF_REQUIRE(waitpid(pid, &status, 0) == pid);
+	ATF_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ipc_free(src);
+	ipc_free(w);
 }
 
 ATF_TC_WITHOUT_HEAD(ipc_recv_client_violation_closes);
@@ -512,6 +590,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, ipc_check_reserved);
 	ATF_TP_ADD_TC(tp, ipc_send_fd_passing);
 	ATF_TP_ADD_TC(tp, ipc_shutdown_drains_queue);
+	ATF_TP_ADD_TC(tp, ipc_throttle_bounds_queue);
 	ATF_TP_ADD_TC(tp, ipc_recv_client_violation_closes);
 	ATF_TP_ADD_TC(tp, ipc_recv_before_hello_closes);
 	ATF_TP_ADD_TC(tp, ipc_recv_wrong_version_closes);

@@ -440,6 +440,9 @@ lookup_main(struct proc_env *env)
 	    &l);
 	l.smtpd = proc_channel(PROC_LOOKUP, PROC_SMTPD, lookup_smtpd_handlers,
 	    &l);
+	/* a RCPT's expansion may make many envelopes: while the queue has
+	   not taken them, the listener's requests wait in its channel */
+	ipc_throttle(l.smtpd, l.queue, LOOKUP_QUEUE_HIGH);
 	lookup_tables_watch(l.tables);
 	ev_dispatch();
 	log_debug("event=exit");

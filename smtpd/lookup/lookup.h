@@ -109,6 +109,9 @@ int	lookup_auth_senders(struct lookup_tables *,
 #define LOOKUP_AUTHLIMIT_FAILS	5
 #define LOOKUP_AUTHLIMIT_WINDOW	300
 #define LOOKUP_AUTHLIMIT_ADDRS	10000
+#define LOOKUP_QUEUE_HIGH	(8 * 1024 * 1024) /* octets for the queue
+						     before the listener
+						     waits */
 
 struct lookup_authlimit;
 
