@@ -86,6 +86,13 @@ void		 queue_tx_on_abort(struct ipc *, uint32_t, int, const void *,
 /* queue_offline.c: the local enqueuer's offline drop files */
 void		 queue_offline_start(struct queue *);
 
+/* queue_tx_seen.c: the destinations one transaction holds */
+struct queue_tx_seen;
+struct queue_tx_seen *queue_tx_seen_new(void);
+void		 queue_tx_seen_free(struct queue_tx_seen *);
+int		 queue_tx_seen_add(struct queue_tx_seen *,
+		    const struct envelope *, size_t);
+
 /* qdispatch.c: envelopes to the parent (local) and the relay worker */
 struct qdispatch *qdispatch_new(struct queue *);
 int		 qdispatch_load(struct queue *);

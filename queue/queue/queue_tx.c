@@ -48,6 +48,13 @@
 #include "xmalloc.h"
 
 #define QUEUE_TX_OPEN_MAX	4096	/* open transactions at once */
+#define QUEUE_TX_EVP_MAX	10000	/* envelopes of one transaction */
+#define QUEUE_TX_SLOTS_MAX	40000	/* envelopes all open ones hold */
+
+/* refusals of a RCPT that are answered 452, not 451 */
+static const char queue_tx_too_many[] = "too many recipients";
+static const char queue_tx_full[] = "open transactions hold too many "
+    "envelopes";
 
 /*
  * One transaction: evps[0, nevp) are the accepted recipients' envelopes,
@@ -65,6 +72,7 @@ struct queue_tx_msg {
 	size_t				 nevp;
 	size_t				 npending;
 	size_t				 cap;
+	struct queue_tx_seen		*seen;		/* their destinations */
 };
 
 struct queue_tx {
@@ -72,6 +80,7 @@ struct queue_tx {
 	TAILQ_HEAD(, queue_tx_msg)	 open;
 	TAILQ_HEAD(, queue_tx_msg)	 batch;
 	size_t				 nopen;
+	size_t				 slots;		/* envelopes allocated */
 	struct event			*ev;
 };
 
@@ -139,6 +148,8 @@ static void
 queue_tx_free(struct queue_tx *tx, struct queue_tx_msg *m)
 {
 	tx->nopen--;
+	tx->slots -= m->cap;
+	queue_tx_seen_free(m->seen);
 	free(m->evps);
 	free(m);
 }
@@ -289,7 +300,9 @@ queue_tx_pending_add(struct queue *q, struct queue_tx_msg *m,
 	struct envelope	*evp;
 
 	if (m->nevp + m->npending == m->cap) {
+		q->tx->slots -= m->cap;
 		m->cap = m->cap ? m->cap * 2 : 4;
+		q->tx->slots += m->cap;
 		m->evps = xreallocarray(m->evps, m->cap, sizeof(*m->evps));
 	}
 	evp = &m->evps[m->nevp + m->npending++];
@@ -328,8 +341,11 @@ queue_tx_on_envelope(struct ipc *c, uint32_t id, int fd, const void *msg,
 	}
 	if (m->pending_bad != NULL)
 		return;
-	if (m->nevp + m->npending >= QSTORE_MSG_RCPT_MAX)
-		why = "too many recipients";
+	if (m->nevp + m->npending >= QUEUE_TX_EVP_MAX)
+		why = queue_tx_too_many;
+	else if (m->nevp + m->npending == m->cap && q->tx->slots +
+	    (m->cap ? m->cap : 4) > QUEUE_TX_SLOTS_MAX)
+		why = queue_tx_full;
 	else
 		why = queue_tx_check(q, m->msgid, &req->evp);
 	if (why != NULL) {
@@ -376,11 +392,45 @@ queue_tx_rcpt_refuse(struct queue *q, struct queue_tx_msg *m,
 
 	if (m != NULL)
 		m->npending = 0;
+	if (why == queue_tx_too_many || why == queue_tx_full) {
+		log_warnx("%016llx queue event=rcpt-refused msgid=%08x "
+		    "code=452 error=\"%s\"", (unsigned long long)v->sessid,
+		    v->msgid, why);
+		queue_tx_rcpt_reply(q, v, 452, why == queue_tx_full ?
+		    "4.3.1" : "4.5.3", why == queue_tx_full ?
+		    "Insufficient system storage" : "Too many recipients");
+		return;
+	}
 	log_warnx("%016llx queue event=rcpt-refused msgid=%08x code=%d "
 	    "error=\"%s\"", (unsigned long long)v->sessid, v->msgid,
 	    perm ? 554 : 451, why);
 	queue_tx_rcpt_reply(q, v, perm ? 554 : 451, perm ? "5.5.1" : "4.3.0",
 	    perm ? "No such transaction" : "Temporary failure");
+}
+
+/*
+ * queue_tx_keep_pending - an accepted RCPT's envelopes join the
+ * transaction, but for those whose destination it already holds
+ */
+static void
+queue_tx_keep_pending(struct queue_tx_msg *m, uint64_t sessid)
+{
+	size_t	i, keep = m->nevp, end = m->nevp + m->npending;
+
+	if (m->seen == NULL)
+		m->seen = queue_tx_seen_new();
+	for (i = m->nevp; i < end; i++) {
+		if (keep != i)
+			m->evps[keep] = m->evps[i];
+		if (queue_tx_seen_add(m->seen, m->evps, keep) == 0)
+			keep++;
+	}
+	if (keep < end)
+		log_debug("%016llx queue event=duplicates-dropped msgid=%08x "
+		    "count=%zu", (unsigned long long)sessid, m->msgid,
+		    end - keep);
+	m->nevp = keep;
+	m->npending = 0;
 }
 
 /*
@@ -416,8 +466,7 @@ queue_tx_on_rcpt_result(struct ipc *c, uint32_t id, int fd, const void *msg,
 		queue_tx_rcpt_refuse(q, m, v, why);
 		return;
 	}
-	m->nevp += m->npending;
-	m->npending = 0;
+	queue_tx_keep_pending(m, v->sessid);
 	queue_tx_rcpt_reply(q, v, v->code, v->enhanced, v->text);
 }
 

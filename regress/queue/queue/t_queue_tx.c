@@ -28,6 +28,7 @@
 #include "../../../queue/queue/qstore_crypt.h"
 #include "../../../queue/queue/queue.h"
 #include "../../../queue/queue/sched.h"
+#include "xmalloc.h"
 
 #define T_MAX	16
 
@@ -454,6 +455,61 @@ ATF_TC_BODY(queue_tx_refused, tc)
 	ATF_CHECK_EQ(t_p.committed[7].code, 554);
 }
 
+ATF_TC_WITHOUT_HEAD(queue_tx_keep_pending_duplicates);
+ATF_TC_BODY(queue_tx_keep_pending_duplicates, tc)
+{
+	struct msg_lka_envelope	 e[3];
+	int			 i;
+
+	(void)tc;
+	t_start(NULL);
+	t_open(1);
+	t_evp(&e[0], 0, "local", "rcpt");
+	t_evp(&e[1], 0, "local", "other");
+	strlcpy(e[1].evp.dest, "other@localhost", sizeof(e[1].evp.dest));
+	e[2] = e[0];
+	/* one RCPT, the same one with another, then it alone once more */
+	ATF_CHECK_EQ(t_rcpt(e[0].sessid, e[0].msgid, e, 1, 250)->code, 250);
+	ATF_CHECK_EQ(t_rcpt(e[0].sessid, e[0].msgid, e, 2, 250)->code, 250);
+	ATF_CHECK_EQ(t_rcpt(e[0].sessid, e[0].msgid, &e[2], 1, 250)->code,
+	    250);
+	t_commit(0, NULL, 0, t_write(0));
+	t_run(&t_p.ncommitted, 1);
+	ATF_CHECK_EQ(t_p.committed[0].code, 0);
+	/* two destinations, one delivery each */
+	t_run(&t_p.nruns, 2);
+	ATF_CHECK_EQ(t_q.stats.received, 2);
+	i = strcmp(t_p.runs[0].dest, "rcpt@localhost") == 0;
+	ATF_CHECK_STREQ(t_p.runs[!i].dest, "rcpt@localhost");
+	ATF_CHECK_STREQ(t_p.runs[i].dest, "other@localhost");
+}
+
+ATF_TC_WITHOUT_HEAD(queue_tx_on_envelope_too_many);
+ATF_TC_BODY(queue_tx_on_envelope_too_many, tc)
+{
+	const struct msg_rcpt_result	*r;
+	struct msg_lka_envelope		*e;
+	int				 i, n = 10001;
+
+	(void)tc;
+	t_start(NULL);
+	t_open(1);
+	e = xcalloc((size_t)n, sizeof(*e));
+	for (i = 0; i < n; i++) {
+		t_evp(&e[i], 0, "local", "rcpt");
+		(void)snprintf(e[i].evp.dest, sizeof(e[i].evp.dest),
+		    "r%d@localhost", i);
+	}
+	/* an expansion past the transaction's cap: 452, nothing kept */
+	r = t_rcpt(e[0].sessid, e[0].msgid, e, n, 250);
+	ATF_CHECK_EQ(r->code, 452);
+	ATF_CHECK_STREQ(r->enhanced, "4.5.3");
+	/* the cap less one: accepted */
+	r = t_rcpt(e[0].sessid, e[0].msgid, e, n - 1, 250);
+	ATF_CHECK_EQ(r->code, 250);
+	free(e);
+}
+
 ATF_TC_WITHOUT_HEAD(queue_tx_on_rcpt_result_foreign);
 ATF_TC_BODY(queue_tx_on_rcpt_result_foreign, tc)
 {
@@ -769,6 +825,8 @@ ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, queue_tx_group_commit);
 	ATF_TP_ADD_TC(tp, queue_tx_refused);
+	ATF_TP_ADD_TC(tp, queue_tx_keep_pending_duplicates);
+	ATF_TP_ADD_TC(tp, queue_tx_on_envelope_too_many);
 	ATF_TP_ADD_TC(tp, queue_tx_on_rcpt_result_foreign);
 	ATF_TP_ADD_TC(tp, queue_tx_on_rcpt_result_checks);
 	ATF_TP_ADD_TC(tp, queue_tx_abort);
