@@ -34,6 +34,7 @@ cfg_new(void)
 	cfg->smtp.max_mails = 100;
 	cfg->smtp.max_rcpt = 1000;
 	cfg->smtp.max_sessions = 1000;
+	cfg->smtp.max_sessions_per_address = 50;
 	cfg->smtp.sub_addr_delim = '+';
 	strlcpy(cfg->queue.path, POSTHORN_SPOOL, sizeof(cfg->queue.path));
 	cfg->queue.ttl = CFG_DEFAULT_QUEUE_TTL;

@@ -209,6 +209,9 @@ struct cfg_smtp {
 	int			 max_mails;		/* default 100 */
 	int			 max_rcpt;		/* default 1000 */
 	int			 max_sessions;		/* default 1000 */
+	int			 max_sessions_per_address; /* default 50 */
+	int			 session_rate;		/* per address and
+							   minute; 0: none */
 	char			 sub_addr_delim;	/* default '+' */
 	char			*ciphers;		/* NULL: library default */
 };

@@ -65,7 +65,8 @@ void	cfg_lex_syntax(struct cfg_pstate *, const struct cfg_loc *);
 %token <kw> FORWARD_ONLY FROM HELO HOST HOSTNAME INCLUDE INET4 INET6 JUNK
 %token <kw> KEY LIMIT LISTEN LMTP LOCAL MAIL_FROM MAILDIR MASK_SRC
 %token <kw> MASQUERADE MATCH MAX_DEFERRED MAX_MAILS MAX_MESSAGE_SIZE
-%token <kw> MAX_RCPT MAX_SESSIONS MBOX MDA MTA MX NO_DSN NO_VERIFY ON PATH
+%token <kw> MAX_RCPT MAX_SESSIONS MAX_SESSIONS_PER_ADDRESS SESSION_RATE
+%token <kw> MBOX MDA MTA MX NO_DSN NO_VERIFY ON PATH
 %token <kw> PKI PORT QUEUE RCPT_TO RDNS REJECT RELAY SENDERS SMTP SMTPS
 %token <kw> SOCKET SRC SUB_ADDR_DELIM TABLE TAG TLS TLS_REQUIRE TTL USER
 %token <kw> USERBASE VERIFY VIRTUAL WARN_INTERVAL
@@ -681,6 +682,16 @@ limit	: MAX_MAILS NUMBER {
 		PS_CHECK(cfg_check_range(ps, $2, 1, 1000000, "max-sessions",
 		    &@2));
 		ps->cfg->smtp.max_sessions = (int)$2;
+	}
+	| MAX_SESSIONS_PER_ADDRESS NUMBER {
+		PS_CHECK(cfg_check_range(ps, $2, 1, 1000000,
+		    "max-sessions-per-address", &@2));
+		ps->cfg->smtp.max_sessions_per_address = (int)$2;
+	}
+	| SESSION_RATE NUMBER {
+		PS_CHECK(cfg_check_range(ps, $2, 0, 1000000, "session-rate",
+		    &@2));
+		ps->cfg->smtp.session_rate = (int)$2;
 	}
 	;
 

@@ -412,6 +412,7 @@ ATF_TC_BODY(cfg_load_globals, tc)
 
 	cfg = t_load("smtp max-message-size 10M\n"
 	    "smtp limit max-mails 5 max-rcpt 7\nsmtp limit max-sessions 9\n"
+	    "smtp limit max-sessions-per-address 4 session-rate 30\n"
 	    "smtp sub-addr-delim \"-\"\nsmtp ciphers \"HIGH:!aNULL\"\n"
 	    "queue ttl 3s\nqueue compression\nqueue encryption \"k3y\"\n"
 	    "queue path \"/var/spool/ph2\"\n"
@@ -420,6 +421,8 @@ ATF_TC_BODY(cfg_load_globals, tc)
 	ATF_CHECK_EQ(cfg->smtp.max_mails, 5);
 	ATF_CHECK_EQ(cfg->smtp.max_rcpt, 7);
 	ATF_CHECK_EQ(cfg->smtp.max_sessions, 9);
+	ATF_CHECK_EQ(cfg->smtp.max_sessions_per_address, 4);
+	ATF_CHECK_EQ(cfg->smtp.session_rate, 30);
 	ATF_CHECK_EQ(cfg->smtp.sub_addr_delim, '-');
 	ATF_CHECK_STREQ(cfg->smtp.ciphers, "HIGH:!aNULL");
 	ATF_CHECK_EQ(cfg->queue.ttl, 3);
@@ -434,6 +437,8 @@ ATF_TC_BODY(cfg_load_globals, tc)
 	cfg_free(cfg);
 	cfg = t_load("smtp max-message-size 1000\nqueue encryption\n", NULL);
 	ATF_CHECK_EQ(cfg->smtp.max_message_size, 1000);
+	ATF_CHECK_EQ(cfg->smtp.max_sessions_per_address, 50);
+	ATF_CHECK_EQ(cfg->smtp.session_rate, 0);
 	ATF_CHECK(cfg->queue.encryption && cfg->queue.encryption_key == NULL);
 	cfg_free(cfg);
 }
@@ -682,6 +687,10 @@ static const struct {
 	    "1: max-rcpt 0 out of range (1-1000000)" },
 	{ "smtp limit max-sessions 1000001\n", 0,
 	    "1: max-sessions 1000001 out of range (1-1000000)" },
+	{ "smtp limit max-sessions-per-address 0\n", 0,
+	    "1: max-sessions-per-address 0 out of range (1-1000000)" },
+	{ "smtp limit session-rate 1000001\n", 0,
+	    "1: session-rate 1000001 out of range (0-1000000)" },
 	{ "mta max-deferred 0\n", 0,
 	    "1: max-deferred 0 out of range (1-1000000)" },
 	{ "smtp sub-addr-delim ab\n", 0,

@@ -114,32 +114,39 @@ bare_names_body() {
 
 atf_test_case busy_fallback
 busy_fallback_head() {
-	atf_set descr "a daemon that cannot take the message now (421, all sessions busy): the message waits in offline/ and is delivered later"
+	atf_set descr "a daemon that cannot take the message now (421, all of the enqueuer's sessions busy): the message waits in offline/ and is delivered later"
 	atf_set timeout 150
 }
 busy_fallback_body() {
 	ph_setup
 	ph_conf <<'CONF'
 listen on 127.0.0.1 port 25
-smtp limit max-sessions 1
 action "local" maildir
 match from local for local action "local"
 CONF
 	useradd -m alice
 	ph_start
-	# one client holds the only session until told to go
+	ph_wait_for "test -S $PH_RUN/enqueue.sock" 10 || atf_fail "no socket"
+	# local clients hold every session of the enqueuer's own budget
+	# until told to go
 	$PY -c "
 import os, socket, time
-s = socket.create_connection(('127.0.0.1', 25))
-s.recv(512)
-open('$PH/held', 'w').close()
+socks = []
+while True:
+    s = socket.socket(socket.AF_UNIX)
+    s.connect('$PH_RUN/enqueue.sock')
+    if s.recv(512).startswith(b'421'):
+        break
+    socks.append(s)
+open('$PH/held', 'w').write(str(len(socks)))
 while not os.path.exists('$PH/release'):
     time.sleep(0.05)
-s.sendall(b'QUIT\r\n')
-s.recv(512)
+for s in socks:
+    s.sendall(b'QUIT\r\n')
 " &
 	holder=$!
-	ph_wait_for "test -e $PH/held" 10 || atf_fail "no session held"
+	ph_wait_for "test -s $PH/held" 20 || atf_fail "no session held"
+	atf_check -o inline:256 cat $PH/held
 	printf 'Subject: later\n\ncron output\n' > msg
 	atf_check -e match:'421 .*waits in the offline area' \
 	    setpriv --reuid=alice --regid=alice --init-groups \

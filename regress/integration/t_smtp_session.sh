@@ -118,6 +118,46 @@ PY
 	ph_wait_for "$GREETING 25" 5 || atf_fail "no greeting afterwards"
 }
 
+atf_test_case per_address
+per_address_head() {
+	atf_set descr "smtp limit max-sessions-per-address N: an address holding N sessions gets 421 4.3.2, another address and the local socket are still served"
+	atf_set timeout 60
+}
+per_address_body() {
+	# two client addresses of this network namespace that are not
+	# loopback ones (those are exempt)
+	ip addr add 192.0.2.1/32 dev lo && ip addr add 192.0.2.2/32 dev lo ||
+	    atf_fail "cannot add client addresses"
+	sess_start "smtp limit max-sessions 3 max-sessions-per-address 2"
+	cat > held.py <<'PY'
+import socket, subprocess, sys
+def greet(src):
+    s = socket.create_connection(("127.0.0.1", 25), timeout=5,
+                                 source_address=(src, 0))
+    return s, s.recv(512).decode()[:9]
+socks = []
+for src in sys.argv[1].split(","):
+    s, g = greet(src)
+    print(src, g)
+    socks.append(s)
+# with every network slot taken, the enqueuer's socket still takes mail
+r = subprocess.run(sys.argv[2:], input=b"Subject: t\n\nbody\n")
+print("sendmail", r.returncode)
+PY
+	useradd -m alice
+	atf_check -o inline:"192.0.2.1 220 mx.te\n192.0.2.1 220 mx.te\n192.0.2.1 421 4.3.2\n192.0.2.2 220 mx.te\nsendmail 0\n" \
+	    $PY held.py 192.0.2.1,192.0.2.1,192.0.2.1,192.0.2.2 \
+	    $PH_BIN/sendmail -C $PH_CONF alice
+	# refused once, and the enqueuer's session was not (it did not wait
+	# in the offline area either)
+	atf_check -o inline:"1\n" grep -c 'event=refused' $PH_LOG
+	atf_check -o match:'event=refused reason=max-sessions-per-address' \
+	    cat $PH_LOG
+	atf_check -o match:'event=connect src=local' cat $PH_LOG
+	ph_wait_for "ls /home/alice/Maildir/new | grep -q ." 20 ||
+	    atf_fail "the local submission was not delivered"
+}
+
 atf_test_case local_socket
 local_socket_head() {
 	atf_set descr "listen on socket: the enqueuer's socket speaks SMTP"
@@ -202,6 +242,7 @@ atf_init_test_cases() {
 	atf_add_test_case error_budget
 	atf_add_test_case long_lines
 	atf_add_test_case max_sessions
+	atf_add_test_case per_address
 	atf_add_test_case local_socket
 	atf_add_test_case bad_input
 	atf_add_test_case slow_client

@@ -40,16 +40,16 @@ srv_cfg_listener(const struct cfg *cfg, uint32_t index)
 	return NULL;
 }
 
-/* srv_refuse - over max-sessions: say so and close */
+/* srv_refuse - over a session budget (srv_limit.c): say so and close */
 static void
-srv_refuse(struct srv *s, int fd)
+srv_refuse(struct srv *s, int fd, const char *why)
 {
 	static const char msg[] = "421 4.3.2 Too many sessions, try later\r\n";
 
 	(void)write(fd, msg, sizeof(msg) - 1);
 	close(fd);
 	s->stats.sessions_refused++;
-	log_info("smtp event=refused reason=max-sessions sessions=%llu",
+	log_info("smtp event=refused reason=%s sessions=%llu", why,
 	    (unsigned long long)s->stats.sessions_current);
 }
 
@@ -89,6 +89,8 @@ srv_on_accept(evutil_socket_t lfd, short what, void *arg)
 	struct srv		*s = l->srv;
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen = sizeof(ss);
+	struct srv_limit_addr	*a;
+	const char		*why;
 	int			 fd;
 
 	(void)what;
@@ -105,14 +107,13 @@ srv_on_accept(evutil_socket_t lfd, short what, void *arg)
 		close(fd);
 		return;
 	}
-	if (s->stats.sessions_current >=
-	    (uint64_t)s->env->cfg->smtp.max_sessions) {
-		srv_refuse(s, fd);
+	if (srv_limit_admit(s, l, (struct sockaddr *)&ss, &a, &why) == -1) {
+		srv_refuse(s, fd, why);
 		return;
 	}
 	s->stats.sessions_total++;
 	s->stats.sessions_current++;
-	srv_session_start(s, fd, l, (struct sockaddr *)&ss, sslen);
+	srv_session_start(s, fd, l, (struct sockaddr *)&ss, sslen, a);
 }
 
 /* srv_listeners_enable - accept or stop accepting (pause smtp) */
@@ -370,6 +371,7 @@ srv_main(struct proc_env *env)
 	srv_channels(s, proc_child_fd(PROC_SMTPD, PROC_PARENT),
 	    proc_child_fd(PROC_SMTPD, PROC_QUEUE),
 	    proc_child_fd(PROC_SMTPD, PROC_LOOKUP));
+	srv_limit_start(s);
 	ev_dispatch();
 	log_debug("event=exit");
 	return 0;

@@ -33,6 +33,10 @@ struct srv_session;
 #define SRV_INPUT_MAX		16384	/* input buffered before reading stops */
 #define SRV_OUTPUT_MAX		16384	/* replies queued before input waits */
 #define SRV_RDNS_WAIT		2	/* seconds the 220 waits for rdns */
+#define SRV_LOCAL_MAX		256	/* enqueuer sessions, apart from the
+					   network's max-sessions */
+#define SRV_DATA_MIN_RATE	1024	/* octets a second DATA must keep up
+					   beyond its time-out */
 
 struct srv_listener {
 	TAILQ_ENTRY(srv_listener)	 entry;
@@ -47,6 +51,7 @@ struct srv_listener {
 };
 
 RB_HEAD(srv_session_tree, srv_session);
+struct srv_limit_addr;
 
 struct srv {
 	struct proc_env			*env;
@@ -60,6 +65,9 @@ struct srv {
 	size_t				 ntls;
 	struct keyproxy			*keys;		/* NULL: no TLS */
 	struct msg_stats_smtpd		 stats;
+	unsigned int			 net_current;	/* network sessions */
+	unsigned int			 local_current;	/* enqueuer sessions */
+	struct event			*sweep;		/* srv_limit.c */
 	int				 paused;
 	int				 stopping;
 	time_t				 timeout_cmd;	/* seconds */
@@ -138,6 +146,8 @@ struct srv_tx {
 	struct smtp_data_in	 din;
 	struct srv_tx_conv	 bdat;
 	struct srv_tx_hdr	 hdr;
+	uint64_t		 received;	/* client octets since DATA or
+						   the first BDAT */
 	int			 chunk_last;	/* the chunk in flight is LAST */
 	uint64_t		 written;	/* octets written to fd */
 	int			 code;		/* the failure, or 0 */
@@ -171,6 +181,9 @@ struct srv_session {
 	struct srv_tx			*tx;
 	struct srv_auth			*auth;
 	struct event			*delay;
+	struct srv_limit_addr		*limit;		/* its address's budget */
+	time_t				 deadline;	/* monotonic; 0: none */
+	time_t				 data_start;	/* DATA's 354 */
 	char				*auth_user;
 	struct srv_rdns			*rdns_lookup;	/* while resolving */
 	char				*rdns;		/* confirmed, or NULL */
@@ -190,9 +203,19 @@ void	srv_session_closed(struct srv *);
 const char *srv_hostname(const struct srv_session *);
 const char *srv_helo(const struct srv_session *);
 
+/* srv_limit.c */
+time_t	srv_limit_now(void);
+int	srv_limit_admit(struct srv *, const struct srv_listener *,
+	    const struct sockaddr *, struct srv_limit_addr **, const char **);
+void	srv_limit_release(struct srv *, struct srv_session *);
+void	srv_limit_data(struct srv_session *, uint64_t octets);
+void	srv_limit_start(struct srv *);
+size_t	srv_limit_addresses(void);
+
 /* srv_session.c */
 void	srv_session_start(struct srv *, int fd, struct srv_listener *,
-	    const struct sockaddr *, socklen_t);
+	    const struct sockaddr *, socklen_t, struct srv_limit_addr *);
+void	srv_session_timeout(struct srv_session *);
 void	srv_session_shutdown_all(struct srv *);
 struct srv_session *srv_session_find(struct srv *, uint64_t id);
 void	srv_reply(struct srv_session *, int code, const char *enhanced,

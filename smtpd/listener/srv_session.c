@@ -140,6 +140,8 @@ srv_session_done(struct srv_session *ss)
 void
 srv_session_resume(struct srv_session *ss)
 {
+	if (ss->input == SRV_IN_CMD)
+		ss->deadline = srv_limit_now() + ss->srv->timeout_cmd;
 	if (srv_session_done(ss))
 		return;
 	srv_session_process(ss);
@@ -178,6 +180,7 @@ srv_session_cmdline(struct srv_session *ss, struct evbuffer *in)
 	}
 	evbuffer_remove(in, line, (size_t)p.pos);
 	evbuffer_drain(in, eol);
+	ss->deadline = srv_limit_now() + ss->srv->timeout_cmd;
 	if (ss->input == SRV_IN_AUTH)
 		srv_auth_line(ss, line, (size_t)p.pos);
 	else
@@ -269,6 +272,14 @@ srv_session_on_write(struct bufferevent *bev, void *arg)
 	}
 }
 
+/* srv_session_timeout - the client took too long: 421 and close */
+void
+srv_session_timeout(struct srv_session *ss)
+{
+	srv_reply(ss, 421, "4.4.2", "%s Timeout, closing", srv_hostname(ss));
+	srv_session_close(ss);
+}
+
 /* srv_session_on_event - end of file, an error or a time-out */
 static void
 srv_session_on_event(struct bufferevent *bev, short what, void *arg)
@@ -283,9 +294,7 @@ srv_session_on_event(struct bufferevent *bev, short what, void *arg)
 	if ((what & BEV_EVENT_TIMEOUT) && !(ss->flags & SRV_F_CLOSING)) {
 		log_info("%016llx smtp event=timeout",
 		    (unsigned long long)ss->id);
-		srv_reply(ss, 421, "4.4.2", "%s Timeout, closing",
-		    srv_hostname(ss));
-		srv_session_close(ss);
+		srv_session_timeout(ss);
 		return;
 	}
 	if ((what & BEV_EVENT_EOF) && ss->rdns_lookup != NULL &&
@@ -451,6 +460,7 @@ srv_session_free(struct srv_session *ss)
 	    ss->nrcpts, ss->errors);
 	TAILQ_REMOVE(&s->sessions, ss, entry);
 	RB_REMOVE(srv_session_tree, &s->tree, ss);
+	srv_limit_release(s, ss);
 	srv_tx_free(ss);
 	srv_auth_free(ss);
 	srv_session_rdns_free(ss);
@@ -510,12 +520,14 @@ srv_session_src(struct srv_session *ss, const struct sockaddr *sa,
 /* srv_session_start - greet a new client */
 void
 srv_session_start(struct srv *s, int fd, struct srv_listener *l,
-    const struct sockaddr *sa, socklen_t salen)
+    const struct sockaddr *sa, socklen_t salen, struct srv_limit_addr *a)
 {
 	struct srv_session	*ss;
 
 	ss = xcalloc(1, sizeof(*ss));
 	ss->srv = s;
+	ss->limit = a;
+	ss->deadline = srv_limit_now() + s->timeout_cmd;
 	ss->listener = l;
 	ss->fd = fd;
 	ss->state = SRV_ST_CONNECTED;

@@ -214,6 +214,8 @@ srv_tx_started(struct srv_session *ss)
 	else
 		srv_tx_write(ss, hdr, strlen(hdr));
 	srv_tx_hdr_init(&tx->hdr);
+	ss->data_start = srv_limit_now();
+	srv_limit_data(ss, 0);
 	if (tx->chunk_last == -1) {
 		smtp_data_in_init(&tx->din);
 		bufferevent_set_timeouts(ss->bev, &tv, &tv);
@@ -414,11 +416,16 @@ void
 srv_tx_input(struct srv_session *ss)
 {
 	struct evbuffer	*in = bufferevent_get_input(ss->bev);
+	size_t		 before = evbuffer_get_length(in);
 
 	if (ss->input == SRV_IN_DATA)
 		srv_tx_data_input(ss, in);
 	else if (ss->input == SRV_IN_CHUNK)
 		srv_tx_chunk_input(ss, in);
+	if (ss->tx != NULL) {
+		ss->tx->received += before - evbuffer_get_length(in);
+		srv_limit_data(ss, ss->tx->received);
+	}
 }
 
 /* srv_tx_on_committed - MSG_TX_COMMITTED: now, and only now, 250 */
