@@ -115,7 +115,6 @@ int
 lookup_addr_valid(const char *s, int flags)
 {
 	struct smtp_addr	 a;
-	const char		*errstr;
 	char			 buf[ADDR_MAX + 2];
 	size_t			 used;
 	int			 n;
@@ -124,7 +123,7 @@ lookup_addr_valid(const char *s, int flags)
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return 0;
 	return smtp_addr_parse(buf, (size_t)n, flags | SMTP_ADDR_F_UTF8, &a,
-	    &used, &errstr) == 0 && used == (size_t)n;
+	    &used, NULL, 0) == 0 && used == (size_t)n;
 }
 
 /* lookup_rule_ctx_sess - the rule context of a session */
