@@ -344,7 +344,7 @@ relay_session_on_read(struct bufferevent *bev, void *arg)
 		rs = smtp_reply_feed(&s->rp, line, len);
 		free(line);
 		if (rs == SMTP_REPLY_ERROR) {
-			relay_session_broken(s, s->rp.errstr);
+			relay_session_broken(s, s->rp.err);
 			return;
 		}
 		if (rs == SMTP_REPLY_DONE) {

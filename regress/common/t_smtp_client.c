@@ -562,19 +562,19 @@ struct t_io {
 
 /* t_io_send - smtp_client_io: keep the line */
 static int
-t_io_send(void *arg, const char *line, size_t len, const char **why)
+t_io_send(void *arg, const char *line, size_t len, char *err, size_t errsz)
 {
 	struct t_io	*io = arg;
 
 	(void)len;
-	*why = "cannot send";
+	(void)strlcpy(err, "cannot send", errsz);
 	return strlcat(io->sent, line, sizeof(io->sent)) < sizeof(io->sent) ?
 	    0 : -1;
 }
 
 /* t_io_read - smtp_client_io: the next scripted reply, or EOF */
 static const struct smtp_reply_parser *
-t_io_read(void *arg, const char **why)
+t_io_read(void *arg, char *err, size_t errsz)
 {
 	struct t_io		*io = arg;
 	const char		*s;
@@ -583,24 +583,24 @@ t_io_read(void *arg, const char **why)
 	smtp_reply_init(&io->rp);
 	do {
 		if ((s = io->replies[io->next]) == NULL) {
-			*why = "connection closed";
+			(void)strlcpy(err, "connection closed", errsz);
 			return NULL;
 		}
 		io->next++;
 		st = smtp_reply_feed(&io->rp, s, strlen(s));
 	} while (st == SMTP_REPLY_MORE);
-	*why = io->rp.errstr;
+	(void)strlcpy(err, io->rp.err, errsz);
 	return st == SMTP_REPLY_DONE ? &io->rp : NULL;
 }
 
 /* t_io_body - smtp_client_io: count, or fail */
 static int
-t_io_body(void *arg, const char **why)
+t_io_body(void *arg, char *err, size_t errsz)
 {
 	struct t_io	*io = arg;
 
 	io->bodies++;
-	*why = "disk on fire";
+	(void)strlcpy(err, "disk on fire", errsz);
 	return io->fail_body ? -1 : 0;
 }
 
