@@ -174,32 +174,32 @@ ATF_TC_BODY(keys_catalogue_routes, tc)
 		struct ipc_hdr		h;
 		struct msg_key_op	m;
 	} f;
-	const char	*why;
+	char		 why[ERRTEXT_MAX];
 
 	memset(&f, 0, sizeof(f));
 	f.h.type = MSG_KEY_RSA_SIGN;
 	f.h.len = sizeof(f.m);
 	ATF_CHECK_EQ(ipc_check(PROC_KEYS, PROC_SMTPD, &f.h, sizeof(f), 0,
-	    &f.m, &why), 0);
+	    &f.m, why, sizeof(why)), 0);
 	ATF_CHECK_EQ(ipc_check(PROC_KEYS, PROC_RELAY, &f.h, sizeof(f), 0,
-	    &f.m, &why), 0);
+	    &f.m, why, sizeof(why)), 0);
 	/* nobody else may ask, and only the key holder answers */
 	ATF_CHECK_EQ(ipc_check(PROC_KEYS, PROC_LOOKUP, &f.h, sizeof(f), 0,
-	    &f.m, &why), -1);
+	    &f.m, why, sizeof(why)), -1);
 	ATF_CHECK_EQ(ipc_check(PROC_KEYS, PROC_QUEUE, &f.h, sizeof(f), 0,
-	    &f.m, &why), -1);
+	    &f.m, why, sizeof(why)), -1);
 	ATF_CHECK_EQ(ipc_check(PROC_QUEUE, PROC_SMTPD, &f.h, sizeof(f), 0,
-	    &f.m, &why), -1);
+	    &f.m, why, sizeof(why)), -1);
 	f.h.type = MSG_KEY_RESULT;
 	f.h.len = sizeof(struct msg_key_result);
 	ATF_CHECK_EQ(ipc_check(PROC_SMTPD, PROC_QUEUE, &f.h, sizeof(f.h) +
-	    f.h.len, 0, &f.m, &why), -1);
+	    f.h.len, 0, &f.m, why, sizeof(why)), -1);
 	/* the pki name must be a string */
 	f.h.type = MSG_KEY_ECDSA_SIGN;
 	f.h.len = sizeof(f.m);
 	memset(f.m.pki, 'x', sizeof(f.m.pki));
 	ATF_CHECK_EQ(ipc_check(PROC_KEYS, PROC_SMTPD, &f.h, sizeof(f), 0,
-	    &f.m, &why), -1);
+	    &f.m, why, sizeof(why)), -1);
 	ATF_CHECK_STREQ(why, "unterminated string");
 }
 
