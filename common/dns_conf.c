@@ -304,7 +304,7 @@ static void
 dns_conf_warn_unreadable(const char *path)
 {
 	if (errno != ENOENT)
-		log_warnx("event=dns-conf-unreadable file=%s reason=\"%s\"",
+		log_warnx("dns event=dns-conf-unreadable file=%s reason=\"%s\"",
 		    path, strerror(errno));
 }
 
@@ -324,8 +324,8 @@ dns_conf_load_order(struct dns_conf *c, const char *path)
 		return;
 	}
 	if (dns_conf_nsswitch(text, len, &c->order, err, sizeof(err)) == -1)
-		log_warnx("event=dns-conf-malformed file=%s reason=\"%s\": "
-		    "using files,dns", path, err);
+		log_warnx("dns event=dns-conf-malformed file=%s reason=\"%s\" "
+		    "fallback=files,dns", path, err);
 	free(text);
 }
 
@@ -346,7 +346,7 @@ dns_conf_load_opts(struct dns_conf *c)
 		return;
 	}
 	if (dns_conf_resolv(text, len, &c->opts, err, sizeof(err)) == -1)
-		log_warnx("event=dns-conf-malformed file=%s reason=\"%s\"",
+		log_warnx("dns event=dns-conf-malformed file=%s reason=\"%s\"",
 		    c->resolvconf, err);
 	free(text);
 }
@@ -368,12 +368,13 @@ dns_conf_load_hosts(struct dns_conf *c, const char *path)
 	c->hosts = dns_hosts_parse(text, len, &skipped);
 	free(text);
 	if (truncated)
-		log_warnx("event=dns-hosts-truncated file=%s size=%d: lines "
-		    "after the first %d octets are left out", path,
-		    DNS_HOSTS_SIZE_MAX, DNS_HOSTS_SIZE_MAX);
+		log_warnx("dns event=dns-hosts-truncated file=%s size=%d "
+		    "effect=\"lines after the first %d octets are left out\"",
+		    path, DNS_HOSTS_SIZE_MAX, DNS_HOSTS_SIZE_MAX);
 	if (skipped > 0)
-		log_warnx("event=dns-hosts-skipped file=%s items=%zu: "
-		    "addresses or names that are not usable", path, skipped);
+		log_warnx("dns event=dns-hosts-skipped file=%s items=%zu "
+		    "reason=\"addresses or names that are not usable\"", path,
+		    skipped);
 }
 
 /* dns_conf_load - read what the resolver needs from the files */
@@ -393,7 +394,8 @@ dns_conf_load(struct dns_conf *c, const struct dns_files *files)
 	dns_conf_load_opts(c);
 	dns_conf_load_hosts(c, files->hosts != NULL ? files->hosts :
 	    "/etc/hosts");
-	log_debug("event=dns-conf order=%s hosts=%zu timeout=%d attempts=%d",
+	log_debug("dns event=dns-conf order=%s hosts=%zu timeout=%d "
+	    "attempts=%d",
 	    dns_conf_order_str(&c->order, order, sizeof(order)),
 	    dns_hosts_count(c->hosts), c->opts.timeout, c->opts.attempts);
 }

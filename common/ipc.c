@@ -391,8 +391,8 @@ ipc_violation(struct ipc *c, uint32_t type, const char *why)
 	if (c->trust == IPC_TRUST_PEER)
 		fatalx("ipc: %s from %s: %s", ipc_type_name(type),
 		    proc_role_name(c->peer), why);
-	log_warnx("ipc: %s from %s client: %s; closing", ipc_type_name(type),
-	    proc_role_name(c->peer), why);
+	log_warnx("ipc event=violation type=%s peer=%s-client reason=\"%s\" "
+	    "action=close", ipc_type_name(type), proc_role_name(c->peer), why);
 	c->dead = 1;
 }
 
@@ -548,6 +548,6 @@ void
 ipc_on_sibling_lost(struct ipc *c, void *arg)
 {
 	(void)arg;
-	log_debug("ipc: lost the %s process; waiting for the parent",
+	log_debug("ipc event=peer-lost peer=%s action=wait-parent",
 	    proc_role_name(c->peer));
 }

@@ -201,8 +201,8 @@ ipc_sync_call(struct ipc_sync *s, enum ipc_type type, const void *req,
 			fatalx("ipc: MSG_HELLO from %s: second hello",
 			    proc_role_name(s->peer));
 		if (f.h.id != id) {
-			log_debug("ipc: %s from %s answers an earlier call; "
-			    "dropped", ipc_type_name(f.h.type),
+			log_debug("ipc event=late-answer type=%s peer=%s "
+			    "action=drop", ipc_type_name(f.h.type),
 			    proc_role_name(s->peer));
 			continue;
 		}
