@@ -223,7 +223,7 @@ keys_main(struct proc_env *env)
 	    PROC_RELAY);
 	log_debug("keys event=ready pki=%zu", k->npki);
 	ev_dispatch();
-	log_debug("event=exit");
+	log_debug("keys event=exit");
 	return 0;
 }
 PROC_ENTRY(PROC_KEYS, keys_main);

@@ -85,7 +85,7 @@ lookup_reply(struct lookup *l, uint64_t sessid, int code, const char *enh,
 	vsnprintf(r.text, sizeof(r.text), fmt, ap);
 	va_end(ap);
 	if (ipc_send(l->smtpd, MSG_LOOKUP_RESULT, 0, -1, &r, sizeof(r)) == -1)
-		log_warn("lookup: result to the listener");
+		log_warn("lookup event=send-failed what=listener-result");
 }
 
 /* lookup_listener_at - the configured listener number index, or NULL */
@@ -337,7 +337,7 @@ lookup_on_table_update(struct ipc *c, uint32_t id, int fd, const void *msg,
 	    sizeof(r.error)) == -1)
 		r.status = -1;
 	if (ipc_send(c, MSG_TABLE_UPDATED, id, -1, &r, sizeof(r)) == -1)
-		log_warn("lookup: table update answer");
+		log_warn("lookup event=send-failed what=table-update-answer");
 }
 
 /* lookup_names_add - one more local name, lower case, no duplicates */
@@ -441,7 +441,7 @@ lookup_main(struct proc_env *env)
 	    &l);
 	lookup_tables_watch(l.tables);
 	ev_dispatch();
-	log_debug("event=exit");
+	log_debug("lookup event=exit");
 	return 0;
 }
 PROC_ENTRY(PROC_LOOKUP, lookup_main);
