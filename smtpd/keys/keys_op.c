@@ -86,7 +86,8 @@ keys_op_check(const struct keys_pki *p, enum ipc_type type,
  */
 int
 keys_op_run(const struct keys_pki *p, enum ipc_type type,
-    const struct msg_key_op *m, struct msg_key_result *r, char *err, size_t errsz)
+    const struct msg_key_op *m, struct msg_key_result *r, char *err,
+    size_t errsz)
 {
 	EVP_PKEY_CTX	*ctx;
 	size_t		 outlen = sizeof(r->data);
