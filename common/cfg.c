@@ -466,14 +466,15 @@ cfg_relay_scheme(const char **s, struct cfg_relay_host *h)
 
 /* cfg_relay_port - parse the ":port" suffix starting at p */
 static int
-cfg_relay_port(const char *p, struct cfg_relay_host *h, const char **errstr)
+cfg_relay_port(const char *p, struct cfg_relay_host *h, char *err,
+    size_t errsz)
 {
 	const char	*end;
 	long long	 n;
 
 	if (cfg_number_prefix(p, &n, &end) == -1 || *end != '\0' ||
 	    n < 1 || n > 65535) {
-		*errstr = "invalid port in relay URL";
+		(void)strlcpy(err, "invalid port in relay URL", errsz);
 		return -1;
 	}
 	h->port = (int)n;
@@ -483,20 +484,20 @@ cfg_relay_port(const char *p, struct cfg_relay_host *h, const char **errstr)
 /* cfg_relay_url_parse - split [scheme://][label@]host[:port] into h */
 int
 cfg_relay_url_parse(const char *url, struct cfg_relay_host *h,
-    const char **errstr)
+    char *err, size_t errsz)
 {
 	const char	*s = url, *at, *hend, *port = NULL;
 	size_t		 len;
 
 	memset(h, 0, sizeof(*h));
 	if (cfg_relay_scheme(&s, h) == -1) {
-		*errstr = "unknown scheme in relay URL";
+		(void)strlcpy(err, "unknown scheme in relay URL", errsz);
 		return -1;
 	}
 	if ((at = strchr(s, '@')) != NULL) {
 		len = at - s;
 		if (len == 0 || len >= sizeof(h->label)) {
-			*errstr = "invalid label in relay URL";
+			(void)strlcpy(err, "invalid label in relay URL", errsz);
 			return -1;
 		}
 		memcpy(h->label, s, len);
@@ -504,7 +505,7 @@ cfg_relay_url_parse(const char *url, struct cfg_relay_host *h,
 	}
 	if (*s == '[') {
 		if ((hend = strchr(s, ']')) == NULL) {
-			*errstr = "invalid host in relay URL";
+			(void)strlcpy(err, "invalid host in relay URL", errsz);
 			return -1;
 		}
 		s++;
@@ -520,11 +521,11 @@ cfg_relay_url_parse(const char *url, struct cfg_relay_host *h,
 	len = hend - s;
 	if (len == 0 || len >= sizeof(h->host) || memchr(s, '/', len) ||
 	    memchr(s, '@', len)) {
-		*errstr = "invalid host in relay URL";
+		(void)strlcpy(err, "invalid host in relay URL", errsz);
 		return -1;
 	}
 	memcpy(h->host, s, len);
-	if (port != NULL && cfg_relay_port(port, h, errstr) == -1)
+	if (port != NULL && cfg_relay_port(port, h, err, errsz) == -1)
 		return -1;
 	return 0;
 }

@@ -253,7 +253,7 @@ struct cfg_ca		*cfg_ca_find(const struct cfg *, const char *);
 int	cfg_delay_parse(const char *, long long *secs);
 int	cfg_size_parse(const char *, long long *bytes);
 int	cfg_relay_url_parse(const char *, struct cfg_relay_host *,
-	    const char **errstr);
+	    char *err, size_t errsz);
 
 /* used by the parser (cfg_parse.y) to build the model */
 struct cfg		*cfg_new(void);

@@ -221,13 +221,13 @@ int
 cfg_build_action_host(struct cfg_pstate *ps, const char *url,
     const struct cfg_loc *kw, const struct cfg_loc *uloc)
 {
-	const char	*errstr;
+	char		 err[ERRTEXT_MAX];
 	int		 r;
 
 	r = cfg_check_opt(ps, CFG_OPT_HOST, kw);
 	if (r == 0 && cfg_relay_url_parse(url, &ps->action->host,
-	    &errstr) == -1) {
-		cfg_lex_error(ps, uloc, "%s", errstr);
+	    err, sizeof(err)) == -1) {
+		cfg_lex_error(ps, uloc, "%s", err);
 		r = -1;
 	}
 	ps->action->has_host = 1;

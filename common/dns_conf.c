@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "defs.h"
 #include "dns_conf.h"
 #include "dns_hosts.h"
 #include "log.h"
@@ -141,7 +142,8 @@ dns_conf_source(char **p, struct dns_conf_order *o,
 
 /* dns_conf_hosts_line - the sources and actions after "hosts:" */
 static int
-dns_conf_hosts_line(char *p, struct dns_conf_order *o, const char **errstr)
+dns_conf_hosts_line(char *p, struct dns_conf_order *o, char *err,
+    size_t errsz)
 {
 	struct dns_conf_step	 scratch, *last = NULL;
 
@@ -156,7 +158,8 @@ dns_conf_hosts_line(char *p, struct dns_conf_order *o, const char **errstr)
 		}
 		p++;
 		if (last == NULL || dns_conf_actions(&p, &last->stop) == -1) {
-			*errstr = "malformed action in the hosts line";
+			(void)strlcpy(err, "malformed action in the hosts line",
+			    errsz);
 			return -1;
 		}
 		last = NULL;			/* one list per source */
@@ -167,7 +170,7 @@ dns_conf_hosts_line(char *p, struct dns_conf_order *o, const char **errstr)
 /* dns_conf_nsswitch - the order of the first `hosts:` line of text */
 int
 dns_conf_nsswitch(const char *text, size_t len, struct dns_conf_order *o,
-    const char **errstr)
+    char *err, size_t errsz)
 {
 	char	 line[DNS_CONF_LINE_MAX], *p, *hash;
 	size_t	 off = 0;
@@ -184,7 +187,7 @@ dns_conf_nsswitch(const char *text, size_t len, struct dns_conf_order *o,
 		p += 5 + strspn(p + 5, DNS_CONF_BLANKS);
 		if (*p++ != ':')
 			continue;
-		if ((rc = dns_conf_hosts_line(p, o, errstr)) != 1)
+		if ((rc = dns_conf_hosts_line(p, o, err, errsz)) != 1)
 			dns_conf_order_default(o);
 		return rc;
 	}
@@ -226,7 +229,7 @@ dns_conf_option(const char *word, struct dns_conf_opts *o)
 /* dns_conf_resolv - the time-out and tries of resolv.conf's options */
 int
 dns_conf_resolv(const char *text, size_t len, struct dns_conf_opts *o,
-    const char **errstr)
+    char *err, size_t errsz)
 {
 	char	 line[DNS_CONF_LINE_MAX], *word, *last;
 	size_t	 off = 0;
@@ -244,7 +247,8 @@ dns_conf_resolv(const char *text, size_t len, struct dns_conf_opts *o,
 				bad = 1;
 	}
 	if (bad) {
-		*errstr = "malformed timeout: or attempts: option ignored";
+		(void)strlcpy(err,
+		    "malformed timeout: or attempts: option ignored", errsz);
 		return -1;
 	}
 	return 0;
@@ -300,7 +304,7 @@ static void
 dns_conf_warn_unreadable(const char *path)
 {
 	if (errno != ENOENT)
-		log_warnx("event=dns-conf-unreadable file=%s reason=\"%s\"",
+		log_warnx("dns event=dns-conf-unreadable file=%s reason=\"%s\"",
 		    path, strerror(errno));
 }
 
@@ -308,7 +312,7 @@ dns_conf_warn_unreadable(const char *path)
 static void
 dns_conf_load_order(struct dns_conf *c, const char *path)
 {
-	const char	*errstr = NULL;
+	char		 err[ERRTEXT_MAX];
 	char		*text;
 	size_t		 len;
 	int		 truncated;
@@ -319,9 +323,9 @@ dns_conf_load_order(struct dns_conf *c, const char *path)
 		dns_conf_warn_unreadable(path);
 		return;
 	}
-	if (dns_conf_nsswitch(text, len, &c->order, &errstr) == -1)
-		log_warnx("event=dns-conf-malformed file=%s reason=\"%s\": "
-		    "using files,dns", path, errstr);
+	if (dns_conf_nsswitch(text, len, &c->order, err, sizeof(err)) == -1)
+		log_warnx("dns event=dns-conf-malformed file=%s reason=\"%s\" "
+		    "fallback=files,dns", path, err);
 	free(text);
 }
 
@@ -329,7 +333,7 @@ dns_conf_load_order(struct dns_conf *c, const char *path)
 static void
 dns_conf_load_opts(struct dns_conf *c)
 {
-	const char	*errstr = NULL;
+	char		 err[ERRTEXT_MAX];
 	char		*text;
 	size_t		 len;
 	int		 truncated;
@@ -341,9 +345,9 @@ dns_conf_load_opts(struct dns_conf *c)
 		dns_conf_warn_unreadable(c->resolvconf);
 		return;
 	}
-	if (dns_conf_resolv(text, len, &c->opts, &errstr) == -1)
-		log_warnx("event=dns-conf-malformed file=%s reason=\"%s\"",
-		    c->resolvconf, errstr);
+	if (dns_conf_resolv(text, len, &c->opts, err, sizeof(err)) == -1)
+		log_warnx("dns event=dns-conf-malformed file=%s reason=\"%s\"",
+		    c->resolvconf, err);
 	free(text);
 }
 
@@ -364,12 +368,13 @@ dns_conf_load_hosts(struct dns_conf *c, const char *path)
 	c->hosts = dns_hosts_parse(text, len, &skipped);
 	free(text);
 	if (truncated)
-		log_warnx("event=dns-hosts-truncated file=%s size=%d: lines "
-		    "after the first %d octets are left out", path,
-		    DNS_HOSTS_SIZE_MAX, DNS_HOSTS_SIZE_MAX);
+		log_warnx("dns event=dns-hosts-truncated file=%s size=%d "
+		    "effect=\"lines after the first %d octets are left out\"",
+		    path, DNS_HOSTS_SIZE_MAX, DNS_HOSTS_SIZE_MAX);
 	if (skipped > 0)
-		log_warnx("event=dns-hosts-skipped file=%s items=%zu: "
-		    "addresses or names that are not usable", path, skipped);
+		log_warnx("dns event=dns-hosts-skipped file=%s items=%zu "
+		    "reason=\"addresses or names that are not usable\"", path,
+		    skipped);
 }
 
 /* dns_conf_load - read what the resolver needs from the files */
@@ -389,7 +394,8 @@ dns_conf_load(struct dns_conf *c, const struct dns_files *files)
 	dns_conf_load_opts(c);
 	dns_conf_load_hosts(c, files->hosts != NULL ? files->hosts :
 	    "/etc/hosts");
-	log_debug("event=dns-conf order=%s hosts=%zu timeout=%d attempts=%d",
+	log_debug("dns event=dns-conf order=%s hosts=%zu timeout=%d "
+	    "attempts=%d",
 	    dns_conf_order_str(&c->order, order, sizeof(order)),
 	    dns_hosts_count(c->hosts), c->opts.timeout, c->opts.attempts);
 }

@@ -77,10 +77,10 @@ struct dns_conf {
 void	dns_conf_order_default(struct dns_conf_order *);
 /* 1 the hosts: line was used, 0 none (default), -1 malformed (default) */
 int	dns_conf_nsswitch(const char *text, size_t len,
-	    struct dns_conf_order *, const char **errstr);
+	    struct dns_conf_order *, char *err, size_t errsz);
 /* 0, or -1 when an option was malformed (the others are used) */
 int	dns_conf_resolv(const char *text, size_t len, struct dns_conf_opts *,
-	    const char **errstr);
+	    char *err, size_t errsz);
 /* "files,dns" */
 const char *dns_conf_order_str(const struct dns_conf_order *, char *buf,
 	    size_t bufsz);

@@ -61,7 +61,7 @@ enqueue_connect(const char *spool, int *down)
 
 /* enqueue_io_read - smtp_client_io: one whole reply */
 static const struct smtp_reply_parser *
-enqueue_io_read(void *arg, const char **why)
+enqueue_io_read(void *arg, char *err, size_t errsz)
 {
 	struct enqueue_conn	*c = arg;
 	char			 line[SMTP_REPLY_LINE_MAX * 2];
@@ -70,12 +70,12 @@ enqueue_io_read(void *arg, const char **why)
 	smtp_reply_init(&c->reply);
 	do {
 		if (fgets(line, sizeof(line), c->in) == NULL) {
-			*why = "connection lost";
+			(void)strlcpy(err, "connection lost", errsz);
 			return NULL;
 		}
 		st = smtp_reply_feed(&c->reply, line, strcspn(line, "\r\n"));
 	} while (st == SMTP_REPLY_MORE);
-	*why = c->reply.errstr;
+	(void)strlcpy(err, c->reply.err, errsz);
 	return st == SMTP_REPLY_DONE ? &c->reply : NULL;
 }
 
@@ -99,24 +99,25 @@ enqueue_write(int fd, const char *buf, size_t len)
 
 /* enqueue_io_send - smtp_client_io: one command line */
 static int
-enqueue_io_send(void *arg, const char *line, size_t len, const char **why)
+enqueue_io_send(void *arg, const char *line, size_t len, char *err,
+    size_t errsz)
 {
 	struct enqueue_conn	*c = arg;
 
-	*why = "connection lost";
+	(void)strlcpy(err, "connection lost", errsz);
 	return enqueue_write(c->fd, line, len);
 }
 
 /* enqueue_io_body - smtp_client_io: the message, stuffed, and the dot */
 static int
-enqueue_io_body(void *arg, const char **why)
+enqueue_io_body(void *arg, char *err, size_t errsz)
 {
 	struct enqueue_conn	*c = arg;
 	struct smtp_data_out	 st;
 	char			 out[8192];
 	size_t			 off = 0, used, outlen;
 
-	*why = "connection lost";
+	(void)strlcpy(err, "connection lost", errsz);
 	smtp_data_out_init(&st);
 	while (off < c->body->len) {
 		smtp_data_stuff(&st, c->body->data + off, c->body->len - off,

@@ -125,32 +125,42 @@ ipc_check_strings(const struct ipc_strfield *strs, const void *payload)
 	return 0;
 }
 
+/* ipc_check_fail - a refused frame: the reason into err, -1 */
+static int
+ipc_check_fail(char *err, size_t errsz, const char *why)
+{
+	(void)strlcpy(err, why, errsz);
+	return -1;
+}
+
 /* ipc_check - validate one received frame against the catalogue */
 int
 ipc_check(enum proc_role self, enum proc_role peer, const struct ipc_hdr *h,
-    size_t framelen, int nfds, const void *payload, const char **why)
+    size_t framelen, int nfds, const void *payload, char *err,
+    size_t errsz)
 {
 	const struct ipc_def	*d;
 
 	if (framelen < sizeof(*h))
-		return (*why = "short frame"), -1;
+		return ipc_check_fail(err, errsz, "short frame");
 	if (h->type == MSG_NONE || h->type >= MSG_MAX)
-		return (*why = "unknown message type"), -1;
+		return ipc_check_fail(err, errsz, "unknown message type");
 	d = &ipc_defs[h->type];
 	if (h->len != framelen - sizeof(*h) || h->len != d->size)
-		return (*why = "wrong payload length"), -1;
+		return ipc_check_fail(err, errsz, "wrong payload length");
 	if (h->reserved != 0)
-		return (*why = "reserved field set"), -1;
+		return ipc_check_fail(err, errsz, "reserved field set");
 	if (!(d->from & PROC_BIT(peer)) || !(d->to & PROC_BIT(self)))
-		return (*why = "message not allowed on this route"), -1;
+		return ipc_check_fail(err, errsz,
+		    "message not allowed on this route");
 	if (nfds > 1)
-		return (*why = "more than one descriptor"), -1;
+		return ipc_check_fail(err, errsz, "more than one descriptor");
 	if (d->fd == IPC_FD_MUST && nfds != 1)
-		return (*why = "missing descriptor"), -1;
+		return ipc_check_fail(err, errsz, "missing descriptor");
 	if (d->fd == IPC_FD_NONE && nfds != 0)
-		return (*why = "unexpected descriptor"), -1;
+		return ipc_check_fail(err, errsz, "unexpected descriptor");
 	if (ipc_check_strings(d->strs, payload) == -1)
-		return (*why = "unterminated string"), -1;
+		return ipc_check_fail(err, errsz, "unterminated string");
 	return 0;
 }
 
@@ -440,8 +450,8 @@ ipc_violation(struct ipc *c, uint32_t type, const char *why)
 	if (c->trust == IPC_TRUST_PEER)
 		fatalx("ipc: %s from %s: %s", ipc_type_name(type),
 		    proc_role_name(c->peer), why);
-	log_warnx("ipc: %s from %s client: %s; closing", ipc_type_name(type),
-	    proc_role_name(c->peer), why);
+	log_warnx("ipc event=violation type=%s peer=%s-client reason=\"%s\" "
+	    "action=close", ipc_type_name(type), proc_role_name(c->peer), why);
 	c->dead = 1;
 }
 
@@ -519,7 +529,7 @@ ipc_on_read(evutil_socket_t sock, short what, void *arg)
 		struct ipc_hdr	h;
 		unsigned char	buf[IPC_FRAME_MAX];
 	} f;
-	const char	*why;
+	char		 why[ERRTEXT_MAX];
 	ssize_t		 n;
 	int		 fd, nfds, i;
 
@@ -537,7 +547,7 @@ ipc_on_read(evutil_socket_t sock, short what, void *arg)
 			return;
 		}
 		if (ipc_check(c->self, c->peer, &f.h, (size_t)n, nfds,
-		    f.buf + sizeof(f.h), &why) == -1) {
+		    f.buf + sizeof(f.h), why, sizeof(why)) == -1) {
 			if (fd != -1)
 				close(fd);
 			ipc_violation(c, n >= (ssize_t)sizeof(f.h) ?
@@ -597,6 +607,6 @@ void
 ipc_on_sibling_lost(struct ipc *c, void *arg)
 {
 	(void)arg;
-	log_debug("ipc: lost the %s process; waiting for the parent",
+	log_debug("ipc event=peer-lost peer=%s action=wait-parent",
 	    proc_role_name(c->peer));
 }

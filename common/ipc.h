@@ -89,6 +89,6 @@ size_t		 ipc_payload_size(enum ipc_type);
 const struct ipc_strfield *ipc_payload_strings(enum ipc_type);
 int		 ipc_check(enum proc_role self, enum proc_role peer,
 		    const struct ipc_hdr *, size_t framelen, int nfds,
-		    const void *payload, const char **why);
+		    const void *payload, char *err, size_t errsz);
 
 #endif

@@ -72,7 +72,7 @@ ipc_sync_wait(int fd, short events, const struct timespec *deadline)
 static int
 ipc_sync_send(struct ipc_sync *s, enum ipc_type type, uint32_t id,
     const void *payload, const struct timespec *deadline,
-    const char **errstr)
+    char *err, size_t errsz)
 {
 	union ipc_sync_frame	f;
 	size_t			len = ipc_payload_size(type);
@@ -90,11 +90,11 @@ ipc_sync_send(struct ipc_sync *s, enum ipc_type type, uint32_t id,
 		}
 		if (errno != EAGAIN && errno != EINTR) {
 			s->dead = 1;
-			*errstr = "the peer is gone";
+			(void)strlcpy(err, "the peer is gone", errsz);
 			break;
 		}
 		if (ipc_sync_wait(s->fd, POLLOUT, deadline) == 0) {
-			*errstr = "timed out";
+			(void)strlcpy(err, "timed out", errsz);
 			break;
 		}
 	}
@@ -108,9 +108,9 @@ ipc_sync_send(struct ipc_sync *s, enum ipc_type type, uint32_t id,
  */
 static int
 ipc_sync_recv(struct ipc_sync *s, union ipc_sync_frame *f,
-    const struct timespec *deadline, const char **errstr)
+    const struct timespec *deadline, char *err, size_t errsz)
 {
-	const char	*why;
+	char		 why[ERRTEXT_MAX];
 	ssize_t		 n;
 	int		 fd, nfds;
 
@@ -118,17 +118,19 @@ ipc_sync_recv(struct ipc_sync *s, union ipc_sync_frame *f,
 		n = ipc_recvmsg(s->fd, f->buf, sizeof(f->buf), &fd, &nfds);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
 			if (ipc_sync_wait(s->fd, POLLIN, deadline) == 0)
-				return (*errstr = "timed out"), 0;
+				return (void)strlcpy(err, "timed out",
+				    errsz), 0;
 			continue;
 		}
 		if (n <= 0) {
 			s->dead = 1;
-			return (*errstr = "the peer is gone"), -1;
+			return (void)strlcpy(err, "the peer is gone",
+			    errsz), -1;
 		}
 		if (fd != -1)
 			close(fd);
 		if (ipc_check(s->self, s->peer, &f->h, (size_t)n, nfds,
-		    f->buf + sizeof(f->h), &why) == -1)
+		    f->buf + sizeof(f->h), why, sizeof(why)) == -1)
 			fatalx("ipc: %s from %s: %s", ipc_type_name(f->h.type),
 			    proc_role_name(s->peer), why);
 		return 1;
@@ -146,7 +148,8 @@ ipc_sync_new(int fd, enum proc_role self, enum proc_role peer, int hello_ms)
 	union ipc_sync_frame	 f;
 	struct msg_hello	 hello;
 	struct timespec		 deadline = ipc_sync_deadline(hello_ms);
-	const char		*why;
+	const char		*bad;
+	char			 why[ERRTEXT_MAX];
 
 	s = xcalloc(1, sizeof(*s));
 	s->fd = fd;
@@ -158,27 +161,29 @@ ipc_sync_new(int fd, enum proc_role self, enum proc_role peer, int hello_ms)
 	hello.version = IPC_PROTO_VERSION;
 	hello.role = self;
 	hello.pid = (uint32_t)getpid();
-	if (ipc_sync_send(s, MSG_HELLO, 0, &hello, &deadline, &why) == -1 ||
-	    ipc_sync_recv(s, &f, &deadline, &why) != 1)
+	if (ipc_sync_send(s, MSG_HELLO, 0, &hello, &deadline, why,
+	    sizeof(why)) == -1 ||
+	    ipc_sync_recv(s, &f, &deadline, why, sizeof(why)) != 1)
 		fatalx("ipc: no hello from the %s process: %s",
 		    proc_role_name(peer), why);
 	if (f.h.type != MSG_HELLO)
 		fatalx("ipc: %s from %s: message before hello",
 		    ipc_type_name(f.h.type), proc_role_name(peer));
-	if ((why = ipc_hello_check((const struct msg_hello *)(f.buf +
+	if ((bad = ipc_hello_check((const struct msg_hello *)(f.buf +
 	    sizeof(f.h)), peer)) != NULL)
-		fatalx("ipc: MSG_HELLO from %s: %s", proc_role_name(peer), why);
+		fatalx("ipc: MSG_HELLO from %s: %s", proc_role_name(peer), bad);
 	return s;
 }
 
 /*
  * ipc_sync_call - send req as a message of type, wait up to timeout_ms
- * for its answer (of type answer, into ans); -1 with errstr on time-out
- * or when the peer is gone
+ * for its answer (of type answer, into ans); -1 with the reason in err
+ * on time-out or when the peer is gone
  */
 int
 ipc_sync_call(struct ipc_sync *s, enum ipc_type type, const void *req,
-    enum ipc_type answer, void *ans, int timeout_ms, const char **errstr)
+    enum ipc_type answer, void *ans, int timeout_ms, char *err,
+    size_t errsz)
 {
 	union ipc_sync_frame	f;
 	struct timespec		deadline = ipc_sync_deadline(timeout_ms);
@@ -186,18 +191,18 @@ ipc_sync_call(struct ipc_sync *s, enum ipc_type type, const void *req,
 	int			rv = -1;
 
 	if (s->dead)
-		return (*errstr = "the peer is gone"), -1;
+		return (void)strlcpy(err, "the peer is gone", errsz), -1;
 	if ((id = ++s->lastid) == 0)
 		id = ++s->lastid;
-	if (ipc_sync_send(s, type, id, req, &deadline, errstr) == -1)
+	if (ipc_sync_send(s, type, id, req, &deadline, err, errsz) == -1)
 		return -1;
-	while (ipc_sync_recv(s, &f, &deadline, errstr) == 1) {
+	while (ipc_sync_recv(s, &f, &deadline, err, errsz) == 1) {
 		if (f.h.type == MSG_HELLO)
 			fatalx("ipc: MSG_HELLO from %s: second hello",
 			    proc_role_name(s->peer));
 		if (f.h.id != id) {
-			log_debug("ipc: %s from %s answers an earlier call; "
-			    "dropped", ipc_type_name(f.h.type),
+			log_debug("ipc event=late-answer type=%s peer=%s "
+			    "action=drop", ipc_type_name(f.h.type),
 			    proc_role_name(s->peer));
 			continue;
 		}

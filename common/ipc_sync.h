@@ -19,7 +19,7 @@ struct ipc_sync	*ipc_sync_new(int fd, enum proc_role self,
 		    enum proc_role peer, int hello_ms);
 int		 ipc_sync_call(struct ipc_sync *, enum ipc_type,
 		    const void *req, enum ipc_type answer, void *ans,
-		    int timeout_ms, const char **errstr);
+		    int timeout_ms, char *err, size_t errsz);
 void		 ipc_sync_free(struct ipc_sync *);
 
 #endif

@@ -70,7 +70,7 @@ keyproxy_call(const struct keyproxy_key *k, enum ipc_type type, int padding,
 {
 	struct msg_key_op	 m;
 	struct msg_key_result	 r;
-	const char		*errstr = "refused";
+	char			 err[ERRTEXT_MAX] = "refused";
 	int			 n = -1;
 
 	if (k == NULL || inlen <= 0 || (size_t)inlen > sizeof(m.data))
@@ -81,13 +81,14 @@ keyproxy_call(const struct keyproxy_key *k, enum ipc_type type, int padding,
 	m.len = (uint32_t)inlen;
 	memcpy(m.data, in, (size_t)inlen);
 	if (ipc_sync_call(k->kp->chan, type, &m, MSG_KEY_RESULT, &r,
-	    KEYPROXY_TIMEOUT_MS, &errstr) == 0 && r.status == IPC_KEY_OK &&
+	    KEYPROXY_TIMEOUT_MS, err, sizeof(err)) == 0 &&
+	    r.status == IPC_KEY_OK &&
 	    r.len > 0 && r.len <= outmax) {
 		memcpy(out, r.data, r.len);
 		n = (int)r.len;
 	} else
 		log_warnx("tls event=key-failed pki=%s op=%s reason=\"%s\"",
-		    k->pki, ipc_type_name(type), errstr);
+		    k->pki, ipc_type_name(type), err);
 	explicit_bzero(&m, sizeof(m));
 	explicit_bzero(&r, sizeof(r));
 	return n;

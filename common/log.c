@@ -61,19 +61,27 @@ log_tostderr(void)
 	return log_state.to_stderr;
 }
 
-/* log_emit - write one formatted line with an optional errno suffix */
+/*
+ * log_emit - write one formatted line with an optional errno suffix: an
+ * error="..." key on an event= line, ": reason" on a start-up message
+ */
 static void
 log_emit(int pri, int err, const char *fmt, va_list ap)
 {
 	char	msg[2048];
+	size_t	len;
 	int	n;
 
 	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (n < 0)
 		strlcpy(msg, "(unformattable log message)", sizeof(msg));
-	if (err)
-		(void)snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
-		    ": %s", strerror(err));
+	len = strlen(msg);
+	if (err && strstr(msg, "event=") != NULL)
+		(void)snprintf(msg + len, sizeof(msg) - len, " error=\"%s\"",
+		    strerror(err));
+	else if (err)
+		(void)snprintf(msg + len, sizeof(msg) - len, ": %s",
+		    strerror(err));
 
 	if (log_state.to_stderr) {
 		struct timespec	ts;

@@ -218,13 +218,13 @@ smtp_addr_has8bit(const char *s, size_t len)
 /* smtp_addr_special - "<>" and "<Postmaster>"; 1 done, 0 not one, -1 bad */
 static int
 smtp_addr_special(const char *s, size_t len, int flags,
-    struct smtp_addr *out, size_t *used, const char **errstr)
+    struct smtp_addr *out, size_t *used, char *err, size_t errsz)
 {
 	static const char	pm[] = "<Postmaster>";
 
 	if (len >= 2 && s[1] == '>') {
 		if (!(flags & SMTP_ADDR_F_MAIL)) {
-			*errstr = "null path not allowed here";
+			(void)strlcpy(err, "null path not allowed here", errsz);
 			return -1;
 		}
 		out->kind = SMTP_ADDR_NULL;
@@ -234,7 +234,8 @@ smtp_addr_special(const char *s, size_t len, int flags,
 	if (len < sizeof(pm) - 1 || strncasecmp(s, pm, sizeof(pm) - 1) != 0)
 		return 0;
 	if (!(flags & SMTP_ADDR_F_RCPT)) {
-		*errstr = "Postmaster without a domain not allowed here";
+		(void)strlcpy(err,
+		    "Postmaster without a domain not allowed here", errsz);
 		return -1;
 	}
 	out->kind = SMTP_ADDR_POSTMASTER;
@@ -248,29 +249,29 @@ smtp_addr_special(const char *s, size_t len, int flags,
 /* smtp_addr_mailbox - scan Local-part "@" Domain into out; length or 0 */
 static size_t
 smtp_addr_mailbox(const char *s, size_t len, int utf8,
-    struct smtp_addr *out, const char **errstr)
+    struct smtp_addr *out, char *err, size_t errsz)
 {
 	size_t	lp, dom;
 
-	*errstr = "bad local part";
+	(void)strlcpy(err, "bad local part", errsz);
 	if ((lp = smtp_addr_quoted(s, len, utf8)) == 0 &&
 	    (lp = smtp_addr_dotstring(s, len, utf8)) == 0)
 		return 0;
 	if (lp > SMTP_LOCALPART_MAX) {
-		*errstr = "local part too long";
+		(void)strlcpy(err, "local part too long", errsz);
 		return 0;
 	}
 	if (lp >= len || s[lp] != '@') {
-		*errstr = "missing domain";
+		(void)strlcpy(err, "missing domain", errsz);
 		return 0;
 	}
-	*errstr = "bad domain";
+	(void)strlcpy(err, "bad domain", errsz);
 	if ((dom = smtp_addr_literal(s + lp + 1, len - lp - 1)) != 0)
 		out->kind |= SMTP_ADDR_LITERAL;
 	else if ((dom = smtp_addr_domain(s + lp + 1, len - lp - 1, utf8)) == 0)
 		return 0;
 	if (dom > SMTP_DOMAIN_MAX) {
-		*errstr = "domain too long";
+		(void)strlcpy(err, "domain too long", errsz);
 		return 0;
 	}
 	memcpy(out->user, s, lp);
@@ -282,44 +283,45 @@ smtp_addr_mailbox(const char *s, size_t len, int utf8,
 
 /*
  * smtp_addr_parse - parse the Path that starts s (at '<'); *used gets
- * its length, so parameters may follow.  0 or -1 with *errstr.
+ * its length, so parameters may follow.  0, or -1 with the reason in err.
  */
 int
 smtp_addr_parse(const char *s, size_t len, int flags, struct smtp_addr *out,
-    size_t *used, const char **errstr)
+    size_t *used, char *err, size_t errsz)
 {
 	size_t	i = 1, n;
 	int	rc;
 
 	memset(out, 0, sizeof(*out));
 	if (len < 2 || s[0] != '<') {
-		*errstr = "path must be enclosed in <>";
+		(void)strlcpy(err, "path must be enclosed in <>", errsz);
 		return -1;
 	}
-	if ((rc = smtp_addr_special(s, len, flags, out, used, errstr)) != 0)
+	rc = smtp_addr_special(s, len, flags, out, used, err, errsz);
+	if (rc != 0)
 		return rc == 1 ? 0 : -1;
 	if (s[1] == '@' &&
 	    (i += smtp_addr_route(s + 1, len - 1, 1)) == 1) {
-		*errstr = "bad source route";
+		(void)strlcpy(err, "bad source route", errsz);
 		return -1;
 	}
 	n = smtp_addr_mailbox(s + i, len - i, flags & SMTP_ADDR_F_UTF8, out,
-	    errstr);
+	    err, errsz);
 	if (n == 0)
 		return -1;
 	i += n;
 	if (i >= len || s[i] != '>') {
-		*errstr = "bad path syntax";
+		(void)strlcpy(err, "bad path syntax", errsz);
 		return -1;
 	}
 	if (++i > SMTP_PATH_MAX) {
-		*errstr = "path too long";
+		(void)strlcpy(err, "path too long", errsz);
 		return -1;
 	}
 	if (smtp_addr_has8bit(s, i))
 		out->kind |= SMTP_ADDR_UTF8;
 	if ((out->kind & SMTP_ADDR_UTF8) && !(flags & SMTP_ADDR_F_UTF8)) {
-		*errstr = "non-ASCII address without SMTPUTF8";
+		(void)strlcpy(err, "non-ASCII address without SMTPUTF8", errsz);
 		return -1;
 	}
 	snprintf(out->text, sizeof(out->text), "%s@%s", out->user,

@@ -29,7 +29,7 @@ struct smtp_addr {
 };
 
 int	smtp_addr_parse(const char *s, size_t len, int flags,
-	    struct smtp_addr *out, size_t *used, const char **errstr);
+	    struct smtp_addr *out, size_t *used, char *err, size_t errsz);
 int	smtp_addr_format(const struct smtp_addr *, char *buf, size_t bufsz);
 int	smtp_addr_domain_valid(const char *s, size_t len, int utf8);
 

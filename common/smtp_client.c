@@ -218,22 +218,25 @@ smtp_client_run(struct smtp_client *c, const struct smtp_client_io *io,
     void *arg)
 {
 	const struct smtp_reply_parser	*rp;
-	const char			*line, *why = "";
+	const char			*line;
+	char				 err[ERRTEXT_MAX];
 	enum smtp_client_action		 a;
 	size_t				 len;
 
 	while ((a = smtp_client_next(c, &line, &len)) != SMTP_CLIENT_A_DONE) {
+		err[0] = '\0';
 		if (a == SMTP_CLIENT_A_SEND && io->send(arg, line, len,
-		    &why) == -1)
-			smtp_client_broken(c, why);
+		    err, sizeof(err)) == -1)
+			smtp_client_broken(c, err[0] != '\0' ? err : NULL);
 		else if (a == SMTP_CLIENT_A_READ) {
-			if ((rp = io->read(arg, &why)) == NULL)
-				smtp_client_broken(c, why);
+			if ((rp = io->read(arg, err, sizeof(err))) == NULL)
+				smtp_client_broken(c,
+				    err[0] != '\0' ? err : NULL);
 			else
 				smtp_client_reply(c, rp);
-		} else if (a == SMTP_CLIENT_A_BODY && io->body(arg, &why) ==
-		    -1)
-			smtp_client_broken(c, why);
+		} else if (a == SMTP_CLIENT_A_BODY &&
+		    io->body(arg, err, sizeof(err)) == -1)
+			smtp_client_broken(c, err[0] != '\0' ? err : NULL);
 		else if (a == SMTP_CLIENT_A_TLS)
 			smtp_client_broken(c, "TLS is not available here");
 	}
@@ -248,7 +251,7 @@ smtp_client_reply(struct smtp_client *c, const struct smtp_reply_parser *rp)
 	if (c->st == SMTP_CLIENT_S_AUTH)
 		explicit_bzero(c->line, sizeof(c->line));
 	if (!rp->done || rp->failed) {
-		smtp_client_broken(c, rp->errstr != NULL ? rp->errstr :
+		smtp_client_broken(c, rp->err[0] != '\0' ? rp->err :
 		    "incomplete reply");
 		return;
 	}

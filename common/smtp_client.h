@@ -140,12 +140,14 @@ struct smtp_client {
 
 /*
  * The I/O of a blocking driver for smtp_client_run: each 0 (read: the
- * whole reply), or -1 / NULL with *why set.
+ * whole reply), or -1 / NULL with the reason in err.
  */
 struct smtp_client_io {
-	int	(*send)(void *, const char *line, size_t len, const char **why);
-	const struct smtp_reply_parser *(*read)(void *, const char **why);
-	int	(*body)(void *, const char **why);
+	int	(*send)(void *, const char *line, size_t len, char *err,
+		    size_t errsz);
+	const struct smtp_reply_parser *(*read)(void *, char *err,
+		    size_t errsz);
+	int	(*body)(void *, char *err, size_t errsz);
 };
 
 /* smtp_client.c */

@@ -43,7 +43,6 @@ int
 smtp_client_text_addr(const char *s, int flags, struct smtp_addr *a)
 {
 	char		 path[ADDR_MAX + 2];
-	const char	*errstr;
 	size_t		 used, len;
 
 	memset(a, 0, sizeof(*a));
@@ -60,7 +59,7 @@ smtp_client_text_addr(const char *s, int flags, struct smtp_addr *a)
 	if (len >= sizeof(path))
 		return -1;
 	if (smtp_addr_parse(path, len, (flags & (SMTP_ADDR_F_MAIL |
-	    SMTP_ADDR_F_RCPT)) | SMTP_ADDR_F_UTF8, a, &used, &errstr) == -1 ||
+	    SMTP_ADDR_F_RCPT)) | SMTP_ADDR_F_UTF8, a, &used, NULL, 0) == -1 ||
 	    used != len || (a->kind & SMTP_ADDR_POSTMASTER))
 		return -1;
 	return 0;

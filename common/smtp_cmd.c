@@ -177,18 +177,14 @@ smtp_cmd_p_ret(struct smtp_cmd *out, const char *v, size_t len)
 static int
 smtp_cmd_p_envid(struct smtp_cmd *out, const char *v, size_t len)
 {
-	const char	*errstr;
-
-	return xtext_decode(v, len, out->envid, sizeof(out->envid), &errstr);
+	return xtext_decode(v, len, out->envid, sizeof(out->envid), NULL, 0);
 }
 
 /* smtp_cmd_p_auth - AUTH=xtext (RFC 4954 section 5) */
 static int
 smtp_cmd_p_auth(struct smtp_cmd *out, const char *v, size_t len)
 {
-	const char	*errstr;
-
-	return xtext_decode(v, len, out->auth, sizeof(out->auth), &errstr);
+	return xtext_decode(v, len, out->auth, sizeof(out->auth), NULL, 0);
 }
 
 /* smtp_cmd_p_notify - NOTIFY=NEVER or a list of SUCCESS,FAILURE,DELAY */
@@ -223,7 +219,7 @@ smtp_cmd_p_notify(struct smtp_cmd *out, const char *v, size_t len)
 static int
 smtp_cmd_p_orcpt(struct smtp_cmd *out, const char *v, size_t len)
 {
-	const char	*semi, *errstr;
+	const char	*semi;
 	size_t		 n, i;
 
 	if ((semi = memchr(v, ';', len)) == NULL)
@@ -239,7 +235,7 @@ smtp_cmd_p_orcpt(struct smtp_cmd *out, const char *v, size_t len)
 	memcpy(out->orcpt_type, v, n);
 	out->orcpt_type[n] = '\0';
 	return xtext_decode(semi + 1, len - n - 1, out->orcpt,
-	    sizeof(out->orcpt), &errstr);
+	    sizeof(out->orcpt), NULL, 0);
 }
 
 /* smtp_cmd_param_find - the definition of a parameter keyword, or NULL */
@@ -324,7 +320,7 @@ smtp_cmd_params_all(struct smtp_cmd *out, const char *s, size_t len,
 static int
 smtp_cmd_path(struct smtp_cmd *out, const char *s, size_t len, int flags)
 {
-	const char	*prefix, *enh, *errstr;
+	const char	*prefix, *enh;
 	size_t		 n, used;
 	int		 aflags, utf8;
 
@@ -343,7 +339,7 @@ smtp_cmd_path(struct smtp_cmd *out, const char *s, size_t len, int flags)
 	while (n < len && s[n] == ' ')
 		n++;
 	if (smtp_addr_parse(s + n, len - n, aflags | SMTP_ADDR_F_UTF8,
-	    &out->addr, &used, &errstr) == -1 ||
+	    &out->addr, &used, NULL, 0) == -1 ||
 	    (n + used < len && s[n + used] != ' '))
 		return smtp_cmd_fail(out, 501, enh, out->verb == SMTP_CMD_MAIL ?
 		    "bad sender address syntax" :
@@ -484,12 +480,12 @@ smtp_cmd_verb_find(const char *s, size_t len, int flags)
 
 /*
  * smtp_cmd_parse - parse one command line of len octets (without CRLF)
- * offered under flags (SMTP_CMD_F_*); 0, or -1 with out->err and
- * *errstr set
+ * offered under flags (SMTP_CMD_F_*); 0, or -1 with out->err set (the
+ * reply to send) and its text in err
  */
 int
 smtp_cmd_parse(const char *line, size_t len, int flags, struct smtp_cmd *out,
-    const char **errstr)
+    char *err, size_t errsz)
 {
 	const struct smtp_cmd_verbdef	*vd;
 	size_t				 n, alen;
@@ -523,7 +519,7 @@ smtp_cmd_parse(const char *line, size_t len, int flags, struct smtp_cmd *out,
 	}
 	if (rc == -1) {
 		out->verb = SMTP_CMD_NONE;
-		*errstr = out->err.text;
+		(void)strlcpy(err, out->err.text, errsz);
 	}
 	return rc;
 }

@@ -101,7 +101,7 @@ struct smtp_cmd {
 };
 
 int	smtp_cmd_parse(const char *line, size_t len, int flags,
-	    struct smtp_cmd *out, const char **errstr);
+	    struct smtp_cmd *out, char *err, size_t errsz);
 int	smtp_cmd_format(const struct smtp_cmd *, char *buf, size_t bufsz);
 const char *smtp_cmd_name(enum smtp_cmd_verb);
 

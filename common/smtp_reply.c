@@ -151,15 +151,15 @@ smtp_reply_init(struct smtp_reply_parser *p)
 	p->enhanced[0] = '\0';
 	p->nlines = 0;
 	p->textlen = 0;
-	p->errstr = NULL;
+	p->err[0] = '\0';
 }
 
 /* smtp_reply_fail - mark the parser failed with a reason */
 static enum smtp_reply_status
-smtp_reply_fail(struct smtp_reply_parser *p, const char *errstr)
+smtp_reply_fail(struct smtp_reply_parser *p, const char *why)
 {
 	p->failed = 1;
-	p->errstr = errstr;
+	(void)strlcpy(p->err, why, sizeof(p->err));
 	return SMTP_REPLY_ERROR;
 }
 

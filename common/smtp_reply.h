@@ -16,7 +16,7 @@
 #define SMTP_REPLY_ENH_MAX	16	/* "x.yyy.zzz" and its NUL */
 
 enum smtp_reply_status {
-	SMTP_REPLY_ERROR = -1,		/* malformed; see errstr */
+	SMTP_REPLY_ERROR = -1,		/* malformed; see err */
 	SMTP_REPLY_MORE = 0,		/* a continuation line was taken */
 	SMTP_REPLY_DONE = 1		/* the last line was taken */
 };
@@ -30,7 +30,7 @@ struct smtp_reply_parser {
 	size_t		 textlen;
 	size_t		 off[SMTP_REPLY_LINES_MAX];
 	char		 text[SMTP_REPLY_TEXT_MAX];
-	const char	*errstr;
+	char		 err[ERRTEXT_MAX];	/* why it failed, or "" */
 };
 
 int	smtp_reply_format(char *buf, size_t bufsz, int code,

@@ -6,6 +6,7 @@
  * back.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "xtext.h"
 
@@ -32,13 +33,13 @@ xtext_plain(unsigned char c)
 /* xtext_decode - decode and validate len octets of xtext into out */
 int
 xtext_decode(const char *in, size_t len, char *out, size_t outsz,
-    const char **errstr)
+    char *err, size_t errsz)
 {
 	size_t	 i, o = 0;
 	int	 hi, lo, c;
 
 	if (out != NULL && outsz == 0) {
-		*errstr = "no room for xtext";
+		(void)strlcpy(err, "no room for xtext", errsz);
 		return -1;
 	}
 	for (i = 0; i < len; i++) {
@@ -47,22 +48,22 @@ xtext_decode(const char *in, size_t len, char *out, size_t outsz,
 			if (len - i < 3 ||
 			    (hi = xtext_hexval(in[i + 1])) == -1 ||
 			    (lo = xtext_hexval(in[i + 2])) == -1) {
-				*errstr = "bad xtext escape";
+				(void)strlcpy(err, "bad xtext escape", errsz);
 				return -1;
 			}
 			c = hi << 4 | lo;
 			if (c == 0) {
-				*errstr = "NUL in xtext";
+				(void)strlcpy(err, "NUL in xtext", errsz);
 				return -1;
 			}
 			i += 2;
 		} else if (!xtext_plain(c)) {
-			*errstr = "invalid character in xtext";
+			(void)strlcpy(err, "invalid character in xtext", errsz);
 			return -1;
 		}
 		if (out != NULL) {
 			if (o + 1 >= outsz) {
-				*errstr = "xtext too long";
+				(void)strlcpy(err, "xtext too long", errsz);
 				return -1;
 			}
 			out[o] = c;
@@ -76,9 +77,9 @@ xtext_decode(const char *in, size_t len, char *out, size_t outsz,
 
 /* xtext_validate - whether len octets are well-formed xtext */
 int
-xtext_validate(const char *in, size_t len, const char **errstr)
+xtext_validate(const char *in, size_t len, char *err, size_t errsz)
 {
-	return xtext_decode(in, len, NULL, 0, errstr);
+	return xtext_decode(in, len, NULL, 0, err, errsz);
 }
 
 /* xtext_encode - encode len octets as NUL-terminated xtext; -1 if no room */

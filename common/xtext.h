@@ -8,9 +8,9 @@
 
 #include <stddef.h>
 
-int	xtext_validate(const char *in, size_t len, const char **errstr);
+int	xtext_validate(const char *in, size_t len, char *err, size_t errsz);
 int	xtext_decode(const char *in, size_t len, char *out, size_t outsz,
-	    const char **errstr);
+	    char *err, size_t errsz);
 int	xtext_encode(const char *in, size_t len, char *out, size_t outsz);
 
 #endif

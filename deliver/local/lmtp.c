@@ -146,7 +146,7 @@ lmtp_reply(struct lmtp_conn *c)
 			return -1;
 		st = smtp_reply_feed(&c->rp, line, len);
 		if (st == SMTP_REPLY_ERROR)
-			return lmtp_broken(c, "bad reply: %s", c->rp.errstr);
+			return lmtp_broken(c, "bad reply: %s", c->rp.err);
 	} while (st != SMTP_REPLY_DONE);
 	return c->rp.code;
 }
@@ -215,32 +215,36 @@ lmtp_judge(struct lmtp_rcpt *r, const struct smtp_client_result *res)
 
 /* lmtp_io_send - smtp_client_io: one command line */
 static int
-lmtp_io_send(void *arg, const char *line, size_t len, const char **why)
+lmtp_io_send(void *arg, const char *line, size_t len, char *err,
+    size_t errsz)
 {
 	struct lmtp_conn	*c = arg;
 
-	*why = c->err;
-	return lmtp_write(c, line, len);
+	if (lmtp_write(c, line, len) == -1)
+		return (void)strlcpy(err, c->err, errsz), -1;
+	return 0;
 }
 
 /* lmtp_io_read - smtp_client_io: one whole reply */
 static const struct smtp_reply_parser *
-lmtp_io_read(void *arg, const char **why)
+lmtp_io_read(void *arg, char *err, size_t errsz)
 {
 	struct lmtp_conn	*c = arg;
 
-	*why = c->err;
-	return lmtp_reply(c) == -1 ? NULL : &c->rp;
+	if (lmtp_reply(c) == -1)
+		return (void)strlcpy(err, c->err, errsz), NULL;
+	return &c->rp;
 }
 
 /* lmtp_io_body - smtp_client_io: the message and the final dot */
 static int
-lmtp_io_body(void *arg, const char **why)
+lmtp_io_body(void *arg, char *err, size_t errsz)
 {
 	struct lmtp_conn	*c = arg;
 
-	*why = c->err;
-	return lmtp_body(c);
+	if (lmtp_body(c) == -1)
+		return (void)strlcpy(err, c->err, errsz), -1;
+	return 0;
 }
 
 static const struct smtp_client_io lmtp_io = {

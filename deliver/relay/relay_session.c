@@ -218,7 +218,8 @@ relay_session_send(struct relay_session *s, const char *line, size_t len)
 		log_info("%016llx relay event=8bit-unannounced host=%s",
 		    (unsigned long long)s->job->evp.evpid, s->hop.name);
 	if (s->c.st != SMTP_CLIENT_S_AUTH)
-		log_debug("relay %s > %.*s", s->addr, (int)len - 2, line);
+		log_debug("relay event=send addr=%s line=\"%.*s\"", s->addr,
+		    (int)len - 2, line);
 	(void)bufferevent_write(s->bev, line, len);
 }
 
@@ -332,7 +333,7 @@ relay_session_on_read(struct bufferevent *bev, void *arg)
 	struct relay_session	*s = arg;
 	struct evbuffer		*in = bufferevent_get_input(bev);
 	enum smtp_reply_status	 rs;
-	char			*line;
+	char			*line, vis[1024];
 	size_t			 len;
 
 	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF)) != NULL) {
@@ -344,12 +345,14 @@ relay_session_on_read(struct bufferevent *bev, void *arg)
 		rs = smtp_reply_feed(&s->rp, line, len);
 		free(line);
 		if (rs == SMTP_REPLY_ERROR) {
-			relay_session_broken(s, s->rp.errstr);
+			relay_session_broken(s, s->rp.err);
 			return;
 		}
 		if (rs == SMTP_REPLY_DONE) {
-			log_debug("relay %s < %03d %s", s->addr, s->rp.code,
-			    smtp_reply_line(&s->rp, 0));
+			log_debug("relay event=reply addr=%s code=%03d "
+			    "text=\"%s\"", s->addr, s->rp.code,
+			    log_vis(vis, sizeof(vis),
+			    smtp_reply_line(&s->rp, 0)));
 			smtp_client_reply(&s->c, &s->rp);
 			relay_session_step(s);
 			return;	/* s may be gone; the rest comes next time */

@@ -51,8 +51,9 @@ relay_tls_ctx_new(const char *ciphers)
 		relay_tls_fatal("smtp ciphers", ciphers);
 	if (SSL_CTX_load_verify_locations(ctx, RELAY_CA_FILE, NULL) != 1) {
 		ERR_error_string_n(ERR_get_error(), err, sizeof(err));
-		log_warnx("relay tls: CA bundle %s: %s; certificates will not "
-		    "verify", RELAY_CA_FILE, err);
+		log_warnx("relay event=ca-load-failed file=%s reason=\"%s\" "
+		    "effect=\"certificates will not verify\"", RELAY_CA_FILE,
+		    err);
 		ERR_clear_error();
 	}
 	return ctx;

@@ -93,7 +93,8 @@ relay_worker_main(struct proc_env *env)
 
 	w.env = env;
 	if (dns_init(NULL, err, sizeof(err)) == -1)
-		log_warnx("relay: resolver: %s; MX lookups will fail", err);
+		log_warnx("relay event=dns-init-failed reason=\"%s\" "
+		    "effect=\"MX lookups will fail\"", err);
 	w.relay = relay_new(env->cfg, NULL, relay_worker_keys(env->cfg));
 	proc_child_start(PROC_RELAY, env->spool, NULL, NULL);
 	w.parent = proc_channel(PROC_RELAY, PROC_PARENT,
@@ -102,7 +103,7 @@ relay_worker_main(struct proc_env *env)
 	    relay_worker_queue_handlers, &w);
 	relay_set_queue(w.relay, w.queue);
 	ev_dispatch();
-	log_debug("event=exit");
+	log_debug("relay event=exit");
 	return 0;
 }
 PROC_ENTRY(PROC_RELAY, relay_worker_main);

@@ -188,7 +188,7 @@ qdispatch_arm(struct queue *q, int idle)
 }
 
 /* qdispatch_forget - an envelope left the queue */
-static void
+void
 qdispatch_forget(struct queue *q, uint64_t evpid)
 {
 	(void)sched_remove(q->sched, evpid);
@@ -261,8 +261,11 @@ qdispatch_delivered(struct queue *q, struct envelope *evp)
 	qdispatch_drop(q, evp);
 }
 
-/* qdispatch_load_evp - the envelope of a scheduled id; 0 if gone */
-static int
+/*
+ * qdispatch_load_evp - the envelope of a scheduled id; 0 if gone (it
+ * leaves the scheduler; a spool error is logged)
+ */
+int
 qdispatch_load_evp(struct queue *q, uint64_t evpid, struct envelope *evp)
 {
 	char	err[256], vis[1024];

@@ -204,33 +204,18 @@ qdispatch_on_notice_expanded(struct ipc *c, uint32_t id, int fd,
 	r->evps[r->n++] = m->evp;
 }
 
-/* qdispatch_expand_forget - the notice left the scheduler */
-static void
-qdispatch_expand_forget(struct queue *q, uint64_t evpid)
-{
-	(void)sched_remove(q->sched, evpid);
-	q->stats.size = sched_count(q->sched);
-}
-
-/* qdispatch_expand_load - the notice an answer is about; 0 if gone */
+/*
+ * qdispatch_expand_load - the notice an answer is about, still in
+ * flight; 0 if gone
+ */
 static int
 qdispatch_expand_load(struct queue *q, uint64_t evpid, struct envelope *evp)
 {
 	struct sched_info	si;
-	char			err[256], vis[1024];
-	int			r;
 
 	if (sched_info(q->sched, evpid, &si) != 1 || !si.inflight)
 		return 0;
-	if ((r = qstore_envelope_load(q->qs, evpid, evp, err,
-	    sizeof(err))) == 1)
-		return 1;
-	if (r == -1)
-		log_warnx("%016llx queue event=load-failed "
-		    "action=quarantine-at-restart error=\"%s\"",
-		    (unsigned long long)evpid, log_vis(vis, sizeof(vis), err));
-	qdispatch_expand_forget(q, evpid);
-	return 0;
+	return qdispatch_load_evp(q, evpid, evp);
 }
 
 /* qdispatch_expand_schedule - schedule the replacements that exist */
@@ -279,13 +264,13 @@ qdispatch_expand_replace(struct queue *q, struct envelope *evp,
 			qdispatch_tempfail(q, evp, "4.3.0 expansion not stored");
 		else {
 			/* committed: what is not published yet, is at restart */
-			qdispatch_expand_forget(q, evp->evpid);
+			qdispatch_forget(q, evp->evpid);
 			(void)qdispatch_expand_schedule(q, out, r->n);
 		}
 		free(out);
 		return;
 	}
-	qdispatch_expand_forget(q, evp->evpid);
+	qdispatch_forget(q, evp->evpid);
 	done = qdispatch_expand_schedule(q, out, r->n);
 	log_info("%016llx queue event=expanded rcpt=<%s> results=%zu",
 	    (unsigned long long)evp->evpid, log_vis(vis, sizeof(vis),

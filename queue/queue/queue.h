@@ -109,6 +109,9 @@ void		 qdispatch_tempfail(struct queue *, struct envelope *,
 		    const char *text);
 void		 qdispatch_permfail(struct queue *, struct envelope *,
 		    const char *text);
+int		 qdispatch_load_evp(struct queue *, uint64_t evpid,
+		    struct envelope *);
+void		 qdispatch_forget(struct queue *, uint64_t evpid);
 
 /* qdispatch_expand.c: notices to local senders, expanded when due */
 void		 qdispatch_expand_start(struct queue *, struct envelope *);

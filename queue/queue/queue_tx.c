@@ -102,12 +102,12 @@ queue_tx_new(struct queue *q)
 
 /*
  * queue_tx_find - the open transaction msgid of this session, or NULL
- * with why: the transaction is another session's, being committed, or
- * not open (never opened, aborted, committed)
+ * with the reason in err: the transaction is another session's, being
+ * committed, or not open (never opened, aborted, committed)
  */
 static struct queue_tx_msg *
 queue_tx_find(struct queue_tx *tx, uint64_t sessid, uint32_t msgid,
-    const char **why)
+    char *err, size_t errsz)
 {
 	struct queue_tx_msg	*m;
 
@@ -115,16 +115,18 @@ queue_tx_find(struct queue_tx *tx, uint64_t sessid, uint32_t msgid,
 		if (m->msgid == msgid) {
 			if (m->sessid == sessid)
 				return m;
-			*why = "transaction of another session";
+			(void)strlcpy(err, "transaction of another session",
+			    errsz);
 			return NULL;
 		}
 	TAILQ_FOREACH(m, &tx->batch, entry)
 		if (m->msgid == msgid) {
-			*why = m->sessid == sessid ? "transaction being "
-			    "committed" : "transaction of another session";
+			(void)strlcpy(err, m->sessid == sessid ?
+			    "transaction being committed" :
+			    "transaction of another session", errsz);
 			return NULL;
 		}
-	*why = "no such open transaction";
+	(void)strlcpy(err, "no such open transaction", errsz);
 	return NULL;
 }
 
@@ -328,15 +330,16 @@ queue_tx_on_envelope(struct ipc *c, uint32_t id, int fd, const void *msg,
 	struct queue			*q = arg;
 	struct queue_tx_msg		*m;
 	const char			*why;
+	char				 err[ERRTEXT_MAX];
 
 	(void)c;
 	(void)id;
 	(void)fd;
-	if ((m = queue_tx_find(q->tx, req->sessid, req->msgid, &why)) ==
-	    NULL) {
+	if ((m = queue_tx_find(q->tx, req->sessid, req->msgid, err,
+	    sizeof(err))) == NULL) {
 		log_debug("%016llx queue event=envelope-dropped msgid=%08x "
 		    "error=\"%s\"", (unsigned long long)req->sessid,
-		    req->msgid, why);
+		    req->msgid, err);
 		return;
 	}
 	if (m->pending_bad != NULL)
@@ -445,12 +448,14 @@ queue_tx_on_rcpt_result(struct ipc *c, uint32_t id, int fd, const void *msg,
 	struct queue			*q = arg;
 	struct queue_tx_msg		*m;
 	const char			*why;
+	char				 err[ERRTEXT_MAX];
 
 	(void)c;
 	(void)id;
 	(void)fd;
-	if ((m = queue_tx_find(q->tx, v->sessid, v->msgid, &why)) == NULL) {
-		queue_tx_rcpt_refuse(q, NULL, v, why);
+	if ((m = queue_tx_find(q->tx, v->sessid, v->msgid, err,
+	    sizeof(err))) == NULL) {
+		queue_tx_rcpt_refuse(q, NULL, v, err);
 		return;
 	}
 	why = m->pending_bad;
@@ -494,16 +499,16 @@ queue_tx_on_commit(struct ipc *c, uint32_t id, int fd, const void *msg,
 	struct queue		*q = arg;
 	struct queue_tx_msg	*m;
 	struct timeval		 tv = { 0, 0 };
-	const char		*why;
+	char			 err[ERRTEXT_MAX];
 
 	(void)c;
 	(void)id;
 	(void)fd;
-	if ((m = queue_tx_find(q->tx, req->sessid, req->msgid, &why)) ==
-	    NULL) {
+	if ((m = queue_tx_find(q->tx, req->sessid, req->msgid, err,
+	    sizeof(err))) == NULL) {
 		log_warnx("%016llx queue event=tx-commit-refused msgid=%08x "
 		    "error=\"%s\"", (unsigned long long)req->sessid,
-		    req->msgid, why);
+		    req->msgid, err);
 		queue_tx_reply(q, MSG_TX_COMMITTED, req->sessid, req->msgid,
 		    -1, 554, "5.5.1", "no such transaction");
 		return;
@@ -540,16 +545,16 @@ queue_tx_on_abort(struct ipc *c, uint32_t id, int fd, const void *msg,
 	const struct msg_tx	*req = msg;
 	struct queue		*q = arg;
 	struct queue_tx_msg	*m;
-	const char		*why;
+	char			 err[ERRTEXT_MAX];
 
 	(void)c;
 	(void)id;
 	(void)fd;
-	if ((m = queue_tx_find(q->tx, req->sessid, req->msgid, &why)) ==
-	    NULL) {
+	if ((m = queue_tx_find(q->tx, req->sessid, req->msgid, err,
+	    sizeof(err))) == NULL) {
 		log_debug("%016llx queue event=tx-abort-ignored msgid=%08x "
 		    "error=\"%s\"", (unsigned long long)req->sessid,
-		    req->msgid, why);
+		    req->msgid, err);
 		return;
 	}
 	TAILQ_REMOVE(&q->tx->open, m, entry);

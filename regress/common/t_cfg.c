@@ -861,15 +861,15 @@ ATF_TC_WITHOUT_HEAD(cfg_relay_url_parse_table);
 ATF_TC_BODY(cfg_relay_url_parse_table, tc)
 {
 	struct cfg_relay_host	 h;
-	const char		*errstr;
+	char			 err[ERRTEXT_MAX];
 	size_t			 i;
 
 	for (i = 0; i < sizeof(t_urls) / sizeof(t_urls[0]); i++) {
-		errstr = NULL;
-		ATF_CHECK_EQ_MSG(cfg_relay_url_parse(t_urls[i].url, &h, &errstr),
-		    t_urls[i].ret, "url '%s'", t_urls[i].url);
+		err[0] = '\0';
+		ATF_CHECK_EQ_MSG(cfg_relay_url_parse(t_urls[i].url, &h, err,
+		    sizeof(err)), t_urls[i].ret, "url '%s'", t_urls[i].url);
 		if (t_urls[i].ret == -1) {
-			ATF_CHECK(errstr != NULL);
+			ATF_CHECK(err[0] != '\0');
 			continue;
 		}
 		ATF_CHECK_EQ(h.scheme, t_urls[i].scheme);

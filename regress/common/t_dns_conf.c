@@ -9,6 +9,7 @@
 
 #include <atf-c.h>
 
+#include "defs.h"
 #include "dns_conf.h"
 #include "dns_hosts.h"
 
@@ -85,21 +86,21 @@ ATF_TC_BODY(dns_conf_nsswitch_table, tc)
 		    "files/S,dns/S" },
 	};
 	struct dns_conf_order	 o;
-	const char		*errstr;
+	char		 err[ERRTEXT_MAX];
 	char			 out[128];
 	size_t			 i;
 	int			 rc;
 
 	(void)tc;
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		errstr = NULL;
+		err[0] = '\0';
 		memset(&o, 0xa5, sizeof(o));
 		rc = dns_conf_nsswitch(t[i].text, strlen(t[i].text), &o,
-		    &errstr);
+		    err, sizeof(err));
 		ATF_CHECK_EQ_MSG(rc, t[i].rc, "%zu: %d", i, rc);
 		ATF_CHECK_STREQ_MSG(t_order(&o, out, sizeof(out)), t[i].order,
 		    "%zu", i);
-		ATF_CHECK_MSG((rc == -1) == (errstr != NULL), "%zu", i);
+		ATF_CHECK_MSG((rc == -1) == (err[0] != '\0'), "%zu", i);
 	}
 }
 
@@ -108,27 +109,28 @@ ATF_TC_BODY(dns_conf_nsswitch_lines, tc)
 {
 	static char		 text[4200];
 	struct dns_conf_order	 o;
-	const char		*errstr;
+	char		 err[ERRTEXT_MAX];
 	char			 out[128];
 	size_t			 len;
 
 	(void)tc;
 	/* a line with a NUL is skipped, and so is one of 4096 octets */
 	ATF_CHECK_EQ(dns_conf_nsswitch("hosts: dns\0x\nhosts: dns files\n",
-	    29, &o, &errstr), 1);
+	    29, &o, err, sizeof(err)), 1);
 	ATF_CHECK_STREQ(t_order(&o, out, sizeof(out)), "dns/S,files/S");
 	len = strlcpy(text, "hosts: dns", sizeof(text));
 	memset(text + len, ' ', 4095 - len);
 	memcpy(text + 4095, "\nhosts: dns\n", 13);
-	ATF_CHECK_EQ(dns_conf_nsswitch(text, 4095, &o, &errstr), 1);
+	ATF_CHECK_EQ(dns_conf_nsswitch(text, 4095, &o, err, sizeof(err)), 1);
 	ATF_CHECK_STREQ(t_order(&o, out, sizeof(out)), "dns/S");
 	text[4095] = ' ';		/* now 4096 octets, then a LF */
 	text[4096] = '\n';
 	memcpy(text + 4097, "hosts: dns files\n", 18);
-	ATF_CHECK_EQ(dns_conf_nsswitch(text, strlen(text), &o, &errstr), 1);
+	ATF_CHECK_EQ(dns_conf_nsswitch(text, strlen(text), &o, err,
+	    sizeof(err)), 1);
 	ATF_CHECK_STREQ(t_order(&o, out, sizeof(out)), "dns/S,files/S");
 	ATF_CHECK_EQ(dns_conf_nsswitch("hosts: dns b\xc3\xa4r files",
-	    strlen("hosts: dns b\xc3\xa4r files"), &o, &errstr), 1);
+	    strlen("hosts: dns b\xc3\xa4r files"), &o, err, sizeof(err)), 1);
 	ATF_CHECK_STREQ(t_order(&o, out, sizeof(out)), "dns/S,files/S");
 }
 
@@ -171,25 +173,26 @@ ATF_TC_BODY(dns_conf_resolv_table, tc)
 		{ "options timeout:2 attempts:\xc3\xa4", -1, 2, 2 },
 	};
 	struct dns_conf_opts	 o;
-	const char		*errstr;
+	char		 err[ERRTEXT_MAX];
 	size_t			 i;
 	int			 rc;
 
 	(void)tc;
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		errstr = NULL;
+		err[0] = '\0';
 		memset(&o, 0, sizeof(o));
-		rc = dns_conf_resolv(t[i].text, strlen(t[i].text), &o, &errstr);
+		rc = dns_conf_resolv(t[i].text, strlen(t[i].text), &o, err,
+		    sizeof(err));
 		ATF_CHECK_EQ_MSG(rc, t[i].rc, "%zu: %d", i, rc);
 		ATF_CHECK_EQ_MSG(o.timeout, t[i].timeout, "%zu: timeout %d",
 		    i, o.timeout);
 		ATF_CHECK_EQ_MSG(o.attempts, t[i].attempts, "%zu: attempts %d",
 		    i, o.attempts);
-		ATF_CHECK_MSG((rc == -1) == (errstr != NULL), "%zu", i);
+		ATF_CHECK_MSG((rc == -1) == (err[0] != '\0'), "%zu", i);
 	}
 	/* a NUL makes its line unusable, not the next one */
 	ATF_CHECK_EQ(dns_conf_resolv("options timeout:1\0\noptions "
-	    "attempts:1\n", 37, &o, &errstr), 0);
+	    "attempts:1\n", 37, &o, err, sizeof(err)), 0);
 	ATF_CHECK_EQ(o.timeout, 5);
 	ATF_CHECK_EQ(o.attempts, 1);
 }

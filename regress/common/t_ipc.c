@@ -33,10 +33,10 @@ frame_make(struct frame *f, uint32_t type, const void *payload, size_t len)
 
 static int
 check(enum proc_role self, enum proc_role peer, struct frame *f, size_t n,
-    int nfds, const char **why)
+    int nfds, char *why)
 {
-	*why = NULL;
-	return ipc_check(self, peer, &f->h, n, nfds, f->p, why);
+	why[0] = '\0';
+	return ipc_check(self, peer, &f->h, n, nfds, f->p, why, ERRTEXT_MAX);
 }
 
 ATF_TC_WITHOUT_HEAD(ipc_check_valid);
@@ -45,30 +45,30 @@ ATF_TC_BODY(ipc_check_valid, tc)
 	struct frame		f;
 	struct msg_stats_smtpd	st;
 	struct msg_listener	l;
-	const char		*why;
+	char		 why[ERRTEXT_MAX];
 	size_t			n;
 
 	memset(&st, 0, sizeof(st));
 	n = frame_make(&f, MSG_STATS_SMTPD, &st, sizeof(st));
-	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_SMTPD, &f, n, 0, &why), 0);
+	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_SMTPD, &f, n, 0, why), 0);
 
 	memset(&l, 0, sizeof(l));
 	strlcpy(l.name, "127.0.0.1:25", sizeof(l.name));
 	n = frame_make(&f, MSG_LISTENER, &l, sizeof(l));
-	ATF_CHECK_EQ(check(PROC_SMTPD, PROC_PARENT, &f, n, 1, &why), 0);
+	ATF_CHECK_EQ(check(PROC_SMTPD, PROC_PARENT, &f, n, 1, why), 0);
 }
 
 ATF_TC_WITHOUT_HEAD(ipc_check_unknown_type);
 ATF_TC_BODY(ipc_check_unknown_type, tc)
 {
 	struct frame	f;
-	const char	*why;
+	char	 why[ERRTEXT_MAX];
 	uint32_t	types[] = { MSG_NONE, MSG_MAX, MSG_MAX + 1, 0xffffffff };
 	size_t		i, n;
 
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		n = frame_make(&f, types[i], "abcd", 4);
-		ATF_CHECK_EQ(check(PROC_QUEUE, PROC_SMTPD, &f, n, 0, &why), -1);
+		ATF_CHECK_EQ(check(PROC_QUEUE, PROC_SMTPD, &f, n, 0, why), -1);
 		ATF_CHECK_STREQ(why, "unknown message type");
 	}
 }
@@ -78,23 +78,23 @@ ATF_TC_BODY(ipc_check_wrong_length, tc)
 {
 	struct frame		f;
 	struct msg_stats_smtpd	st;
-	const char		*why;
+	char		 why[ERRTEXT_MAX];
 	size_t			n;
 
 	memset(&st, 0, sizeof(st));
 	/* one byte short, one byte over, header claims more than sent */
 	n = frame_make(&f, MSG_STATS_SMTPD, &st, sizeof(st) - 1);
-	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_SMTPD, &f, n, 0, &why), -1);
+	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_SMTPD, &f, n, 0, why), -1);
 	ATF_CHECK_STREQ(why, "wrong payload length");
 	n = frame_make(&f, MSG_STATS_SMTPD, &st, sizeof(st));
 	f.p[sizeof(st)] = 0;
 	f.h.len = sizeof(st) + 1;
-	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_SMTPD, &f, n + 1, 0, &why), -1);
+	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_SMTPD, &f, n + 1, 0, why), -1);
 	n = frame_make(&f, MSG_STATS_SMTPD, &st, sizeof(st));
 	f.h.len = sizeof(st) + 8;
-	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_SMTPD, &f, n, 0, &why), -1);
+	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_SMTPD, &f, n, 0, why), -1);
 	ATF_CHECK_STREQ(why, "wrong payload length");
-	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_SMTPD, &f, 3, 0, &why), -1);
+	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_SMTPD, &f, 3, 0, why), -1);
 	ATF_CHECK_STREQ(why, "short frame");
 }
 
@@ -104,21 +104,21 @@ ATF_TC_BODY(ipc_check_wrong_route, tc)
 	struct frame		f;
 	struct msg_listener	l;
 	struct msg_empty	e;
-	const char		*why;
+	char		 why[ERRTEXT_MAX];
 	size_t			n;
 
 	memset(&l, 0, sizeof(l));
 	n = frame_make(&f, MSG_LISTENER, &l, sizeof(l));
 	/* only the parent hands out listeners, only to the listener */
-	ATF_CHECK_EQ(check(PROC_SMTPD, PROC_QUEUE, &f, n, 1, &why), -1);
+	ATF_CHECK_EQ(check(PROC_SMTPD, PROC_QUEUE, &f, n, 1, why), -1);
 	ATF_CHECK_STREQ(why, "message not allowed on this route");
-	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_PARENT, &f, n, 1, &why), -1);
+	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_PARENT, &f, n, 1, why), -1);
 	/* a control client cannot ask the parent to shut down directly */
 	memset(&e, 0, sizeof(e));
 	n = frame_make(&f, MSG_SHUTDOWN, &e, sizeof(e));
-	ATF_CHECK_EQ(check(PROC_PARENT, PROC_CONTROL, &f, n, 0, &why), -1);
-	ATF_CHECK_EQ(check(PROC_PARENT, PROC_SMTPD, &f, n, 0, &why), -1);
-	ATF_CHECK_EQ(check(PROC_PARENT, PROC_QUEUE, &f, n, 0, &why), 0);
+	ATF_CHECK_EQ(check(PROC_PARENT, PROC_CONTROL, &f, n, 0, why), -1);
+	ATF_CHECK_EQ(check(PROC_PARENT, PROC_SMTPD, &f, n, 0, why), -1);
+	ATF_CHECK_EQ(check(PROC_PARENT, PROC_QUEUE, &f, n, 0, why), 0);
 }
 
 ATF_TC_WITHOUT_HEAD(ipc_check_fd_rules);
@@ -127,18 +127,18 @@ ATF_TC_BODY(ipc_check_fd_rules, tc)
 	struct frame		f;
 	struct msg_listener	l;
 	struct msg_empty	e;
-	const char		*why;
+	char		 why[ERRTEXT_MAX];
 	size_t			n;
 
 	memset(&l, 0, sizeof(l));
 	n = frame_make(&f, MSG_LISTENER, &l, sizeof(l));
-	ATF_CHECK_EQ(check(PROC_SMTPD, PROC_PARENT, &f, n, 0, &why), -1);
+	ATF_CHECK_EQ(check(PROC_SMTPD, PROC_PARENT, &f, n, 0, why), -1);
 	ATF_CHECK_STREQ(why, "missing descriptor");
-	ATF_CHECK_EQ(check(PROC_SMTPD, PROC_PARENT, &f, n, 2, &why), -1);
+	ATF_CHECK_EQ(check(PROC_SMTPD, PROC_PARENT, &f, n, 2, why), -1);
 	ATF_CHECK_STREQ(why, "more than one descriptor");
 	memset(&e, 0, sizeof(e));
 	n = frame_make(&f, MSG_SHUTDOWN, &e, sizeof(e));
-	ATF_CHECK_EQ(check(PROC_PARENT, PROC_QUEUE, &f, n, 1, &why), -1);
+	ATF_CHECK_EQ(check(PROC_PARENT, PROC_QUEUE, &f, n, 1, why), -1);
 	ATF_CHECK_STREQ(why, "unexpected descriptor");
 }
 
@@ -147,16 +147,16 @@ ATF_TC_BODY(ipc_check_unterminated_string, tc)
 {
 	struct frame		f;
 	struct msg_ctl_arg	a;
-	const char		*why;
+	char		 why[ERRTEXT_MAX];
 	size_t			n;
 
 	memset(&a, 'x', sizeof(a));
 	n = frame_make(&f, MSG_CTL_STOP, &a, sizeof(a));
-	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_CONTROL, &f, n, 0, &why), -1);
+	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_CONTROL, &f, n, 0, why), -1);
 	ATF_CHECK_STREQ(why, "unterminated string");
 	a.arg[sizeof(a.arg) - 1] = '\0';	/* exactly at the limit */
 	n = frame_make(&f, MSG_CTL_STOP, &a, sizeof(a));
-	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_CONTROL, &f, n, 0, &why), 0);
+	ATF_CHECK_EQ(check(PROC_QUEUE, PROC_CONTROL, &f, n, 0, why), 0);
 }
 
 ATF_TC_WITHOUT_HEAD(ipc_catalogue_strings_inside_payload);
@@ -211,12 +211,12 @@ static int
 route_find(struct frame *f, size_t n, enum proc_role *self,
     enum proc_role *peer, int *nfds)
 {
-	const char	*why;
+	char	 why[ERRTEXT_MAX];
 
 	for (*self = 0; *self < PROC_MAX; (*self)++)
 		for (*peer = 0; *peer < PROC_MAX; (*peer)++)
 			for (*nfds = 0; *nfds <= 1; (*nfds)++)
-				if (check(*self, *peer, f, n, *nfds, &why) == 0)
+				if (check(*self, *peer, f, n, *nfds, why) == 0)
 					return 0;
 	return -1;
 }
@@ -228,7 +228,7 @@ ATF_TC_BODY(ipc_catalogue_every_string_checked, tc)
 	struct frame			 f;
 	unsigned char			 p[IPC_FRAME_MAX];
 	enum proc_role			 self, peer;
-	const char			*why;
+	char			 why[ERRTEXT_MAX];
 	size_t				 n, size;
 	uint32_t			 t;
 	int				 nfds;
@@ -243,10 +243,10 @@ ATF_TC_BODY(ipc_catalogue_every_string_checked, tc)
 			memset(p, 0, size);
 			memset(p + s->off, 'x', s->size);
 			n = frame_make(&f, t, p, size);
-			ATF_CHECK_EQ_MSG(check(self, peer, &f, n, nfds, &why),
+			ATF_CHECK_EQ_MSG(check(self, peer, &f, n, nfds, why),
 			    -1, "%s: string at %zu not checked",
 			    ipc_type_name(t), s->off);
-			ATF_CHECK_STREQ(why == NULL ? "" : why,
+			ATF_CHECK_STREQ(why,
 			    "unterminated string");
 		}
 	}
@@ -257,13 +257,13 @@ ATF_TC_BODY(ipc_check_reserved, tc)
 {
 	struct frame		f;
 	struct msg_empty	e;
-	const char		*why;
+	char		 why[ERRTEXT_MAX];
 	size_t			n;
 
 	memset(&e, 0, sizeof(e));
 	n = frame_make(&f, MSG_SHUTDOWN, &e, sizeof(e));
 	f.h.reserved = 1;
-	ATF_CHECK_EQ(check(PROC_PARENT, PROC_QUEUE, &f, n, 0, &why), -1);
+	ATF_CHECK_EQ(check(PROC_PARENT, PROC_QUEUE, &f, n, 0, why), -1);
 }
 
 /* Live channel: two ends in one process, driven by the event loop. */

@@ -82,7 +82,7 @@ ATF_TC_BODY(ipc_sync_call_answer, tc)
 	struct msg_key_result	r, ans;
 	struct ipc_hdr		h;
 	struct ipc_sync		*s;
-	const char		*errstr = NULL;
+	char			 err[ERRTEXT_MAX];
 	int			 peer;
 
 	s = t_channel(&peer);
@@ -97,7 +97,7 @@ ATF_TC_BODY(ipc_sync_call_answer, tc)
 	memcpy(r.data, "sig", 3);
 	t_send(peer, MSG_KEY_RESULT, 1, &r, sizeof(r));
 	ATF_REQUIRE_EQ(ipc_sync_call(s, MSG_KEY_RSA_SIGN, &m, MSG_KEY_RESULT,
-	    &ans, 1000, &errstr), 0);
+	    &ans, 1000, err, sizeof(err)), 0);
 	ATF_CHECK_EQ(ans.len, 3);
 	ATF_CHECK(memcmp(ans.data, "sig", 3) == 0);
 	t_recv(peer, &h, &got, sizeof(got));
@@ -108,19 +108,19 @@ ATF_TC_BODY(ipc_sync_call_answer, tc)
 	close(peer);
 }
 
-/* t_sign - one MSG_KEY_RSA_SIGN call on s: "answered", or its errstr */
+/* t_sign - one MSG_KEY_RSA_SIGN call on s: "answered", or why not */
 static const char *
 t_sign(struct ipc_sync *s, int timeout_ms)
 {
 	struct msg_key_op	m;
 	struct msg_key_result	r;
-	const char		*errstr = NULL;
+	static char		 err[ERRTEXT_MAX];
 
 	memset(&m, 0, sizeof(m));
 	if (ipc_sync_call(s, MSG_KEY_RSA_SIGN, &m, MSG_KEY_RESULT, &r,
-	    timeout_ms, &errstr) == 0)
+	    timeout_ms, err, sizeof(err)) == 0)
 		return "answered";
-	return errstr;
+	return err;
 }
 
 ATF_TC_WITHOUT_HEAD(ipc_sync_call_timeout);

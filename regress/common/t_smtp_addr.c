@@ -111,7 +111,7 @@ ATF_TC_BODY(smtp_addr_parse_table, tc)
 {
 	const struct addr_case	*c;
 	struct smtp_addr	 a, b;
-	const char		*errstr;
+	char		 err[ERRTEXT_MAX];
 	char			 buf[SMTP_PATH_MAX];
 	size_t			 i, len, used, used2;
 	int			 rc;
@@ -119,13 +119,14 @@ ATF_TC_BODY(smtp_addr_parse_table, tc)
 	for (i = 0; i < sizeof(addr_cases) / sizeof(addr_cases[0]); i++) {
 		c = &addr_cases[i];
 		len = c->len ? c->len : strlen(c->in);
-		errstr = NULL;
-		rc = smtp_addr_parse(c->in, len, c->flags, &a, &used, &errstr);
+		err[0] = '\0';
+		rc = smtp_addr_parse(c->in, len, c->flags, &a, &used, err,
+		    sizeof(err));
 		ATF_CHECK_EQ_MSG(rc, c->rc, "case %zu %s: %s", i, c->in,
-		    errstr ? errstr : "");
+		    err);
 		if (rc != 0 || c->rc != 0) {
 			if (rc == -1)
-				ATF_CHECK_MSG(errstr != NULL, "case %zu", i);
+				ATF_CHECK_MSG(err[0] != '\0', "case %zu", i);
 			continue;
 		}
 		ATF_CHECK_STREQ_MSG(a.user, c->user, "case %zu", i);
@@ -134,7 +135,7 @@ ATF_TC_BODY(smtp_addr_parse_table, tc)
 		ATF_CHECK_EQ_MSG(used, c->used ? c->used : len, "case %zu", i);
 		ATF_REQUIRE_EQ(smtp_addr_format(&a, buf, sizeof(buf)), 0);
 		ATF_CHECK_EQ(smtp_addr_parse(buf, strlen(buf), c->flags, &b,
-		    &used2, &errstr), 0);
+		    &used2, err, sizeof(err)), 0);
 		ATF_CHECK_MSG(addr_same(&a, &b), "round trip %zu: %s", i, buf);
 		ATF_CHECK_EQ(used2, strlen(buf));
 	}
@@ -144,16 +145,17 @@ ATF_TC_WITHOUT_HEAD(smtp_addr_parse_text);
 ATF_TC_BODY(smtp_addr_parse_text, tc)
 {
 	struct smtp_addr	 a;
-	const char		*errstr;
+	char		 err[ERRTEXT_MAX];
 	size_t			 used;
 
 	ATF_REQUIRE_EQ(smtp_addr_parse("<@r:u@d.org>", 12, R, &a, &used,
-	    &errstr), 0);
+	    err, sizeof(err)), 0);
 	ATF_CHECK_STREQ(a.text, "u@d.org");
-	ATF_REQUIRE_EQ(smtp_addr_parse("<>", 2, M, &a, &used, &errstr), 0);
+	ATF_REQUIRE_EQ(smtp_addr_parse("<>", 2, M, &a, &used, err, sizeof(err)),
+	    0);
 	ATF_CHECK_STREQ(a.text, "");
 	ATF_REQUIRE_EQ(smtp_addr_parse("<POSTMASTER>", 12, R, &a, &used,
-	    &errstr), 0);
+	    err, sizeof(err)), 0);
 	ATF_CHECK_STREQ(a.text, "POSTMASTER");
 }
 
@@ -182,31 +184,38 @@ ATF_TC_WITHOUT_HEAD(smtp_addr_parse_limits);
 ATF_TC_BODY(smtp_addr_parse_limits, tc)
 {
 	struct smtp_addr	 a;
-	const char		*errstr;
+	char		 err[ERRTEXT_MAX];
 	char			*s;
 	size_t			 len, used;
 
 	s = addr_make(SMTP_LOCALPART_MAX, 10, &len);
-	ATF_CHECK_EQ(smtp_addr_parse(s, len, R, &a, &used, &errstr), 0);
+	ATF_CHECK_EQ(smtp_addr_parse(s, len, R, &a, &used, err, sizeof(err)),
+	    0);
 	free(s);
 	s = addr_make(SMTP_LOCALPART_MAX + 1, 10, &len);
-	ATF_CHECK_EQ(smtp_addr_parse(s, len, R, &a, &used, &errstr), -1);
+	ATF_CHECK_EQ(smtp_addr_parse(s, len, R, &a, &used, err, sizeof(err)),
+	    -1);
 	free(s);
 	s = addr_make(1, SMTP_PATH_MAX - 4, &len);	/* path of 256 */
 	ATF_CHECK_EQ(len, SMTP_PATH_MAX);
-	ATF_CHECK_EQ(smtp_addr_parse(s, len, R, &a, &used, &errstr), 0);
+	ATF_CHECK_EQ(smtp_addr_parse(s, len, R, &a, &used, err, sizeof(err)),
+	    0);
 	ATF_CHECK_EQ(used, SMTP_PATH_MAX);
 	free(s);
 	s = addr_make(2, SMTP_PATH_MAX - 4, &len);	/* path of 257 */
-	ATF_CHECK_EQ(smtp_addr_parse(s, len, R, &a, &used, &errstr), -1);
+	ATF_CHECK_EQ(smtp_addr_parse(s, len, R, &a, &used, err, sizeof(err)),
+	    -1);
 	free(s);
 	s = addr_make(1, 63, &len);			/* label of 63 */
-	ATF_CHECK_EQ(smtp_addr_parse(s, len, R, &a, &used, &errstr), 0);
+	ATF_CHECK_EQ(smtp_addr_parse(s, len, R, &a, &used, err, sizeof(err)),
+	    0);
 	free(s);
 	s = addr_make(1, 64, &len);			/* "ddd...d." */
-	ATF_CHECK_EQ(smtp_addr_parse(s, len, R, &a, &used, &errstr), -1);
+	ATF_CHECK_EQ(smtp_addr_parse(s, len, R, &a, &used, err, sizeof(err)),
+	    -1);
 	s[1 + 1 + 63] = 'd';				/* label of 64 */
-	ATF_CHECK_EQ(smtp_addr_parse(s, len, R, &a, &used, &errstr), -1);
+	ATF_CHECK_EQ(smtp_addr_parse(s, len, R, &a, &used, err, sizeof(err)),
+	    -1);
 	free(s);
 }
 
@@ -258,11 +267,12 @@ ATF_TC_WITHOUT_HEAD(smtp_addr_format_room);
 ATF_TC_BODY(smtp_addr_format_room, tc)
 {
 	struct smtp_addr	 a;
-	const char		*errstr;
+	char		 err[ERRTEXT_MAX];
 	char			 buf[8];
 	size_t			 used;
 
-	ATF_REQUIRE_EQ(smtp_addr_parse("<ab@cd>", 7, R, &a, &used, &errstr),
+	ATF_REQUIRE_EQ(smtp_addr_parse("<ab@cd>", 7, R, &a, &used, err,
+	    sizeof(err)),
 	    0);
 	ATF_CHECK_EQ(smtp_addr_format(&a, buf, 8), 0);
 	ATF_CHECK_STREQ(buf, "<ab@cd>");

@@ -255,7 +255,7 @@ t_roundtrip(const char *name, const char *line, size_t len, int lmtp,
     int *utf8)
 {
 	struct smtp_cmd	 cmd;
-	const char	*errstr;
+	char		 err[ERRTEXT_MAX];
 	char		 again[SMTP_CMD_LINE_MAX + 2];
 	int		 flags;
 
@@ -266,7 +266,7 @@ t_roundtrip(const char *name, const char *line, size_t len, int lmtp,
 	if (lmtp && strncmp(line, "RCPT", 4) == 0 && !strchr(line, '@'))
 		return;
 	ATF_REQUIRE_EQ_MSG(smtp_cmd_parse(line, len - 2, flags, &cmd,
-	    &errstr), 0, "%s: %s", name, line);
+	    err, sizeof(err)), 0, "%s: %s: %s", name, line, err);
 	if (cmd.verb == SMTP_CMD_MAIL)
 		*utf8 = (cmd.params & SMTP_CMD_P_SMTPUTF8) != 0;
 	ATF_REQUIRE_EQ(smtp_cmd_format(&cmd, again, sizeof(again)), 0);
@@ -562,19 +562,19 @@ struct t_io {
 
 /* t_io_send - smtp_client_io: keep the line */
 static int
-t_io_send(void *arg, const char *line, size_t len, const char **why)
+t_io_send(void *arg, const char *line, size_t len, char *err, size_t errsz)
 {
 	struct t_io	*io = arg;
 
 	(void)len;
-	*why = "cannot send";
+	(void)strlcpy(err, "cannot send", errsz);
 	return strlcat(io->sent, line, sizeof(io->sent)) < sizeof(io->sent) ?
 	    0 : -1;
 }
 
 /* t_io_read - smtp_client_io: the next scripted reply, or EOF */
 static const struct smtp_reply_parser *
-t_io_read(void *arg, const char **why)
+t_io_read(void *arg, char *err, size_t errsz)
 {
 	struct t_io		*io = arg;
 	const char		*s;
@@ -583,24 +583,24 @@ t_io_read(void *arg, const char **why)
 	smtp_reply_init(&io->rp);
 	do {
 		if ((s = io->replies[io->next]) == NULL) {
-			*why = "connection closed";
+			(void)strlcpy(err, "connection closed", errsz);
 			return NULL;
 		}
 		io->next++;
 		st = smtp_reply_feed(&io->rp, s, strlen(s));
 	} while (st == SMTP_REPLY_MORE);
-	*why = io->rp.errstr;
+	(void)strlcpy(err, io->rp.err, errsz);
 	return st == SMTP_REPLY_DONE ? &io->rp : NULL;
 }
 
 /* t_io_body - smtp_client_io: count, or fail */
 static int
-t_io_body(void *arg, const char **why)
+t_io_body(void *arg, char *err, size_t errsz)
 {
 	struct t_io	*io = arg;
 
 	io->bodies++;
-	*why = "disk on fire";
+	(void)strlcpy(err, "disk on fire", errsz);
 	return io->fail_body ? -1 : 0;
 }
 
@@ -687,8 +687,8 @@ ATF_TC_BODY(smtp_client_roundtrip_server_core, tc)
 	struct smtp_client_rcpt		r[T_RCPTS];
 	struct smtp_ext			ext;
 	struct smtp_cmd			cmd[3];
-	const char			*line, *errstr;
-	char				buf[2048];
+	const char			*line;
+	char				buf[2048], err[ERRTEXT_MAX];
 	size_t				len, i;
 
 	/* the listener's own EHLO reply, the client's own commands */
@@ -712,8 +712,8 @@ ATF_TC_BODY(smtp_client_roundtrip_server_core, tc)
 		    SMTP_CLIENT_A_SEND);
 		ATF_REQUIRE_EQ_MSG(smtp_cmd_parse(line, len - 2,
 		    SMTP_CMD_F_SIZE | SMTP_CMD_F_8BITMIME | SMTP_CMD_F_SMTPUTF8 |
-		    SMTP_CMD_F_DSN | SMTP_CMD_F_TX_UTF8, &cmd[i], &errstr), 0,
-		    "%s", line);
+		    SMTP_CMD_F_DSN | SMTP_CMD_F_TX_UTF8, &cmd[i], err,
+		    sizeof(err)), 0, "%s: %s", line, err);
 		ATF_REQUIRE_EQ(smtp_reply_format(buf, sizeof(buf), 250,
 		    "2.1.0", "ok"), 0);
 		t_server_reply(&c, buf);

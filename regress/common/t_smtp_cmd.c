@@ -159,24 +159,24 @@ ATF_TC_BODY(smtp_cmd_parse_table, tc)
 {
 	const struct cmd_case	*c;
 	struct smtp_cmd		 cmd;
-	const char		*errstr;
+	char		 err[ERRTEXT_MAX];
 	size_t			 i;
 	int			 rc;
 
 	for (i = 0; i < sizeof(cmd_cases) / sizeof(cmd_cases[0]); i++) {
 		c = &cmd_cases[i];
-		errstr = NULL;
+		err[0] = '\0';
 		rc = smtp_cmd_parse(c->line, c->len ? c->len : strlen(c->line),
-		    c->flags, &cmd, &errstr);
+		    c->flags, &cmd, err, sizeof(err));
 		ATF_CHECK_EQ_MSG(rc, c->verb == SMTP_CMD_NONE ? -1 : 0,
-		    "case %zu \"%s\": %s", i, c->line, errstr ? errstr : "");
+		    "case %zu \"%s\": %s", i, c->line, err);
 		ATF_CHECK_EQ_MSG(cmd.verb, c->verb, "case %zu", i);
 		if (rc == 0 || c->verb != SMTP_CMD_NONE)
 			continue;
 		ATF_CHECK_EQ_MSG(cmd.err.code, c->code, "case %zu \"%s\": %s",
-		    i, c->line, errstr);
+		    i, c->line, err);
 		ATF_CHECK_STREQ_MSG(cmd.err.enhanced, c->enh, "case %zu", i);
-		ATF_CHECK_MSG(errstr != NULL && errstr == cmd.err.text,
+		ATF_CHECK_MSG(err[0] != '\0' && strcmp(err, cmd.err.text) == 0,
 		    "case %zu", i);
 	}
 }
@@ -185,12 +185,12 @@ ATF_TC_WITHOUT_HEAD(smtp_cmd_parse_fields);
 ATF_TC_BODY(smtp_cmd_parse_fields, tc)
 {
 	struct smtp_cmd	 c;
-	const char	*e;
+	char	 e[ERRTEXT_MAX];
 	const char	*l;
 
 	l = "mail from: <a@b.example> size=42 body=8bitmime smtputf8 "
 	    "ret=hdrs envid=QQ+2B1 auth=u+2Bx@y";
-	ATF_REQUIRE_EQ(smtp_cmd_parse(l, strlen(l), ALL, &c, &e), 0);
+	ATF_REQUIRE_EQ(smtp_cmd_parse(l, strlen(l), ALL, &c, e, sizeof(e)), 0);
 	ATF_CHECK_STREQ(c.addr.text, "a@b.example");
 	ATF_CHECK_EQ(c.params, SMTP_CMD_P_SIZE | SMTP_CMD_P_BODY |
 	    SMTP_CMD_P_SMTPUTF8 | SMTP_CMD_P_RET | SMTP_CMD_P_ENVID |
@@ -201,19 +201,21 @@ ATF_TC_BODY(smtp_cmd_parse_fields, tc)
 	ATF_CHECK_STREQ(c.envid, "QQ+1");
 	ATF_CHECK_STREQ(c.auth, "u+x@y");
 	l = "RCPT TO:<@r:u@x> NOTIFY=delay,Failure ORCPT=rfc822;u+2Bx@y";
-	ATF_REQUIRE_EQ(smtp_cmd_parse(l, strlen(l), ALL, &c, &e), 0);
+	ATF_REQUIRE_EQ(smtp_cmd_parse(l, strlen(l), ALL, &c, e, sizeof(e)), 0);
 	ATF_CHECK_STREQ(c.addr.text, "u@x");
 	ATF_CHECK_EQ(c.notify, SMTP_CMD_NOTIFY_DELAY | SMTP_CMD_NOTIFY_FAILURE);
 	ATF_CHECK_STREQ(c.orcpt_type, "rfc822");
 	ATF_CHECK_STREQ(c.orcpt, "u+x@y");
-	ATF_REQUIRE_EQ(smtp_cmd_parse("BDAT 7 LAST", 11, ALL, &c, &e), 0);
-	ATF_CHECK(c.size == 7 && c.last == 1);
-	ATF_REQUIRE_EQ(smtp_cmd_parse("auth login dXNlcg==", 19, 0, &c, &e),
+	ATF_REQUIRE_EQ(smtp_cmd_parse("BDAT 7 LAST", 11, ALL, &c, e, sizeof(e)),
 	    0);
+	ATF_CHECK(c.size == 7 && c.last == 1);
+	ATF_REQUIRE_EQ(smtp_cmd_parse("auth login dXNlcg==", 19, 0, &c, e,
+	    sizeof(e)), 0);
 	ATF_CHECK_STREQ(c.mech, "LOGIN");
 	ATF_CHECK_STREQ(c.arg, "dXNlcg==");
-	ATF_REQUIRE_EQ(smtp_cmd_parse("EHLO  x", 7, 0, &c, &e), -1);
-	ATF_REQUIRE_EQ(smtp_cmd_parse("VRFY  two words ", 16, 0, &c, &e), 0);
+	ATF_REQUIRE_EQ(smtp_cmd_parse("EHLO  x", 7, 0, &c, e, sizeof(e)), -1);
+	ATF_REQUIRE_EQ(smtp_cmd_parse("VRFY  two words ", 16, 0, &c, e,
+	    sizeof(e)), 0);
 	ATF_CHECK_STREQ(c.arg, " two words");
 }
 
@@ -238,20 +240,20 @@ ATF_TC_WITHOUT_HEAD(smtp_cmd_parse_limits);
 ATF_TC_BODY(smtp_cmd_parse_limits, tc)
 {
 	struct smtp_cmd	 c;
-	const char	*e;
+	char	 e[ERRTEXT_MAX];
 	char		*s, envid[256];
 	size_t		 max = SMTP_CMD_LINE_MAX - 2;
 
 	s = cmd_long("NOOP ", max, "");
-	ATF_CHECK_EQ(smtp_cmd_parse(s, max, 0, &c, &e), 0);
+	ATF_CHECK_EQ(smtp_cmd_parse(s, max, 0, &c, e, sizeof(e)), 0);
 	free(s);
 	s = cmd_long("NOOP ", max + 1, "");
-	ATF_CHECK_EQ(smtp_cmd_parse(s, max + 1, 0, &c, &e), -1);
+	ATF_CHECK_EQ(smtp_cmd_parse(s, max + 1, 0, &c, e, sizeof(e)), -1);
 	ATF_CHECK_EQ(c.err.code, 500);
 	ATF_CHECK_STREQ(c.err.enhanced, "5.5.6");
 	free(s);
 	s = cmd_long("NOOP ", 100000, "");
-	ATF_CHECK_EQ(smtp_cmd_parse(s, 100000, 0, &c, &e), -1);
+	ATF_CHECK_EQ(smtp_cmd_parse(s, 100000, 0, &c, e, sizeof(e)), -1);
 	free(s);
 
 	/* ENVID: 100 octets decoded fit, 101 do not */
@@ -259,18 +261,22 @@ ATF_TC_BODY(smtp_cmd_parse_limits, tc)
 	snprintf(envid, sizeof(envid), "MAIL FROM:<a@b> ENVID=%.*s", 100,
 	    "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"
 	    "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee");
-	ATF_CHECK_EQ(smtp_cmd_parse(envid, strlen(envid), ALL, &c, &e), 0);
+	ATF_CHECK_EQ(smtp_cmd_parse(envid, strlen(envid), ALL, &c, e,
+	    sizeof(e)), 0);
 	ATF_CHECK_EQ(strlen(c.envid), ENVID_MAX - 1);
 	strlcat(envid, "e", sizeof(envid));
-	ATF_CHECK_EQ(smtp_cmd_parse(envid, strlen(envid), ALL, &c, &e), -1);
+	ATF_CHECK_EQ(smtp_cmd_parse(envid, strlen(envid), ALL, &c, e,
+	    sizeof(e)), -1);
 	ATF_CHECK_EQ(c.err.code, 501);
 
 	/* HELO host of 255 fits, 256 does not */
 	s = cmd_long("HELO ", 5 + SMTP_DOMAIN_MAX, "");
-	ATF_CHECK_EQ(smtp_cmd_parse(s, 5 + SMTP_DOMAIN_MAX, 0, &c, &e), 0);
+	ATF_CHECK_EQ(smtp_cmd_parse(s, 5 + SMTP_DOMAIN_MAX, 0, &c, e,
+	    sizeof(e)), 0);
 	free(s);
 	s = cmd_long("HELO ", 6 + SMTP_DOMAIN_MAX, "");
-	ATF_CHECK_EQ(smtp_cmd_parse(s, 6 + SMTP_DOMAIN_MAX, 0, &c, &e), -1);
+	ATF_CHECK_EQ(smtp_cmd_parse(s, 6 + SMTP_DOMAIN_MAX, 0, &c, e,
+	    sizeof(e)), -1);
 	free(s);
 }
 
@@ -331,18 +337,19 @@ ATF_TC_WITHOUT_HEAD(smtp_cmd_format_roundtrip);
 ATF_TC_BODY(smtp_cmd_format_roundtrip, tc)
 {
 	struct smtp_cmd	 a, b;
-	const char	*e;
+	char	 e[ERRTEXT_MAX];
 	char		 buf[SMTP_CMD_LINE_MAX * 2];
 	size_t		 i, len;
 
 	for (i = 0; i < sizeof(rt_cases) / sizeof(rt_cases[0]); i++) {
 		len = strlen(rt_cases[i].line) - 2;
 		ATF_REQUIRE_EQ_MSG(smtp_cmd_parse(rt_cases[i].line, len,
-		    rt_cases[i].flags, &a, &e), 0, "case %zu: %s", i, e);
+		    rt_cases[i].flags, &a, e, sizeof(e)), 0, "case %zu: %s", i,
+		    e);
 		ATF_REQUIRE_EQ(smtp_cmd_format(&a, buf, sizeof(buf)), 0);
 		ATF_CHECK_STREQ_MSG(buf, rt_cases[i].line, "case %zu", i);
 		ATF_REQUIRE_EQ(smtp_cmd_parse(buf, strlen(buf) - 2,
-		    rt_cases[i].flags, &b, &e), 0);
+		    rt_cases[i].flags, &b, e, sizeof(e)), 0);
 		ATF_CHECK_MSG(cmd_same(&a, &b), "case %zu", i);
 	}
 }
@@ -351,15 +358,16 @@ ATF_TC_WITHOUT_HEAD(smtp_cmd_format_canonical);
 ATF_TC_BODY(smtp_cmd_format_canonical, tc)
 {
 	struct smtp_cmd	 a;
-	const char	*e, *l;
+	const char	*l;
+	char		 e[ERRTEXT_MAX];
 	char		 buf[SMTP_CMD_LINE_MAX];
 
 	l = "mail from: <a@b>  ret=full size=10 ";
-	ATF_REQUIRE_EQ(smtp_cmd_parse(l, strlen(l), ALL, &a, &e), 0);
+	ATF_REQUIRE_EQ(smtp_cmd_parse(l, strlen(l), ALL, &a, e, sizeof(e)), 0);
 	ATF_REQUIRE_EQ(smtp_cmd_format(&a, buf, sizeof(buf)), 0);
 	ATF_CHECK_STREQ(buf, "MAIL FROM:<a@b> SIZE=10 RET=FULL\r\n");
 	l = "rcpt to:<@x,@y:u@z> notify=delay,success";
-	ATF_REQUIRE_EQ(smtp_cmd_parse(l, strlen(l), ALL, &a, &e), 0);
+	ATF_REQUIRE_EQ(smtp_cmd_parse(l, strlen(l), ALL, &a, e, sizeof(e)), 0);
 	ATF_REQUIRE_EQ(smtp_cmd_format(&a, buf, sizeof(buf)), 0);
 	ATF_CHECK_STREQ(buf, "RCPT TO:<u@z> NOTIFY=SUCCESS,DELAY\r\n");
 }
@@ -368,7 +376,7 @@ ATF_TC_WITHOUT_HEAD(smtp_cmd_format_struct);
 ATF_TC_BODY(smtp_cmd_format_struct, tc)
 {
 	struct smtp_cmd	 a, b;
-	const char	*e;
+	char	 e[ERRTEXT_MAX];
 	char		 buf[SMTP_CMD_LINE_MAX * 2];
 	int		 c;
 
@@ -381,7 +389,8 @@ ATF_TC_BODY(smtp_cmd_format_struct, tc)
 		a.envid[c - 32] = c == ' ' ? '+' : c;
 	a.envid[100] = '\0';
 	ATF_REQUIRE_EQ(smtp_cmd_format(&a, buf, sizeof(buf)), 0);
-	ATF_REQUIRE_EQ(smtp_cmd_parse(buf, strlen(buf) - 2, ALL, &b, &e), 0);
+	ATF_REQUIRE_EQ(smtp_cmd_parse(buf, strlen(buf) - 2, ALL, &b, e,
+	    sizeof(e)), 0);
 	ATF_CHECK_STREQ(b.envid, a.envid);
 	ATF_CHECK_STREQ(b.addr.text, "");
 }
@@ -390,10 +399,11 @@ ATF_TC_WITHOUT_HEAD(smtp_cmd_format_room);
 ATF_TC_BODY(smtp_cmd_format_room, tc)
 {
 	struct smtp_cmd	 a;
-	const char	*e;
+	char	 e[ERRTEXT_MAX];
 	char		 buf[32];
 
-	ATF_REQUIRE_EQ(smtp_cmd_parse("MAIL FROM:<a@b>", 15, 0, &a, &e), 0);
+	ATF_REQUIRE_EQ(smtp_cmd_parse("MAIL FROM:<a@b>", 15, 0, &a, e,
+	    sizeof(e)), 0);
 	ATF_CHECK_EQ(smtp_cmd_format(&a, buf, 18), 0);
 	ATF_CHECK_STREQ(buf, "MAIL FROM:<a@b>\r\n");
 	ATF_CHECK_EQ(smtp_cmd_format(&a, buf, 17), -1);

@@ -204,7 +204,7 @@ ATF_TC_BODY(smtp_reply_feed_table, tc)
 		st = parse_feed(&p, c);
 		ATF_CHECK_EQ_MSG(st, c->status, "case %zu", i);
 		if (st == SMTP_REPLY_ERROR) {
-			ATF_CHECK(p.errstr != NULL);
+			ATF_CHECK(p.err[0] != '\0');
 			ATF_CHECK_EQ(smtp_reply_feed(&p, "250 ok", 6),
 			    SMTP_REPLY_ERROR);
 			continue;

@@ -6,6 +6,7 @@
 
 #include <atf-c.h>
 
+#include "defs.h"
 #include "xtext.h"
 
 struct xtext_case {
@@ -42,21 +43,23 @@ ATF_TC_WITHOUT_HEAD(xtext_decode_table);
 ATF_TC_BODY(xtext_decode_table, tc)
 {
 	const struct xtext_case	*c;
-	const char		*errstr;
+	char		 err[ERRTEXT_MAX];
 	char			 out[64];
 	size_t			 i;
 	int			 rc;
 
 	for (i = 0; i < sizeof(xtext_cases) / sizeof(xtext_cases[0]); i++) {
 		c = &xtext_cases[i];
-		errstr = NULL;
-		rc = xtext_decode(c->in, c->len, out, sizeof(out), &errstr);
+		err[0] = '\0';
+		rc = xtext_decode(c->in, c->len, out, sizeof(out), err,
+		    sizeof(err));
 		ATF_CHECK_EQ_MSG(rc, c->rc, "case %zu", i);
 		if (rc == 0)
 			ATF_CHECK_STREQ_MSG(out, c->out, "case %zu", i);
 		else
-			ATF_CHECK_MSG(errstr != NULL, "case %zu", i);
-		ATF_CHECK_EQ_MSG(xtext_validate(c->in, c->len, &errstr),
+			ATF_CHECK_MSG(err[0] != '\0', "case %zu", i);
+		ATF_CHECK_EQ_MSG(xtext_validate(c->in, c->len, err,
+		    sizeof(err)),
 		    c->rc, "case %zu", i);
 	}
 }
@@ -64,15 +67,20 @@ ATF_TC_BODY(xtext_decode_table, tc)
 ATF_TC_WITHOUT_HEAD(xtext_decode_at_limit);
 ATF_TC_BODY(xtext_decode_at_limit, tc)
 {
-	const char	*errstr;
-	char		 out[5];
+	char	 err[ERRTEXT_MAX];
+	char	 out[5];
 
 	/* four octets plus the NUL fit exactly; five do not */
-	ATF_CHECK_EQ(xtext_decode("ab+2Bc", 6, out, sizeof(out), &errstr), 0);
+	ATF_CHECK_EQ(xtext_decode("ab+2Bc", 6, out, sizeof(out), err,
+	    sizeof(err)), 0);
 	ATF_CHECK_STREQ(out, "ab+c");
-	ATF_CHECK_EQ(xtext_decode("ab+2Bcd", 7, out, sizeof(out), &errstr),
-	    -1);
-	ATF_CHECK_EQ(xtext_decode("", 0, out, 0, &errstr), -1);
+	ATF_CHECK_EQ(xtext_decode("ab+2Bcd", 7, out, sizeof(out), err,
+	    sizeof(err)), -1);
+	ATF_CHECK_STREQ(err, "xtext too long");
+	ATF_CHECK_EQ(xtext_decode("", 0, out, 0, err, sizeof(err)), -1);
+	ATF_CHECK_STREQ(err, "no room for xtext");
+	/* a caller that does not want the reason passes no buffer */
+	ATF_CHECK_EQ(xtext_decode("a+G0", 4, out, sizeof(out), NULL, 0), -1);
 }
 
 ATF_TC_WITHOUT_HEAD(xtext_encode_at_limit);
@@ -96,7 +104,7 @@ ATF_TC_BODY(xtext_encode_at_limit, tc)
 ATF_TC_WITHOUT_HEAD(xtext_encode_roundtrip);
 ATF_TC_BODY(xtext_encode_roundtrip, tc)
 {
-	const char	*errstr;
+	char	 err[ERRTEXT_MAX];
 	char		 in[2], enc[8], dec[4];
 	int		 c;
 
@@ -105,10 +113,11 @@ ATF_TC_BODY(xtext_encode_roundtrip, tc)
 		in[0] = c;
 		in[1] = '\0';
 		ATF_REQUIRE_EQ(xtext_encode(in, 1, enc, sizeof(enc)), 0);
-		ATF_CHECK_EQ_MSG(xtext_validate(enc, strlen(enc), &errstr), 0,
+		ATF_CHECK_EQ_MSG(xtext_validate(enc, strlen(enc), err,
+		    sizeof(err)), 0,
 		    "octet %d", c);
 		ATF_REQUIRE_EQ(xtext_decode(enc, strlen(enc), dec,
-		    sizeof(dec), &errstr), 0);
+		    sizeof(dec), err, sizeof(err)), 0);
 		ATF_CHECK_EQ_MSG((unsigned char)dec[0], c, "octet %d", c);
 		ATF_CHECK_EQ(dec[1], '\0');
 	}

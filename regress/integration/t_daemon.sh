@@ -72,7 +72,7 @@ CONF
 		atf_check_equal "$(ph_uid $p)" "$uid"
 	done
 	atf_check -o match:'^220 ' $GREETING 2525
-	atf_check -o match:'development mode' cat $PH_LOG
+	atf_check -o match:'parent event=development-mode uid=[0-9]+ note="development mode' cat $PH_LOG
 	atf_check -o match:'^uptime=' setpriv --reuid=phuser --regid=phuser \
 	    --init-groups $PH_BIN/smtpctl -f /home/phuser/smtpd.conf show stats
 }
@@ -128,7 +128,7 @@ child_death_body() {
 		[ $st -ne 0 ] || atf_fail "parent exited 0 after $role died"
 		ph_wait_for "[ -z \"\$(ph_all_pids)\" ]" 15 ||
 		    atf_fail "left after $role died: $(ph_all_pids)"
-		atf_check -o match:"$role process \\(pid $victim\\) killed by signal 9; shutting down" cat $PH_LOG
+		atf_check -o match:"parent event=child-exit role=$role pid=$victim signal=9 action=shutdown" cat $PH_LOG
 	done
 	rm -f $PH/daemon.pid
 }

@@ -271,7 +271,7 @@ unit_start_reload_stop_body() {
 	inst_pidfile
 	main=$(inst_main_pids)
 	atf_check_equal "$main" "$(cat $PH/daemon.pid)"
-	inst_wait_journal '^parent: event=start '
+	inst_wait_journal '^parent: parent event=start '
 	inst_wait_journal '^queue: queue event=loaded '
 	inst_wait_journal '^smtpd: [0-9a-f]{16} smtp event=connect src=127\.0\.0\.1'
 	# systemctl reload: after root is aliased, postmaster mail is read
@@ -289,7 +289,7 @@ unit_start_reload_stop_body() {
 	# systemctl stop, KillMode=mixed: SIGTERM to the main process only
 	kill -TERM $main
 	ph_wait_exit 20
-	inst_wait_journal '^parent: event=stop status=0$'
+	inst_wait_journal '^parent: parent event=stop status=0$'
 	atf_check -o match:'^_TRANSPORT=syslog$' -o match:'^PRIORITY=6$' \
 	    journalctl --no-pager -o export SYSLOG_IDENTIFIER=posthorn \
 	    SYSLOG_FACILITY=2 _PID=$main
@@ -317,7 +317,7 @@ CONF
 	atf_check -o match:'^220 ' $GREETING 25
 	printf 'Subject: t\n\nhello\n' > $PH/msg
 	atf_check $PH_BIN/sendmail -C $PH_CONF alice bob@remote.test < $PH/msg
-	inst_wait_syslog 'parent: event=start '
+	inst_wait_syslog 'parent: parent event=start '
 	inst_wait_syslog 'queue: queue event=loaded '
 	inst_wait_syslog 'smtpd: [0-9a-f]{16} smtp event=connect src=127\.0\.0\.1'
 	inst_wait_syslog 'lookup: [0-9a-f]{16} lookup event=rcpt rcpt=<alice@'
@@ -337,7 +337,7 @@ CONF
 	atf_check -s exit:1 grep -E 'posthorn\[[0-9]+\]: [0-9:.]+ ' $PH/syslog
 	kill -TERM "$(cat $PH/daemon.pid)"
 	ph_wait_exit 20
-	inst_wait_syslog 'parent: event=stop status=0$'
+	inst_wait_syslog 'parent: parent event=stop status=0$'
 }
 
 atf_test_case reload_all_tables

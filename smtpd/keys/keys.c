@@ -72,14 +72,14 @@ keys_answer(struct keys *k, struct ipc *c, uint32_t id, enum ipc_type type,
 {
 	struct msg_key_result	 r;
 	const struct keys_pki	*p;
-	const char		*why = "unknown-pki";
+	char			 why[ERRTEXT_MAX] = "unknown-pki";
 	char			 name[4 * NAME_MAX_CFG];
 	int			 rv = -1;
 
 	memset(&r, 0, sizeof(r));
 	r.status = IPC_KEY_REFUSED;
 	if ((p = keys_find(k, ipc_peer(c), m->pki)) != NULL)
-		rv = keys_op_run(p, type, m, &r, &why);
+		rv = keys_op_run(p, type, m, &r, why, sizeof(why));
 	log_vis(name, sizeof(name), m->pki);
 	if (rv == -1)
 		log_warnx("keys event=refused peer=%s pki=%s op=%s reason=%s "
@@ -223,7 +223,7 @@ keys_main(struct proc_env *env)
 	    PROC_RELAY);
 	log_debug("keys event=ready pki=%zu", k->npki);
 	ev_dispatch();
-	log_debug("event=exit");
+	log_debug("keys event=exit");
 	return 0;
 }
 PROC_ENTRY(PROC_KEYS, keys_main);

@@ -32,10 +32,10 @@ struct ipc	*keys_channel(struct keys *, int fd, enum proc_role peer);
 
 /* keys_op.c */
 int	keys_op_check(const struct keys_pki *, enum ipc_type,
-	    const struct msg_key_op *, const char **why);
+	    const struct msg_key_op *, char *err, size_t errsz);
 int	keys_op_run(const struct keys_pki *, enum ipc_type,
 	    const struct msg_key_op *, struct msg_key_result *,
-	    const char **why);
+	    char *err, size_t errsz);
 
 /* keys.c: the key holder's entry point, in smtpd(8)'s role table */
 int	keys_main(struct proc_env *);

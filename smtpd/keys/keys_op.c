@@ -16,15 +16,23 @@
 
 #define KEYS_OP_PKCS1_OVERHEAD	11	/* PKCS#1 v1.5 padding, octets */
 
+/* keys_op_fail - a refused operation: its reason into err, -1 */
+static int
+keys_op_fail(char *err, size_t errsz, const char *why)
+{
+	(void)strlcpy(err, why, errsz);
+	return -1;
+}
+
 /* keys_op_rsa - an RSA operation: padding and length against the key */
 static int
 keys_op_rsa(enum ipc_type type, const struct msg_key_op *m, size_t size,
-    const char **why)
+    char *err, size_t errsz)
 {
 	if (type == MSG_KEY_RSA_SIGN && m->padding == RSA_PKCS1_PADDING) {
 		if (size <= KEYS_OP_PKCS1_OVERHEAD ||
 		    m->len > size - KEYS_OP_PKCS1_OVERHEAD)
-			return (*why = "bad-size"), -1;
+			return keys_op_fail(err, errsz, "bad-size");
 		return 0;
 	}
 	/* one block of the key's size: a PSS encoding made by the caller
@@ -32,51 +40,54 @@ keys_op_rsa(enum ipc_type type, const struct msg_key_op *m, size_t size,
 	if ((type == MSG_KEY_RSA_SIGN && m->padding == RSA_NO_PADDING) ||
 	    (type == MSG_KEY_RSA_DECRYPT && m->padding == RSA_PKCS1_PADDING)) {
 		if (m->len != size)
-			return (*why = "bad-size"), -1;
+			return keys_op_fail(err, errsz, "bad-size");
 		return 0;
 	}
-	return (*why = "bad-algorithm"), -1;
+	return keys_op_fail(err, errsz, "bad-algorithm");
 }
 
 /*
  * keys_op_check - whether the request m of type may be made with the
- * key of p; -1 and why (bad-length, bad-algorithm, bad-size) if not
+ * key of p; -1 and the reason in err (bad-length, bad-algorithm,
+ * bad-size) if not
  */
 int
 keys_op_check(const struct keys_pki *p, enum ipc_type type,
-    const struct msg_key_op *m, const char **why)
+    const struct msg_key_op *m, char *err, size_t errsz)
 {
 	int	id = EVP_PKEY_get_base_id(p->key);
 	int	size = EVP_PKEY_get_size(p->key);
 
 	if (m->len == 0 || m->len > sizeof(m->data))
-		return (*why = "bad-length"), -1;
+		return keys_op_fail(err, errsz, "bad-length");
 	if (size <= 0 || (size_t)size > sizeof(m->data))
-		return (*why = "bad-algorithm"), -1;
+		return keys_op_fail(err, errsz, "bad-algorithm");
 	switch (type) {
 	case MSG_KEY_RSA_SIGN:
 	case MSG_KEY_RSA_DECRYPT:
 		if (id != EVP_PKEY_RSA)
-			return (*why = "bad-algorithm"), -1;
-		return keys_op_rsa(type, m, (size_t)size, why);
+			return keys_op_fail(err, errsz, "bad-algorithm");
+		return keys_op_rsa(type, m, (size_t)size, err, errsz);
 	case MSG_KEY_ECDSA_SIGN:
 		if (id != EVP_PKEY_EC || m->padding != 0)
-			return (*why = "bad-algorithm"), -1;
+			return keys_op_fail(err, errsz, "bad-algorithm");
 		if (m->len > EVP_MAX_MD_SIZE)
-			return (*why = "bad-size"), -1;
+			return keys_op_fail(err, errsz, "bad-size");
 		return 0;
 	default:
-		return (*why = "bad-algorithm"), -1;
+		return keys_op_fail(err, errsz, "bad-algorithm");
 	}
 }
 
 /*
  * keys_op_run - check m, then make the operation into r (status, length
- * and data); -1 and why when refused or when OpenSSL fails
+ * and data); -1 and the reason in err when refused or when OpenSSL
+ * fails
  */
 int
 keys_op_run(const struct keys_pki *p, enum ipc_type type,
-    const struct msg_key_op *m, struct msg_key_result *r, const char **why)
+    const struct msg_key_op *m, struct msg_key_result *r, char *err,
+    size_t errsz)
 {
 	EVP_PKEY_CTX	*ctx;
 	size_t		 outlen = sizeof(r->data);
@@ -84,10 +95,10 @@ keys_op_run(const struct keys_pki *p, enum ipc_type type,
 
 	memset(r, 0, sizeof(*r));
 	r->status = IPC_KEY_REFUSED;
-	if (keys_op_check(p, type, m, why) == -1)
+	if (keys_op_check(p, type, m, err, errsz) == -1)
 		return -1;
 	if ((ctx = EVP_PKEY_CTX_new(p->key, NULL)) == NULL)
-		return (*why = "failed"), -1;
+		return keys_op_fail(err, errsz, "failed");
 	if (type == MSG_KEY_RSA_DECRYPT)
 		ok = EVP_PKEY_decrypt_init(ctx) > 0 &&
 		    EVP_PKEY_CTX_set_rsa_padding(ctx, (int)m->padding) > 0 &&
@@ -103,7 +114,7 @@ keys_op_run(const struct keys_pki *p, enum ipc_type type,
 		ERR_clear_error();
 		memset(r, 0, sizeof(*r));
 		r->status = IPC_KEY_REFUSED;
-		return (*why = "failed"), -1;
+		return keys_op_fail(err, errsz, "failed");
 	}
 	r->status = IPC_KEY_OK;
 	r->len = (uint32_t)outlen;

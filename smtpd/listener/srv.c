@@ -74,7 +74,7 @@ srv_accept_pause(struct srv *s)
 	static struct event	*ev;
 	struct timeval		 tv = { 1, 0 };
 
-	log_warnx("event=accept-paused reason=\"out of descriptors\"");
+	log_warnx("smtp event=accept-paused reason=\"out of descriptors\"");
 	srv_listeners_enable(s, 0);
 	if (ev == NULL)
 		ev = evtimer_new(ev_base(), srv_on_accept_resume, s);
@@ -100,7 +100,8 @@ srv_on_accept(evutil_socket_t lfd, short what, void *arg)
 			srv_accept_pause(s);
 		else if (errno != EAGAIN && errno != EINTR &&
 		    errno != ECONNABORTED)
-			log_warn("accept on %s", l->name);
+			log_warn("smtp event=accept-failed listener=%s",
+			    l->name);
 		return;
 	}
 	if (s->stopping) {
@@ -164,7 +165,7 @@ srv_listener_add(struct srv *s, int fd, uint32_t index, uint32_t flags,
 	TAILQ_INSERT_TAIL(&s->listeners, l, entry);
 	if (!s->paused)
 		event_add(l->ev, NULL);
-	log_debug("event=listen on=%s", l->name);
+	log_debug("smtp event=listen on=%s", l->name);
 }
 
 /* srv_on_listener - MSG_LISTENER: a socket bound by the parent */
@@ -343,7 +344,8 @@ srv_nofile(void)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-			log_warn("setrlimit RLIMIT_NOFILE");
+			log_warn("smtp event=setrlimit-failed "
+			    "limit=RLIMIT_NOFILE");
 	}
 }
 
@@ -354,8 +356,8 @@ srv_resolver(void)
 	char	err[256];
 
 	if (dns_init(NULL, err, sizeof(err)) == -1)
-		log_warnx("event=dns-init-failed reason=\"%s\": client names "
-		    "come from /etc/hosts alone", err);
+		log_warnx("smtp event=dns-init-failed reason=\"%s\" "
+		    "effect=\"client names come from /etc/hosts alone\"", err);
 }
 
 /* srv_main - the listener role */
@@ -373,7 +375,7 @@ srv_main(struct proc_env *env)
 	    proc_child_fd(PROC_SMTPD, PROC_LOOKUP));
 	srv_limit_start(s);
 	ev_dispatch();
-	log_debug("event=exit");
+	log_debug("smtp event=exit");
 	return 0;
 }
 PROC_ENTRY(PROC_SMTPD, srv_main);

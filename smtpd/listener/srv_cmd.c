@@ -167,11 +167,10 @@ srv_cmd_line(struct srv_session *ss, const char *line, size_t len)
 {
 	struct smtp_cmd		*cmd;
 	const struct srv_cmd	*c;
-	const char		*errstr;
 
 	cmd = xmalloc(sizeof(*cmd));
 	if (smtp_cmd_parse(line, len, srv_cmd_parse_flags(ss), cmd,
-	    &errstr) == -1) {
+	    NULL, 0) == -1) {
 		srv_reply(ss, cmd->err.code, cmd->err.enhanced, "%s",
 		    cmd->err.text);
 		srv_session_strike(ss);

@@ -85,7 +85,7 @@ lookup_reply(struct lookup *l, uint64_t sessid, int code, const char *enh,
 	vsnprintf(r.text, sizeof(r.text), fmt, ap);
 	va_end(ap);
 	if (ipc_send(l->smtpd, MSG_LOOKUP_RESULT, 0, -1, &r, sizeof(r)) == -1)
-		log_warn("lookup: result to the listener");
+		log_warn("lookup event=send-failed what=listener-result");
 }
 
 /* lookup_listener_at - the configured listener number index, or NULL */
@@ -115,7 +115,6 @@ int
 lookup_addr_valid(const char *s, int flags)
 {
 	struct smtp_addr	 a;
-	const char		*errstr;
 	char			 buf[ADDR_MAX + 2];
 	size_t			 used;
 	int			 n;
@@ -124,7 +123,7 @@ lookup_addr_valid(const char *s, int flags)
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return 0;
 	return smtp_addr_parse(buf, (size_t)n, flags | SMTP_ADDR_F_UTF8, &a,
-	    &used, &errstr) == 0 && used == (size_t)n;
+	    &used, NULL, 0) == 0 && used == (size_t)n;
 }
 
 /* lookup_rule_ctx_sess - the rule context of a session */
@@ -338,7 +337,7 @@ lookup_on_table_update(struct ipc *c, uint32_t id, int fd, const void *msg,
 	    sizeof(r.error)) == -1)
 		r.status = -1;
 	if (ipc_send(c, MSG_TABLE_UPDATED, id, -1, &r, sizeof(r)) == -1)
-		log_warn("lookup: table update answer");
+		log_warn("lookup event=send-failed what=table-update-answer");
 }
 
 /* lookup_names_add - one more local name, lower case, no duplicates */
@@ -445,7 +444,7 @@ lookup_main(struct proc_env *env)
 	ipc_throttle(l.smtpd, l.queue, LOOKUP_QUEUE_HIGH);
 	lookup_tables_watch(l.tables);
 	ev_dispatch();
-	log_debug("event=exit");
+	log_debug("lookup event=exit");
 	return 0;
 }
 PROC_ENTRY(PROC_LOOKUP, lookup_main);

@@ -85,11 +85,12 @@ lookup_rcpt_include(void *arg, const char *path, char **text)
 	(void)arg;
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC)) == -1) {
-		log_warn("lookup: include %s", path);
+		log_warn("lookup event=include-failed path=%s", path);
 		return -1;
 	}
 	if (lookup_rcpt_read_fd(fd, text) == -1) {
-		log_warnx("lookup: include %s: unreadable or too large", path);
+		log_warnx("lookup event=include-failed path=%s "
+		    "reason=\"unreadable or too large\"", path);
 		return -1;
 	}
 	return 0;
@@ -196,7 +197,7 @@ lookup_rcpt_verdict(struct lookup *l, const struct msg_lka_rcpt *m,
 	strlcpy(r.text, text, sizeof(r.text));
 	if (ipc_send(l->queue, MSG_LOOKUP_RCPT_RESULT, 0, -1, &r,
 	    sizeof(r)) == -1)
-		log_warn("lookup: RCPT verdict to the queue");
+		log_warn("lookup event=send-failed what=rcpt-verdict");
 }
 
 /* lookup_rcpt_done - every envelope of the RCPT to the queue, then 250 */
@@ -215,7 +216,7 @@ lookup_rcpt_done(struct lookup_req *req)
 		lookup_rcpt_evp(req, lookup_expand_result(req->x, i), &e->evp);
 		if (ipc_send(req->l->queue, MSG_LOOKUP_ENVELOPE, 0, -1, e,
 		    sizeof(*e)) == -1)
-			log_warn("lookup: envelope to the queue");
+			log_warn("lookup event=send-failed what=envelope");
 	}
 	free(e);
 	lookup_rcpt_verdict(req->l, &req->rcpt, 250, "2.1.5", "Recipient ok");
@@ -338,7 +339,7 @@ lookup_rcpt_notice_reply(struct lookup *l, uint64_t qreqid, int code,
 	strlcpy(r.text, text, sizeof(r.text));
 	if (ipc_send(l->queue, MSG_LOOKUP_NOTICE_RESULT, 0, -1, &r,
 	    sizeof(r)) == -1)
-		log_warn("lookup: notice result to the queue");
+		log_warn("lookup event=send-failed what=notice-result");
 }
 
 /* lookup_rcpt_notice_answer - a notice's final recipients, the verdict */
@@ -364,7 +365,8 @@ lookup_rcpt_notice_answer(struct lookup_req *req,
 		lookup_rcpt_evp(req, lookup_expand_result(req->x, i), &e->evp);
 		if (ipc_send(req->l->queue, MSG_LOOKUP_NOTICE_EXPANDED, 0, -1, e,
 		    sizeof(*e)) == -1)
-			log_warn("lookup: notice recipient to the queue");
+			log_warn("lookup event=send-failed "
+			    "what=notice-recipient");
 	}
 	free(e);
 	lookup_rcpt_notice_reply(req->l, req->qreqid, 250, "2.1.5",

@@ -102,7 +102,7 @@ static void __attribute__((noreturn))
 parent_finish(struct parent *p)
 {
 	parent_spool_cleanup(&p->spool);
-	log_info("event=stop status=%d", p->status);
+	log_info("parent event=stop status=%d", p->status);
 	exit(p->status);
 }
 
@@ -117,7 +117,8 @@ parent_on_kill_timer(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	for (i = 0; i < PARENT_NCHILD; i++)
 		if (p->alive[i]) {
-			log_warnx("%s process (pid %d) did not stop; killing",
+			log_warnx("parent event=child-kill role=%s pid=%d "
+			    "reason=\"did not stop\"",
 			    proc_role_name(p->child[i].role),
 			    (int)p->child[i].pid);
 			kill(p->child[i].pid, SIGKILL);
@@ -154,12 +155,12 @@ parent_reaped(struct parent *p, pid_t pid, int wstatus)
 	if (p->stopping)
 		return;
 	if (WIFSIGNALED(wstatus))
-		log_warnx("%s process (pid %d) killed by signal %d; "
-		    "shutting down", proc_role_name(p->child[i].role),
+		log_warnx("parent event=child-exit role=%s pid=%d signal=%d "
+		    "action=shutdown", proc_role_name(p->child[i].role),
 		    (int)pid, WTERMSIG(wstatus));
 	else
-		log_warnx("%s process (pid %d) exited with status %d; "
-		    "shutting down", proc_role_name(p->child[i].role),
+		log_warnx("parent event=child-exit role=%s pid=%d status=%d "
+		    "action=shutdown", proc_role_name(p->child[i].role),
 		    (int)pid, WEXITSTATUS(wstatus));
 	parent_shutdown(p, 1);
 }
@@ -177,11 +178,12 @@ parent_on_signal(evutil_socket_t sig, short what, void *arg)
 	switch (sig) {
 	case SIGTERM:
 	case SIGINT:
-		log_info("event=signal signal=%d", (int)sig);
+		log_info("parent event=signal signal=%d", (int)sig);
 		parent_shutdown(p, 0);
 		break;
 	case SIGHUP:
-		log_info("SIGHUP ignored: restart smtpd to reload");
+		log_info("parent event=sighup-ignored "
+		    "reason=\"restart smtpd to reload\"");
 		break;
 	case SIGCHLD:
 		while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0)
@@ -204,7 +206,7 @@ parent_on_shutdown(struct ipc *c, uint32_t id, int fd, const void *msg,
 	(void)id;
 	(void)fd;
 	(void)msg;
-	log_info("event=stop-requested by=control");
+	log_info("parent event=stop-requested by=control");
 	parent_shutdown(arg, 0);
 }
 
@@ -318,8 +320,9 @@ parent_main(struct proc_env *env)
 		fatal("daemon");
 	log_init("parent", env->debug, env->verbose);
 	if (proc_devmode())
-		log_info("running as uid %d: development mode, no chroot and "
-		    "no privilege drop", (int)getuid());
+		log_info("parent event=development-mode uid=%d "
+		    "note=\"development mode: no chroot, no privilege drop\"",
+		    (int)getuid());
 	if (parent_spool_pidfile(&p.spool, err, sizeof(err)) == -1)
 		fatalx("event=pidfile-failed %s", err);
 	signal(SIGPIPE, SIG_IGN);
@@ -336,7 +339,8 @@ parent_main(struct proc_env *env)
 	}
 	parent_hand_over(&p, &ps, ctlfd);
 	free(ps.v);
-	log_info("event=start pid=%d spool=%s", (int)getpid(), env->spool);
+	log_info("parent event=start pid=%d spool=%s", (int)getpid(),
+	    env->spool);
 	ev_dispatch();
 	return p.status;
 }

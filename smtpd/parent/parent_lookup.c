@@ -218,7 +218,7 @@ parent_lookup_auth_done(void *arg, enum parent_helper_status st,
 		    sizeof(why)));
 	if (ipc_send(req->c, MSG_AUTH_SYSTEM_RESULT, req->id, -1, &r,
 	    sizeof(r)) == -1)
-		log_warn("parent: auth result");
+		log_warn("parent event=send-failed what=auth-result");
 	freezero(req, sizeof(*req));
 }
 
@@ -363,7 +363,7 @@ parent_lookup_forward_done(void *arg, enum parent_helper_status st,
 		    sizeof(why)));
 	if (ipc_send(req->c, MSG_FORWARD_FD, req->id, r.status ==
 	    IPC_FORWARD_OK ? fd : -1, &r, sizeof(r)) == -1)
-		log_warn("parent: forward answer");
+		log_warn("parent event=send-failed what=forward-answer");
 	if (fd != -1)
 		close(fd);
 	free(req);

@@ -229,8 +229,8 @@ parent_spool_own(const struct parent_spool *ps, int fd, const char *name,
 			return parent_spool_refuse(err, errsz, ps->path, name,
 			    "fchown: %s", strerror(errno));
 		if (!fresh)
-			log_warnx("event=spool-repair path=%s%s%s owner=%lu "
-			    "was=%lu", ps->path, name ? "/" : "",
+			log_warnx("parent event=spool-repair path=%s%s%s "
+			    "owner=%lu was=%lu", ps->path, name ? "/" : "",
 			    name ? name : "", (unsigned long)uid,
 			    (unsigned long)sb.st_uid);
 	}
@@ -239,8 +239,8 @@ parent_spool_own(const struct parent_spool *ps, int fd, const char *name,
 			return parent_spool_refuse(err, errsz, ps->path, name,
 			    "fchmod: %s", strerror(errno));
 		if (!fresh)
-			log_warnx("event=spool-repair path=%s%s%s mode=%04o "
-			    "was=%04o", ps->path, name ? "/" : "",
+			log_warnx("parent event=spool-repair path=%s%s%s "
+			    "mode=%04o was=%04o", ps->path, name ? "/" : "",
 			    name ? name : "", (unsigned)mode,
 			    (unsigned)(sb.st_mode & 07777));
 	}
@@ -274,8 +274,8 @@ parent_spool_top(struct parent_spool *ps, int above, const char *base,
 		    "owned by uid %lu, neither root nor %s",
 		    (unsigned long)sb.st_uid, POSTHORN_QUEUE_USER);
 	if (sb.st_uid != ps->root_uid)
-		log_warnx("event=spool-migrate path=%s from=\"owned by %s\"",
-		    ps->path, POSTHORN_QUEUE_USER);
+		log_warnx("parent event=spool-migrate path=%s "
+		    "from=\"owned by %s\"", ps->path, POSTHORN_QUEUE_USER);
 	return parent_spool_own(ps, ps->fd, NULL, ps->root_uid, ps->root_gid,
 	    PARENT_SPOOL_MODE, fresh, err, errsz);
 }
@@ -328,8 +328,9 @@ parent_spool_legacy(struct parent_spool *ps, char *err, size_t errsz)
 		if (unlinkat(ps->fd, name, 0) == -1)
 			return parent_spool_refuse(err, errsz, ps->path, name,
 			    "unlink: %s", strerror(errno));
-		log_warnx("event=spool-migrate path=%s/%s removed=\"%s\"",
-		    ps->path, name, parent_spool_what(sb.st_mode));
+		log_warnx("parent event=spool-migrate path=%s/%s "
+		    "removed=\"%s\"", ps->path, name,
+		    parent_spool_what(sb.st_mode));
 	}
 	return 0;
 }
@@ -350,7 +351,7 @@ parent_spool_rootdir(struct parent_spool *ps, const char *name, mode_t mode,
 		if (unlinkat(ps->fd, name, 0) == -1)
 			return parent_spool_refuse(err, errsz, ps->path, name,
 			    "unlink: %s", strerror(errno));
-		log_warnx("event=spool-repair path=%s/%s removed=\"%s\"",
+		log_warnx("parent event=spool-repair path=%s/%s removed=\"%s\"",
 		    ps->path, name, parent_spool_what(sb.st_mode));
 	}
 	if (mkdirat(ps->fd, name, mode) == 0)
@@ -393,7 +394,7 @@ parent_spool_clean_one(struct parent_spool *ps, int dirfd, const char *dir,
 	if (sb.st_uid != ps->root_uid || (strcmp(name, SPOOL_PIDFILE) != 0 &&
 	    strcmp(name, SPOOL_CONTROL_SOCK) != 0 &&
 	    strcmp(name, SPOOL_ENQUEUE_SOCK) != 0))
-		log_warnx("event=spool-repair path=%s/%s removed=\"%s\"",
+		log_warnx("parent event=spool-repair path=%s/%s removed=\"%s\"",
 		    dir, name, parent_spool_what(sb.st_mode));
 	return 0;
 }

@@ -76,7 +76,7 @@ ATF_TC_BODY(keys_op_check_table, tc)
 	struct keys_pki			 pk[2];
 	struct msg_key_op		 m;
 	const struct t_keys_case	*c;
-	const char			*why;
+	char				 why[ERRTEXT_MAX];
 	size_t				 i;
 	int				 rv;
 
@@ -87,14 +87,13 @@ ATF_TC_BODY(keys_op_check_table, tc)
 		memset(&m, 0, sizeof(m));
 		m.padding = c->padding;
 		m.len = c->len;
-		why = NULL;
-		rv = keys_op_check(&pk[c->rsa], c->type, &m, &why);
+		why[0] = '\0';
+		rv = keys_op_check(&pk[c->rsa], c->type, &m, why, sizeof(why));
 		if (c->why == NULL)
 			ATF_CHECK_MSG(rv == 0, "case %zu: %s", i, why);
 		else
-			ATF_CHECK_MSG(rv == -1 && why != NULL &&
-			    strcmp(why, c->why) == 0, "case %zu: %s", i,
-			    why ? why : "accepted");
+			ATF_CHECK_MSG(rv == -1 && strcmp(why, c->why) == 0,
+			    "case %zu: %s", i, why[0] ? why : "accepted");
 	}
 	EVP_PKEY_free(pk[0].key);
 	EVP_PKEY_free(pk[1].key);
@@ -124,14 +123,15 @@ ATF_TC_BODY(keys_op_run_sign_decrypt, tc)
 	struct msg_key_op	 m;
 	struct msg_key_result	 r;
 	EVP_PKEY_CTX		*ctx;
-	const char		*why = NULL;
+	char			 why[ERRTEXT_MAX] = "";
 	size_t			 len;
 
 	memset(&m, 0, sizeof(m));
 	m.padding = RSA_PKCS1_PADDING;
 	m.len = 32;
 	memset(m.data, 'd', m.len);
-	ATF_REQUIRE_EQ(keys_op_run(&rsa, MSG_KEY_RSA_SIGN, &m, &r, &why), 0);
+	ATF_REQUIRE_EQ(keys_op_run(&rsa, MSG_KEY_RSA_SIGN, &m, &r, why,
+	    sizeof(why)), 0);
 	ATF_CHECK_EQ(r.status, IPC_KEY_OK);
 	ATF_CHECK_EQ(r.len, 256);
 	ATF_CHECK(t_verify(rsa.key, RSA_PKCS1_PADDING, r.data, r.len, m.data,
@@ -145,23 +145,27 @@ ATF_TC_BODY(keys_op_run_sign_decrypt, tc)
 	    3) > 0);
 	EVP_PKEY_CTX_free(ctx);
 	m.len = (uint32_t)len;
-	ATF_REQUIRE_EQ(keys_op_run(&rsa, MSG_KEY_RSA_DECRYPT, &m, &r, &why), 0);
+	ATF_REQUIRE_EQ(keys_op_run(&rsa, MSG_KEY_RSA_DECRYPT, &m, &r, why,
+	    sizeof(why)), 0);
 	ATF_CHECK(r.len == 3 && memcmp(r.data, "pms", 3) == 0);
 	/* ECDSA of a digest */
 	m.padding = 0;
 	m.len = 32;
 	memset(m.data, 'h', m.len);
-	ATF_REQUIRE_EQ(keys_op_run(&ec, MSG_KEY_ECDSA_SIGN, &m, &r, &why), 0);
+	ATF_REQUIRE_EQ(keys_op_run(&ec, MSG_KEY_ECDSA_SIGN, &m, &r, why,
+	    sizeof(why)), 0);
 	ATF_CHECK(t_verify(ec.key, 0, r.data, r.len, m.data, m.len));
 	/* refused: nothing in the answer */
-	ATF_CHECK_EQ(keys_op_run(&ec, MSG_KEY_RSA_SIGN, &m, &r, &why), -1);
+	ATF_CHECK_EQ(keys_op_run(&ec, MSG_KEY_RSA_SIGN, &m, &r, why,
+	    sizeof(why)), -1);
 	ATF_CHECK_STREQ(why, "bad-algorithm");
 	ATF_CHECK(r.status == IPC_KEY_REFUSED && r.len == 0);
 	/* a block no smaller than the modulus fails in OpenSSL, refused */
 	m.padding = RSA_NO_PADDING;
 	m.len = 256;
 	memset(m.data, 0xff, m.len);
-	ATF_CHECK_EQ(keys_op_run(&rsa, MSG_KEY_RSA_SIGN, &m, &r, &why), -1);
+	ATF_CHECK_EQ(keys_op_run(&rsa, MSG_KEY_RSA_SIGN, &m, &r, why,
+	    sizeof(why)), -1);
 	ATF_CHECK_STREQ(why, "failed");
 	EVP_PKEY_free(rsa.key);
 	EVP_PKEY_free(ec.key);
@@ -174,32 +178,32 @@ ATF_TC_BODY(keys_catalogue_routes, tc)
 		struct ipc_hdr		h;
 		struct msg_key_op	m;
 	} f;
-	const char	*why;
+	char		 why[ERRTEXT_MAX];
 
 	memset(&f, 0, sizeof(f));
 	f.h.type = MSG_KEY_RSA_SIGN;
 	f.h.len = sizeof(f.m);
 	ATF_CHECK_EQ(ipc_check(PROC_KEYS, PROC_SMTPD, &f.h, sizeof(f), 0,
-	    &f.m, &why), 0);
+	    &f.m, why, sizeof(why)), 0);
 	ATF_CHECK_EQ(ipc_check(PROC_KEYS, PROC_RELAY, &f.h, sizeof(f), 0,
-	    &f.m, &why), 0);
+	    &f.m, why, sizeof(why)), 0);
 	/* nobody else may ask, and only the key holder answers */
 	ATF_CHECK_EQ(ipc_check(PROC_KEYS, PROC_LOOKUP, &f.h, sizeof(f), 0,
-	    &f.m, &why), -1);
+	    &f.m, why, sizeof(why)), -1);
 	ATF_CHECK_EQ(ipc_check(PROC_KEYS, PROC_QUEUE, &f.h, sizeof(f), 0,
-	    &f.m, &why), -1);
+	    &f.m, why, sizeof(why)), -1);
 	ATF_CHECK_EQ(ipc_check(PROC_QUEUE, PROC_SMTPD, &f.h, sizeof(f), 0,
-	    &f.m, &why), -1);
+	    &f.m, why, sizeof(why)), -1);
 	f.h.type = MSG_KEY_RESULT;
 	f.h.len = sizeof(struct msg_key_result);
 	ATF_CHECK_EQ(ipc_check(PROC_SMTPD, PROC_QUEUE, &f.h, sizeof(f.h) +
-	    f.h.len, 0, &f.m, &why), -1);
+	    f.h.len, 0, &f.m, why, sizeof(why)), -1);
 	/* the pki name must be a string */
 	f.h.type = MSG_KEY_ECDSA_SIGN;
 	f.h.len = sizeof(f.m);
 	memset(f.m.pki, 'x', sizeof(f.m.pki));
 	ATF_CHECK_EQ(ipc_check(PROC_KEYS, PROC_SMTPD, &f.h, sizeof(f), 0,
-	    &f.m, &why), -1);
+	    &f.m, why, sizeof(why)), -1);
 	ATF_CHECK_STREQ(why, "unterminated string");
 }
 
