@@ -314,12 +314,12 @@ ipc_throttle_check(struct ipc *dst)
 	if (!src->paused && dst->outlen > dst->high) {
 		src->paused = 1;
 		event_del(src->rev);
-		log_debug("event=ipc-paused peer=%s queued=%zu",
+		log_debug("ipc event=ipc-paused peer=%s queued=%zu",
 		    proc_role_name(src->peer), dst->outlen);
 	} else if (src->paused && dst->outlen < dst->high / 2) {
 		src->paused = 0;
 		event_add(src->rev, NULL);
-		log_debug("event=ipc-resumed peer=%s",
+		log_debug("ipc event=ipc-resumed peer=%s",
 		    proc_role_name(src->peer));
 	}
 }

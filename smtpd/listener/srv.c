@@ -90,7 +90,7 @@ srv_on_accept(evutil_socket_t lfd, short what, void *arg)
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen = sizeof(ss);
 	struct srv_limit_addr	*a;
-	const char		*why;
+	char			 why[32];
 	int			 fd;
 
 	(void)what;
@@ -108,7 +108,8 @@ srv_on_accept(evutil_socket_t lfd, short what, void *arg)
 		close(fd);
 		return;
 	}
-	if (srv_limit_admit(s, l, (struct sockaddr *)&ss, &a, &why) == -1) {
+	if (srv_limit_admit(s, l, (struct sockaddr *)&ss, &a, why,
+	    sizeof(why)) == -1) {
 		srv_refuse(s, fd, why);
 		return;
 	}

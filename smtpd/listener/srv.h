@@ -206,7 +206,8 @@ const char *srv_helo(const struct srv_session *);
 /* srv_limit.c */
 time_t	srv_limit_now(void);
 int	srv_limit_admit(struct srv *, const struct srv_listener *,
-	    const struct sockaddr *, struct srv_limit_addr **, const char **);
+	    const struct sockaddr *, struct srv_limit_addr **, char *err,
+	    size_t errsz);
 void	srv_limit_release(struct srv *, struct srv_session *);
 void	srv_limit_data(struct srv_session *, uint64_t octets);
 void	srv_limit_start(struct srv *);

@@ -143,11 +143,12 @@ srv_limit_forget(struct srv_limit_addr *a)
 }
 
 /*
- * srv_limit_network - the budget of a network client; NULL and *why set
+ * srv_limit_network - the budget of a network client; NULL and err set
  * when over one (the session is not started)
  */
 static struct srv_limit_addr *
-srv_limit_network(struct srv *s, const char *key, const char **why)
+srv_limit_network(struct srv *s, const char *key, char *err,
+    size_t errsz)
 {
 	const struct cfg_smtp	*c = &s->env->cfg->smtp;
 	struct srv_limit_addr	*a;
@@ -159,10 +160,10 @@ srv_limit_network(struct srv *s, const char *key, const char **why)
 		a->recent = 0;
 	}
 	if (a->sessions >= (unsigned int)c->max_sessions_per_address)
-		*why = "max-sessions-per-address";
+		strlcpy(err, "max-sessions-per-address", errsz);
 	else if (c->session_rate > 0 &&
 	    a->recent >= (unsigned int)c->session_rate)
-		*why = "session-rate";
+		strlcpy(err, "session-rate", errsz);
 	else {
 		a->sessions++;
 		a->recent++;
@@ -176,18 +177,19 @@ srv_limit_network(struct srv *s, const char *key, const char **why)
 /*
  * srv_limit_admit - whether a new connection may have a session: 0 and
  * *ap set (NULL for the local socket), or -1 with the limit's name in
- * *why
+ * err
  */
 int
 srv_limit_admit(struct srv *s, const struct srv_listener *l,
-    const struct sockaddr *sa, struct srv_limit_addr **ap, const char **why)
+    const struct sockaddr *sa, struct srv_limit_addr **ap, char *err,
+    size_t errsz)
 {
 	char	key[INET6_ADDRSTRLEN];
 
 	*ap = NULL;
 	if (l->flags & IPC_LSN_LOCAL) {
 		if (s->local_current >= SRV_LOCAL_MAX) {
-			*why = "local-sessions";
+			strlcpy(err, "local-sessions", errsz);
 			return -1;
 		}
 		s->local_current++;
@@ -196,11 +198,11 @@ srv_limit_admit(struct srv *s, const struct srv_listener *l,
 	if (srv_limit_key(sa, key, sizeof(key)) == -1)
 		strlcpy(key, "unknown", sizeof(key));
 	if (s->net_current >= (unsigned int)s->env->cfg->smtp.max_sessions) {
-		*why = "max-sessions";
+		strlcpy(err, "max-sessions", errsz);
 		return -1;
 	}
 	if (!srv_limit_loopback(sa) &&
-	    (*ap = srv_limit_network(s, key, why)) == NULL)
+	    (*ap = srv_limit_network(s, key, err, errsz)) == NULL)
 		return -1;
 	s->net_current++;
 	return 0;

@@ -23,13 +23,13 @@ t_sa(struct sockaddr_in *sin, const char *addr)
 
 /* t_admit - admit a client of addr on a network listener: 0 or -1 */
 static int
-t_admit(const char *addr, struct srv_limit_addr **a, const char **why)
+t_admit(const char *addr, struct srv_limit_addr **a, char *why)
 {
 	struct srv_listener	l;
 	struct sockaddr_in	sin;
 
 	memset(&l, 0, sizeof(l));
-	return srv_limit_admit(&H.srv, &l, t_sa(&sin, addr), a, why);
+	return srv_limit_admit(&H.srv, &l, t_sa(&sin, addr), a, why, 64);
 }
 
 /* t_release - the end of a session admitted with budget a */
@@ -63,20 +63,20 @@ ATF_TC_WITHOUT_HEAD(srv_limit_admit_per_address);
 ATF_TC_BODY(srv_limit_admit_per_address, tc)
 {
 	struct srv_limit_addr	*a[3], *b;
-	const char		*why = NULL;
+	char			 why[64] = "";
 
 	h_setup("smtp limit max-sessions-per-address 2");
-	ATF_REQUIRE_EQ(t_admit("192.0.2.1", &a[0], &why), 0);
-	ATF_REQUIRE_EQ(t_admit("192.0.2.1", &a[1], &why), 0);
+	ATF_REQUIRE_EQ(t_admit("192.0.2.1", &a[0], why), 0);
+	ATF_REQUIRE_EQ(t_admit("192.0.2.1", &a[1], why), 0);
 	ATF_CHECK(a[0] != NULL && a[0] == a[1]);
-	ATF_CHECK_EQ(t_admit("192.0.2.1", &a[2], &why), -1);
+	ATF_CHECK_EQ(t_admit("192.0.2.1", &a[2], why), -1);
 	ATF_CHECK_STREQ(why, "max-sessions-per-address");
 	/* another address has a budget of its own */
-	ATF_CHECK_EQ(t_admit("192.0.2.2", &b, &why), 0);
+	ATF_CHECK_EQ(t_admit("192.0.2.2", &b, why), 0);
 	t_release(b);
 	/* once one session is gone, the address may have another */
 	t_release(a[0]);
-	ATF_CHECK_EQ(t_admit("192.0.2.1", &a[2], &why), 0);
+	ATF_CHECK_EQ(t_admit("192.0.2.1", &a[2], why), 0);
 	t_release(a[1]);
 	t_release(a[2]);
 	ATF_CHECK_EQ(srv_limit_addresses(), 0);
@@ -87,18 +87,18 @@ ATF_TC_WITHOUT_HEAD(srv_limit_admit_rate);
 ATF_TC_BODY(srv_limit_admit_rate, tc)
 {
 	struct srv_limit_addr	*a;
-	const char		*why = NULL;
+	char			 why[64] = "";
 	int			 i;
 
 	h_setup("smtp limit session-rate 3");
 	for (i = 0; i < 3; i++) {
-		ATF_REQUIRE_EQ(t_admit("192.0.2.1", &a, &why), 0);
+		ATF_REQUIRE_EQ(t_admit("192.0.2.1", &a, why), 0);
 		t_release(a);
 	}
 	/* the fourth in the same minute: refused, though nothing is open */
-	ATF_CHECK_EQ(t_admit("192.0.2.1", &a, &why), -1);
+	ATF_CHECK_EQ(t_admit("192.0.2.1", &a, why), -1);
 	ATF_CHECK_STREQ(why, "session-rate");
-	ATF_CHECK_EQ(t_admit("192.0.2.2", &a, &why), 0);
+	ATF_CHECK_EQ(t_admit("192.0.2.2", &a, why), 0);
 	t_release(a);
 	/* the addresses are remembered for their minute */
 	ATF_CHECK_EQ(srv_limit_addresses(), 2);
@@ -108,7 +108,7 @@ ATF_TC_WITHOUT_HEAD(srv_limit_admit_loopback_exempt);
 ATF_TC_BODY(srv_limit_admit_loopback_exempt, tc)
 {
 	struct srv_limit_addr	*a;
-	const char		*why = NULL;
+	char			 why[64] = "";
 	int			 i;
 
 	h_setup("smtp limit max-sessions 5 max-sessions-per-address 1 "
@@ -116,10 +116,10 @@ ATF_TC_BODY(srv_limit_admit_loopback_exempt, tc)
 	/* this host's own clients: only max-sessions counts */
 	for (i = 0; i < 5; i++) {
 		ATF_REQUIRE_EQ(t_admit(i % 2 ? "127.0.0.1" : "127.1.2.3", &a,
-		    &why), 0);
+		    why), 0);
 		ATF_CHECK(a == NULL);
 	}
-	ATF_CHECK_EQ(t_admit("127.0.0.1", &a, &why), -1);
+	ATF_CHECK_EQ(t_admit("127.0.0.1", &a, why), -1);
 	ATF_CHECK_STREQ(why, "max-sessions");
 	ATF_CHECK_EQ(srv_limit_addresses(), 0);
 }
@@ -144,7 +144,7 @@ ATF_TC_BODY(srv_limit_admit_local_apart, tc)
 {
 	struct srv_listener	 l;
 	struct srv_limit_addr	*a;
-	const char		*why = NULL;
+	char			 why[64] = "";
 	struct sockaddr		 sa;
 	unsigned int		 i;
 
@@ -155,9 +155,11 @@ ATF_TC_BODY(srv_limit_admit_local_apart, tc)
 	l.flags = IPC_LSN_LOCAL;
 	/* the enqueuer's sessions do not count against max-sessions */
 	for (i = 0; i < SRV_LOCAL_MAX; i++)
-		ATF_REQUIRE_EQ(srv_limit_admit(&H.srv, &l, &sa, &a, &why), 0);
+		ATF_REQUIRE_EQ(srv_limit_admit(&H.srv, &l, &sa, &a, why,
+		    sizeof(why)), 0);
 	ATF_CHECK(a == NULL);
-	ATF_CHECK_EQ(srv_limit_admit(&H.srv, &l, &sa, &a, &why), -1);
+	ATF_CHECK_EQ(srv_limit_admit(&H.srv, &l, &sa, &a, why,
+		    sizeof(why)), -1);
 	ATF_CHECK_STREQ(why, "local-sessions");
 	ATF_CHECK_EQ(H.srv.net_current, 0);
 	ATF_CHECK_EQ(H.srv.local_current, SRV_LOCAL_MAX);
