@@ -21,6 +21,24 @@
 #include "ipc.h"
 #include "control_harness.h"
 
+#define T_RCPT	"nobody@localhost"
+
+/* t_root - one command of root's; the status it ended with */
+static int
+t_root(enum ipc_type type, const char *arg)
+{
+	return control_harness_cmd(0, type, arg)->end.status;
+}
+
+/* t_queued - n envelopes due in an hour; the first one's id */
+static void
+t_queued(int n, char id[ENVELOPE_ID_STRLEN + 1])
+{
+	envelope_id_format(control_harness_envelope(T_RCPT, 3600), id);
+	while (--n > 0)
+		(void)control_harness_envelope(T_RCPT, 3600);
+}
+
 /* t_line - does the client have a line starting with s? */
 static int
 t_line(const struct control_harness_client *cl, const char *s)
@@ -33,50 +51,107 @@ t_line(const struct control_harness_client *cl, const char *s)
 	return 0;
 }
 
-/* one command from another uid that only root may run */
-static const struct {
+/* t_said - root's command succeeds and prints line; did it? */
+static int
+t_said(enum ipc_type type, const char *arg, const char *line)
+{
+	const struct control_harness_client	*cl;
+
+	cl = control_harness_cmd(0, type, arg);
+	ATF_CHECK_EQ_MSG(cl->end.status, 0, "%s", cl->end.error);
+	ATF_CHECK_MSG(t_line(cl, line), "no \"%s\", first: \"%s\"", line,
+	    cl->nlines > 0 ? cl->lines[0] : "");
+	return cl->end.status == 0 && t_line(cl, line);
+}
+
+/* a command refused, and the error it must end with */
+struct t_refusal {
 	enum ipc_type	 type;
-	const char	*name;
 	const char	*arg;
-} t_root_only[] = {
-	{ MSG_CTL_SHOW_ENVELOPE, "show envelope",	"0123456789abcdef" },
-	{ MSG_CTL_SHOW_MESSAGE,	"show message",		"01234567" },
-	{ MSG_CTL_SCHEDULE,	"schedule",		"all" },
-	{ MSG_CTL_REMOVE,	"remove",		"all" },
-	{ MSG_CTL_PAUSE,	"pause",		"smtp" },
-	{ MSG_CTL_RESUME,	"resume",		"mta" },
-	{ MSG_CTL_LOG,		"log",			"verbose" },
-	{ MSG_CTL_UPDATE_TABLE,	"update table",		"" },
-	{ MSG_CTL_STOP,		"stop",			"" },
+	const char	*error;
 };
 
-ATF_TC_WITHOUT_HEAD(control_on_cmd_root_only);
-ATF_TC_BODY(control_on_cmd_root_only, tc)
+/*
+ * t_refusals - each command as uid ends with its error, prints nothing,
+ * and nothing reaches another process or changes in the queue
+ */
+static void
+t_refusals(uid_t uid, const struct t_refusal *cases, size_t n)
 {
 	struct control_harness			*h;
 	const struct control_harness_client	*cl;
 	struct control_harness_peers		 before;
-	char			 want[128];
-	size_t			 i;
+	size_t					 i;
 
-	(void)tc;
 	h = control_harness_start();
-	(void)control_harness_envelope("nobody@localhost", 3600);
+	(void)control_harness_envelope(T_RCPT, 3600);
 	before = h->p;
-	for (i = 0; i < sizeof(t_root_only) / sizeof(t_root_only[0]); i++) {
-		cl = control_harness_cmd(CONTROL_HARNESS_USER,
-		    t_root_only[i].type, t_root_only[i].arg);
-		snprintf(want, sizeof(want), "permission denied: only root "
-		    "may use \"%s\"", t_root_only[i].name);
-		ATF_CHECK_EQ_MSG(cl->end.status, 1, "%s", t_root_only[i].name);
-		ATF_CHECK_STREQ(cl->end.error, want);
+	for (i = 0; i < n; i++) {
+		cl = control_harness_cmd(uid, cases[i].type, cases[i].arg);
+		ATF_CHECK_EQ_MSG(cl->end.status, 1, "case %zu", i);
+		ATF_CHECK_STREQ_MSG(cl->end.error, cases[i].error,
+		    "case %zu", i);
 		ATF_CHECK_EQ(cl->nlines, 0);
 		ATF_CHECK_EQ(cl->msgfd, -1);
 	}
-	/* nothing reached another process, nothing changed */
 	ATF_CHECK(memcmp(&before, &h->p, sizeof(h->p)) == 0);
-	ATF_CHECK(!h->q.paused_smtp && !h->q.paused_mta);
+	ATF_CHECK(!h->q.paused_smtp && !h->q.paused_mta && !h->q.paused_mda);
 	ATF_CHECK_EQ(sched_count(h->q.sched), 1);
+}
+
+#define T_ROOT_ONLY(name)	"permission denied: only root may use \"" \
+				name "\""
+
+ATF_TC_WITHOUT_HEAD(control_on_cmd_root_only);
+ATF_TC_BODY(control_on_cmd_root_only, tc)
+{
+	static const struct t_refusal cases[] = {
+		{ MSG_CTL_SHOW_ENVELOPE, "0123456789abcdef",
+		    T_ROOT_ONLY("show envelope") },
+		{ MSG_CTL_SHOW_MESSAGE,	"01234567",
+		    T_ROOT_ONLY("show message") },
+		{ MSG_CTL_SCHEDULE,	"all",	T_ROOT_ONLY("schedule") },
+		{ MSG_CTL_REMOVE,	"all",	T_ROOT_ONLY("remove") },
+		{ MSG_CTL_PAUSE,	"smtp",	T_ROOT_ONLY("pause") },
+		{ MSG_CTL_RESUME,	"mta",	T_ROOT_ONLY("resume") },
+		{ MSG_CTL_LOG,		"verbose", T_ROOT_ONLY("log") },
+		{ MSG_CTL_UPDATE_TABLE,	"",	T_ROOT_ONLY("update table") },
+		{ MSG_CTL_STOP,		"",	T_ROOT_ONLY("stop") },
+	};
+
+	(void)tc;
+	t_refusals(CONTROL_HARNESS_USER, cases,
+	    sizeof(cases) / sizeof(cases[0]));
+}
+
+ATF_TC_WITHOUT_HEAD(control_cmd_bad_argument);
+ATF_TC_BODY(control_cmd_bad_argument, tc)
+{
+	static const struct t_refusal cases[] = {
+		{ MSG_CTL_PAUSE,	"queue", "expected smtp, mta or mda" },
+		{ MSG_CTL_RESUME,	"",	"expected smtp, mta or mda" },
+		{ MSG_CTL_LOG,		"loud",	"expected verbose or brief" },
+		{ MSG_CTL_SHOW_ENVELOPE, "all",	"expected an envelope id" },
+		{ MSG_CTL_SHOW_ENVELOPE, "0123456789abcdeg",
+		    "expected an envelope id" },
+		{ MSG_CTL_SHOW_ENVELOPE, "0123456789abcdef",
+		    "no such envelope" },
+		{ MSG_CTL_SHOW_MESSAGE,	"all",
+		    "expected an envelope or message id" },
+		{ MSG_CTL_SHOW_MESSAGE,	"01234567", "no such message" },
+		{ MSG_CTL_SCHEDULE,	"x",
+		    "expected an envelope id, message id or all" },
+		{ MSG_CTL_SCHEDULE,	"0123456789abcdef",
+		    "no such envelope or message" },
+		{ MSG_CTL_REMOVE,	"",
+		    "expected an envelope id, message id or all" },
+		{ MSG_CTL_REMOVE,	"01234567",
+		    "no such envelope or message" },
+		{ MSG_CTL_UPDATE_TABLE,	"nosuch", "no such table" },
+	};
+
+	(void)tc;
+	t_refusals(0, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 ATF_TC_WITHOUT_HEAD(control_on_cmd_anyone);
@@ -86,7 +161,7 @@ ATF_TC_BODY(control_on_cmd_anyone, tc)
 
 	(void)tc;
 	(void)control_harness_start();
-	(void)control_harness_envelope("nobody@localhost", 3600);
+	(void)control_harness_envelope(T_RCPT, 3600);
 	cl = control_harness_cmd(CONTROL_HARNESS_USER, MSG_CTL_SHOW_QUEUE, "");
 	ATF_CHECK_EQ(cl->end.status, 0);
 	ATF_CHECK_EQ(cl->nlines, 1);
@@ -127,7 +202,7 @@ ATF_TC_BODY(control_cmd_stats_counters, tc)
 
 	(void)tc;
 	h = control_harness_start();
-	(void)control_harness_envelope("nobody@localhost", 3600);
+	(void)control_harness_envelope(T_RCPT, 3600);
 	cl = control_harness_cmd(0, MSG_CTL_SHOW_STATS, "");
 	ATF_CHECK_EQ(cl->end.status, 0);
 	ATF_CHECK_EQ(h->p.stats_req, 2);
@@ -177,7 +252,7 @@ ATF_TC_BODY(control_cmd_show_envelope_fields, tc)
 
 	(void)tc;
 	(void)control_harness_start();
-	envelope_id_format(control_harness_envelope("nobody@localhost", 3600), id);
+	t_queued(1, id);
 	cl = control_harness_cmd(0, MSG_CTL_SHOW_ENVELOPE, id);
 	ATF_CHECK_EQ(cl->end.status, 0);
 	ATF_CHECK(t_line(cl, "sender: <s@example.org>"));
@@ -200,7 +275,7 @@ ATF_TC_BODY(control_cmd_show_message_fd, tc)
 
 	(void)tc;
 	(void)control_harness_start();
-	evpid = control_harness_envelope("nobody@localhost", 3600);
+	evpid = control_harness_envelope(T_RCPT, 3600);
 	envelope_id_format(evpid, id);
 	envelope_msgid_format(envelope_msgid(evpid), msgid);
 	for (i = 0; i < 2; i++) {
@@ -218,101 +293,35 @@ ATF_TC_BODY(control_cmd_show_message_fd, tc)
 ATF_TC_WITHOUT_HEAD(control_cmd_schedule_now);
 ATF_TC_BODY(control_cmd_schedule_now, tc)
 {
-	struct control_harness			*h;
-	const struct control_harness_client	*cl;
+	struct control_harness	*h;
 	char			 id[ENVELOPE_ID_STRLEN + 1];
 
 	(void)tc;
 	h = control_harness_start();
-	envelope_id_format(control_harness_envelope("nobody@localhost", 3600), id);
-	(void)control_harness_envelope("nobody@localhost", 3600);
-	(void)control_harness_envelope("nobody@localhost", 3600);
+	t_queued(3, id);
 	ATF_CHECK_EQ(h->p.mda_runs, 0);
-	cl = control_harness_cmd(0, MSG_CTL_SCHEDULE, id);
-	ATF_CHECK_EQ(cl->end.status, 0);
-	ATF_CHECK(t_line(cl, "1 envelope scheduled"));
+	(void)t_said(MSG_CTL_SCHEDULE, id, "1 envelope scheduled");
 	ATF_CHECK(control_harness_wait(&h->p.mda_runs, 5));
-	cl = control_harness_cmd(0, MSG_CTL_SCHEDULE, "all");
-	ATF_CHECK_EQ(cl->end.status, 0);
-	ATF_CHECK_MSG(t_line(cl, "2 envelopes scheduled"), "%s",
-	    cl->lines[0]);
+	/* the one in flight is not scheduled again */
+	(void)t_said(MSG_CTL_SCHEDULE, "all", "2 envelopes scheduled");
 }
 
 ATF_TC_WITHOUT_HEAD(control_cmd_remove_ids);
 ATF_TC_BODY(control_cmd_remove_ids, tc)
 {
-	struct control_harness			*h;
-	const struct control_harness_client	*cl;
+	struct control_harness	*h;
 	char			 id[ENVELOPE_ID_STRLEN + 1];
 
 	(void)tc;
 	h = control_harness_start();
-	envelope_id_format(control_harness_envelope("nobody@localhost", 3600), id);
-	(void)control_harness_envelope("nobody@localhost", 3600);
-	(void)control_harness_envelope("nobody@localhost", 3600);
-	cl = control_harness_cmd(0, MSG_CTL_REMOVE, id);
-	ATF_CHECK_EQ(cl->end.status, 0);
-	ATF_CHECK(t_line(cl, "1 envelope removed"));
+	t_queued(3, id);
+	(void)t_said(MSG_CTL_REMOVE, id, "1 envelope removed");
 	ATF_CHECK_EQ(sched_count(h->q.sched), 2);
-	cl = control_harness_cmd(0, MSG_CTL_SHOW_ENVELOPE, id);
-	ATF_CHECK_STREQ(cl->end.error, "no such envelope");
-	cl = control_harness_cmd(0, MSG_CTL_REMOVE, "all");
-	ATF_CHECK_EQ(cl->end.status, 0);
-	ATF_CHECK(t_line(cl, "2 envelopes removed"));
+	ATF_CHECK_STREQ(control_harness_cmd(0, MSG_CTL_SHOW_ENVELOPE,
+	    id)->end.error, "no such envelope");
+	(void)t_said(MSG_CTL_REMOVE, "all", "2 envelopes removed");
 	ATF_CHECK_EQ(sched_count(h->q.sched), 0);
-	cl = control_harness_cmd(0, MSG_CTL_REMOVE, "all");
-	ATF_CHECK_EQ(cl->end.status, 0);
-	ATF_CHECK(t_line(cl, "0 envelopes removed"));
-}
-
-/* an argument a command refuses, and the refusal */
-static const struct {
-	enum ipc_type	 type;
-	const char	*arg;
-	const char	*error;
-} t_bad_args[] = {
-	{ MSG_CTL_PAUSE,	"queue",	"expected smtp, mta or mda" },
-	{ MSG_CTL_RESUME,	"",		"expected smtp, mta or mda" },
-	{ MSG_CTL_LOG,		"loud",		"expected verbose or brief" },
-	{ MSG_CTL_SHOW_ENVELOPE, "all",		"expected an envelope id" },
-	{ MSG_CTL_SHOW_ENVELOPE, "0123456789abcdeg",
-	    "expected an envelope id" },
-	{ MSG_CTL_SHOW_ENVELOPE, "0123456789abcdef", "no such envelope" },
-	{ MSG_CTL_SHOW_MESSAGE,	"all",
-	    "expected an envelope or message id" },
-	{ MSG_CTL_SHOW_MESSAGE,	"01234567",	"no such message" },
-	{ MSG_CTL_SCHEDULE,	"x",
-	    "expected an envelope id, message id or all" },
-	{ MSG_CTL_SCHEDULE,	"0123456789abcdef",
-	    "no such envelope or message" },
-	{ MSG_CTL_REMOVE,	"",
-	    "expected an envelope id, message id or all" },
-	{ MSG_CTL_REMOVE,	"01234567",	"no such envelope or message" },
-	{ MSG_CTL_UPDATE_TABLE,	"nosuch",	"no such table" },
-};
-
-ATF_TC_WITHOUT_HEAD(control_cmd_bad_argument);
-ATF_TC_BODY(control_cmd_bad_argument, tc)
-{
-	struct control_harness			*h;
-	const struct control_harness_client	*cl;
-	struct control_harness_peers		 before;
-	size_t			 i;
-
-	(void)tc;
-	h = control_harness_start();
-	(void)control_harness_envelope("nobody@localhost", 3600);
-	before = h->p;
-	for (i = 0; i < sizeof(t_bad_args) / sizeof(t_bad_args[0]); i++) {
-		cl = control_harness_cmd(0, t_bad_args[i].type, t_bad_args[i].arg);
-		ATF_CHECK_EQ_MSG(cl->end.status, 1, "case %zu", i);
-		ATF_CHECK_STREQ_MSG(cl->end.error, t_bad_args[i].error,
-		    "case %zu", i);
-		ATF_CHECK_EQ(cl->nlines, 0);
-	}
-	ATF_CHECK(memcmp(&before, &h->p, sizeof(h->p)) == 0);
-	ATF_CHECK(!h->q.paused_smtp && !h->q.paused_mta && !h->q.paused_mda);
-	ATF_CHECK_EQ(sched_count(h->q.sched), 1);
+	(void)t_said(MSG_CTL_REMOVE, "all", "0 envelopes removed");
 }
 
 ATF_TC_WITHOUT_HEAD(control_cmd_pause_resume);
@@ -325,20 +334,22 @@ ATF_TC_BODY(control_cmd_pause_resume, tc)
 	h = control_harness_start();
 	cl = control_harness_cmd(0, MSG_CTL_PAUSE, "smtp");
 	ATF_CHECK_EQ(cl->end.status, 0);
-	ATF_CHECK(control_harness_wait(&h->p.pause_smtp, 5) && h->q.paused_smtp);
+	ATF_CHECK(control_harness_wait(&h->p.pause_smtp, 5));
+	ATF_CHECK(h->q.paused_smtp);
 	cl = control_harness_cmd(0, MSG_CTL_RESUME, "smtp");
 	ATF_CHECK_EQ(cl->end.status, 0);
-	ATF_CHECK(control_harness_wait(&h->p.resume_smtp, 5) && !h->q.paused_smtp);
-	ATF_CHECK_EQ(control_harness_cmd(0, MSG_CTL_PAUSE, "mta")->end.status, 0);
+	ATF_CHECK(control_harness_wait(&h->p.resume_smtp, 5));
+	ATF_CHECK(!h->q.paused_smtp);
+	ATF_CHECK_EQ(t_root(MSG_CTL_PAUSE, "mta"), 0);
 	ATF_CHECK(h->q.paused_mta);
-	ATF_CHECK_EQ(control_harness_cmd(0, MSG_CTL_PAUSE, "mda")->end.status, 0);
+	ATF_CHECK_EQ(t_root(MSG_CTL_PAUSE, "mda"), 0);
 	ATF_CHECK(h->q.paused_mda);
 	/* a paused local queue keeps a due envelope */
-	(void)control_harness_envelope("nobody@localhost", 0);
-	ATF_CHECK_EQ(control_harness_cmd(0, MSG_CTL_RESUME, "mta")->end.status, 0);
+	(void)control_harness_envelope(T_RCPT, 0);
+	ATF_CHECK_EQ(t_root(MSG_CTL_RESUME, "mta"), 0);
 	ATF_CHECK(!h->q.paused_mta && h->q.paused_mda);
 	ATF_CHECK_EQ(h->p.mda_runs, 0);
-	ATF_CHECK_EQ(control_harness_cmd(0, MSG_CTL_RESUME, "mda")->end.status, 0);
+	ATF_CHECK_EQ(t_root(MSG_CTL_RESUME, "mda"), 0);
 	ATF_CHECK(!h->q.paused_mda);
 	ATF_CHECK(control_harness_wait(&h->p.mda_runs, 5));
 }
@@ -351,12 +362,14 @@ ATF_TC_BODY(control_cmd_log_every_process, tc)
 
 	(void)tc;
 	h = control_harness_start();
-	ATF_CHECK_EQ(control_harness_cmd(0, MSG_CTL_LOG, "verbose")->end.status, 0);
+	ATF_CHECK_EQ(t_root(MSG_CTL_LOG, "verbose"), 0);
 	for (i = 0; i < 3; i++)
-		ATF_CHECK_MSG(control_harness_wait(&h->p.verbose[i], 5), "peer %d", i);
-	ATF_CHECK_EQ(control_harness_cmd(0, MSG_CTL_LOG, "brief")->end.status, 0);
+		ATF_CHECK_MSG(control_harness_wait(&h->p.verbose[i], 5),
+		    "peer %d", i);
+	ATF_CHECK_EQ(t_root(MSG_CTL_LOG, "brief"), 0);
 	for (i = 0; i < 3; i++)
-		ATF_CHECK_MSG(control_harness_wait(&h->p.brief[i], 5), "peer %d", i);
+		ATF_CHECK_MSG(control_harness_wait(&h->p.brief[i], 5),
+		    "peer %d", i);
 }
 
 ATF_TC_WITHOUT_HEAD(control_cmd_update_table_answer);
@@ -388,9 +401,10 @@ ATF_TC_WITHOUT_HEAD(control_cmd_stop_parent);
 ATF_TC_BODY(control_cmd_stop_parent, tc)
 {
 	struct control_harness	*h;
+
 	(void)tc;
 	h = control_harness_start();
-	ATF_CHECK_EQ(control_harness_cmd(0, MSG_CTL_STOP, "")->end.status, 0);
+	ATF_CHECK_EQ(t_root(MSG_CTL_STOP, ""), 0);
 	ATF_CHECK(control_harness_wait(&h->p.shutdown, 5));
 }
 
@@ -402,7 +416,8 @@ static const struct {
 	int		 hello;
 	int		 unterminated;
 } t_bad_frames[] = {
-	{ "unknown type",	9999,		sizeof(struct msg_ctl_arg), 1, 0 },
+	{ "unknown type",	9999,
+	    sizeof(struct msg_ctl_arg),					1, 0 },
 	{ "short payload",	MSG_CTL_SHOW_QUEUE, 8,			1, 0 },
 	{ "long payload",	MSG_CTL_SHOW_QUEUE,
 	    sizeof(struct msg_ctl_arg) + 8,				1, 0 },
@@ -468,7 +483,7 @@ ATF_TC_BODY(control_on_cmd_bad_frame, tc)
 
 	(void)tc;
 	h = control_harness_start();
-	(void)control_harness_envelope("nobody@localhost", 3600);
+	(void)control_harness_envelope(T_RCPT, 3600);
 	for (i = 0; i < sizeof(t_bad_frames) / sizeof(t_bad_frames[0]);
 	    i++) {
 		memset(fill, t_bad_frames[i].unterminated ? 'a' : 0,
