@@ -34,6 +34,7 @@
 #include "../../../queue/queue/qstore.h"
 #include "../../../queue/queue/queue.h"
 #include "../../../queue/queue/sched.h"
+#include "../../common/file_harness.h"
 
 #define CONTROL_HARNESS_CONNS	48
 #define CONTROL_HARNESS_LINES	32
@@ -334,13 +335,10 @@ control_harness_store(struct control_harness *h)
 	    "action \"local\" mbox alias <al>\naction \"out\" relay\n"
 	    "match from local for local action \"local\"\n"
 	    "match from local for any action \"out\"\n";
-	char	 err[1024];
-	int	 dfd;
-	FILE	*f;
+	char	err[1024];
+	int	dfd;
 
-	ATF_REQUIRE((f = fopen("smtpd.conf", "w")) != NULL);
-	fputs(conf, f);
-	fclose(f);
+	file_harness_text("smtpd.conf", conf);
 	h->env.cfg = cfg_load("smtpd.conf", NULL, err, sizeof(err));
 	ATF_REQUIRE_MSG(h->env.cfg != NULL, "%s", err);
 	h->env.started = time(NULL) - 5;

@@ -28,6 +28,7 @@
 #include "proc.h"
 #include "pwhash.h"
 #include "../../../smtpd/lookup/lookup.h"
+#include "../../common/file_harness.h"
 
 #define LOOKUP_HARNESS_MAX	32
 #define LOOKUP_HARNESS_CREDS	0	/* listener: auth <creds> senders */
@@ -292,17 +293,6 @@ lookup_harness_pair(struct lookup_harness *h, enum proc_role peer,
 	return ipc_new(sv[1], peer, PROC_LOOKUP, IPC_TRUST_PEER, ph, h);
 }
 
-/* lookup_harness_file - a file of the configuration */
-static inline void
-lookup_harness_file(const char *name, const char *text)
-{
-	FILE	*f;
-
-	ATF_REQUIRE((f = fopen(name, "w")) != NULL);
-	ATF_REQUIRE(fputs(text, f) >= 0);
-	ATF_REQUIRE(fclose(f) == 0);
-}
-
 /* lookup_harness_config - smtpd.conf, creds (alice, "secret"), the pki */
 static inline void
 lookup_harness_config(struct lookup_harness *h)
@@ -313,10 +303,10 @@ lookup_harness_config(struct lookup_harness *h)
 
 	ATF_REQUIRE(pwhash_hash("secret", hash, sizeof(hash)) == 0);
 	snprintf(line, sizeof(line), "alice %s\n", hash);
-	lookup_harness_file("creds", line);
-	lookup_harness_file("cert.pem", "");
-	lookup_harness_file("key.pem", "");
-	lookup_harness_file("smtpd.conf", lookup_harness_conf);
+	file_harness_text("creds", line);
+	file_harness_text("cert.pem", "");
+	file_harness_text("key.pem", "");
+	file_harness_text("smtpd.conf", lookup_harness_conf);
 	h->env.cfg = cfg_load("smtpd.conf", NULL, err, sizeof(err));
 	ATF_REQUIRE_MSG(h->env.cfg != NULL, "%s", err);
 	h->l.env = &h->env;
