@@ -34,6 +34,7 @@
 #include "../../../queue/queue/qstore.h"
 #include "../../../queue/queue/queue.h"
 #include "../../../queue/queue/sched.h"
+#include "../../common/ev_harness.h"
 #include "../../common/file_harness.h"
 
 #define CONTROL_HARNESS_CONNS	48
@@ -280,18 +281,7 @@ static const struct ipc_handler control_harness_q_parent[] = {
 static inline int
 control_harness_wait(const int *flag, int limit)
 {
-	struct timespec	t0, t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	do {
-		event_base_loop(ev_base(), EVLOOP_NONBLOCK);
-		if (*flag)
-			break;
-		usleep(1000);
-		clock_gettime(CLOCK_MONOTONIC, &t);
-	} while (t.tv_sec - t0.tv_sec < limit);
-	event_base_loop(ev_base(), EVLOOP_NONBLOCK);
-	return *flag;
+	return ev_harness_until(flag, 1, limit);
 }
 
 /* control_harness_pair - a channel of the queue and a scripted peer */
@@ -456,15 +446,14 @@ control_harness_connect_fd(uid_t uid)
 static inline int
 control_harness_ready(struct control_harness_client *cl)
 {
-	static int	never;
-	int		i;
+	int	i;
 
 	for (i = 0; i < 5000 && !cl->closed; i++) {
 		if ((cl->ready = cl->ipc != NULL && ipc_ready(cl->ipc)))
 			break;
-		(void)control_harness_wait(&never, 0);
+		ev_harness_turns(1);
 	}
-	(void)control_harness_wait(&never, 0);
+	ev_harness_turns(0);
 	return cl->ready && !cl->closed;
 }
 

@@ -456,7 +456,7 @@ t_raw_drain(int fd)
 	int		i, rfd, nfds, ended = 0;
 
 	for (i = 0; i < 5000; i++) {
-		(void)control_harness_wait(&ended, 0);
+		ev_harness_turns(0);
 		n = ipc_recvmsg(fd, buf, sizeof(buf), &rfd, &nfds);
 		if (n == 0)
 			return ended;

@@ -28,6 +28,7 @@
 #include "proc.h"
 #include "pwhash.h"
 #include "../../../smtpd/lookup/lookup.h"
+#include "../../common/ev_harness.h"
 #include "../../common/file_harness.h"
 
 #define LOOKUP_HARNESS_MAX	32
@@ -265,19 +266,11 @@ static const struct ipc_handler lookup_harness_parent[] = {
 	{ MSG_NONE,			NULL }
 };
 
-/* lookup_harness_wait - turn the event loop until *n reaches want */
+/* lookup_harness_wait - turn the event loop until *n is want (3 s) */
 static inline int
 lookup_harness_wait(const int *n, int want)
 {
-	int	i;
-
-	for (i = 0; i < 3000 && *n < want; i++) {
-		event_base_loop(ev_base(), EVLOOP_NONBLOCK);
-		usleep(1000);
-	}
-	for (i = 0; i < 10; i++)
-		event_base_loop(ev_base(), EVLOOP_NONBLOCK);
-	return *n == want;
+	return ev_harness_until(n, want, 3) && *n == want;
 }
 
 /* lookup_harness_pair - a channel of the lookup and a scripted peer */
