@@ -122,10 +122,12 @@ $(BUILD)/bin/$(1): $(BUILD)/obj/$(basename $(PROG_$(1))).o $(LIBS)
 endef
 $(foreach p,smtpd smtpctl makemap sendmail,$(eval $(call prog_rule,$(p))))
 
+# -MMD: a test is built again when a harness header it includes changes
 $(BUILD)/regress/%: regress/%.c $(LIBS)
 	@mkdir -p $(dir $@)
 	@echo "LD $@"
-	@$(CC) $(CPPFLAGS) $(ATF_CFLAGS) $(CFLAGS) -o $@ $< $(LINK) $(ATF_LIBS)
+	@$(CC) $(CPPFLAGS) $(ATF_CFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(LINK) \
+	    $(ATF_LIBS)
 
 # smtpd(8) with one role played by an attacker, for the trust-boundary
 # tests (regress/hostile/hostile.h); never installed.

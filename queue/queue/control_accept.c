@@ -80,6 +80,22 @@ control_accept_on_summary(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
+ * control_accept_drain - discard what the client sent before it was
+ * accepted (smtpctl's hello and command): a socket closed with unread
+ * data resets the connection, and the client would lose the refusal
+ */
+static void
+control_accept_drain(int fd)
+{
+	char	buf[64];
+	int	i;
+
+	for (i = 0; i < 16; i++)
+		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) <= 0)
+			break;
+}
+
+/*
  * control_accept_refuse - over the limit: say so and close; the first
  * refusal is logged, the next ones are counted for the summary
  */
@@ -105,6 +121,7 @@ control_accept_refuse(struct control *ctl, int fd, uid_t uid,
 	c = ipc_new(fd, PROC_QUEUE, PROC_CONTROL, IPC_TRUST_CLIENT, NULL,
 	    NULL);
 	ipc_send(c, MSG_CTL_END, 0, -1, &m, sizeof(m));
+	control_accept_drain(fd);
 	ipc_free(c);
 }
 

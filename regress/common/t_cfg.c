@@ -19,19 +19,7 @@
 #include <atf-c.h>
 
 #include "cfg.h"
-
-/* t_write - create file name holding len bytes of s (len 0: strlen) */
-static void
-t_write(const char *name, const char *s, size_t len)
-{
-	FILE	*fp;
-
-	if (len == 0)
-		len = strlen(s);
-	ATF_REQUIRE((fp = fopen(name, "w")) != NULL);
-	ATF_REQUIRE(fwrite(s, 1, len, fp) == len);
-	ATF_REQUIRE(fclose(fp) == 0);
-}
+#include "file_harness.h"
 
 /* t_load - write s to smtpd.conf and load it; fail the test on error */
 static struct cfg *
@@ -40,7 +28,7 @@ t_load(const char *s, char *const *defines)
 	struct cfg	*cfg;
 	char		 err[1024];
 
-	t_write("smtpd.conf", s, 0);
+	file_harness_text("smtpd.conf", s);
 	cfg = cfg_load("smtpd.conf", defines, err, sizeof(err));
 	if (cfg == NULL)
 		atf_tc_fail("unexpected error: %s", err);
@@ -54,7 +42,7 @@ t_fails(const char *s, size_t len, const char *msg)
 	struct cfg	*cfg;
 	char		 err[1024];
 
-	t_write("smtpd.conf", s, len);
+	file_harness_write("smtpd.conf", s, len != 0 ? len : strlen(s));
 	cfg = cfg_load("smtpd.conf", NULL, err, sizeof(err));
 	ATF_CHECK_MSG(cfg == NULL, "accepted: %s", s);
 	if (cfg != NULL) {
@@ -111,8 +99,8 @@ ATF_TC_BODY(cfg_load_listen, tc)
 	struct cfg		*cfg;
 	struct cfg_listener	*l;
 
-	t_write("c.pem", "x", 0);
-	t_write("k.pem", "x", 0);
+	file_harness_text("c.pem", "x");
+	file_harness_text("k.pem", "x");
 	cfg = t_load("pki a cert c.pem\npki a key k.pem\n"
 	    "pki b cert c.pem\npki b key k.pem\nca c cert c.pem\n"
 	    "table users { alice = x }\ntable snd { alice = alice@example.org }\n"
@@ -170,7 +158,7 @@ ATF_TC_BODY(cfg_load_smtps_port, tc)
 {
 	struct cfg	*cfg;
 
-	t_write("c.pem", "x", 0);
+	file_harness_text("c.pem", "x");
 	cfg = t_load("pki a cert c.pem\npki a key c.pem\n"
 	    "listen on lo port 10465 smtps pki a\n", NULL);
 	ATF_CHECK_EQ(TAILQ_FIRST(&cfg->listeners)->port, 10465);
@@ -274,7 +262,7 @@ ATF_TC_BODY(cfg_load_relay_actions, tc)
 	struct cfg		*cfg;
 	struct cfg_action	*a;
 
-	t_write("c.pem", "x", 0);
+	file_harness_text("c.pem", "x");
 	cfg = t_load("pki p cert c.pem\npki p key c.pem\n"
 	    "table sec { isp = \"u:p\" }\ntable dom { example.org }\n"
 	    "table srcs { 192.0.2.1 }\n"
@@ -489,19 +477,19 @@ ATF_TC_BODY(cfg_load_include, tc)
 	struct cfg	*cfg;
 	char		 err[1024];
 
-	t_write("inc.conf", "table t { a }\nif = \"lo1\"\n", 0);
+	file_harness_text("inc.conf", "table t { a }\nif = \"lo1\"\n");
 	cfg = t_load("include \"inc.conf\"\nlisten on $if senders <t>\n", NULL);
 	ATF_CHECK(cfg_table_find(cfg, "t") != NULL);
 	ATF_CHECK_STREQ(TAILQ_FIRST(&cfg->listeners)->addr, "lo1");
 	cfg_free(cfg);
 	/* errors name the included file and its line */
-	t_write("bad.conf", "\n\nlisten on lo0 port 0\n", 0);
-	t_write("smtpd.conf", "\ninclude \"bad.conf\"\n", 0);
+	file_harness_text("bad.conf", "\n\nlisten on lo0 port 0\n");
+	file_harness_text("smtpd.conf", "\ninclude \"bad.conf\"\n");
 	ATF_CHECK(cfg_load("smtpd.conf", NULL, err, sizeof(err)) == NULL);
 	ATF_CHECK_STREQ(err, "bad.conf:3: port 0 out of range (1-65535)");
 	/* line numbers of the includer go on after the include */
-	t_write("ok.conf", "\n\n\n\n", 0);
-	t_write("smtpd.conf", "include \"ok.conf\"\nbogus\n", 0);
+	file_harness_text("ok.conf", "\n\n\n\n");
+	file_harness_text("smtpd.conf", "include \"ok.conf\"\nbogus\n");
 	ATF_CHECK(cfg_load("smtpd.conf", NULL, err, sizeof(err)) == NULL);
 	ATF_CHECK_STREQ(err, "smtpd.conf:2: unknown directive 'bogus'");
 }
@@ -517,8 +505,8 @@ ATF_TC_BODY(cfg_load_include_depth, tc)
 	for (i = 1; i < CFG_INCLUDE_MAX; i++) {
 		snprintf(name, sizeof(name), "i%d.conf", i);
 		snprintf(body, sizeof(body), "include \"i%d.conf\"\n", i + 1);
-		t_write(name, i == CFG_INCLUDE_MAX - 1 ? "queue compression\n" :
-		    body, 0);
+		file_harness_text(name, i == CFG_INCLUDE_MAX - 1 ?
+		    "queue compression\n" : body);
 	}
 	cfg = t_load("include \"i1.conf\"\n", NULL);
 	ATF_CHECK(cfg->queue.compression);
@@ -526,10 +514,10 @@ ATF_TC_BODY(cfg_load_include_depth, tc)
 	/* one more level is refused */
 	snprintf(name, sizeof(name), "i%d.conf", CFG_INCLUDE_MAX - 1);
 	snprintf(body, sizeof(body), "include \"i%d.conf\"\n", CFG_INCLUDE_MAX);
-	t_write(name, body, 0);
+	file_harness_text(name, body);
 	snprintf(name, sizeof(name), "i%d.conf", CFG_INCLUDE_MAX);
-	t_write(name, "queue compression\n", 0);
-	t_write("smtpd.conf", "include \"i1.conf\"\n", 0);
+	file_harness_text(name, "queue compression\n");
+	file_harness_text("smtpd.conf", "include \"i1.conf\"\n");
 	ATF_CHECK(cfg_load("smtpd.conf", NULL, err, sizeof(err)) == NULL);
 	snprintf(body, sizeof(body), "i%d.conf:1: include nesting too deep "
 	    "(at most %d)", CFG_INCLUDE_MAX - 1, CFG_INCLUDE_MAX);
@@ -586,7 +574,7 @@ ATF_TC_BODY(cfg_load_missing_file, tc)
 	ATF_CHECK(cfg_load("nonexistent.conf", NULL, err, sizeof(err)) == NULL);
 	ATF_CHECK_STREQ(err, "nonexistent.conf:0: cannot open "
 	    "\"nonexistent.conf\": No such file or directory");
-	t_write("smtpd.conf", "\n", 0);
+	file_harness_text("smtpd.conf", "\n");
 	ATF_CHECK(cfg_load("smtpd.conf", bad, err, sizeof(err)) == NULL);
 	ATF_CHECK_STREQ(err, "-D:0: invalid define 'nodefine'");
 }
@@ -712,7 +700,7 @@ ATF_TC_BODY(cfg_load_broken, tc)
 	char	 want[512];
 	size_t	 i;
 
-	t_write("c.pem", "x", 0);
+	file_harness_text("c.pem", "x");
 	ATF_REQUIRE(sizeof(t_broken) / sizeof(t_broken[0]) >= 30);
 	for (i = 0; i < sizeof(t_broken) / sizeof(t_broken[0]); i++) {
 		snprintf(want, sizeof(want), "smtpd.conf:%s", t_broken[i].err);
@@ -748,10 +736,10 @@ ATF_TC_BODY(cfg_load_unreadable_key, tc)
 	ssize_t			 n;
 	pid_t			 pid;
 
-	t_write("c.pem", "x", 0);
-	t_write("k.pem", "x", 0);
+	file_harness_text("c.pem", "x");
+	file_harness_text("k.pem", "x");
 	ATF_REQUIRE(chmod("k.pem", 0) == 0);
-	t_write("smtpd.conf", "pki p cert c.pem\npki p key k.pem\n", 0);
+	file_harness_text("smtpd.conf", "pki p cert c.pem\npki p key k.pem\n");
 	ATF_REQUIRE(pipe(p) == 0);
 	if ((pid = fork()) == 0) {
 		close(p[0]);
@@ -904,7 +892,7 @@ ATF_TC_BODY(cfg_load_samples, tc)
 	struct cfg	*cfg;
 	size_t		 i;
 
-	t_write("c.pem", "x", 0);
+	file_harness_text("c.pem", "x");
 	t_etcdir(tc, dir, sizeof(dir));
 	for (i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, samples[i]);

@@ -26,6 +26,7 @@
 #include "dns.h"
 #include "dns_conf.h"
 #include "ev.h"
+#include "file_harness.h"
 
 #define T_PY		"/usr/bin/python3"
 #define T_ANSWER_MAX	1024
@@ -92,17 +93,6 @@ t_tool(const atf_tc_t *tc, const char *name, char *out, size_t outsz)
 		atf_tc_fail("cannot find %s", path);
 }
 
-/* t_write - a file with the given text */
-static void
-t_write(const char *path, const char *text)
-{
-	FILE	*f;
-
-	ATF_REQUIRE((f = fopen(path, "w")) != NULL);
-	fputs(text, f);
-	ATF_REQUIRE(fclose(f) == 0);
-}
-
 /* t_dnsd - start dnsd.py on a free port with zone; its port */
 static int
 t_dnsd(const atf_tc_t *tc, const char *zone)
@@ -112,7 +102,7 @@ t_dnsd(const atf_tc_t *tc, const char *zone)
 	int	 i, port = 0;
 
 	t_tool(tc, "dnsd.py", tool, sizeof(tool));
-	t_write("zone", zone);
+	file_harness_text("zone", zone);
 	unlink("port");
 	ATF_REQUIRE((t_dnsd_pid = fork()) != -1);
 	if (t_dnsd_pid == 0) {
@@ -153,8 +143,8 @@ t_files(const char *hosts, const char *nsswitch)
 	struct dns_files	 files = { "no-resolv.conf", "hosts",
 				    "nsswitch.conf" };
 
-	t_write("hosts", hosts);
-	t_write("nsswitch.conf", nsswitch);
+	file_harness_text("hosts", hosts);
+	file_harness_text("nsswitch.conf", nsswitch);
 	dns_init_files(&files);
 }
 

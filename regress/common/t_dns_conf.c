@@ -12,6 +12,7 @@
 #include "defs.h"
 #include "dns_conf.h"
 #include "dns_hosts.h"
+#include "file_harness.h"
 
 #define S	DNS_CONF_NSS_BIT(DNS_CONF_SUCCESS)
 #define NF	DNS_CONF_NSS_BIT(DNS_CONF_NOTFOUND)
@@ -197,17 +198,6 @@ ATF_TC_BODY(dns_conf_resolv_table, tc)
 	ATF_CHECK_EQ(o.attempts, 1);
 }
 
-/* t_write - a file with the given text */
-static void
-t_write(const char *path, const char *text)
-{
-	FILE	*f;
-
-	ATF_REQUIRE((f = fopen(path, "w")) != NULL);
-	fputs(text, f);
-	ATF_REQUIRE(fclose(f) == 0);
-}
-
 ATF_TC_WITHOUT_HEAD(dns_conf_load_files);
 ATF_TC_BODY(dns_conf_load_files, tc)
 {
@@ -217,9 +207,9 @@ ATF_TC_BODY(dns_conf_load_files, tc)
 	char			 out[128];
 
 	(void)tc;
-	t_write("resolv", "nameserver 127.0.0.1\noptions attempts:3\n");
-	t_write("hosts", "127.0.0.1 localhost\n::1 localhost\nbad line\n");
-	t_write("nsswitch", "hosts: dns [NOTFOUND=return] files\n");
+	file_harness_text("resolv", "nameserver 127.0.0.1\noptions attempts:3\n");
+	file_harness_text("hosts", "127.0.0.1 localhost\n::1 localhost\nbad line\n");
+	file_harness_text("nsswitch", "hosts: dns [NOTFOUND=return] files\n");
 	dns_conf_load(&c, &files);
 	ATF_CHECK_STREQ(c.resolvconf, "resolv");
 	ATF_CHECK_STREQ(t_order(&c.order, out, sizeof(out)),
@@ -247,8 +237,8 @@ ATF_TC_BODY(dns_conf_load_hosts_bounded, tc)
 	size_t			 n;
 
 	(void)tc;
-	t_write("resolv", "");
-	t_write("nsswitch", "");
+	file_harness_text("resolv", "");
+	file_harness_text("nsswitch", "");
 	/* lines of 50 octets until past DNS_HOSTS_SIZE_MAX: the line cut
 	 * by the bound and those after it are left out */
 	ATF_REQUIRE((f = fopen("hosts", "w")) != NULL);

@@ -13,18 +13,7 @@
 #include <atf-c.h>
 
 #include "table.h"
-
-/* write_file - create name in the test's directory with len bytes */
-static void
-write_file(const char *name, const char *data, size_t len)
-{
-	int	fd;
-
-	fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	ATF_REQUIRE(fd != -1);
-	ATF_REQUIRE_EQ(write(fd, data, len), (ssize_t)len);
-	close(fd);
-}
+#include "file_harness.h"
 
 /* open_file_table - a file: table over data, opened */
 static struct table *
@@ -32,7 +21,7 @@ open_file_table(const char *data, char *err, size_t errsz, int *r)
 {
 	struct table	*t;
 
-	write_file("t.txt", data, strlen(data));
+	file_harness_write("t.txt", data, strlen(data));
 	t = table_create("t", "file", "t.txt", err, errsz);
 	ATF_REQUIRE(t != NULL);
 	*r = table_open(t, err, errsz);
@@ -556,7 +545,7 @@ ATF_TC_BODY(table_reload_keeps_old_on_failure, tc)
 	ATF_REQUIRE(res != NULL);
 	t = open_file_table("k old\n", err, sizeof(err), &r);
 	ATF_REQUIRE_EQ(r, 0);
-	write_file("t.txt", "k new\nbroken\n", 13);
+	file_harness_write("t.txt", "k new\nbroken\n", 13);
 	ATF_CHECK_EQ(table_reload(t, err, sizeof(err)), -1);
 	ATF_CHECK_STREQ(err, "table t: t.txt:2: mixed list and map entries");
 	ATF_REQUIRE_EQ(table_lookup(t, TABLE_K_STRING, "k", res), 1);
@@ -564,7 +553,7 @@ ATF_TC_BODY(table_reload_keeps_old_on_failure, tc)
 	unlink("t.txt");
 	ATF_CHECK_EQ(table_reload(t, err, sizeof(err)), -1);
 	ATF_CHECK_EQ(table_lookup(t, TABLE_K_STRING, "k", res), 1);
-	write_file("t.txt", "k new\n", 6);
+	file_harness_write("t.txt", "k new\n", 6);
 	ATF_CHECK_EQ(table_reload(t, err, sizeof(err)), 0);
 	ATF_REQUIRE_EQ(table_lookup(t, TABLE_K_STRING, "k", res), 1);
 	ATF_CHECK_STREQ(res->string, "new");
@@ -583,7 +572,7 @@ ATF_TC_BODY(table_db_round_trip, tc)
 
 	res = malloc(sizeof(*res));
 	ATF_REQUIRE(res != NULL);
-	write_file("map", map, strlen(map));
+	file_harness_write("map", map, strlen(map));
 	ATF_REQUIRE_EQ_MSG(makemap_build("map", NULL, MAKEMAP_SRC_MAP, err,
 	    sizeof(err)), 0, "%s", err);
 	t = table_create("d", "db", "map.db", err, sizeof(err));
@@ -610,7 +599,7 @@ ATF_TC_BODY(table_db_set_and_aliases, tc)
 
 	res = malloc(sizeof(*res));
 	ATF_REQUIRE(res != NULL);
-	write_file("set", set, strlen(set));
+	file_harness_write("set", set, strlen(set));
 	ATF_REQUIRE_EQ_MSG(makemap_build("set", "out.db", MAKEMAP_SRC_SET,
 	    err, sizeof(err)), 0, "%s", err);
 	t = table_create("s", "db", "out.db", err, sizeof(err));
@@ -621,7 +610,7 @@ ATF_TC_BODY(table_db_set_and_aliases, tc)
 	ATF_CHECK_EQ(table_match(t, TABLE_K_NETADDR, "10.255.0.1"), 1);
 	table_free(t);
 
-	write_file("aliases", al, strlen(al));
+	file_harness_write("aliases", al, strlen(al));
 	ATF_REQUIRE_EQ_MSG(makemap_build("aliases", NULL,
 	    MAKEMAP_SRC_ALIASES, err, sizeof(err)), 0, "%s", err);
 	t = table_create("a", "db", "aliases.db", err, sizeof(err));
@@ -637,16 +626,16 @@ ATF_TC_BODY(makemap_build_refuses_malformed, tc)
 {
 	char	err[256];
 
-	write_file("bad", "a b\nc\n", 6);
+	file_harness_write("bad", "a b\nc\n", 6);
 	ATF_CHECK_EQ(makemap_build("bad", NULL, MAKEMAP_SRC_MAP, err,
 	    sizeof(err)), -1);
 	ATF_CHECK_STREQ(err, "bad:2: mixed list and map entries");
 	ATF_CHECK_EQ(access("bad.db", F_OK), -1);
-	write_file("set", "a b\n", 4);
+	file_harness_write("set", "a b\n", 4);
 	ATF_CHECK_EQ(makemap_build("set", NULL, MAKEMAP_SRC_SET, err,
 	    sizeof(err)), -1);
 	ATF_CHECK_STREQ(err, "set:1: list entries take no value");
-	write_file("al", "root bob\n", 9);
+	file_harness_write("al", "root bob\n", 9);
 	ATF_CHECK_EQ(makemap_build("al", NULL, MAKEMAP_SRC_ALIASES, err,
 	    sizeof(err)), -1);
 	ATF_CHECK_STREQ(err, "al:1: missing ':' after name");
@@ -663,8 +652,8 @@ ATF_TC_BODY(makemap_run_exit_codes, tc)
 	char	*none[] = { "makemap", NULL };
 	char	*missing[] = { "makemap", "missing", NULL };
 
-	write_file("good", "k v\n", 4);
-	write_file("bad", "k v\nk w\n", 8);
+	file_harness_write("good", "k v\n", 4);
+	file_harness_write("bad", "k v\nk w\n", 8);
 	ATF_CHECK_EQ(makemap_run(4, ok), 0);
 	ATF_CHECK_EQ(access("x.db", R_OK), 0);
 	ATF_CHECK_EQ(makemap_run(2, bad), 1);
@@ -679,7 +668,7 @@ ATF_TC_BODY(table_db_open_not_a_db, tc)
 	struct table	*t;
 	char		 err[256];
 
-	write_file("junk.db", "not a database at all\n", 22);
+	file_harness_write("junk.db", "not a database at all\n", 22);
 	t = table_create("j", "db", "junk.db", err, sizeof(err));
 	ATF_REQUIRE(t != NULL);
 	ATF_CHECK_EQ(table_open(t, err, sizeof(err)), -1);

@@ -14,19 +14,7 @@
 #include "cfg.h"
 #include "table.h"
 #include "table_cfg.h"
-
-/* write_file - create name in the test's directory holding data */
-static void
-write_file(const char *name, const char *data)
-{
-	size_t	len = strlen(data);
-	int	fd;
-
-	fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	ATF_REQUIRE(fd != -1);
-	ATF_REQUIRE_EQ(write(fd, data, len), (ssize_t)len);
-	close(fd);
-}
+#include "file_harness.h"
 
 /* cfg_table_init - an empty configured table of the given type */
 static void
@@ -82,7 +70,7 @@ ATF_TC_BODY(table_cfg_open_file, tc)
 	struct table		*t;
 	char			 path[] = "map.txt";
 
-	write_file(path, "Alice alice@example.org\nbob bob@example.org\n");
+	file_harness_text(path, "Alice alice@example.org\nbob bob@example.org\n");
 	cfg_table_init(&ct, "users", CFG_TABLE_FILE, path);
 	t = open_ok(&ct);
 	ATF_CHECK_EQ(table_type(t), TABLE_T_MAP);
@@ -98,7 +86,7 @@ ATF_TC_BODY(table_cfg_open_db, tc)
 	struct table		*t;
 	char			 err[256], path[] = "set.db";
 
-	write_file("set", "example.org\nExample.NET\n");
+	file_harness_text("set", "example.org\nExample.NET\n");
 	ATF_REQUIRE_EQ_MSG(makemap_build("set", NULL, MAKEMAP_SRC_SET, err,
 	    sizeof(err)), 0, "%s", err);
 	cfg_table_init(&ct, "domains", CFG_TABLE_DB, path);

@@ -50,19 +50,19 @@ static void	lookup_on_auth_system(struct ipc *, uint32_t, int,
 static void	lookup_on_table_update(struct ipc *, uint32_t, int,
 		    const void *, void *);
 
-static const struct ipc_handler lookup_parent_handlers[] = {
+const struct ipc_handler lookup_parent_handlers[] = {
 	{ MSG_AUTH_SYSTEM_RESULT, lookup_on_auth_system },
 	{ MSG_FORWARD_FD,	lookup_rcpt_on_forward },
 	{ MSG_NONE,		NULL }
 };
-static const struct ipc_handler lookup_queue_handlers[] = {
+const struct ipc_handler lookup_queue_handlers[] = {
 	{ MSG_LOG_VERBOSE,	ipc_on_log_verbose },
 	{ MSG_LOG_BRIEF,	ipc_on_log_brief },
 	{ MSG_TABLE_UPDATE,	lookup_on_table_update },
 	{ MSG_LOOKUP_NOTICE,	lookup_rcpt_on_notice },
 	{ MSG_NONE,		NULL }
 };
-static const struct ipc_handler lookup_smtpd_handlers[] = {
+const struct ipc_handler lookup_smtpd_handlers[] = {
 	{ MSG_LOOKUP_MAIL,		lookup_on_mail },
 	{ MSG_LOOKUP_RCPT,		lookup_rcpt_on_request },
 	{ MSG_LOOKUP_AUTH,		lookup_on_auth },

@@ -51,7 +51,11 @@ struct lookup {
 	uint64_t		 nextreq;
 };
 
-/* lookup.c */
+/* lookup.c: what the role answers on each channel */
+extern const struct ipc_handler	lookup_parent_handlers[];
+extern const struct ipc_handler	lookup_queue_handlers[];
+extern const struct ipc_handler	lookup_smtpd_handlers[];
+
 const struct cfg_listener *lookup_listener(const struct lookup *,
 			    const struct ipc_sess *);
 int			 lookup_addr_valid(const char *, int flags);

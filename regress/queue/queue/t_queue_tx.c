@@ -29,6 +29,7 @@
 #include "../../../queue/queue/queue.h"
 #include "../../../queue/queue/sched.h"
 #include "xmalloc.h"
+#include "../../common/ev_harness.h"
 
 #define T_MAX	16
 
@@ -197,17 +198,12 @@ static const struct ipc_handler t_q_lookup_handlers[] = {
 static void
 t_run(const int *n, int want)
 {
-	int	i;
-
-	for (i = 0; i < (n == NULL ? 200 : 2000) && (n == NULL || *n < want);
-	    i++) {
-		event_base_loop(ev_base(), EVLOOP_NONBLOCK);
-		usleep(1000);
+	if (n == NULL) {
+		ev_harness_turns(200);
+		return;
 	}
-	for (i = 0; i < 20; i++)
-		event_base_loop(ev_base(), EVLOOP_NONBLOCK);
-	if (n != NULL)
-		ATF_REQUIRE_EQ_MSG(*n, want, "waited for %d, got %d", want, *n);
+	(void)ev_harness_until(n, want, 2);
+	ATF_REQUIRE_EQ_MSG(*n, want, "waited for %d, got %d", want, *n);
 }
 
 /* t_start - a queue on ./spool with the scripted peers */

@@ -13,17 +13,7 @@
 #include "cfg.h"
 #include "table.h"
 #include "../../../smtpd/lookup/lookup.h"
-
-/* t_write - replace a file with text */
-static void
-t_write(const char *path, const char *text)
-{
-	FILE	*f;
-
-	ATF_REQUIRE((f = fopen(path, "w")) != NULL);
-	fputs(text, f);
-	ATF_REQUIRE(fclose(f) == 0);
-}
+#include "../../common/file_harness.h"
 
 /* t_setup - two file tables, a named inline one and an anonymous one */
 static struct cfg *
@@ -32,9 +22,9 @@ t_setup(struct lookup_tables **lt)
 	struct cfg	*cfg;
 	char		 err[2048];
 
-	t_write("one", "k old1\n");
-	t_write("two", "k old2\n");
-	t_write("smtpd.conf", "table one file:one\n"
+	file_harness_text("one", "k old1\n");
+	file_harness_text("two", "k old2\n");
+	file_harness_text("smtpd.conf", "table one file:one\n"
 	    "table two file:two\n"
 	    "table three { k = v3 }\n"
 	    "listen on 127.0.0.1\n"
@@ -94,11 +84,11 @@ ATF_TC_BODY(lookup_tables_reload_named_or_all, tc)
 	for (i = 0; i < sizeof(t_reloads) / sizeof(t_reloads[0]); i++) {
 		cfg = t_setup(&lt);
 		if (t_reloads[i].one != NULL)
-			t_write("one", t_reloads[i].one);
+			file_harness_text("one", t_reloads[i].one);
 		else
 			ATF_REQUIRE(unlink("one") == 0);
 		if (t_reloads[i].two != NULL)
-			t_write("two", t_reloads[i].two);
+			file_harness_text("two", t_reloads[i].two);
 		else
 			ATF_REQUIRE(unlink("two") == 0);
 		err[0] = '\0';
