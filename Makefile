@@ -26,7 +26,8 @@ UNITDIR	?= $(PREFIX)/lib/systemd/system
 # PREFIX=/usr)
 SENDMAIL_LINKS ?= no
 
-PKGS	 = libbsd-overlay libevent_core libevent_openssl openssl zlib libcares
+PKGS	 = libbsd-overlay libevent_core libevent_openssl openssl zlib libcares \
+	   libseccomp
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
 	   -Wmissing-prototypes -Wstrict-prototypes -fno-strict-aliasing

@@ -4,7 +4,7 @@
 # systemd: systemd-analyze verify and systemd-journald for t_install;
 # man-db: verify looks up the unit's Documentation= pages with man(1).
 PKGS="gcc make bison pkg-config libbsd-dev libssl-dev libdb-dev
-libevent-dev zlib1g-dev libcrypt-dev libc-ares-dev libatf-dev atf-sh kyua swaks
+libevent-dev zlib1g-dev libcrypt-dev libc-ares-dev libseccomp-dev libatf-dev atf-sh kyua swaks
 python3 openssl iproute2 util-linux passwd db-util
 libnet-ssleay-perl libio-socket-ssl-perl systemd man-db"
 

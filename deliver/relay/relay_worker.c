@@ -24,6 +24,7 @@
 #include "proc.h"
 #include "relay.h"
 #include "relay_worker.h"
+#include "sandbox.h"
 
 struct relay_worker {
 	struct proc_env			*env;
@@ -102,6 +103,7 @@ relay_worker_main(struct proc_env *env)
 	w.queue = proc_channel(PROC_RELAY, PROC_QUEUE,
 	    relay_worker_queue_handlers, &w);
 	relay_set_queue(w.relay, w.queue);
+	sandbox_enter(PROC_RELAY);
 	ev_dispatch();
 	log_debug("relay event=exit");
 	return 0;

@@ -21,6 +21,7 @@
 #include "qstore.h"
 #include "qstore_crypt.h"
 #include "queue.h"
+#include "sandbox.h"
 
 /* queue_on_control_fd - MSG_CONTROL_FD: serve the control socket */
 static void
@@ -143,6 +144,7 @@ queue_main(struct proc_env *env)
 	(void)qdispatch_load(&q);
 	queue_offline_start(&q);
 	log_debug("queue event=ready");
+	sandbox_enter(PROC_QUEUE);
 	ev_dispatch();
 	log_debug("queue event=exit");
 	return 0;

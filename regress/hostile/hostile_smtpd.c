@@ -1,9 +1,12 @@
 /*
  * hostile_smtpd.c - a compromised listener.
  */
+#include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/rsa.h>
 
@@ -233,6 +236,34 @@ hostile_smtpd_target(struct hostile *h)
 	event_add(ev, &tv);
 }
 
+/*
+ * hostile_smtpd_on_usr1 - the test's signal: what an attacker who owns
+ * the listener does first, start a shell (the sandbox kills it)
+ */
+static void
+hostile_smtpd_on_usr1(evutil_socket_t sig, short what, void *arg)
+{
+	char *const	argv[] = { "sh", "-c", "id", NULL };
+
+	(void)sig;
+	(void)what;
+	(void)arg;
+	hostile_log("event=execve");
+	execve("/bin/sh", argv, NULL);
+	hostile_log("event=execve-returned errno=%d", errno);
+}
+
+/* hostile_smtpd_syscall - from the real listener, on SIGUSR1: execve */
+static void
+hostile_smtpd_syscall(struct hostile *h)
+{
+	struct event	*ev;
+
+	ev = evsignal_new(ev_base(), SIGUSR1, hostile_smtpd_on_usr1, h);
+	if (ev == NULL || evsignal_add(ev, NULL) == -1)
+		hostile_log("event=error what=sigusr1");
+}
+
 const struct hostile_scenario hostile_smtpd_scenarios[] = {
 	{ "route",	PROC_SMTPD, HOSTILE_INLINE, hostile_smtpd_route },
 	{ "hello",	PROC_SMTPD, HOSTILE_INLINE, hostile_smtpd_hello },
@@ -249,5 +280,6 @@ const struct hostile_scenario hostile_smtpd_scenarios[] = {
 	    hostile_smtpd_rcpt_oversized },
 	{ "unopened",	PROC_SMTPD, HOSTILE_INLINE, hostile_smtpd_unopened },
 	{ "target",	PROC_SMTPD, HOSTILE_INLINE, hostile_smtpd_target },
+	{ "syscall",	PROC_SMTPD, HOSTILE_INLINE, hostile_smtpd_syscall },
 	{ NULL,		PROC_MAX, HOSTILE_ALONE, NULL }
 };

@@ -24,6 +24,7 @@
 #include "keys.h"
 #include "log.h"
 #include "proc.h"
+#include "sandbox.h"
 #include "xmalloc.h"
 
 struct keys {
@@ -222,6 +223,7 @@ keys_main(struct proc_env *env)
 	(void)keys_channel(k, proc_child_fd(PROC_KEYS, PROC_RELAY),
 	    PROC_RELAY);
 	log_debug("keys event=ready pki=%zu", k->npki);
+	sandbox_enter(PROC_KEYS);
 	ev_dispatch();
 	log_debug("keys event=exit");
 	return 0;

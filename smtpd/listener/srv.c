@@ -22,6 +22,7 @@
 #include "keyproxy.h"
 #include "log.h"
 #include "proc.h"
+#include "sandbox.h"
 #include "srv.h"
 #include "xmalloc.h"
 
@@ -375,6 +376,7 @@ srv_main(struct proc_env *env)
 	    proc_child_fd(PROC_SMTPD, PROC_QUEUE),
 	    proc_child_fd(PROC_SMTPD, PROC_LOOKUP));
 	srv_limit_start(s);
+	sandbox_enter(PROC_SMTPD);
 	ev_dispatch();
 	log_debug("smtp event=exit");
 	return 0;

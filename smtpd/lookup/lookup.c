@@ -38,6 +38,7 @@
 #include "lookup_expand.h"
 #include "lookup_rule.h"
 #include "proc.h"
+#include "sandbox.h"
 #include "smtp_addr.h"
 #include "xmalloc.h"
 
@@ -443,6 +444,7 @@ lookup_main(struct proc_env *env)
 	   not taken them, the listener's requests wait in its channel */
 	ipc_throttle(l.smtpd, l.queue, LOOKUP_QUEUE_HIGH);
 	lookup_tables_watch(l.tables);
+	sandbox_enter(PROC_LOOKUP);
 	ev_dispatch();
 	log_debug("lookup event=exit");
 	return 0;
