@@ -4,10 +4,10 @@
  * driver steps and verdicts out) for EHLO/HELO/LHLO, STARTTLS, AUTH,
  * the MAIL and RCPT parameters, several recipients over SMTP and LMTP,
  * every verdict rule, broken, malformed, multi-line and overlong
- * replies, pipelined groups and transactions after another on one
- * connection; every command line the engine makes parses back to itself,
- * and a session against the server core's own replies; the blocking
- * driver loop; reply verdicts.
+ * replies, pipelined groups (one command at a time when not offered),
+ * transactions after another on one connection; every command line the
+ * engine makes parses back to itself, and a session against the server
+ * core's own replies; the blocking driver loop; reply verdicts.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,9 +71,14 @@ struct t_conv {
 		"C QUIT", "S 221 2.0.0 bye", "D"
 #define QUIT	"R", "C QUIT", "S 221 2.0.0 bye", "D"
 #define PIPE	GREET, EHLO, "S 250-mx.b.test", "S 250 PIPELINING"
-#define RCPT3	"C RCPT TO:<a@b.test>", "C RCPT TO:<b@b.test>", RCPT_C
-#define RCPT_C	"C RCPT TO:<c@b.test>"
+#define RCPT3	"C RCPT TO:<a@b.test>", "C RCPT TO:<b@b.test>", \
+		"C RCPT TO:<c@b.test>"
 #define ABC	{ "a@b.test", "b@b.test", "c@b.test" }
+#define GROUP	MAIL, RCPT, "C DATA"
+#define OK2	"S 250 ok", "S 250 ok"
+#define OK3	OK2, "S 250 ok"
+#define DOT	"S 354 go", "B", "S 250 queued"
+#define TX1	MAIL, "S 250 ok", RCPT, "S 250 ok", "C DATA"
 
 static const struct t_conv t_convs[] = {
 	{ "smtp_ok", F_SIZE, NULL, NULL, { NULL }, { GREET, EHLO,
@@ -251,15 +256,9 @@ static const struct t_conv t_convs[] = {
 	{ "reply_after_end", 0, NULL, NULL, { NULL }, {
 	    "S 554 no", "R", "D", "U 250 late", "D" }, V_HOST, { V_HOST },
 	    "greeting 554 no" },
-	/* pipelining (RFC 2920): the group in one go, replies in order */
 	{ "pipe_group", F_PIPE, NULL, NULL, ABC, { PIPE, MAIL, RCPT3,
-	    "C DATA", "S 250 ok", "S 250 ok", "S 550 5.1.1 no", "S 451 4.2.0 "
-	    "busy", "S 354 go", "B", "S 250 queued", QUIT }, V_OK, { V_OK,
-	    V_PERM, V_RCPT }, NULL },
-	{ "pipe_not_offered", F_PIPE, NULL, NULL, ABC, { GREET, EHLO,
-	    EHLO_OK, MAIL, "S 250 ok", "C RCPT TO:<a@b.test>", "S 250 ok",
-	    "C RCPT TO:<b@b.test>", "S 250 ok", "C RCPT TO:<c@b.test>",
-	    "S 250 ok", TX_END }, V_OK, { V_OK, V_OK, V_OK }, NULL },
+	    "C DATA", OK2, "S 550 5.1.1 no", "S 451 4.2.0 busy", DOT, QUIT },
+	    V_OK, { V_OK, V_PERM, V_RCPT }, NULL },
 	{ "pipe_all_refused", F_PIPE, NULL, NULL, ABC, { PIPE, MAIL, RCPT3,
 	    "C DATA", "S 250 ok", "S 550 no", "S 550 no", "S 450 no",
 	    "S 554 5.5.1 no valid recipients", QUIT }, V_OK, { V_PERM, V_PERM,
@@ -268,33 +267,25 @@ static const struct t_conv t_convs[] = {
 	    "C DATA", "S 250 ok", "S 550 no", "S 550 no", "S 550 no",
 	    "S 354 go", "R", "N", "D" }, V_OK, { V_PERM, V_PERM, V_PERM },
 	    NULL },
-	{ "pipe_mail_refused", F_PIPE, NULL, NULL, { NULL }, { PIPE, MAIL,
-	    RCPT, "C DATA", "S 553 5.1.8 bad sender", "R", "N", "D" }, V_PERM,
-	    { V_PERM }, "MAIL 553 bad sender" },
+	{ "pipe_mail_refused", F_PIPE, NULL, NULL, { NULL }, { PIPE, GROUP,
+	    "S 553 5.1.8 bad sender", "R", "N", "D" }, V_PERM, { V_PERM },
+	    "MAIL 553 bad sender" },
 	{ "pipe_bad_path", F_PIPE, NULL, NULL, { "a@b.test", "b c@b.test" },
-	    { PIPE, MAIL, "C RCPT TO:<a@b.test>", "C DATA", "S 250 ok",
-	    "S 250 ok", "S 354 go", "B", "S 250 queued", QUIT }, V_OK,
-	    { V_OK, V_PERM }, NULL },
-	/* the next transaction on the same connection */
-	{ "again", 0, NULL, NULL, { NULL }, { GREET, EHLO, EHLO_OK, MAIL,
-	    "S 250 ok", RCPT, "S 250 ok", "C DATA", "S 354 go", "B",
-	    "S 250 queued", "R", "A", "C RSET", "S 250 ok", MAIL, "S 250 ok",
+	    { PIPE, MAIL, "C RCPT TO:<a@b.test>", "C DATA", OK2, DOT, QUIT },
+	    V_OK, { V_OK, V_PERM }, NULL },
+	{ "again_no_pipe", F_PIPE, NULL, NULL, { NULL }, { GREET, EHLO,
+	    EHLO_OK, TX1, DOT, "R", "A", "C RSET", "S 250 ok", MAIL, "S 250 ok",
 	    RCPT, "S 550 no", QUIT }, V_OK, { V_PERM }, "RCPT 550 no" },
-	{ "again_pipe", F_PIPE, NULL, NULL, { NULL }, { PIPE, MAIL, RCPT,
-	    "C DATA", "S 250 ok", "S 451 4.2.0 busy", "S 554 no", "R", "A",
-	    "C RSET", MAIL, RCPT, "C DATA", "S 250 ok", "S 250 ok",
-	    "S 250 ok", "S 354 go", "B", "S 250 queued", "R", "A", "C RSET",
-	    MAIL, RCPT, "C DATA", "S 250 ok", "S 250 ok", "S 250 ok",
-	    "S 354 go", "B", "S 250 queued", QUIT }, V_OK, { V_OK }, NULL },
-	{ "again_rset_refused", F_PIPE, NULL, NULL, { NULL }, { PIPE, MAIL,
-	    RCPT, "C DATA", "S 250 ok", "S 250 ok", "S 354 go", "B",
-	    "S 250 queued", "R", "A", "C RSET", MAIL, RCPT, "C DATA",
-	    "S 421 4.4.2 idle too long", "R", "N", "D" }, V_HOST, { V_HOST },
-	    "RSET 421 idle too long" },
+	{ "again_pipe", F_PIPE, NULL, NULL, { NULL }, { PIPE, GROUP,
+	    "S 250 ok", "S 451 4.2.0 busy", "S 554 no", "R", "A", "C RSET",
+	    GROUP, OK3, DOT, "R", "A", "C RSET", GROUP, OK3, DOT, QUIT },
+	    V_OK, { V_OK }, NULL },
+	{ "again_rset_refused", F_PIPE, NULL, NULL, { NULL }, { PIPE, GROUP,
+	    OK2, DOT, "R", "A", "C RSET", GROUP, "S 421 4.4.2 idle too long",
+	    "R", "N", "D" }, V_HOST, { V_HOST }, "RSET 421 idle too long" },
 	{ "again_not_after_421", 0, NULL, NULL, { NULL }, { GREET, EHLO,
-	    EHLO_OK, MAIL, "S 250 ok", RCPT, "S 250 ok", "C DATA", "S 354 go",
-	    "B", "S 421 4.3.0 shutting down", "R", "N", "C QUIT", "X closed",
-	    "D" }, V_TEMP, { V_TEMP }, NULL },
+	    EHLO_OK, TX1, "S 354 go", "B", "S 421 4.3.0 bye", "R", "N",
+	    "C QUIT", "X closed", "D" }, V_TEMP, { V_TEMP }, NULL },
 	{ "again_not_after_break", 0, NULL, NULL, { NULL }, { GREET, EHLO,
 	    EHLO_OK, MAIL, "X reset", "R", "N", "D" }, V_TEMP, { V_TEMP },
 	    "reset" },
