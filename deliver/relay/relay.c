@@ -31,6 +31,7 @@ struct relay {
 	const struct cfg	 *cfg;
 	struct ipc		 *queue;
 	struct relay_tls	 *tls;
+	struct relay_pool	 *pool;		/* idle connections */
 	char			  hostname[HOST_MAX];
 	struct relay_self	 *self;		/* where we listen */
 	const struct cfg_table	**cfgt;		/* tables of relay actions */
@@ -95,6 +96,7 @@ relay_new(const struct cfg *cfg, struct ipc *queue, struct keyproxy *keys)
 	r->cfg = cfg;
 	r->queue = queue;
 	r->tls = relay_tls_new(cfg, keys);
+	r->pool = relay_pool_new();
 	r->self = relay_self_new(cfg);
 	TAILQ_FOREACH(a, &cfg->actions, entry) {
 		if (a->type != CFG_ACTION_RELAY)
@@ -135,6 +137,13 @@ struct relay_tls *
 relay_tls_of(const struct relay *r)
 {
 	return r->tls;
+}
+
+/* relay_pool_of - the idle connections */
+struct relay_pool *
+relay_pool_of(const struct relay *r)
+{
+	return r->pool;
 }
 
 /* relay_job_hostname - this host's name (backup MX: ourselves) */

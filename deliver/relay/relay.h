@@ -8,7 +8,9 @@
  * out one address after the other; relay_session.c speaks SMTP or LMTP
  * to one address on the event loop, over the socket, connect and TLS
  * layer of relay_conn.c, driving the client engine of the protocol
- * core (smtp_client.c); relay_tls.c holds the TLS client contexts;
+ * core (smtp_client.c); relay_pool.c keeps connections whose
+ * transaction ended cleanly for the next job to the same route;
+ * relay_tls.c holds the TLS client contexts;
  * relay_text.c builds the result texts (pure).
  * Everything read from disk (CA bundle, client keys, credentials and
  * domain tables, resolv.conf) is read before the process chroots.
@@ -28,6 +30,9 @@
 #define RELAY_TIMEOUT_REPLY	300	/* seconds per reply (5321 4.5.3.2) */
 #define RELAY_TIMEOUT_DOT	600	/* seconds for the final dot's reply */
 #define RELAY_HOPS_MAX		64	/* addresses tried per job */
+#define RELAY_POOL_IDLE		5	/* seconds a connection waits idle */
+#define RELAY_POOL_ROUTE_MAX	8	/* idle connections per route */
+#define RELAY_POOL_MAX		64	/* idle connections in all */
 #define RELAY_CA_FILE		"/etc/ssl/certs/ca-certificates.crt"
 
 struct bufferevent;
@@ -36,6 +41,7 @@ struct cfg_action;
 struct ipc;
 struct relay;
 struct relay_job;
+struct relay_pool;
 struct relay_route;
 struct relay_session;
 struct relay_tls;
@@ -52,6 +58,14 @@ enum relay_status {
 struct relay_hop {
 	struct sockaddr_storage	 ss;
 	char			 name[HOST_MAX];	/* MX or host name */
+};
+
+/* the route of a connection: what must match to reuse it */
+struct relay_pool_key {
+	const struct cfg_action	*action;	/* TLS, auth, helo, src */
+	struct sockaddr_storage	 ss;
+	char			 name[HOST_MAX];
+	char			 domain[HOST_MAX];	/* auth by domain */
 };
 
 /* what the message file holds, measured once per job */
@@ -94,6 +108,7 @@ int		 relay_job_creds(struct relay_job *, char *user,
 const char	*relay_job_helo(const struct relay_job *);
 const char	*relay_job_hostname(const struct relay_job *);
 struct relay_tls *relay_tls_of(const struct relay *);
+struct relay_pool *relay_pool_of(const struct relay *);
 
 /* relay_route.c */
 typedef void (*relay_route_cb)(struct relay_job *, const struct relay_hop *,
@@ -117,6 +132,19 @@ int		 relay_mx_literal(const char *host, int port,
 int		 relay_mx_port(const struct cfg_action *);
 const char	*relay_mx_addrstr(const struct sockaddr_storage *, char *buf,
 		    size_t bufsz);
+
+/* relay_pool.c */
+struct relay_pool *relay_pool_new(void);
+void		 relay_pool_key(const struct relay_job *,
+		    const struct relay_hop *, struct relay_pool_key *);
+struct relay_session *relay_pool_take(struct relay_pool *,
+		    const struct relay_pool_key *);
+int		 relay_pool_park(struct relay_pool *,
+		    const struct relay_pool_key *, struct relay_session *);
+void		 relay_pool_drop(struct relay_pool *,
+		    const struct relay_session *);
+size_t		 relay_pool_count(const struct relay_pool *,
+		    const struct relay_pool_key *);
 
 /* relay_session.c */
 struct relay_session *relay_session_new(struct relay_job *,

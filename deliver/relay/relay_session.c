@@ -14,6 +14,15 @@
  * greeting, no TLS where it is required) lets the job try its next
  * address; from MAIL FROM on, the session gives the job its verdict.
  * A malformed or overlong reply breaks the connection.
+ *
+ * MAIL, RCPT and DATA go in one write when the server offers
+ * PIPELINING, the final dot in the write of the message's end.  A
+ * session whose transaction ended cleanly waits idle in the pool
+ * (relay_pool.c) instead of saying QUIT; the next job to its route
+ * takes it and starts with RSET.  An idle session that hears anything
+ * or loses its connection is closed; one that waits too long says QUIT.
+ * A taken session that fails before its MAIL FROM is answered gives
+ * way to a new connection to the same address.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -50,7 +59,8 @@ enum relay_ph {
 	RELAY_PH_HANDSHAKE,	/* TLS is being set up */
 	RELAY_PH_SMTP,		/* the engine talks */
 	RELAY_PH_BODY,		/* the message streams out */
-	RELAY_PH_QUIT		/* the job has its verdict: QUIT */
+	RELAY_PH_QUIT,		/* the job has its verdict: QUIT */
+	RELAY_PH_IDLE		/* waiting in the pool for the next job */
 };
 
 /*
@@ -59,6 +69,10 @@ enum relay_ph {
  */
 struct relay_session {
 	struct relay_job		*job;	/* NULL after the verdict */
+	struct relay			*relay;
+	struct relay_pool_key		 key;	/* its route */
+	int				 reused;	/* from the pool */
+	int				*gone;	/* set when freed */
 	struct relay_hop		 hop;
 	char				 addr[64];
 	struct bufferevent		*bev;
@@ -77,6 +91,8 @@ static void	relay_session_on_read(struct bufferevent *, void *);
 static void	relay_session_on_write(struct bufferevent *, void *);
 static void	relay_session_on_event(struct bufferevent *, short, void *);
 static void	relay_session_step(struct relay_session *);
+static struct relay_session *relay_session_open(struct relay_job *,
+    const struct relay_hop *, const struct relay_pool_key *);
 
 /* relay_session_timeout - the time limit of the next read and write */
 static void
@@ -91,6 +107,10 @@ relay_session_timeout(struct relay_session *s, int secs)
 void
 relay_session_free(struct relay_session *s)
 {
+	if (s->ph == RELAY_PH_IDLE)
+		relay_pool_drop(relay_pool_of(s->relay), s);
+	if (s->gone != NULL)
+		*s->gone = 1;
 	if (s->bev != NULL)
 		bufferevent_free(s->bev);
 	freezero(s, sizeof(*s));
@@ -110,19 +130,25 @@ relay_session_lasterr(struct relay_session *s, const char *why)
 
 /*
  * relay_session_hopfail - this address did not work: note why, let the
- * job try the next one
+ * job try the next one; a connection taken from the pool gives way to
+ * a new one to the same address instead
  */
 static void
 relay_session_hopfail(struct relay_session *s, const char *why)
 {
 	struct relay_job	*job = s->job;
+	struct relay_pool_key	 key = s->key;
+	struct relay_hop	 hop = s->hop;
+	int			 reused = s->reused;
 
 	relay_session_lasterr(s, why);
-	log_info("%016llx relay event=host-failed host=%s addr=%s "
-	    "error=\"%s\"", (unsigned long long)job->evp.evpid, s->hop.name,
-	    s->addr, why);
+	log_info("%016llx relay event=%s host=%s addr=%s error=\"%s\"",
+	    (unsigned long long)job->evp.evpid, reused ? "reuse-failed" :
+	    "host-failed", s->hop.name, s->addr, why);
 	job->sess = NULL;
 	relay_session_free(s);
+	if (reused && (job->sess = relay_session_open(job, &hop, &key)) != NULL)
+		return;
 	relay_job_next(job);
 }
 
@@ -213,7 +239,7 @@ relay_session_broken(struct relay_session *s, const char *why)
 static void
 relay_session_send(struct relay_session *s, const char *line, size_t len)
 {
-	if (s->c.st == SMTP_CLIENT_S_MAIL && s->job->info.eightbit &&
+	if (strncmp(line, "MAIL ", 5) == 0 && s->job->info.eightbit &&
 	    !(s->c.ext.flags & SMTP_EXT_8BITMIME))
 		log_info("%016llx relay event=8bit-unannounced host=%s",
 		    (unsigned long long)s->job->evp.evpid, s->hop.name);
@@ -294,6 +320,59 @@ relay_session_body(struct relay_session *s)
 	relay_session_fill(s);
 }
 
+/* relay_session_on_idle - an idle server spoke (a 421): close */
+static void
+relay_session_on_idle(struct bufferevent *bev, void *arg)
+{
+	struct relay_session	*s = arg;
+
+	(void)bev;
+	log_debug("relay event=idle-closed addr=%s reason=reply", s->addr);
+	relay_session_free(s);
+}
+
+/*
+ * relay_session_on_idle_event - an idle connection broke (close), or
+ * waited long enough (QUIT)
+ */
+static void
+relay_session_on_idle_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct relay_session	*s = arg;
+
+	log_debug("relay event=idle-closed addr=%s reason=%s", s->addr,
+	    what & BEV_EVENT_TIMEOUT ? "idle" : "closed");
+	if (!(what & BEV_EVENT_TIMEOUT)) {
+		relay_session_free(s);
+		return;
+	}
+	relay_pool_drop(relay_pool_of(s->relay), s);
+	s->ph = RELAY_PH_QUIT;
+	bufferevent_setcb(bev, relay_session_on_read, NULL,
+	    relay_session_on_event, s);
+	relay_session_timeout(s, RELAY_TIMEOUT_QUIT);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	relay_session_step(s);
+}
+
+/*
+ * relay_session_park - after a clean transaction, wait in the pool for
+ * the next job to the route; 0: no room or no clean end (QUIT follows)
+ */
+static int
+relay_session_park(struct relay_session *s)
+{
+	if (!smtp_client_reusable(&s->c) ||
+	    relay_pool_park(relay_pool_of(s->relay), &s->key, s) == -1)
+		return 0;
+	s->ph = RELAY_PH_IDLE;
+	bufferevent_setcb(s->bev, relay_session_on_idle, NULL,
+	    relay_session_on_idle_event, s);
+	relay_session_timeout(s, RELAY_POOL_IDLE);
+	bufferevent_enable(s->bev, EV_READ);
+	return 1;
+}
+
 /* relay_session_step - do what the engine says until it awaits a reply */
 static void
 relay_session_step(struct relay_session *s)
@@ -315,7 +394,7 @@ relay_session_step(struct relay_session *s)
 			relay_session_body(s);
 			return;
 		case SMTP_CLIENT_A_RESULT:
-			if (!relay_session_result(s))
+			if (!relay_session_result(s) || relay_session_park(s))
 				return;
 			break;
 		case SMTP_CLIENT_A_DONE:
@@ -325,7 +404,36 @@ relay_session_step(struct relay_session *s)
 	}
 }
 
-/* relay_session_on_read - whole reply lines through the parser */
+/*
+ * relay_session_reply - one whole reply to the engine, and its steps;
+ * whether the replies that follow may be read (s is still there, and
+ * still in the conversation)
+ */
+static int
+relay_session_reply(struct relay_session *s)
+{
+	int	gone = 0;
+
+	log_debug("relay %s < %03d %s", s->addr, s->rp.code,
+	    smtp_reply_line(&s->rp, 0));
+	smtp_client_reply(&s->c, &s->rp);
+	s->gone = &gone;
+	relay_session_step(s);
+	if (gone)
+		return 0;
+	s->gone = NULL;
+	if (s->ph == RELAY_PH_IDLE &&
+	    evbuffer_get_length(bufferevent_get_input(s->bev)) > 0) {
+		relay_session_free(s);	/* more than was asked for */
+		return 0;
+	}
+	return s->ph == RELAY_PH_SMTP || s->ph == RELAY_PH_QUIT;
+}
+
+/*
+ * relay_session_on_read - whole reply lines through the parser; the
+ * replies of a pipelined group may come in one read
+ */
 static void
 relay_session_on_read(struct bufferevent *bev, void *arg)
 {
@@ -347,13 +455,8 @@ relay_session_on_read(struct bufferevent *bev, void *arg)
 			relay_session_broken(s, s->rp.errstr);
 			return;
 		}
-		if (rs == SMTP_REPLY_DONE) {
-			log_debug("relay %s < %03d %s", s->addr, s->rp.code,
-			    smtp_reply_line(&s->rp, 0));
-			smtp_client_reply(&s->c, &s->rp);
-			relay_session_step(s);
-			return;	/* s may be gone; the rest comes next time */
-		}
+		if (rs == SMTP_REPLY_DONE && !relay_session_reply(s))
+			return;
 	}
 	if (evbuffer_get_length(in) > RELAY_IN_MAX)
 		relay_session_broken(s, "reply line too long");
@@ -397,14 +500,16 @@ relay_session_on_event(struct bufferevent *bev, short what, void *arg)
 
 /*
  * relay_session_flags - the engine's flags for the job's action: TLS
- * from the scheme and `tls`, AUTH with `auth`, what the message needs
+ * from the scheme and `tls`, AUTH with `auth`, what the message needs,
+ * pipelining when offered
  */
 static unsigned int
 relay_session_flags(const struct relay_session *s)
 {
 	const struct relay_job	*job = s->job;
-	unsigned int		 f = SMTP_CLIENT_F_SIZE;
+	unsigned int		 f;
 
+	f = SMTP_CLIENT_F_SIZE | SMTP_CLIENT_F_PIPELINING;
 	if (s->scheme == CFG_RELAY_LMTP)
 		f |= SMTP_CLIENT_F_LMTP;
 	else if (s->scheme == CFG_RELAY_SMTPS)
@@ -422,9 +527,9 @@ relay_session_flags(const struct relay_session *s)
 	return f;
 }
 
-/* relay_session_engine - set the engine up for the job's envelope */
+/* relay_session_params - the engine's parameters for the job's envelope */
 static void
-relay_session_engine(struct relay_session *s)
+relay_session_params(struct relay_session *s, struct smtp_client_params *pp)
 {
 	struct relay_job		*job = s->job;
 	const struct envelope		*evp = &job->evp;
@@ -451,21 +556,53 @@ relay_session_engine(struct relay_session *s)
 	s->rcpt.orcpt = evp->orig_rcpt;
 	p.rcpts = &s->rcpt;
 	p.nrcpts = 1;
-	smtp_client_init(&s->c, &p);
+	*pp = p;
 }
 
 /*
- * relay_session_new - connect to one address of a job; NULL (the job's
- * last error set) when not even the connection could start
+ * relay_session_reuse - the next transaction on an idle session of the
+ * job's route; -1 (s is gone) when the engine will not have it
  */
-struct relay_session *
-relay_session_new(struct relay_job *job, const struct relay_hop *hop)
+static int
+relay_session_reuse(struct relay_session *s, struct relay_job *job)
 {
-	struct relay_session	*s;
-	char			 why[ERRTEXT_MAX];
+	struct smtp_client_params	p;
+
+	s->ph = RELAY_PH_SMTP;
+	s->job = job;
+	s->reused = 1;
+	relay_session_params(s, &p);
+	if (smtp_client_again(&s->c, &p) == -1) {
+		relay_session_free(s);
+		return -1;
+	}
+	job->sess = s;
+	bufferevent_setcb(s->bev, relay_session_on_read, NULL,
+	    relay_session_on_event, s);
+	relay_session_timeout(s, RELAY_TIMEOUT_REPLY);
+	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+	log_debug("%016llx relay event=reuse host=%s addr=%s",
+	    (unsigned long long)job->evp.evpid, s->hop.name, s->addr);
+	relay_session_step(s);
+	return 0;
+}
+
+/*
+ * relay_session_open - a new connection to one address of a job; NULL
+ * (the job's last error set) when not even the connection could start
+ */
+static struct relay_session *
+relay_session_open(struct relay_job *job, const struct relay_hop *hop,
+    const struct relay_pool_key *key)
+{
+	struct relay_session		*s;
+	struct smtp_client_params	 p;
+	char				 why[ERRTEXT_MAX];
 
 	s = xcalloc(1, sizeof(*s));
 	s->job = job;
+	s->relay = job->relay;
+	s->key = *key;
 	s->hop = *hop;
 	s->scheme = job->action->has_host ? job->action->host.scheme :
 	    CFG_RELAY_SMTP;
@@ -477,7 +614,8 @@ relay_session_new(struct relay_job *job, const struct relay_hop *hop)
 		relay_session_free(s);
 		return NULL;
 	}
-	relay_session_engine(s);
+	relay_session_params(s, &p);
+	smtp_client_init(&s->c, &p);
 	bufferevent_setcb(s->bev, relay_session_on_read, NULL,
 	    relay_session_on_event, s);
 	relay_session_timeout(s, RELAY_TIMEOUT_CONNECT);
@@ -490,4 +628,22 @@ relay_session_new(struct relay_job *job, const struct relay_hop *hop)
 		return NULL;
 	}
 	return s;
+}
+
+/*
+ * relay_session_new - a session for one address of a job: an idle one
+ * of its route, or a new connection; NULL (the job's last error set)
+ * when not even the connection could start
+ */
+struct relay_session *
+relay_session_new(struct relay_job *job, const struct relay_hop *hop)
+{
+	struct relay_pool_key	 key;
+	struct relay_session	*s;
+
+	relay_pool_key(job, hop, &key);
+	while ((s = relay_pool_take(relay_pool_of(job->relay), &key)) != NULL)
+		if (relay_session_reuse(s, job) == 0)
+			return s;
+	return relay_session_open(job, hop, &key);
 }
