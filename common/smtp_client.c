@@ -326,6 +326,35 @@ smtp_client_reusable(const struct smtp_client *c)
 	    v == SMTP_CLIENT_V_TEMPFAIL_RCPT || v == SMTP_CLIENT_V_PERMFAIL);
 }
 
+/* smtp_client_unsent - MAIL FROM has not gone: recipients may change */
+int
+smtp_client_unsent(const struct smtp_client *c)
+{
+	return c->st < SMTP_CLIENT_S_MAIL && c->pipe == SMTP_CLIENT_P_NONE &&
+	    c->res.verdict == SMTP_CLIENT_V_NONE;
+}
+
+/*
+ * smtp_client_rcpts - the recipients of the transaction, anew, while
+ * MAIL FROM has not gone; 0 / -1
+ */
+int
+smtp_client_rcpts(struct smtp_client *c, struct smtp_client_rcpt *r,
+    size_t n)
+{
+	size_t	i;
+
+	if (!smtp_client_unsent(c))
+		return -1;
+	for (i = 0; i < n; i++) {
+		r[i].accepted = 0;
+		memset(&r[i].res, 0, sizeof(r[i].res));
+	}
+	c->p.rcpts = r;
+	c->p.nrcpts = n;
+	return 0;
+}
+
 /*
  * smtp_client_again - the next transaction on a reusable connection:
  * RSET, with MAIL and the rest behind it when pipelining; 0 / -1

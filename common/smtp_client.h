@@ -39,7 +39,8 @@
  * command, no 421, no failure of the destination) smtp_client_reusable
  * says so and smtp_client_again starts the next transaction on the
  * same connection with new parameters: RSET, then MAIL (in the group
- * when pipelining).
+ * when pipelining).  Until MAIL FROM goes (smtp_client_unsent), the
+ * driver may hand in a longer list of recipients (smtp_client_rcpts).
  */
 #ifndef POSTHORN_SMTP_CLIENT_H
 #define POSTHORN_SMTP_CLIENT_H
@@ -181,6 +182,9 @@ void	smtp_client_reply(struct smtp_client *,
 void	smtp_client_tls_done(struct smtp_client *);
 void	smtp_client_broken(struct smtp_client *, const char *why);
 int	smtp_client_reusable(const struct smtp_client *);
+int	smtp_client_unsent(const struct smtp_client *);
+int	smtp_client_rcpts(struct smtp_client *, struct smtp_client_rcpt *,
+	    size_t);
 int	smtp_client_again(struct smtp_client *,
 	    const struct smtp_client_params *);
 void	smtp_client_run(struct smtp_client *, const struct smtp_client_io *,

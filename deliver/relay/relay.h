@@ -3,14 +3,15 @@
  * LMTP for the envelopes of `relay` actions.
  *
  * relay.c takes MSG_RELAY_RUN jobs from the queue and answers each with
- * exactly one MSG_RELAY_RESULT; relay_mx.c finds where a job goes (the
- * action's host, or the MX records of the recipient's domain) and hands
- * out one address after the other; relay_session.c speaks SMTP or LMTP
- * to one address on the event loop, over the socket, connect and TLS
- * layer of relay_conn.c, driving the client engine of the protocol
- * core (smtp_client.c); relay_pool.c keeps connections whose
- * transaction ended cleanly for the next job to the same route;
- * relay_tls.c holds the TLS client contexts;
+ * exactly one MSG_RELAY_RESULT, joining the recipients of one message
+ * into one transaction while its MAIL FROM has not gone; relay_mx.c
+ * finds where a job goes (the action's host, or the MX records of the
+ * recipient's domain) and hands out one address after the other;
+ * relay_session.c speaks SMTP or LMTP to one address on the event
+ * loop, over the socket, connect and TLS layer of relay_conn.c, driving
+ * the client engine of the protocol core (smtp_client.c); relay_pool.c
+ * keeps connections whose transaction ended cleanly for the next job
+ * to the same route; relay_tls.c holds the TLS client contexts;
  * relay_text.c builds the result texts (pure).
  * Everything read from disk (CA bundle, client keys, credentials and
  * domain tables, resolv.conf) is read before the process chroots.
@@ -18,6 +19,7 @@
 #ifndef POSTHORN_RELAY_H
 #define POSTHORN_RELAY_H
 
+#include <sys/queue.h>
 #include <sys/socket.h>
 
 #include <stddef.h>
@@ -33,6 +35,7 @@
 #define RELAY_POOL_IDLE		5	/* seconds a connection waits idle */
 #define RELAY_POOL_ROUTE_MAX	8	/* idle connections per route */
 #define RELAY_POOL_MAX		64	/* idle connections in all */
+#define RELAY_RCPTS_MAX		100	/* recipients per transaction */
 #define RELAY_CA_FILE		"/etc/ssl/certs/ca-certificates.crt"
 
 struct bufferevent;
@@ -75,7 +78,12 @@ struct relay_msginfo {
 };
 
 
-/* a job: one envelope, its message and where it stands */
+/*
+ * a job: one envelope, its message and where it stands.  The jobs of
+ * one message that arrive together and share a route go as one
+ * transaction: the first (the leader) holds the route and the session,
+ * the others follow it on its `more` list and get their own results.
+ */
 struct relay_job {
 	struct relay			*relay;
 	struct envelope			 evp;
@@ -87,6 +95,10 @@ struct relay_job {
 	struct relay_session		*sess;
 	char				 lasterr[ERRTEXT_MAX];
 	int				 done;
+	struct relay_job		*more;		/* same transaction */
+	size_t				 nrcpts;	/* leader: with more */
+	int				 leading;	/* on the leaders list */
+	TAILQ_ENTRY(relay_job)		 lentry;
 };
 
 /* relay.c */
@@ -101,6 +113,8 @@ void		 relay_on_run(struct ipc *, uint32_t, int, const void *,
 void		 relay_stats(const struct relay *, uint64_t *total,
 		    uint64_t *current);
 void		 relay_job_done(struct relay_job *, enum relay_status,
+		    const char *text);
+void		 relay_job_done_all(struct relay_job *, enum relay_status,
 		    const char *text);
 void		 relay_job_next(struct relay_job *);
 int		 relay_job_creds(struct relay_job *, char *user,
@@ -150,6 +164,8 @@ size_t		 relay_pool_count(const struct relay_pool *,
 struct relay_session *relay_session_new(struct relay_job *,
 		    const struct relay_hop *);
 void		 relay_session_free(struct relay_session *);
+int		 relay_session_unsent(const struct relay_session *);
+void		 relay_session_grow(struct relay_session *);
 
 /* relay_conn.c */
 struct bufferevent *relay_conn_open(const struct cfg_action *,

@@ -80,7 +80,9 @@ struct relay_session {
 	enum cfg_relay_scheme		 scheme;
 	struct smtp_reply_parser	 rp;
 	struct smtp_client		 c;
-	struct smtp_client_rcpt		 rcpt;
+	struct smtp_client_rcpt		*rcpts;	/* one per job */
+	struct relay_job		**jobs;	/* the leader first */
+	size_t				 n;
 	char				 user[ADDR_MAX];
 	char				 pass[TABLE_VALUE_MAX];
 	struct smtp_data_out		 out;
@@ -113,6 +115,8 @@ relay_session_free(struct relay_session *s)
 		*s->gone = 1;
 	if (s->bev != NULL)
 		bufferevent_free(s->bev);
+	free(s->rcpts);
+	free(s->jobs);
 	freezero(s, sizeof(*s));
 }
 
@@ -153,22 +157,30 @@ relay_session_hopfail(struct relay_session *s, const char *why)
 }
 
 /*
- * relay_session_report - give the job its verdict; the session lives on
- * alone, to say QUIT or to be freed
+ * relay_session_detach - the jobs are about to get their results: the
+ * session lives on alone, to say QUIT, wait in the pool or be freed;
+ * the leader job
  */
-static void
-relay_session_report(struct relay_session *s, enum relay_status st,
-    const char *text)
+static struct relay_job *
+relay_session_detach(struct relay_session *s)
 {
 	struct relay_job	*job = s->job;
 
 	s->job = NULL;
 	job->sess = NULL;
-	relay_job_done(job, st, text);
 	s->ph = RELAY_PH_QUIT;
 	bufferevent_setcb(s->bev, relay_session_on_read, NULL,
 	    relay_session_on_event, s);
 	relay_session_timeout(s, RELAY_TIMEOUT_QUIT);
+	return job;
+}
+
+/* relay_session_report - the same verdict for every job of the session */
+static void
+relay_session_report(struct relay_session *s, enum relay_status st,
+    const char *text)
+{
+	relay_job_done_all(relay_session_detach(s), st, text);
 }
 
 /* relay_session_status - the job's status for an engine verdict */
@@ -188,26 +200,49 @@ relay_session_status(enum smtp_client_verdict v)
 }
 
 /*
+ * relay_session_each - each job's verdict from its recipient's result:
+ * the server's reply ("host NAME said: REPLY"), or the reason; why (if
+ * set) words a broken connection
+ */
+static void
+relay_session_each(struct relay_session *s, const char *why)
+{
+	const struct smtp_client_result	*r;
+	char				 text[ERRTEXT_MAX];
+	size_t				 i;
+
+	(void)relay_session_detach(s);
+	for (i = 0; i < s->n; i++)
+		s->jobs[i]->more = NULL;
+	for (i = s->n; i-- > 0; ) {
+		r = &s->rcpts[i].res;
+		if (r->code != 0)
+			(void)relay_text_remote(text, sizeof(text),
+			    s->hop.name, r->code, r->enhanced, r->text);
+		else if (why != NULL && r->verdict == SMTP_CLIENT_V_TEMPFAIL)
+			(void)strlcpy(text, why, sizeof(text));
+		else
+			(void)strlcpy(text, r->text, sizeof(text));
+		relay_job_done(s->jobs[i], relay_session_status(r->verdict),
+		    text);
+	}
+}
+
+/*
  * relay_session_result - the engine's outcome: the server could not be
- * used (the next address; 0, s is gone), or the job's verdict (1)
+ * used (the next address; 0, s is gone), or the jobs' verdicts (1)
  */
 static int
 relay_session_result(struct relay_session *s)
 {
-	const struct smtp_client_result	*r = &s->rcpt.res;
-	char				 text[ERRTEXT_MAX];
+	char	text[ERRTEXT_MAX];
 
-	if (r->verdict == SMTP_CLIENT_V_HOST) {
-		smtp_client_text_why(r, text, sizeof(text));
+	if (s->c.res.verdict == SMTP_CLIENT_V_HOST) {
+		smtp_client_text_why(&s->c.res, text, sizeof(text));
 		relay_session_hopfail(s, text);
 		return 0;
 	}
-	if (r->code != 0)
-		(void)relay_text_remote(text, sizeof(text), s->hop.name,
-		    r->code, r->enhanced, r->text);
-	else
-		(void)strlcpy(text, r->text, sizeof(text));
-	relay_session_report(s, relay_session_status(r->verdict), text);
+	relay_session_each(s, NULL);
 	return 1;
 }
 
@@ -225,13 +260,13 @@ relay_session_broken(struct relay_session *s, const char *why)
 		return;
 	}
 	smtp_client_broken(&s->c, why);
-	if (s->rcpt.res.verdict == SMTP_CLIENT_V_HOST) {
+	if (s->c.res.verdict == SMTP_CLIENT_V_HOST) {
 		relay_session_hopfail(s, why);
 		return;
 	}
 	relay_text_fmt(buf, sizeof(buf), "4.4.2 %s at %s [%s]", why,
 	    s->hop.name, s->addr);
-	relay_session_report(s, RELAY_TEMPFAIL, buf);
+	relay_session_each(s, buf);
 	relay_session_free(s);
 }
 
@@ -527,6 +562,42 @@ relay_session_flags(const struct relay_session *s)
 	return f;
 }
 
+/* relay_session_rcpts - a recipient for each job of the transaction */
+static void
+relay_session_rcpts(struct relay_session *s)
+{
+	struct relay_job	*j;
+	size_t			 i;
+
+	s->rcpts = xreallocarray(s->rcpts, s->job->nrcpts, sizeof(*s->rcpts));
+	s->jobs = xreallocarray(s->jobs, s->job->nrcpts, sizeof(*s->jobs));
+	memset(s->rcpts, 0, s->job->nrcpts * sizeof(*s->rcpts));
+	for (i = 0, j = s->job; j != NULL && i < s->job->nrcpts;
+	    j = j->more, i++) {
+		s->jobs[i] = j;
+		s->rcpts[i].addr = j->evp.dest;
+		s->rcpts[i].notify = (int)j->evp.dsn_notify;
+		s->rcpts[i].orcpt = j->evp.orig_rcpt;
+	}
+	s->n = i;
+}
+
+/* relay_session_unsent - jobs may still join: MAIL FROM has not gone */
+int
+relay_session_unsent(const struct relay_session *s)
+{
+	return s->job != NULL && smtp_client_unsent(&s->c);
+}
+
+/* relay_session_grow - a job joined the transaction before MAIL FROM */
+void
+relay_session_grow(struct relay_session *s)
+{
+	relay_session_rcpts(s);
+	if (smtp_client_rcpts(&s->c, s->rcpts, s->n) == -1)
+		panic("relay: a recipient joined after MAIL FROM");
+}
+
 /* relay_session_params - the engine's parameters for the job's envelope */
 static void
 relay_session_params(struct relay_session *s, struct smtp_client_params *pp)
@@ -551,11 +622,9 @@ relay_session_params(struct relay_session *s, struct smtp_client_params *pp)
 	    evp->dsn_ret == ENVELOPE_RET_FULL ? SMTP_CMD_RET_FULL :
 	    SMTP_CMD_RET_HDRS;
 	p.envid = evp->envid;
-	s->rcpt.addr = evp->dest;
-	s->rcpt.notify = (int)evp->dsn_notify;
-	s->rcpt.orcpt = evp->orig_rcpt;
-	p.rcpts = &s->rcpt;
-	p.nrcpts = 1;
+	relay_session_rcpts(s);
+	p.rcpts = s->rcpts;
+	p.nrcpts = s->n;
 	*pp = p;
 }
 

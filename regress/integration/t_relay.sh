@@ -687,7 +687,59 @@ reuse_dropped_body() {
 	    atf_fail "the queue is not empty"
 }
 
+atf_test_case rcpts_one_transaction
+rcpts_one_transaction_head() {
+	atf_set descr "a message with 5 recipients in one domain: one MAIL, five RCPT, one DATA"
+	atf_set timeout 60
+}
+rcpts_one_transaction_body() {
+	r_setup
+	r_sink --listen 127.0.0.2:2526
+	r_conf "host smtp://127.0.0.2:2526"
+	r_start
+	# held until all five are expanded: they reach the relay together
+	atf_check $CTL pause mta
+	r_send "a@example.org b@example.org c@example.org d@example.org e@example.org"
+	r_wait_queue 'e@example.org' 20
+	atf_check $CTL resume mta
+	r_wait_sink 1 20
+	atf_check -o inline:"5\n" sh -c "grep -c '^rcpt ' $SINKDIR/1.env"
+	atf_check -o inline:"1\n" sh -c "grep -c '^plain: MAIL ' \
+	    $SINKDIR/transcript"
+	ph_wait_for "[ -z \"\$($CTL show queue)\" ]" 10 ||
+	    atf_fail "the queue is not empty"
+}
+
+atf_test_case rcpts_each_result
+rcpts_each_result_head() {
+	atf_set descr "a 451 and a 550 to two RCPT of five: that one is deferred, that one bounces, three are delivered in one transaction"
+	atf_set timeout 60
+}
+rcpts_each_result_body() {
+	r_setup
+	r_sink --listen 127.0.0.2:2526
+	r_conf "host smtp://127.0.0.2:2526"
+	r_start
+	atf_check $CTL pause mta
+	r_send "a@example.org temp@example.org b@example.org perm@example.org c@example.org"
+	r_wait_queue 'c@example.org' 20
+	atf_check $CTL resume mta
+	r_wait_sink 1 20
+	atf_check -o inline:"3\n" sh -c "grep -c '^rcpt ' $SINKDIR/1.env"
+	r_wait_queue '|host 127\.0\.0\.2 said: 451 4\.2\.0 mailbox busy' 20
+	ph_wait_for "grep -q '^Diagnostic-Code: ' /var/mail/phuser" 20 ||
+	    { cat $PH_LOG; atf_fail "no bounce"; }
+	atf_check -o match:'^Final-Recipient: rfc822; perm@example\.org$' \
+	    -o match:'^Diagnostic-Code: smtp; 550 5\.1\.1 <perm@example\.org>: no such user$' \
+	    cat /var/mail/phuser
+	$CTL show queue > q
+	atf_check -o inline:"1\n" grep -c "$EVP_RE" q
+	atf_check -o match:'temp@example\.org' cat q
+}
+
 atf_init_test_cases() {
+	atf_add_test_case rcpts_one_transaction
+	atf_add_test_case rcpts_each_result
 	atf_add_test_case reuse_route
 	atf_add_test_case reuse_limit
 	atf_add_test_case reuse_no_pipelining

@@ -4,7 +4,8 @@
  * MSG_RELAY_RUN and their results come back over a real IPC channel.
  * A connection is kept for the next job to its route (RSET between
  * transactions), MAIL/RCPT/DATA travel in one write when PIPELINING is
- * offered, a recipient's 4xx or 5xx is its own result and leaves the
+ * offered, the recipients of one message that arrive together go in one
+ * transaction, a recipient's 4xx or 5xx is its own result and leaves the
  * connection usable, and a kept connection that the peer closes,
  * idle or at RSET, gives way to a new one without losing the job.
  */
@@ -233,7 +234,7 @@ t_setup(struct t_env *e, const struct t_peer *p)
 	fclose(f);
 	cfg = cfg_load("smtpd.conf", NULL, err, sizeof(err));
 	ATF_REQUIRE_MSG(cfg != NULL, "%s", err);
-	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
 	q = ipc_new(sv[0], PROC_QUEUE, PROC_RELAY, IPC_TRUST_PEER, t_handlers,
 	    e);
 	(void)q;
@@ -251,30 +252,48 @@ t_guard(evutil_socket_t fd, short what, void *arg)
 	atf_tc_fail("no result in time");
 }
 
-/* t_job - relay one message to rcpt as job i; wait for its result */
+/*
+ * t_submit - relay a message to rcpt as job i (message msg: the
+ * recipients of one message go together)
+ */
 static void
-t_job(struct t_env *e, int i, const char *rcpt)
+t_submit(struct t_env *e, int msg, int i, const char *rcpt)
 {
 	struct msg_relay_run	 m;
-	struct timeval		 tv = { 20, 0 };
-	struct event		*guard;
 	char			 path[] = "msg.XXXXXX";
 	int			 fd;
 
 	memset(&m, 0, sizeof(m));
-	m.evp.evpid = 0x5a1c93e000000000ULL | (uint64_t)i;
+	m.evp.evpid = ((uint64_t)(0x5a1c93e0 + msg) << 32) | (uint64_t)i;
 	strlcpy(m.evp.sender, "alice@a.test", sizeof(m.evp.sender));
 	strlcpy(m.evp.dest, rcpt, sizeof(m.evp.dest));
 	strlcpy(m.evp.rcpt, rcpt, sizeof(m.evp.rcpt));
 	strlcpy(m.evp.dispatcher, "out", sizeof(m.evp.dispatcher));
 	ATF_REQUIRE((fd = mkstemp(path)) != -1);
 	ATF_REQUIRE(write(fd, "Subject: t\n\nhello\n", 18) == 18);
-	e->want = e->got + 1;
 	relay_on_run(NULL, 0, fd, &m, e->relay);
+}
+
+/* t_wait - run the loop until n more results are in */
+static void
+t_wait(struct t_env *e, int n)
+{
+	struct timeval		 tv = { 20, 0 };
+	struct event		*guard;
+
+	e->want = e->got + n;
 	guard = evtimer_new(ev_base(), t_guard, NULL);
 	evtimer_add(guard, &tv);
 	ATF_REQUIRE(event_base_dispatch(ev_base()) != -1);
 	event_free(guard);
+}
+
+/* t_job - relay a message to rcpt as job i, alone; wait for its result */
+static void
+t_job(struct t_env *e, int i, const char *rcpt)
+{
+	t_submit(e, i, i, rcpt);
+	t_wait(e, 1);
 }
 
 /* t_peer_has - how many lines of the peer's log are exactly line */
@@ -389,8 +408,39 @@ ATF_TC_BODY(relay_session_dropped, tc)
 	}
 }
 
+ATF_TC_WITHOUT_HEAD(relay_session_one_transaction);
+ATF_TC_BODY(relay_session_one_transaction, tc)
+{
+	static const char *const	rcpt[] = { "a@b.test", "temp@b.test",
+	    "c@b.test", "perm@b.test", "e@b.test" };
+	static const struct t_peer	p = { 1, 0, 0 };
+	struct t_env			e;
+	int				i;
+
+	t_setup(&e, &p);
+	for (i = 0; i < 5; i++)
+		t_submit(&e, 0, i, rcpt[i]);
+	t_submit(&e, 1, 5, "f@b.test");		/* another message */
+	t_wait(&e, 6);
+	t_teardown(&e);
+	/* one MAIL, five RCPT, one DATA; each recipient its own result */
+	ATF_CHECK_EQ(t_peer_has("1 MAIL FROM:<alice@a.test>"), 1);
+	ATF_CHECK_EQ(t_peer_has("1 message"), 1);
+	ATF_CHECK_EQ(t_peer_has("1 RCPT TO:<perm@b.test>"), 1);
+	ATF_CHECK_EQ(t_peer_has("2 RCPT TO:<f@b.test>"), 1);
+	for (i = 0; i < 6; i++)
+		ATF_CHECK_EQ_MSG(e.status[i], i == 1 ? IPC_DLV_TEMPFAIL_RCPT :
+		    i == 3 ? IPC_DLV_PERMFAIL : IPC_DLV_OK, "job %d", i);
+	ATF_CHECK_STREQ(e.text[1], "host 127.0.0.1 said: 451 4.2.0 mailbox "
+	    "busy");
+	ATF_CHECK_STREQ(e.text[3], "host 127.0.0.1 said: 550 5.1.1 no such "
+	    "user");
+	ATF_CHECK_STREQ(e.text[4], "host 127.0.0.1 said: 250 2.0.0 queued");
+}
+
 ATF_TP_ADD_TCS(tp)
 {
+	ATF_TP_ADD_TC(tp, relay_session_one_transaction);
 	ATF_TP_ADD_TC(tp, relay_session_reuse_pipelined);
 	ATF_TP_ADD_TC(tp, relay_session_no_pipelining);
 	ATF_TP_ADD_TC(tp, relay_session_rcpt_results);
