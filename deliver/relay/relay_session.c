@@ -279,7 +279,8 @@ relay_session_send(struct relay_session *s, const char *line, size_t len)
 		log_info("%016llx relay event=8bit-unannounced host=%s",
 		    (unsigned long long)s->job->evp.evpid, s->hop.name);
 	if (s->c.st != SMTP_CLIENT_S_AUTH)
-		log_debug("relay %s > %.*s", s->addr, (int)len - 2, line);
+		log_debug("relay event=send addr=%s line=\"%.*s\"", s->addr,
+		    (int)len - 2, line);
 	(void)bufferevent_write(s->bev, line, len);
 }
 
@@ -447,10 +448,11 @@ relay_session_step(struct relay_session *s)
 static int
 relay_session_reply(struct relay_session *s)
 {
+	char	vis[1024];
 	int	gone = 0;
 
-	log_debug("relay %s < %03d %s", s->addr, s->rp.code,
-	    smtp_reply_line(&s->rp, 0));
+	log_debug("relay event=reply addr=%s code=%03d text=\"%s\"", s->addr,
+	    s->rp.code, log_vis(vis, sizeof(vis), smtp_reply_line(&s->rp, 0)));
 	smtp_client_reply(&s->c, &s->rp);
 	s->gone = &gone;
 	relay_session_step(s);
