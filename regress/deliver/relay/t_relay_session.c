@@ -4,10 +4,11 @@
  * MSG_RELAY_RUN and their results come back over a real IPC channel.
  * A connection is kept for the next job to its route (RSET between
  * transactions), MAIL/RCPT/DATA travel in one write when PIPELINING is
- * offered, the recipients of one message that arrive together go in one
- * transaction, a recipient's 4xx or 5xx is its own result and leaves the
- * connection usable, and a kept connection that the peer closes,
- * idle or at RSET, gives way to a new one without losing the job.
+ * offered, the recipients of one message that arrive before its MAIL
+ * FROM goes (together, or while it connects) go in one transaction, a
+ * recipient's 4xx or 5xx is its own result and leaves the connection
+ * usable, and a kept connection that the peer closes, idle or at RSET,
+ * gives way to a new one without losing the job.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -35,12 +36,14 @@
 
 #define T_JOBS		8
 #define T_PEERLOG	"peer.log"
+#define T_GO		"go"
 
 /* how the scripted peer behaves */
 struct t_peer {
 	int	pipelining;	/* offer PIPELINING */
 	int	drop_rset;	/* close at RSET, without a reply */
 	int	drop_idle;	/* close after each message's reply */
+	int	hold;		/* greet once the file T_GO exists */
 };
 
 /* the relay under test and the results it sent */
@@ -138,6 +141,8 @@ t_serve(const struct t_peer *p, int fd, int conn)
 	size_t		 have = 0;
 	int		 data = 0, rcpts = 0;
 
+	while (p->hold && access(T_GO, F_OK) == -1)
+		usleep(1000);
 	t_say(fd, "220 peer.test ready");
 	while (t_line(fd, buf, &have, line, sizeof(line)) == 0) {
 		if (data) {
@@ -288,14 +293,6 @@ t_wait(struct t_env *e, int n)
 	event_free(guard);
 }
 
-/* t_job - relay a message to rcpt as job i, alone; wait for its result */
-static void
-t_job(struct t_env *e, int i, const char *rcpt)
-{
-	t_submit(e, i, i, rcpt);
-	t_wait(e, 1);
-}
-
 /* t_peer_has - how many lines of the peer's log are exactly line */
 static int
 t_peer_has(const char *line)
@@ -314,6 +311,41 @@ t_peer_has(const char *line)
 	return n;
 }
 
+/* t_on_poll - the peer has a connection: stop the loop */
+static void
+t_on_poll(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (t_peer_has("1 connect") > 0)
+		event_base_loopbreak(ev_base());
+}
+
+/* t_until_connected - run the loop until the peer has a connection */
+static void
+t_until_connected(void)
+{
+	struct timeval	 tv = { 0, 1000 }, limit = { 20, 0 };
+	struct event	*poll, *guard;
+
+	poll = event_new(ev_base(), -1, EV_PERSIST, t_on_poll, NULL);
+	guard = evtimer_new(ev_base(), t_guard, NULL);
+	evtimer_add(poll, &tv);
+	evtimer_add(guard, &limit);
+	ATF_REQUIRE(event_base_dispatch(ev_base()) != -1);
+	event_free(poll);
+	event_free(guard);
+}
+
+/* t_job - relay a message to rcpt as job i, alone; wait for its result */
+static void
+t_job(struct t_env *e, int i, const char *rcpt)
+{
+	t_submit(e, i, i, rcpt);
+	t_wait(e, 1);
+}
+
 /* t_teardown - stop the peer */
 static void
 t_teardown(struct t_env *e)
@@ -325,7 +357,7 @@ t_teardown(struct t_env *e)
 ATF_TC_WITHOUT_HEAD(relay_session_reuse_pipelined);
 ATF_TC_BODY(relay_session_reuse_pipelined, tc)
 {
-	static const struct t_peer	p = { 1, 0, 0 };
+	static const struct t_peer	p = { 1, 0, 0, 0 };
 	struct t_env			e;
 	int				i;
 
@@ -348,7 +380,7 @@ ATF_TC_BODY(relay_session_reuse_pipelined, tc)
 ATF_TC_WITHOUT_HEAD(relay_session_no_pipelining);
 ATF_TC_BODY(relay_session_no_pipelining, tc)
 {
-	static const struct t_peer	p = { 0, 0, 0 };
+	static const struct t_peer	p = { 0, 0, 0, 0 };
 	struct t_env			e;
 
 	t_setup(&e, &p);
@@ -365,7 +397,7 @@ ATF_TC_BODY(relay_session_no_pipelining, tc)
 ATF_TC_WITHOUT_HEAD(relay_session_rcpt_results);
 ATF_TC_BODY(relay_session_rcpt_results, tc)
 {
-	static const struct t_peer	p = { 1, 0, 0 };
+	static const struct t_peer	p = { 1, 0, 0, 0 };
 	struct t_env			e;
 
 	t_setup(&e, &p);
@@ -389,7 +421,8 @@ ATF_TC_WITHOUT_HEAD(relay_session_dropped);
 ATF_TC_BODY(relay_session_dropped, tc)
 {
 	/* the peer closes the kept connection at RSET, or while idle */
-	static const struct t_peer	p[] = { { 1, 1, 0 }, { 1, 0, 1 } };
+	static const struct t_peer	p[] = { { 1, 1, 0, 0 },
+	    { 1, 0, 1, 0 } };
 	struct t_env			e;
 	size_t				i;
 
@@ -413,7 +446,7 @@ ATF_TC_BODY(relay_session_one_transaction, tc)
 {
 	static const char *const	rcpt[] = { "a@b.test", "temp@b.test",
 	    "c@b.test", "perm@b.test", "e@b.test" };
-	static const struct t_peer	p = { 1, 0, 0 };
+	static const struct t_peer	p = { 1, 0, 0, 0 };
 	struct t_env			e;
 	int				i;
 
@@ -438,8 +471,37 @@ ATF_TC_BODY(relay_session_one_transaction, tc)
 	ATF_CHECK_STREQ(e.text[4], "host 127.0.0.1 said: 250 2.0.0 queued");
 }
 
+ATF_TC_WITHOUT_HEAD(relay_session_join_while_greeting);
+ATF_TC_BODY(relay_session_join_while_greeting, tc)
+{
+	static const struct t_peer	p = { 1, 0, 0, 1 };
+	struct t_env			e;
+	FILE				*f;
+	int				i;
+
+	/* the first recipient's connection is up, its greeting held */
+	t_setup(&e, &p);
+	t_submit(&e, 0, 0, "a@b.test");
+	t_until_connected();
+	for (i = 1; i < 4; i++)
+		t_submit(&e, 0, i, i == 2 ? "perm@b.test" : "x@b.test");
+	ATF_REQUIRE((f = fopen(T_GO, "w")) != NULL);
+	fclose(f);
+	t_wait(&e, 4);
+	t_teardown(&e);
+	/* the others joined before MAIL FROM: one connection, one message */
+	ATF_CHECK_EQ(t_peer_has("2 connect"), 0);
+	ATF_CHECK_EQ(t_peer_has("1 MAIL FROM:<alice@a.test>"), 1);
+	ATF_CHECK_EQ(t_peer_has("1 RCPT TO:<x@b.test>"), 2);
+	ATF_CHECK_EQ(t_peer_has("1 message"), 1);
+	for (i = 0; i < 4; i++)
+		ATF_CHECK_EQ_MSG(e.status[i], i == 2 ? IPC_DLV_PERMFAIL :
+		    IPC_DLV_OK, "job %d: %s", i, e.text[i]);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
+	ATF_TP_ADD_TC(tp, relay_session_join_while_greeting);
 	ATF_TP_ADD_TC(tp, relay_session_one_transaction);
 	ATF_TP_ADD_TC(tp, relay_session_reuse_pipelined);
 	ATF_TP_ADD_TC(tp, relay_session_no_pipelining);
