@@ -21,7 +21,7 @@
  * (relay_pool.c) instead of saying QUIT; the next job to its route
  * takes it and starts with RSET.  An idle session that hears anything
  * or loses its connection is closed; one that waits too long says QUIT.
- * A taken session that fails before its MAIL FROM is answered gives
+ * A taken session that fails before the reply to its RSET gives
  * way to a new connection to the same address.
  */
 #include <sys/types.h>
