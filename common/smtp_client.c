@@ -4,8 +4,11 @@
  * verdict of a reply code.  Paths, the AUTH PLAIN token, ORCPT halves
  * and texts are smtp_client_text.c's.
  *
- * Commands are built as struct smtp_cmd and formatted by
- * smtp_cmd_format, so their syntax is the one the listener parses.
+ * Commands are built as struct smtp_cmd (MAIL and RCPT in
+ * smtp_client_cmd.c) and formatted by smtp_cmd_format, so their syntax
+ * is the one the listener parses.  A pipelined group is handed out one
+ * line per smtp_client_next; its replies are matched in order, each
+ * recipient's to the next one sent without a verdict.
  */
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +29,8 @@ static void	smtp_client_on_starttls(struct smtp_client *,
 		    const struct smtp_reply_parser *);
 static void	smtp_client_on_auth(struct smtp_client *,
 		    const struct smtp_reply_parser *);
+static void	smtp_client_on_rset(struct smtp_client *,
+		    const struct smtp_reply_parser *);
 static void	smtp_client_on_mail(struct smtp_client *,
 		    const struct smtp_reply_parser *);
 static void	smtp_client_on_rcpt(struct smtp_client *,
@@ -43,6 +48,7 @@ static const smtp_client_on_reply smtp_client_handlers[] = {
 	[SMTP_CLIENT_S_STARTTLS]	= smtp_client_on_starttls,
 	[SMTP_CLIENT_S_TLS]		= NULL,
 	[SMTP_CLIENT_S_AUTH]		= smtp_client_on_auth,
+	[SMTP_CLIENT_S_RSET]		= smtp_client_on_rset,
 	[SMTP_CLIENT_S_MAIL]		= smtp_client_on_mail,
 	[SMTP_CLIENT_S_RCPT]		= smtp_client_on_rcpt,
 	[SMTP_CLIENT_S_DATA]		= smtp_client_on_data,
@@ -59,6 +65,7 @@ static const char *const smtp_client_steps[] = {
 	[SMTP_CLIENT_S_STARTTLS]	= "STARTTLS",
 	[SMTP_CLIENT_S_TLS]		= "TLS",
 	[SMTP_CLIENT_S_AUTH]		= "AUTH",
+	[SMTP_CLIENT_S_RSET]		= "RSET",
 	[SMTP_CLIENT_S_MAIL]		= "MAIL",
 	[SMTP_CLIENT_S_RCPT]		= "RCPT",
 	[SMTP_CLIENT_S_DATA]		= "DATA",
@@ -66,13 +73,6 @@ static const char *const smtp_client_steps[] = {
 	[SMTP_CLIENT_S_QUIT]		= "QUIT",
 	[SMTP_CLIENT_S_DONE]		= "end",
 };
-
-/* smtp_client_bare - the SMTP_CLIENT_TEXT_BARE bit of the parameters */
-static int
-smtp_client_bare(const struct smtp_client *c)
-{
-	return c->p.flags & SMTP_CLIENT_F_BARE ? SMTP_CLIENT_TEXT_BARE : 0;
-}
 
 /* smtp_client_set - a result of the current step: a reply or a reason */
 static void
@@ -129,17 +129,33 @@ smtp_client_finish(struct smtp_client *c, enum smtp_client_verdict v,
 	smtp_client_end(c, &r, quit);
 }
 
+/* smtp_client_pipelining - whether MAIL, RCPT and DATA go as a group */
+static int
+smtp_client_pipelining(const struct smtp_client *c)
+{
+	return (c->p.flags & SMTP_CLIENT_F_PIPELINING) &&
+	    !(c->p.flags & SMTP_CLIENT_F_ALLRCPT) &&
+	    (c->ext.flags & SMTP_EXT_PIPELINING);
+}
+
+/* smtp_client_format - cmd is the next line to send; 0 / -1 */
+static int
+smtp_client_format(struct smtp_client *c, const struct smtp_cmd *cmd)
+{
+	if (smtp_cmd_format(cmd, c->line, sizeof(c->line)) == -1)
+		return -1;
+	c->linelen = strlen(c->line);
+	c->todo = SMTP_CLIENT_A_SEND;
+	return 0;
+}
+
 /* smtp_client_send - cmd is the next line, st the reply it awaits; 0/-1 */
 static int
 smtp_client_send(struct smtp_client *c, const struct smtp_cmd *cmd,
     enum smtp_client_state st)
 {
 	c->st = st;
-	if (smtp_cmd_format(cmd, c->line, sizeof(c->line)) == -1)
-		return -1;
-	c->linelen = strlen(c->line);
-	c->todo = SMTP_CLIENT_A_SEND;
-	return 0;
+	return smtp_client_format(c, cmd);
 }
 
 /* smtp_client_verb - send a command with at most a plain argument */
@@ -175,6 +191,8 @@ smtp_client_init(struct smtp_client *c, const struct smtp_client_params *p)
 	}
 }
 
+static void	smtp_client_pipe_more(struct smtp_client *);
+
 /*
  * smtp_client_next - what the driver does now; with SMTP_CLIENT_A_SEND,
  * line and len give the command line, CRLF included
@@ -182,8 +200,11 @@ smtp_client_init(struct smtp_client *c, const struct smtp_client_params *p)
 enum smtp_client_action
 smtp_client_next(struct smtp_client *c, const char **line, size_t *len)
 {
-	enum smtp_client_action	a = c->todo;
+	enum smtp_client_action	a;
 
+	if (c->more && c->todo == SMTP_CLIENT_A_READ)
+		smtp_client_pipe_more(c);
+	a = c->todo;
 	*line = NULL;
 	*len = 0;
 	switch (a) {
@@ -291,6 +312,75 @@ smtp_client_broken(struct smtp_client *c, const char *why)
 	}
 	smtp_client_finish(c, c->st < SMTP_CLIENT_S_MAIL ? SMTP_CLIENT_V_HOST :
 	    SMTP_CLIENT_V_TEMPFAIL, NULL, why, 0);
+}
+
+/*
+ * smtp_client_reusable - the transaction ended with every reply read,
+ * no failure of the destination and no 421: another may follow
+ */
+int
+smtp_client_reusable(const struct smtp_client *c)
+{
+	enum smtp_client_verdict	v = c->res.verdict;
+
+	return c->quit && c->res.code != 421 && (c->todo ==
+	    SMTP_CLIENT_A_RESULT || (c->st == SMTP_CLIENT_S_QUIT &&
+	    c->todo == SMTP_CLIENT_A_SEND)) && (v == SMTP_CLIENT_V_OK ||
+	    v == SMTP_CLIENT_V_TEMPFAIL_RCPT || v == SMTP_CLIENT_V_PERMFAIL);
+}
+
+/* smtp_client_unsent - MAIL FROM has not gone: recipients may change */
+int
+smtp_client_unsent(const struct smtp_client *c)
+{
+	return c->st < SMTP_CLIENT_S_MAIL && c->pipe == SMTP_CLIENT_P_NONE &&
+	    c->res.verdict == SMTP_CLIENT_V_NONE;
+}
+
+/*
+ * smtp_client_rcpts - the recipients of the transaction, anew, while
+ * MAIL FROM has not gone; 0 / -1
+ */
+int
+smtp_client_rcpts(struct smtp_client *c, struct smtp_client_rcpt *r,
+    size_t n)
+{
+	size_t	i;
+
+	if (!smtp_client_unsent(c))
+		return -1;
+	for (i = 0; i < n; i++) {
+		r[i].accepted = 0;
+		memset(&r[i].res, 0, sizeof(r[i].res));
+	}
+	c->p.rcpts = r;
+	c->p.nrcpts = n;
+	return 0;
+}
+
+/*
+ * smtp_client_again - the next transaction on a reusable connection:
+ * RSET, with MAIL and the rest behind it when pipelining; 0 / -1
+ */
+int
+smtp_client_again(struct smtp_client *c, const struct smtp_client_params *p)
+{
+	size_t	i;
+
+	if (!smtp_client_reusable(c))
+		return -1;
+	c->p = *p;
+	for (i = 0; i < p->nrcpts; i++) {
+		p->rcpts[i].accepted = 0;
+		memset(&p->rcpts[i].res, 0, sizeof(p->rcpts[i].res));
+	}
+	memset(&c->res, 0, sizeof(c->res));
+	c->quit = 0;
+	c->rcpt = c->naccepted = c->sendi = c->nsent = 0;
+	c->pipe = smtp_client_pipelining(c) ? SMTP_CLIENT_P_MAIL :
+	    SMTP_CLIENT_P_NONE;
+	c->more = c->pipe == SMTP_CLIENT_P_MAIL;
+	return smtp_client_verb(c, SMTP_CMD_RSET, NULL, SMTP_CLIENT_S_RSET);
 }
 
 /* smtp_client_hello - EHLO, or LHLO for LMTP */
@@ -403,62 +493,6 @@ smtp_client_auth(struct smtp_client *c)
 	explicit_bzero(&cmd, sizeof(cmd));
 }
 
-/* smtp_client_rcpts_utf8 - whether a recipient's path needs SMTPUTF8 */
-static int
-smtp_client_rcpts_utf8(const struct smtp_client *c)
-{
-	struct smtp_addr	a;
-	size_t			i;
-
-	for (i = 0; i < c->p.nrcpts; i++)
-		if (smtp_client_text_addr(c->p.rcpts[i].addr, SMTP_ADDR_F_RCPT |
-		    smtp_client_bare(c), &a) == 0 && (a.kind & SMTP_ADDR_UTF8))
-			return 1;
-	return 0;
-}
-
-/*
- * smtp_client_mail_cmd - MAIL FROM as the server's extensions allow;
- * 0, -1 (the sender is no path) or -2 (SMTPUTF8 needed, not offered)
- */
-static int
-smtp_client_mail_cmd(const struct smtp_client *c, struct smtp_cmd *cmd)
-{
-	unsigned int	ext = c->ext.flags;
-	int		utf8;
-
-	memset(cmd, 0, sizeof(*cmd));
-	cmd->verb = SMTP_CMD_MAIL;
-	if (smtp_client_text_addr(c->p.sender, SMTP_ADDR_F_MAIL |
-	    smtp_client_bare(c), &cmd->addr) == -1)
-		return -1;
-	utf8 = (cmd->addr.kind & SMTP_ADDR_UTF8) || smtp_client_rcpts_utf8(c);
-	if (utf8 && !(ext & SMTP_EXT_SMTPUTF8))
-		return -2;
-	if ((ext & SMTP_EXT_SMTPUTF8) && (utf8 ||
-	    (c->p.flags & SMTP_CLIENT_F_UTF8)))
-		cmd->params |= SMTP_CMD_P_SMTPUTF8;
-	if ((ext & SMTP_EXT_SIZE) && (c->p.flags & SMTP_CLIENT_F_SIZE)) {
-		cmd->params |= SMTP_CMD_P_SIZE;
-		cmd->size = c->p.size;
-	}
-	if ((ext & SMTP_EXT_8BITMIME) && (c->p.flags & SMTP_CLIENT_F_8BIT)) {
-		cmd->params |= SMTP_CMD_P_BODY;
-		cmd->body = SMTP_CMD_BODY_8BITMIME;
-	}
-	if (!(ext & SMTP_EXT_DSN))
-		return 0;
-	if (c->p.ret != 0) {
-		cmd->params |= SMTP_CMD_P_RET;
-		cmd->ret = (enum smtp_cmd_ret)c->p.ret;
-	}
-	if (c->p.envid != NULL && c->p.envid[0] != '\0') {
-		cmd->params |= SMTP_CMD_P_ENVID;
-		(void)strlcpy(cmd->envid, c->p.envid, sizeof(cmd->envid));
-	}
-	return 0;
-}
-
 /* smtp_client_mail - MAIL FROM, or the reason it cannot be sent */
 static void
 smtp_client_mail(struct smtp_client *c)
@@ -468,7 +502,7 @@ smtp_client_mail(struct smtp_client *c)
 	int		r;
 
 	c->st = SMTP_CLIENT_S_MAIL;
-	if ((r = smtp_client_mail_cmd(c, &cmd)) == -2) {
+	if ((r = smtp_client_cmd_mail(c, &cmd)) == -2) {
 		(void)snprintf(why, sizeof(why), "5.6.7 %s%s does not offer "
 		    "SMTPUTF8, which the addresses need", c->p.host ? "host " :
 		    "the server", c->p.host ? c->p.host : "");
@@ -477,6 +511,10 @@ smtp_client_mail(struct smtp_client *c)
 	    -1)
 		smtp_client_finish(c, SMTP_CLIENT_V_PERMFAIL, NULL, "5.1.7 the "
 		    "sender cannot be sent as a MAIL FROM path", 1);
+	else if (smtp_client_pipelining(c)) {
+		c->pipe = SMTP_CLIENT_P_RCPT;
+		c->more = 1;
+	}
 }
 
 /*
@@ -516,26 +554,65 @@ smtp_client_on_auth(struct smtp_client *c, const struct smtp_reply_parser *rp)
 		smtp_client_finish(c, SMTP_CLIENT_V_TEMPFAIL, rp, NULL, 1);
 }
 
-/* smtp_client_rcpt_cmd - RCPT TO with the DSN parameters; 0 / -1 */
-static int
-smtp_client_rcpt_cmd(const struct smtp_client *c,
-    const struct smtp_client_rcpt *r, struct smtp_cmd *cmd)
+/* smtp_client_badrcpt - recipient i has no path RCPT TO could carry */
+static void
+smtp_client_badrcpt(struct smtp_client *c, size_t i)
 {
-	memset(cmd, 0, sizeof(*cmd));
-	cmd->verb = SMTP_CMD_RCPT;
-	if (smtp_client_text_addr(r->addr, SMTP_ADDR_F_RCPT | smtp_client_bare(c),
-	    &cmd->addr) == -1)
-		return -1;
-	if (!(c->ext.flags & SMTP_EXT_DSN))
-		return 0;
-	if (r->notify != 0) {
-		cmd->params |= SMTP_CMD_P_NOTIFY;
-		cmd->notify = r->notify;
+	enum smtp_client_state	st = c->st;
+	size_t			rcpt = c->rcpt;
+
+	c->st = SMTP_CLIENT_S_RCPT;
+	c->rcpt = i;
+	smtp_client_set(c, &c->p.rcpts[i].res, SMTP_CLIENT_V_PERMFAIL, NULL,
+	    "5.1.3 the recipient cannot be sent as a RCPT TO path");
+	c->st = st;
+	c->rcpt = rcpt;
+}
+
+/*
+ * smtp_client_pipe_more - the next line of a pipelined group after the
+ * one handed out: MAIL after RSET, each RCPT, DATA after the last
+ */
+static void
+smtp_client_pipe_more(struct smtp_client *c)
+{
+	struct smtp_cmd	cmd;
+
+	c->more = 0;
+	if (c->pipe == SMTP_CLIENT_P_MAIL) {
+		/* a MAIL that cannot go waits for the RSET's reply */
+		c->pipe = SMTP_CLIENT_P_NONE;
+		if (smtp_client_cmd_mail(c, &cmd) == 0 &&
+		    smtp_client_format(c, &cmd) == 0) {
+			c->pipe = SMTP_CLIENT_P_RCPT;
+			c->more = 1;
+		}
+		return;
 	}
-	if (r->orcpt != NULL && smtp_client_text_orcpt(r->orcpt, cmd->orcpt_type,
-	    sizeof(cmd->orcpt_type), cmd->orcpt, sizeof(cmd->orcpt)) == 0)
-		cmd->params |= SMTP_CMD_P_ORCPT;
-	return 0;
+	for (; c->sendi < c->p.nrcpts; c->sendi++) {
+		if (smtp_client_cmd_rcpt(c, &c->p.rcpts[c->sendi], &cmd) == 0 &&
+		    smtp_client_format(c, &cmd) == 0) {
+			c->sendi++;
+			c->nsent++;
+			c->more = 1;
+			return;
+		}
+		smtp_client_badrcpt(c, c->sendi);
+	}
+	c->pipe = SMTP_CLIENT_P_DATA;
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.verb = SMTP_CMD_DATA;
+	if (c->nsent > 0)
+		(void)smtp_client_format(c, &cmd);
+}
+
+/* smtp_client_awaited - the next recipient of the group from i on */
+static size_t
+smtp_client_awaited(const struct smtp_client *c, size_t i)
+{
+	while (i < c->sendi && c->p.rcpts[i].res.verdict != SMTP_CLIENT_V_NONE)
+		i++;
+	return i < c->sendi ? i : c->p.nrcpts;
 }
 
 /*
@@ -551,11 +628,10 @@ smtp_client_rcpt_next(struct smtp_client *c)
 	for (; c->rcpt < c->p.nrcpts; c->rcpt++) {
 		r = &c->p.rcpts[c->rcpt];
 		c->st = SMTP_CLIENT_S_RCPT;
-		if (smtp_client_rcpt_cmd(c, r, &cmd) == 0 &&
+		if (smtp_client_cmd_rcpt(c, r, &cmd) == 0 &&
 		    smtp_client_send(c, &cmd, SMTP_CLIENT_S_RCPT) == 0)
 			return;
-		smtp_client_set(c, &r->res, SMTP_CLIENT_V_PERMFAIL, NULL,
-		    "5.1.3 the recipient cannot be sent as a RCPT TO path");
+		smtp_client_badrcpt(c, c->rcpt);
 		if (c->p.flags & SMTP_CLIENT_F_ALLRCPT) {
 			smtp_client_end(c, &r->res, 1);
 			return;
@@ -568,17 +644,43 @@ smtp_client_rcpt_next(struct smtp_client *c)
 		    SMTP_CLIENT_S_DATA);
 }
 
-/* smtp_client_on_mail - accepted: the recipients; else the verdict */
+/*
+ * smtp_client_on_rset - the connection is ready for another MAIL (sent
+ * already when pipelining); a refusal makes the server unusable
+ */
+static void
+smtp_client_on_rset(struct smtp_client *c, const struct smtp_reply_parser *rp)
+{
+	if (rp->code != 250)
+		smtp_client_finish(c, SMTP_CLIENT_V_HOST, rp, NULL, 0);
+	else if (c->pipe != SMTP_CLIENT_P_NONE)
+		c->st = SMTP_CLIENT_S_MAIL;
+	else
+		smtp_client_mail(c);
+}
+
+/*
+ * smtp_client_on_mail - accepted: the recipients; else the verdict (the
+ * group's other replies are left unread: the connection closes)
+ */
 static void
 smtp_client_on_mail(struct smtp_client *c, const struct smtp_reply_parser *rp)
 {
 	if (rp->code / 100 != 2) {
 		smtp_client_finish(c, smtp_client_judge(rp->code,
-		    SMTP_CLIENT_S_MAIL), rp, NULL, 1);
+		    SMTP_CLIENT_S_MAIL), rp, NULL,
+		    c->pipe == SMTP_CLIENT_P_NONE);
 		return;
 	}
 	c->rcpt = 0;
-	smtp_client_rcpt_next(c);
+	if (c->pipe == SMTP_CLIENT_P_NONE) {
+		smtp_client_rcpt_next(c);
+		return;
+	}
+	if ((c->rcpt = smtp_client_awaited(c, 0)) == c->p.nrcpts)
+		smtp_client_finish(c, SMTP_CLIENT_V_OK, NULL, "", 1);
+	else
+		c->st = SMTP_CLIENT_S_RCPT;
 }
 
 /*
@@ -606,13 +708,21 @@ smtp_client_on_rcpt(struct smtp_client *c, const struct smtp_reply_parser *rp)
 		}
 	}
 	c->rcpt++;
-	smtp_client_rcpt_next(c);
+	if (c->pipe == SMTP_CLIENT_P_NONE)
+		smtp_client_rcpt_next(c);
+	else if ((c->rcpt = smtp_client_awaited(c, c->rcpt)) == c->p.nrcpts)
+		c->st = SMTP_CLIENT_S_DATA;
 }
 
 /* smtp_client_on_data - 354: the message; else its verdict */
 static void
 smtp_client_on_data(struct smtp_client *c, const struct smtp_reply_parser *rp)
 {
+	if (c->naccepted == 0) {	/* pipelined: no message to send */
+		smtp_client_finish(c, SMTP_CLIENT_V_OK, NULL, "",
+		    rp->code != 354);
+		return;
+	}
 	if (rp->code != 354) {
 		smtp_client_finish(c, smtp_client_judge(rp->code,
 		    SMTP_CLIENT_S_DATA), rp, NULL, 1);

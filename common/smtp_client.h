@@ -31,6 +31,16 @@
  * A broken connection, a time-out or a malformed reply is
  * smtp_client_broken(&c, why) at any point.  smtp_client_run is that
  * loop for drivers with blocking I/O, given as callbacks.
+ *
+ * With SMTP_CLIENT_F_PIPELINING and a server offering PIPELINING, MAIL,
+ * the RCPTs and DATA go as one group (SEND after SEND, then READ): the
+ * driver writes them together and the replies are taken in order.
+ * After a RESULT that ended the transaction cleanly (a reply to every
+ * command, no 421, no failure of the destination) smtp_client_reusable
+ * says so and smtp_client_again starts the next transaction on the
+ * same connection with new parameters: RSET, then MAIL (in the group
+ * when pipelining).  Until MAIL FROM goes (smtp_client_unsent), the
+ * driver may hand in a longer list of recipients (smtp_client_rcpts).
  */
 #ifndef POSTHORN_SMTP_CLIENT_H
 #define POSTHORN_SMTP_CLIENT_H
@@ -54,6 +64,7 @@
 #define SMTP_CLIENT_F_UTF8		0x0080	/* the message wants SMTPUTF8 */
 #define SMTP_CLIENT_F_BARE		0x0100	/* "user" without a domain */
 #define SMTP_CLIENT_F_ALLRCPT		0x0200	/* all recipients or nothing */
+#define SMTP_CLIENT_F_PIPELINING	0x0400	/* pipeline when offered */
 
 /* smtp_client_text_addr flag beyond the SMTP_ADDR_F_* bits */
 #define SMTP_CLIENT_TEXT_BARE		0x0100
@@ -74,6 +85,7 @@ enum smtp_client_state {
 	SMTP_CLIENT_S_STARTTLS,
 	SMTP_CLIENT_S_TLS,		/* the driver sets TLS up */
 	SMTP_CLIENT_S_AUTH,
+	SMTP_CLIENT_S_RSET,		/* a transaction after another */
 	SMTP_CLIENT_S_MAIL,
 	SMTP_CLIENT_S_RCPT,
 	SMTP_CLIENT_S_DATA,
@@ -124,6 +136,14 @@ struct smtp_client_params {
 	size_t			 nrcpts;
 };
 
+/* where a pipelined group (RFC 2920) stands */
+enum smtp_client_pipe {
+	SMTP_CLIENT_P_NONE,		/* one command, one reply */
+	SMTP_CLIENT_P_MAIL,		/* RSET went, MAIL follows it */
+	SMTP_CLIENT_P_RCPT,		/* MAIL went, the RCPTs follow */
+	SMTP_CLIENT_P_DATA		/* the group went */
+};
+
 struct smtp_client {
 	struct smtp_client_params p;
 	enum smtp_client_state	 st;
@@ -133,6 +153,10 @@ struct smtp_client {
 	struct smtp_ext		 ext;		/* what the server offers */
 	size_t			 rcpt;		/* the one asked or answered */
 	size_t			 naccepted;
+	enum smtp_client_pipe	 pipe;
+	int			 more;		/* the group goes on */
+	size_t			 sendi;		/* next RCPT of the group */
+	size_t			 nsent;		/* RCPTs of the group */
 	struct smtp_client_result res;		/* the session as a whole */
 	char			 line[SMTP_CMD_LINE_MAX + 2];
 	size_t			 linelen;
@@ -159,10 +183,22 @@ void	smtp_client_reply(struct smtp_client *,
 	    const struct smtp_reply_parser *);
 void	smtp_client_tls_done(struct smtp_client *);
 void	smtp_client_broken(struct smtp_client *, const char *why);
+int	smtp_client_reusable(const struct smtp_client *);
+int	smtp_client_unsent(const struct smtp_client *);
+int	smtp_client_rcpts(struct smtp_client *, struct smtp_client_rcpt *,
+	    size_t);
+int	smtp_client_again(struct smtp_client *,
+	    const struct smtp_client_params *);
 void	smtp_client_run(struct smtp_client *, const struct smtp_client_io *,
 	    void *);
 enum smtp_client_verdict smtp_client_judge(int code,
 	    enum smtp_client_state);
+
+/* smtp_client_cmd.c */
+struct smtp_cmd;
+int	smtp_client_cmd_mail(const struct smtp_client *, struct smtp_cmd *);
+int	smtp_client_cmd_rcpt(const struct smtp_client *,
+	    const struct smtp_client_rcpt *, struct smtp_cmd *);
 
 /* smtp_client_text.c */
 int	smtp_client_text_addr(const char *s, int flags, struct smtp_addr *);

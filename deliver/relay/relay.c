@@ -1,9 +1,15 @@
 /*
  * relay.c - relay jobs: MSG_RELAY_RUN from the queue, checked, routed
  * and run, and exactly one MSG_RELAY_RESULT for each, whatever happens
- * on the way.  The credentials (`auth <table>`) and domain tables of
- * the relay actions are read once, before the process chroots:
- * changing them needs a restart.
+ * on the way.  A job joins the transaction of an earlier job of the
+ * same message, action and sender (and recipient domain, unless the
+ * action names its host) while that one has not sent MAIL FROM yet
+ * (it is being routed, connects or greets): the queue hands a
+ * message's recipients out one by one as they are expanded, and they
+ * go as one transaction of up to RELAY_RCPTS_MAX recipients, one RCPT
+ * each, without waiting for each other.  The credentials (`auth
+ * <table>`) and domain tables of the relay actions are read once,
+ * before the process chroots: changing them needs a restart.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -31,6 +37,7 @@ struct relay {
 	const struct cfg	 *cfg;
 	struct ipc		 *queue;
 	struct relay_tls	 *tls;
+	struct relay_pool	 *pool;		/* idle connections */
 	char			  hostname[HOST_MAX];
 	struct relay_self	 *self;		/* where we listen */
 	const struct cfg_table	**cfgt;		/* tables of relay actions */
@@ -38,6 +45,7 @@ struct relay {
 	size_t			  nt;
 	uint64_t		  total;
 	uint64_t		  current;
+	TAILQ_HEAD(, relay_job)	  leaders;	/* jobs leading a transaction */
 };
 
 /* relay_table_open - one configured table, read now; fatal on failure */
@@ -95,6 +103,8 @@ relay_new(const struct cfg *cfg, struct ipc *queue, struct keyproxy *keys)
 	r->cfg = cfg;
 	r->queue = queue;
 	r->tls = relay_tls_new(cfg, keys);
+	r->pool = relay_pool_new();
+	TAILQ_INIT(&r->leaders);
 	r->self = relay_self_new(cfg);
 	TAILQ_FOREACH(a, &cfg->actions, entry) {
 		if (a->type != CFG_ACTION_RELAY)
@@ -135,6 +145,13 @@ struct relay_tls *
 relay_tls_of(const struct relay *r)
 {
 	return r->tls;
+}
+
+/* relay_pool_of - the idle connections */
+struct relay_pool *
+relay_pool_of(const struct relay *r)
+{
+	return r->pool;
 }
 
 /* relay_job_hostname - this host's name (backup MX: ourselves) */
@@ -185,6 +202,10 @@ relay_job_creds(struct relay_job *job, char *user, size_t usersz, char *pass,
 static void
 relay_job_free(struct relay_job *job)
 {
+	if (job->more != NULL)
+		panic("relay: jobs of a transaction left without results");
+	if (job->leading)
+		TAILQ_REMOVE(&job->relay->leaders, job, lentry);
 	if (job->sess != NULL)
 		relay_session_free(job->sess);
 	relay_route_free(job->route);
@@ -192,6 +213,25 @@ relay_job_free(struct relay_job *job)
 		close(job->msg_fd);
 	job->relay->current--;
 	free(job);
+}
+
+/*
+ * relay_job_done_all - the same result for a job and every job of its
+ * transaction; they are gone afterwards
+ */
+void
+relay_job_done_all(struct relay_job *job, enum relay_status st,
+    const char *text)
+{
+	struct relay_job	*m, *next;
+
+	for (m = job->more; m != NULL; m = next) {
+		next = m->more;
+		m->more = NULL;
+		relay_job_done(m, st, text);
+	}
+	job->more = NULL;
+	relay_job_done(job, st, text);
 }
 
 /* relay_job_done - the one result of a job; the job is gone afterwards */
@@ -229,12 +269,12 @@ relay_job_on_hop(struct relay_job *job, const struct relay_hop *hop,
 		return;
 	}
 	if (st != RELAY_OK) {
-		relay_job_done(job, st, text);
+		relay_job_done_all(job, st, text);
 		return;
 	}
 	relay_text_fmt(buf, sizeof(buf), "4.4.1 no host reachable: %s",
 	    job->lasterr[0] ? job->lasterr : "no address");
-	relay_job_done(job, RELAY_TEMPFAIL, buf);
+	relay_job_done_all(job, RELAY_TEMPFAIL, buf);
 }
 
 /* relay_job_next - the session failed before a verdict: the next host */
@@ -321,6 +361,58 @@ relay_job_check(struct relay_job *job, enum relay_status *st,
 	return 0;
 }
 
+/* relay_job_joins - job may go in the transaction of leader */
+static int
+relay_job_joins(const struct relay_job *leader, const struct relay_job *job)
+{
+	return leader->nrcpts < RELAY_RCPTS_MAX &&
+	    envelope_msgid(leader->evp.evpid) ==
+	    envelope_msgid(job->evp.evpid) && leader->action == job->action &&
+	    strcmp(leader->evp.sender, job->evp.sender) == 0 &&
+	    (leader->action->has_host ||
+	    strcmp(leader->domain, job->domain) == 0);
+}
+
+/* relay_job_start - route a new transaction, led by job */
+static void
+relay_job_start(struct relay_job *job)
+{
+	log_debug("%016llx relay event=start domain=%s action=%s",
+	    (unsigned long long)job->evp.evpid, job->domain, job->action->name);
+	job->nrcpts = 1;
+	job->leading = 1;
+	TAILQ_INSERT_TAIL(&job->relay->leaders, job, lentry);
+	job->route = relay_route_new(job);
+	relay_job_next(job);
+}
+
+/*
+ * relay_job_join - job joins the transaction of a leader that has not
+ * sent MAIL FROM yet; 0 if none fits
+ */
+static int
+relay_job_join(struct relay *r, struct relay_job *job)
+{
+	struct relay_job	*l, **m;
+
+	TAILQ_FOREACH(l, &r->leaders, lentry)
+		if (relay_job_joins(l, job) && (l->sess == NULL ||
+		    relay_session_unsent(l->sess)))
+			break;
+	if (l == NULL)
+		return 0;
+	for (m = &l->more; *m != NULL; m = &(*m)->more)
+		;
+	*m = job;
+	l->nrcpts++;
+	if (l->sess != NULL)
+		relay_session_grow(l->sess);
+	log_debug("%016llx relay event=join leader=%016llx rcpts=%zu",
+	    (unsigned long long)job->evp.evpid,
+	    (unsigned long long)l->evp.evpid, l->nrcpts);
+	return 1;
+}
+
 /* relay_on_run - MSG_RELAY_RUN: a new job */
 void
 relay_on_run(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
@@ -343,8 +435,6 @@ relay_on_run(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 		relay_job_done(job, st, text);
 		return;
 	}
-	log_debug("%016llx relay event=start domain=%s action=%s",
-	    (unsigned long long)job->evp.evpid, job->domain, job->action->name);
-	job->route = relay_route_new(job);
-	relay_job_next(job);
+	if (!relay_job_join(r, job))
+		relay_job_start(job);
 }

@@ -3,12 +3,15 @@
  * LMTP for the envelopes of `relay` actions.
  *
  * relay.c takes MSG_RELAY_RUN jobs from the queue and answers each with
- * exactly one MSG_RELAY_RESULT; relay_mx.c finds where a job goes (the
- * action's host, or the MX records of the recipient's domain) and hands
- * out one address after the other; relay_session.c speaks SMTP or LMTP
- * to one address on the event loop, over the socket, connect and TLS
- * layer of relay_conn.c, driving the client engine of the protocol
- * core (smtp_client.c); relay_tls.c holds the TLS client contexts;
+ * exactly one MSG_RELAY_RESULT, joining the recipients of one message
+ * into one transaction while its MAIL FROM has not gone; relay_mx.c
+ * finds where a job goes (the action's host, or the MX records of the
+ * recipient's domain) and hands out one address after the other;
+ * relay_session.c speaks SMTP or LMTP to one address on the event
+ * loop, over the socket, connect and TLS layer of relay_conn.c, driving
+ * the client engine of the protocol core (smtp_client.c); relay_pool.c
+ * keeps connections whose transaction ended cleanly for the next job
+ * to the same route; relay_tls.c holds the TLS client contexts;
  * relay_text.c builds the result texts (pure).
  * Everything read from disk (CA bundle, client keys, credentials and
  * domain tables, resolv.conf) is read before the process chroots.
@@ -16,6 +19,7 @@
 #ifndef POSTHORN_RELAY_H
 #define POSTHORN_RELAY_H
 
+#include <sys/queue.h>
 #include <sys/socket.h>
 
 #include <stddef.h>
@@ -28,6 +32,10 @@
 #define RELAY_TIMEOUT_REPLY	300	/* seconds per reply (5321 4.5.3.2) */
 #define RELAY_TIMEOUT_DOT	600	/* seconds for the final dot's reply */
 #define RELAY_HOPS_MAX		64	/* addresses tried per job */
+#define RELAY_POOL_IDLE		5	/* seconds a connection waits idle */
+#define RELAY_POOL_ROUTE_MAX	8	/* idle connections per route */
+#define RELAY_POOL_MAX		64	/* idle connections in all */
+#define RELAY_RCPTS_MAX		100	/* recipients per transaction */
 #define RELAY_CA_FILE		"/etc/ssl/certs/ca-certificates.crt"
 
 struct bufferevent;
@@ -36,6 +44,7 @@ struct cfg_action;
 struct ipc;
 struct relay;
 struct relay_job;
+struct relay_pool;
 struct relay_route;
 struct relay_session;
 struct relay_tls;
@@ -54,6 +63,14 @@ struct relay_hop {
 	char			 name[HOST_MAX];	/* MX or host name */
 };
 
+/* the route of a connection: what must match to reuse it */
+struct relay_pool_key {
+	const struct cfg_action	*action;	/* TLS, auth, helo, src */
+	struct sockaddr_storage	 ss;
+	char			 name[HOST_MAX];
+	char			 domain[HOST_MAX];	/* auth by domain */
+};
+
 /* what the message file holds, measured once per job */
 struct relay_msginfo {
 	uint64_t	size;		/* octets on the wire, CRLF = 2 */
@@ -61,7 +78,12 @@ struct relay_msginfo {
 };
 
 
-/* a job: one envelope, its message and where it stands */
+/*
+ * a job: one envelope, its message and where it stands.  The jobs of
+ * one message that arrive together and share a route go as one
+ * transaction: the first (the leader) holds the route and the session,
+ * the others follow it on its `more` list and get their own results.
+ */
 struct relay_job {
 	struct relay			*relay;
 	struct envelope			 evp;
@@ -73,6 +95,10 @@ struct relay_job {
 	struct relay_session		*sess;
 	char				 lasterr[ERRTEXT_MAX];
 	int				 done;
+	struct relay_job		*more;		/* same transaction */
+	size_t				 nrcpts;	/* leader: with more */
+	int				 leading;	/* on the leaders list */
+	TAILQ_ENTRY(relay_job)		 lentry;
 };
 
 /* relay.c */
@@ -88,12 +114,15 @@ void		 relay_stats(const struct relay *, uint64_t *total,
 		    uint64_t *current);
 void		 relay_job_done(struct relay_job *, enum relay_status,
 		    const char *text);
+void		 relay_job_done_all(struct relay_job *, enum relay_status,
+		    const char *text);
 void		 relay_job_next(struct relay_job *);
 int		 relay_job_creds(struct relay_job *, char *user,
 		    size_t usersz, char *pass, size_t passsz);
 const char	*relay_job_helo(const struct relay_job *);
 const char	*relay_job_hostname(const struct relay_job *);
 struct relay_tls *relay_tls_of(const struct relay *);
+struct relay_pool *relay_pool_of(const struct relay *);
 
 /* relay_route.c */
 typedef void (*relay_route_cb)(struct relay_job *, const struct relay_hop *,
@@ -118,10 +147,25 @@ int		 relay_mx_port(const struct cfg_action *);
 const char	*relay_mx_addrstr(const struct sockaddr_storage *, char *buf,
 		    size_t bufsz);
 
+/* relay_pool.c */
+struct relay_pool *relay_pool_new(void);
+void		 relay_pool_key(const struct relay_job *,
+		    const struct relay_hop *, struct relay_pool_key *);
+struct relay_session *relay_pool_take(struct relay_pool *,
+		    const struct relay_pool_key *);
+int		 relay_pool_park(struct relay_pool *,
+		    const struct relay_pool_key *, struct relay_session *);
+void		 relay_pool_drop(struct relay_pool *,
+		    const struct relay_session *);
+size_t		 relay_pool_count(const struct relay_pool *,
+		    const struct relay_pool_key *);
+
 /* relay_session.c */
 struct relay_session *relay_session_new(struct relay_job *,
 		    const struct relay_hop *);
 void		 relay_session_free(struct relay_session *);
+int		 relay_session_unsent(const struct relay_session *);
+void		 relay_session_grow(struct relay_session *);
 
 /* relay_conn.c */
 struct bufferevent *relay_conn_open(const struct cfg_action *,

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <string.h>
@@ -36,18 +37,27 @@ relay_conn_socklen(const struct sockaddr_storage *ss)
 	    sizeof(struct sockaddr_in6);
 }
 
-/* relay_conn_socket - a non-blocking socket, bound to `src` if set */
+/*
+ * relay_conn_socket - a non-blocking socket, bound to `src` if set;
+ * without Nagle's delay, as every write is a whole command group or
+ * the end of a message whose reply is awaited
+ */
 static int
 relay_conn_socket(const struct cfg_action *a, const struct relay_hop *hop,
     char *why, size_t whysz)
 {
 	struct sockaddr_storage	 src;
-	int			 fd;
+	int			 fd, on = 1;
 
 	fd = socket(hop->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
 	if (fd == -1) {
 		relay_text_fmt(why, whysz, "socket: %s", strerror(errno));
+		return -1;
+	}
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == -1) {
+		relay_text_fmt(why, whysz, "TCP_NODELAY: %s", strerror(errno));
+		close(fd);
 		return -1;
 	}
 	if (a->src_addr[0] == '\0')

@@ -14,6 +14,15 @@
  * greeting, no TLS where it is required) lets the job try its next
  * address; from MAIL FROM on, the session gives the job its verdict.
  * A malformed or overlong reply breaks the connection.
+ *
+ * MAIL, RCPT and DATA go in one write when the server offers
+ * PIPELINING, the final dot in the write of the message's end.  A
+ * session whose transaction ended cleanly waits idle in the pool
+ * (relay_pool.c) instead of saying QUIT; the next job to its route
+ * takes it and starts with RSET.  An idle session that hears anything
+ * or loses its connection is closed; one that waits too long says QUIT.
+ * A taken session that fails before the reply to its RSET gives
+ * way to a new connection to the same address.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -50,7 +59,8 @@ enum relay_ph {
 	RELAY_PH_HANDSHAKE,	/* TLS is being set up */
 	RELAY_PH_SMTP,		/* the engine talks */
 	RELAY_PH_BODY,		/* the message streams out */
-	RELAY_PH_QUIT		/* the job has its verdict: QUIT */
+	RELAY_PH_QUIT,		/* the job has its verdict: QUIT */
+	RELAY_PH_IDLE		/* waiting in the pool for the next job */
 };
 
 /*
@@ -59,6 +69,10 @@ enum relay_ph {
  */
 struct relay_session {
 	struct relay_job		*job;	/* NULL after the verdict */
+	struct relay			*relay;
+	struct relay_pool_key		 key;	/* its route */
+	int				 reused;	/* from the pool */
+	int				*gone;	/* set when freed */
 	struct relay_hop		 hop;
 	char				 addr[64];
 	struct bufferevent		*bev;
@@ -66,7 +80,9 @@ struct relay_session {
 	enum cfg_relay_scheme		 scheme;
 	struct smtp_reply_parser	 rp;
 	struct smtp_client		 c;
-	struct smtp_client_rcpt		 rcpt;
+	struct smtp_client_rcpt		*rcpts;	/* one per job */
+	struct relay_job		**jobs;	/* the leader first */
+	size_t				 n;
 	char				 user[ADDR_MAX];
 	char				 pass[TABLE_VALUE_MAX];
 	struct smtp_data_out		 out;
@@ -77,6 +93,8 @@ static void	relay_session_on_read(struct bufferevent *, void *);
 static void	relay_session_on_write(struct bufferevent *, void *);
 static void	relay_session_on_event(struct bufferevent *, short, void *);
 static void	relay_session_step(struct relay_session *);
+static struct relay_session *relay_session_open(struct relay_job *,
+    const struct relay_hop *, const struct relay_pool_key *);
 
 /* relay_session_timeout - the time limit of the next read and write */
 static void
@@ -91,8 +109,14 @@ relay_session_timeout(struct relay_session *s, int secs)
 void
 relay_session_free(struct relay_session *s)
 {
+	if (s->ph == RELAY_PH_IDLE)
+		relay_pool_drop(relay_pool_of(s->relay), s);
+	if (s->gone != NULL)
+		*s->gone = 1;
 	if (s->bev != NULL)
 		bufferevent_free(s->bev);
+	free(s->rcpts);
+	free(s->jobs);
 	freezero(s, sizeof(*s));
 }
 
@@ -110,39 +134,53 @@ relay_session_lasterr(struct relay_session *s, const char *why)
 
 /*
  * relay_session_hopfail - this address did not work: note why, let the
- * job try the next one
+ * job try the next one; a connection taken from the pool gives way to
+ * a new one to the same address instead
  */
 static void
 relay_session_hopfail(struct relay_session *s, const char *why)
 {
 	struct relay_job	*job = s->job;
+	struct relay_pool_key	 key = s->key;
+	struct relay_hop	 hop = s->hop;
+	int			 reused = s->reused;
 
 	relay_session_lasterr(s, why);
-	log_info("%016llx relay event=host-failed host=%s addr=%s "
-	    "error=\"%s\"", (unsigned long long)job->evp.evpid, s->hop.name,
-	    s->addr, why);
+	log_info("%016llx relay event=%s host=%s addr=%s error=\"%s\"",
+	    (unsigned long long)job->evp.evpid, reused ? "reuse-failed" :
+	    "host-failed", s->hop.name, s->addr, why);
 	job->sess = NULL;
 	relay_session_free(s);
+	if (reused && (job->sess = relay_session_open(job, &hop, &key)) != NULL)
+		return;
 	relay_job_next(job);
 }
 
 /*
- * relay_session_report - give the job its verdict; the session lives on
- * alone, to say QUIT or to be freed
+ * relay_session_detach - the jobs are about to get their results: the
+ * session lives on alone, to say QUIT, wait in the pool or be freed;
+ * the leader job
  */
-static void
-relay_session_report(struct relay_session *s, enum relay_status st,
-    const char *text)
+static struct relay_job *
+relay_session_detach(struct relay_session *s)
 {
 	struct relay_job	*job = s->job;
 
 	s->job = NULL;
 	job->sess = NULL;
-	relay_job_done(job, st, text);
 	s->ph = RELAY_PH_QUIT;
 	bufferevent_setcb(s->bev, relay_session_on_read, NULL,
 	    relay_session_on_event, s);
 	relay_session_timeout(s, RELAY_TIMEOUT_QUIT);
+	return job;
+}
+
+/* relay_session_report - the same verdict for every job of the session */
+static void
+relay_session_report(struct relay_session *s, enum relay_status st,
+    const char *text)
+{
+	relay_job_done_all(relay_session_detach(s), st, text);
 }
 
 /* relay_session_status - the job's status for an engine verdict */
@@ -162,26 +200,49 @@ relay_session_status(enum smtp_client_verdict v)
 }
 
 /*
+ * relay_session_each - each job's verdict from its recipient's result:
+ * the server's reply ("host NAME said: REPLY"), or the reason; why (if
+ * set) words a broken connection
+ */
+static void
+relay_session_each(struct relay_session *s, const char *why)
+{
+	const struct smtp_client_result	*r;
+	char				 text[ERRTEXT_MAX];
+	size_t				 i;
+
+	(void)relay_session_detach(s);
+	for (i = 0; i < s->n; i++)
+		s->jobs[i]->more = NULL;
+	for (i = s->n; i-- > 0; ) {
+		r = &s->rcpts[i].res;
+		if (r->code != 0)
+			(void)relay_text_remote(text, sizeof(text),
+			    s->hop.name, r->code, r->enhanced, r->text);
+		else if (why != NULL && r->verdict == SMTP_CLIENT_V_TEMPFAIL)
+			(void)strlcpy(text, why, sizeof(text));
+		else
+			(void)strlcpy(text, r->text, sizeof(text));
+		relay_job_done(s->jobs[i], relay_session_status(r->verdict),
+		    text);
+	}
+}
+
+/*
  * relay_session_result - the engine's outcome: the server could not be
- * used (the next address; 0, s is gone), or the job's verdict (1)
+ * used (the next address; 0, s is gone), or the jobs' verdicts (1)
  */
 static int
 relay_session_result(struct relay_session *s)
 {
-	const struct smtp_client_result	*r = &s->rcpt.res;
-	char				 text[ERRTEXT_MAX];
+	char	text[ERRTEXT_MAX];
 
-	if (r->verdict == SMTP_CLIENT_V_HOST) {
-		smtp_client_text_why(r, text, sizeof(text));
+	if (s->c.res.verdict == SMTP_CLIENT_V_HOST) {
+		smtp_client_text_why(&s->c.res, text, sizeof(text));
 		relay_session_hopfail(s, text);
 		return 0;
 	}
-	if (r->code != 0)
-		(void)relay_text_remote(text, sizeof(text), s->hop.name,
-		    r->code, r->enhanced, r->text);
-	else
-		(void)strlcpy(text, r->text, sizeof(text));
-	relay_session_report(s, relay_session_status(r->verdict), text);
+	relay_session_each(s, NULL);
 	return 1;
 }
 
@@ -199,13 +260,13 @@ relay_session_broken(struct relay_session *s, const char *why)
 		return;
 	}
 	smtp_client_broken(&s->c, why);
-	if (s->rcpt.res.verdict == SMTP_CLIENT_V_HOST) {
+	if (s->c.res.verdict == SMTP_CLIENT_V_HOST) {
 		relay_session_hopfail(s, why);
 		return;
 	}
 	relay_text_fmt(buf, sizeof(buf), "4.4.2 %s at %s [%s]", why,
 	    s->hop.name, s->addr);
-	relay_session_report(s, RELAY_TEMPFAIL, buf);
+	relay_session_each(s, buf);
 	relay_session_free(s);
 }
 
@@ -213,7 +274,7 @@ relay_session_broken(struct relay_session *s, const char *why)
 static void
 relay_session_send(struct relay_session *s, const char *line, size_t len)
 {
-	if (s->c.st == SMTP_CLIENT_S_MAIL && s->job->info.eightbit &&
+	if (strncmp(line, "MAIL ", 5) == 0 && s->job->info.eightbit &&
 	    !(s->c.ext.flags & SMTP_EXT_8BITMIME))
 		log_info("%016llx relay event=8bit-unannounced host=%s",
 		    (unsigned long long)s->job->evp.evpid, s->hop.name);
@@ -295,6 +356,59 @@ relay_session_body(struct relay_session *s)
 	relay_session_fill(s);
 }
 
+/* relay_session_on_idle - an idle server spoke (a 421): close */
+static void
+relay_session_on_idle(struct bufferevent *bev, void *arg)
+{
+	struct relay_session	*s = arg;
+
+	(void)bev;
+	log_debug("relay event=idle-closed addr=%s reason=reply", s->addr);
+	relay_session_free(s);
+}
+
+/*
+ * relay_session_on_idle_event - an idle connection broke (close), or
+ * waited long enough (QUIT)
+ */
+static void
+relay_session_on_idle_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct relay_session	*s = arg;
+
+	log_debug("relay event=idle-closed addr=%s reason=%s", s->addr,
+	    what & BEV_EVENT_TIMEOUT ? "idle" : "closed");
+	if (!(what & BEV_EVENT_TIMEOUT)) {
+		relay_session_free(s);
+		return;
+	}
+	relay_pool_drop(relay_pool_of(s->relay), s);
+	s->ph = RELAY_PH_QUIT;
+	bufferevent_setcb(bev, relay_session_on_read, NULL,
+	    relay_session_on_event, s);
+	relay_session_timeout(s, RELAY_TIMEOUT_QUIT);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	relay_session_step(s);
+}
+
+/*
+ * relay_session_park - after a clean transaction, wait in the pool for
+ * the next job to the route; 0: no room or no clean end (QUIT follows)
+ */
+static int
+relay_session_park(struct relay_session *s)
+{
+	if (!smtp_client_reusable(&s->c) ||
+	    relay_pool_park(relay_pool_of(s->relay), &s->key, s) == -1)
+		return 0;
+	s->ph = RELAY_PH_IDLE;
+	bufferevent_setcb(s->bev, relay_session_on_idle, NULL,
+	    relay_session_on_idle_event, s);
+	relay_session_timeout(s, RELAY_POOL_IDLE);
+	bufferevent_enable(s->bev, EV_READ);
+	return 1;
+}
+
 /* relay_session_step - do what the engine says until it awaits a reply */
 static void
 relay_session_step(struct relay_session *s)
@@ -316,7 +430,7 @@ relay_session_step(struct relay_session *s)
 			relay_session_body(s);
 			return;
 		case SMTP_CLIENT_A_RESULT:
-			if (!relay_session_result(s))
+			if (!relay_session_result(s) || relay_session_park(s))
 				return;
 			break;
 		case SMTP_CLIENT_A_DONE:
@@ -326,14 +440,44 @@ relay_session_step(struct relay_session *s)
 	}
 }
 
-/* relay_session_on_read - whole reply lines through the parser */
+/*
+ * relay_session_reply - one whole reply to the engine, and its steps;
+ * whether the replies that follow may be read (s is still there, and
+ * still in the conversation)
+ */
+static int
+relay_session_reply(struct relay_session *s)
+{
+	char	vis[1024];
+	int	gone = 0;
+
+	log_debug("relay event=reply addr=%s code=%03d text=\"%s\"", s->addr,
+	    s->rp.code, log_vis(vis, sizeof(vis), smtp_reply_line(&s->rp, 0)));
+	smtp_client_reply(&s->c, &s->rp);
+	s->gone = &gone;
+	relay_session_step(s);
+	if (gone)
+		return 0;
+	s->gone = NULL;
+	if (s->ph == RELAY_PH_IDLE &&
+	    evbuffer_get_length(bufferevent_get_input(s->bev)) > 0) {
+		relay_session_free(s);	/* more than was asked for */
+		return 0;
+	}
+	return s->ph == RELAY_PH_SMTP || s->ph == RELAY_PH_QUIT;
+}
+
+/*
+ * relay_session_on_read - whole reply lines through the parser; the
+ * replies of a pipelined group may come in one read
+ */
 static void
 relay_session_on_read(struct bufferevent *bev, void *arg)
 {
 	struct relay_session	*s = arg;
 	struct evbuffer		*in = bufferevent_get_input(bev);
 	enum smtp_reply_status	 rs;
-	char			*line, vis[1024];
+	char			*line;
 	size_t			 len;
 
 	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF)) != NULL) {
@@ -348,15 +492,8 @@ relay_session_on_read(struct bufferevent *bev, void *arg)
 			relay_session_broken(s, s->rp.err);
 			return;
 		}
-		if (rs == SMTP_REPLY_DONE) {
-			log_debug("relay event=reply addr=%s code=%03d "
-			    "text=\"%s\"", s->addr, s->rp.code,
-			    log_vis(vis, sizeof(vis),
-			    smtp_reply_line(&s->rp, 0)));
-			smtp_client_reply(&s->c, &s->rp);
-			relay_session_step(s);
-			return;	/* s may be gone; the rest comes next time */
-		}
+		if (rs == SMTP_REPLY_DONE && !relay_session_reply(s))
+			return;
 	}
 	if (evbuffer_get_length(in) > RELAY_IN_MAX)
 		relay_session_broken(s, "reply line too long");
@@ -400,14 +537,16 @@ relay_session_on_event(struct bufferevent *bev, short what, void *arg)
 
 /*
  * relay_session_flags - the engine's flags for the job's action: TLS
- * from the scheme and `tls`, AUTH with `auth`, what the message needs
+ * from the scheme and `tls`, AUTH with `auth`, what the message needs,
+ * pipelining when offered
  */
 static unsigned int
 relay_session_flags(const struct relay_session *s)
 {
 	const struct relay_job	*job = s->job;
-	unsigned int		 f = SMTP_CLIENT_F_SIZE;
+	unsigned int		 f;
 
+	f = SMTP_CLIENT_F_SIZE | SMTP_CLIENT_F_PIPELINING;
 	if (s->scheme == CFG_RELAY_LMTP)
 		f |= SMTP_CLIENT_F_LMTP;
 	else if (s->scheme == CFG_RELAY_SMTPS)
@@ -425,9 +564,45 @@ relay_session_flags(const struct relay_session *s)
 	return f;
 }
 
-/* relay_session_engine - set the engine up for the job's envelope */
+/* relay_session_rcpts - a recipient for each job of the transaction */
 static void
-relay_session_engine(struct relay_session *s)
+relay_session_rcpts(struct relay_session *s)
+{
+	struct relay_job	*j;
+	size_t			 i;
+
+	s->rcpts = xreallocarray(s->rcpts, s->job->nrcpts, sizeof(*s->rcpts));
+	s->jobs = xreallocarray(s->jobs, s->job->nrcpts, sizeof(*s->jobs));
+	memset(s->rcpts, 0, s->job->nrcpts * sizeof(*s->rcpts));
+	for (i = 0, j = s->job; j != NULL && i < s->job->nrcpts;
+	    j = j->more, i++) {
+		s->jobs[i] = j;
+		s->rcpts[i].addr = j->evp.dest;
+		s->rcpts[i].notify = (int)j->evp.dsn_notify;
+		s->rcpts[i].orcpt = j->evp.orig_rcpt;
+	}
+	s->n = i;
+}
+
+/* relay_session_unsent - jobs may still join: MAIL FROM has not gone */
+int
+relay_session_unsent(const struct relay_session *s)
+{
+	return s->job != NULL && smtp_client_unsent(&s->c);
+}
+
+/* relay_session_grow - a job joined the transaction before MAIL FROM */
+void
+relay_session_grow(struct relay_session *s)
+{
+	relay_session_rcpts(s);
+	if (smtp_client_rcpts(&s->c, s->rcpts, s->n) == -1)
+		panic("relay: a recipient joined after MAIL FROM");
+}
+
+/* relay_session_params - the engine's parameters for the job's envelope */
+static void
+relay_session_params(struct relay_session *s, struct smtp_client_params *pp)
 {
 	struct relay_job		*job = s->job;
 	const struct envelope		*evp = &job->evp;
@@ -449,26 +624,56 @@ relay_session_engine(struct relay_session *s)
 	    evp->dsn_ret == ENVELOPE_RET_FULL ? SMTP_CMD_RET_FULL :
 	    SMTP_CMD_RET_HDRS;
 	p.envid = evp->envid;
-	s->rcpt.addr = evp->dest;
-	s->rcpt.notify = (int)evp->dsn_notify;
-	s->rcpt.orcpt = evp->orig_rcpt;
-	p.rcpts = &s->rcpt;
-	p.nrcpts = 1;
-	smtp_client_init(&s->c, &p);
+	relay_session_rcpts(s);
+	p.rcpts = s->rcpts;
+	p.nrcpts = s->n;
+	*pp = p;
 }
 
 /*
- * relay_session_new - connect to one address of a job; NULL (the job's
- * last error set) when not even the connection could start
+ * relay_session_reuse - the next transaction on an idle session of the
+ * job's route; -1 (s is gone) when the engine will not have it
  */
-struct relay_session *
-relay_session_new(struct relay_job *job, const struct relay_hop *hop)
+static int
+relay_session_reuse(struct relay_session *s, struct relay_job *job)
 {
-	struct relay_session	*s;
-	char			 why[ERRTEXT_MAX];
+	struct smtp_client_params	p;
+
+	s->ph = RELAY_PH_SMTP;
+	s->job = job;
+	s->reused = 1;
+	relay_session_params(s, &p);
+	if (smtp_client_again(&s->c, &p) == -1) {
+		relay_session_free(s);
+		return -1;
+	}
+	job->sess = s;
+	bufferevent_setcb(s->bev, relay_session_on_read, NULL,
+	    relay_session_on_event, s);
+	relay_session_timeout(s, RELAY_TIMEOUT_REPLY);
+	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+	log_debug("%016llx relay event=reuse host=%s addr=%s",
+	    (unsigned long long)job->evp.evpid, s->hop.name, s->addr);
+	relay_session_step(s);
+	return 0;
+}
+
+/*
+ * relay_session_open - a new connection to one address of a job; NULL
+ * (the job's last error set) when not even the connection could start
+ */
+static struct relay_session *
+relay_session_open(struct relay_job *job, const struct relay_hop *hop,
+    const struct relay_pool_key *key)
+{
+	struct relay_session		*s;
+	struct smtp_client_params	 p;
+	char				 why[ERRTEXT_MAX];
 
 	s = xcalloc(1, sizeof(*s));
 	s->job = job;
+	s->relay = job->relay;
+	s->key = *key;
 	s->hop = *hop;
 	s->scheme = job->action->has_host ? job->action->host.scheme :
 	    CFG_RELAY_SMTP;
@@ -480,7 +685,8 @@ relay_session_new(struct relay_job *job, const struct relay_hop *hop)
 		relay_session_free(s);
 		return NULL;
 	}
-	relay_session_engine(s);
+	relay_session_params(s, &p);
+	smtp_client_init(&s->c, &p);
 	bufferevent_setcb(s->bev, relay_session_on_read, NULL,
 	    relay_session_on_event, s);
 	relay_session_timeout(s, RELAY_TIMEOUT_CONNECT);
@@ -493,4 +699,22 @@ relay_session_new(struct relay_job *job, const struct relay_hop *hop)
 		return NULL;
 	}
 	return s;
+}
+
+/*
+ * relay_session_new - a session for one address of a job: an idle one
+ * of its route, or a new connection; NULL (the job's last error set)
+ * when not even the connection could start
+ */
+struct relay_session *
+relay_session_new(struct relay_job *job, const struct relay_hop *hop)
+{
+	struct relay_pool_key	 key;
+	struct relay_session	*s;
+
+	relay_pool_key(job, hop, &key);
+	while ((s = relay_pool_take(relay_pool_of(job->relay), &key)) != NULL)
+		if (relay_session_reuse(s, job) == 0)
+			return s;
+	return relay_session_open(job, hop, &key);
 }

@@ -4,9 +4,10 @@
  * driver steps and verdicts out) for EHLO/HELO/LHLO, STARTTLS, AUTH,
  * the MAIL and RCPT parameters, several recipients over SMTP and LMTP,
  * every verdict rule, broken, malformed, multi-line and overlong
- * replies; every command line the engine makes parses back to itself,
- * and a session against the server core's own replies; the blocking
- * driver loop; reply verdicts.
+ * replies, pipelined groups (one command at a time when not offered),
+ * transactions after another on one connection; every command line the
+ * engine makes parses back to itself, and a session against the server
+ * core's own replies; the blocking driver loop; reply verdicts.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,7 @@
 #include "smtp_ext.h"
 #include "smtp_reply.h"
 
-#define T_STEPS		40
+#define T_STEPS		48
 #define T_RCPTS		3
 
 /*
@@ -28,7 +29,8 @@
  * must be waiting for a reply when one starts), "U line" a reply line
  * the engine did not ask for, "C line" the command line expected,
  * "T" TLS expected (then it is up), "B" the message expected, "R" the
- * result, "D" the end, "X why" the connection breaks.
+ * result, "D" the end, "X why" the connection breaks, "A" the next
+ * transaction on the connection (same parameters), "N" none may follow.
  */
 struct t_conv {
 	const char		*name;
@@ -58,6 +60,7 @@ struct t_conv {
 #define F_UTF8	SMTP_CLIENT_F_UTF8
 #define F_BARE	SMTP_CLIENT_F_BARE
 #define F_ALL	SMTP_CLIENT_F_ALLRCPT
+#define F_PIPE	SMTP_CLIENT_F_PIPELINING
 
 #define GREET	"S 220 mx.b.test ESMTP"
 #define EHLO	"C EHLO me.a.test"
@@ -67,6 +70,15 @@ struct t_conv {
 #define TX_END	"C DATA", "S 354 go ahead", "B", "S 250 2.0.0 queued", "R", \
 		"C QUIT", "S 221 2.0.0 bye", "D"
 #define QUIT	"R", "C QUIT", "S 221 2.0.0 bye", "D"
+#define PIPE	GREET, EHLO, "S 250-mx.b.test", "S 250 PIPELINING"
+#define RCPT3	"C RCPT TO:<a@b.test>", "C RCPT TO:<b@b.test>", \
+		"C RCPT TO:<c@b.test>"
+#define ABC	{ "a@b.test", "b@b.test", "c@b.test" }
+#define GROUP	MAIL, RCPT, "C DATA"
+#define OK2	"S 250 ok", "S 250 ok"
+#define OK3	OK2, "S 250 ok"
+#define DOT	"S 354 go", "B", "S 250 queued"
+#define TX1	MAIL, "S 250 ok", RCPT, "S 250 ok", "C DATA"
 
 static const struct t_conv t_convs[] = {
 	{ "smtp_ok", F_SIZE, NULL, NULL, { NULL }, { GREET, EHLO,
@@ -244,6 +256,39 @@ static const struct t_conv t_convs[] = {
 	{ "reply_after_end", 0, NULL, NULL, { NULL }, {
 	    "S 554 no", "R", "D", "U 250 late", "D" }, V_HOST, { V_HOST },
 	    "greeting 554 no" },
+	{ "pipe_group", F_PIPE, NULL, NULL, ABC, { PIPE, MAIL, RCPT3,
+	    "C DATA", OK2, "S 550 5.1.1 no", "S 451 4.2.0 busy", DOT, QUIT },
+	    V_OK, { V_OK, V_PERM, V_RCPT }, NULL },
+	{ "pipe_all_refused", F_PIPE, NULL, NULL, ABC, { PIPE, MAIL, RCPT3,
+	    "C DATA", "S 250 ok", "S 550 no", "S 550 no", "S 450 no",
+	    "S 554 5.5.1 no valid recipients", QUIT }, V_OK, { V_PERM, V_PERM,
+	    V_RCPT }, "RCPT 550 no" },
+	{ "pipe_354_for_nobody", F_PIPE, NULL, NULL, ABC, { PIPE, MAIL, RCPT3,
+	    "C DATA", "S 250 ok", "S 550 no", "S 550 no", "S 550 no",
+	    "S 354 go", "R", "N", "D" }, V_OK, { V_PERM, V_PERM, V_PERM },
+	    NULL },
+	{ "pipe_mail_refused", F_PIPE, NULL, NULL, { NULL }, { PIPE, GROUP,
+	    "S 553 5.1.8 bad sender", "R", "N", "D" }, V_PERM, { V_PERM },
+	    "MAIL 553 bad sender" },
+	{ "pipe_bad_path", F_PIPE, NULL, NULL, { "a@b.test", "b c@b.test" },
+	    { PIPE, MAIL, "C RCPT TO:<a@b.test>", "C DATA", OK2, DOT, QUIT },
+	    V_OK, { V_OK, V_PERM }, NULL },
+	{ "again_no_pipe", F_PIPE, NULL, NULL, { NULL }, { GREET, EHLO,
+	    EHLO_OK, TX1, DOT, "R", "A", "C RSET", "S 250 ok", MAIL, "S 250 ok",
+	    RCPT, "S 550 no", QUIT }, V_OK, { V_PERM }, "RCPT 550 no" },
+	{ "again_pipe", F_PIPE, NULL, NULL, { NULL }, { PIPE, GROUP,
+	    "S 250 ok", "S 451 4.2.0 busy", "S 554 no", "R", "A", "C RSET",
+	    GROUP, OK3, DOT, "R", "A", "C RSET", GROUP, OK3, DOT, QUIT },
+	    V_OK, { V_OK }, NULL },
+	{ "again_rset_refused", F_PIPE, NULL, NULL, { NULL }, { PIPE, GROUP,
+	    OK2, DOT, "R", "A", "C RSET", GROUP, "S 421 4.4.2 idle too long",
+	    "R", "N", "D" }, V_HOST, { V_HOST }, "RSET 421 idle too long" },
+	{ "again_not_after_421", 0, NULL, NULL, { NULL }, { GREET, EHLO,
+	    EHLO_OK, TX1, "S 354 go", "B", "S 421 4.3.0 bye", "R", "N",
+	    "C QUIT", "X closed", "D" }, V_TEMP, { V_TEMP }, NULL },
+	{ "again_not_after_break", 0, NULL, NULL, { NULL }, { GREET, EHLO,
+	    EHLO_OK, MAIL, "X reset", "R", "N", "D" }, V_TEMP, { V_TEMP },
+	    "reset" },
 };
 
 /*
@@ -356,6 +401,11 @@ t_play(const struct t_conv *t, struct smtp_client *c,
 			t_expect(t, c, i, SMTP_CLIENT_A_SEND, s + 2, &utf8);
 		else if (s[0] == 'X')
 			smtp_client_broken(c, s + 2);
+		else if (s[0] == 'A' || s[0] == 'N') {
+			p = c->p;
+			ATF_REQUIRE_EQ_MSG(smtp_client_again(c, &p), s[0] ==
+			    'A' ? 0 : -1, "%s: step %zu", t->name, i);
+		}
 		else
 			t_expect(t, c, i, s[0] == 'T' ? SMTP_CLIENT_A_TLS :
 			    s[0] == 'B' ? SMTP_CLIENT_A_BODY : s[0] == 'R' ?

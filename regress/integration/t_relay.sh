@@ -1,7 +1,9 @@
 # t_relay.sh - the relay client: mail submitted to posthorn for a relay
 # action arrives at a sink (regress/tools/sinkd.py) byte for byte; TLS
 # (opportunistic, required, smtps), AUTH only inside TLS, temporary and
-# permanent refusals (deferral, retry, bounce), LMTP and MX routing.
+# permanent refusals (deferral, retry, bounce), LMTP and MX routing;
+# connections kept for the next message (RSET between transactions,
+# limits, a server that drops them), pipelining when offered.
 #
 # Loopback addresses 127.0.0.2 and up stand for different hosts; the
 # sinks and the test's DNS server run inside the test's own network
@@ -602,7 +604,146 @@ CONF
 	atf_check_equal "$(ls $SINKDIR | grep -c '\.env$')" 1
 }
 
+# r_send_n N [WAIT] - N messages to bob1..bobN@example.org, one after
+# the other; with WAIT, each once the one before is at the sink
+r_send_n() {
+	i=1
+	while [ $i -le $1 ]; do
+		r_send bob$i@example.org
+		[ -z "$2" ] || r_wait_sink $i 20
+		i=$((i + 1))
+	done
+}
+
+atf_test_case reuse_route
+reuse_route_head() {
+	atf_set descr "20 messages to one route, each after the other: one connection, RSET between transactions, MAIL/RCPT/DATA in one write"
+	atf_set timeout 120
+}
+reuse_route_body() {
+	r_setup
+	r_sink --listen 127.0.0.2:2526
+	r_conf "host smtp://127.0.0.2:2526"
+	r_start
+	r_send_n 20 wait
+	atf_check -o inline:"1\n" sh -c "wc -l < $SINKDIR/connections"
+	atf_check -o match:'^plain: RSET$' cat $SINKDIR/transcript
+	atf_check -o match:'^MAIL FROM:<phuser@localhost>' \
+	    cat $SINKDIR/pipelined
+	ph_wait_for "[ -z \"\$($CTL show queue)\" ]" 10 ||
+	    atf_fail "the queue is not empty"
+}
+
+atf_test_case reuse_limit
+reuse_limit_head() {
+	atf_set descr "20 messages at once to one route: at most 8 connections open at a time, fewer connections than messages"
+	atf_set timeout 120
+}
+reuse_limit_body() {
+	r_setup
+	r_sink --listen 127.0.0.2:2526
+	r_conf "host smtp://127.0.0.2:2526"
+	r_start
+	atf_check $CTL pause mta
+	r_send_n 20
+	r_wait_queue 'bob20@example.org' 20
+	atf_check $CTL resume mta
+	r_wait_sink 20 60
+	most=$(sort -n $SINKDIR/concurrent | tail -1)
+	[ "$most" -le 8 ] || atf_fail "$most connections open at once"
+	n=$(wc -l < $SINKDIR/connections)
+	[ "$n" -lt 20 ] || atf_fail "$n connections for 20 messages"
+}
+
+atf_test_case reuse_no_pipelining
+reuse_no_pipelining_head() {
+	atf_set descr "a server without PIPELINING gets one command at a time, and its connection is kept all the same"
+	atf_set timeout 60
+}
+reuse_no_pipelining_body() {
+	r_setup
+	r_sink --listen 127.0.0.2:2526 --no-pipelining
+	r_conf "host smtp://127.0.0.2:2526"
+	r_start
+	r_send_n 3 wait
+	atf_check -s exit:1 test -e $SINKDIR/pipelined
+	atf_check -o inline:"1\n" sh -c "wc -l < $SINKDIR/connections"
+}
+
+atf_test_case reuse_dropped
+reuse_dropped_head() {
+	atf_set descr "a server that drops a kept connection (at RSET): the next message goes over a new connection, nothing is lost"
+	atf_set timeout 60
+}
+reuse_dropped_body() {
+	r_setup
+	r_sink --listen 127.0.0.2:2526 --drop-rset
+	r_conf "host smtp://127.0.0.2:2526"
+	r_start
+	r_send_n 3 wait
+	atf_check -o inline:"3\n" sh -c "wc -l < $SINKDIR/connections"
+	atf_check -o match:'event=reuse-failed' cat $PH_LOG
+	ph_wait_for "[ -z \"\$($CTL show queue)\" ]" 10 ||
+	    atf_fail "the queue is not empty"
+}
+
+atf_test_case rcpts_one_transaction
+rcpts_one_transaction_head() {
+	atf_set descr "a message with 5 recipients in one domain: one MAIL, five RCPT, one DATA"
+	atf_set timeout 60
+}
+rcpts_one_transaction_body() {
+	r_setup
+	r_sink --listen 127.0.0.2:2526
+	r_conf "host smtp://127.0.0.2:2526"
+	r_start
+	# held until all five are expanded: they reach the relay together
+	atf_check $CTL pause mta
+	r_send "a@example.org b@example.org c@example.org d@example.org e@example.org"
+	r_wait_queue 'e@example.org' 20
+	atf_check $CTL resume mta
+	r_wait_sink 1 20
+	atf_check -o inline:"5\n" sh -c "grep -c '^rcpt ' $SINKDIR/1.env"
+	atf_check -o inline:"1\n" sh -c "grep -c '^plain: MAIL ' \
+	    $SINKDIR/transcript"
+	ph_wait_for "[ -z \"\$($CTL show queue)\" ]" 10 ||
+	    atf_fail "the queue is not empty"
+}
+
+atf_test_case rcpts_each_result
+rcpts_each_result_head() {
+	atf_set descr "a 451 and a 550 to two RCPT of five: that one is deferred, that one bounces, three are delivered in one transaction"
+	atf_set timeout 60
+}
+rcpts_each_result_body() {
+	r_setup
+	r_sink --listen 127.0.0.2:2526
+	r_conf "host smtp://127.0.0.2:2526"
+	r_start
+	atf_check $CTL pause mta
+	r_send "a@example.org temp@example.org b@example.org perm@example.org c@example.org"
+	r_wait_queue 'c@example.org' 20
+	atf_check $CTL resume mta
+	r_wait_sink 1 20
+	atf_check -o inline:"3\n" sh -c "grep -c '^rcpt ' $SINKDIR/1.env"
+	r_wait_queue '|host 127\.0\.0\.2 said: 451 4\.2\.0 mailbox busy' 20
+	ph_wait_for "grep -q '^Diagnostic-Code: ' /var/mail/phuser" 20 ||
+	    { cat $PH_LOG; atf_fail "no bounce"; }
+	atf_check -o match:'^Final-Recipient: rfc822; perm@example\.org$' \
+	    -o match:'^Diagnostic-Code: smtp; 550 5\.1\.1 <perm@example\.org>: no such user$' \
+	    cat /var/mail/phuser
+	$CTL show queue > q
+	atf_check -o inline:"1\n" grep -c "$EVP_RE" q
+	atf_check -o match:'temp@example\.org' cat q
+}
+
 atf_init_test_cases() {
+	atf_add_test_case rcpts_one_transaction
+	atf_add_test_case rcpts_each_result
+	atf_add_test_case reuse_route
+	atf_add_test_case reuse_limit
+	atf_add_test_case reuse_no_pipelining
+	atf_add_test_case reuse_dropped
 	atf_add_test_case alias_remote
 	atf_add_test_case smarthost
 	atf_add_test_case starttls

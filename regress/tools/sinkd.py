@@ -5,7 +5,8 @@ usage: sinkd.py --listen ADDR:PORT [--listen ...] --dir DIR
                 [--starttls] [--smtps] [--cert FILE --key FILE]
                 [--client-ca FILE]
                 [--auth USER:PASS] [--fail-first N] [--lmtp] [--no-ehlo]
-                [--name NAME] [--pidfile FILE]
+                [--no-pipelining] [--drop-rset] [--name NAME]
+                [--pidfile FILE]
 
 Serves sessions in threads.  Every accepted message is written to DIR as
 N.env (the envelope: "helo", "tls yes|no", "auth USER", "mail PATH
@@ -13,7 +14,11 @@ PARAMS", one "rcpt PATH PARAMS" per accepted recipient), N.msg (the data
 as received, CRLF kept, dot-unstuffed) and N.wire (the data octets as
 they came over the wire, final dot included).  Every command line a
 client sends is appended to DIR/transcript as "plain: LINE" or
-"tls: LINE", so a test can see what travelled in clear.
+"tls: LINE", so a test can see what travelled in clear.  Each
+connection appends a line to DIR/connections and DIR/concurrent (the
+number of sessions open at once, the new one included); a MAIL whose
+RCPT or DATA came in the same read (pipelined) appends a line to
+DIR/pipelined.
 
 Replies by recipient local part: "temp" gets 451 4.2.0, "perm" gets
 550 5.1.1 "<addr>: no such user", "liar354" gets 354 to RCPT and
@@ -23,7 +28,9 @@ the RCPT of the first N transactions.  --starttls offers STARTTLS (with
 requires a client certificate issued by that CA inside TLS and notes its
 subject as "client CN" in N.env, --auth offers
 AUTH PLAIN and checks the credentials, --lmtp wants LHLO and answers
-once per recipient after the final dot, --no-ehlo refuses EHLO with 502.
+once per recipient after the final dot, --no-ehlo refuses EHLO with 502,
+--no-pipelining does not offer PIPELINING, --drop-rset closes the
+connection without a reply when RSET comes (a server gone idle).
 The server prints "ready" once it listens.
 """
 import argparse
@@ -37,10 +44,28 @@ import threading
 
 LOCK = threading.Lock()
 COUNT = [0, 0]          # messages stored, transactions seen
+OPEN = [0]              # sessions open now
 
 
 class Session(socketserver.StreamRequestHandler):
     """One SMTP or LMTP session."""
+
+    def readline(self):
+        """readline - one line (b"" at the end), from a buffer of our own
+        so that a test can see what came in the same read"""
+        while b"\n" not in self.buf:
+            chunk = self.request.recv(65536)
+            if not chunk:
+                line, self.buf = self.buf, b""
+                return line
+            self.buf += chunk
+        line, _, self.buf = self.buf.partition(b"\n")
+        return line + b"\n"
+
+    def log(self, name, line):
+        with LOCK:
+            with open(os.path.join(self.server.dir, name), "ab") as f:
+                f.write(line + b"\n")
 
     def say(self, line):
         self.wfile.write(line.encode() + b"\r\n")
@@ -55,7 +80,7 @@ class Session(socketserver.StreamRequestHandler):
     def start_tls(self):
         self.request = self.server.ctx.wrap_socket(self.request,
                                                    server_side=True)
-        self.rfile = self.request.makefile("rb")
+        self.buf = b""
         self.wfile = self.request.makefile("wb")
         self.tls = True
         cert = self.request.getpeercert() or {}
@@ -85,7 +110,7 @@ class Session(socketserver.StreamRequestHandler):
     def read_data(self):
         data, wire = [], []
         while True:
-            line = self.rfile.readline()
+            line = self.readline()
             if not line:
                 return None, None
             wire.append(line)
@@ -94,8 +119,10 @@ class Session(socketserver.StreamRequestHandler):
             data.append(line[1:] if line.startswith(b".") else line)
 
     def ehlo_lines(self, name):
-        lines = [name, "PIPELINING", "8BITMIME", "DSN", "SIZE 10000000",
+        lines = [name, "8BITMIME", "DSN", "SIZE 10000000",
                  "ENHANCEDSTATUSCODES", "SMTPUTF8"]
+        if not self.server.no_pipelining:
+            lines.insert(1, "PIPELINING")
         if self.server.starttls and not self.tls:
             lines.append("STARTTLS")
         if self.server.auth:
@@ -133,13 +160,25 @@ class Session(socketserver.StreamRequestHandler):
         return "235 2.7.0 ok"
 
     def handle(self):
-        self.tls, self.auth, self.client = False, None, b"-"
+        with LOCK:
+            OPEN[0] += 1
+            now = OPEN[0]
+        self.log("connections", b"connect")
+        self.log("concurrent", b"%d" % now)
+        try:
+            self.serve()
+        finally:
+            with LOCK:
+                OPEN[0] -= 1
+
+    def serve(self):
+        self.tls, self.auth, self.client, self.buf = False, None, b"-", b""
         if self.server.smtps:
             self.start_tls()
         self.say("220 %s sinkd ready" % self.server.name)
         helo, mail, rcpts = b"", None, []
         while True:
-            line = self.rfile.readline()
+            line = self.readline()
             if not line:
                 return
             line = line.rstrip(b"\r\n")
@@ -163,6 +202,8 @@ class Session(socketserver.StreamRequestHandler):
                 self.say(self.do_auth(arg))
             elif verb == b"MAIL":
                 mail, rcpts = line[10:], []
+                if self.buf:
+                    self.log("pipelined", line)
                 with LOCK:
                     COUNT[1] += 1
                 self.say("250 2.1.0 ok")
@@ -183,6 +224,8 @@ class Session(socketserver.StreamRequestHandler):
                 for _ in (rcpts if self.server.lmtp else [0]):
                     self.say("250 2.0.0 stored")
                 mail, rcpts = None, []
+            elif verb == b"RSET" and self.server.drop_rset:
+                return
             elif verb == b"RSET":
                 mail, rcpts = None, []
                 self.say("250 2.0.0 ok")
@@ -211,6 +254,8 @@ def main():
     ap.add_argument("--fail-first", type=int, default=0)
     ap.add_argument("--lmtp", action="store_true")
     ap.add_argument("--no-ehlo", action="store_true")
+    ap.add_argument("--no-pipelining", action="store_true")
+    ap.add_argument("--drop-rset", action="store_true")
     ap.add_argument("--name", default="sink.test")
     ap.add_argument("--pidfile")
     args = ap.parse_args()
@@ -229,6 +274,7 @@ def main():
         srv.starttls, srv.smtps = args.starttls, args.smtps
         srv.auth, srv.fail_first = args.auth, args.fail_first
         srv.lmtp, srv.no_ehlo = args.lmtp, args.no_ehlo
+        srv.no_pipelining, srv.drop_rset = args.no_pipelining, args.drop_rset
         srv.client_ca = args.client_ca
         servers.append(srv)
     if args.pidfile:
