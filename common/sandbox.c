@@ -112,7 +112,8 @@ static enum proc_role	sandbox_role = PROC_MAX;
 static void
 sandbox_on_sigsys(int sig, siginfo_t *si, void *ctx)
 {
-	char	*name;
+	sigset_t	 set;
+	char		*name;
 
 	(void)ctx;
 	name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE,
@@ -120,7 +121,9 @@ sandbox_on_sigsys(int sig, siginfo_t *si, void *ctx)
 	log_warnx("sandbox event=violation role=%s syscall=%s number=%d",
 	    proc_role_name(sandbox_role), name ? name : "unknown",
 	    si->si_syscall);
-	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	raise(sig);
 	_exit(128 + sig);
 }
@@ -219,7 +222,7 @@ sandbox_enter(enum proc_role role)
 	sandbox_role = role;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = sandbox_on_sigsys;
-	sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
+	sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER;
 	if (sigaction(SIGSYS, &sa, NULL) == -1)
 		fatal("sandbox: sigaction SIGSYS");
 	if ((ctx = seccomp_init(SCMP_ACT_TRAP)) == NULL)
