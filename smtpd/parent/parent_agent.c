@@ -7,7 +7,8 @@
  * agent of its key when that agent is idle, so one account's deliveries
  * run one after the other.  Without an agent, one is started
  * (parent_account.c) when there is room, or after closing the agent idle
- * longest; otherwise the job waits.  An agent is closed after
+ * longest; otherwise the job waits.  The start has PARENT_HELPER_LIMIT
+ * seconds to answer, or it is killed and its account's jobs deferred.  An agent is closed after
  * PARENT_AGENT_IDLE_SEC seconds without work and after PARENT_AGENT_USES
  * deliveries, so an account's changes are seen soon.
  *
@@ -25,6 +26,7 @@
 #include <sys/queue.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,16 +308,23 @@ parent_agent_unusable(struct parent_agent *a)
 	parent_agent_free(a);
 }
 
-/* parent_agent_on_account - the start's answer, or its end without one */
+/*
+ * parent_agent_on_account - the start's answer, its end without one, or
+ * its time limit (the start is killed: an account look-up that hangs
+ * holds up that account alone)
+ */
 static void
 parent_agent_on_account(evutil_socket_t fd, short what, void *arg)
 {
 	struct parent_agent	*a = arg;
-	ssize_t			 n;
+	ssize_t			 n = 0;
 
-	(void)what;
-	n = read(fd, (char *)&a->acct + a->got, sizeof(a->acct) - a->got);
-	if (n == -1 && (errno == EINTR || errno == EAGAIN))
+	if (what & EV_TIMEOUT) {
+		(void)kill(a->pid, SIGKILL);
+		a->got = 0;
+	} else if ((n = read(fd, (char *)&a->acct + a->got,
+	    sizeof(a->acct) - a->got)) == -1 && (errno == EINTR ||
+	    errno == EAGAIN))
 		return;
 	if (n > 0 && (a->got += (size_t)n) < sizeof(a->acct))
 		return;
@@ -328,7 +337,8 @@ parent_agent_on_account(evutil_socket_t fd, short what, void *arg)
 	    a->acct.status != IPC_DLV_PERMFAIL)) {
 		memset(&a->acct, 0, sizeof(a->acct));
 		a->acct.status = IPC_DLV_TEMPFAIL;
-		(void)strlcpy(a->acct.text, "delivery process ended without "
+		(void)strlcpy(a->acct.text, (what & EV_TIMEOUT) ? "account "
+		    "look-up: time limit" : "delivery process ended without "
 		    "a result", sizeof(a->acct.text));
 	}
 	a->acct.home[sizeof(a->acct.home) - 1] = '\0';
@@ -346,6 +356,7 @@ static int
 parent_agent_start(const struct parent_mda_job *job)
 {
 	struct parent_agent	*a;
+	struct timeval		 tv = { PARENT_HELPER_LIMIT, 0 };
 	int			 chan, ans;
 	pid_t			 pid;
 
@@ -360,7 +371,7 @@ parent_agent_start(const struct parent_mda_job *job)
 	a->state = PARENT_AGENT_STARTING;
 	a->ans_ev = event_new(ev_base(), ans, EV_READ | EV_PERSIST,
 	    parent_agent_on_account, a);
-	event_add(a->ans_ev, NULL);
+	event_add(a->ans_ev, &tv);
 	TAILQ_INSERT_TAIL(&parent_agent.agents, a, entry);
 	parent_agent.n++;
 	return 0;

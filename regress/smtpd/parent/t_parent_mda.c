@@ -33,11 +33,13 @@
 #define T_MANY	40	/* accounts: more agents than may run at once */
 #define T_PWNED	"/tmp/t_parent_mda.pwned"
 #define T_SECRET "/tmp/t_parent_mda.secret"
+#define T_FIFO	"/tmp/t_parent_mda.fifo"	/* a userbase that hangs */
 
 static const char t_conf[] =
 	"table ub { \"virt\" = \"65534:65534:/\", \"zero\" = \"0:0:/\", "
 	    "\"gzero\" = \"65534:0:/\" }\n"
 	"table al { \"x\" = \"y\" }\n"
+	"table hang file:" T_FIFO "\n"
 	"action \"ok\" mda \"cat > /dev/null\"\n"
 	"action \"al\" mda \"cat > /dev/null\" alias <al>\n"
 	"action \"leak\" mda \"cat > " T_PWNED "\" alias <al>\n"
@@ -50,6 +52,7 @@ static const char t_conf[] =
 	"action \"slowub\" mda \"sleep 0.3\" userbase <many>\n"
 	"action \"echo\" mda \"printf '%%s' %{sender} %{rcpt} > /dev/null\"\n"
 	"action \"ub\" mda \"test $(id -u) = 65534 || exit 1\" userbase <ub>\n"
+	"action \"hang\" mda \"true\" userbase <hang>\n"
 	"action \"rel\" relay\n";
 
 /* one request and the answer it must get */
@@ -419,6 +422,27 @@ ATF_TC_BODY(parent_on_mda_run_queued, tc)
 	t_check(cases, 20);
 }
 
+ATF_TC_WITHOUT_HEAD(parent_on_mda_run_account_hangs);
+ATF_TC_BODY(parent_on_mda_run_account_hangs, tc)
+{
+	static const struct t_case cases[] = {
+		{ "hang", "virt", "a@x", 0, NULL, IPC_DLV_TEMPFAIL,
+		    "time limit", 0, 0 },
+		{ "ok", "nobody", "a@x", 0, NULL, IPC_DLV_OK,
+		    "delivered", 0, 0 },
+		{ "hang", "virt", "a@x", 0, NULL, IPC_DLV_TEMPFAIL,
+		    "time limit", 0, 0 },
+	};
+	size_t	 n = sizeof(cases) / sizeof(cases[0]);
+
+	/* the look-up of the account blocks: the start is killed in time */
+	(void)unlink(T_FIFO);
+	ATF_REQUIRE(mkfifo(T_FIFO, 0644) == 0);
+	t_run(cases, n);
+	t_check(cases, n);
+	(void)unlink(T_FIFO);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, parent_on_mda_run_refused);
@@ -427,5 +451,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, parent_on_mda_run_hostile_sender);
 	ATF_TP_ADD_TC(tp, parent_on_mda_run_limit);
 	ATF_TP_ADD_TC(tp, parent_on_mda_run_queued);
+	ATF_TP_ADD_TC(tp, parent_on_mda_run_account_hangs);
 	return atf_no_error();
 }
