@@ -36,8 +36,6 @@ static void	local_agent_on_run(struct ipc *, uint32_t, int, const void *,
 
 static const struct ipc_handler local_agent_handlers[] = {
 	{ MSG_LOCAL_RUN,	local_agent_on_run },
-	{ MSG_LOG_VERBOSE,	ipc_on_log_verbose },
-	{ MSG_LOG_BRIEF,	ipc_on_log_brief },
 	{ MSG_NONE,		NULL }
 };
 

@@ -6,8 +6,8 @@
  * PARENT_MDA_MAX at once.  A checked job waits in order; it goes to the
  * agent of its key when that agent is idle, so one account's deliveries
  * run one after the other.  Without an agent, one is started
- * (parent_account.c) when there is room, or after closing the agent idle
- * longest; otherwise the job waits.  The start has PARENT_HELPER_LIMIT
+ * (parent_account.c) when there is room, or after closing an idle agent
+ * of another account; otherwise the job waits.  The start has PARENT_HELPER_LIMIT
  * seconds to answer, or it is killed and its account's jobs deferred.  An agent is closed after
  * PARENT_AGENT_IDLE_SEC seconds without work and after PARENT_AGENT_USES
  * deliveries, so an account's changes are seen soon.
