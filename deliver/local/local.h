@@ -81,7 +81,7 @@ struct msg_local_run;
 struct proc_env;
 int	local_agent_main(struct proc_env *);
 int	local_agent_check(const struct msg_local_run *, uid_t, gid_t,
-	    const char **why);
+	    char *err, size_t errsz);
 void	local_agent_fill(const struct msg_local_run *, int msg_fd,
 	    struct local_delivery *);
 

@@ -39,36 +39,45 @@ static const struct ipc_handler local_agent_handlers[] = {
 	{ MSG_NONE,		NULL }
 };
 
+/* local_agent_why - say why a request is refused; -1 */
+static int
+local_agent_why(char *err, size_t errsz, const char *why)
+{
+	(void)strlcpy(err, why, errsz);
+	return -1;
+}
+
 /*
  * local_agent_check - whether a delivery fits this agent: its uid and
  * gid, a known method with the target it needs, an account name that
- * names one file of the mbox directory; 0, or -1 and why
+ * names one file of the mbox directory; 0, or -1 and why in err
  */
 int
 local_agent_check(const struct msg_local_run *m, uid_t uid, gid_t gid,
-    const char **why)
+    char *err, size_t errsz)
 {
 	if (m->uid != (uint32_t)uid || m->gid != (uint32_t)gid)
-		return (*why = "delivery for another account"), -1;
+		return local_agent_why(err, errsz,
+		    "delivery for another account");
 	if (m->evpid == 0 || m->seq == 0)
-		return (*why = "delivery without id"), -1;
+		return local_agent_why(err, errsz, "delivery without id");
 	if (m->method < IPC_LOCAL_MAILDIR || m->method > IPC_LOCAL_COMMAND)
-		return (*why = "unknown method"), -1;
+		return local_agent_why(err, errsz, "unknown method");
 	if (m->user[0] == '\0' || strchr(m->user, '/') != NULL ||
 	    strcmp(m->user, ".") == 0 || strcmp(m->user, "..") == 0)
-		return (*why = "bad account name"), -1;
+		return local_agent_why(err, errsz, "bad account name");
 	if (m->home[0] != '\0' && m->home[0] != '/')
-		return (*why = "relative home directory"), -1;
+		return local_agent_why(err, errsz, "relative home directory");
 	if (m->method != IPC_LOCAL_MAILDIR && m->method != IPC_LOCAL_MBOX &&
 	    m->target[0] == '\0')
-		return (*why = "method without a target"), -1;
+		return local_agent_why(err, errsz, "method without a target");
 	if ((m->method == IPC_LOCAL_FILE || (m->method == IPC_LOCAL_MAILDIR &&
 	    m->target[0] != '\0')) && m->target[0] != '/')
-		return (*why = "relative path"), -1;
+		return local_agent_why(err, errsz, "relative path");
 	if ((m->forward != 0 && m->forward != 1) || (m->fresh != 0 &&
 	    m->fresh != 1) || (m->junk != 0 && m->junk != 1) ||
 	    m->subaddr_delim < 0 || m->subaddr_delim > 0x7e)
-		return (*why = "bad flag"), -1;
+		return local_agent_why(err, errsz, "bad flag");
 	return 0;
 }
 
@@ -161,10 +170,10 @@ local_agent_on_run(struct ipc *c, uint32_t id, int fd, const void *payload,
 	static struct local_delivery	 ld;
 	struct local_result		 res;
 	struct msg_local_result		 r;
-	const char			*why;
+	char				 why[ERRTEXT_MAX];
 
 	(void)arg;
-	if (local_agent_check(m, getuid(), getgid(), &why) == -1)
+	if (local_agent_check(m, getuid(), getgid(), why, sizeof(why)) == -1)
 		fatalx("MSG_LOCAL_RUN from parent: %s", why);
 	local_agent_fill(m, fd, &ld);
 	memset(&res, 0, sizeof(res));
@@ -226,7 +235,7 @@ local_agent_main(struct proc_env *env)
 	signal(SIGPIPE, SIG_IGN);
 	c = proc_channel(PROC_LOCAL, PROC_PARENT, local_agent_handlers, NULL);
 	ipc_set_close_cb(c, local_agent_on_close);
-	log_debug("event=agent-ready uid=%d gid=%d", (int)getuid(),
+	log_debug("local event=agent-ready uid=%d gid=%d", (int)getuid(),
 	    (int)getgid());
 	ev_dispatch();
 	return 0;
