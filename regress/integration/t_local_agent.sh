@@ -170,7 +170,7 @@ hostile_malformed_head() {
 }
 hostile_malformed_body() {
 	la_hostile garbage lost
-	atf_check -o match:'MSG_LOCAL_RESULT from local client: wrong payload' \
+	atf_check -o match:'MSG_LOCAL_RESULT.*local.client.*wrong payload' \
 	    cat $PH_LOG
 }
 
