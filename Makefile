@@ -49,7 +49,7 @@ LINK	 = -Wl,--start-group $(LIBS) -Wl,--end-group $(LDLIBS)
 # definition (PROC_ENTRY, common/proc.h); naming them here makes the
 # linker take them from the archives.
 ROLES	 = parent_main queue_main srv_main relay_worker_main lookup_main \
-	   keys_main
+	   keys_main local_agent_main
 LINK_smtpd = $(foreach r,$(ROLES),-Wl,-u,$(r))
 
 PROGS	 = $(BUILD)/bin/smtpd $(BUILD)/bin/smtpctl $(BUILD)/bin/makemap \

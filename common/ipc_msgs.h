@@ -23,7 +23,7 @@
 #include "envelope.h"
 #include "proc_role.h"
 
-#define IPC_PROTO_VERSION	5
+#define IPC_PROTO_VERSION	6
 
 #define P_(r)		PROC_BIT(PROC_##r)
 
@@ -286,6 +286,55 @@ struct msg_dlv_result {
 };
 #define IPC_STRS_msg_dlv_result(S, t)	S(t, text)
 
+/*
+ * parent -> local: one delivery for the local delivery agent, which runs
+ * as the one account named here (message fd attached, read-only, at
+ * offset 0).  The parent has checked the envelope against its own
+ * configuration and expanded the action; the agent checks uid and gid
+ * against its own and answers MSG_LOCAL_RESULT with the same seq.
+ */
+#define IPC_LOCAL_MAILDIR	1	/* target: "" = HOME/Maildir */
+#define IPC_LOCAL_MBOX		2	/* IPC_LOCAL_MBOX_DIR/user */
+#define IPC_LOCAL_MDA		3	/* target: the expanded command */
+#define IPC_LOCAL_LMTP		4	/* target: the expanded destination */
+#define IPC_LOCAL_FILE		5	/* target: "/path" of an alias */
+#define IPC_LOCAL_COMMAND	6	/* target: "command" of an alias */
+#define IPC_LOCAL_TARGET_MAX	4096
+#define IPC_LOCAL_MBOX_DIR	"/var/mail"
+struct msg_local_run {
+	uint64_t	evpid;
+	uint32_t	seq;			/* the agent's n-th delivery */
+	uint32_t	method;			/* IPC_LOCAL_* */
+	uint32_t	uid;			/* the agent's account */
+	uint32_t	gid;
+	int32_t		fresh;			/* no earlier attempt */
+	int32_t		junk;			/* maildir junk: spam to .Junk */
+	int32_t		forward;		/* a ~/.forward entry: recheck */
+	int32_t		rcpt_to;		/* lmtp: RCPT TO the address */
+	int32_t		subaddr_delim;		/* smtp sub-addr-delim */
+	uint32_t	unused;
+	char		user[NAME_MAX_CFG];
+	char		home[PATH_MAX_CFG];
+	char		shell[PATH_MAX_CFG];
+	char		sender[ADDR_MAX];	/* "" = null sender */
+	char		rcpt[ADDR_MAX];		/* final recipient */
+	char		orig_rcpt[ADDR_MAX];	/* as given at RCPT TO */
+	char		target[IPC_LOCAL_TARGET_MAX];
+};
+#define IPC_STRS_msg_local_run(S, t)					\
+	S(t, user) S(t, home) S(t, shell) S(t, sender) S(t, rcpt)	\
+	S(t, orig_rcpt) S(t, target)
+
+/* local -> parent: the outcome of the delivery seq (IPC_DLV_OK,
+ * IPC_DLV_TEMPFAIL or IPC_DLV_PERMFAIL). */
+struct msg_local_result {
+	uint64_t	evpid;
+	uint32_t	seq;
+	int32_t		status;			/* IPC_DLV_* */
+	char		text[ERRTEXT_MAX];	/* one line */
+};
+#define IPC_STRS_msg_local_result(S, t)	S(t, text)
+
 /* queue -> relay: relay one envelope (message fd attached). */
 struct msg_relay_run {
 	struct envelope	evp;
@@ -395,6 +444,8 @@ struct msg_key_result {
 	X(MSG_TX_ABORT,	P_(SMTPD),		P_(QUEUE),		msg_tx,			IPC_FD_NONE)	\
 	X(MSG_MDA_RUN,	P_(QUEUE),		P_(PARENT),		msg_mda_run,		IPC_FD_MUST)	\
 	X(MSG_MDA_RESULT, P_(PARENT),		P_(QUEUE),		msg_dlv_result,		IPC_FD_NONE)	\
+	X(MSG_LOCAL_RUN, P_(PARENT),		P_(LOCAL),		msg_local_run,		IPC_FD_MUST)	\
+	X(MSG_LOCAL_RESULT, P_(LOCAL),		P_(PARENT),		msg_local_result,	IPC_FD_NONE)	\
 	X(MSG_RELAY_RUN, P_(QUEUE),		P_(RELAY),		msg_relay_run,		IPC_FD_MUST)	\
 	X(MSG_RELAY_RESULT, P_(RELAY),	P_(QUEUE),		msg_dlv_result,		IPC_FD_NONE)	\
 	X(MSG_LOOKUP_NOTICE, P_(QUEUE),		P_(LOOKUP),		msg_lka_notice,		IPC_FD_NONE)	\

@@ -28,6 +28,7 @@ static const char *const proc_names[PROC_MAX] = {
 	[PROC_CONTROL] = "control",
 	[PROC_LOOKUP] = "lookup",
 	[PROC_KEYS] = "keys",
+	[PROC_LOCAL] = "local",
 };
 
 /* The roles the parent starts, their accounts and their roots. */
@@ -41,12 +42,14 @@ static const struct proc_spec proc_specs[PROC_NCHILD] = {
 
 /*
  * Which roles share a channel: a symmetric relation.  The key holder
- * talks to those that make TLS handshakes, and to nobody else.
+ * talks to those that make TLS handshakes, and to nobody else; a local
+ * delivery agent (started by the parent when needed, not by
+ * proc_spawn) only to the parent.
  */
 static const unsigned proc_link_table[PROC_MAX] = {
 	[PROC_PARENT] = PROC_BIT(PROC_QUEUE) | PROC_BIT(PROC_SMTPD) |
 	    PROC_BIT(PROC_RELAY) | PROC_BIT(PROC_LOOKUP) |
-	    PROC_BIT(PROC_KEYS),
+	    PROC_BIT(PROC_KEYS) | PROC_BIT(PROC_LOCAL),
 	[PROC_QUEUE] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_SMTPD) |
 	    PROC_BIT(PROC_RELAY) | PROC_BIT(PROC_LOOKUP),
 	[PROC_SMTPD] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_QUEUE) |
@@ -57,6 +60,7 @@ static const unsigned proc_link_table[PROC_MAX] = {
 	    PROC_BIT(PROC_SMTPD),
 	[PROC_KEYS] = PROC_BIT(PROC_PARENT) | PROC_BIT(PROC_SMTPD) |
 	    PROC_BIT(PROC_RELAY),
+	[PROC_LOCAL] = PROC_BIT(PROC_PARENT),
 };
 
 /* proc_role_name - printable role name */
@@ -148,6 +152,18 @@ proc_spec(enum proc_role r)
 	panic("proc_spec: role %d is not started by the parent", (int)r);
 }
 
+/* proc_spawned - the parent, or a role proc_spawn starts */
+static int
+proc_spawned(enum proc_role r)
+{
+	size_t	i;
+
+	for (i = 0; i < PROC_NCHILD; i++)
+		if (proc_specs[i].role == r)
+			return 1;
+	return r == PROC_PARENT;
+}
+
 /*
  * proc_exec_child - in the forked child: move the channels to their
  * fixed numbers, close everything else, exec the program for the role
@@ -205,7 +221,8 @@ proc_spawn(const char *exe, char *const *extra,
 			pair[a][b][0] = pair[a][b][1] = -1;
 	for (a = 0; a < PROC_MAX; a++)
 		for (b = a + 1; b < PROC_MAX; b++) {
-			if (!proc_links(a, b))
+			if (!proc_links(a, b) || !proc_spawned(a) ||
+			    !proc_spawned(b))
 				continue;
 			if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC,
 			    0, pair[a][b]) == -1)

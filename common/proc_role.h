@@ -8,14 +8,15 @@
 #define POSTHORN_PROC_ROLE_H
 
 enum proc_role {
-	PROC_PARENT	= 0,	/* root: binds, forks local deliveries */
+	PROC_PARENT	= 0,	/* root: binds, starts the roles and agents */
 	PROC_QUEUE	= 1,	/* _posthornq, chrooted to the spool */
 	PROC_SMTPD	= 2,	/* _posthorn, chrooted to an empty dir */
 	PROC_RELAY	= 3,	/* _posthorn, chrooted: relay worker */
 	PROC_CONTROL	= 4,	/* smtpctl, on the control socket */
 	PROC_LOOKUP	= 5,	/* _posthorn: tables, rules, expansion */
 	PROC_KEYS	= 6,	/* _posthorn, chrooted: the private keys */
-	PROC_MAX	= 7
+	PROC_LOCAL	= 7,	/* one recipient: local delivery agent */
+	PROC_MAX	= 8
 };
 
 #define PROC_BIT(r)	(1U << (r))

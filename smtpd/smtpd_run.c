@@ -62,14 +62,14 @@ smtpd_run_take_key(void)
 	return entry;
 }
 
-/* smtpd_run_is_queue - whether the -X role is the queue's */
+/* smtpd_run_is - whether the -X role is want */
 static int
-smtpd_run_is_queue(const char *name)
+smtpd_run_is(const char *name, enum proc_role want)
 {
 	enum proc_role	role;
 
 	return name != NULL && proc_role_parse(name, &role) == 0 &&
-	    role == PROC_QUEUE;
+	    role == want;
 }
 
 /* smtpd_run_options - parse argv into env; the -X role or NULL, -n in check */
@@ -117,7 +117,8 @@ smtpd_run_options(int argc, char *argv[], struct proc_env *env, int *check)
  * smtpd_run - smtpd(8): check the configuration, then run the parent or
  * the role of -X; mains maps each role to its entry point (PROC_PARENT
  * included) and ends with a NULL main.  Only the queue keeps the key of
- * `queue encryption`.
+ * `queue encryption`; a local delivery agent, which runs as a
+ * recipient, reads no configuration at all.
  */
 int
 smtpd_run(int argc, char *argv[], const struct proc_main *mains)
@@ -133,6 +134,8 @@ smtpd_run(int argc, char *argv[], const struct proc_main *mains)
 	env.conf = POSTHORN_CONF;
 	role = smtpd_run_options(argc, argv, &env, &check);
 	log_init("parent", 1, env.verbose);
+	if (smtpd_run_is(role, PROC_LOCAL) && !check)
+		return smtpd_run_role(role, &env, mains);
 
 	if ((cfg = cfg_load(env.conf, env.defines, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "%s\n", err);
@@ -142,7 +145,7 @@ smtpd_run(int argc, char *argv[], const struct proc_main *mains)
 		printf("configuration OK\n");
 		return 0;
 	}
-	if (!smtpd_run_is_queue(role))
+	if (!smtpd_run_is(role, PROC_QUEUE))
 		cfg_wipe_queue_key(cfg);
 	env.cfg = cfg;
 	env.spool = cfg->queue.path;

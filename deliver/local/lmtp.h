@@ -2,7 +2,7 @@
  * lmtp.h - an LMTP client (RFC 2033) on the client engine of the
  * shared SMTP protocol core (smtp_client.h).
  *
- * It runs in a local delivery child, as the recipient, and talks to an
+ * It runs in a local delivery agent, as the recipient, and talks to an
  * LMTP server at "host:port", "[v6addr]:port", "host" (port 24) or a
  * Unix socket "/path".  One session: LHLO, MAIL FROM, one RCPT TO per
  * recipient, DATA (when at least one RCPT was accepted), the message
@@ -20,7 +20,6 @@
 
 #include "defs.h"
 #include "local.h"
-#include "local_agent.h"
 
 #define LMTP_TIMEOUT		300	/* seconds per reply, by default */
 #define LMTP_RCPT_MAX		100	/* recipients in one session */
@@ -47,6 +46,7 @@ int	lmtp_connect(const char *dest, unsigned int timeout, char *err,
 	    size_t errsz);
 int	lmtp_session(int fd, struct lmtp_tx *);
 
-/* lmtp_deliver: local_agent.h */
+enum local_status lmtp_deliver(const struct local_delivery *,
+	    const char *dest, int rcpt_to, struct local_result *);
 
 #endif

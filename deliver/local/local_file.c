@@ -68,10 +68,13 @@ local_file_command(const struct local_delivery *ld, const char *command,
 	return res->status;
 }
 
-/* local_file_forward_read - the recipient's ~/.forward, if safe; -1 */
+/*
+ * local_file_forward_read - the recipient's ~/.forward, if safe; 0, or
+ * -1 with res set (a permanent refusal)
+ */
 static int
 local_file_forward_read(const struct local_delivery *ld, char **text,
-    const char **why)
+    struct local_result *res)
 {
 	struct stat	 st;
 	char		 path[PATH_MAX_CFG], *buf;
@@ -79,27 +82,27 @@ local_file_forward_read(const struct local_delivery *ld, char **text,
 	size_t		 len = 0;
 	int		 fd;
 
-	*why = "no ~/.forward";
 	if (ld->home[0] != '/' || (size_t)snprintf(path, sizeof(path),
 	    "%s/.forward", ld->home) >= sizeof(path) ||
 	    (fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC)) == -1)
-		return -1;
-	*why = "~/.forward is not a safe file";
+		return local_result_set(res, LOCAL_PERMFAIL,
+		    "refused: no ~/.forward"), -1;
 	if (fstat(fd, &st) == -1 || !aliases_forward_safe(&st, ld->uid)) {
 		close(fd);
-		return -1;
+		return local_result_set(res, LOCAL_PERMFAIL,
+		    "refused: ~/.forward is not a safe file"), -1;
 	}
 	buf = xmalloc(LOCAL_FILE_FORWARD_MAX + 1);
 	while ((n = read(fd, buf + len, LOCAL_FILE_FORWARD_MAX - len)) > 0 &&
 	    (len += (size_t)n) < LOCAL_FILE_FORWARD_MAX)
 		;
 	close(fd);
-	*why = "~/.forward unreadable or too large";
 	if (n == -1 || len == LOCAL_FILE_FORWARD_MAX ||
 	    memchr(buf, '\0', len) != NULL) {
 		free(buf);
-		return -1;
+		return local_result_set(res, LOCAL_PERMFAIL,
+		    "refused: ~/.forward unreadable or too large"), -1;
 	}
 	buf[len] = '\0';
 	*text = buf;
@@ -115,14 +118,11 @@ int
 local_file_forward_check(const struct local_delivery *ld, int command,
     const char *dest, struct local_result *res)
 {
-	const char	*why;
 	char		*text;
 	int		 r;
 
-	if (local_file_forward_read(ld, &text, &why) == -1) {
-		local_result_set(res, LOCAL_PERMFAIL, "refused: %s", why);
+	if (local_file_forward_read(ld, &text, res) == -1)
 		return -1;
-	}
 	r = aliases_forward_has(text, command ? ALIASES_T_COMMAND :
 	    ALIASES_T_FILENAME, dest);
 	free(text);

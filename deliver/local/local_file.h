@@ -7,9 +7,12 @@
 #define POSTHORN_LOCAL_FILE_H
 
 #include "local.h"
-#include "local_agent.h"
 
-/* local_file_deliver, local_file_command, local_file_forward_check:
- * local_agent.h */
+enum local_status local_file_deliver(const struct local_delivery *,
+	    const char *path, struct local_result *);
+enum local_status local_file_command(const struct local_delivery *,
+	    const char *command, struct local_result *);
+int	local_file_forward_check(const struct local_delivery *, int command,
+	    const char *dest, struct local_result *);
 
 #endif

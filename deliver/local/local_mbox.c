@@ -221,7 +221,8 @@ local_mbox_dotlock(const char *lock, time_t deadline)
 			return -1;
 		if (lstat(lock, &sb) == 0 &&
 		    time(NULL) - sb.st_mtime > LOCAL_MBOX_LOCK_STALE) {
-			log_info("removing stale mbox lock %s", lock);
+			log_info("local event=mbox-lock-stale path=%s "
+			    "action=removed", lock);
 			(void)unlink(lock);
 			continue;
 		}
@@ -317,7 +318,8 @@ local_mbox_lock(const char *path, int fd, char *lock, size_t locksz,
 		return -1;
 	}
 	if (rv == 1) {
-		log_debug("mbox %s: no dot-lock, directory not writable", path);
+		log_debug("local event=mbox-no-dotlock path=%s "
+		    "reason=\"directory not writable\"", path);
 		lock[0] = '\0';
 	}
 	return 0;
@@ -340,7 +342,7 @@ local_mbox_append(const struct local_delivery *ld, int fd, struct buf *out,
 		return 0;
 	saved = errno;
 	if (ftruncate(fd, sb.st_size) == -1 || fsync(fd) == -1)
-		log_warn("mbox %s: cannot undo a partial write", ld->mbox);
+		log_warn("local event=mbox-undo-failed path=%s", ld->mbox);
 	local_result_set(res, LOCAL_TEMPFAIL, "mbox %s: write: %s", ld->mbox,
 	    strerror(saved));
 	return -1;

@@ -11,8 +11,10 @@
  * A scenario runs in one of two modes:
  *   HOSTILE_ALONE   the attacker replaces the role: it takes the role's
  *                   account and root (as a compromised process has
- *                   them), says hello on every channel, runs, then
- *                   reads and logs what the peers answer until SIGTERM.
+ *                   them; a local delivery agent starts as its
+ *                   recipient), says hello on every channel, runs,
+ *                   then reads and logs what the peers answer until
+ *                   SIGTERM or until they close.
  *   HOSTILE_INLINE  the real role runs; the scenario fires once from its
  *                   event loop (after the role's hello has gone out) and
  *                   writes its frames on the role's own channels, so
@@ -72,5 +74,6 @@ extern const struct hostile_scenario hostile_smtpd_scenarios[];
 extern const struct hostile_scenario hostile_lookup_scenarios[];
 extern const struct hostile_scenario hostile_relay_scenarios[];
 extern const struct hostile_scenario hostile_queue_scenarios[];
+extern const struct hostile_scenario hostile_local_scenarios[];
 
 #endif

@@ -18,6 +18,7 @@ static const struct hostile_scenario *const hostile_tables[] = {
 	hostile_lookup_scenarios,
 	hostile_relay_scenarios,
 	hostile_queue_scenarios,
+	hostile_local_scenarios,
 };
 
 static const struct hostile_scenario	*hostile_the;
@@ -100,7 +101,8 @@ hostile_alone(struct proc_env *env)
 	struct event	*ev;
 	int		 peer;
 
-	proc_child_start(hostile_the->role, env->spool, NULL, NULL);
+	if (hostile_the->role != PROC_LOCAL)
+		proc_child_start(hostile_the->role, env->spool, NULL, NULL);
 	for (peer = 0; peer < PROC_MAX; peer++)
 		if (hostile_state.fd[peer] != -1)
 			hostile_hello(&hostile_state, (enum proc_role)peer);

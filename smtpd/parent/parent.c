@@ -2,7 +2,8 @@
  * parent.c - the small root parent of smtpd(8).
  *
  * It reads the configuration, binds the listeners, starts the roles
- * (queue, smtpd, deliver, lookup, keys) and reaps them.  It never parses
+ * (queue, smtpd, relay, lookup, keys) and the local delivery agents
+ * (parent_agent.c), and reaps them.  It never parses
  * network input.  When a role dies unexpectedly it says which and why
  * and takes the whole daemon down: no half-running state.
  */
@@ -136,6 +137,7 @@ parent_shutdown(struct parent *p, int status)
 		return;
 	p->stopping = 1;
 	p->status = status;
+	parent_agent_shutdown();
 	for (i = 0; i < PARENT_NCHILD; i++)
 		if (p->alive[i])
 			kill(p->child[i].pid, SIGTERM);

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "defs.h"
+#include "envelope.h"
 #include "ipc.h"
 
 struct proc_env;
@@ -56,9 +57,58 @@ void	parent_spool_cleanup(struct parent_spool *);
 /*
  * parent_mda.c: MSG_MDA_RUN.  Like every handler of parent.c's tables it
  * gets parent.c's struct parent as arg, whose first member must stay the
- * struct proc_env pointer.
+ * struct proc_env pointer.  One job per request, checked against the
+ * parent's configuration, then handed to a local delivery agent.
  */
+struct cfg_action;
+struct parent_mda_job {
+	TAILQ_ENTRY(parent_mda_job)	 entry;
+	struct ipc			*queue;
+	const struct proc_env		*env;
+	const struct cfg_action		*action;
+	struct envelope			 evp;
+	int				 fresh;	/* msg_mda_run.fresh */
+	int				 msg_fd;
+	uint32_t			 method; /* IPC_LOCAL_* */
+	int				 forward; /* entry of ~/.forward */
+};
+TAILQ_HEAD(parent_mda_list, parent_mda_job);
+
+/* what the account look-up of an agent's start found (parent_account.c) */
+struct parent_account {
+	int32_t		status;			/* IPC_DLV_OK, or why not */
+	int32_t		refused;		/* by the checks (root...) */
+	uint32_t	uid;
+	uint32_t	gid;
+	char		home[PATH_MAX_CFG];
+	char		shell[PATH_MAX_CFG];
+	char		text[ERRTEXT_MAX];
+};
+
+struct msg_local_run;
 void	parent_on_mda_run(struct ipc *, uint32_t, int, const void *, void *);
+int	parent_mda_build(const struct parent_mda_job *,
+	    const struct parent_account *, struct msg_local_run *, char *,
+	    size_t);
+void	parent_mda_done(struct parent_mda_job *, int32_t status, int refused,
+	    const char *text);
+
+/*
+ * parent_agent.c: the local delivery agents, one per account and action,
+ * at most PARENT_MDA_MAX; each is closed after PARENT_AGENT_IDLE_SEC seconds
+ * without work or PARENT_AGENT_USES deliveries.
+ */
+#define PARENT_MDA_MAX		32	/* agents at once */
+#define PARENT_AGENT_IDLE_SEC	10	/* seconds */
+#define PARENT_AGENT_USES	256	/* deliveries */
+void		 parent_agent_submit(struct parent_mda_job *);
+void		 parent_agent_shutdown(void);
+const char	*parent_agent_result_check(uint32_t seq, uint64_t evpid,
+		    int busy, const struct msg_local_result *);
+
+/* parent_account.c: fork the start of an agent; its pid, or -1 */
+pid_t	parent_account_start(const struct parent_mda_job *, int *chan,
+	    int *answer);
 
 /* parent_lookup.c: requests of the lookup process */
 extern const struct ipc_handler parent_lookup_handlers[];

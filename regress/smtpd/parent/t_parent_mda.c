@@ -2,14 +2,16 @@
  * t_parent_mda.c - the parent's MSG_MDA_RUN handler over a real channel:
  * refused envelopes (envelopes the expansion rules cannot make, root
  * and group 0, descriptors that are no readable file), deliveries as
- * an unprivileged account, exit codes, a delivery process that dies,
+ * an unprivileged account, exit codes, a delivery agent that dies,
  * userbase accounts, hostile senders and more requests than may run at
- * once.  Needs root (it forks deliveries as "nobody").
+ * once.  Needs root (it starts agents as "nobody"); the agents are the
+ * smtpd(8) of the same build tree (smtpd -X local).
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,13 +30,16 @@
 #include "../../../smtpd/parent/parent.h"
 
 #define T_NMAX	64
+#define T_MANY	40	/* accounts: more agents than may run at once */
 #define T_PWNED	"/tmp/t_parent_mda.pwned"
 #define T_SECRET "/tmp/t_parent_mda.secret"
+#define T_FIFO	"/tmp/t_parent_mda.fifo"	/* a userbase that hangs */
 
 static const char t_conf[] =
 	"table ub { \"virt\" = \"65534:65534:/\", \"zero\" = \"0:0:/\", "
 	    "\"gzero\" = \"65534:0:/\" }\n"
 	"table al { \"x\" = \"y\" }\n"
+	"table hang file:" T_FIFO "\n"
 	"action \"ok\" mda \"cat > /dev/null\"\n"
 	"action \"al\" mda \"cat > /dev/null\" alias <al>\n"
 	"action \"leak\" mda \"cat > " T_PWNED "\" alias <al>\n"
@@ -44,8 +49,10 @@ static const char t_conf[] =
 	"action \"t1\" mda \"echo no such folder; exit 1\"\n"
 	"action \"die\" mda \"kill -9 $PPID; sleep 5\"\n"
 	"action \"slow\" mda \"sleep 0.3\"\n"
+	"action \"slowub\" mda \"sleep 0.3\" userbase <many>\n"
 	"action \"echo\" mda \"printf '%%s' %{sender} %{rcpt} > /dev/null\"\n"
 	"action \"ub\" mda \"test $(id -u) = 65534 || exit 1\" userbase <ub>\n"
+	"action \"hang\" mda \"true\" userbase <hang>\n"
 	"action \"rel\" relay\n";
 
 /* one request and the answer it must get */
@@ -106,6 +113,44 @@ static const struct ipc_handler t_queue_handlers[] = {
 	{ MSG_NONE,		NULL }
 };
 
+/* t_exe - the smtpd(8) of this build: BUILD/bin/smtpd */
+static const char *
+t_exe(void)
+{
+	static char	 path[PATH_MAX];
+	char		*p;
+	ssize_t		 n;
+	int		 i;
+
+	n = readlink("/proc/self/exe", path, sizeof(path) - 32);
+	ATF_REQUIRE(n > 0);
+	path[n] = '\0';
+	for (i = 0; i < 4; i++) {	/* BUILD/regress/smtpd/parent/t_ */
+		ATF_REQUIRE((p = strrchr(path, '/')) != NULL);
+		*p = '\0';
+	}
+	strlcat(path, "/bin/smtpd", sizeof(path));
+	if (access(path, X_OK) == -1)
+		atf_tc_fail("no smtpd at %s: make builds it first", path);
+	return path;
+}
+
+/* t_many - the userbase <many>: T_MANY accounts "u0"... as nobody */
+static void
+t_many(int fd)
+{
+	char	line[64];
+	int	i, n;
+
+	ATF_REQUIRE(write(fd, "table many {", 12) == 12);
+	for (i = 0; i < T_MANY; i++) {
+		n = snprintf(line, sizeof(line), "%s\"u%d\" = \"65534:65534:/\"",
+		    i ? ", " : " ", i);
+		ATF_REQUIRE(write(fd, line, (size_t)n) == n);
+	}
+	ATF_REQUIRE(write(fd, " }\n", 3) == 3);
+}
+
 /* t_run - send every case over a parent/queue channel pair, collect */
 static void
 t_run(const struct t_case *cases, size_t n)
@@ -128,9 +173,11 @@ t_run(const struct t_case *cases, size_t n)
 	signal(SIGPIPE, SIG_IGN);
 	fd = open("smtpd.conf", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	ATF_REQUIRE(fd != -1);
+	t_many(fd);
 	ATF_REQUIRE(write(fd, t_conf, strlen(t_conf)) ==
 	    (ssize_t)strlen(t_conf));
 	close(fd);
+	env.exe = t_exe();
 	env.cfg = cfg_load("smtpd.conf", NULL, err, sizeof(err));
 	ATF_REQUIRE_MSG(env.cfg != NULL, "%s", err);
 	fd = open("msg", O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -337,21 +384,63 @@ ATF_TC_BODY(parent_on_mda_run_hostile_sender, tc)
 ATF_TC_WITHOUT_HEAD(parent_on_mda_run_limit);
 ATF_TC_BODY(parent_on_mda_run_limit, tc)
 {
-	static struct t_case	 cases[40];
+	static char		 users[T_MANY][8];
+	static struct t_case	 cases[T_MANY];
 	size_t			 i;
 	time_t			 start;
 
-	for (i = 0; i < 40; i++) {
+	/* more accounts than agents may run: the others wait their turn */
+	for (i = 0; i < T_MANY; i++) {
+		snprintf(users[i], sizeof(users[i]), "u%zu", i);
+		cases[i].dispatcher = "slowub";
+		cases[i].user = users[i];
+		cases[i].dest = "a@x";
+		cases[i].status = IPC_DLV_OK;
+		cases[i].text = "delivered";
+	}
+	start = time(NULL);
+	t_run(cases, T_MANY);
+	t_check(cases, T_MANY);
+	ATF_CHECK(time(NULL) - start < 10);
+}
+
+ATF_TC_WITHOUT_HEAD(parent_on_mda_run_queued);
+ATF_TC_BODY(parent_on_mda_run_queued, tc)
+{
+	static struct t_case	 cases[20];
+	size_t			 i;
+
+	/* twenty to one account: one agent takes them in turn */
+	for (i = 0; i < 20; i++) {
 		cases[i].dispatcher = "slow";
 		cases[i].user = "nobody";
 		cases[i].dest = "a@x";
 		cases[i].status = IPC_DLV_OK;
 		cases[i].text = "delivered";
 	}
-	start = time(NULL);
-	t_run(cases, 40);
-	t_check(cases, 40);
-	ATF_CHECK(time(NULL) - start < 20);
+	t_run(cases, 20);
+	t_check(cases, 20);
+}
+
+ATF_TC_WITHOUT_HEAD(parent_on_mda_run_account_hangs);
+ATF_TC_BODY(parent_on_mda_run_account_hangs, tc)
+{
+	static const struct t_case cases[] = {
+		{ "hang", "virt", "a@x", 0, NULL, IPC_DLV_TEMPFAIL,
+		    "time limit", 0, 0 },
+		{ "ok", "nobody", "a@x", 0, NULL, IPC_DLV_OK,
+		    "delivered", 0, 0 },
+		{ "hang", "virt", "a@x", 0, NULL, IPC_DLV_TEMPFAIL,
+		    "time limit", 0, 0 },
+	};
+	size_t	 n = sizeof(cases) / sizeof(cases[0]);
+
+	/* the look-up of the account blocks: the start is killed in time */
+	(void)unlink(T_FIFO);
+	ATF_REQUIRE(mkfifo(T_FIFO, 0644) == 0);
+	t_run(cases, n);
+	t_check(cases, n);
+	(void)unlink(T_FIFO);
 }
 
 ATF_TP_ADD_TCS(tp)
@@ -361,5 +450,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, parent_on_mda_run_outcomes);
 	ATF_TP_ADD_TC(tp, parent_on_mda_run_hostile_sender);
 	ATF_TP_ADD_TC(tp, parent_on_mda_run_limit);
+	ATF_TP_ADD_TC(tp, parent_on_mda_run_queued);
+	ATF_TP_ADD_TC(tp, parent_on_mda_run_account_hangs);
 	return atf_no_error();
 }
