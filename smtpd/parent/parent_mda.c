@@ -83,7 +83,7 @@ parent_mda_done(struct parent_mda_job *job, int32_t status, int refused,
 	    parent_mda_methods[job->method],
 	    log_vis(vis, sizeof(vis), r.text));
 	if (ipc_send(job->queue, MSG_MDA_RESULT, 0, -1, &r, sizeof(r)) == -1)
-		log_warnx("%016llx mda: cannot report to the queue",
+		log_warnx("%016llx mda event=report-failed peer=queue",
 		    (unsigned long long)r.evpid);
 	if (job->msg_fd != -1)
 		close(job->msg_fd);
