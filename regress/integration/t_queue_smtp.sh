@@ -247,9 +247,11 @@ s_wait_md() {
 	    { cat $PH_LOG; atf_fail "not all $1 delivered"; }
 }
 
-# s_crash PIDS - kill -9 PIDS while 60 messages are sent; restart
+# s_crash PIDS [COUNT CONC] - kill -9 PIDS while COUNT messages (60) are
+# sent over CONC sessions (3); restart
 s_crash() {
-	$SEND --to phuser@localhost --count 60 --conc 3 --size 20000 > acks &
+	$SEND --to phuser@localhost --count ${2:-60} --conc ${3:-3} \
+	    --size 20000 > acks &
 	sender=$!
 	sleep 0.7
 	for p in $1; do kill -9 $p 2>/dev/null; done
@@ -270,6 +272,22 @@ crash_queue_body() {
 	s_start
 	s_need_smtp
 	s_crash "$(ph_role_pids queue)"
+	s_wait_md "$(awk '$2 == "250"' acks | wc -l)" 60
+	ph_wait_for "[ \$(s_stat queue.size) -eq 0 ]" 30 || atf_fail "queue not empty"
+	s_check_once acks $MD/new/* $MD/cur/*
+}
+
+atf_test_case crash_queue_busy
+crash_queue_busy_head() {
+	atf_set descr "kill -9 of the queue while 10 sessions commit and deliveries remove: every 250 delivered exactly once, nothing else"
+	atf_set timeout 180
+}
+crash_queue_busy_body() {
+	s_setup
+	s_conf md
+	s_start
+	s_need_smtp
+	s_crash "$(ph_role_pids queue)" 200 10
 	s_wait_md "$(awk '$2 == "250"' acks | wc -l)" 60
 	ph_wait_for "[ \$(s_stat queue.size) -eq 0 ]" 30 || atf_fail "queue not empty"
 	s_check_once acks $MD/new/* $MD/cur/*
@@ -348,6 +366,7 @@ atf_init_test_cases() {
 	atf_add_test_case delay_notice
 	atf_add_test_case disk_full
 	atf_add_test_case crash_queue
+	atf_add_test_case crash_queue_busy
 	atf_add_test_case crash_all
 	atf_add_test_case crash_delivering
 	atf_add_test_case offline_pickup
