@@ -43,9 +43,10 @@
  *
  * Removal syncs nothing: unlink <evpid>; the last envelope takes the
  * message and its directory along, envelope files first and the
- * message last.  A removal undone by a power loss only delivers that
- * envelope again (at least once, never lost); a kill -9 loses nothing
- * the kernel already holds.  Each sync left out here is one per
+ * message last; the next commit's fsync of queue/ makes the removal of
+ * a whole message durable.  A removal undone by a power loss only
+ * delivers that envelope again (at least once, never lost); a kill -9
+ * loses nothing the kernel already holds.  Each sync left out here is one per
  * delivered envelope, in the queue's event loop.
  *
  * qstore_walk (qstore_walk.c) finishes what a crash interrupted: temp
