@@ -36,12 +36,22 @@
  * incoming/, which qstore_open empties.
  *
  * Update: write queue/<msgid>/tmp.<evpid>, fdatasync, rename over
- * <evpid>, fsync the message directory.  Removal: unlink <evpid>, fsync
- * the message directory; the last envelope takes the message and its
- * directory along (queue/ fsync'd).  qstore_walk (qstore_walk.c)
- * finishes what a crash interrupted: temp files are unlinked, a message
- * without envelopes is removed, envelopes without a message or
- * unreadable are quarantined.
+ * <evpid>.  The directory is not synced: after a power loss the name
+ * holds either the old record or the new one, both whole (the data was
+ * synced before the rename), and an old one only retries sooner or
+ * sends a delay notice again.
+ *
+ * Removal syncs nothing: unlink <evpid>; the last envelope takes the
+ * message and its directory along, envelope files first and the
+ * message last; the next commit's fsync of queue/ makes the removal of
+ * a whole message durable.  A removal undone by a power loss only
+ * delivers that envelope again (at least once, never lost); a kill -9
+ * loses nothing the kernel already holds.  Each sync left out here is one per
+ * delivered envelope, in the queue's event loop.
+ *
+ * qstore_walk (qstore_walk.c) finishes what a crash interrupted: temp
+ * files are unlinked, a message without envelopes is removed,
+ * envelopes without a message or unreadable are quarantined.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -540,8 +550,8 @@ qstore_msg_dir(struct qstore *q, uint32_t msgid)
 }
 
 /*
- * qstore_envelope_update - durably replace an existing envelope record:
- * temp file, fdatasync, rename, fsync of the message directory.
+ * qstore_envelope_update - replace an existing envelope record: temp
+ * file, fdatasync, rename (the directory is not synced; see above).
  */
 int
 qstore_envelope_update(struct qstore *q, const struct envelope *evp,
@@ -576,9 +586,7 @@ qstore_envelope_update(struct qstore *q, const struct envelope *evp,
 	if ((r = renameat(dfd, tmp, dfd, id)) == -1) {
 		qstore_err(err, errsz, "rename", id);
 		(void)unlinkat(dfd, tmp, 0);
-	} else if ((r = qstore_sync_dir(q, dfd, NULL)) == -1)
-		qstore_err(err, errsz, "fsync message dir of", id);
-	else
+	} else
 		q->stats.evp_updated++;
  done:
 	close(dfd);
@@ -611,7 +619,12 @@ qstore_msg_count(int dfd, uint32_t msgid, size_t *n)
 	return 0;
 }
 
-/* qstore_msg_remove - remove a message without envelopes, durably */
+/*
+ * qstore_msg_remove - remove a message without envelopes: whatever is
+ * left in its directory, the message file last, then the directory.
+ * Nothing is synced: a removal lost to a power loss leaves a message
+ * that qstore_walk removes again (or envelopes it delivers again).
+ */
 int
 qstore_msg_remove(struct qstore *q, int dfd, uint32_t msgid, char *err,
     size_t errsz)
@@ -624,19 +637,19 @@ qstore_msg_remove(struct qstore *q, int dfd, uint32_t msgid, char *err,
 	if (qstore_names_read(dfd, ".", &nm) == -1)
 		return qstore_err(err, errsz, "read message dir", name);
 	for (i = 0; i < nm.n; i++)
-		(void)unlinkat(dfd, nm.v[i], 0);
+		if (strcmp(nm.v[i], QSTORE_MESSAGE) != 0)
+			(void)unlinkat(dfd, nm.v[i], 0);
 	qstore_names_free(&nm);
+	(void)unlinkat(dfd, QSTORE_MESSAGE, 0);
 	if (unlinkat(q->queue, name, AT_REMOVEDIR) == -1)
 		return qstore_err(err, errsz, "rmdir", name);
 	q->stats.msg_removed++;
-	if (qstore_sync_dir(q, q->queue, NULL) == -1)
-		return qstore_err(err, errsz, "fsync", "queue");
 	return 0;
 }
 
 /*
- * qstore_envelope_remove - durably remove a delivered or bounced
- * envelope; the last one takes its message along.
+ * qstore_envelope_remove - remove a delivered or bounced envelope (no
+ * sync; see above); the last one takes its message along.
  */
 int
 qstore_envelope_remove(struct qstore *q, uint64_t evpid, char *err,
@@ -655,8 +668,8 @@ qstore_envelope_remove(struct qstore *q, uint64_t evpid, char *err,
 		qstore_err(err, errsz, "count envelopes of", id);
 	else if (left == 0)
 		r = qstore_msg_remove(q, dfd, envelope_msgid(evpid), err, errsz);
-	else if ((r = qstore_sync_dir(q, dfd, NULL)) == -1)
-		qstore_err(err, errsz, "fsync message dir of", id);
+	else
+		r = 0;
 	if (r == 0)
 		q->stats.evp_removed++;
 	close(dfd);

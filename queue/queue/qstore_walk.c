@@ -137,6 +137,29 @@ qstore_walk_evps(struct qstore *q, int dfd, const char *msg, uint32_t msgid,
 	return 0;
 }
 
+/*
+ * qstore_walk_names - the names of queue/<msgid> (open as dfd), read
+ * once, and again only after settling interrupted replacements
+ */
+static int
+qstore_walk_names(struct qstore *q, int dfd, uint32_t msgid,
+    struct qstore_names *nm)
+{
+	uint64_t	old, new;
+	size_t		i;
+
+	if (qstore_names_read(dfd, ".", nm) == -1)
+		return -1;
+	for (i = 0; i < nm->n; i++)
+		if (qstore_replace_parse(nm->v[i], msgid, &old, &new))
+			break;
+	if (i == nm->n)
+		return 0;
+	qstore_names_free(nm);
+	qstore_replace_recover(q, dfd, msgid);
+	return qstore_names_read(dfd, ".", nm);
+}
+
 /* qstore_walk_msg - recover one queue/<msg> entry and report it */
 static int
 qstore_walk_msg(struct qstore *q, const char *msg,
@@ -157,8 +180,7 @@ qstore_walk_msg(struct qstore *q, const char *msg,
 		qstore_walk_quarantine(q, msg, strerror(errno));
 		return 0;
 	}
-	qstore_replace_recover(q, dfd, msgid);
-	if (qstore_names_read(dfd, ".", &nm) == -1) {
+	if (qstore_walk_names(q, dfd, msgid, &nm) == -1) {
 		log_warnx("queue event=read-failed dir=queue/%s error=\"%s\"",
 		    msg, strerror(errno));
 		close(dfd);

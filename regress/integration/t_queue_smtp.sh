@@ -275,6 +275,38 @@ crash_queue_body() {
 	s_check_once acks $MD/new/* $MD/cur/*
 }
 
+# s_crash_busy N PIDS - kill -9 PIDS once N of 400 messages sent over 10
+# sessions are in the Maildir; fail unless some were then refused or cut
+s_crash_busy() {
+	$SEND --to phuser@localhost --count 400 --conc 10 > acks &
+	sender=$!
+	ph_wait_for "[ \$(find $MD/new $MD/cur -type f 2>/dev/null | \
+	    wc -l) -ge $1 ]" 30 || atf_fail "fewer than $1 messages delivered"
+	for p in $2; do kill -9 $p 2>/dev/null; done
+	wait $sender
+	grep -q '^sent=400 ok=400 ' acks &&
+	    atf_fail "the kill came after the last transaction"
+	for p in $(ph_all_pids); do kill -9 $p 2>/dev/null; done
+	ph_wait_for "[ -z \"\$(ph_all_pids)\" ]" 10
+	s_start
+}
+
+atf_test_case crash_queue_busy
+crash_queue_busy_head() {
+	atf_set descr "kill -9 of the queue while 10 sessions commit and deliveries remove: every 250 delivered exactly once, none twice or in part"
+	atf_set timeout 180
+}
+crash_queue_busy_body() {
+	s_setup
+	s_conf md
+	s_start
+	s_need_smtp
+	s_crash_busy 30 "$(ph_role_pids queue)"
+	s_wait_md "$(awk '$2 == "250"' acks | wc -l)" 60
+	ph_wait_for "[ \$(s_stat queue.size) -eq 0 ]" 30 || atf_fail "queue not empty"
+	s_check_once acks $MD/new/* $MD/cur/*
+}
+
 atf_test_case crash_all
 crash_all_head() {
 	atf_set descr "kill -9 of every process during transactions and Maildir deliveries: every 250 delivered exactly once"
@@ -348,6 +380,7 @@ atf_init_test_cases() {
 	atf_add_test_case delay_notice
 	atf_add_test_case disk_full
 	atf_add_test_case crash_queue
+	atf_add_test_case crash_queue_busy
 	atf_add_test_case crash_all
 	atf_add_test_case crash_delivering
 	atf_add_test_case offline_pickup
