@@ -11,8 +11,22 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
+#include "ev.h"
 #include "hostile.h"
 #include "log.h"
+
+/* hostile_on_signal - run cb from the event loop on each signal sig */
+void
+hostile_on_signal(int sig, void (*cb)(int, short, void *), void *arg)
+{
+	struct event	*ev;
+
+	ev = evsignal_new(ev_base(), sig, cb, arg);
+	if (ev == NULL || evsignal_add(ev, NULL) == -1)
+		hostile_log("event=error what=signal signal=%d", sig);
+}
 
 /* hostile_log - a "hostile event=..." line in the daemon's log */
 void

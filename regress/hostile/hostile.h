@@ -66,6 +66,8 @@ int	hostile_hello(struct hostile *, enum proc_role peer);
 int	hostile_recv(struct hostile *, enum proc_role peer,
 	    struct ipc_hdr *, void *buf, size_t bufsz, int *fd,
 	    int timeout_ms);
+/* hostile_on_signal - run cb from the event loop on each signal sig */
+void	hostile_on_signal(int sig, void (*cb)(int, short, void *), void *arg);
 /* hostile_log - a "hostile event=..." line in the daemon's log */
 void	hostile_log(const char *, ...) __attribute__((format(printf, 1, 2)));
 

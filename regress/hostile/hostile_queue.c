@@ -153,13 +153,9 @@ hostile_queue_on_release(evutil_socket_t sig, short what, void *arg)
 static void
 hostile_queue_exhaust(struct hostile *h)
 {
-	struct event	*ev;
-
 	hostile_queue_hoard.leave = h->arg[0] ? atoi(h->arg) : 2;
-	ev = evsignal_new(ev_base(), SIGUSR1, hostile_queue_on_hoard, NULL);
-	evsignal_add(ev, NULL);
-	ev = evsignal_new(ev_base(), SIGUSR2, hostile_queue_on_release, NULL);
-	evsignal_add(ev, NULL);
+	hostile_on_signal(SIGUSR1, hostile_queue_on_hoard, NULL);
+	hostile_on_signal(SIGUSR2, hostile_queue_on_release, NULL);
 }
 
 const struct hostile_scenario hostile_queue_scenarios[] = {

@@ -50,11 +50,7 @@ hostile_relay_on_usr1(evutil_socket_t sig, short what, void *arg)
 static void
 hostile_relay_forge(struct hostile *h)
 {
-	struct event	*ev;
-
-	ev = evsignal_new(ev_base(), SIGUSR1, hostile_relay_on_usr1, h);
-	if (ev == NULL || evsignal_add(ev, NULL) == -1)
-		hostile_log("event=error what=sigusr1");
+	hostile_on_signal(SIGUSR1, hostile_relay_on_usr1, h);
 }
 
 const struct hostile_scenario hostile_relay_scenarios[] = {

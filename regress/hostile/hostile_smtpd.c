@@ -257,11 +257,7 @@ hostile_smtpd_on_usr1(evutil_socket_t sig, short what, void *arg)
 static void
 hostile_smtpd_syscall(struct hostile *h)
 {
-	struct event	*ev;
-
-	ev = evsignal_new(ev_base(), SIGUSR1, hostile_smtpd_on_usr1, h);
-	if (ev == NULL || evsignal_add(ev, NULL) == -1)
-		hostile_log("event=error what=sigusr1");
+	hostile_on_signal(SIGUSR1, hostile_smtpd_on_usr1, h);
 }
 
 const struct hostile_scenario hostile_smtpd_scenarios[] = {

@@ -43,20 +43,26 @@ t_release(struct srv_limit_addr *a)
 	srv_limit_release(&H.srv, &ss);
 }
 
-/* t_trickle - parts of one byte each, n of them, after the prefix */
-static const char **
-t_trickle(const char *prefix, size_t n)
+/*
+ * t_trickle - a listener whose time-outs are 1 s; a client that sends
+ * the prefix, then a byte every 30 ms (it never idles): its transcript
+ */
+static void
+t_trickle(const char *prefix)
 {
 	const char	**parts;
 	size_t		  i = 0;
 
-	parts = xcalloc(n + 3, sizeof(*parts));
-	if (prefix != NULL)
-		parts[i++] = prefix;
-	while (n-- > 0)
+	h_setup("");
+	H.srv.timeout_cmd = 1;
+	H.srv.timeout_data = 1;
+	srv_limit_start(&H.srv);
+	parts = xcalloc(153, sizeof(*parts));
+	parts[i++] = prefix;
+	while (i < 151)
 		parts[i++] = "x";
-	parts[i] = NULL;
-	return parts;
+	h_talk(parts);
+	free(parts);
 }
 
 ATF_TC_WITHOUT_HEAD(srv_limit_admit_per_address);
@@ -168,36 +174,20 @@ ATF_TC_BODY(srv_limit_admit_local_apart, tc)
 ATF_TC_WITHOUT_HEAD(srv_limit_on_sweep_command_trickle);
 ATF_TC_BODY(srv_limit_on_sweep_command_trickle, tc)
 {
-	const char	**parts;
-
-	h_setup("");
-	H.srv.timeout_cmd = 1;
-	H.srv.timeout_data = 1;
-	srv_limit_start(&H.srv);
-	/* a byte every 30 ms never idles, but the line never ends */
-	parts = t_trickle(EHLO, 150);
-	h_talk(parts);
+	/* the line never ends */
+	t_trickle(EHLO);
 	H_CODES("220 250 421 ");
 	ATF_CHECK(strstr(H.out, "421 4.4.2 mx.test Timeout") != NULL);
-	free(parts);
 }
 
 ATF_TC_WITHOUT_HEAD(srv_limit_on_sweep_data_trickle);
 ATF_TC_BODY(srv_limit_on_sweep_data_trickle, tc)
 {
-	const char	**parts;
-
-	h_setup("");
-	H.srv.timeout_cmd = 1;
-	H.srv.timeout_data = 1;
-	srv_limit_start(&H.srv);
 	/* 33 octets a second of data: far below the minimum rate */
-	parts = t_trickle(EHLO TX "DATA\r\n", 150);
-	h_talk(parts);
+	t_trickle(EHLO TX "DATA\r\n");
 	H_CODES("220 250 250 250 354 421 ");
 	ATF_CHECK_EQ(H.commits, 0);
 	ATF_CHECK_EQ(H.aborts, 1);
-	free(parts);
 }
 
 ATF_TP_ADD_TCS(tp)
