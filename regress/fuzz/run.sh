@@ -3,8 +3,8 @@
 # for SECONDS over a copy of its corpus (regress/fuzz/corpus/NAME, which
 # stays as it is), then print one line per target: executions, exec/s,
 # coverage (cov: edges, ft: features) and the crashes found.  Inputs
-# that crash are kept as FUZZ_BUILD/fuzz/NAME.crash/*; the exit status
-# is 1 if there is any.
+# that crash are kept as FUZZ_BUILD/fuzz/NAME.crash/* until the next
+# run; the exit status is 1 if there is any.
 build=$1
 secs=$2
 shift 2
@@ -16,6 +16,7 @@ for name in "$@"; do
 	work=$build/fuzz/$name.corpus
 	crash=$build/fuzz/$name.crash
 	log=$build/fuzz/$name.log
+	rm -rf "$crash"
 	mkdir -p "$work" "$crash"
 	cp "$top/regress/fuzz/corpus/${name#fuzz_}"/* "$work"/ 2>/dev/null
 	echo "fuzz: $name for ${secs}s"
