@@ -85,6 +85,7 @@ FUZZ_CC	?= clang
 FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined \
 	   -fno-sanitize-recover=undefined -Wno-error
 FUZZ_SECONDS ?= 60
+FUZZ_FLAGS ?=
 FUZZ_BINS = $(patsubst %,$(FUZZ_BUILD)/fuzz/%,$(FUZZ_NAMES))
 
 .PHONY: all check run install clean deps tests bench fuzz fuzz-build \
@@ -120,7 +121,8 @@ fuzz-build:
 fuzz-bins: $(FUZZ_BINS)
 
 fuzz: fuzz-build
-	@sh regress/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_NAMES)
+	@FUZZ_FLAGS="$(FUZZ_FLAGS)" sh regress/fuzz/run.sh $(FUZZ_BUILD) \
+	    $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -4,7 +4,8 @@
 # stays as it is), then print one line per target: executions, exec/s,
 # coverage (cov: edges, ft: features) and the crashes found.  Inputs
 # that crash are kept as FUZZ_BUILD/fuzz/NAME.crash/* until the next
-# run; the exit status is 1 if there is any.
+# run; the exit status is 1 if there is any.  FUZZ_FLAGS adds libFuzzer
+# options (-max_len=16384 -len_control=0: long inputs from the start).
 build=$1
 secs=$2
 shift 2
@@ -22,7 +23,7 @@ for name in "$@"; do
 	echo "fuzz: $name for ${secs}s"
 	"$bin" -max_total_time="$secs" -print_final_stats=1 -timeout=10 \
 	    -rss_limit_mb=1024 -close_fd_mask=2 -artifact_prefix="$crash/" \
-	    "$work" > "$log" 2>&1
+	    ${FUZZ_FLAGS:-} "$work" > "$log" 2>&1
 	last=$(grep -E '^#[0-9]+' "$log" | tail -1)
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
