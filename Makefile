@@ -4,6 +4,8 @@
 #   make check      install missing packages, build, run the Kyua suite
 #   make run        install missing packages, build, run on 127.0.0.1:2525
 #   make bench      side-by-side benchmark with Postfix and OpenSMTPD
+#   make fuzz       build the libFuzzer targets (clang) and run each for
+#                   FUZZ_SECONDS; make fuzz-build only builds them
 #   make install    PREFIX=/usr/local DESTDIR= [UNITDIR=] [SENDMAIL_LINKS=yes]
 #
 # Every top-level directory's *.c files, with those of the process and
@@ -29,8 +31,11 @@ SENDMAIL_LINKS ?= no
 PKGS	 = libbsd-overlay libevent_core libevent_openssl openssl zlib libcares \
 	   libseccomp
 CFLAGS	?= -O2 -g
+# SAN: instrumentation added to every object (the fuzz build sets it,
+# and -Wno-error: clang's warnings are not gcc's)
+SAN	?=
 CFLAGS	+= -std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
-	   -Wmissing-prototypes -Wstrict-prototypes -fno-strict-aliasing
+	   -Wmissing-prototypes -Wstrict-prototypes -fno-strict-aliasing $(SAN)
 CPPFLAGS += -D_GNU_SOURCE -DLIBBSD_OPENBSD_VIS -Icommon -I$(BUILD)/obj/common \
 	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldb -lcrypt
@@ -68,7 +73,24 @@ HOSTILE_SRCS = $(wildcard regress/hostile/*.c)
 HOSTILE	 = $(BUILD)/regress/hostile/ph_hostile
 MANS	 = $(wildcard */*.[58] */*/*.[58])
 
-.PHONY: all check run install clean deps tests bench
+# Fuzz targets: regress/fuzz/fuzz_NAME.c, each an LLVMFuzzerTestOneInput.
+# Built with gcc and the replay driver (regress/fuzz/replay.c) for make
+# check, which runs each over its corpus regress/fuzz/corpus/NAME/;
+# built with clang and libFuzzer, over a tree instrumented for coverage
+# and with ASan and UBSan, in FUZZ_BUILD by make fuzz.
+FUZZ_SRCS = $(wildcard regress/fuzz/fuzz_*.c)
+FUZZ_NAMES = $(patsubst regress/fuzz/%.c,%,$(FUZZ_SRCS))
+FUZZ_REPLAY = $(patsubst %,$(BUILD)/regress/fuzz/%,$(FUZZ_NAMES))
+FUZZ_BUILD ?= $(BUILD)-fuzz
+FUZZ_CC	?= clang
+FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined \
+	   -fno-sanitize-recover=undefined -Wno-error
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS ?=
+FUZZ_BINS = $(patsubst %,$(FUZZ_BUILD)/fuzz/%,$(FUZZ_NAMES))
+
+.PHONY: all check run install clean deps tests bench fuzz fuzz-build \
+	fuzz-bins
 .SUFFIXES:
 
 all: $(PROGS)
@@ -88,7 +110,20 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@sh etc/run.sh $(BUILD)
 
-tests: $(PROGS) $(UNIT_PROGS) $(INTEG_PROGS) $(HOSTILE) $(BUILD)/regress/Kyuafile
+tests: $(PROGS) $(UNIT_PROGS) $(INTEG_PROGS) $(HOSTILE) $(FUZZ_REPLAY) \
+	$(BUILD)/regress/Kyuafile
+
+# the libFuzzer targets, from a second build of the tree with clang
+fuzz-build:
+	@sh regress/deps.sh fuzz
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
+	    FUZZ_BUILD=$(FUZZ_BUILD) SAN="$(FUZZ_SAN)" fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@FUZZ_FLAGS="$(FUZZ_FLAGS)" sh regress/fuzz/run.sh $(FUZZ_BUILD) \
+	    $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -130,6 +165,18 @@ $(BUILD)/regress/%: regress/%.c $(LIBS)
 	@$(CC) $(CPPFLAGS) $(ATF_CFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(LINK) \
 	    $(ATF_LIBS)
 
+# a fuzz target with the replay driver: runs the files it is given
+$(FUZZ_REPLAY): $(BUILD)/regress/fuzz/%: regress/fuzz/%.c \
+    regress/fuzz/replay.c $(LIBS)
+	@mkdir -p $(dir $@)
+	@echo "LD $@"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< regress/fuzz/replay.c $(LINK)
+
+$(FUZZ_BUILD)/fuzz/%: regress/fuzz/%.c $(LIBS)
+	@mkdir -p $(dir $@)
+	@echo "LD $@"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(LINK)
+
 # smtpd(8) with one role played by an attacker, for the trust-boundary
 # tests (regress/hostile/hostile.h); never installed.
 $(HOSTILE): $(HOSTILE_SRCS) regress/hostile/hostile.h $(LIBS)
@@ -154,6 +201,6 @@ install: all
 	    sh etc/install.sh "$(DESTDIR)" "$(PREFIX)" "$(BUILD)"
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

@@ -31,6 +31,7 @@
 #include <event2/event.h>
 
 #include "dns.h"
+#include "dns_answer.h"
 #include "dns_conf.h"
 #include "dns_hosts.h"
 #include "ev.h"
@@ -83,18 +84,6 @@ static struct {
 
 static void	dns_timer_arm(void);
 static void	dns_query_after(struct dns_query *, enum dns_status);
-
-/* dns_status_of - the status of a c-ares result code */
-static enum dns_status
-dns_status_of(int status)
-{
-	if (status == ARES_SUCCESS)
-		return DNS_OK;
-	if (status == ARES_ENOTFOUND || status == ARES_ENODATA ||
-	    status == ARES_EBADNAME)	/* cannot exist, e.g. too long */
-		return DNS_NONE;
-	return DNS_TEMPFAIL;
-}
 
 /* dns_on_io - a c-ares socket is readable or writable */
 static void
@@ -350,76 +339,19 @@ dns_name_ok(const char *name)
 	return 1;
 }
 
-/* dns_mx_cmp - order MX records by preference, then by shuffle key */
-static int
-dns_mx_cmp(const void *a, const void *b)
-{
-	const struct dns_mx	*x = a, *y = b;
-
-	if (x->pref != y->pref)
-		return x->pref < y->pref ? -1 : 1;
-	return 0;
-}
-
-/* dns_mx_sort - sort by preference with records of equal preference shuffled */
-static void
-dns_mx_sort(struct dns_mx *mx, size_t n)
-{
-	struct dns_mx	 tmp;
-	size_t		 i, j;
-
-	for (i = n; i > 1; i--) {	/* Fisher-Yates, then a stable sort */
-		j = arc4random_uniform(i);
-		tmp = mx[i - 1];
-		mx[i - 1] = mx[j];
-		mx[j] = tmp;
-	}
-	for (i = 1; i < n; i++) {	/* insertion sort keeps the shuffle */
-		tmp = mx[i];
-		for (j = i; j > 0 && dns_mx_cmp(&mx[j - 1], &tmp) > 0; j--)
-			mx[j] = mx[j - 1];
-		mx[j] = tmp;
-	}
-}
-
-/* dns_mx_copy - the MX records of a reply, bounded; the status */
-static enum dns_status
-dns_mx_copy(struct dns_query *q, const struct ares_mx_reply *r)
-{
-	size_t	 skipped = 0;
-
-	q->mx = xcalloc(DNS_MX_MAX, sizeof(*q->mx));
-	for (; r != NULL && q->n < DNS_MX_MAX; r = r->next) {
-		if (strlen(r->host) >= HOST_MAX) {
-			skipped++;
-			continue;
-		}
-		strlcpy(q->mx[q->n].host, r->host[0] == '\0' ? "." : r->host,
-		    sizeof(q->mx[q->n].host));
-		q->mx[q->n++].pref = r->priority;
-	}
-	if (q->n == 0)
-		return skipped > 0 ? DNS_TEMPFAIL : DNS_NONE;
-	dns_mx_sort(q->mx, q->n);
-	return DNS_OK;
-}
-
 /* dns_on_mx - c-ares answered an MX query */
 static void
 dns_on_mx(void *arg, int status, int timeouts, unsigned char *abuf,
     int alen)
 {
 	struct dns_query	*q = arg;
-	struct ares_mx_reply	*r = NULL;
 	enum dns_status		 st;
 
 	(void)timeouts;
-	if (status == ARES_SUCCESS && !q->cancelled)
-		status = ares_parse_mx_reply(abuf, alen, &r);
-	if ((st = dns_status_of(status)) == DNS_OK && !q->cancelled)
-		st = dns_mx_copy(q, r);
-	if (r != NULL)
-		ares_free_data(r);
+	if ((st = dns_answer_status(status)) == DNS_OK && !q->cancelled) {
+		q->mx = xcalloc(DNS_MX_MAX, sizeof(*q->mx));
+		st = dns_answer_mx(abuf, alen, q->mx, &q->n);
+	}
 	dns_query_done(q, st);
 }
 
@@ -475,7 +407,7 @@ dns_on_addrinfo(void *arg, int status, int timeouts,
 	enum dns_status		 st;
 
 	(void)timeouts;
-	if ((st = dns_status_of(status)) == DNS_OK && !q->cancelled)
+	if ((st = dns_answer_status(status)) == DNS_OK && !q->cancelled)
 		st = ai != NULL ? dns_addr_copy(q, ai) : DNS_NONE;
 	if (ai != NULL)
 		ares_freeaddrinfo(ai);
@@ -514,31 +446,16 @@ static void
 dns_on_ptr(void *arg, int status, int timeouts, unsigned char *abuf,
     int alen)
 {
-	static const struct in_addr	 any;
-	struct dns_query		*q = arg;
-	struct hostent			*he = NULL;
-	enum dns_status			 st;
-	size_t				 len;
+	struct dns_query	*q = arg;
+	enum dns_status		 st;
+	char			 name[HOST_MAX];
 
 	(void)timeouts;
-	if (status == ARES_SUCCESS && !q->cancelled)	/* the name matters */
-		status = ares_parse_ptr_reply(abuf, alen, &any, sizeof(any),
-		    AF_INET, &he);
-	st = dns_status_of(status);
-	if (st == DNS_OK && !q->cancelled) {
-		len = he != NULL && he->h_name != NULL ? strlen(he->h_name) : 0;
-		if (len > 0 && he->h_name[len - 1] == '.')
-			len--;
-		if (!dns_hosts_name_ok(he->h_name, len))
-			st = DNS_NONE;
-		else {
-			q->name = xstrdup(he->h_name);
-			q->name[len] = '\0';
-			q->n = 1;
-		}
+	if ((st = dns_answer_status(status)) == DNS_OK && !q->cancelled &&
+	    (st = dns_answer_ptr(abuf, alen, name, sizeof(name))) == DNS_OK) {
+		q->name = xstrdup(name);
+		q->n = 1;
 	}
-	if (he != NULL)
-		ares_free_hostent(he);
 	dns_query_after(q, st);
 }
 

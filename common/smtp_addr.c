@@ -318,12 +318,14 @@ smtp_addr_parse(const char *s, size_t len, int flags, struct smtp_addr *out,
 		(void)strlcpy(err, "path too long", errsz);
 		return -1;
 	}
-	if (smtp_addr_has8bit(s, i))
-		out->kind |= SMTP_ADDR_UTF8;
-	if ((out->kind & SMTP_ADDR_UTF8) && !(flags & SMTP_ADDR_F_UTF8)) {
+	if (smtp_addr_has8bit(s, i) && !(flags & SMTP_ADDR_F_UTF8)) {
 		(void)strlcpy(err, "non-ASCII address without SMTPUTF8", errsz);
 		return -1;
 	}
+	/* of the mailbox kept: a source route is dropped */
+	if (smtp_addr_has8bit(out->user, strlen(out->user)) ||
+	    smtp_addr_has8bit(out->domain, strlen(out->domain)))
+		out->kind |= SMTP_ADDR_UTF8;
 	snprintf(out->text, sizeof(out->text), "%s@%s", out->user,
 	    out->domain);
 	*used = i;

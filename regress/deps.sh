@@ -1,12 +1,14 @@
 #!/bin/sh
-# deps.sh - install the Debian packages posthorn builds and tests with,
-# when any is missing.  Idempotent; quiet when everything is there.
+# deps.sh [fuzz] - install the Debian packages posthorn builds and tests
+# with (with "fuzz": clang and its libFuzzer, for make fuzz only), when
+# any is missing.  Idempotent; quiet when everything is there.
 # systemd: systemd-analyze verify and systemd-journald for t_install;
 # man-db: verify looks up the unit's Documentation= pages with man(1).
 PKGS="gcc make bison pkg-config libbsd-dev libssl-dev libdb-dev
 libevent-dev zlib1g-dev libcrypt-dev libc-ares-dev libseccomp-dev libatf-dev atf-sh kyua swaks
 python3 openssl iproute2 util-linux passwd db-util
 libnet-ssleay-perl libio-socket-ssl-perl systemd man-db"
+[ "${1:-}" = fuzz ] && PKGS="clang libclang-rt-dev"
 
 missing=""
 for p in $PKGS; do

@@ -91,6 +91,9 @@ static const struct addr_case addr_cases[] = {
 	{ "<\"\xc3\xa9 x\"@y>", 0, R | U, 0, "\"\xc3\xa9 x\"", "y",
 	    SMTP_ADDR_UTF8, 0 },
 	{ "<@\xc3\xa9:u@x>", 0, R, -1, NULL, NULL, 0, 0 },
+	/* the route is dropped: the address kept is plain ASCII (fuzz) */
+	{ "<@\xc3\xa9:u@x>", 0, R | U, 0, "u", "x", 0, 0 },
+	{ "<@\xd4\x92l:u@ce>", 0, M | U, 0, "u", "ce", 0, 0 },
 	{ "<\xc3@x>", 0, R | U, -1, NULL, NULL, 0, 0 },	/* truncated */
 	{ "<\xc0\xaf@x>", 0, R | U, -1, NULL, NULL, 0, 0 },	/* overlong */
 	{ "<\xed\xa0\x80@x>", 0, R | U, -1, NULL, NULL, 0, 0 },	/* surrogate */
