@@ -99,9 +99,27 @@ ph_san_check() {
 	[ -z "$_reports" ] && return 0
 	for _r in $_reports; do
 		echo "== $_r" >&2
-		cat "$_r" >&2
+		ph_san_symbolize < "$_r" >&2
 	done
 	atf_fail "sanitizer report:" $_reports
+}
+
+# ph_san_symbolize - a report with each frame that a chrooted process
+# could not name ("#N 0xADDR  (FILE+0xOFFSET)") named by addr2line
+ph_san_symbolize() {
+	while IFS= read -r _l; do
+		case $_l in
+		*"#"[0-9]*" ("/*"+0x"*")")
+			_m=${_l##*\(}
+			_m=${_m%\)}
+			printf '%s %s\n' "$_l" "$(addr2line -f -i -p \
+			    -e "${_m%+*}" "${_m##*+}" 2>/dev/null | head -n 1)"
+			;;
+		*)
+			printf '%s\n' "$_l"
+			;;
+		esac
+	done
 }
 
 # ph_per_session FILE BUDGET - fail unless the per_session figure in
