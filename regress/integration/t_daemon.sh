@@ -121,6 +121,10 @@ child_death_body() {
 	ph_basic_conf
 	for role in queue smtpd relay lookup keys; do
 		ph_start
+		# the control socket is the queue's: another role may still
+		# be on its way to exec
+		ph_wait_for "[ -n \"\$(ph_role_pids $role)\" ]" 10 ||
+		    atf_fail "no $role process"
 		victim=$(ph_role_pids $role)
 		kill -KILL "$victim"
 		wait "$(cat $PH/daemon.pid)"
