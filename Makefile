@@ -8,6 +8,12 @@
 #                   FUZZ_SECONDS; make fuzz-build only builds them
 #   make install    PREFIX=/usr/local DESTDIR= [UNITDIR=] [SENDMAIL_LINKS=yes]
 #
+# SANITIZE=1 builds everything (programs, unit tests, the hostile smtpd)
+# with AddressSanitizer and UndefinedBehaviorSanitizer into build-san
+# (BUILD= chooses another directory); `make check SANITIZE=1` runs the
+# whole suite on it, and a sanitizer report fails the test it came from
+# (regress/kyua_run.sh and regress/integration/subr.sh).
+#
 # Every top-level directory's *.c files, with those of the process and
 # program directories below it, build into one archive; a file named
 # main.c or *_main.c holds a program's main() and stays out of the
@@ -15,6 +21,12 @@
 # regress/<dir>[/<subdir>]/t_*.c (atf-c), mirroring the tree, and
 # regress/integration/t_*.sh (atf-sh).
 
+SANITIZE ?=
+ifneq ($(SANITIZE),)
+BUILD	?= build-san
+SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+endif
 BUILD	?= build
 PREFIX	?= /usr/local
 DESTDIR	?=
@@ -35,7 +47,8 @@ CFLAGS	?= -O2 -g
 # and -Wno-error: clang's warnings are not gcc's)
 SAN	?=
 CFLAGS	+= -std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
-	   -Wmissing-prototypes -Wstrict-prototypes -fno-strict-aliasing $(SAN)
+	   -Wmissing-prototypes -Wstrict-prototypes -fno-strict-aliasing \
+	   $(SAN_FLAGS) $(SAN)
 CPPFLAGS += -D_GNU_SOURCE -DLIBBSD_OPENBSD_VIS -Icommon -I$(BUILD)/obj/common \
 	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldb -lcrypt
@@ -100,7 +113,7 @@ deps:
 
 check: deps
 	@$(MAKE) --no-print-directory all tests
-	@sh regress/kyua_run.sh $(BUILD)
+	@PH_SANITIZE="$(SANITIZE)" sh regress/kyua_run.sh $(BUILD)
 
 bench: deps
 	@$(MAKE) --no-print-directory all
@@ -188,8 +201,11 @@ $(HOSTILE): $(HOSTILE_SRCS) regress/hostile/hostile.h $(LIBS)
 # namespaces; the wrapper enters them and hands over to atf-sh.
 $(BUILD)/regress/integration/%: regress/integration/%.sh regress/integration/subr.sh
 	@mkdir -p $(dir $@)
-	@printf '#!/bin/sh\nPH_TOP=%s PH_BUILD=%s; export PH_TOP PH_BUILD\nexec unshare -pmnf --mount-proc atf-sh %s "$$@"\n' \
-	    "$(CURDIR)" "$(abspath $(BUILD))" "$(CURDIR)/$<" > $@
+	@printf '#!/bin/sh\nPH_TOP=%s PH_BUILD=%s PH_SANITIZE=%s\n' \
+	    "$(CURDIR)" "$(abspath $(BUILD))" "$(SANITIZE)" > $@
+	@printf 'export PH_TOP PH_BUILD PH_SANITIZE\n' >> $@
+	@printf 'exec unshare -pmnf --mount-proc atf-sh %s "$$@"\n' \
+	    "$(CURDIR)/$<" >> $@
 	@chmod +x $@
 
 $(BUILD)/regress/Kyuafile: $(UNIT_SRCS) $(INTEG_SRCS) Makefile

@@ -71,7 +71,8 @@ buf_add(struct buf *b, const void *p, size_t len)
 {
 	if (buf_reserve(b, len) == -1)
 		return -1;
-	memcpy(b->data + b->len, p, len);
+	if (len > 0)		/* an empty buf's data is NULL */
+		memcpy(b->data + b->len, p, len);
 	b->len += len;
 	b->data[b->len] = '\0';
 	return 0;

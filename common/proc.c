@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/common_interface_defs.h>
+#endif
 
 #include "ev.h"
 #include "ipc.h"
@@ -295,6 +298,10 @@ proc_priv_drop(enum proc_role role, const char *spool, const char *empty)
 	}
 	if ((pw = getpwnam(spec->user)) == NULL)
 		fatalx("proc_priv_drop: unknown account %s", spec->user);
+#ifdef __SANITIZE_ADDRESS__
+	/* a sanitizer build opens its report file while the path resolves */
+	(void)__sanitizer_get_report_path();
+#endif
 	if (root != NULL && (chroot(root) == -1 || chdir("/") == -1))
 		fatal("proc_priv_drop: chroot %s", root);
 	if (setgroups(1, &pw->pw_gid) == -1 ||

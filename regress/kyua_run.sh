@@ -3,6 +3,7 @@
 # "N passed, N failed" counted from Kyua's own results.  Exits non-zero
 # when a test failed or broke.
 build=${1:-build}
+supp=$(cd "$(dirname "$0")" && pwd)/lsan.supp
 [ $# -gt 0 ] && shift
 cd "$build/regress" || exit 1
 # Kyua's work directories must not live under /tmp: integration tests
@@ -11,6 +12,16 @@ mkdir -p kyua-tmp
 rm -f results.db
 TMPDIR=$(pwd)/kyua-tmp
 export TMPDIR
+# A sanitizer build (make SANITIZE=1; PH_SANITIZE non-empty): the first
+# report stops the process with SIGABRT, so the test that triggered it
+# fails; reports go to standard error, which Kyua keeps with the result,
+# and an integration test sends them to files it checks (subr.sh).
+if [ -n "${PH_SANITIZE:-}" ]; then
+	ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1"
+	LSAN_OPTIONS="suppressions=$supp:print_suppressions=0"
+	UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1"
+	export ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
+fi
 kyua test --results-file=results.db --kyuafile=Kyuafile "$@" | tee kyua.log
 kyua report --results-file=results.db --verbose > report.log 2>&1
 grep -E '^(Broken|Failed) test cases:' -A 200 report.log | \

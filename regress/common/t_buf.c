@@ -62,6 +62,20 @@ ATF_TC_BODY(buf_printf_empty, tc)
 	buf_free(&b);
 }
 
+ATF_TC_WITHOUT_HEAD(buf_add_empty_buf);
+ATF_TC_BODY(buf_add_empty_buf, tc)
+{
+	struct buf	b, empty;
+
+	/* an empty buf's data is NULL: appending it copies nothing */
+	buf_init(&b, 8);
+	buf_init(&empty, 8);
+	ATF_CHECK_EQ(buf_add(&b, empty.data, empty.len), 0);
+	ATF_CHECK_EQ(b.len, 0);
+	ATF_CHECK_STREQ(b.data, "");
+	buf_free(&b);
+}
+
 ATF_TC_WITHOUT_HEAD(buf_consume_front);
 ATF_TC_BODY(buf_consume_front, tc)
 {
@@ -104,6 +118,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, buf_add_over_cap);
 	ATF_TP_ADD_TC(tp, buf_printf_cap);
 	ATF_TP_ADD_TC(tp, buf_printf_empty);
+	ATF_TP_ADD_TC(tp, buf_add_empty_buf);
 	ATF_TP_ADD_TC(tp, buf_consume_front);
 	ATF_TP_ADD_TC(tp, buf_grow_large);
 	return atf_no_error();

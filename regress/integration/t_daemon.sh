@@ -20,6 +20,12 @@ privsep_root_body() {
 	ph_setup
 	ph_basic_conf
 	ph_start
+	# the control socket is the queue's: wait until every role has
+	# left root, the end of its start
+	for r in queue smtpd relay lookup keys; do
+		ph_wait_for "p=\$(ph_role_pids $r); [ -n \"\$p\" ] &&
+		    [ \"\$(ph_uid \$p)\" != 0 ]" 10 || atf_fail "$r still root"
+	done
 	q=$(ph_role_pids queue)
 	s=$(ph_role_pids smtpd)
 	d=$(ph_role_pids relay)
@@ -67,8 +73,9 @@ CONF
 	ph_wait_for "test -S $spool/run/control.sock" 10 || { cat $PH_LOG; atf_fail "no start"; }
 	uid=$(id -u phuser)
 	for r in queue smtpd relay lookup keys; do
+		ph_wait_for "[ -n \"\$(ph_role_pids $r)\" ]" 10 ||
+		    atf_fail "no $r process"
 		p=$(ph_role_pids $r)
-		[ -n "$p" ] || atf_fail "no $r process"
 		atf_check_equal "$(ph_uid $p)" "$uid"
 	done
 	atf_check -o match:'^220 ' $GREETING 2525
@@ -121,6 +128,10 @@ child_death_body() {
 	ph_basic_conf
 	for role in queue smtpd relay lookup keys; do
 		ph_start
+		# the control socket is the queue's: another role may still
+		# be on its way to exec
+		ph_wait_for "[ -n \"\$(ph_role_pids $role)\" ]" 10 ||
+		    atf_fail "no $role process"
 		victim=$(ph_role_pids $role)
 		kill -KILL "$victim"
 		wait "$(cat $PH/daemon.pid)"

@@ -303,7 +303,12 @@ queue_key_env_body() {
 	done
 	others=$(kh_pids parent smtpd relay lookup keys)
 	[ $(echo $others | wc -w) -eq 5 ] || atf_fail "processes: $others"
-	kh_scan "--string $QKEY" absent $others
+	# a sanitizer's runtime keeps a copy of the environment its process
+	# started with (/proc/self/environ, read before main): in a
+	# sanitizer build the parent's holds the key out of smtpd's reach
+	strings=$others
+	[ -n "${PH_SANITIZE:-}" ] && strings=$(kh_pids smtpd relay lookup keys)
+	kh_scan "--string $QKEY" absent $strings
 	kh_scan "--sha256 $QKEY" absent $others
 	# and mail flows: the queue has its key
 	kh_swaks 25 --tls

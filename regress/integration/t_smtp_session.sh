@@ -218,8 +218,7 @@ idle_memory_body() {
 	pid=$(ph_role_pids smtpd)
 	atf_check -o save:mem.out $LOAD --port 25 --sessions 1000 --pid $pid
 	cat mem.out
-	per=$(sed -n 's/.*per_session=\([0-9]*\).*/\1/p' mem.out)
-	[ -n "$per" ] && [ "$per" -lt 16384 ] || atf_fail "per session: $per"
+	ph_per_session mem.out 16384
 }
 
 atf_test_case sigterm_sessions

@@ -180,8 +180,7 @@ tls_idle() {
 	atf_check -o save:mem.out $IDLE --mode $1 --port $2 --sessions $count \
 	    --sni mx2.test --pid $pid
 	cat mem.out
-	per=$(sed -n 's/.*per_session=\([0-9]*\).*/\1/p' mem.out)
-	[ -n "$per" ] && [ "$per" -lt 20480 ] || atf_fail "per session: $per"
+	ph_per_session mem.out 20480
 }
 
 atf_test_case idle_memory_starttls

@@ -61,6 +61,12 @@ def key_needles(path):
     return needles
 
 
+# AddressSanitizer's shadow memory on x86-64 (make SANITIZE=1): the
+# sanitizer's bookkeeping, terabytes of it, never data of ours.  Nothing
+# else is mapped there.
+ASAN_SHADOW = (0x7fff0000, 0x10007fff8000)
+
+
 def regions(pid):
     """(start, end) of each readable mapping of pid."""
     with open("/proc/%d/maps" % pid) as f:
@@ -69,6 +75,8 @@ def regions(pid):
             if fields[1][0] != "r" or fields[-1] in ("[vvar]", "[vsyscall]"):
                 continue
             start, end = (int(x, 16) for x in fields[0].split("-"))
+            if ASAN_SHADOW[0] <= start and end <= ASAN_SHADOW[1]:
+                continue
             yield start, end
 
 

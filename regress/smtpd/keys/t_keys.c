@@ -251,6 +251,9 @@ t_sign(EVP_PKEY *key, int padding, const EVP_MD *md, const unsigned char *tbs,
 	return ok ? sigsz : 0;
 }
 
+/* The proxy of keyproxy_through_holder (a keyproxy is never freed). */
+static struct keyproxy *t_keys_proxy;
+
 ATF_TC_WITHOUT_HEAD(keyproxy_through_holder);
 ATF_TC_BODY(keyproxy_through_holder, tc)
 {
@@ -315,6 +318,13 @@ ATF_TC_BODY(keyproxy_through_holder, tc)
 	    sizeof(sig)) > 0);
 	kill(pid, SIGKILL);
 	ATF_REQUIRE(waitpid(pid, &status, 0) == pid);
+	EVP_PKEY_free(pother);
+	EVP_PKEY_free(pec);
+	EVP_PKEY_free(prsa);
+	EVP_PKEY_free(rsa.key);
+	EVP_PKEY_free(ec.key);
+	/* the proxy lives as long as its process, as in smtpd and relay */
+	t_keys_proxy = kp;
 }
 
 ATF_TP_ADD_TCS(tp)
