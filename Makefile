@@ -4,6 +4,7 @@
 #   make check      install missing packages, build, run the Kyua suite
 #   make run        install missing packages, build, run on 127.0.0.1:2525
 #   make bench      side-by-side benchmark with Postfix and OpenSMTPD
+#   make bench-smoke every stage of the benchmark once, posthorn alone
 #   make install    PREFIX=/usr/local DESTDIR= [UNITDIR=] [SENDMAIL_LINKS=yes]
 #
 # Every top-level directory's *.c files, with those of the process and
@@ -67,7 +68,7 @@ HOSTILE_SRCS = $(wildcard regress/hostile/*.c)
 HOSTILE	 = $(BUILD)/regress/hostile/ph_hostile
 MANS	 = $(wildcard */*.[58] */*/*.[58])
 
-.PHONY: all check run install clean deps tests bench
+.PHONY: all check run install clean deps tests bench bench-smoke
 .SUFFIXES:
 
 all: $(PROGS)
@@ -82,6 +83,10 @@ check: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@python3 regress/bench/bench.py $(BUILD)
+
+bench-smoke: deps
+	@$(MAKE) --no-print-directory all
+	@python3 regress/bench/bench.py --smoke $(BUILD)
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -2,11 +2,12 @@
 # deps.sh - install the Debian packages posthorn builds and tests with,
 # when any is missing.  Idempotent; quiet when everything is there.
 # systemd: systemd-analyze verify and systemd-journald for t_install;
-# man-db: verify looks up the unit's Documentation= pages with man(1).
+# man-db: verify looks up the unit's Documentation= pages with man(1);
+# gnuplot-nox, strace: the benchmark's smoke test (t_bench).
 PKGS="gcc make bison pkg-config libbsd-dev libssl-dev libdb-dev
 libevent-dev zlib1g-dev libcrypt-dev libc-ares-dev libatf-dev atf-sh kyua swaks
 python3 openssl iproute2 util-linux passwd db-util
-libnet-ssleay-perl libio-socket-ssl-perl systemd man-db"
+libnet-ssleay-perl libio-socket-ssl-perl systemd man-db gnuplot-nox strace"
 
 missing=""
 for p in $PKGS; do
