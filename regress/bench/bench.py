@@ -14,7 +14,7 @@ OUT/results.txt and OUT/results.md, the plot to OUT/throughput.png (OUT
 is BUILD/bench unless --out says).
 
 Knobs (environment): BENCH_REPS rounds (3), BENCH_MESSAGES messages per
-throughput run (500), BENCH_STORAGE disk and/or tmpfs (disk: the build
+throughput run (300), BENCH_STORAGE disk and/or tmpfs (disk: the build
 tree's file system), BENCH_IDLE idle sessions (1000), BENCH_LAT_SECONDS
 length of each latency run at 200 msg/s (10), BENCH_RECOVERY queued
 messages (10000; in the first round, for BENCH_RECOVERY_SERVERS:
@@ -64,7 +64,7 @@ def options():
         a.first = ["--recovery", "30", "--syncs", "5"]
         return a
     a.servers = report.SERVERS
-    a.opts = ["--messages", str(env("BENCH_MESSAGES", 500)),
+    a.opts = ["--messages", str(env("BENCH_MESSAGES", 300)),
               "--idle", str(env("BENCH_IDLE", 1000)),
               "--lat-seconds", str(env("BENCH_LAT_SECONDS", 10))]
     a.first = ["--recovery", str(env("BENCH_RECOVERY", 10000)),

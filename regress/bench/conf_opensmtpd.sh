@@ -9,6 +9,10 @@ for u in opensmtpd opensmtpq; do
 	    -s /usr/sbin/nologin "$u" || exit 1
 done
 mkdir -p /var/lib/opensmtpd/empty || exit 1
+# smtpctl must be set-gid opensmtpq, a group the extracted package could
+# not name: a copy that is
+cp /usr/sbin/smtpctl /tmp/bench/opensmtpctl || exit 1
+chgrp opensmtpq /tmp/bench/opensmtpctl && chmod 2555 /tmp/bench/opensmtpctl
 chmod 0755 /var/lib/opensmtpd /var/lib/opensmtpd/empty
 cat > /etc/smtpd.conf <<CONF
 pki bench.example cert "/etc/ssl/bench/cert.pem"

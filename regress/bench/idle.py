@@ -124,12 +124,13 @@ def hold_tls(n, deadline):
     return socks, len(socks), None
 
 
-def measure(pid, n, tls, out, log):
+def measure(ctx, n, tls, log):
     """measure - idle memory, then with n idle sessions (clear, or
     inside TLS) open; figures rss_*/pss_* and their tls_ variants"""
-    pre = "tls_" if tls else ""
+    pre, out = "tls_" if tls else "", ctx["out"]
+    procs = lambda: nsproc.pids(ctx["p"], ctx["cgroup"])
     time.sleep(2)
-    rss0, pss0 = nsproc.memory(pid)
+    rss0, pss0 = nsproc.memory(procs())
     out(pre + "rss_idle", rss0)
     out(pre + "pss_idle", pss0)
     hold = hold_tls if tls else hold_plain
@@ -139,7 +140,7 @@ def measure(pid, n, tls, out, log):
     out(pre + "sessions_held", held)
     if held >= max(1, n // 10):
         time.sleep(2)
-        rss1, pss1 = nsproc.memory(pid)
+        rss1, pss1 = nsproc.memory(procs())
         out(pre + "rss_per_session", "%.1f" % ((rss1 - rss0) / held))
         out(pre + "pss_per_session", "%.1f" % ((pss1 - pss0) / held))
     else:

@@ -51,7 +51,7 @@ def paced(ctx, kind, rate, seconds, sessions=10):
     n = max(1, int(rate * seconds))
     load.clear(dest)
     accepted, took, errs = pacer.send(n, sessions, load.RCPT[kind], 4096,
-                                      rate)
+                                      rate, timeout=max(30, 3 * seconds))
     if errs or len(accepted) < n:
         for k in ("p50", "p99", "rate"):
             out(pre + k, "n/a %d of %d accepted %s" % (

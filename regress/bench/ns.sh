@@ -93,7 +93,8 @@ fi
 
 # a self-signed certificate for every server's STARTTLS
 mkdir -p /etc/ssl/bench
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=bench.example \
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+    -nodes -days 2 -subj /CN=bench.example \
     -keyout /etc/ssl/bench/key.pem -out /etc/ssl/bench/cert.pem \
     2>/dev/null || die "cannot make a certificate"
 chmod 0600 /etc/ssl/bench/key.pem

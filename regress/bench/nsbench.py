@@ -98,6 +98,18 @@ def throughput_stages(ctx, args, sessions):
         log("latency done")
 
 
+def restart(ctx, server, logs):
+    """restart - stop and start the server afresh (Postfix keeps the
+    processes of closed sessions for later ones); 0 or -1"""
+    nsproc.stop(ctx["p"], ctx["cgroup"], keep=True)
+    p = ctx["p"] = nsproc.start(server, logs, cgroup=ctx["cgroup"])
+    if nsproc.wait_for(lambda: p.poll() is None and nsproc.greets(), 30,
+                       0.2):
+        return 0
+    ctx["out"]("tls_rss_per_session", "n/a %s did not restart" % server)
+    return -1
+
+
 def server_run(ctx, args, sessions):
     """server_run - every stage of one server; 0 or 1"""
     server = args.server
@@ -111,22 +123,23 @@ def server_run(ctx, args, sessions):
         return 1
     log("%s up (pid %d)" % (server, p.pid))
     if args.idle:
-        idle.measure(p.pid, args.idle, False, ctx["out"], log)
-    if args.idle_tls:
-        idle.measure(p.pid, args.idle_tls, True, ctx["out"], log)
+        idle.measure(ctx, args.idle, False, log)
+    if args.idle_tls and restart(ctx, server, args.logs) == 0:
+        idle.measure(ctx, args.idle_tls, True, log)
     log("memory measured")
     throughput_stages(ctx, args, sessions)
     if args.recovery:
         ctx["p"] = recovery.measure(ctx, server, args.recovery, os.path.join(
             args.logs, server + ".log"))
         log("recovery done")
-    nsproc.stop(ctx["p"], ctx["cgroup"])
+    nsproc.stop(ctx["p"], ctx["cgroup"], keep=True)
     if args.syncs:
         sink = load.start_sink(ctx["tools"])
         syncs.measure(ctx, server, args.syncs)
         if sink:
             nsproc.stop(sink)
         log("syncs counted")
+    nsproc.stop(ctx["p"], ctx["cgroup"])
     return 0
 
 

@@ -112,10 +112,19 @@ def descendants(root):
     return out
 
 
-def memory(root):
-    """memory - (RSS, PSS) in KiB summed over root's process tree"""
+def pids(p, cgroup):
+    """pids - the server's processes: its cgroup's (Postfix's master
+    leaves the tree of the command that starts it), else p's tree"""
+    if cgroup:
+        with open(os.path.join(cgroup, "cgroup.procs")) as f:
+            return {int(x) for x in f.read().split()}
+    return descendants(p.pid)
+
+
+def memory(procs):
+    """memory - (RSS, PSS) in KiB summed over the processes procs"""
     rss = pss = 0
-    for p in descendants(root):
+    for p in procs:
         try:
             with open("/proc/%d/smaps_rollup" % p) as f:
                 for line in f:
@@ -149,9 +158,10 @@ def cpu_usec(p, cgroup):
     return ticks * 1000000 // hz
 
 
-def stop(p, cgroup=None):
-    """stop - SIGTERM the process group of p, SIGKILL after a grace
-    time, then remove its cgroup"""
+def stop(p, cgroup=None, keep=False):
+    """stop - SIGTERM the process group of p, then whatever is left in
+    its cgroup, SIGKILL after a grace time; the cgroup is removed unless
+    keep"""
     for sig, grace in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
         try:
             os.killpg(p.pid, sig)
@@ -162,9 +172,17 @@ def stop(p, cgroup=None):
             break
         except subprocess.TimeoutExpired:
             pass
-    if cgroup:
-        wait_for(lambda: not open(os.path.join(
-            cgroup, "cgroup.procs")).read().strip(), 10)
+    if not cgroup:
+        return
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in pids(p, cgroup):
+            try:
+                os.kill(pid, sig)
+            except OSError:
+                pass
+        if wait_for(lambda: not pids(p, cgroup), 10):
+            break
+    if not keep:
         try:
             os.rmdir(cgroup)
         except OSError:

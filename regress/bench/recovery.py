@@ -12,7 +12,7 @@ import nsproc
 
 CTL = {"posthorn": [nsproc.W + "/bin/smtpctl", "-f",
                     nsproc.W + "/smtpd.conf"],
-       "opensmtpd": ["/usr/sbin/smtpctl"]}
+       "opensmtpd": [nsproc.W + "/opensmtpctl"]}
 
 
 def run(argv):
@@ -65,7 +65,7 @@ def measure(ctx, server, n, log_path):
         out("recovery_s", "n/a " + err)
         return ctx["p"]
     queued = n - load.count(load.MAILDIR)
-    nsproc.stop(ctx["p"])
+    nsproc.stop(ctx["p"], ctx["cgroup"], keep=True)
     release(server)
     t0 = time.monotonic()
     p = nsproc.start(server, ctx["logs"], cgroup=ctx["cgroup"])

@@ -6,6 +6,7 @@ traced call down).
 """
 import os
 import signal
+import subprocess
 import time
 
 import load
@@ -39,16 +40,23 @@ def parse(path):
     return calls
 
 
-def stop_traced(tracer):
-    """stop_traced - SIGTERM the server below strace, let strace write
-    its summary and end; nsproc.stop if it does not"""
-    kids = [p for p in nsproc.descendants(tracer.pid) if p != tracer.pid]
-    if kids:
-        os.kill(min(kids), signal.SIGTERM)
+def stop_traced(server, tracer):
+    """stop_traced - stop the server below strace (Postfix's master has
+    left strace's process tree: postfix stop), let strace write its
+    summary once every traced process is gone (what is left after 30 s
+    is for the caller's nsproc.stop)"""
+    if server == "postfix":
+        subprocess.run(["postfix", "stop"], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=60)
+    else:
+        kids = [p for p in nsproc.descendants(tracer.pid)
+                if p != tracer.pid]
+        if kids:
+            os.kill(min(kids), signal.SIGTERM)
     try:
         tracer.wait(timeout=30)
-    except Exception:
-        nsproc.stop(tracer)
+    except subprocess.TimeoutExpired:
+        pass
 
 
 def measure(ctx, server, n):
@@ -58,21 +66,21 @@ def measure(ctx, server, n):
     path = os.path.join(ctx["logs"], "strace-%s.txt" % server)
     wrap = ["strace", "-f", "-c", "-o", path, "-e",
             "trace=" + ",".join(CALLS)]
-    p = nsproc.start(server, ctx["logs"], wrap=wrap, tag="-strace")
+    p = ctx["p"] = nsproc.start(server, ctx["logs"], wrap=wrap,
+                                tag="-strace", cgroup=ctx["cgroup"])
     if not nsproc.wait_for(lambda: nsproc.greets(), 60, 0.1):
-        nsproc.stop(p)
         out("syncs_per_msg", "n/a %s did not start under strace" % server)
         return
     sent = 0
     for kind in ("e2e", "relay"):
         load.clear(load.DEST[kind])
         t0, _, err = load.source(ctx["tools"], 10, n, 4096,
-                                    load.RCPT[kind], ctx["timeout"])
+                                 load.RCPT[kind], ctx["timeout"])
         if not err and load.arrival(load.DEST[kind], n,
                                     t0 + ctx["timeout"]):
             sent += n
     time.sleep(1)
-    stop_traced(p)
+    stop_traced(server, p)
     calls = parse(path) if os.path.exists(path) else {}
     if sent < 2 * n or not calls:
         out("syncs_per_msg", "n/a %d of %d delivered under strace" % (
