@@ -1,11 +1,14 @@
 """pacer.py - an SMTP sender that can keep a fixed rate: n messages over
-a few sessions, message i due at start + i / rate (rate 0: as fast as the
-server takes them).  Every message carries "X-Bench-Id: I"; the wall
-clock time of the 250 that accepted it is recorded, so that latency.py
-can match it with the message's arrival.
+a few sessions (each a new connection every PER_CONN messages), message
+i due at start + i / rate (rate 0: as fast as the server takes them).
+Every message carries "X-Bench-Id: I"; the wall clock time of the 250
+that accepted it is recorded, so that latency.py can match it with the
+message's arrival.
 """
 import asyncio
 import time
+
+PER_CONN = 50
 
 
 def message(i, rcpt, size):
@@ -36,18 +39,30 @@ async def command(reader, writer, data, want):
         raise ConnectionError("%r answered %r" % (data[:20], got))
 
 
-async def session(job, state):
-    """session - one connection sending the next due message until
-    there is none left"""
+async def connect(job):
+    """connect - a new connection through its greeting and EHLO"""
     reader, writer = await asyncio.open_connection(job["host"], job["port"])
     await command(reader, writer, None, b"220")
     await command(reader, writer, b"EHLO client.bench.example\r\n", b"250")
+    return reader, writer
+
+
+async def session(job, state):
+    """session - one client sending the next due message until there is
+    none left, on a new connection every PER_CONN messages (servers
+    limit the messages of a session)"""
+    reader, writer, sent = None, None, 0
     while state["next"] < job["n"]:
         i = state["next"]
         state["next"] += 1
         if job["rate"]:
             due = state["t0"] + i / job["rate"]
             await asyncio.sleep(max(0, due - time.monotonic()))
+        if sent % PER_CONN == 0:
+            if writer:
+                writer.write(b"QUIT\r\n")
+                writer.close()
+            reader, writer = await connect(job)
         await command(reader, writer, b"MAIL FROM:<sender@client.bench."
                       b"example>\r\n", b"250")
         await command(reader, writer, b"RCPT TO:<%s>\r\n" %
@@ -56,8 +71,10 @@ async def session(job, state):
         await command(reader, writer, message(i, job["rcpt"], job["size"]),
                       b"250")
         state["accepted"][i] = time.time()
-    writer.write(b"QUIT\r\n")
-    writer.close()
+        sent += 1
+    if writer:
+        writer.write(b"QUIT\r\n")
+        writer.close()
 
 
 async def run(job):
