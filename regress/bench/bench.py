@@ -188,6 +188,8 @@ def main():
              "to the last write of the message's file" % (
                  "50" if a.smoke else "200")]
     png_err = write(out, res, a, facts, t_start, load0)
+    if png_err:
+        fetch.say("no plot: " + png_err)
     if not a.smoke:
         return 0
     bad = check(res, a.servers, png_err)

@@ -1,16 +1,17 @@
 """plot.py - the PNG plot of end-to-end throughput (into the Maildir)
 against concurrent sessions for the three servers, with the load tools'
-own ceiling (the sender straight into the sink), drawn by gnuplot.
+own ceiling (the sender straight into the sink), drawn by gnuplot on
+logarithmic scales.
 """
 import os
 import subprocess
 
 SCRIPT = """set terminal png size 800,500
 set output '%(png)s'
-set title 'end-to-end throughput into a Maildir (%(title)s)'
+set title "end-to-end throughput into a Maildir (%(title)s)"
 set xlabel 'concurrent SMTP sessions'
 set ylabel 'messages per second'
-set logscale x
+set logscale xy
 set xtics (1, 10, 50)
 set key top left
 set grid
@@ -32,7 +33,8 @@ def draw(path, sessions, series, title):
                 "?" if v is None else "%.1f" % v for v in vals)))
     gp = path[:-4] + ".gp"
     with open(gp, "w") as f:
-        f.write(SCRIPT % {"png": path, "dat": dat, "title": title,
+        f.write(SCRIPT % {"png": path, "dat": dat,
+                          "title": title.replace('"', "'"),
                           "ncol": len(series) + 1})
     try:
         r = subprocess.run(["gnuplot", gp], stdout=subprocess.PIPE,
