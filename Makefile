@@ -4,6 +4,7 @@
 #   make check      install missing packages, build, run the Kyua suite
 #   make run        install missing packages, build, run on 127.0.0.1:2525
 #   make bench      side-by-side benchmark with Postfix and OpenSMTPD
+#   make bench-smoke every stage of the benchmark once, posthorn alone
 #   make fuzz       build the libFuzzer targets (clang) and run each for
 #                   FUZZ_SECONDS; make fuzz-build only builds them
 #   make install    PREFIX=/usr/local DESTDIR= [UNITDIR=] [SENDMAIL_LINKS=yes]
@@ -103,7 +104,7 @@ FUZZ_FLAGS ?=
 FUZZ_BINS = $(patsubst %,$(FUZZ_BUILD)/fuzz/%,$(FUZZ_NAMES))
 
 .PHONY: all check run install clean deps tests bench fuzz fuzz-build \
-	fuzz-bins
+	fuzz-bins bench-smoke
 .SUFFIXES:
 
 all: $(PROGS)
@@ -118,6 +119,10 @@ check: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@python3 regress/bench/bench.py $(BUILD)
+
+bench-smoke: deps
+	@$(MAKE) --no-print-directory all
+	@python3 regress/bench/bench.py --smoke $(BUILD)
 
 run: deps
 	@$(MAKE) --no-print-directory all

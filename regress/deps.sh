@@ -3,11 +3,12 @@
 # with (with "fuzz": clang and its libFuzzer, for make fuzz only), when
 # any is missing.  Idempotent; quiet when everything is there.
 # systemd: systemd-analyze verify and systemd-journald for t_install;
-# man-db: verify looks up the unit's Documentation= pages with man(1).
+# man-db: verify looks up the unit's Documentation= pages with man(1);
+# gnuplot-nox, strace: the benchmark's smoke test (t_bench).
 PKGS="gcc make bison pkg-config libbsd-dev libssl-dev libdb-dev
 libevent-dev zlib1g-dev libcrypt-dev libc-ares-dev libseccomp-dev libatf-dev atf-sh kyua swaks
 python3 openssl iproute2 util-linux passwd db-util
-libnet-ssleay-perl libio-socket-ssl-perl systemd man-db"
+libnet-ssleay-perl libio-socket-ssl-perl systemd man-db gnuplot-nox strace"
 [ "${1:-}" = fuzz ] && PKGS="clang libclang-rt-dev"
 
 missing=""

@@ -1,94 +1,83 @@
 #!/usr/bin/env python3
-"""bench.py BUILD - `make bench`: posthorn side by side with Postfix and
-OpenSMTPD on this machine, over loopback, reported as ratios.
+"""bench.py [--smoke] [BUILD] - `make bench`: posthorn side by side with
+Postfix and OpenSMTPD on this machine, over loopback, as ratios to
+Postfix; `make bench-smoke`: every stage once with tiny counts, posthorn
+alone, checked to produce every figure and the plot.
 
-Run as root.  Installs the plain libraries the peers need (apt-get),
-downloads Debian's postfix and opensmtpd packages with `apt-get download`
-into BUILD/bench/debs and extracts each into its own tree (no package is
-installed, no maintainer script runs, no service starts on the host).
-Every run of a server happens in private namespaces (ns.sh) that die with
-it.  Each figure is the median of --reps runs; runs of the three servers
-are interleaved.  The table goes to standard output and to
-BUILD/bench/results.txt.
+Run as root.  fetch.py brings the peers; every run of a server, and of
+the machine's ceilings, happens in private namespaces (ns.sh, nsbench.py)
+with only a loopback link and a private resolver, and dies with them.
+Each figure is the median of the rounds; within a round the ceilings and
+the three servers run one after the other, so that the machine's other
+load falls on all of them alike.  Tables go to standard output,
+OUT/results.txt and OUT/results.md, the plot to OUT/throughput.png (OUT
+is BUILD/bench unless --out says).
+
+Knobs (environment): BENCH_REPS rounds (3), BENCH_MESSAGES messages per
+throughput run (300), BENCH_STORAGE disk and/or tmpfs (disk: the build
+tree's file system), BENCH_IDLE idle sessions (1000), BENCH_LAT_SECONDS
+length of each latency run at 200 msg/s (10), BENCH_RECOVERY queued
+messages (10000; in the first round, for BENCH_RECOVERY_SERVERS:
+posthorn,postfix), BENCH_SYNCS messages of the strace run (200),
+BENCH_BUDGET seconds for all runs (1500).
 """
 import argparse
 import glob
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import time
 
+import fetch
+import plot
+import report
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
-SERVERS = ("posthorn", "postfix", "opensmtpd")
-PEERS = ("postfix", "opensmtpd")
-LIBS = ("libicu72 libnsl2 libsasl2-2 libdb5.3 libssl3 libevent-2.1-7 "
-        "libpam0g zlib1g libcrypt1 iproute2 util-linux passwd").split()
 
 
-def say(msg):
-    """say - a progress line on standard error"""
-    sys.stderr.write("bench: %s\n" % msg)
-    sys.stderr.flush()
+def env(name, default):
+    """env - an integer knob from the environment"""
+    return int(os.environ.get(name, default))
 
 
-def missing(pkgs):
-    """missing - the packages of pkgs that dpkg does not list as installed"""
-    out = []
-    for p in pkgs:
-        r = subprocess.run(["dpkg-query", "-W", "-f=${Status}", p],
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        if b"ok installed" not in r.stdout:
-            out.append(p)
-    return out
+def options():
+    """options - the command line and the environment's knobs"""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build", nargs="?", default="build")
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--out")
+    ap.add_argument("--reps", type=int, default=env("BENCH_REPS", 3))
+    ap.add_argument("--storage",
+                    default=os.environ.get("BENCH_STORAGE", "disk"))
+    ap.add_argument("--budget", type=int, default=env("BENCH_BUDGET", 1500))
+    a = ap.parse_args()
+    a.recovery_servers = os.environ.get("BENCH_RECOVERY_SERVERS",
+                                        "posthorn,postfix").split(",")
+    if a.smoke:
+        a.reps, a.storage, a.servers = 1, "tmpfs", ("posthorn",)
+        a.opts = ["--tools", "python", "--messages", "20", "--idle", "10",
+                  "--idle-tls", "3", "--big", "2", "--lat-rate", "50",
+                  "--lat-seconds", "0.4", "--fs-seconds", "0.5",
+                  "--timeout", "30"]
+        a.first = ["--recovery", "30", "--syncs", "5"]
+        return a
+    a.servers = report.SERVERS
+    a.opts = ["--messages", str(env("BENCH_MESSAGES", 300)),
+              "--idle", str(env("BENCH_IDLE", 1000)),
+              "--lat-seconds", str(env("BENCH_LAT_SECONDS", 10))]
+    a.first = ["--recovery", str(env("BENCH_RECOVERY", 10000)),
+               "--syncs", str(env("BENCH_SYNCS", 200))]
+    return a
 
 
-def fetch_peers(bench):
-    """fetch_peers - download and extract the peers; {peer: reason} for
-    those that cannot be had"""
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    debs = os.path.join(bench, "debs")
-    os.makedirs(debs, exist_ok=True)
-    say("apt-get update")
-    subprocess.run(["apt-get", "update", "-q"], env=env,
-                   stdout=subprocess.DEVNULL, timeout=300)
-    need = missing(LIBS)
-    if need:
-        say("installing libraries: " + " ".join(need))
-        subprocess.run(["apt-get", "install", "-y", "-q",
-                        "--no-install-recommends"] + need, env=env,
-                       stdout=subprocess.DEVNULL, timeout=600)
-    broken = {}
-    for peer in PEERS:
-        have = glob.glob(os.path.join(debs, peer + "_*.deb"))
-        if not have:
-            say("apt-get download " + peer)
-            subprocess.run(["apt-get", "download", "-q", peer], cwd=debs,
-                           env=env, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, timeout=300)
-            have = glob.glob(os.path.join(debs, peer + "_*.deb"))
-        if not have:
-            broken[peer] = "apt-get download %s failed" % peer
-            continue
-        root = os.path.join(bench, "root-" + peer)
-        shutil.rmtree(root, ignore_errors=True)
-        r = subprocess.run(["dpkg-deb", "-x", sorted(have)[-1], root])
-        if r.returncode != 0:
-            broken[peer] = "dpkg-deb -x failed"
-    if "postfix" in broken:
-        for s in SERVERS:
-            broken.setdefault(s, "no smtp-source (Postfix package missing)")
-    return broken
-
-
-def run_one(server, storage, bench, build, opts, limit):
-    """run_one - one namespace run of one server; {key: value}"""
-    argv = ["timeout", "-k", "10", str(limit), "unshare", "-pmnuf",
+def run_one(server, storage, out, build, opts, limit):
+    """run_one - one namespace run; {key: value}"""
+    argv = ["timeout", "-k", "10", str(int(limit)), "unshare", "-pmnuf",
             "--mount-proc", "sh", os.path.join(HERE, "ns.sh"), server,
-            storage, bench, TOP, build] + opts
-    say("%s on %s" % (server, storage))
+            storage, out, TOP, build, "--server", server] + opts
+    fetch.say("%s on %s" % (server, storage))
     r = subprocess.run(argv, stdout=subprocess.PIPE)
     res = {}
     for line in r.stdout.decode(errors="replace").splitlines():
@@ -98,145 +87,117 @@ def run_one(server, storage, bench, build, opts, limit):
     if r.returncode == 124:
         res.setdefault("error", "run exceeded %d s" % limit)
     if "error" in res:
-        say("%s on %s: %s" % (server, storage, res["error"]))
+        fetch.say("%s on %s: %s" % (server, storage, res["error"]))
     return res
 
 
-ROWS = [
-    ("accept_s1", "accept msg/s, 1 session"),
-    ("accept_s10", "accept msg/s, 10 sessions"),
-    ("accept_s50", "accept msg/s, 50 sessions"),
-    ("e2e_s1", "end-to-end msg/s, 1 session"),
-    ("e2e_s10", "end-to-end msg/s, 10 sessions"),
-    ("e2e_s50", "end-to-end msg/s, 50 sessions"),
-    ("relay_s10", "relay msg/s, 10 sessions"),
-    ("rss_idle", "RSS idle, KiB"),
-    ("rss_load", "RSS with sessions, KiB"),
-    ("rss_per_session", "RSS per idle session, KiB"),
-    ("pss_idle", "PSS idle, KiB"),
-    ("pss_load", "PSS with sessions, KiB"),
-    ("pss_per_session", "PSS per idle session, KiB"),
-    ("sessions_held", "idle sessions held"),
-]
+def rounds(a, out, build, broken, t_start):
+    """rounds - {storage: {server: [results of each round]}}"""
+    res = {}
+    for storage in [s for s in a.storage.split(",") if s]:
+        res[storage] = {s: [] for s in ("ceiling",) + tuple(a.servers)}
+        for rep in range(a.reps):
+            for server in res[storage]:
+                left = a.budget - (time.monotonic() - t_start)
+                if server in broken:
+                    res[storage][server].append({"error": broken[server]})
+                    continue
+                if left < 60:
+                    fetch.say("time budget spent; skipping %s, round %d" %
+                              (server, rep + 1))
+                    continue
+                opts = list(a.opts)
+                if rep == 0 and server != "ceiling":
+                    opts += a.first if server in a.recovery_servers or \
+                        a.smoke else a.first[2:]
+                res[storage][server].append(run_one(
+                    server, storage, out, build, opts, min(left, 900)))
+    return res
 
 
-def median(runs, key):
-    """median - (median of the numeric values, count) or (None, reason)"""
-    vals, why = [], "not run"
-    for r in runs:
-        v = r.get(key, r.get("error", "not measured"))
-        try:
-            vals.append(float(v))
-        except ValueError:
-            why = v[4:] if v.startswith("n/a ") else v
-    if not vals:
-        return None, why
-    return statistics.median(vals), len(vals)
+def check(res, servers, png_err):
+    """check - for the smoke run: the reasons it is not whole"""
+    bad = [] if png_err is None else [png_err]
+    for storage, by in res.items():
+        for s in ("ceiling",) + tuple(servers):
+            for r in by[s]:
+                bad += ["%s %s: %s" % (s, k, v) for k, v in r.items()
+                        if v.startswith("n/a") or k == "error"]
+        keys = set(by["posthorn"][0]) if by["posthorn"] else set()
+        bad += ["posthorn %s: missing" % k for k, _ in report.ROWS
+                if k not in keys]
+    return bad
 
 
-def fmt(v):
-    """fmt - a figure for the table"""
-    if v is None:
-        return "n/a"
-    return "%.0f" % v if v >= 100 else "%.1f" % v
-
-
-def table(results, storage, args):
-    """table - the lines of the result table of one storage"""
-    lines = ["", "== spool and Maildir on %s; %d messages of %d bytes; "
-             "%d idle sessions; median of up to %d runs ==" % (
-                 "tmpfs (memory)" if storage == "tmpfs" else
-                 "disk (the build tree's file system)", args.messages,
-                 args.size, args.idle, args.reps),
-             "%-30s %10s %10s %10s %10s %10s" % (
-                 "metric", "posthorn", "postfix", "opensmtpd",
-                 "ph/postfix", "ph/opensmtpd")]
-    notes = ["runs: " + ", ".join("%s %d of %d" % (
-        s, len(results[storage][s]), args.reps) for s in SERVERS)]
-    for key, label in ROWS:
-        med = {}
-        for s in SERVERS:
-            v, n = median(results[storage][s], key)
-            med[s] = v
-            if v is None:
-                notes.append("%s %s: n/a (%s)" % (s, key, n))
-        cells = [fmt(med[s]) for s in SERVERS]
-        for peer in PEERS:
-            a, b = med["posthorn"], med[peer]
-            cells.append("%.2f" % (a / b) if a is not None and b else "n/a")
-        lines.append("%-30s %10s %10s %10s %10s %10s" % ((label,) +
-                                                        tuple(cells)))
-    if notes:
-        lines.append("notes (a median is over the runs that measured it):")
-        seen = set()
-        for n in notes:
-            if n not in seen:
-                seen.add(n)
-                lines.append("  " + n)
-    return lines
+def write(out, res, a, facts, t_start, load0):
+    """write - the tables and the plot; None or why the plot failed"""
+    titles = {"tmpfs": "spool and Maildir on tmpfs (memory)",
+              "disk": "spool and Maildir on the build tree's disk"}
+    txt = ["posthorn benchmark, %s, %s; load average %s before, %s after"
+           % (time.strftime("%Y-%m-%d %H:%M"), report.machine(), load0,
+              open("/proc/loadavg").read().split(" ")[0])]
+    md = ["## posthorn benchmark", ""]
+    png_err = None
+    for storage, by in res.items():
+        title = "%s; median of %d rounds" % (titles[storage], a.reps)
+        txt += report.text(by, a.servers, title)
+        md += report.markdown(by, a.servers, title, facts) + [""]
+        series = [(s, {n: report.median(by[s], "e2e_s%d" % n)[0]
+                       for n in report.SESSIONS})
+                  for s in a.servers + ("ceiling",)]
+        series[-1] = ("sender into sink", {
+            n: report.median(by["ceiling"], "sink_s%d" % n)[0]
+            for n in report.SESSIONS})
+        png_err = plot.draw(os.path.join(out, "throughput.png"),
+                            report.SESSIONS, series, titles[storage])
+    txt += ["", "took %.0f s; logs in %s" % (time.monotonic() - t_start,
+                                             os.path.join(out, "logs"))]
+    sys.stdout.write("\n".join(txt) + "\n")
+    with open(os.path.join(out, "results.txt"), "w") as f:
+        f.write("\n".join(txt) + "\n")
+    with open(os.path.join(out, "results.md"), "w") as f:
+        f.write("\n".join(md) + "\n")
+    return png_err
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("build", nargs="?", default="build")
-    ap.add_argument("--reps", type=int,
-                    default=int(os.environ.get("BENCH_REPS", 3)))
-    ap.add_argument("--messages", type=int,
-                    default=int(os.environ.get("BENCH_MESSAGES", 500)))
-    ap.add_argument("--size", type=int, default=4096)
-    ap.add_argument("--idle", type=int, default=1000)
-    ap.add_argument("--storage",
-                    default=os.environ.get("BENCH_STORAGE", "tmpfs,disk"))
-    ap.add_argument("--budget", type=int,
-                    default=int(os.environ.get("BENCH_BUDGET", 1140)),
-                    help="seconds for all runs together")
-    args = ap.parse_args()
+    a = options()
     if os.geteuid() != 0:
-        say("must run as root (namespaces, accounts, apt-get)")
+        fetch.say("must run as root (namespaces, accounts, apt-get)")
         return 1
     t_start = time.monotonic()
     load0 = open("/proc/loadavg").read().split(" ")[0]
-    build = os.path.abspath(args.build)
-    bench = os.path.join(build, "bench")
-    os.makedirs(os.path.join(bench, "logs"), exist_ok=True)
-    for f in glob.glob(os.path.join(bench, "logs", "*")):
+    build = os.path.abspath(a.build)
+    out = os.path.abspath(a.out or os.path.join(build, "bench"))
+    os.makedirs(os.path.join(out, "logs"), exist_ok=True)
+    for f in glob.glob(os.path.join(out, "logs", "*")):
         os.unlink(f)
-    broken = fetch_peers(bench)
-    storages = [s for s in args.storage.split(",") if s]
-    results = {st: {s: [] for s in SERVERS} for st in storages}
-    opts = ["--messages", str(args.messages), "--size", str(args.size),
-            "--idle", str(args.idle), "--timeout", "120"]
-    for storage in storages:
-        # relay throughput once, with the first storage: time is short
-        extra = [] if storage == storages[0] else ["--relay", "0"]
-        for rep in range(args.reps):
-            for server in SERVERS:
-                left = args.budget - (time.monotonic() - t_start)
-                if server in broken:
-                    results[storage][server].append(
-                        {"error": broken[server]})
-                    continue
-                if left < 60:
-                    say("time budget spent; skipping %s on %s, run %d" % (
-                        server, storage, rep + 1))
-                    continue
-                results[storage][server].append(run_one(
-                    server, storage, bench, build, opts + extra,
-                    min(left, 480)))
-    shutil.rmtree(os.path.join(bench, "disk"), ignore_errors=True)
-    out = ["posthorn benchmark, %s, %d cores, load average %s before, "
-           "%s after" % (time.strftime("%Y-%m-%d %H:%M"), os.cpu_count(),
-                         load0, open("/proc/loadavg").read().split(" ")[0])]
-    for storage in storages:
-        out += table(results, storage, args)
-    out.append("")
-    out.append("took %.0f s; logs in %s" % (time.monotonic() - t_start,
-                                           os.path.join(bench, "logs")))
-    text = "\n".join(out) + "\n"
-    sys.stdout.write(text)
-    with open(os.path.join(bench, "results.txt"), "w") as f:
-        f.write(text)
-    return 0
+    broken = {} if a.smoke else fetch.peers(out)
+    res = rounds(a, out, build, broken, t_start)
+    shutil.rmtree(os.path.join(out, "disk"), ignore_errors=True)
+    links = sorted({r.get("net_links", "?") for by in res.values()
+                    for runs in by.values() for r in runs})
+    facts = ["every run in its own network namespace; its links, as seen "
+             "from inside: net_links=%s; DNS from a private resolver on "
+             "127.0.0.1" % "/".join(links),
+             "each server logs to a file (its standard output) and "
+             "delivers to the Maildir of user bench with its own local "
+             "agent; load: %s" % ("pacer.py and sinkd.py" if a.smoke else
+                                  "smtp-source, smtp-sink (Postfix)"),
+             "latency: paced at %s msg/s over 10 sessions, from the 250 "
+             "to the last write of the message's file" % (
+                 "50" if a.smoke else "200")]
+    png_err = write(out, res, a, facts, t_start, load0)
+    if png_err:
+        fetch.say("no plot: " + png_err)
+    if not a.smoke:
+        return 0
+    bad = check(res, a.servers, png_err)
+    for b in bad:
+        fetch.say("smoke: " + b)
+    fetch.say("smoke: %s" % ("FAILED" if bad else "every figure and the "
+                             "plot produced"))
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
 # /etc/postfix (postfix-files, postfix-script), Debian's master.cf without
 # chroot, main.cf with Maildir delivery for bench.example, a transport
 # for relay.example to the sink on 127.0.0.2, and process and
-# connection limits raised for 1,000 concurrent sessions.
+# connection limits raised for 1,000 concurrent sessions, STARTTLS
+# offered.
 groupadd -r postdrop || exit 1
 useradd -r -M -U -d /var/spool/postfix -s /usr/sbin/nologin postfix || exit 1
 mkdir -p /etc/postfix /var/lib/postfix /var/spool/postfix || exit 1
@@ -29,6 +30,9 @@ biff = no
 relay_domains = relay.example
 transport_maps = inline:{relay.example=smtp:[127.0.0.2]:25}
 maillog_file = /dev/stdout
+smtpd_tls_cert_file = /etc/ssl/bench/cert.pem
+smtpd_tls_key_file = /etc/ssl/bench/key.pem
+smtpd_tls_security_level = may
 default_process_limit = 1200
 smtpd_client_connection_count_limit = 0
 smtpd_client_connection_rate_limit = 0

@@ -2,7 +2,7 @@
 # conf_posthorn.sh HERE BUILD - posthorn's accounts and configuration
 # inside a benchmark namespace (see ns.sh): its programs copied to
 # /tmp/bench/bin, Maildir delivery for bench.example, a relay rule for
-# relay.example to the sink on 127.0.0.2.
+# relay.example to the sink on 127.0.0.2, STARTTLS offered.
 build=$2
 W=/tmp/bench
 for u in _posthorn _posthornq; do
@@ -15,7 +15,9 @@ chmod 0755 $W $W/bin $W/bin/*
 cat > $W/smtpd.conf <<CONF
 queue path "/var/spool/posthorn"
 smtp limit max-sessions 1100
-listen on 127.0.0.1 port 25
+pki bench.example cert "/etc/ssl/bench/cert.pem"
+pki bench.example key "/etc/ssl/bench/key.pem"
+listen on 127.0.0.1 port 25 tls pki bench.example hostname bench.example
 action "local" maildir
 action "relay" relay host smtp://127.0.0.2:25
 match from any for domain "bench.example" action "local"

@@ -6,14 +6,16 @@
 # `unshare -pmnuf --mount-proc`), so that everything the server starts
 # dies with this script and nothing of it is left on the host.
 #
-# SERVER is posthorn, postfix or opensmtpd; STORAGE is tmpfs (spool and
+# SERVER is posthorn, postfix, opensmtpd or ceiling (no server: the
+# load tools and the file system alone); STORAGE is tmpfs (spool and
 # Maildir in memory) or disk (spool and Maildir in BENCHDIR/disk, on the
 # file system of the build tree).  The namespace gets private tmpfs on
 # /var/spool, /var/mail, /home, /tmp and /run, overlays on /etc and
 # /var/lib (accounts, configurations, a resolv.conf pointing to
 # 127.0.0.1), and an overlay of the extracted Debian packages onto /usr:
 # the peer's, so that its compiled-in paths work, and Postfix's for the
-# load tools smtp-source and smtp-sink.  nsbench.py then starts
+# load tools smtp-source and smtp-sink; a self-signed certificate in
+# /etc/ssl/bench for STARTTLS.  nsbench.py then starts
 # the server and measures it; its key=value lines go to standard output.
 
 server=$1 storage=$2 bench=$3 top=$4 build=$5
@@ -71,19 +73,37 @@ echo bench.example > /etc/hostname
 # the mailbox owner
 useradd -m -d /home/bench -s /bin/sh bench || die "cannot add user bench"
 
-# the peer's package, and Postfix's for smtp-source and smtp-sink
-lower=$bench/root-postfix/usr:/usr
-[ -x "$bench/root-postfix/usr/sbin/smtp-source" ] ||
-    die "$bench/root-postfix not extracted"
+# the peer's package, and Postfix's for smtp-source and smtp-sink (the
+# python tools stand in for these when it is not there: bench-smoke)
+lower=/usr
+if [ -x "$bench/root-postfix/usr/sbin/smtp-source" ]; then
+	lower=$bench/root-postfix/usr:/usr
+elif [ "$server" = postfix ]; then
+	die "$bench/root-postfix not extracted"
+fi
 if [ "$server" = opensmtpd ]; then
 	[ -d "$bench/root-opensmtpd/usr" ] ||
 	    die "$bench/root-opensmtpd not extracted"
 	lower=$bench/root-opensmtpd/usr:$lower
 fi
-mount -t overlay overlay -o "lowerdir=$lower" /usr || die "cannot overlay /usr"
+if [ "$lower" != /usr ]; then
+	mount -t overlay overlay -o "lowerdir=$lower" /usr ||
+	    die "cannot overlay /usr"
+fi
 
-sh "$here/conf_$server.sh" "$here" "$build" "$bench" >&2 ||
-    die "cannot configure $server"
+# a self-signed certificate for every server's STARTTLS
+mkdir -p /etc/ssl/bench
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+    -nodes -days 2 -subj /CN=bench.example \
+    -keyout /etc/ssl/bench/key.pem -out /etc/ssl/bench/cert.pem \
+    2>/dev/null || die "cannot make a certificate"
+chmod 0600 /etc/ssl/bench/key.pem
+chmod 0644 /etc/ssl/bench/cert.pem
+
+if [ "$server" != ceiling ]; then
+	sh "$here/conf_$server.sh" "$here" "$build" "$bench" >&2 ||
+	    die "cannot configure $server"
+fi
 ulimit -n "$(ulimit -Hn)"
 
 python3 -W ignore "$here/nsbench.py" --server "$server" --logs $W/logs "$@"

@@ -239,6 +239,7 @@ class Session(socketserver.StreamRequestHandler):
 class Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     daemon_threads = True
+    request_queue_size = 128    # many sessions may connect at once
 
 
 def main():
