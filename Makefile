@@ -82,6 +82,11 @@ UNIT_SRCS = $(filter-out regress/integration/%,\
 	    $(wildcard regress/*/t_*.c regress/*/*/t_*.c))
 UNIT_PROGS = $(patsubst regress/%.c,$(BUILD)/regress/%,$(UNIT_SRCS))
 INTEG_SRCS = $(wildcard regress/integration/t_*.sh)
+# the benchmark's smoke test measures the normal build; the sanitizer
+# suite leaves it out, as it leaves out the memory budgets
+ifneq ($(SANITIZE),)
+INTEG_SRCS := $(filter-out regress/integration/t_bench.sh,$(INTEG_SRCS))
+endif
 INTEG_PROGS = $(patsubst regress/%.sh,$(BUILD)/regress/%,$(INTEG_SRCS))
 HOSTILE_SRCS = $(wildcard regress/hostile/*.c)
 HOSTILE	 = $(BUILD)/regress/hostile/ph_hostile
