@@ -69,6 +69,7 @@ static const int sandbox_base[] = {
 	SCMP_SYS(sysinfo), SCMP_SYS(prlimit64), SCMP_SYS(getrlimit),
 	SCMP_SYS(sched_yield), SCMP_SYS(sched_getaffinity),
 	SCMP_SYS(wait4), SCMP_SYS(socketpair), SCMP_SYS(set_robust_list),
+	SCMP_SYS(alarm),
 	SCMP_SYS(rseq)
 };
 
@@ -116,6 +117,8 @@ sandbox_on_sigsys(int sig, siginfo_t *si, void *ctx)
 	char		*name;
 
 	(void)ctx;
+	/* logging is not async-signal-safe: if it hangs, SIGALRM ends us */
+	alarm(2);
 	name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE,
 	    si->si_syscall);
 	log_warnx("sandbox event=violation role=%s syscall=%s number=%d",

@@ -391,24 +391,23 @@ static void
 queue_tx_rcpt_refuse(struct queue *q, struct queue_tx_msg *m,
     const struct msg_rcpt_result *v, const char *why)
 {
-	int	perm = m == NULL;
+	int		 code = m == NULL ? 554 : 451;
+	const char	*enh = m == NULL ? "5.5.1" : "4.3.0";
+	const char	*text = m == NULL ? "No such transaction" :
+			    "Temporary failure";
 
 	if (m != NULL)
 		m->npending = 0;
 	if (why == queue_tx_too_many || why == queue_tx_full) {
-		log_warnx("%016llx queue event=rcpt-refused msgid=%08x "
-		    "code=452 error=\"%s\"", (unsigned long long)v->sessid,
-		    v->msgid, why);
-		queue_tx_rcpt_reply(q, v, 452, why == queue_tx_full ?
-		    "4.3.1" : "4.5.3", why == queue_tx_full ?
-		    "Insufficient system storage" : "Too many recipients");
-		return;
+		code = 452;
+		enh = why == queue_tx_full ? "4.3.1" : "4.5.3";
+		text = why == queue_tx_full ? "Insufficient system storage" :
+		    "Too many recipients";
 	}
 	log_warnx("%016llx queue event=rcpt-refused msgid=%08x code=%d "
-	    "error=\"%s\"", (unsigned long long)v->sessid, v->msgid,
-	    perm ? 554 : 451, why);
-	queue_tx_rcpt_reply(q, v, perm ? 554 : 451, perm ? "5.5.1" : "4.3.0",
-	    perm ? "No such transaction" : "Temporary failure");
+	    "error=\"%s\"", (unsigned long long)v->sessid, v->msgid, code,
+	    why);
+	queue_tx_rcpt_reply(q, v, code, enh, text);
 }
 
 /*
