@@ -23,9 +23,16 @@ if [ -n "${PH_SANITIZE:-}" ]; then
 	export ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
 fi
 kyua test --results-file=results.db --kyuafile=Kyuafile "$@" | tee kyua.log
-kyua report --results-file=results.db --verbose > report.log 2>&1
-grep -E '^(Broken|Failed) test cases:' -A 200 report.log | \
-    grep -E '^  ' | head -50
+kyua report --results-file=results.db --verbose \
+    --results-filter=broken,failed > report.log 2>&1
+# what the failed tests printed, then their names again, so that the
+# end of the log alone says what failed and why
+if grep -qE ' ->  (failed|broken)' kyua.log; then
+	echo "=== what the failed tests printed (the report's last 200 lines)"
+	tail -n 200 report.log
+	echo "=== failed:"
+	grep -E ' ->  (failed|broken)' kyua.log
+fi
 passed=$(grep -cE ' ->  (passed|expected_failure)' kyua.log)
 failed=$(grep -cE ' ->  (failed|broken)' kyua.log)
 skipped=$(grep -cE ' ->  skipped' kyua.log)
