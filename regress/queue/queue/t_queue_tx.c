@@ -628,8 +628,10 @@ ATF_TC_BODY(queue_tx_abort, tc)
 	m.sessid = 999;
 	m.msgid = t_p.opened[1].msgid;
 	ipc_send(t_smtpd, MSG_TX_ABORT, 0, -1, &m, sizeof(m));
-	t_run(NULL, 0);
-	ATF_CHECK_EQ(t_entries("spool/incoming"), 2);
+	/* the queue reads its channel in order: once a later open is
+	 * answered, both aborts were handled */
+	t_open(1);
+	ATF_CHECK_EQ(t_entries("spool/incoming"), 3);
 	/* the listener goes away */
 	queue_tx_abort_all(&t_q);
 	ATF_CHECK_EQ(t_entries("spool/incoming"), 0);
