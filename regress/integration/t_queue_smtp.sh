@@ -251,7 +251,9 @@ s_wait_md() {
 s_crash() {
 	$SEND --to phuser@localhost --count 60 --conc 3 --size 20000 > acks &
 	sender=$!
-	sleep 0.7
+	# in the middle of the run: some messages committed, most not yet
+	ph_wait_for "[ \$(grep -c 'queue event=tx-commit ' $PH_LOG) -ge 5 ]" \
+	    30 || { cat $PH_LOG; atf_fail "no message committed"; }
 	for p in $1; do kill -9 $p 2>/dev/null; done
 	wait $sender
 	for p in $(ph_all_pids); do kill -9 $p 2>/dev/null; done
