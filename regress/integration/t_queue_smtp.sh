@@ -339,7 +339,8 @@ crash_delivering_body() {
 	$SEND --to phuser@localhost --count 200 --conc 10 > acks
 	atf_check -o match:'^sent=200 ok=200 ' tail -1 acks
 	$CTL resume mda
-	sleep 0.2
+	ph_wait_for "[ \$(find $MD/new $MD/cur -type f 2>/dev/null | \
+	    wc -l) -ge 10 ]" 30 || atf_fail "no delivery began"
 	for p in $(ph_all_pids); do kill -9 $p 2>/dev/null; done
 	ph_wait_for "[ -z \"\$(ph_all_pids)\" ]" 10
 	s_start
