@@ -23,7 +23,7 @@
 #include "envelope.h"
 #include "proc_role.h"
 
-#define IPC_PROTO_VERSION	6
+#define IPC_PROTO_VERSION	7
 
 #define P_(r)		PROC_BIT(PROC_##r)
 
@@ -452,7 +452,6 @@ struct msg_key_result {
 	X(MSG_LOOKUP_NOTICE_EXPANDED, P_(LOOKUP),	P_(QUEUE),		msg_lka_notice_expanded, IPC_FD_NONE)	\
 	X(MSG_LOOKUP_NOTICE_RESULT, P_(LOOKUP),	P_(QUEUE),		msg_lka_notice_result,	IPC_FD_NONE)	\
 	X(MSG_KEY_RSA_SIGN, P_(SMTPD) | P_(RELAY), P_(KEYS),		msg_key_op,		IPC_FD_NONE)	\
-	X(MSG_KEY_RSA_DECRYPT, P_(SMTPD) | P_(RELAY), P_(KEYS),	msg_key_op,		IPC_FD_NONE)	\
 	X(MSG_KEY_ECDSA_SIGN, P_(SMTPD) | P_(RELAY), P_(KEYS),	msg_key_op,		IPC_FD_NONE)	\
 	X(MSG_KEY_RESULT, P_(KEYS),		P_(SMTPD) | P_(RELAY), msg_key_result,	IPC_FD_NONE)
 

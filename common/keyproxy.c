@@ -7,8 +7,8 @@
  * key with such a method stays a "foreign" legacy key, so libssl calls
  * the method for every private operation of the handshake: RSA private
  * encryption with PKCS#1 v1.5 padding (TLS 1.2 signatures) or none
- * (PSS, encoded by OpenSSL before the call), RSA decryption, and ECDSA
- * signatures of a digest.
+ * (PSS, encoded by OpenSSL before the call) and ECDSA signatures of a
+ * digest.  RSA decryption is refused on this side already.
  */
 #define OPENSSL_SUPPRESS_DEPRECATED
 
@@ -103,14 +103,24 @@ keyproxy_rsa_sign(int flen, const unsigned char *from, unsigned char *to,
 	    MSG_KEY_RSA_SIGN, padding, from, flen, to, (size_t)RSA_size(rsa));
 }
 
-/* keyproxy_rsa_decrypt - RSA_METHOD priv_dec: the key holder decrypts */
+/*
+ * keyproxy_rsa_decrypt - RSA_METHOD priv_dec: refused here, as the key
+ * holder does not decrypt (the listener offers no RSA key exchange, and
+ * a client never decrypts with its key)
+ */
 static int
 keyproxy_rsa_decrypt(int flen, const unsigned char *from, unsigned char *to,
     RSA *rsa, int padding)
 {
-	return keyproxy_call(RSA_get_ex_data(rsa, keyproxy_rsa_idx),
-	    MSG_KEY_RSA_DECRYPT, padding, from, flen, to,
-	    (size_t)RSA_size(rsa));
+	struct keyproxy_key	*k = RSA_get_ex_data(rsa, keyproxy_rsa_idx);
+
+	(void)flen;
+	(void)from;
+	(void)to;
+	(void)padding;
+	log_warnx("tls event=key-failed pki=%s op=rsa-decrypt "
+	    "reason=\"no decryption\"", k != NULL ? k->pki : "");
+	return -1;
 }
 
 /* keyproxy_ec_sign - EC_KEY_METHOD sign: a DER signature of dgst */

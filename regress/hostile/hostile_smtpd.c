@@ -106,14 +106,18 @@ hostile_smtpd_keys_oversized(struct hostile *h)
 	    IPC_KEY_DATA_MAX);
 }
 
-/* hostile_smtpd_keys_algorithm - operations the RSA key h->arg must refuse */
+/*
+ * hostile_smtpd_keys_algorithm - operations the RSA key h->arg must
+ * refuse: ECDSA, OAEP, and a raw block that is no PSS encoding (which
+ * would make the key holder a decryption oracle)
+ */
 static void
 hostile_smtpd_keys_algorithm(struct hostile *h)
 {
 	hostile_smtpd_key_op(h, MSG_KEY_ECDSA_SIGN, h->arg, 0, 32);
 	hostile_smtpd_key_op(h, MSG_KEY_RSA_SIGN, h->arg,
 	    RSA_PKCS1_OAEP_PADDING, 32);
-	hostile_smtpd_key_op(h, MSG_KEY_RSA_DECRYPT, h->arg, RSA_NO_PADDING,
+	hostile_smtpd_key_op(h, MSG_KEY_RSA_SIGN, h->arg, RSA_NO_PADDING,
 	    256);
 }
 

@@ -358,14 +358,14 @@ hostile_oversized_body() {
 
 atf_test_case hostile_bad_algorithm
 hostile_bad_algorithm_head() {
-	atf_set descr "ECDSA with an RSA key, OAEP signatures, raw decryption: refused and logged; TLS goes on"
+	atf_set descr "ECDSA with an RSA key, OAEP signatures, a raw RSA block that is no PSS encoding (a decryption): refused and logged; TLS goes on"
 	atf_set timeout 90
 }
 hostile_bad_algorithm_body() {
 	kh_hostile keys-algorithm rsa.test 3
 	atf_check -o match:'pki=rsa\.test op=MSG_KEY_ECDSA_SIGN reason=bad-algorithm' \
 	    -o match:'pki=rsa\.test op=MSG_KEY_RSA_SIGN reason=bad-algorithm len=32 padding=4$' \
-	    -o match:'pki=rsa\.test op=MSG_KEY_RSA_DECRYPT reason=bad-algorithm len=256 padding=3$' \
+	    -o match:'pki=rsa\.test op=MSG_KEY_RSA_SIGN reason=bad-encoding len=256 padding=3$' \
 	    cat $PH_LOG
 }
 

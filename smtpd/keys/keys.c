@@ -102,15 +102,6 @@ keys_on_rsa_sign(struct ipc *c, uint32_t id, int fd, const void *msg,
 	keys_answer(arg, c, id, MSG_KEY_RSA_SIGN, msg);
 }
 
-/* keys_on_rsa_decrypt - MSG_KEY_RSA_DECRYPT */
-static void
-keys_on_rsa_decrypt(struct ipc *c, uint32_t id, int fd, const void *msg,
-    void *arg)
-{
-	(void)fd;
-	keys_answer(arg, c, id, MSG_KEY_RSA_DECRYPT, msg);
-}
-
 /* keys_on_ecdsa_sign - MSG_KEY_ECDSA_SIGN */
 static void
 keys_on_ecdsa_sign(struct ipc *c, uint32_t id, int fd, const void *msg,
@@ -122,7 +113,6 @@ keys_on_ecdsa_sign(struct ipc *c, uint32_t id, int fd, const void *msg,
 
 static const struct ipc_handler keys_handlers[] = {
 	{ MSG_KEY_RSA_SIGN,	keys_on_rsa_sign },
-	{ MSG_KEY_RSA_DECRYPT,	keys_on_rsa_decrypt },
 	{ MSG_KEY_ECDSA_SIGN,	keys_on_ecdsa_sign },
 	{ MSG_NONE,		NULL }
 };

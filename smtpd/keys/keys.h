@@ -9,6 +9,7 @@
 #define POSTHORN_KEYS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ipc.h"
 
@@ -36,6 +37,9 @@ int	keys_op_check(const struct keys_pki *, enum ipc_type,
 int	keys_op_run(const struct keys_pki *, enum ipc_type,
 	    const struct msg_key_op *, struct msg_key_result *,
 	    char *err, size_t errsz);
+
+/* keys_pss.c */
+int	keys_pss_check(const uint8_t *, size_t len, size_t modbits);
 
 /* keys.c: the key holder's entry point, in smtpd(8)'s role table */
 int	keys_main(struct proc_env *);

@@ -1,8 +1,10 @@
 /*
  * keys_op.c - one private-key operation of the key holder, checked
  * against the key first: the operation must suit the key's algorithm,
- * the padding must be one TLS uses, and the input must have the length
- * the key takes.  The requests come from the listener and the relay
+ * the padding must be one TLS uses, the input must have the length the
+ * key takes, and a raw RSA block must be a PSS encoding.  There is no
+ * decryption: the listener offers no RSA key exchange and a client
+ * never decrypts with its key.  The requests come from the listener and the relay
  * worker, which an attacker may control: whatever does not fit is
  * refused with a reason, never handed to OpenSSL.
  */
@@ -24,23 +26,27 @@ keys_op_fail(char *err, size_t errsz, const char *why)
 	return -1;
 }
 
-/* keys_op_rsa - an RSA operation: padding and length against the key */
+/*
+ * keys_op_rsa - an RSA signature: padding and length against the key
+ * of size octets and bits bits
+ */
 static int
-keys_op_rsa(enum ipc_type type, const struct msg_key_op *m, size_t size,
+keys_op_rsa(const struct msg_key_op *m, size_t size, size_t bits,
     char *err, size_t errsz)
 {
-	if (type == MSG_KEY_RSA_SIGN && m->padding == RSA_PKCS1_PADDING) {
+	if (m->padding == RSA_PKCS1_PADDING) {
 		if (size <= KEYS_OP_PKCS1_OVERHEAD ||
 		    m->len > size - KEYS_OP_PKCS1_OVERHEAD)
 			return keys_op_fail(err, errsz, "bad-size");
 		return 0;
 	}
-	/* one block of the key's size: a PSS encoding made by the caller
-	 * (no padding), or a ciphertext */
-	if ((type == MSG_KEY_RSA_SIGN && m->padding == RSA_NO_PADDING) ||
-	    (type == MSG_KEY_RSA_DECRYPT && m->padding == RSA_PKCS1_PADDING)) {
+	/* one block of the key's size: a PSS encoding made by the caller,
+	 * and nothing else (keys_pss.c) */
+	if (m->padding == RSA_NO_PADDING) {
 		if (m->len != size)
 			return keys_op_fail(err, errsz, "bad-size");
+		if (keys_pss_check(m->data, m->len, bits) == -1)
+			return keys_op_fail(err, errsz, "bad-encoding");
 		return 0;
 	}
 	return keys_op_fail(err, errsz, "bad-algorithm");
@@ -49,7 +55,7 @@ keys_op_rsa(enum ipc_type type, const struct msg_key_op *m, size_t size,
 /*
  * keys_op_check - whether the request m of type may be made with the
  * key of p; -1 and the reason in err (bad-length, bad-algorithm,
- * bad-size) if not
+ * bad-size, bad-encoding) if not
  */
 int
 keys_op_check(const struct keys_pki *p, enum ipc_type type,
@@ -64,10 +70,10 @@ keys_op_check(const struct keys_pki *p, enum ipc_type type,
 		return keys_op_fail(err, errsz, "bad-algorithm");
 	switch (type) {
 	case MSG_KEY_RSA_SIGN:
-	case MSG_KEY_RSA_DECRYPT:
 		if (id != EVP_PKEY_RSA)
 			return keys_op_fail(err, errsz, "bad-algorithm");
-		return keys_op_rsa(type, m, (size_t)size, err, errsz);
+		return keys_op_rsa(m, (size_t)size,
+		    (size_t)EVP_PKEY_get_bits(p->key), err, errsz);
 	case MSG_KEY_ECDSA_SIGN:
 		if (id != EVP_PKEY_EC || m->padding != 0)
 			return keys_op_fail(err, errsz, "bad-algorithm");
@@ -99,16 +105,10 @@ keys_op_run(const struct keys_pki *p, enum ipc_type type,
 		return -1;
 	if ((ctx = EVP_PKEY_CTX_new(p->key, NULL)) == NULL)
 		return keys_op_fail(err, errsz, "failed");
-	if (type == MSG_KEY_RSA_DECRYPT)
-		ok = EVP_PKEY_decrypt_init(ctx) > 0 &&
-		    EVP_PKEY_CTX_set_rsa_padding(ctx, (int)m->padding) > 0 &&
-		    EVP_PKEY_decrypt(ctx, r->data, &outlen, m->data,
-		    m->len) > 0;
-	else
-		ok = EVP_PKEY_sign_init(ctx) > 0 &&
-		    (type != MSG_KEY_RSA_SIGN ||
-		    EVP_PKEY_CTX_set_rsa_padding(ctx, (int)m->padding) > 0) &&
-		    EVP_PKEY_sign(ctx, r->data, &outlen, m->data, m->len) > 0;
+	ok = EVP_PKEY_sign_init(ctx) > 0 &&
+	    (type != MSG_KEY_RSA_SIGN ||
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, (int)m->padding) > 0) &&
+	    EVP_PKEY_sign(ctx, r->data, &outlen, m->data, m->len) > 0;
 	EVP_PKEY_CTX_free(ctx);
 	if (!ok) {
 		ERR_clear_error();
