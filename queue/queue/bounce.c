@@ -193,8 +193,8 @@ bounce_text(struct buf *b, const struct bounce_ctx *ctx,
 		"Your message has not been delivered yet to the recipient "
 		    "below.\nThe mail system keeps trying; you need not "
 		    "send it again.",
-		"Your message was delivered to the recipient below, as you "
-		    "asked\nto be told."
+		("Your message was delivered to the recipient below, as "
+		    "you asked\nto be told.")
 	};
 
 	buf_printf(b, "--%s\nContent-Type: text/plain; charset=utf-8\n"
