@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,22 +190,41 @@ ATF_TC_BODY(local_mda_deliver_cwd, tc)
 	ATF_CHECK_STREQ(local_harness_slurp("where", NULL), "/\n");
 }
 
+/* t_group_gone - whether process group pgid is gone within 5 s */
+static int
+t_group_gone(pid_t pgid)
+{
+	int	i;
+
+	for (i = 0; i < 500; i++) {
+		if (kill(-pgid, 0) == -1 && errno == ESRCH)
+			return 1;
+		usleep(10000);
+	}
+	return 0;
+}
+
 ATF_TC_WITHOUT_HEAD(local_mda_deliver_timeout);
 ATF_TC_BODY(local_mda_deliver_timeout, tc)
 {
 	struct local_delivery	 ld;
 	struct timespec		 t0, t1;
+	long			 pgid;
 
 	t_setup(&ld, msg_text, sizeof(msg_text) - 1,
-	    "(sleep 2; touch late) & sleep 30; touch done");
+	    "echo $$ > pgid; (sleep 2; touch late) & sleep 30; touch done");
 	ld.mda_timeout = 1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	t_run(&ld, LOCAL_TEMPFAIL, "timeout");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ATF_CHECK_MSG(t1.tv_sec - t0.tv_sec < 5, "took %ld s",
 	    (long)(t1.tv_sec - t0.tv_sec));
-	/* the background child went down with its process group */
-	sleep(3);
+	/* the background child went down with its process group, whose
+	 * leader is the shell: nothing is left to touch the files */
+	pgid = strtol(local_harness_slurp("pgid", NULL), NULL, 10);
+	ATF_REQUIRE(pgid > 1);
+	ATF_CHECK_MSG(t_group_gone((pid_t)pgid), "process group %ld lives",
+	    pgid);
 	ATF_CHECK(access("late", F_OK) == -1);
 	ATF_CHECK(access("done", F_OK) == -1);
 }
