@@ -10,7 +10,9 @@
 # cut_after_250 cuts right after the first, second, ... 250 in turn;
 # cut_at_sync cuts at the N-th sync of the run (in group commits,
 # Maildir deliveries and the commits that make removals durable), for N
-# from 1 in steps of PH_POWERLOSS_STEP (default 2; 1 sweeps every sync).
+# from 1 in steps of PH_POWERLOSS_STEP (default 2; 1 sweeps every sync);
+# cut_during_retries does the same while every delivery fails for now
+# and its envelope is rewritten with its retry time.
 # PH_POWERLOSS_COUNT and PH_POWERLOSS_CONC change the messages (8) and
 # sessions (4) of a run.
 
@@ -24,6 +26,7 @@ STORE=$PL/store
 HOMEDIR=/home/phuser
 MD=$HOMEDIR/Maildir
 COUNT=${PH_POWERLOSS_COUNT:-8}
+BLOCK=
 CONC=${PH_POWERLOSS_CONC:-4}
 
 # p_setup - the account, the interposer where every account reads it
@@ -57,6 +60,8 @@ p_state() {
 p_run() {
 	rm -rf $PH_SPOOL $HOMEDIR.dead $PH_SPOOL.dead $STORE $PL/saved
 	rm -rf $MD
+	# a file where the Maildir should be: each delivery fails for now
+	[ -n "$BLOCK" ] && { : > $MD; chown phuser $MD; }
 	: > $PL/progress
 	mkdir -p $PL/saved
 	$PLTOOL init $STORE "$1" || atf_fail "pltool init"
@@ -99,6 +104,7 @@ p_rebuild() {
 	[ $? -le 2 ] || atf_fail "rebuild of the spool"
 	$PLTOOL rebuild $STORE /home phuser $HOMEDIR ||
 	    atf_fail "rebuild of phuser's home"
+	[ -z "$BLOCK" ] || rm -f $MD
 }
 
 # p_restart_check WHAT - smtpd without the model on the rebuilt disk:
@@ -106,6 +112,7 @@ p_rebuild() {
 p_restart_check() {
 	rm -f $PH_RUN/control.sock
 	ph_start
+	[ -z "$BLOCK" ] || $CTL schedule all > /dev/null
 	ph_wait_for "[ \"\$(p_stat queue.size)\" = 0 ]" 30 ||
 	    { cat $PH_LOG; atf_fail "$1: the queue did not empty"; }
 	$PLCHECK $PL/progress $PL/saved $MD > $PL/check ||
@@ -183,7 +190,39 @@ p_cover() {
 	return 0
 }
 
+atf_test_case cut_during_retries
+cut_during_retries_head() {
+	atf_set descr "the power fails at the Nth sync while each delivery \
+fails for now and its envelope is rewritten with a retry time: each 250 \
+delivered once and whole once the Maildir can be made"
+	atf_set timeout 600
+}
+cut_during_retries_body() {
+	p_setup
+	BLOCK=1
+	n=1
+	while :; do
+		p_run $n
+		ph_wait_for "p_state | grep -q frozen=1 || \
+		    ! kill -0 $(cat $PL/sender.pid)" 30 ||
+		    atf_fail "sync $n: neither a cut nor the end of sending"
+		p_state | grep -q frozen=1 && cut=1 || cut=0
+		[ $cut = 1 ] || ph_wait_for "[ \$(grep -c 'event=deferred' \
+		    $PH_LOG) -ge \$(grep -c '^[0-9]* 250' $PL/progress) ]" 30 ||
+		    atf_fail "sync $n: not every delivery was deferred"
+		p_cut
+		[ $cut = 0 ] || [ "$(grep -c 'event=deferred' $PH_LOG)" = 0 ] ||
+		    UPDATES=1
+		p_rebuild
+		p_restart_check "cut at sync $n, deliveries failing"
+		[ $cut = 1 ] || break
+		n=$((n + ${PH_POWERLOSS_STEP:-2}))
+	done
+	[ -n "$UPDATES" ] || atf_fail "no cut fell among the retries"
+}
+
 atf_init_test_cases() {
 	atf_add_test_case cut_after_250
 	atf_add_test_case cut_at_sync
+	atf_add_test_case cut_during_retries
 }
