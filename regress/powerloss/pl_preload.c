@@ -9,6 +9,8 @@
  * the file system the caller sees; less than the kernel does, never
  * more).  Each successful sync records what it made durable; the
  * rebuild (pl_rebuild.c) makes "the disk after the cut" from that alone.
+ * A file's or directory's record is taken just before its sync, so no
+ * change made by another process while the sync runs counts as synced.
  *
  * The cut: the control page counts sync calls across the run; at the
  * limit-th one, or once a test sets frozen, every sync blocks without
@@ -113,20 +115,27 @@ pl_preload_gate(void)
 		    NULL, 0);
 }
 
-/* pl_preload_sync - the gate, the real sync, then its record */
+/*
+ * pl_preload_sync - the gate, then the real sync; what a file or
+ * directory sync makes durable is taken just before it and kept if it
+ * succeeds; a syncfs's tree is recorded after it
+ */
 static int
 pl_preload_sync(int fd, int (*real)(int), int tree, const char *what)
 {
-	int	r, saved;
+	struct pl_store_rec	rec;
+	int			r, snap = 0, saved;
 
 	if (pl_store == -1)
 		return real(fd);
 	pl_preload_gate();
-	if ((r = real(fd)) == -1)
-		return -1;
+	if (!tree && (snap = pl_store_snap(pl_store, fd, &rec)) == -1)
+		pl_store_error(pl_store, what, errno);
+	r = real(fd);
 	saved = errno;
-	if ((tree ? pl_store_record_tree(pl_store, fd) :
-	    pl_store_record(pl_store, fd)) == -1)
+	if (snap == 1 && pl_store_keep(pl_store, &rec, r == 0) == -1)
+		pl_store_error(pl_store, what, errno);
+	if (tree && r == 0 && pl_store_record_tree(pl_store, fd) == -1)
 		pl_store_error(pl_store, what, errno);
 	errno = saved;
 	return r;

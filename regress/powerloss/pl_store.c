@@ -66,15 +66,15 @@ pl_store_tmp(int store, char *tmp, size_t sz)
 	    0666);
 }
 
-/* pl_store_put - close the temporary record fd and rename it to final */
+/* pl_store_end - close a temporary record; unlink it unless ok */
 static int
-pl_store_put(int store, int fd, const char *tmp, const char *final, int ok)
+pl_store_end(int store, int fd, const struct pl_store_rec *rec, int ok)
 {
 	if (close(fd) == -1)
 		ok = 0;
-	if (ok && renameat(store, tmp, store, final) == 0)
+	if (ok)
 		return 0;
-	(void)unlinkat(store, tmp, 0);
+	(void)unlinkat(store, rec->tmp, 0);
 	return -1;
 }
 
@@ -123,19 +123,19 @@ pl_store_copy(int fd, int out)
 	return r;
 }
 
-/* pl_store_file - record the content of the regular file fd */
+/* pl_store_file - take the content of the regular file fd into rec */
 static int
-pl_store_file(int store, int fd, const struct stat *sb)
+pl_store_file(int store, int fd, const struct stat *sb,
+    struct pl_store_rec *rec)
 {
-	char	tmp[64], final[64];
 	int	out, ok;
 
-	pl_store_name(store, final, sizeof(final), 'f', sb->st_dev,
+	pl_store_name(store, rec->final, sizeof(rec->final), 'f', sb->st_dev,
 	    sb->st_ino);
-	if ((out = pl_store_tmp(store, tmp, sizeof(tmp))) == -1)
+	if ((out = pl_store_tmp(store, rec->tmp, sizeof(rec->tmp))) == -1)
 		return -1;
 	ok = pl_store_copy(fd, out) == 0;
-	return pl_store_put(store, out, tmp, final, ok);
+	return pl_store_end(store, out, rec, ok);
 }
 
 /* pl_store_entry - one listing line for name in the directory dfd */
@@ -163,16 +163,16 @@ pl_store_entry(int store, int dfd, const char *name, int out)
 	return pl_store_writeall(out, line, (size_t)len);
 }
 
-/* pl_store_dir - record the entries of the directory fd */
+/* pl_store_dir - take the entries of the directory fd into rec */
 static int
-pl_store_dir(int store, int fd, const struct stat *sb)
+pl_store_dir(int store, int fd, const struct stat *sb,
+    struct pl_store_rec *rec)
 {
-	char		 tmp[64], final[64];
 	struct dirent	*de;
 	DIR		*d;
 	int		 dfd, out, ok = 1;
 
-	pl_store_name(store, final, sizeof(final), 'd', sb->st_dev,
+	pl_store_name(store, rec->final, sizeof(rec->final), 'd', sb->st_dev,
 	    sb->st_ino);
 	if ((dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return -1;
@@ -180,7 +180,7 @@ pl_store_dir(int store, int fd, const struct stat *sb)
 		close(dfd);
 		return -1;
 	}
-	if ((out = pl_store_tmp(store, tmp, sizeof(tmp))) == -1) {
+	if ((out = pl_store_tmp(store, rec->tmp, sizeof(rec->tmp))) == -1) {
 		closedir(d);
 		return -1;
 	}
@@ -190,22 +190,49 @@ pl_store_dir(int store, int fd, const struct stat *sb)
 		ok = pl_store_entry(store, dirfd(d), de->d_name, out) == 0;
 	}
 	closedir(d);
-	return pl_store_put(store, out, tmp, final, ok);
+	return pl_store_end(store, out, rec, ok);
 }
 
-/* pl_store_record - record what a sync of fd made durable */
+/*
+ * pl_store_snap - take what a sync of fd is about to make durable into
+ * a temporary record: 1 taken, 0 nothing to record (not a file or a
+ * directory), -1 error.  Taken before the sync, it holds no change
+ * made while the sync runs.
+ */
 int
-pl_store_record(int store, int fd)
+pl_store_snap(int store, int fd, struct pl_store_rec *rec)
 {
 	struct stat	sb;
 
 	if (fstat(fd, &sb) == -1)
 		return -1;
 	if (S_ISREG(sb.st_mode))
-		return pl_store_file(store, fd, &sb);
+		return pl_store_file(store, fd, &sb, rec) == -1 ? -1 : 1;
 	if (S_ISDIR(sb.st_mode))
-		return pl_store_dir(store, fd, &sb);
+		return pl_store_dir(store, fd, &sb, rec) == -1 ? -1 : 1;
 	return 0;
+}
+
+/* pl_store_keep - the sync succeeded (ok): the record replaces the last */
+int
+pl_store_keep(int store, const struct pl_store_rec *rec, int ok)
+{
+	if (ok && renameat(store, rec->tmp, store, rec->final) == 0)
+		return 0;
+	(void)unlinkat(store, rec->tmp, 0);
+	return ok ? -1 : 0;
+}
+
+/* pl_store_record - record fd as durable now */
+int
+pl_store_record(int store, int fd)
+{
+	struct pl_store_rec	rec;
+	int			r;
+
+	if ((r = pl_store_snap(store, fd, &rec)) <= 0)
+		return r;
+	return pl_store_keep(store, &rec, 1);
 }
 
 /*
@@ -246,16 +273,18 @@ pl_store_record_tree(int store, int fd)
 void
 pl_store_born(int store, struct pl_ctl *ctl, dev_t dev, ino_t ino)
 {
-	char	tmp[64], name[64], buf[16];
-	int	fd, len;
+	struct pl_store_rec	rec;
+	char			buf[16];
+	int			fd, len;
 
-	pl_store_name(store, name, sizeof(name), 'i', dev, ino);
+	pl_store_name(store, rec.final, sizeof(rec.final), 'i', dev, ino);
 	len = snprintf(buf, sizeof(buf), "%u",
 	    __atomic_add_fetch(&ctl->births, 1, __ATOMIC_SEQ_CST));
-	if ((fd = pl_store_tmp(store, tmp, sizeof(tmp))) == -1)
+	if ((fd = pl_store_tmp(store, rec.tmp, sizeof(rec.tmp))) == -1)
 		return;
-	(void)pl_store_put(store, fd, tmp, name,
-	    pl_store_writeall(fd, buf, (size_t)len) == 0);
+	if (pl_store_end(store, fd, &rec,
+	    pl_store_writeall(fd, buf, (size_t)len) == 0) == 0)
+		(void)pl_store_keep(store, &rec, 1);
 }
 
 /* pl_store_error - note in the store that a sync went unrecorded */

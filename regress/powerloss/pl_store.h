@@ -42,8 +42,16 @@ struct pl_ctl {
 	uint32_t	births;		/* the last incarnation given */
 };
 
+/* a record taken before a sync, kept once the sync succeeded */
+struct pl_store_rec {
+	char	tmp[64];
+	char	final[80];
+};
+
 int	pl_store_init(const char *dir, uint32_t limit);
 struct pl_ctl *pl_store_map(int store);
+int	pl_store_snap(int store, int fd, struct pl_store_rec *);
+int	pl_store_keep(int store, const struct pl_store_rec *, int ok);
 int	pl_store_record(int store, int fd);
 int	pl_store_record_tree(int store, int fd);
 void	pl_store_born(int store, struct pl_ctl *, dev_t dev, ino_t ino);
