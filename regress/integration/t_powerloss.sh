@@ -124,6 +124,19 @@ p_restart_check() {
 	ph_wait_exit 10
 }
 
+# p_walls - the queue runs the model inside its walls: chrooted in the
+# spool, under its system call filter, the interposer mapped
+p_walls() {
+	pid=$(ph_role_pids queue)
+	[ -n "$pid" ] || atf_fail "no queue process"
+	ph_wait_for "grep -q '^Seccomp:[[:space:]]*2' /proc/$pid/status" 10 ||
+	    atf_fail "the queue has no system call filter"
+	grep -q libpowerloss.so /proc/$pid/maps ||
+	    atf_fail "the queue runs without the model"
+	[ "$(readlink /proc/$pid/root)" = $PH_SPOOL ] ||
+	    atf_fail "the queue is not chrooted in the spool"
+}
+
 atf_test_case cut_after_250
 cut_after_250_head() {
 	atf_set descr "the power fails right after the 1st, 2nd, ... 250 of \
@@ -135,6 +148,7 @@ cut_after_250_body() {
 	k=1
 	while [ $k -le $COUNT ]; do
 		p_run 0 $k
+		[ $k = 1 ] && p_walls
 		ph_wait_for "p_state | grep -q frozen=1" 20 ||
 		    { cat $PL/progress $PH_LOG; atf_fail "no ${k}th 250"; }
 		p_cut
