@@ -88,6 +88,17 @@ ifneq ($(SANITIZE),)
 INTEG_SRCS := $(filter-out regress/integration/t_bench.sh,$(INTEG_SRCS))
 endif
 INTEG_PROGS = $(patsubst regress/%.sh,$(BUILD)/regress/%,$(INTEG_SRCS))
+# The power-loss model (regress/powerloss/): an LD_PRELOAD interposer
+# and the tool that rebuilds the disk after a cut, for the tests only,
+# never installed.  The interposer is built without the sanitizers (it
+# runs inside every process of a run, before their runtime checks it);
+# its unit test links it into the test program itself.
+PL_DIR	 = regress/powerloss
+PL_PRELOAD = $(BUILD)/$(PL_DIR)/libpowerloss.so
+PL_TOOL	 = $(BUILD)/$(PL_DIR)/pltool
+PL_UNIT	 = $(BUILD)/$(PL_DIR)/t_pl_preload
+PL_CFLAGS = -std=c11 -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes \
+	   -D_GNU_SOURCE -U_FORTIFY_SOURCE
 HOSTILE_SRCS = $(wildcard regress/hostile/*.c)
 HOSTILE	 = $(BUILD)/regress/hostile/ph_hostile
 MANS	 = $(wildcard */*.[58] */*/*.[58])
@@ -134,7 +145,7 @@ run: deps
 	@sh etc/run.sh $(BUILD)
 
 tests: $(PROGS) $(UNIT_PROGS) $(INTEG_PROGS) $(HOSTILE) $(FUZZ_REPLAY) \
-	$(BUILD)/regress/Kyuafile
+	$(PL_PRELOAD) $(PL_TOOL) $(BUILD)/regress/Kyuafile
 
 # the libFuzzer targets, from a second build of the tree with clang
 fuzz-build:
@@ -187,6 +198,27 @@ $(BUILD)/regress/%: regress/%.c $(LIBS)
 	@echo "LD $@"
 	@$(CC) $(CPPFLAGS) $(ATF_CFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(LINK) \
 	    $(ATF_LIBS)
+
+$(PL_PRELOAD): $(PL_DIR)/pl_preload.c $(PL_DIR)/pl_store.c \
+    $(PL_DIR)/pl_store.h
+	@mkdir -p $(dir $@)
+	@echo "LD $@"
+	@$(CC) $(PL_CFLAGS) -fPIC -shared -o $@ $(PL_DIR)/pl_preload.c \
+	    $(PL_DIR)/pl_store.c -ldl
+
+$(PL_TOOL): $(PL_DIR)/pltool.c $(PL_DIR)/pl_store.c $(PL_DIR)/pl_rebuild.c \
+    $(PL_DIR)/pl_store.h $(PL_DIR)/pl_rebuild.h
+	@mkdir -p $(dir $@)
+	@echo "LD $@"
+	@$(CC) $(CFLAGS) -D_GNU_SOURCE -o $@ $(filter %.c,$^)
+
+$(PL_UNIT): $(PL_DIR)/t_pl_preload.c $(PL_DIR)/pl_preload.c \
+    $(PL_DIR)/pl_store.c $(PL_DIR)/pl_rebuild.c $(PL_DIR)/pl_store.h \
+    $(PL_DIR)/pl_rebuild.h
+	@mkdir -p $(dir $@)
+	@echo "LD $@"
+	@$(CC) $(ATF_CFLAGS) $(CFLAGS) -D_GNU_SOURCE -U_FORTIFY_SOURCE -o $@ \
+	    $(filter %.c,$^) $(ATF_LIBS) -ldl
 
 # a fuzz target with the replay driver: runs the files it is given
 $(FUZZ_REPLAY): $(BUILD)/regress/fuzz/%: regress/fuzz/%.c \

@@ -2,8 +2,9 @@
  * local_maildir.c - delivery into a Maildir.
  *
  * PATH (default HOME/Maildir) and its tmp/, new/ and cur/ folders are
- * created 0700 when missing; each must be a real directory (not a
- * symbolic link) owned by the delivering user and not world-writable.
+ * created 0700 when missing, each new one synced into its parent; each
+ * must be a real directory (not a symbolic link) owned by the delivering
+ * user and not world-writable.
  *
  * Idempotence rule: a message file is named "<time>.<evpid>.<host>",
  * where <evpid> is the envelope id as 16 lowercase hex digits.  Before
@@ -145,20 +146,55 @@ local_maildir_check(int fd, const char *what, struct local_result *res)
 	return 0;
 }
 
+/*
+ * local_maildir_mkdir - make the directory name below at (0700), then
+ * sync the directory holding it, so that a power loss cannot take a
+ * Maildir, and the messages synced inside it, with its unsynced name.
+ * 0 made or already there, -1 mkdir failed, -2 the sync failed (errno).
+ */
+static int
+local_maildir_mkdir(int at, const char *name)
+{
+	char	 up[PATH_MAX_CFG], *slash;
+	int	 fd, r, saved;
+
+	if (mkdirat(at, name, 0700) == -1)
+		return errno == EEXIST ? 0 : -1;
+	if (at != AT_FDCWD)
+		return fsync(at) == -1 ? -2 : 0;
+	if (strlcpy(up, name, sizeof(up)) >= sizeof(up)) {
+		errno = ENAMETOOLONG;
+		return -2;
+	}
+	if ((slash = strrchr(up, '/')) == NULL)
+		(void)strlcpy(up, ".", sizeof(up));
+	else
+		slash[slash == up] = '\0';
+	if ((fd = open(up, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -2;
+	r = fsync(fd);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return r == -1 ? -2 : 0;
+}
+
 /* local_maildir_mkpath - create the missing ancestors of path, mode 0700 */
-static void
+static int
 local_maildir_mkpath(const char *path)
 {
 	char	 tmp[PATH_MAX_CFG];
 	char	*p;
 
 	if (strlcpy(tmp, path, sizeof(tmp)) >= sizeof(tmp))
-		return;
+		return 0;
 	for (p = tmp + 1; (p = strchr(p, '/')) != NULL; p++) {
 		*p = '\0';
-		(void)mkdir(tmp, 0700);
+		if (local_maildir_mkdir(AT_FDCWD, tmp) == -2)
+			return -2;
 		*p = '/';
 	}
+	return 0;
 }
 
 /* local_maildir_opendir - open (creating) a checked directory; fd or -1 */
@@ -166,12 +202,16 @@ static int
 local_maildir_opendir(int at, const char *name, const char *what,
     struct local_result *res)
 {
-	int	 fd;
+	int	 fd, r;
 
-	if (mkdirat(at, name, 0700) == -1 && errno == ENOENT &&
-	    at == AT_FDCWD) {
-		local_maildir_mkpath(name);
-		(void)mkdirat(at, name, 0700);
+	r = local_maildir_mkdir(at, name);
+	if (r == -1 && errno == ENOENT && at == AT_FDCWD &&
+	    (r = local_maildir_mkpath(name)) == 0)
+		r = local_maildir_mkdir(at, name);
+	if (r == -2) {
+		local_result_set(res, LOCAL_TEMPFAIL, "maildir %s: sync: %s",
+		    what, strerror(errno));
+		return -1;
 	}
 	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1) {

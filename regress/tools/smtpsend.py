@@ -10,9 +10,14 @@ second).
 
 Options: --port P --host H --from ADDR --to ADDR (repeatable) --count N
 --conc C --size BYTES --notify WORDS --ret FULL|HDRS --envid TEXT
---tag TAG --per-conn N (messages per connection, default 1)."""
+--tag TAG --per-conn N (messages per connection, default 1)
+--progress FILE (each answer's "N CODE text" line appended as it
+arrives) --save DIR (each message's bytes, as sent, in DIR/N)
+--at-250 K --run CMD (run the shell command CMD right after the K-th
+250, before any other answer is taken in)."""
 import argparse
 import smtplib
+import subprocess
 import sys
 import threading
 import time
@@ -48,7 +53,11 @@ def one(a, s, n):
     if ok == 0:
         s.rset()
         return code, text
-    code, text = s.data(body(a, n))
+    msg = body(a, n)
+    if a.save:
+        with open("%s/%d" % (a.save, n), "wb") as f:
+            f.write(msg)
+    code, text = s.data(msg)
     return code, text
 
 
@@ -75,6 +84,13 @@ def worker(a, todo, lock, out):
                 text = text.decode("utf-8", "replace")
             with lock:
                 out.append((n, code, text.replace("\n", " ")))
+                if a.progress:
+                    a.progress.write("%d %03d %s\n" % out[-1])
+                    a.progress.flush()
+                if code == 250 and a.run:
+                    a.acked += 1
+                    if a.acked == a.at_250:
+                        subprocess.run(a.run, shell=True, check=False)
             if code == 0:
                 break
         try:
@@ -97,7 +113,12 @@ def main():
     p.add_argument("--ret", default="")
     p.add_argument("--envid", default="")
     p.add_argument("--tag", default="t")
+    p.add_argument("--progress", type=argparse.FileType("a"))
+    p.add_argument("--save", default="")
+    p.add_argument("--at-250", type=int, default=0)
+    p.add_argument("--run", default="")
     a = p.parse_args()
+    a.acked = 0
     if not a.to:
         a.to = ["user@localhost"]
     todo = list(range(a.count, 0, -1))

@@ -249,7 +249,10 @@ parent_spool_own(const struct parent_spool *ps, int fd, const char *name,
 
 /*
  * parent_spool_top - create or open the spool and make it root's first
- * of all; one of the older layout (the queue's) is taken over
+ * of all; one of the older layout (the queue's) is taken over.  A spool
+ * made here has its name synced in the directory above: the queue syncs
+ * what is inside, and without this a power loss could take the whole
+ * spool, and every message answered 250 in it, along with its name.
  */
 static int
 parent_spool_top(struct parent_spool *ps, int above, const char *base,
@@ -258,9 +261,13 @@ parent_spool_top(struct parent_spool *ps, int above, const char *base,
 	struct stat	sb;
 	int		fresh = 0;
 
-	if (mkdirat(above, base, PARENT_SPOOL_MODE) == 0)
+	if (mkdirat(above, base, PARENT_SPOOL_MODE) == 0) {
 		fresh = 1;
-	else if (errno != EEXIST)
+		if (fsync(above) == -1)
+			return parent_spool_refuse(err, errsz, ps->path, NULL,
+			    "fsync of the directory above: %s",
+			    strerror(errno));
+	} else if (errno != EEXIST)
 		return parent_spool_refuse(err, errsz, ps->path, NULL,
 		    "mkdir: %s", strerror(errno));
 	if ((ps->fd = openat(above, base, PARENT_DIR_OPEN)) == -1)
