@@ -176,6 +176,7 @@ struct bufferevent *relay_conn_tls(struct bufferevent *, struct ssl_ctx_st *,
 		    const struct cfg_action *, const struct relay_hop *,
 		    const char *addr);
 int		 relay_conn_verifies(const struct cfg_action *);
+void		 relay_conn_quickack(struct bufferevent *);
 void		 relay_conn_errstr(struct bufferevent *, short what, char *buf,
 		    size_t bufsz);
 

@@ -100,6 +100,24 @@ relay_conn_open(const struct cfg_action *a, const struct relay_hop *hop,
 	return bev;
 }
 
+/*
+ * relay_conn_quickack - acknowledge at once what the server sent, while
+ * more of its replies are awaited.  A server that writes each reply of
+ * a pipelined group apart under Nagle's algorithm holds the next one
+ * until the first is acknowledged, and a delayed acknowledgement would
+ * hold it for up to 40 ms per transaction.  Linux leaves quick mode on
+ * its own after a while, hence once per read; a failure only costs time.
+ */
+void
+relay_conn_quickack(struct bufferevent *bev)
+{
+	int	fd, on = 1;
+
+	if ((fd = bufferevent_getfd(bev)) != -1)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &on,
+		    sizeof(on));
+}
+
 /* relay_conn_connect - start connecting to the address; 0 / -1 (errno) */
 int
 relay_conn_connect(struct bufferevent *bev, const struct relay_hop *hop)

@@ -495,8 +495,12 @@ relay_session_on_read(struct bufferevent *bev, void *arg)
 		if (rs == SMTP_REPLY_DONE && !relay_session_reply(s))
 			return;
 	}
-	if (evbuffer_get_length(in) > RELAY_IN_MAX)
+	if (evbuffer_get_length(in) > RELAY_IN_MAX) {
 		relay_session_broken(s, "reply line too long");
+		return;
+	}
+	if (s->ph == RELAY_PH_SMTP)
+		relay_conn_quickack(s->bev);
 }
 
 /* relay_session_on_write - the body drained: queue more */

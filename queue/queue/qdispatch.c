@@ -7,7 +7,12 @@
  * actions go to the deliver worker as MSG_RELAY_RUN with the same kind
  * of fd; it answers MSG_RELAY_RESULT per envelope.  How many run at
  * once (in total and per destination domain) is the scheduler's limit,
- * and `pause mta` holds relay envelopes there.  A delivery that never
+ * and `pause mta` holds relay envelopes there.  Work is handed out in
+ * the handler that makes it possible (a commit, a result freeing a
+ * slot) through qdispatch_now, not a loop turn later behind every other
+ * event: each turn would otherwise hold a whole round of results before
+ * the next jobs went, and the deliveries of a busy destination would
+ * march in step with the queue's other work.  A delivery that never
  * reports is retried after QDISPATCH_RUN_TIMEOUT.  Nothing is marked in
  * flight on disk: after a crash every envelope is simply pending again.
  *
@@ -63,6 +68,7 @@ struct qdispatch {
 	struct event		*timer;
 	struct event		*watchdog;
 	struct qdispatch_runs	 runs;
+	int			 turning;	/* in qdispatch_turn */
 };
 
 /* qdispatch_run_cmp - order runs by envelope id */
@@ -398,20 +404,23 @@ qdispatch_warn(struct queue *q, uint64_t evpid)
 	(void)sched_warned(q->sched, evpid, evp.warn);
 }
 
-/* qdispatch_on_timer - hand out what is due, then sleep again */
+/*
+ * qdispatch_turn - hand out what is due now, at most QDISPATCH_TURN_MAX
+ * jobs, then sleep until the next due time (or come back at once when
+ * the limit stopped it)
+ */
 static void
-qdispatch_on_timer(evutil_socket_t fd, short what, void *arg)
+qdispatch_turn(struct queue *q)
 {
-	struct queue	*q = arg;
 	uint64_t	 evpid;
 	int		 n;
 
-	(void)fd;
-	(void)what;
+	q->dsp->turning = 1;
 	for (n = 0; n < QDISPATCH_TURN_MAX; n++) {
 		switch (sched_next(q->sched, time(NULL), &evpid)) {
 		case SCHED_JOB_NONE:
 			qdispatch_arm(q, n == 0);
+			q->dsp->turning = 0;
 			return;
 		case SCHED_JOB_DELIVER:
 			qdispatch_deliver(q, evpid);
@@ -424,7 +433,32 @@ qdispatch_on_timer(evutil_socket_t fd, short what, void *arg)
 			break;
 		}
 	}
+	q->dsp->turning = 0;
 	qdispatch_kick(q);
+}
+
+/* qdispatch_on_timer - the next due time came, or a kick */
+static void
+qdispatch_on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	qdispatch_turn(arg);
+}
+
+/*
+ * qdispatch_now - hand out what is due right away, in the handler that
+ * made it possible (a commit, a slot freed by a result), rather than
+ * after every other event of the next loop turn; from inside a turn, a
+ * kick
+ */
+void
+qdispatch_now(struct queue *q)
+{
+	if (q->dsp->turning)
+		qdispatch_kick(q);
+	else
+		qdispatch_turn(q);
 }
 
 /*
@@ -489,7 +523,6 @@ qdispatch_result(struct queue *q, const struct msg_dlv_result *m,
 		    "4.0.0 delivery failed temporarily");
 		break;
 	}
-	qdispatch_kick(q);
 	return 0;
 }
 
@@ -501,7 +534,8 @@ qdispatch_on_mda_result(struct ipc *c, uint32_t id, int fd, const void *msg,
 	(void)c;
 	(void)id;
 	(void)fd;
-	(void)qdispatch_result(arg, msg, PROC_PARENT);
+	if (qdispatch_result(arg, msg, PROC_PARENT) == 0)
+		qdispatch_now(arg);
 }
 
 /* qdispatch_on_relay_result - MSG_RELAY_RESULT from the relay worker */
@@ -520,6 +554,7 @@ qdispatch_on_relay_result(struct ipc *c, uint32_t id, int fd,
 	/* mta max-deferred: the destination itself failed */
 	if (m->status == IPC_DLV_TEMPFAIL)
 		(void)sched_dest_suspend(q->sched, m->evpid);
+	qdispatch_now(q);
 }
 
 /* qdispatch_on_watchdog - deliveries that never reported are retried */

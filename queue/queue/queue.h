@@ -98,6 +98,7 @@ struct qdispatch *qdispatch_new(struct queue *);
 int		 qdispatch_load(struct queue *);
 int		 qdispatch_add(struct queue *, const struct envelope *);
 void		 qdispatch_kick(struct queue *);
+void		 qdispatch_now(struct queue *);
 int		 qdispatch_remove(struct queue *, uint64_t evpid, char *err,
 		    size_t errsz);
 void		 qdispatch_pause(struct queue *, int mta, int paused);

@@ -700,7 +700,7 @@ queue_tx_on_batch(evutil_socket_t fd, short what, void *arg)
 		queue_tx_finish(tx->q, ms[i], reqs[i].status, reqs[i].err);
 	free(reqs);
 	free(ms);
-	qdispatch_kick(tx->q);
+	qdispatch_now(tx->q);
 }
 
 /*
@@ -719,6 +719,6 @@ queue_tx_inject(struct queue *q, uint32_t msgid, struct envelope *evps,
 	q->stats.messages++;
 	for (; n > 0; n--, evps++)
 		(void)qdispatch_add(q, evps);
-	qdispatch_kick(q);
+	qdispatch_now(q);
 	return 0;
 }
