@@ -9,7 +9,9 @@ SIGTERM in turn, on the same spool) and its tables reloaded every
 of every role sampled every --sample-every seconds (soakstat.py); then
 the queue drained, every message accounted for (soakcount.py), the
 report and the curve written to --out (soakreport.py).  Prints
-key=value lines; exit 1 when a check fails.
+key=value lines; exit 1 when a check fails.  --kinds narrows the
+traffic to some kinds of session (soakload.KINDS), to find which one
+makes a role grow.
 """
 import argparse
 import os
@@ -45,6 +47,8 @@ def options():
     ap.add_argument("--rate", type=float, default=8,
                     help="sessions per second, all workers together")
     ap.add_argument("--workers", type=int, default=3)
+    ap.add_argument("--kinds", help="the kinds of session, comma "
+                    "separated (default: soakload.KINDS)")
     ap.add_argument("--restart-every", type=float, default=150)
     ap.add_argument("--update-every", type=float, default=20)
     ap.add_argument("--sample-every", type=float, default=3)
@@ -190,7 +194,7 @@ def soak(a, out):
     if sink and d.start():
         log("smtpd up (pid %d); %d s of traffic" % (d.p.pid, a.seconds))
         smp = soakstat.Sampler(os.path.join(a.out, "soak.dat"))
-        ld = soakload.Load()
+        ld = soakload.Load(a.kinds.split(",") if a.kinds else None)
         bad += drive(a, d, smp, ld)
         log("traffic done; draining the queue")
         if not d.bad:

@@ -42,11 +42,12 @@ def options():
     if a.smoke:
         # a short run: three epochs, samples every second; the limits
         # allow what a burst of sessions and the allocator's steps show
-        # over some ten seconds, not a leak of anything per message
+        # over some ten seconds, so only a leak of several KiB per
+        # message goes over them
         a.seconds, a.ttl = 40, "2m"
-        a.opts = ["--seconds", "40", "--rate", "6", "--restart-every",
+        a.opts = ["--seconds", "40", "--rate", "12", "--restart-every",
                   "13", "--update-every", "4", "--sample-every", "1",
-                  "--drain", "90", "--max-slope", "2048",
+                  "--drain", "90", "--max-slope", "1024",
                   "--max-growth", "30", "--fd-slack", "8"]
         return a
     a.seconds, a.ttl = float(env("SOAK_SECONDS", 600)), "2m"

@@ -36,8 +36,8 @@ AUTH_ADDRS = 200
 class Load:
     """The counters and the accepted messages of one soak run."""
 
-    def __init__(self, host="127.0.0.1"):
-        self.host = host
+    def __init__(self, kinds=None, host="127.0.0.1"):
+        self.host, self.kinds = host, tuple(kinds or KINDS)
         self.lock = threading.Lock()
         self.next_id = 0
         self.auth_n = 0
@@ -123,7 +123,7 @@ class Load:
         rate is this worker's sessions per second"""
         k, t_next = n, time.monotonic()
         while not self.stop.is_set():
-            kind = KINDS[k % len(KINDS)]
+            kind = self.kinds[k % len(self.kinds)]
             k += 1
             self.count("sessions")
             try:

@@ -52,8 +52,8 @@ def sample(root):
     out = {}
     for pid in nsproc.descendants(root):
         role = role_of(pid)
-        if role is None:
-            continue
+        if role is None or (role == "parent" and pid != root):
+            continue        # not smtpd, or a fork on its way to exec
         rss, pss = nsproc.memory([pid])
         v = out.setdefault(role, [0, 0, 0, 0])
         v[0] += 1
