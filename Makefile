@@ -5,6 +5,9 @@
 #   make run        install missing packages, build, run on 127.0.0.1:2525
 #   make bench      side-by-side benchmark with Postfix and OpenSMTPD
 #   make bench-smoke every stage of the benchmark once, posthorn alone
+#   make soak       SOAK_SECONDS (600) of mixed traffic with restarts;
+#                   every role's memory and descriptors must stay flat
+#   make soak-smoke the same for 40 seconds
 #   make fuzz       build the libFuzzer targets (clang) and run each for
 #                   FUZZ_SECONDS; make fuzz-build only builds them
 #   make install    PREFIX=/usr/local DESTDIR= [UNITDIR=] [SENDMAIL_LINKS=yes]
@@ -82,10 +85,12 @@ UNIT_SRCS = $(filter-out regress/integration/%,\
 	    $(wildcard regress/*/t_*.c regress/*/*/t_*.c))
 UNIT_PROGS = $(patsubst regress/%.c,$(BUILD)/regress/%,$(UNIT_SRCS))
 INTEG_SRCS = $(wildcard regress/integration/t_*.sh)
-# the benchmark's smoke test measures the normal build; the sanitizer
-# suite leaves it out, as it leaves out the memory budgets
+# the benchmark's and the soak's smoke tests measure the normal build
+# (under AddressSanitizer memory is its quarantine's); the sanitizer
+# suite leaves them out, as it leaves out the memory budgets
 ifneq ($(SANITIZE),)
-INTEG_SRCS := $(filter-out regress/integration/t_bench.sh,$(INTEG_SRCS))
+INTEG_SRCS := $(filter-out regress/integration/t_bench.sh \
+	      regress/integration/t_soak.sh,$(INTEG_SRCS))
 endif
 INTEG_PROGS = $(patsubst regress/%.sh,$(BUILD)/regress/%,$(INTEG_SRCS))
 # The power-loss model (regress/powerloss/): an LD_PRELOAD interposer
@@ -120,7 +125,7 @@ FUZZ_FLAGS ?=
 FUZZ_BINS = $(patsubst %,$(FUZZ_BUILD)/fuzz/%,$(FUZZ_NAMES))
 
 .PHONY: all check run install clean deps tests bench fuzz fuzz-build \
-	fuzz-bins bench-smoke
+	fuzz-bins bench-smoke soak soak-smoke
 .SUFFIXES:
 
 all: $(PROGS)
@@ -139,6 +144,14 @@ bench: deps
 bench-smoke: deps
 	@$(MAKE) --no-print-directory all
 	@python3 regress/bench/bench.py --smoke $(BUILD)
+
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@python3 regress/soak/soak.py $(BUILD)
+
+soak-smoke: deps
+	@$(MAKE) --no-print-directory all
+	@python3 regress/soak/soak.py --smoke $(BUILD)
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -375,6 +375,19 @@ dns_mx(const char *domain, dns_mx_cb cb, void *arg)
 	return q;
 }
 
+/*
+ * dns_addrs_new - an empty array for the addresses of q's answer, in
+ * place of the one an earlier source left (/etc/hosts or DNS that had
+ * none): the sources of an nsswitch.conf line take turns on one query
+ */
+static void
+dns_addrs_new(struct dns_query *q)
+{
+	free(q->addrs);
+	q->addrs = xcalloc(DNS_ADDR_MAX, sizeof(*q->addrs));
+	q->n = 0;
+}
+
 /* dns_addr_copy - the addresses of a getaddrinfo result, bounded */
 static enum dns_status
 dns_addr_copy(struct dns_query *q, const struct ares_addrinfo *ai)
@@ -382,7 +395,7 @@ dns_addr_copy(struct dns_query *q, const struct ares_addrinfo *ai)
 	const struct ares_addrinfo_node	*nd;
 	struct sockaddr_storage		*ss;
 
-	q->addrs = xcalloc(DNS_ADDR_MAX, sizeof(*q->addrs));
+	dns_addrs_new(q);
 	for (nd = ai->nodes; nd != NULL && q->n < DNS_ADDR_MAX;
 	    nd = nd->ai_next) {
 		if ((nd->ai_family != AF_INET && nd->ai_family != AF_INET6) ||
@@ -514,8 +527,7 @@ dns_files_answer(struct dns_query *q)
 		q->n = 1;
 		return DNS_OK;
 	}
-	free(q->addrs);			/* left by a DNS answer with none */
-	q->addrs = xcalloc(DNS_ADDR_MAX, sizeof(*q->addrs));
+	dns_addrs_new(q);
 	q->n = dns_hosts_addrs(dns_st.hosts, q->host, q->family, q->addrs,
 	    DNS_ADDR_MAX);
 	return q->n > 0 ? DNS_OK : DNS_NONE;

@@ -17,6 +17,8 @@
 # load tools smtp-source and smtp-sink; a self-signed certificate in
 # /etc/ssl/bench for STARTTLS.  nsbench.py then starts
 # the server and measures it; its key=value lines go to standard output.
+# NS_CONF and NS_MAIN name another configuration script and another
+# program to run in its place (the soak test, regress/soak/).
 
 server=$1 storage=$2 bench=$3 top=$4 build=$5
 shift 5
@@ -101,12 +103,12 @@ chmod 0600 /etc/ssl/bench/key.pem
 chmod 0644 /etc/ssl/bench/cert.pem
 
 if [ "$server" != ceiling ]; then
-	sh "$here/conf_$server.sh" "$here" "$build" "$bench" >&2 ||
+	sh "${NS_CONF:-$here/conf_$server.sh}" "$here" "$build" "$bench" >&2 ||
 	    die "cannot configure $server"
 fi
 ulimit -n "$(ulimit -Hn)"
 
-python3 -W ignore "$here/nsbench.py" --server "$server" --logs $W/logs "$@"
+python3 -W ignore "${NS_MAIN:-$here/nsbench.py}" --server "$server" --logs $W/logs "$@"
 rc=$?
 keep_logs
 exit $rc

@@ -3,7 +3,8 @@
  * started on a free port of 127.0.0.1 for each test case: MX order,
  * null MX, A/AAAA, literals, PTR, NXDOMAIN, NODATA, SERVFAIL, time-out,
  * bounds, cancellation, and callbacks that never run synchronously;
- * /etc/hosts and DNS in the order of an nsswitch.conf `hosts:` line.
+ * /etc/hosts and DNS in the order of an nsswitch.conf `hosts:` line,
+ * and no memory kept by a query that went through both.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 
 #include <libgen.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -844,8 +846,39 @@ ATF_TC_BODY(dns_files_cancel, tc)
 	ATF_CHECK_EQ(a[0].calls + a[1].calls, 0);
 }
 
+/*
+ * a query that /etc/hosts could not answer and DNS did keeps nothing:
+ * the heap in use after 200 of them is what it was before (each once
+ * leaked the empty array the files left, 2 KiB)
+ */
+ATF_TC_WITHOUT_HEAD(dns_files_then_dns_no_growth);
+ATF_TC_BODY(dns_files_then_dns_no_growth, tc)
+{
+	struct t_answer		a;
+	struct mallinfo2	m0, m1;
+	long long		grown;
+	int			i;
+
+	t_setup(tc, t_zone, 2000);
+	t_files(t_hosts, "hosts: files dns\n");
+	memset(&m0, 0, sizeof(m0));
+	for (i = 0; i < 250; i++) {
+		if (i == 50)
+			m0 = mallinfo2();
+		memset(&a, 0, sizeof(a));
+		t_addr("v4.test", AF_INET, &a);
+		t_run(5);
+		ATF_REQUIRE_STREQ(a.text, "ok|192.0.2.4");
+	}
+	m1 = mallinfo2();
+	grown = (long long)m1.uordblks - (long long)m0.uordblks;
+	ATF_CHECK_MSG(grown < 64 * 1024, "heap grew by %lld octets", grown);
+	t_kill_dnsd();
+}
+
 ATF_TP_ADD_TCS(tp)
 {
+	ATF_TP_ADD_TC(tp, dns_files_then_dns_no_growth);
 	ATF_TP_ADD_TC(tp, dns_files_first);
 	ATF_TP_ADD_TC(tp, dns_dns_first);
 	ATF_TP_ADD_TC(tp, dns_order_actions);
