@@ -10,6 +10,37 @@ SEND="$PY $PH_TOP/regress/tools/smtpsend.py"
 SINK="$PY $PH_TOP/regress/tools/sinkd.py"
 SINKDIR=$PH/sink
 
+# fs_eio_start - the daemon with regress/faults/eio.c preloaded: calls
+# that write or sync the spool fail with EIO while $PH/eio.ctl says so
+fs_eio_start() {
+	cp "$PH_BUILD/regress/faults/ph_eio.so" $PH/ph_eio.so
+	chmod 0755 $PH/ph_eio.so
+	printf '\0\0\0\0\0\0\0\0' > $PH/eio.ctl
+	chmod 0666 $PH/eio.ctl
+	export PH_EIO_SPOOL=$PH_SPOOL PH_EIO_CTL=$PH/eio.ctl
+	# ASan wants its run-time first; the library is not instrumented
+	[ -n "${PH_SANITIZE:-}" ] &&
+	    export ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0"
+	LD_PRELOAD=$PH/ph_eio.so
+	export LD_PRELOAD
+	fs_start
+	unset LD_PRELOAD
+}
+
+# fs_eio_arm SKIP N - let SKIP calls through, then fail N (-1: all)
+fs_eio_arm() {
+	$PY -c 'import struct, sys
+f = open(sys.argv[1], "r+b")
+f.write(struct.pack("ii", int(sys.argv[2]), int(sys.argv[3])))' \
+	    $PH/eio.ctl "$1" "$2"
+}
+
+# fs_eio_left - how many calls are still to fail
+fs_eio_left() {
+	$PY -c 'import struct, sys
+print(struct.unpack("ii", open(sys.argv[1], "rb").read(8))[1])' $PH/eio.ctl
+}
+
 # fs_setup SPOOLSIZE - namespaces, the account phuser, and the spool on
 # a tmpfs of SPOOLSIZE (no limit of its own when empty)
 fs_setup() {
@@ -168,6 +199,74 @@ enospc_envelope_body() {
 	fs_spool_clean
 }
 
+atf_test_case eio_all
+eio_all_head() {
+	atf_set descr "every write and sync of the spool fails with EIO:" \
+	    "DATA gets 451, never 250, the reason is logged, nothing is" \
+	    "left half written, and once the disk works mail flows again"
+	atf_set timeout 90
+}
+eio_all_body() {
+	fs_setup 8m
+	fs_conf
+	fs_eio_start
+	fs_eio_arm 0 -1
+	fs_send eio 2 phuser@localhost
+	cat $PH/send.eio
+	[ "$(fs_codes eio | grep -c '^451$')" -eq 2 ] ||
+	    { cat $PH_LOG; atf_fail "not 451 to both"; }
+	ph_wait_log 'error="[^"]*Input/output error'
+	fs_eio_arm 0 0
+	ph_alive "$(cat $PH/daemon.pid)" || { cat $PH_LOG; atf_fail "stopped"; }
+	fs_queue_empty || atf_fail "a refused message is queued"
+	fs_spool_clean
+	fs_send ok 2 phuser@localhost
+	[ "$(fs_codes ok | grep -c '^250$')" -eq 2 ] ||
+	    { cat $PH/send.ok $PH_LOG; atf_fail "not accepted"; }
+	fs_delivered_once 2
+}
+
+atf_test_case eio_some
+eio_some_head() {
+	atf_set descr "single EIO faults at points spread over a stream of" \
+	    "mail: every message answered 250 is delivered exactly once"
+	atf_set timeout 120
+}
+eio_some_body() {
+	fs_setup 8m
+	fs_conf
+	fs_eio_start
+	# each round fails one call, after a number of calls that walks
+	# through the steps of receiving, committing and delivering
+	: > $PH/send.s
+	: > $PH/accepted
+	for _skip in 0 1 2 3 4 5 6 7 8 9 10 12 15 20 25 30 40 50; do
+		fs_eio_arm $_skip 1
+		$SEND --to phuser@localhost --count 12 --conc 3 \
+		    --tag "s$_skip" > $PH/send.r 2>&1 ||
+		    { cat $PH/send.r; atf_fail "smtpsend"; }
+		cat $PH/send.r >> $PH/send.s
+		awk -v t="s$_skip" '$2 == 250 { print "<" $1 "." t "@smtpsend>" }' \
+		    $PH/send.r >> $PH/accepted
+		[ "$(fs_eio_left)" -eq 0 ] ||
+		    { cat $PH_LOG; atf_fail "fault after $_skip was not met"; }
+	done
+	_ok=$(fs_codes s | grep -c '^250$')
+	echo "answered 250: $_ok of $(fs_codes s | grep -c .)"
+	ph_alive "$(cat $PH/daemon.pid)" || { cat $PH_LOG; atf_fail "stopped"; }
+	sort -o $PH/accepted $PH/accepted
+	ph_wait_for "fs_queue_empty && [ \$(fs_maildir_count) -ge $_ok ]" 60 ||
+	    { $CTL show queue; cat $PH_LOG; atf_fail "not delivered"; }
+	cat /home/phuser/Maildir/new/* | sed -n 's/^Message-ID: //p' |
+	    sort > $PH/delivered
+	[ -z "$(uniq -d $PH/delivered)" ] ||
+	    atf_fail "delivered twice: $(uniq -d $PH/delivered)"
+	_lost=$(comm -23 $PH/accepted $PH/delivered)
+	[ -z "$_lost" ] || atf_fail "answered 250 and lost: $_lost"
+	grep 'Input/output error' $PH_LOG
+	fs_spool_clean
+}
+
 atf_test_case maildir_full
 maildir_full_head() {
 	atf_set descr "a full disk under the recipient's Maildir: the" \
@@ -274,6 +373,8 @@ PY
 atf_init_test_cases() {
 	atf_add_test_case enospc_data
 	atf_add_test_case enospc_envelope
+	atf_add_test_case eio_all
+	atf_add_test_case eio_some
 	atf_add_test_case maildir_full
 	atf_add_test_case queue_killed
 }
