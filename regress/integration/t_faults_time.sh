@@ -1,0 +1,207 @@
+# t_faults_time.sh - faults that take time: peers that stall in the
+# middle of DATA (the relay's and the listener's time-outs), and a
+# real-time clock that jumps under the running daemon.
+#
+# The time-outs are RFC 5321's (minutes): the daemon runs under
+# libfaketime at 60 times the speed of the clocks, so that a time-out
+# of 5 minutes ends after 5 seconds; the clock jumps move the real-time
+# clock alone, as a jump does, while the monotonic clock goes on.
+
+. "$(atf_get_srcdir)/subr.sh"
+
+SEND="$PY $PH_TOP/regress/tools/smtpsend.py"
+SINK="$PY $PH_TOP/regress/tools/sinkd.py"
+SINKDIR=$PH/sink
+FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
+
+# ft_setup - namespaces, libfaketime's presence, the sink's directory
+ft_setup() {
+	ph_setup
+	mkdir -p $PH/sink3
+	[ -f $FAKETIME_LIB ] || atf_fail "libfaketime missing (regress/deps.sh)"
+	mkdir -p $SINKDIR
+}
+
+# ft_conf - other.test relayed to 127.0.0.3:25, the rest to 127.0.0.2:25
+ft_conf() {
+	ph_conf <<CONF
+listen on 127.0.0.1 port 25
+action "out" relay host smtp://127.0.0.2:25
+action "other" relay host smtp://127.0.0.3:25
+match from any for domain other.test action "other"
+match from any for any action "out"
+CONF
+}
+
+# ft_sink - a sink on 127.0.0.3:25
+ft_sink() {
+	$SINK --dir $PH/sink3 --pidfile $PH/sink3.pid --listen 127.0.0.3:25 \
+	    > $PH/sink3.out 2>&1 &
+	ph_wait_for "grep -q ready $PH/sink3.out" 10 ||
+	    { cat $PH/sink3.out; atf_fail "the sink did not start"; }
+}
+
+# ft_start FAKETIME - the daemon under libfaketime (FAKETIME as
+# libfaketime reads it, e.g. "+0 x60")
+ft_start() {
+	FAKETIME="$1" FAKETIME_DONT_RESET=1 FAKETIME_NO_CACHE=1 \
+	    LD_PRELOAD=$FAKETIME_LIB $PH_BIN/smtpd -d -f $PH_CONF \
+	    > $PH_LOG 2>&1 &
+	echo $! > $PH/daemon.pid
+	ph_wait_for "test -S $PH_RUN/control.sock" 10 ||
+	    { cat $PH_LOG; atf_fail "smtpd did not start"; }
+	ph_wait_for "$CTL show stats" 10 || atf_fail "no control socket"
+}
+
+# ft_stall_tool - $PH/stall.py, an SMTP server on 127.0.0.2:25 that
+# stalls its first session in DATA and stores the later ones
+ft_stall_tool() {
+	cat > $PH/stall.py <<'PY'
+"""stall.py MODE DIR - the first session stalls after DATA: MODE "dot"
+reads the whole message and never answers its final dot, "read" stops
+reading; later sessions store each message in DIR/N.msg.  Writes
+DIR/stalled when the first session has stalled."""
+import os, socket, sys, threading
+mode, d = sys.argv[1], sys.argv[2]
+n = [0]
+def session(c, first):
+    f = c.makefile("rb")
+    c.sendall(b"220 stall.test\r\n")
+    while True:
+        l = f.readline()
+        if not l:
+            return
+        v = l[:4].upper()
+        if v in (b"EHLO", b"HELO"):
+            c.sendall(b"250 stall.test\r\n")
+        elif v == b"DATA":
+            c.sendall(b"354 go on\r\n")
+            if first and mode == "read":
+                open(os.path.join(d, "stalled"), "w").close()
+                threading.Event().wait()
+            body = []
+            while True:
+                l = f.readline()
+                if not l or l == b".\r\n":
+                    break
+                body.append(l)
+            if first:
+                open(os.path.join(d, "stalled"), "w").close()
+                threading.Event().wait()
+            n[0] += 1
+            open(os.path.join(d, "%d.msg" % n[0]), "wb").write(b"".join(body))
+            c.sendall(b"250 stored\r\n")
+        elif v == b"QUIT":
+            c.sendall(b"221 bye\r\n")
+            return
+        else:
+            c.sendall(b"250 ok\r\n")
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.bind(("127.0.0.2", 25))
+s.listen(16)
+open(os.path.join(d, "ready"), "w").close()
+first = True
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=session, args=(c, first), daemon=True).start()
+    first = False
+PY
+}
+
+# ft_stall MODE - start stall.py and wait until it listens
+ft_stall() {
+	ft_stall_tool
+	$PY $PH/stall.py "$1" $SINKDIR > $PH/stall.out 2>&1 &
+	ph_wait_for "test -e $SINKDIR/ready" 10 ||
+	    { cat $PH/stall.out; atf_fail "stall.py did not start"; }
+}
+
+# ft_send TAG RCPT [SIZE] - one message, which must be answered 250
+ft_send() {
+	$SEND --to "$2" --tag "$1" --size "${3:-300}" > $PH/send.$1 2>&1
+	grep -q '^1 250 ' $PH/send.$1 || { cat $PH/send.$1; atf_fail "refused"; }
+}
+
+# ft_relayed_once TAG - the stalled peer stored message TAG exactly once
+ft_relayed_once() {
+	ph_wait_for "[ -z \"\$($CTL show queue)\" ]" 60 ||
+	    { $CTL show queue; cat $PH_LOG; atf_fail "still queued"; }
+	_n=$(cat $SINKDIR/*.msg 2>/dev/null | grep -c "^Message-ID: <1.$1@")
+	[ "$_n" -eq 1 ] || { cat $PH_LOG; atf_fail "stored $_n times"; }
+}
+
+atf_test_case relay_stall_dot
+relay_stall_dot_head() {
+	atf_set descr "a relay peer that never answers the final dot: the" \
+	    "relay times out, the message is deferred, and the retry" \
+	    "delivers it once"
+	atf_set timeout 120
+}
+relay_stall_dot_body() {
+	ft_setup
+	ft_conf
+	ft_stall dot
+	ft_start "+0 x60"
+	ft_send a someone@remote.test
+	ph_wait_for "test -e $SINKDIR/stalled" 10 || atf_fail "no stall"
+	ph_wait_log 'event=deferred .*[Tt]ime' 30
+	ft_relayed_once a
+}
+
+atf_test_case relay_stall_read
+relay_stall_read_head() {
+	atf_set descr "a relay peer that stops reading in the middle of" \
+	    "DATA: the relay times out, the message is deferred and" \
+	    "delivered once by the retry, and mail to another destination" \
+	    "flows meanwhile"
+	atf_set timeout 120
+}
+relay_stall_read_body() {
+	ft_setup
+	ft_conf
+	ft_stall read
+	ft_sink
+	ft_start "+0 x60"
+	ft_send a someone@remote.test 8000000
+	ph_wait_for "test -e $SINKDIR/stalled" 10 || atf_fail "no stall"
+	ft_send b someone@other.test
+	ph_wait_for "ls $PH/sink3 | grep -q '\.env\$'" 10 ||
+	    { cat $PH_LOG; atf_fail "other.test waited for the stalled peer"; }
+	grep -q 'event=deferred' $PH_LOG &&
+	    atf_fail "deferred before other.test was relayed"
+	ph_wait_log 'event=deferred .*[Tt]ime' 30
+	ft_relayed_once a
+}
+
+atf_test_case client_stall
+client_stall_head() {
+	atf_set descr "a client that stalls in the middle of DATA is cut" \
+	    "off with 421 4.4.2 by the listener's time-out, and nothing of" \
+	    "its message is queued"
+	atf_set timeout 120
+}
+client_stall_body() {
+	ft_setup
+	ft_conf
+	ft_start "+0 x60"
+	$PY $PH_TOP/regress/tools/smtp_raw.py --quiet 60 \
+	    'EHLO stall.test\r\n' 'MAIL FROM:<a@example.net>\r\n' \
+	    'RCPT TO:<b@remote.test>\r\n' 'DATA\r\n' \
+	    'Subject: stalled\r\n\r\nhalf of a message\r\n' \
+	    > $PH/raw.out 2>&1
+	cat $PH/raw.out
+	grep -q '^421 4\.4\.2 ' $PH/raw.out || atf_fail "no 421 4.4.2"
+	ph_wait_log 'event=disconnect .*mails=0'
+	grep -q 'event=tx-commit' $PH_LOG && atf_fail "a message was queued"
+	[ -z "$($CTL show queue)" ] || atf_fail "the queue is not empty"
+	[ -z "$(find $PH_SPOOL/incoming $PH_SPOOL/queue -type f)" ] ||
+	    atf_fail "files are left in the spool"
+}
+
+atf_init_test_cases() {
+	atf_add_test_case relay_stall_dot
+	atf_add_test_case relay_stall_read
+	atf_add_test_case client_stall
+}
