@@ -370,10 +370,11 @@ qdispatch_expire(struct queue *q, uint64_t evpid)
 	    "5.4.7 delivery time expired%s%.400s",
 	    evp.errmsg[0] ? "; last error: " : "", evp.errmsg);
 	if (bounce_send(q, &evp, BOUNCE_KIND_FAILED, diag) == -1) {
-		/* no room for the notice: keep the envelope for a restart */
-		log_warnx("%016llx queue event=expire-postponed",
-		    (unsigned long long)evpid);
-		qdispatch_forget(q, evpid);
+		/* no room for the notice: expire again a little later */
+		log_warnx("%016llx queue event=expire-postponed delay=%d",
+		    (unsigned long long)evpid, SCHED_RETRY_FIRST);
+		(void)sched_postpone(q->sched, evpid,
+		    time(NULL) + SCHED_RETRY_FIRST);
 		return;
 	}
 	q->stats.expired++;

@@ -336,6 +336,26 @@ sched_defer(struct sched *s, uint64_t evpid, int64_t nexttry, uint32_t retry)
 }
 
 /*
+ * sched_postpone - an expiry that could not be carried out (no room for
+ * its notice): expire again at until, with no try before.  0, or -1 if
+ * unknown or in flight.
+ */
+int
+sched_postpone(struct sched *s, uint64_t evpid, int64_t until)
+{
+	struct sched_entry	*e;
+
+	if ((e = sched_find(s, evpid)) == NULL || e->inflight)
+		return -1;
+	sched_unwait(e);
+	e->expire = until;
+	if (e->nexttry < until)
+		e->nexttry = until;
+	sched_wait(s, e);
+	return 0;
+}
+
+/*
  * sched_dest_suspend - a relay delivery of evpid (deferred already)
  * failed at its destination: suspend the destination until the
  * envelope's next try.  0, or -1 if unknown, in flight or local.

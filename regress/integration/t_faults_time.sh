@@ -12,19 +12,22 @@
 SEND="$PY $PH_TOP/regress/tools/smtpsend.py"
 SINK="$PY $PH_TOP/regress/tools/sinkd.py"
 SINKDIR=$PH/sink
-FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
+FAKETIME_LIB=$(dpkg -L libfaketime 2>/dev/null | grep '/libfaketime\.so\.1$')
 
 # ft_setup - namespaces, libfaketime's presence, the sink's directory
 ft_setup() {
 	ph_setup
 	mkdir -p $PH/sink3
-	[ -f $FAKETIME_LIB ] || atf_fail "libfaketime missing (regress/deps.sh)"
+	[ -f "$FAKETIME_LIB" ] ||
+	    atf_fail "libfaketime missing (regress/deps.sh installs it)"
 	mkdir -p $SINKDIR
 }
 
-# ft_conf - other.test relayed to 127.0.0.3:25, the rest to 127.0.0.2:25
+# ft_conf [LINE] - other.test relayed to 127.0.0.3:25, the rest to
+# 127.0.0.2:25; LINE added first
 ft_conf() {
 	ph_conf <<CONF
+${1:-}
 listen on 127.0.0.1 port 25
 action "out" relay host smtp://127.0.0.2:25
 action "other" relay host smtp://127.0.0.3:25
@@ -200,7 +203,38 @@ client_stall_body() {
 	    atf_fail "files are left in the spool"
 }
 
+atf_test_case enospc_expire
+enospc_expire_head() {
+	atf_set descr "a message expires while the spool is full: the" \
+	    "notice cannot be written, the message stays queued, and once" \
+	    "space is back it expires with its notice sent"
+	atf_set timeout 120
+}
+enospc_expire_body() {
+	ft_setup
+	mkdir -p $PH_SPOOL
+	mount -t tmpfs -o size=2m,mode=0755 tmpfs $PH_SPOOL ||
+	    atf_fail "cannot mount the spool's tmpfs"
+	ft_conf "queue ttl 10m"
+	ft_sink
+	ft_start "+0 x60"
+	$SEND --from a@other.test --to temp@other.test > $PH/send.a 2>&1
+	grep -q '^1 250 ' $PH/send.a || { cat $PH/send.a; atf_fail "refused"; }
+	ph_wait_log 'event=deferred'
+	dd if=/dev/zero of=$PH_SPOOL/.fill bs=4k 2>/dev/null
+	ph_wait_log 'event=expire-postponed' 30
+	ph_wait_for "$CTL show queue | grep -q '|temp@other.test|'" 10 ||
+	    { $CTL show queue; cat $PH_LOG; atf_fail "forgotten by the queue"; }
+	rm $PH_SPOOL/.fill
+	ph_wait_log 'event=expired' 30
+	ph_wait_for "grep -l '^rcpt <a@other.test>' $PH/sink3/*.env" 30 ||
+	    { cat $PH_LOG; atf_fail "no notice was sent"; }
+	ph_wait_for "[ -z \"\$($CTL show queue)\" ]" 30 ||
+	    { $CTL show queue; atf_fail "still queued"; }
+}
+
 atf_init_test_cases() {
+	atf_add_test_case enospc_expire
 	atf_add_test_case relay_stall_dot
 	atf_add_test_case relay_stall_read
 	atf_add_test_case client_stall
