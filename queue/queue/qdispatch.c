@@ -48,6 +48,7 @@
 #define QDISPATCH_RUN_TIMEOUT	(2 * 3600)	/* no result: retry */
 #define QDISPATCH_WATCHDOG	60		/* seconds between checks */
 #define QDISPATCH_TURN_MAX	256		/* jobs per loop turn */
+#define QDISPATCH_JUMP_MS	2000		/* a clock jump, at least */
 
 struct qdispatch_run {
 	RB_ENTRY(qdispatch_run)	 entry;
@@ -63,6 +64,8 @@ struct qdispatch {
 	struct event		*timer;
 	struct event		*watchdog;
 	struct qdispatch_runs	 runs;
+	int64_t			 real_ms;	/* the clocks at the last run */
+	int64_t			 mono_ms;
 };
 
 /* qdispatch_run_cmp - order runs by envelope id */
@@ -399,6 +402,37 @@ qdispatch_warn(struct queue *q, uint64_t evpid)
 	(void)sched_warned(q->sched, evpid, evp.warn);
 }
 
+/*
+ * qdispatch_clock - compare the real-time clock, in which due times are
+ * kept, with the monotonic one, which times the sleeps: after a jump
+ * back the due times move back with the clock (or retries and expiries
+ * would wait for as long as the jump); a jump forward is only logged,
+ * as what comes due then is due (a jump past a ttl expires).
+ */
+static void
+qdispatch_clock(struct queue *q)
+{
+	struct qdispatch	*d = q->dsp;
+	struct timespec		 r, m;
+	int64_t			 real, mono, jump;
+	size_t			 n;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	real = (int64_t)r.tv_sec * 1000 + r.tv_nsec / 1000000;
+	mono = (int64_t)m.tv_sec * 1000 + m.tv_nsec / 1000000;
+	jump = (real - d->real_ms) - (mono - d->mono_ms);
+	if (d->mono_ms != 0 && jump <= -QDISPATCH_JUMP_MS) {
+		n = sched_shift(q->sched, jump / 1000);
+		log_warnx("queue event=clock-jump seconds=%lld action=shift "
+		    "envelopes=%zu", (long long)(jump / 1000), n);
+	} else if (d->mono_ms != 0 && jump >= QDISPATCH_JUMP_MS)
+		log_warnx("queue event=clock-jump seconds=%lld action=none",
+		    (long long)(jump / 1000));
+	d->real_ms = real;
+	d->mono_ms = mono;
+}
+
 /* qdispatch_on_timer - hand out what is due, then sleep again */
 static void
 qdispatch_on_timer(evutil_socket_t fd, short what, void *arg)
@@ -409,6 +443,7 @@ qdispatch_on_timer(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	qdispatch_clock(q);
 	for (n = 0; n < QDISPATCH_TURN_MAX; n++) {
 		switch (sched_next(q->sched, time(NULL), &evpid)) {
 		case SCHED_JOB_NONE:

@@ -56,6 +56,29 @@ ft_start() {
 	ph_wait_for "$CTL show stats" 10 || atf_fail "no control socket"
 }
 
+# ft_start_jumpy - the daemon under libfaketime with the real-time
+# clock offset by what ft_jump last wrote, the monotonic clock left true.
+# The file is read at every call from outside the spool and, as the
+# same file (a hard link), by the queue inside its root.
+ft_start_jumpy() {
+	mkdir -p $PH_SPOOL$PH_SPOOL
+	echo +0 > $PH_SPOOL/.clock
+	chmod 0644 $PH_SPOOL/.clock
+	ln $PH_SPOOL/.clock $PH_SPOOL$PH_SPOOL/.clock
+	FAKETIME_TIMESTAMP_FILE=$PH_SPOOL/.clock FAKETIME_NO_CACHE=1 \
+	    DONT_FAKE_MONOTONIC=1 LD_PRELOAD=$FAKETIME_LIB \
+	    $PH_BIN/smtpd -d -f $PH_CONF > $PH_LOG 2>&1 &
+	echo $! > $PH/daemon.pid
+	ph_wait_for "test -S $PH_RUN/control.sock" 10 ||
+	    { cat $PH_LOG; atf_fail "smtpd did not start"; }
+	ph_wait_for "$CTL show stats" 10 || atf_fail "no control socket"
+}
+
+# ft_jump SECONDS - set the real-time clock's offset (+N or -N)
+ft_jump() {
+	echo "$1" > $PH_SPOOL/.clock
+}
+
 # ft_stall_tool - $PH/stall.py, an SMTP server on 127.0.0.2:25 that
 # stalls its first session in DATA and stores the later ones
 ft_stall_tool() {
@@ -233,7 +256,69 @@ enospc_expire_body() {
 	    { $CTL show queue; atf_fail "still queued"; }
 }
 
+atf_test_case clock_back
+clock_back_head() {
+	atf_set descr "the real-time clock jumps back an hour under the" \
+	    "daemon: the queue says so and moves its due times with it, so" \
+	    "an expiry due in seconds still comes in seconds"
+	atf_set timeout 90
+}
+clock_back_body() {
+	ft_setup
+	ft_conf "queue ttl 12s"
+	ft_sink
+	ft_start_jumpy
+	$SEND --from a@other.test --to temp@other.test > $PH/send.a 2>&1
+	grep -q '^1 250 ' $PH/send.a || { cat $PH/send.a; atf_fail "refused"; }
+	ph_wait_log 'event=deferred'
+	ft_jump -3600
+	ph_wait_log 'event=expired' 20
+	ph_wait_log 'event=clock-jump seconds=-(3599|3600) action=shift'
+	ph_wait_for "grep -l '^rcpt <a@other.test>' $PH/sink3/*.env" 20 ||
+	    { cat $PH_LOG; atf_fail "no notice was sent"; }
+}
+
+atf_test_case clock_forward
+clock_forward_head() {
+	atf_set descr "the real-time clock jumps forward an hour: what" \
+	    "comes due is tried at once, messages whose ttl is longer are" \
+	    "retried, not expired, and only one whose ttl the jump passed" \
+	    "expires"
+	atf_set timeout 90
+}
+clock_forward_body() {
+	ft_setup
+	ph_conf <<CONF
+listen on 127.0.0.1 port 25
+action "other" relay host smtp://127.0.0.3:25
+action "short" relay host smtp://127.0.0.3:25 ttl 30m
+match from any for domain short.test action "short"
+match from any for any action "other"
+CONF
+	ft_sink
+	ft_start_jumpy
+	$SEND --from a@other.test --to temp@other.test --tag long \
+	    > $PH/send.long 2>&1
+	$SEND --from a@other.test --to temp@short.test --tag short \
+	    > $PH/send.short 2>&1
+	ph_wait_for "[ \$(grep -c 'event=deferred retry=1' $PH_LOG) -eq 2 ]" 20 ||
+	    { cat $PH_LOG; atf_fail "not deferred"; }
+	ft_jump +3600
+	# new mail runs the scheduler before the retry's own time
+	$SEND --to ok@other.test --tag kick > $PH/send.kick 2>&1
+	ph_wait_log 'event=clock-jump seconds=(3599|3600|3601) action=none' 20
+	ph_wait_log 'temp@short.test.*|event=expired' 20
+	ph_wait_for "grep -q 'event=deferred retry=2' $PH_LOG" 20 ||
+	    { cat $PH_LOG; atf_fail "the long-lived message was not retried"; }
+	[ "$(grep -c 'event=expired' $PH_LOG)" -eq 1 ] ||
+	    { cat $PH_LOG; atf_fail "not exactly one expiry"; }
+	$CTL show queue | grep -q '|temp@other.test|' ||
+	    atf_fail "the long-lived message left the queue"
+}
+
 atf_init_test_cases() {
+	atf_add_test_case clock_back
+	atf_add_test_case clock_forward
 	atf_add_test_case enospc_expire
 	atf_add_test_case relay_stall_dot
 	atf_add_test_case relay_stall_read
