@@ -20,6 +20,9 @@ ft_setup() {
 	mkdir -p $PH/sink3
 	[ -f "$FAKETIME_LIB" ] ||
 	    atf_fail "libfaketime missing (regress/deps.sh installs it)"
+	# ASan wants its run-time first; libfaketime is preloaded before it
+	[ -n "${PH_SANITIZE:-}" ] &&
+	    export ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0"
 	mkdir -p $SINKDIR
 }
 
