@@ -106,6 +106,8 @@ PL_CFLAGS = -std=c11 -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes \
 	   -D_GNU_SOURCE -U_FORTIFY_SOURCE
 HOSTILE_SRCS = $(wildcard regress/hostile/*.c)
 HOSTILE	 = $(BUILD)/regress/hostile/ph_hostile
+# faults injected under the daemon (LD_PRELOAD) by the integration tests
+FAULTS	 = $(BUILD)/regress/faults/ph_eio.so
 MANS	 = $(wildcard */*.[58] */*/*.[58])
 
 # Fuzz targets: regress/fuzz/fuzz_NAME.c, each an LLVMFuzzerTestOneInput.
@@ -157,8 +159,8 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@sh etc/run.sh $(BUILD)
 
-tests: $(PROGS) $(UNIT_PROGS) $(INTEG_PROGS) $(HOSTILE) $(FUZZ_REPLAY) \
-	$(PL_PRELOAD) $(PL_TOOL) $(BUILD)/regress/Kyuafile
+tests: $(PROGS) $(UNIT_PROGS) $(INTEG_PROGS) $(HOSTILE) $(FAULTS) \
+	$(FUZZ_REPLAY) $(PL_PRELOAD) $(PL_TOOL) $(BUILD)/regress/Kyuafile
 
 # the libFuzzer targets, from a second build of the tree with clang
 fuzz-build:
@@ -251,6 +253,14 @@ $(HOSTILE): $(HOSTILE_SRCS) regress/hostile/hostile.h $(LIBS)
 	@mkdir -p $(dir $@)
 	@echo "LD $@"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(HOSTILE_SRCS) $(LINK_smtpd) $(LINK)
+
+# uninstrumented whatever SANITIZE says: it is preloaded before the
+# sanitizer's run-time (the tests relax ASan's check of that order)
+$(FAULTS): regress/faults/eio.c
+	@mkdir -p $(dir $@)
+	@echo "LD $@"
+	@$(CC) -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -g -fPIC \
+	    -shared -o $@ regress/faults/eio.c -ldl
 
 # An integration test runs inside its own PID, mount and network
 # namespaces; the wrapper enters them and hands over to atf-sh.

@@ -53,6 +53,7 @@
 #define QDISPATCH_RUN_TIMEOUT	(2 * 3600)	/* no result: retry */
 #define QDISPATCH_WATCHDOG	60		/* seconds between checks */
 #define QDISPATCH_TURN_MAX	256		/* jobs per loop turn */
+#define QDISPATCH_JUMP_MS	2000		/* a clock jump, at least */
 
 struct qdispatch_run {
 	RB_ENTRY(qdispatch_run)	 entry;
@@ -69,6 +70,8 @@ struct qdispatch {
 	struct event		*watchdog;
 	struct qdispatch_runs	 runs;
 	int			 turning;	/* in qdispatch_turn */
+	int64_t			 real_ms;	/* the clocks at the last run */
+	int64_t			 mono_ms;
 };
 
 /* qdispatch_run_cmp - order runs by envelope id */
@@ -376,10 +379,11 @@ qdispatch_expire(struct queue *q, uint64_t evpid)
 	    "5.4.7 delivery time expired%s%.400s",
 	    evp.errmsg[0] ? "; last error: " : "", evp.errmsg);
 	if (bounce_send(q, &evp, BOUNCE_KIND_FAILED, diag) == -1) {
-		/* no room for the notice: keep the envelope for a restart */
-		log_warnx("%016llx queue event=expire-postponed",
-		    (unsigned long long)evpid);
-		qdispatch_forget(q, evpid);
+		/* no room for the notice: expire again a little later */
+		log_warnx("%016llx queue event=expire-postponed delay=%d",
+		    (unsigned long long)evpid, SCHED_RETRY_FIRST);
+		(void)sched_postpone(q->sched, evpid,
+		    time(NULL) + SCHED_RETRY_FIRST);
 		return;
 	}
 	q->stats.expired++;
@@ -405,6 +409,37 @@ qdispatch_warn(struct queue *q, uint64_t evpid)
 }
 
 /*
+ * qdispatch_clock - compare the real-time clock, in which due times are
+ * kept, with the monotonic one, which times the sleeps: after a jump
+ * back the due times move back with the clock (or retries and expiries
+ * would wait for as long as the jump); a jump forward is only logged,
+ * as what comes due then is due (a jump past a ttl expires).
+ */
+static void
+qdispatch_clock(struct queue *q)
+{
+	struct qdispatch	*d = q->dsp;
+	struct timespec		 r, m;
+	int64_t			 real, mono, jump;
+	size_t			 n;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	real = (int64_t)r.tv_sec * 1000 + r.tv_nsec / 1000000;
+	mono = (int64_t)m.tv_sec * 1000 + m.tv_nsec / 1000000;
+	jump = (real - d->real_ms) - (mono - d->mono_ms);
+	if (d->mono_ms != 0 && jump <= -QDISPATCH_JUMP_MS) {
+		n = sched_shift(q->sched, jump / 1000);
+		log_warnx("queue event=clock-jump seconds=%lld action=shift "
+		    "envelopes=%zu", (long long)(jump / 1000), n);
+	} else if (d->mono_ms != 0 && jump >= QDISPATCH_JUMP_MS)
+		log_warnx("queue event=clock-jump seconds=%lld action=none",
+		    (long long)(jump / 1000));
+	d->real_ms = real;
+	d->mono_ms = mono;
+}
+
+/*
  * qdispatch_turn - hand out what is due now, at most QDISPATCH_TURN_MAX
  * jobs, then sleep until the next due time (or come back at once when
  * the limit stopped it)
@@ -416,6 +451,7 @@ qdispatch_turn(struct queue *q)
 	int		 n;
 
 	q->dsp->turning = 1;
+	qdispatch_clock(q);
 	for (n = 0; n < QDISPATCH_TURN_MAX; n++) {
 		switch (sched_next(q->sched, time(NULL), &evpid)) {
 		case SCHED_JOB_NONE:

@@ -336,6 +336,49 @@ sched_defer(struct sched *s, uint64_t evpid, int64_t nexttry, uint32_t retry)
 }
 
 /*
+ * sched_shift - the real-time clock jumped by delta seconds: move every
+ * time kept in its terms with it, so that waits last what they were
+ * meant to (the order of the entries does not change); the entries
+ */
+size_t
+sched_shift(struct sched *s, int64_t delta)
+{
+	struct sched_entry	*e;
+	struct sched_dest	*d;
+
+	RB_FOREACH(e, sched_byid, &s->entries) {
+		e->ctime += delta;
+		e->nexttry += delta;
+		e->expire += delta;
+		e->due += delta;
+	}
+	RB_FOREACH(d, sched_dests, &s->dests)
+		if (d->retry_at != 0)
+			d->retry_at += delta;
+	return s->count;
+}
+
+/*
+ * sched_postpone - an expiry that could not be carried out (no room for
+ * its notice): expire again at until, with no try before.  0, or -1 if
+ * unknown or in flight.
+ */
+int
+sched_postpone(struct sched *s, uint64_t evpid, int64_t until)
+{
+	struct sched_entry	*e;
+
+	if ((e = sched_find(s, evpid)) == NULL || e->inflight)
+		return -1;
+	sched_unwait(e);
+	e->expire = until;
+	if (e->nexttry < until)
+		e->nexttry = until;
+	sched_wait(s, e);
+	return 0;
+}
+
+/*
  * sched_dest_suspend - a relay delivery of evpid (deferred already)
  * failed at its destination: suspend the destination until the
  * envelope's next try.  0, or -1 if unknown, in flight or local.

@@ -73,6 +73,8 @@ int		 sched_remove(struct sched *, uint64_t evpid);
 int		 sched_defer(struct sched *, uint64_t evpid, int64_t nexttry,
 		    uint32_t retry);
 int		 sched_warned(struct sched *, uint64_t evpid, uint32_t warn);
+int		 sched_postpone(struct sched *, uint64_t evpid, int64_t until);
+size_t		 sched_shift(struct sched *, int64_t delta);
 int		 sched_dest_suspend(struct sched *, uint64_t evpid);
 size_t		 sched_dest_ok(struct sched *, uint64_t evpid, int64_t now);
 size_t		 sched_held(const struct sched *);

@@ -185,6 +185,56 @@ ATF_TC_BODY(sched_next_expire_at_ttl, tc)
 	}
 }
 
+ATF_TC_WITHOUT_HEAD(sched_postpone_expiry);
+ATF_TC_BODY(sched_postpone_expiry, tc)
+{
+	struct sched	*s = t_sched(0, 0, NULL, 0);
+	struct envelope	 evp = t_evp(0x15, 1, "a@example.net", 100);
+	uint64_t	 id;
+
+	(void)tc;
+	ATF_REQUIRE_EQ(sched_insert(s, &evp, SCHED_KIND_LOCAL), 0);
+	ATF_REQUIRE_EQ(sched_next(s, T_NOW, &id), SCHED_JOB_DELIVER);
+	/* in flight: nothing to postpone */
+	ATF_CHECK_EQ(sched_postpone(s, id, T_NOW + 160), -1);
+	ATF_REQUIRE_EQ(sched_defer(s, id, T_NOW + 60, 1), 0);
+	ATF_REQUIRE_EQ(sched_next(s, T_NOW + 100, &id), SCHED_JOB_EXPIRE);
+	/* the notice could not be written: the entry waits, not tried */
+	ATF_CHECK_EQ(sched_postpone(s, id, T_NOW + 160), 0);
+	ATF_CHECK_EQ(sched_postpone(s, 42, T_NOW + 160), -1);
+	ATF_CHECK_EQ(sched_count(s), 1);
+	ATF_CHECK_EQ(sched_wakeup(s), T_NOW + 160);
+	ATF_CHECK_EQ(sched_next(s, T_NOW + 159, &id), SCHED_JOB_NONE);
+	ATF_CHECK_EQ(sched_next(s, T_NOW + 160, &id), SCHED_JOB_EXPIRE);
+	sched_free(s);
+}
+
+ATF_TC_WITHOUT_HEAD(sched_shift_clock_back);
+ATF_TC_BODY(sched_shift_clock_back, tc)
+{
+	struct sched	*s = t_sched(0, 0, NULL, 0);
+	struct envelope	 evp = t_evp(0x16, 1, "a@example.net", 100);
+	struct envelope	 evp2 = t_evp(0x16, 2, "b@example.net", 1000);
+	uint64_t	 id;
+
+	(void)tc;
+	ATF_REQUIRE_EQ(sched_insert(s, &evp, SCHED_KIND_RELAY), 0);
+	ATF_REQUIRE_EQ(sched_insert(s, &evp2, SCHED_KIND_RELAY), 0);
+	while (sched_next(s, T_NOW, &id) == SCHED_JOB_DELIVER)
+		ATF_REQUIRE_EQ(sched_defer(s, id, T_NOW + 60, 1), 0);
+	/* the clock went back an hour: every wait keeps its length */
+	ATF_CHECK_EQ(sched_shift(s, -3600), 2);
+	ATF_CHECK_EQ(sched_wakeup(s), T_NOW - 3600 + 60);
+	ATF_CHECK_EQ(sched_next(s, T_NOW - 3600 + 59, &id), SCHED_JOB_NONE);
+	ATF_CHECK_EQ(sched_next(s, T_NOW - 3600 + 60, &id), SCHED_JOB_DELIVER);
+	ATF_CHECK_EQ(sched_defer(s, id, T_NOW - 3600 + 180, 2), 0);
+	ATF_CHECK_EQ(sched_next(s, T_NOW - 3600 + 60, &id), SCHED_JOB_DELIVER);
+	ATF_CHECK_EQ(sched_defer(s, id, T_NOW - 3600 + 180, 2), 0);
+	ATF_CHECK_EQ(sched_next(s, T_NOW - 3600 + 100, &id), SCHED_JOB_EXPIRE);
+	ATF_CHECK_EQ(id, evp.evpid);
+	sched_free(s);
+}
+
 ATF_TC_WITHOUT_HEAD(sched_next_warn_intervals);
 ATF_TC_BODY(sched_next_warn_intervals, tc)
 {
@@ -600,6 +650,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, sched_next_warn_not_wanted);
 	ATF_TP_ADD_TC(tp, sched_next_fair_per_destination);
 	ATF_TP_ADD_TC(tp, sched_next_total_limit);
+	ATF_TP_ADD_TC(tp, sched_postpone_expiry);
+	ATF_TP_ADD_TC(tp, sched_shift_clock_back);
 	ATF_TP_ADD_TC(tp, sched_pause_kind);
 	ATF_TP_ADD_TC(tp, sched_schedule_now);
 	ATF_TP_ADD_TC(tp, sched_walk_by_message);
