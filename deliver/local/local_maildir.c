@@ -2,8 +2,10 @@
  * local_maildir.c - delivery into a Maildir.
  *
  * PATH (default HOME/Maildir) and its tmp/, new/ and cur/ folders are
- * created 0700 when missing, each new one synced into its parent; each
- * must be a real directory (not a symbolic link) owned by the delivering
+ * created 0700 when missing, each new one synced into its parent, and
+ * each found there synced into its parent once per process (a process
+ * killed between a mkdir and its sync leaves a name nothing made
+ * durable); each must be a real directory (not a symbolic link) owned by the delivering
  * user and not world-writable.
  *
  * Idempotence rule: a message file is named "<time>.<evpid>.<host>",
@@ -147,36 +149,92 @@ local_maildir_check(int fd, const char *what, struct local_result *res)
 }
 
 /*
- * local_maildir_mkdir - make the directory name below at (0700), then
- * sync the directory holding it, so that a power loss cannot take a
- * Maildir, and the messages synced inside it, with its unsynced name.
- * 0 made or already there, -1 mkdir failed, -2 the sync failed (errno).
+ * Directories this process has synced into their parents (or found
+ * there, and synced): one sync each per process, however many
+ * deliveries follow.  A directory found made but unknown here may have
+ * been made by a process killed before its sync, so it is synced too.
+ */
+#define LOCAL_MAILDIR_SEEN_MAX	64
+
+static struct local_maildir_seen {
+	dev_t	 dev;
+	ino_t	 ino;
+} local_maildir_seen[LOCAL_MAILDIR_SEEN_MAX];
+static size_t local_maildir_nseen;
+
+/*
+ * local_maildir_known - whether name below at is a directory already
+ * synced by this process; with remember, note it as synced
  */
 static int
-local_maildir_mkdir(int at, const char *name)
+local_maildir_known(int at, const char *name, int remember)
+{
+	struct stat	 st;
+	size_t		 i, n;
+
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    !S_ISDIR(st.st_mode))
+		return remember ? 0 : 1;	/* checked when opened */
+	n = local_maildir_nseen < LOCAL_MAILDIR_SEEN_MAX ?
+	    local_maildir_nseen : LOCAL_MAILDIR_SEEN_MAX;
+	for (i = 0; i < n; i++)
+		if (local_maildir_seen[i].dev == st.st_dev &&
+		    local_maildir_seen[i].ino == st.st_ino)
+			return 1;
+	if (remember) {
+		i = local_maildir_nseen++ % LOCAL_MAILDIR_SEEN_MAX;
+		local_maildir_seen[i].dev = st.st_dev;
+		local_maildir_seen[i].ino = st.st_ino;
+	}
+	return 0;
+}
+
+/* local_maildir_sync_up - fsync the directory holding name below at */
+static int
+local_maildir_sync_up(int at, const char *name)
 {
 	char	 up[PATH_MAX_CFG], *slash;
 	int	 fd, r, saved;
 
-	if (mkdirat(at, name, 0700) == -1)
-		return errno == EEXIST ? 0 : -1;
 	if (at != AT_FDCWD)
-		return fsync(at) == -1 ? -2 : 0;
+		return fsync(at);
 	if (strlcpy(up, name, sizeof(up)) >= sizeof(up)) {
 		errno = ENAMETOOLONG;
-		return -2;
+		return -1;
 	}
 	if ((slash = strrchr(up, '/')) == NULL)
 		(void)strlcpy(up, ".", sizeof(up));
 	else
 		slash[slash == up] = '\0';
 	if ((fd = open(up, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return -2;
+		return -1;
 	r = fsync(fd);
 	saved = errno;
 	close(fd);
 	errno = saved;
-	return r == -1 ? -2 : 0;
+	return r;
+}
+
+/*
+ * local_maildir_mkdir - make the directory name below at (0700), then
+ * sync the directory holding it, so that a power loss cannot take a
+ * Maildir, and the messages synced inside it, with its unsynced name;
+ * one found there is synced the first time this process sees it.
+ * 0 made or already there, -1 mkdir failed, -2 the sync failed (errno).
+ */
+static int
+local_maildir_mkdir(int at, const char *name)
+{
+	if (mkdirat(at, name, 0700) == -1) {
+		if (errno != EEXIST)
+			return -1;
+		if (local_maildir_known(at, name, 0))
+			return 0;
+	}
+	if (local_maildir_sync_up(at, name) == -1)
+		return -2;
+	(void)local_maildir_known(at, name, 1);
+	return 0;
 }
 
 /* local_maildir_mkpath - create the missing ancestors of path, mode 0700 */

@@ -66,6 +66,12 @@ p_run() {
 	mkdir -p $PL/saved
 	$PLTOOL init $STORE "$1" || atf_fail "pltool init"
 	$PLTOOL snapshot $STORE /var/spool /home || atf_fail "pltool snapshot"
+	# a Maildir made after the baseline and never synced, as a delivery
+	# killed between its mkdirs and their syncs leaves it
+	if [ -n "$UNSYNCED_MD" ]; then
+		mkdir -m 0700 $MD $MD/tmp $MD/new $MD/cur
+		chown -R phuser $MD
+	fi
 	(
 		export POWERLOSS_STORE=$STORE LD_PRELOAD=$PL/libpowerloss.so
 		[ -n "${PH_SANITIZE:-}" ] &&
@@ -235,7 +241,28 @@ cut_during_retries_body() {
 	[ -n "$UPDATES" ] || atf_fail "no cut fell among the retries"
 }
 
+atf_test_case maildir_found_unsynced
+maildir_found_unsynced_head() {
+	atf_set descr "a Maildir whose names nothing synced (a delivery \
+killed after its mkdirs) is synced by the next delivery that finds it: \
+the power fails after the run, each 250 is there once"
+	atf_set timeout 120
+}
+maildir_found_unsynced_body() {
+	p_setup
+	UNSYNCED_MD=1
+	p_run 0
+	ph_wait_for "! kill -0 $(cat $PL/sender.pid) 2>/dev/null" 60 ||
+	    atf_fail "the sender did not finish"
+	ph_wait_for "[ \"\$(p_stat queue.size)\" = 0 ]" 30 ||
+	    { cat $PH_LOG; atf_fail "the queue did not empty"; }
+	p_cut
+	p_rebuild
+	p_restart_check "after the run, Maildir made unsynced"
+}
+
 atf_init_test_cases() {
+	atf_add_test_case maildir_found_unsynced
 	atf_add_test_case cut_after_250
 	atf_add_test_case cut_at_sync
 	atf_add_test_case cut_during_retries
