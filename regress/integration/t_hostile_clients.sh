@@ -87,6 +87,12 @@ million_rcpts_body() {
 	atf_check -o match:'^452 4\.5\.3 ' -o match:'^221 ' cat out
 	atf_check -o match:'codes 220=1 221=1 250=1003 354=1 452=999000 ' \
 	    cat out
+	# the refusals are logged once, then counted in one line
+	atf_check -o match:'^1$' -x \
+	    "grep -c 'event=refused reason=max-rcpt code=452\$' $PH_LOG"
+	atf_check -o match:'^1$' -x \
+	    "grep -c 'reason=max-rcpt code=452 count=999000' $PH_LOG"
+	[ $(wc -c < $PH_LOG) -lt $((1 << 20)) ] || atf_fail "the log swelled"
 	ph_wait_for "[ -z \"\$($CTL show queue)\" ]" 60 ||
 	    { $CTL show queue | head; atf_fail "not delivered"; }
 	atf_check -o match:'^1$' -x "grep -c '^Subject: many' /var/mail/phuser"
