@@ -14,14 +14,15 @@
 PEER="$PY $PH_TOP/regress/tools/hostile_peer.py"
 PEERDIR=$PH/peer
 
-# hp_start MODE - accounts, a hostile relay target in MODE, the daemon
-# relaying everything not local to it, and the memory of its processes
+# hp_start MODE [ARGS] - accounts, a hostile relay target in MODE (with
+# ARGS), the daemon relaying everything not local to it, and the memory
+# of its processes
 hp_start() {
 	ph_setup
 	useradd -m -s /bin/sh phuser
 	mkdir -p $PEERDIR
 	case $1 in inject|alert) hp_certs ;; esac
-	$PEER server "$1" --listen 127.0.0.2:2526 --dir $PEERDIR \
+	$PEER server "$@" --listen 127.0.0.2:2526 --dir $PEERDIR \
 	    ${HP_CERT:+--cert $HP_CERT --key $HP_KEY} \
 	    --pidfile $PH/peer.pid > $PH/peer.out 2>&1 &
 	ph_wait_for "grep -q ready $PH/peer.out" 10 ||
@@ -107,6 +108,36 @@ endless_line_body() {
 	ph_rss_bound $PH/rss.before
 }
 
+# hp_dot MODE - MODE as the reply to the final dot: deferred (4.4.2)
+# after the message went out, the connection closed by the relay
+hp_dot() {
+	hp_start $1 --at dot
+	hp_send
+	hp_deferred '4\.4\.2 .*reply (line )?too long at 127\.0\.0\.2' 30
+	atf_check -o match:'^message-read$' cat $PEERDIR/events
+	ph_wait_for "grep -q '^closed-by-client' $PEERDIR/events" 10 ||
+	    atf_fail "the relay did not close the connection"
+	ph_rss_bound $PH/rss.before
+}
+
+atf_test_case dot_endless_multiline
+dot_endless_multiline_head() {
+	atf_set descr "250- lines forever as the reply to the final dot: deferred (4.4.2), never counted as delivered; bounded memory"
+	atf_set timeout 90
+}
+dot_endless_multiline_body() {
+	hp_dot multiline
+}
+
+atf_test_case dot_endless_line
+dot_endless_line_head() {
+	atf_set descr "a reply line without end as the reply to the final dot: deferred (4.4.2), never counted as delivered; bounded memory"
+	atf_set timeout 90
+}
+dot_endless_line_body() {
+	hp_dot noeol
+}
+
 atf_test_case tiny_writes
 tiny_writes_head() {
 	atf_set descr "every reply written one octet at a time: parsed whole, the message is delivered once, byte for byte"
@@ -190,6 +221,8 @@ reset_mid_data_body() {
 atf_init_test_cases() {
 	atf_add_test_case endless_multiline
 	atf_add_test_case endless_line
+	atf_add_test_case dot_endless_multiline
+	atf_add_test_case dot_endless_line
 	atf_add_test_case tiny_writes
 	atf_add_test_case starttls_injection
 	atf_add_test_case tls_alert_mid_data

@@ -4,7 +4,8 @@ tests: relay targets that misbehave (server MODE) and clients that
 flood the listener (client MODE), and big nested MIME (mime).
 
 usage: hostile_peer.py server MODE --listen ADDR:PORT --dir DIR
-                       [--cert FILE --key FILE] [--pidfile FILE]
+                       [--at ehlo|dot] [--cert FILE --key FILE]
+                       [--pidfile FILE]
        hostile_peer.py client MODE [--port N] [--count N] [--size N]
        hostile_peer.py mime --depth N --parts N --headers BYTES
 
@@ -25,7 +26,9 @@ message is written to DIR/N.msg):
              of the message, sends a fatal TLS alert in clear and closes
   reset      after 354 and the first 64 KiB of the message, resets the
              connection (RST)
-The server prints "ready" once it listens.  The endless modes stop on
+With --at dot, multiline and noeol behave well up to the message's
+final dot and answer it endlessly instead of EHLO (the message is read,
+not stored).  The server prints "ready" once it listens.  The endless modes stop on
 their own after 120 s or 1 GiB.
 
 Client modes (to 127.0.0.1:PORT, reading replies while sending; one
@@ -151,6 +154,8 @@ class Session(socketserver.BaseRequestHandler):
 
     def ehlo(self):
         mode = self.server.args.mode
+        if self.server.args.at == "dot":
+            mode = None
         if mode == "multiline":
             self.endless(b"250-hostile.test\r\n", b"250-more\r\n" * 512)
             return False
@@ -163,6 +168,14 @@ class Session(socketserver.BaseRequestHandler):
         self.say(*lines)
         return True
 
+    def endless_reply(self):
+        """the endless modes, as the reply to a message's final dot"""
+        if self.server.args.mode == "multiline":
+            self.endless(b"250-stored\r\n", b"250-more\r\n" * 512)
+        else:
+            self.endless(b"250 stored ", b"x" * 65536)
+        return False
+
     def data(self):
         if self.server.args.mode in ("alert", "reset"):
             self.say(b"354 go on")
@@ -173,6 +186,9 @@ class Session(socketserver.BaseRequestHandler):
         msg = self.read_data()
         if msg is None:
             return False
+        if self.server.args.at == "dot":
+            self.note("events", b"message-read")
+            return self.endless_reply()
         with LOCK:
             COUNT[0] += 1
             n = COUNT[0]
@@ -357,6 +373,7 @@ def main():
     p.add_argument("--cert")
     p.add_argument("--key")
     p.add_argument("--pidfile")
+    p.add_argument("--at", choices=["ehlo", "dot"], default="ehlo")
     p.add_argument("--port", type=int, default=25)
     p.add_argument("--count", type=int, default=1000000)
     p.add_argument("--size", type=int, default=100 << 20)
