@@ -206,8 +206,10 @@ relay_conn_errstr(struct bufferevent *bev, short what, char *buf,
 	else if (what & BEV_EVENT_EOF)
 		relay_text_fmt(buf, bufsz, "connection closed by the server");
 	else if ((e = bufferevent_get_openssl_error(bev)) != 0) {
+		/* a certificate not asked to verify is not why it broke */
 		ssl = bufferevent_openssl_get_ssl(bev);
-		vr = ssl != NULL ? SSL_get_verify_result(ssl) : X509_V_OK;
+		vr = ssl != NULL && (SSL_get_verify_mode(ssl) &
+		    SSL_VERIFY_PEER) ? SSL_get_verify_result(ssl) : X509_V_OK;
 		if (vr != X509_V_OK)
 			relay_text_fmt(buf, bufsz, "TLS: certificate: %s",
 			    X509_verify_cert_error_string(vr));

@@ -259,3 +259,33 @@ ph_wait_exit() {
 	ph_wait_for "[ -z \"\$(ph_all_pids)\" ]" "${1:-10}" ||
 	    { ps ax; atf_fail "processes of the daemon are left"; }
 }
+
+# ph_rss_save FILE - "PID ROLE KIB" for every smtpd process: its role
+# (the parent has none) and its resident memory (VmRSS)
+ph_rss_save() {
+	: > "$1"
+	for _p in $(ph_all_pids); do
+		_r=$(tr '\0' ' ' < /proc/$_p/cmdline 2>/dev/null |
+		    sed -n 's/.* -X \([a-z]*\) .*/\1/p')
+		_k=$(awk '/^VmRSS:/ { print $2 }' /proc/$_p/status 2>/dev/null)
+		[ -n "$_k" ] && echo "$_p ${_r:-parent} $_k" >> "$1"
+	done
+	return 0
+}
+
+# ph_rss_bound FILE [KIB] - fail unless every process of FILE
+# (ph_rss_save) still runs and its resident memory grew by less than
+# KIB (8 MiB); the figures go to standard error.  In a sanitizer build
+# the growth is AddressSanitizer's quarantine as much as posthorn's:
+# there the processes must live, and the bound is the normal build's.
+ph_rss_bound() {
+	ph_rss_save $PH/rss.now
+	while read -r _p _r _k; do
+		_n=$(awk -v p=$_p '$1 == p { print $3 }' $PH/rss.now)
+		[ -n "$_n" ] || atf_fail "$_r (pid $_p) is gone"
+		echo "rss role=$_r before=${_k}k after=${_n}k" >&2
+		[ -n "${PH_SANITIZE:-}" ] && continue
+		[ $((_n - _k)) -lt "${2:-8192}" ] ||
+		    atf_fail "$_r grew from ${_k}k to ${_n}k"
+	done < "$1"
+}

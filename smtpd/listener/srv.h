@@ -138,6 +138,7 @@ struct srv_tx {
 	char			 envid[ENVID_MAX];
 	int			 utf8;		/* MAIL had SMTPUTF8 */
 	size_t			 nrcpt;		/* RCPT commands accepted */
+	size_t			 over_rcpt;	/* refused past max-rcpt */
 	char			*rcpt1;		/* the first one accepted */
 	char			 cur_rcpt[ADDR_MAX];	/* the RCPT in flight */
 	char			*cur_orcpt;

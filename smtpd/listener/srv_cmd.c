@@ -298,8 +298,11 @@ srv_cmd_rcpt(struct srv_session *ss, const struct smtp_cmd *cmd)
 	struct srv_tx	*tx = ss->tx;
 
 	if (tx->nrcpt >= (size_t)ss->srv->env->cfg->smtp.max_rcpt) {
-		srv_cmd_limit(ss, "max-rcpt", 452, "4.5.3",
-		    "Too many recipients");
+		if (tx->over_rcpt++ == 0)	/* the rest: srv_tx_free */
+			srv_cmd_limit(ss, "max-rcpt", 452, "4.5.3",
+			    "Too many recipients");
+		else
+			srv_reply(ss, 452, "4.5.3", "Too many recipients");
 		return;
 	}
 	strlcpy(tx->cur_rcpt, cmd->addr.text, sizeof(tx->cur_rcpt));

@@ -233,16 +233,21 @@ srv_session_process(struct srv_session *ss)
 	srv_session_done(ss);
 }
 
-/* srv_session_on_read - the client sent something */
+/*
+ * srv_session_on_read - the client sent something; replies are held
+ * back to go out together, unless more than SRV_OUTPUT_MAX wait: then
+ * the input waits for them to leave, and holding them would stall the
+ * session with both buffers full while the read callback ran on and on
+ */
 static void
 srv_session_on_read(struct bufferevent *bev, void *arg)
 {
 	struct srv_session	*ss = arg;
 
-	(void)bev;
 	if (ss->flags & SRV_F_CLOSING)
 		return;
-	bufferevent_disable(ss->bev, EV_WRITE);
+	if (evbuffer_get_length(bufferevent_get_output(bev)) <= SRV_OUTPUT_MAX)
+		bufferevent_disable(ss->bev, EV_WRITE);
 	srv_session_process(ss);
 }
 

@@ -45,7 +45,11 @@ srv_tx_send(struct srv_session *ss, enum ipc_type type, uint64_t size)
 	ipc_send(ss->srv->queue, type, 0, -1, &m, sizeof(m));
 }
 
-/* srv_tx_free - forget the transaction; an open message is aborted */
+/*
+ * srv_tx_free - forget the transaction; an open message is aborted.
+ * RCPTs refused past max-rcpt after the first (logged when it came)
+ * are counted in one line here, so a client cannot flood the log.
+ */
 void
 srv_tx_free(struct srv_session *ss)
 {
@@ -53,6 +57,9 @@ srv_tx_free(struct srv_session *ss)
 
 	if (tx == NULL)
 		return;
+	if (tx->over_rcpt > 1)
+		log_info("%016llx smtp event=refused reason=max-rcpt code=452 "
+		    "count=%zu", (unsigned long long)ss->id, tx->over_rcpt);
 	if (tx->msgid != 0 && tx->fd != -1)
 		srv_tx_send(ss, MSG_TX_ABORT, 0);
 	if (tx->fd != -1)
