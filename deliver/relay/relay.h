@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "defs.h"
 #include "envelope.h"
@@ -41,6 +42,7 @@
 struct bufferevent;
 struct cfg;
 struct cfg_action;
+struct event;
 struct ipc;
 struct relay;
 struct relay_job;
@@ -69,6 +71,12 @@ struct relay_pool_key {
 	struct sockaddr_storage	 ss;
 	char			 name[HOST_MAX];
 	char			 domain[HOST_MAX];	/* auth by domain */
+};
+
+/* when the replies a session awaits are late (relay_deadline.c) */
+struct relay_deadline {
+	time_t	at;		/* monotonic second; 0: no reply awaited */
+	int	secs;		/* the time-out of the stage */
 };
 
 /* what the message file holds, measured once per job */
@@ -166,6 +174,17 @@ struct relay_session *relay_session_new(struct relay_job *,
 void		 relay_session_free(struct relay_session *);
 int		 relay_session_unsent(const struct relay_session *);
 void		 relay_session_grow(struct relay_session *);
+
+/* relay_deadline.c */
+time_t		 relay_deadline_now(void);
+void		 relay_deadline_await(struct relay_deadline *, time_t now,
+		    int secs);
+void		 relay_deadline_reply(struct relay_deadline *, time_t now);
+void		 relay_deadline_stop(struct relay_deadline *);
+long		 relay_deadline_left(const struct relay_deadline *,
+		    time_t now);
+void		 relay_deadline_timer(const struct relay_deadline *,
+		    struct event *);
 
 /* relay_conn.c */
 struct bufferevent *relay_conn_open(const struct cfg_action *,
