@@ -32,6 +32,7 @@
 #define RELAY_TIMEOUT_CONNECT	30	/* seconds to connect (and TLS) */
 #define RELAY_TIMEOUT_REPLY	300	/* seconds per reply (5321 4.5.3.2) */
 #define RELAY_TIMEOUT_DOT	600	/* seconds for the final dot's reply */
+#define RELAY_TLS_OUT_MAX	65536	/* octets of records queued under TLS */
 #define RELAY_HOPS_MAX		64	/* addresses tried per job */
 #define RELAY_POOL_IDLE		5	/* seconds a connection waits idle */
 #define RELAY_POOL_ROUTE_MAX	8	/* idle connections per route */
