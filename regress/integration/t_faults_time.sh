@@ -1,6 +1,7 @@
 # t_faults_time.sh - faults that take time: peers that stall in the
-# middle of DATA (the relay's and the listener's time-outs), and a
-# real-time clock that jumps under the running daemon.
+# middle of DATA (the relay's and the listener's time-outs), relay peers
+# that trickle a reply an octet at a time (the relay's deadline per
+# reply), and a real-time clock that jumps under the running daemon.
 #
 # The time-outs are RFC 5321's (minutes): the daemon runs under
 # libfaketime at 60 times the speed of the clocks, so that a time-out
@@ -89,9 +90,9 @@ ft_stall_tool() {
 """stall.py MODE DIR - the first session stalls after DATA: MODE "dot"
 reads the whole message and never answers its final dot, "trickle"
 answers it one octet every 2 seconds until the client closes and then
-writes the octets it sent to DIR/trickled, "read" stops reading; later
-sessions store each message in DIR/N.msg.  Writes DIR/stalled when the
-first session has stalled."""
+writes the octets it sent to DIR/trickled ("ehlo" does so to EHLO),
+"read" stops reading; later sessions store each message in DIR/N.msg.
+Writes DIR/stalled when the first session has stalled."""
 import os, socket, sys, threading
 mode, d = sys.argv[1], sys.argv[2]
 n = [0]
@@ -118,6 +119,9 @@ def session(c, first):
         if not l:
             return
         v = l[:4].upper()
+        if v in (b"EHLO", b"HELO") and first and mode == "ehlo":
+            open(os.path.join(d, "stalled"), "w").close()
+            return trickle(c)
         if v in (b"EHLO", b"HELO"):
             c.sendall(b"250 stall.test\r\n")
         elif v == b"DATA":
@@ -219,7 +223,7 @@ relay_trickle_dot_body() {
 	ft_send b someone@other.test
 	ph_wait_for "ls $PH/sink3 | grep -q '\.env\$'" 10 ||
 	    { cat $PH_LOG; atf_fail "other.test waited for the trickle"; }
-	ph_wait_log 'relay event=timeout reason=deadline .*addr=127\.0\.0\.2 secs=600' 30
+	ph_wait_log 'reason=deadline host=127\.0\.0\.2 .* secs=600' 30
 	ph_wait_log 'event=deferred .*4\.4\.2 time-out at 127\.0\.0\.2' 10
 	# 10 minutes are 10 s here: 5 octets, not the 512 of a whole line
 	ph_wait_for "test -s $SINKDIR/trickled" 10 || atf_fail "still open"
@@ -230,6 +234,29 @@ relay_trickle_dot_body() {
 	ft_relayed_once a
 	atf_check_equal "$_relay" "$(ph_role_pids relay)"
 	atf_check -o not-match:'fatal|panic|event=died' cat $PH_LOG
+}
+
+atf_test_case relay_trickle_ehlo
+relay_trickle_ehlo_head() {
+	atf_set descr "a relay peer that answers EHLO one octet every 2" \
+	    "seconds (2 minutes of the daemon's clock): the reply's" \
+	    "deadline of 5 minutes ends it as a time-out of the host, the" \
+	    "retry delivers the message once"
+	atf_set timeout 120
+}
+relay_trickle_ehlo_body() {
+	ft_setup
+	ft_conf
+	ft_stall ehlo
+	ft_start "+0 x60"
+	ft_send a someone@remote.test
+	ph_wait_for "test -e $SINKDIR/stalled" 10 || atf_fail "no stall"
+	ph_wait_log 'reason=deadline host=127\.0\.0\.2 .* secs=300' 30
+	ph_wait_log 'event=deferred .*4\.4\.1 no host reachable: time-out' 10
+	ph_wait_for "test -s $SINKDIR/trickled" 10 || atf_fail "still open"
+	[ "$(cat $SINKDIR/trickled)" -le 5 ] ||
+	    atf_fail "closed after $(cat $SINKDIR/trickled) octets"
+	ft_relayed_once a
 }
 
 atf_test_case relay_stall_read
@@ -378,6 +405,7 @@ atf_init_test_cases() {
 	atf_add_test_case enospc_expire
 	atf_add_test_case relay_stall_dot
 	atf_add_test_case relay_trickle_dot
+	atf_add_test_case relay_trickle_ehlo
 	atf_add_test_case relay_stall_read
 	atf_add_test_case client_stall
 }
