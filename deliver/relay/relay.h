@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "defs.h"
 #include "envelope.h"
@@ -31,6 +32,7 @@
 #define RELAY_TIMEOUT_CONNECT	30	/* seconds to connect (and TLS) */
 #define RELAY_TIMEOUT_REPLY	300	/* seconds per reply (5321 4.5.3.2) */
 #define RELAY_TIMEOUT_DOT	600	/* seconds for the final dot's reply */
+#define RELAY_TLS_OUT_MAX	65536	/* octets of records queued under TLS */
 #define RELAY_HOPS_MAX		64	/* addresses tried per job */
 #define RELAY_POOL_IDLE		5	/* seconds a connection waits idle */
 #define RELAY_POOL_ROUTE_MAX	8	/* idle connections per route */
@@ -41,6 +43,7 @@
 struct bufferevent;
 struct cfg;
 struct cfg_action;
+struct event;
 struct ipc;
 struct relay;
 struct relay_job;
@@ -69,6 +72,12 @@ struct relay_pool_key {
 	struct sockaddr_storage	 ss;
 	char			 name[HOST_MAX];
 	char			 domain[HOST_MAX];	/* auth by domain */
+};
+
+/* when the replies a session awaits are late (relay_deadline.c) */
+struct relay_deadline {
+	time_t	at;		/* monotonic second; 0: no reply awaited */
+	int	secs;		/* the time-out of the stage */
 };
 
 /* what the message file holds, measured once per job */
@@ -166,6 +175,17 @@ struct relay_session *relay_session_new(struct relay_job *,
 void		 relay_session_free(struct relay_session *);
 int		 relay_session_unsent(const struct relay_session *);
 void		 relay_session_grow(struct relay_session *);
+
+/* relay_deadline.c */
+time_t		 relay_deadline_now(void);
+void		 relay_deadline_await(struct relay_deadline *, time_t now,
+		    int secs);
+void		 relay_deadline_reply(struct relay_deadline *, time_t now);
+void		 relay_deadline_stop(struct relay_deadline *);
+long		 relay_deadline_left(const struct relay_deadline *,
+		    time_t now);
+void		 relay_deadline_timer(const struct relay_deadline *,
+		    struct event *);
 
 /* relay_conn.c */
 struct bufferevent *relay_conn_open(const struct cfg_action *,

@@ -166,7 +166,10 @@ relay_conn_tls_verify(const struct cfg_action *a, const struct relay_hop *hop,
 /*
  * relay_conn_tls - TLS over the connection: unread input is dropped and
  * a filter doing the client handshake is put on top of bev; the new
- * bufferevent, or NULL (bev left as it was)
+ * bufferevent, or NULL (bev left as it was).  The filter puts no more
+ * than RELAY_TLS_OUT_MAX octets of records in bev's output, so that
+ * what it has taken has nearly gone out: the final dot's deadline
+ * starts from there, and a slow reader holds no whole message in memory
  */
 struct bufferevent *
 relay_conn_tls(struct bufferevent *bev, struct ssl_ctx_st *ctx,
@@ -189,6 +192,7 @@ relay_conn_tls(struct bufferevent *bev, struct ssl_ctx_st *ctx,
 		return NULL;
 	}
 	bufferevent_openssl_set_allow_dirty_shutdown(tls, 1);
+	bufferevent_setwatermark(bev, EV_WRITE, 0, RELAY_TLS_OUT_MAX);
 	return tls;
 }
 

@@ -13,7 +13,9 @@
  * A failure before MAIL FROM (refused connection, time-out, a bad
  * greeting, no TLS where it is required) lets the job try its next
  * address; from MAIL FROM on, the session gives the job its verdict.
- * A malformed or overlong reply breaks the connection.
+ * A malformed or overlong reply breaks the connection, and so does a
+ * reply not whole within its time-out of its command's write, however
+ * its octets trickle in (relay_deadline.c).
  *
  * MAIL, RCPT and DATA go in one write when the server offers
  * PIPELINING, the final dot in the write of the message's end.  A
@@ -87,12 +89,16 @@ struct relay_session {
 	char				 pass[TABLE_VALUE_MAX];
 	struct smtp_data_out		 out;
 	off_t				 off;
+	int				 dot;	/* the final dot goes out */
+	struct relay_deadline		 dl;	/* of the awaited replies */
+	struct event			*dl_ev;	/* fires at dl */
 };
 
 static void	relay_session_on_read(struct bufferevent *, void *);
 static void	relay_session_on_write(struct bufferevent *, void *);
 static void	relay_session_on_event(struct bufferevent *, short, void *);
 static void	relay_session_step(struct relay_session *);
+static void	relay_session_on_deadline(evutil_socket_t, short, void *);
 static struct relay_session *relay_session_open(struct relay_job *,
     const struct relay_hop *, const struct relay_pool_key *);
 
@@ -105,6 +111,37 @@ relay_session_timeout(struct relay_session *s, int secs)
 	bufferevent_set_timeouts(s->bev, &tv, &tv);
 }
 
+/* relay_session_await - a reply of a stage of secs is awaited */
+static void
+relay_session_await(struct relay_session *s, int secs)
+{
+	relay_deadline_await(&s->dl, relay_deadline_now(), secs);
+	relay_deadline_timer(&s->dl, s->dl_ev);
+}
+
+/* relay_session_unawait - no reply is awaited, no deadline runs */
+static void
+relay_session_unawait(struct relay_session *s)
+{
+	relay_deadline_stop(&s->dl);
+	relay_deadline_timer(&s->dl, s->dl_ev);
+}
+
+/*
+ * relay_session_quit - the session says QUIT: whatever it reads then
+ * ends it, and it gets RELAY_TIMEOUT_QUIT for all that
+ */
+static void
+relay_session_quit(struct relay_session *s)
+{
+	s->ph = RELAY_PH_QUIT;
+	bufferevent_setcb(s->bev, relay_session_on_read, NULL,
+	    relay_session_on_event, s);
+	relay_session_timeout(s, RELAY_TIMEOUT_QUIT);
+	relay_deadline_stop(&s->dl);
+	relay_session_await(s, RELAY_TIMEOUT_QUIT);
+}
+
 /* relay_session_free - close the connection and forget the session */
 void
 relay_session_free(struct relay_session *s)
@@ -115,6 +152,8 @@ relay_session_free(struct relay_session *s)
 		*s->gone = 1;
 	if (s->bev != NULL)
 		bufferevent_free(s->bev);
+	if (s->dl_ev != NULL)
+		event_free(s->dl_ev);
 	free(s->rcpts);
 	free(s->jobs);
 	freezero(s, sizeof(*s));
@@ -168,10 +207,7 @@ relay_session_detach(struct relay_session *s)
 
 	s->job = NULL;
 	job->sess = NULL;
-	s->ph = RELAY_PH_QUIT;
-	bufferevent_setcb(s->bev, relay_session_on_read, NULL,
-	    relay_session_on_event, s);
-	relay_session_timeout(s, RELAY_TIMEOUT_QUIT);
+	relay_session_quit(s);
 	return job;
 }
 
@@ -298,6 +334,7 @@ relay_session_tls(struct relay_session *s)
 	}
 	s->bev = bev;
 	s->ph = RELAY_PH_HANDSHAKE;
+	relay_session_unawait(s);
 	bufferevent_setcb(bev, relay_session_on_read, NULL,
 	    relay_session_on_event, s);
 	relay_session_timeout(s, RELAY_TIMEOUT_CONNECT);
@@ -329,8 +366,8 @@ relay_session_fill(struct relay_session *s)
 				panic("relay: no room for the final dot");
 			evbuffer_add(out, wire, wlen);
 			s->ph = RELAY_PH_SMTP;
-			bufferevent_setcb(s->bev, relay_session_on_read, NULL,
-			    relay_session_on_event, s);
+			s->dot = 1;	/* its deadline starts once written */
+			bufferevent_setwatermark(s->bev, EV_WRITE, 0, 0);
 			relay_session_timeout(s, RELAY_TIMEOUT_DOT);
 			return;
 		}
@@ -349,6 +386,8 @@ relay_session_body(struct relay_session *s)
 {
 	s->ph = RELAY_PH_BODY;
 	s->off = 0;
+	s->dot = 0;
+	relay_session_unawait(s);
 	smtp_data_out_init(&s->out);
 	bufferevent_setwatermark(s->bev, EV_WRITE, RELAY_OUT_LOW, 0);
 	bufferevent_setcb(s->bev, relay_session_on_read, relay_session_on_write,
@@ -383,10 +422,7 @@ relay_session_on_idle_event(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	relay_pool_drop(relay_pool_of(s->relay), s);
-	s->ph = RELAY_PH_QUIT;
-	bufferevent_setcb(bev, relay_session_on_read, NULL,
-	    relay_session_on_event, s);
-	relay_session_timeout(s, RELAY_TIMEOUT_QUIT);
+	relay_session_quit(s);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 	relay_session_step(s);
 }
@@ -402,6 +438,7 @@ relay_session_park(struct relay_session *s)
 	    relay_pool_park(relay_pool_of(s->relay), &s->key, s) == -1)
 		return 0;
 	s->ph = RELAY_PH_IDLE;
+	relay_session_unawait(s);
 	bufferevent_setcb(s->bev, relay_session_on_idle, NULL,
 	    relay_session_on_idle_event, s);
 	relay_session_timeout(s, RELAY_POOL_IDLE);
@@ -422,6 +459,7 @@ relay_session_step(struct relay_session *s)
 			relay_session_send(s, line, len);
 			break;
 		case SMTP_CLIENT_A_READ:
+			relay_session_await(s, RELAY_TIMEOUT_REPLY);
 			return;
 		case SMTP_CLIENT_A_TLS:
 			relay_session_tls(s);
@@ -453,6 +491,8 @@ relay_session_reply(struct relay_session *s)
 
 	log_debug("relay event=reply addr=%s code=%03d text=\"%s\"", s->addr,
 	    s->rp.code, log_vis(vis, sizeof(vis), smtp_reply_line(&s->rp, 0)));
+	relay_deadline_reply(&s->dl, relay_deadline_now());
+	relay_deadline_timer(&s->dl, s->dl_ev);
 	smtp_client_reply(&s->c, &s->rp);
 	s->gone = &gone;
 	relay_session_step(s);
@@ -512,6 +552,33 @@ relay_session_on_write(struct bufferevent *bev, void *arg)
 	(void)bev;
 	if (s->ph == RELAY_PH_BODY)
 		relay_session_fill(s);
+	else if (s->ph == RELAY_PH_SMTP && s->dot) {
+		s->dot = 0;
+		relay_session_await(s, RELAY_TIMEOUT_DOT);
+	}
+}
+
+/*
+ * relay_session_on_deadline - the awaited reply is not whole in time:
+ * broken as by a time-out (the next address before MAIL, 4.4.2 after)
+ */
+static void
+relay_session_on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay_session	*s = arg;
+
+	(void)fd;
+	(void)what;
+	if (s->job == NULL) {
+		log_debug("relay event=timeout reason=deadline addr=%s "
+		    "phase=quit", s->addr);
+		relay_session_free(s);
+		return;
+	}
+	log_info("%016llx relay event=timeout reason=deadline host=%s "
+	    "addr=%s secs=%d", (unsigned long long)s->job->evp.evpid,
+	    s->hop.name, s->addr, s->dl.secs);
+	relay_session_broken(s, "time-out");
 }
 
 /* relay_session_on_event - connected, handshake done, or broken */
@@ -683,6 +750,9 @@ relay_session_open(struct relay_job *job, const struct relay_hop *hop,
 	    CFG_RELAY_SMTP;
 	(void)relay_mx_addrstr(&hop->ss, s->addr, sizeof(s->addr));
 	smtp_reply_init(&s->rp);
+	if ((s->dl_ev = evtimer_new(ev_base(), relay_session_on_deadline,
+	    s)) == NULL)
+		fatalx("relay: cannot make a deadline timer");
 	if ((s->bev = relay_conn_open(job->action, hop, why,
 	    sizeof(why))) == NULL) {
 		relay_session_lasterr(s, why);

@@ -1,6 +1,7 @@
 # t_faults_time.sh - faults that take time: peers that stall in the
-# middle of DATA (the relay's and the listener's time-outs), and a
-# real-time clock that jumps under the running daemon.
+# middle of DATA (the relay's and the listener's time-outs), relay peers
+# that trickle a reply an octet at a time (the relay's deadline per
+# reply), and a real-time clock that jumps under the running daemon.
 #
 # The time-outs are RFC 5321's (minutes): the daemon runs under
 # libfaketime at 60 times the speed of the clocks, so that a time-out
@@ -87,12 +88,29 @@ ft_jump() {
 ft_stall_tool() {
 	cat > $PH/stall.py <<'PY'
 """stall.py MODE DIR - the first session stalls after DATA: MODE "dot"
-reads the whole message and never answers its final dot, "read" stops
-reading; later sessions store each message in DIR/N.msg.  Writes
-DIR/stalled when the first session has stalled."""
+reads the whole message and never answers its final dot, "trickle"
+answers it one octet every 2 seconds until the client closes and then
+writes the octets it sent to DIR/trickled ("ehlo" does so to EHLO),
+"read" stops reading; later sessions store each message in DIR/N.msg.
+Writes DIR/stalled when the first session has stalled."""
 import os, socket, sys, threading
 mode, d = sys.argv[1], sys.argv[2]
 n = [0]
+def trickle(c):
+    sent = 0
+    c.settimeout(2)
+    try:
+        for o in b"250 2.0.0 stored, after all" * 64:
+            c.sendall(bytes([o]))
+            sent += 1
+            try:
+                if c.recv(1) == b"":
+                    break
+            except socket.timeout:
+                pass
+    except OSError:
+        pass
+    open(os.path.join(d, "trickled"), "w").write("%d\n" % sent)
 def session(c, first):
     f = c.makefile("rb")
     c.sendall(b"220 stall.test\r\n")
@@ -101,6 +119,9 @@ def session(c, first):
         if not l:
             return
         v = l[:4].upper()
+        if v in (b"EHLO", b"HELO") and first and mode == "ehlo":
+            open(os.path.join(d, "stalled"), "w").close()
+            return trickle(c)
         if v in (b"EHLO", b"HELO"):
             c.sendall(b"250 stall.test\r\n")
         elif v == b"DATA":
@@ -116,6 +137,8 @@ def session(c, first):
                 body.append(l)
             if first:
                 open(os.path.join(d, "stalled"), "w").close()
+                if mode == "trickle":
+                    return trickle(c)
                 threading.Event().wait()
             n[0] += 1
             open(os.path.join(d, "%d.msg" % n[0]), "wb").write(b"".join(body))
@@ -176,6 +199,63 @@ relay_stall_dot_body() {
 	ft_send a someone@remote.test
 	ph_wait_for "test -e $SINKDIR/stalled" 10 || atf_fail "no stall"
 	ph_wait_log 'event=deferred .*[Tt]ime' 30
+	ft_relayed_once a
+}
+
+atf_test_case relay_trickle_dot
+relay_trickle_dot_head() {
+	atf_set descr "a relay peer that answers the final dot one octet" \
+	    "every 2 seconds (2 minutes of the daemon's clock, within the" \
+	    "time-out per read): the reply's deadline of 10 minutes ends" \
+	    "it with a 4.4.2 time-out deferral, the relay worker lives," \
+	    "mail to another destination flows, the retry delivers it once"
+	atf_set timeout 120
+}
+relay_trickle_dot_body() {
+	ft_setup
+	ft_conf
+	ft_stall trickle
+	ft_sink
+	ft_start "+0 x60"
+	_relay=$(ph_role_pids relay)
+	ft_send a someone@remote.test
+	ph_wait_for "test -e $SINKDIR/stalled" 10 || atf_fail "no stall"
+	ft_send b someone@other.test
+	ph_wait_for "ls $PH/sink3 | grep -q '\.env\$'" 10 ||
+	    { cat $PH_LOG; atf_fail "other.test waited for the trickle"; }
+	ph_wait_log 'reason=deadline host=127\.0\.0\.2 .* secs=600' 30
+	ph_wait_log 'event=deferred .*4\.4\.2 time-out at 127\.0\.0\.2' 10
+	# 10 minutes are 10 s here: 5 octets, not the 512 of a whole line
+	ph_wait_for "test -s $SINKDIR/trickled" 10 || atf_fail "still open"
+	[ "$(cat $SINKDIR/trickled)" -le 8 ] ||
+	    atf_fail "closed after $(cat $SINKDIR/trickled) octets"
+	[ "$(grep -c 'event=deferred' $PH_LOG)" -eq 1 ] ||
+	    { cat $PH_LOG; atf_fail "not deferred exactly once"; }
+	ft_relayed_once a
+	atf_check_equal "$_relay" "$(ph_role_pids relay)"
+	atf_check -o not-match:'fatal|panic|event=died' cat $PH_LOG
+}
+
+atf_test_case relay_trickle_ehlo
+relay_trickle_ehlo_head() {
+	atf_set descr "a relay peer that answers EHLO one octet every 2" \
+	    "seconds (2 minutes of the daemon's clock): the reply's" \
+	    "deadline of 5 minutes ends it as a time-out of the host, the" \
+	    "retry delivers the message once"
+	atf_set timeout 120
+}
+relay_trickle_ehlo_body() {
+	ft_setup
+	ft_conf
+	ft_stall ehlo
+	ft_start "+0 x60"
+	ft_send a someone@remote.test
+	ph_wait_for "test -e $SINKDIR/stalled" 10 || atf_fail "no stall"
+	ph_wait_log 'reason=deadline host=127\.0\.0\.2 .* secs=300' 30
+	ph_wait_log 'event=deferred .*4\.4\.1 no host reachable: time-out' 10
+	ph_wait_for "test -s $SINKDIR/trickled" 10 || atf_fail "still open"
+	[ "$(cat $SINKDIR/trickled)" -le 5 ] ||
+	    atf_fail "closed after $(cat $SINKDIR/trickled) octets"
 	ft_relayed_once a
 }
 
@@ -324,6 +404,8 @@ atf_init_test_cases() {
 	atf_add_test_case clock_forward
 	atf_add_test_case enospc_expire
 	atf_add_test_case relay_stall_dot
+	atf_add_test_case relay_trickle_dot
+	atf_add_test_case relay_trickle_ehlo
 	atf_add_test_case relay_stall_read
 	atf_add_test_case client_stall
 }
