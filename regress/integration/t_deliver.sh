@@ -471,7 +471,9 @@ PY
 	alice=$(id -u alice)
 	ph_wait_for "! grep -qE '^Uid:[[:space:]]+$alice[[:space:]]' /proc/[0-9]*/status" \
 	    10 || atf_fail "processes of alice are left"
-	atf_check -o empty find / -xdev -name 'pwned*'
+	# a file that vanishes under find while it scans (another program
+	# on the machine) makes it exit 1: what it found is what counts
+	atf_check -s ignore -e ignore -o empty find / -xdev -name 'pwned*'
 	atf_check -o empty find /tmp -name 'pwned*'
 	# every value reached printf as one sanitised word
 	atf_check -o not-match:'[;`$()| ]' cat /home/alice/mda.out
