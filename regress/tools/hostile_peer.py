@@ -23,7 +23,8 @@ message is written to DIR/N.msg):
              the same segment, replies that would refuse the message
              (the STARTTLS response injection); well-behaved inside TLS
   alert      offers STARTTLS; inside TLS, after 354 and the first 64 KiB
-             of the message, sends a fatal TLS alert in clear and closes
+             of the message, sends a fatal TLS alert in clear, ends its
+             side and reads until the client closes (no reset)
   reset      after 354 and the first 64 KiB of the message, resets the
              connection (RST)
 With --at dot, multiline and noeol behave well up to the message's
@@ -127,8 +128,21 @@ class Session(socketserver.BaseRequestHandler):
         if self.server.args.mode == "alert":
             # a fatal internal_error alert record, in clear, mid-stream
             os.write(self.sock.fileno(), b"\x15\x03\x03\x00\x02\x02\x50")
-            self.sock.close()
             self.note("events", b"alert-sent")
+            # no reset: closing with the client's data unread would send
+            # one, which may reach the client before it reads the alert;
+            # so end our side and read until the client closes
+            fd = self.sock.fileno()
+            raw = socket.socket(fileno=os.dup(fd))
+            self.sock.close()
+            raw.shutdown(socket.SHUT_WR)
+            raw.settimeout(30)
+            try:
+                while raw.recv(65536):
+                    pass
+            except OSError:
+                pass
+            raw.close()
             return
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                              b"\x01\x00\x00\x00\x00\x00\x00\x00")
