@@ -19,44 +19,36 @@
 
 #define KEYS_PSS_TRAILER	0xbc
 
-/* keys_pss_hash - out = md(seed || the counter c, 4 octets big-endian) */
-static int
-keys_pss_hash(const EVP_MD *md, const uint8_t *seed, size_t hlen,
-    uint32_t c, uint8_t *out)
-{
-	EVP_MD_CTX	*ctx;
-	uint8_t		 ctr[4];
-	int		 ok;
-
-	ctr[0] = (uint8_t)(c >> 24);
-	ctr[1] = (uint8_t)(c >> 16);
-	ctr[2] = (uint8_t)(c >> 8);
-	ctr[3] = (uint8_t)c;
-	ok = (ctx = EVP_MD_CTX_new()) != NULL &&
-	    EVP_DigestInit_ex(ctx, md, NULL) == 1 &&
-	    EVP_DigestUpdate(ctx, seed, hlen) == 1 &&
-	    EVP_DigestUpdate(ctx, ctr, sizeof(ctr)) == 1 &&
-	    EVP_DigestFinal_ex(ctx, out, NULL) == 1;
-	EVP_MD_CTX_free(ctx);
-	return ok ? 0 : -1;
-}
-
-/* keys_pss_mask - db ^= MGF1(md, seed) over len octets; -1 on failure */
+/*
+ * keys_pss_mask - db ^= MGF1(md, seed) over len octets: md(seed || a
+ * 4-octet big-endian counter) for counters 0, 1, ...; -1 on failure
+ */
 static int
 keys_pss_mask(const EVP_MD *md, const uint8_t *seed, size_t hlen,
     uint8_t *db, size_t len)
 {
-	uint8_t		 out[EVP_MAX_MD_SIZE];
+	EVP_MD_CTX	*ctx;
+	uint8_t		 out[EVP_MAX_MD_SIZE], ctr[4];
 	uint32_t	 c;
 	size_t		 i, done = 0;
+	int		 ok = 1;
 
-	for (c = 0; done < len; c++) {
-		if (keys_pss_hash(md, seed, hlen, c, out) == -1)
-			return -1;
-		for (i = 0; i < hlen && done < len; i++)
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	for (c = 0; ok && done < len; c++) {
+		ctr[0] = (uint8_t)(c >> 24);
+		ctr[1] = (uint8_t)(c >> 16);
+		ctr[2] = (uint8_t)(c >> 8);
+		ctr[3] = (uint8_t)c;
+		ok = EVP_DigestInit_ex(ctx, md, NULL) == 1 &&
+		    EVP_DigestUpdate(ctx, seed, hlen) == 1 &&
+		    EVP_DigestUpdate(ctx, ctr, sizeof(ctr)) == 1 &&
+		    EVP_DigestFinal_ex(ctx, out, NULL) == 1;
+		for (i = 0; ok && i < hlen && done < len; i++)
 			db[done++] ^= out[i];
 	}
-	return 0;
+	EVP_MD_CTX_free(ctx);
+	return ok ? 0 : -1;
 }
 
 /*
@@ -95,7 +87,7 @@ keys_pss_with(const EVP_MD *md, const uint8_t *em, size_t emlen,
 int
 keys_pss_check(const uint8_t *block, size_t len, size_t modbits)
 {
-	const char	*names[] = { "SHA256", "SHA384", "SHA512" };
+	const EVP_MD	*mds[3];
 	size_t		 embits, emlen, lead, i;
 	unsigned	 top;
 
@@ -112,14 +104,11 @@ keys_pss_check(const uint8_t *block, size_t len, size_t modbits)
 	if (block[emlen - 1] != KEYS_PSS_TRAILER ||
 	    (top > 0 && (block[0] >> (8 - top)) != 0))
 		return -1;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		EVP_MD	*md = EVP_MD_fetch(NULL, names[i], NULL);
-		int	 ok = md != NULL &&
-		    keys_pss_with(md, block, emlen, embits);
-
-		EVP_MD_free(md);
-		if (ok)
+	mds[0] = EVP_sha256();
+	mds[1] = EVP_sha384();
+	mds[2] = EVP_sha512();
+	for (i = 0; i < sizeof(mds) / sizeof(mds[0]); i++)
+		if (keys_pss_with(mds[i], block, emlen, embits))
 			return 0;
-	}
 	return -1;
 }
