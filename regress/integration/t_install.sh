@@ -372,7 +372,8 @@ CONF
 	atf_check $PH_BIN/sendmail -C $PH_CONF list1@localhost list2@localhost \
 	    < $PH/msg
 	ph_wait_for "[ \$(grep -c '^Subject: t' /var/mail/bob) -eq 2 ]" 10 ||
-	    atf_fail "the reloaded aliases were not used"
+	    { cat $PH_LOG; ls -l /var/mail
+	    atf_fail "the reloaded aliases were not used"; }
 	test -e /var/mail/alice && atf_fail "old aliases used"
 	# one table fails: named, logged, the other still reloaded
 	rm $PH/aliases1
