@@ -12,6 +12,11 @@
  *	queue/<msgid>/tmp.<evpid>	an envelope update in progress
  *	queue/<msgid>/rep.<old>.<new>	a replacement of envelope <old>
  *					(qstore_replace.c)
+ *	queue/<msgid>.m, <msgid>.e	a flat message: the message and all
+ *					its envelopes in one file, the form
+ *					of every message with at most
+ *					QSTORE_FLAT_MAX envelopes none of
+ *					which awaits expansion (qstore_flat.c)
  *	quarantine/<msgid>/<file>	what failed to load, kept for inspection
  *	quarantine/<name>		a foreign entry found in queue/
  *	offline/<name>			drop files of the local enqueuer while
@@ -28,7 +33,8 @@
  * start (parent_spool.c), so a queue that cannot write the spool
  * directory finds its areas in place.
  *
- * Commit (qstore_commit.c): each envelope file is written and fdatasync'd
+ * Commit (qstore_commit.c) of a flat message: see qstore_flat.c.
+ * Commit of a message directory: each envelope file is written and fdatasync'd
  * in incoming/<msgid>/, the message file is fdatasync'd, the message
  * directory fsync'd, then incoming/<msgid> is renamed to queue/<msgid> and
  * queue/ is fsync'd.  The rename moves the message with all its envelopes
@@ -78,6 +84,7 @@ struct qstore {
 	int			quarantine;
 	int			offline;
 	size_t			syncfs_min;	/* files; see qstore_commit.c */
+	size_t			flat_max;	/* envelopes; qstore_flat.c */
 	struct qstore_stats	stats;
 };
 
@@ -106,6 +113,15 @@ qstore_count_quarantined(struct qstore *q)
 	q->stats.quarantined++;
 }
 
+/* qstore_count_removed - count one removed envelope, msg: its message too */
+void
+qstore_count_removed(struct qstore *q, int msg)
+{
+	q->stats.evp_removed++;
+	if (msg)
+		q->stats.msg_removed++;
+}
+
 /* qstore_count_batch - count one commit batch */
 void
 qstore_count_batch(struct qstore *q)
@@ -125,6 +141,20 @@ void
 qstore_set_syncfs_min(struct qstore *q, size_t files)
 {
 	q->syncfs_min = files;
+}
+
+/* qstore_flat_max - envelopes of a message from which it is a directory */
+size_t
+qstore_flat_max(const struct qstore *q)
+{
+	return q->flat_max;
+}
+
+/* qstore_set_flat_max - tune the flat form (0: every message a directory) */
+void
+qstore_set_flat_max(struct qstore *q, size_t n)
+{
+	q->flat_max = n < QSTORE_FLAT_MAX ? n : QSTORE_FLAT_MAX;
 }
 
 /* qstore_count_commit - count one committed message */
@@ -344,6 +374,7 @@ qstore_open(int spool_dirfd, char *err, size_t errsz)
 	q->incoming = q->queue = q->quarantine = q->offline = -1;
 	q->dirfd = spool_dirfd;
 	q->syncfs_min = QSTORE_SYNCFS_MIN;
+	q->flat_max = QSTORE_FLAT_MAX;
 	if (qstore_version_check(q, err, errsz) == -1 ||
 	    (q->incoming = qstore_subdir(spool_dirfd, SPOOL_AREA_INCOMING,
 	    err, errsz)) == -1 ||
@@ -422,14 +453,13 @@ qstore_msg_create(struct qstore *q, uint32_t *msgid, int *fd, char *err,
     size_t errsz)
 {
 	char		name[ENVELOPE_MSGID_STRLEN + 1];
-	struct stat	sb;
 	int		tries, dfd;
 
 	for (tries = 0; tries < 100; tries++) {
 		if ((*msgid = arc4random()) == 0)
 			continue;
 		envelope_msgid_format(*msgid, name);
-		if (fstatat(q->queue, name, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+		if (qstore_msg_exists(q, *msgid))
 			continue;
 		if (mkdirat(q->incoming, name, 0700) == -1) {
 			if (errno == EEXIST)
@@ -465,19 +495,44 @@ qstore_msg_abort(struct qstore *q, uint32_t msgid)
 	return qstore_rmtree(q->incoming, name);
 }
 
+/*
+ * qstore_msg_exists - whether queue/ holds message msgid in either form
+ * (or a flat message file left by an unfinished commit)
+ */
+int
+qstore_msg_exists(struct qstore *q, uint32_t msgid)
+{
+	char		name[QSTORE_FLAT_NAME_LEN + 1];
+	struct stat	sb;
+
+	envelope_msgid_format(msgid, name);
+	if (fstatat(q->queue, name, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+		return 1;
+	qstore_flat_name(msgid, QSTORE_FLAT_ENVELOPES, name);
+	if (fstatat(q->queue, name, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+		return 1;
+	qstore_flat_name(msgid, QSTORE_FLAT_MESSAGE, name);
+	return fstatat(q->queue, name, &sb, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 /* qstore_msg_fd - a read-only fd to a committed message, or -1 */
 int
 qstore_msg_fd(struct qstore *q, uint32_t msgid)
 {
 	char	path[ENVELOPE_MSGID_STRLEN + sizeof(QSTORE_MESSAGE) + 1];
+	int	fd;
 
 	envelope_msgid_format(msgid, path);
 	strlcat(path, "/" QSTORE_MESSAGE, sizeof(path));
-	return openat(q->queue, path, O_RDONLY | O_CLOEXEC);
+	if ((fd = openat(q->queue, path, O_RDONLY | O_CLOEXEC)) != -1 ||
+	    (errno != ENOENT && errno != ENOTDIR))
+		return fd;
+	qstore_flat_name(msgid, QSTORE_FLAT_MESSAGE, path);
+	return openat(q->queue, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 }
 
 /* qstore_read_small - read a whole file of at most max bytes; len or -1 */
-static ssize_t
+ssize_t
 qstore_read_small(int dirfd, const char *path, char *buf, size_t max)
 {
 	ssize_t	n;
@@ -525,7 +580,7 @@ qstore_envelope_load(struct qstore *q, uint64_t evpid, struct envelope *evp,
 	    ENVELOPE_DUMP_MAX)) == -1) {
 		free(buf);
 		if (errno == ENOENT || errno == ENOTDIR)
-			return 0;
+			return qstore_flat_load(q, evpid, evp, err, errsz);
 		return qstore_err(err, errsz, "read envelope", id);
 	}
 	if (envelope_load(evp, buf, (size_t)n, why, sizeof(why)) == -1 ||
@@ -564,8 +619,16 @@ qstore_envelope_update(struct qstore *q, const struct envelope *evp,
 	int		 dfd, len, r = -1;
 
 	envelope_id_format(evp->evpid, id);
-	if ((dfd = qstore_msg_dir(q, envelope_msgid(evp->evpid))) == -1)
+	if ((dfd = qstore_msg_dir(q, envelope_msgid(evp->evpid))) == -1) {
+		if (errno == ENOENT && (r = qstore_flat_update(q, evp, err,
+		    errsz)) != 0) {
+			if (r == 1)
+				q->stats.evp_updated++;
+			return r == 1 ? 0 : -1;
+		}
+		errno = ENOENT;
 		return qstore_err(err, errsz, "update: message of", id);
+	}
 	if (fstatat(dfd, id, &sb, AT_SYMLINK_NOFOLLOW) == -1) {
 		qstore_err(err, errsz, "update: envelope", id);
 		goto done;
@@ -660,8 +723,16 @@ qstore_envelope_remove(struct qstore *q, uint64_t evpid, char *err,
 	int	dfd, r = -1;
 
 	envelope_id_format(evpid, id);
-	if ((dfd = qstore_msg_dir(q, envelope_msgid(evpid))) == -1)
+	if ((dfd = qstore_msg_dir(q, envelope_msgid(evpid))) == -1) {
+		if (errno == ENOENT && (r = qstore_flat_remove(q, evpid, err,
+		    errsz)) != 0) {
+			if (r > 0)
+				qstore_count_removed(q, r == 2);
+			return r > 0 ? 0 : -1;
+		}
+		errno = ENOENT;
 		return qstore_err(err, errsz, "remove: message of", id);
+	}
 	if (unlinkat(dfd, id, 0) == -1)
 		qstore_err(err, errsz, "remove envelope", id);
 	else if (qstore_msg_count(dfd, envelope_msgid(evpid), &left) == -1)

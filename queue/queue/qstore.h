@@ -23,6 +23,7 @@
 #define QSTORE_ERR_MAX		128
 #define QSTORE_MSG_RCPT_MAX	100000	/* envelopes of one message */
 #define QSTORE_SYNCFS_MIN	64	/* files in a batch: one syncfs from here */
+#define QSTORE_FLAT_MAX		16	/* envelopes of a flat message */
 
 struct qstore;
 
@@ -46,6 +47,7 @@ struct qstore_commit {
 	struct envelope	*evps;		/* evpid assigned on success */
 	size_t		 nevp;
 	int		 status;	/* 0 durable, -1 failed */
+	int		 flat;		/* set by the commit: the flat form */
 	char		 err[QSTORE_ERR_MAX];
 };
 
@@ -54,6 +56,8 @@ void		 qstore_close(struct qstore *);
 int		 qstore_dirfd(const struct qstore *);
 void		 qstore_set_syncfs_min(struct qstore *, size_t files);
 size_t		 qstore_syncfs_min(const struct qstore *);
+void		 qstore_set_flat_max(struct qstore *, size_t envelopes);
+size_t		 qstore_flat_max(const struct qstore *);
 int		 qstore_area_fd(const struct qstore *, enum spool_area);
 void		 qstore_stats(const struct qstore *, struct qstore_stats *);
 
@@ -63,6 +67,7 @@ int	qstore_msg_commit(struct qstore *, uint32_t msgid,
 	    struct envelope *evps, size_t n, char *err, size_t errsz);
 int	qstore_msg_abort(struct qstore *, uint32_t msgid);
 int	qstore_msg_fd(struct qstore *, uint32_t msgid);
+int	qstore_msg_exists(struct qstore *, uint32_t msgid);
 
 int	qstore_envelope_load(struct qstore *, uint64_t evpid,
 	    struct envelope *, char *err, size_t errsz);

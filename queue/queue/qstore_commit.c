@@ -15,16 +15,17 @@
  * although the renames happened: the listeners answer 4xx and a client
  * retry may duplicate a message, but nothing answered 250 can be lost.
  *
- * Cost: per message, one fdatasync per envelope and one for the message
- * (their data), one fsync of its directory (their names), and a share
- * of the one fsync of queue/ (the rename; it also makes durable the
- * removals of whole messages since the last batch, which sync nothing
- * themselves).  Fewer would need the envelopes inside the message file
- * (one fdatasync) in a directory shared by the batch (one fsync), but
- * deliveries, bounces and `show message` read the message file from
- * its start to its end through the fd qstore_msg_fd gives; so envelopes
- * and body stay apart, and the rename of the whole directory stays the
- * mark that a commit is complete, needing no format of its own.
+ * Cost of a flat message (qstore_flat.c, the form of every message
+ * with few envelopes): one fdatasync of its envelope file and one of
+ * the message, and a share of the one fsync of queue/ (its two names;
+ * it also makes durable the removals of whole messages since the last
+ * batch, which sync nothing themselves).  A message directory costs
+ * one fdatasync per envelope and one for the message, one fsync of the
+ * directory and the same share.  The envelopes stay apart from the
+ * message because deliveries, bounces and `show message` read the
+ * message file from its start to its end through the fd qstore_msg_fd
+ * gives, and deliveries run as the recipient must not see the other
+ * recipients.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -39,6 +40,7 @@
 #include "envelope.h"
 #include "log.h"
 #include "qstore.h"
+#include "qstore_priv.h"
 #include "xmalloc.h"
 
 /* qstore_commit_fail - mark a request failed with errno's text */
@@ -61,6 +63,8 @@ qstore_commit_unwind(int dfd, struct qstore_commit *req, size_t done)
 	char	id[ENVELOPE_ID_STRLEN + 1];
 	size_t	i;
 
+	if (req->flat)
+		(void)unlinkat(dfd, QSTORE_ENVELOPES, 0);
 	for (i = 0; i < done; i++) {
 		envelope_id_format(req->evps[i].evpid, id);
 		(void)unlinkat(dfd, id, 0);
@@ -128,6 +132,90 @@ qstore_commit_check(struct qstore_commit *req)
 	return 0;
 }
 
+/* qstore_commit_flat_ids - fresh envelope IDs, distinct within the request */
+static void
+qstore_commit_flat_ids(struct qstore_commit *req)
+{
+	size_t	i, j;
+
+	for (i = 0; i < req->nevp; i++) {
+		do {
+			req->evps[i].evpid = ((uint64_t)req->msgid << 32) |
+			    arc4random();
+			for (j = 0; j < i; j++)
+				if (req->evps[j].evpid == req->evps[i].evpid)
+					break;
+		} while ((req->evps[i].evpid & 0xffffffffU) == 0 || j < i);
+	}
+}
+
+/*
+ * qstore_commit_flat_write - the envelope file of a flat commit in dfd
+ * (incoming/<msgid>/); with sync, fdatasync'd
+ */
+static int
+qstore_commit_flat_write(int dfd, struct qstore_commit *req, int sync)
+{
+	char	*buf;
+	ssize_t	 len;
+	int	 fd, r = 0;
+
+	if ((len = qstore_flat_encode(req->evps, req->nevp, &buf, req->err,
+	    sizeof(req->err))) == -1)
+		return -1;
+	if (sync)
+		r = qstore_write_file(dfd, QSTORE_ENVELOPES, buf, (size_t)len,
+		    req->err, sizeof(req->err));
+	else if ((fd = openat(dfd, QSTORE_ENVELOPES, O_WRONLY | O_CREAT |
+	    O_EXCL | O_CLOEXEC, 0600)) == -1)
+		r = qstore_commit_fail(req, "create envelopes");
+	else {
+		if (write(fd, buf, (size_t)len) != len) {
+			(void)unlinkat(dfd, QSTORE_ENVELOPES, 0);
+			r = qstore_commit_fail(req, "write envelopes");
+		}
+		close(fd);
+	}
+	free(buf);
+	return r;
+}
+
+/* qstore_commit_flat - write a flat request's envelope file; -1 failed */
+static int
+qstore_commit_flat(struct qstore *q, int dfd, struct qstore_commit *req,
+    int sync)
+{
+	qstore_commit_flat_ids(req);
+	if (qstore_commit_flat_write(dfd, req, sync) == -1) {
+		req->status = -1;
+		qstore_commit_unwind(dfd, req, req->nevp);
+		return -1;
+	}
+	if (sync)
+		qstore_count_sync(q, 0);
+	return 0;
+}
+
+/* qstore_commit_evps - write a directory request's envelope files */
+static int
+qstore_commit_evps(struct qstore *q, int dfd, struct qstore_commit *req,
+    int sync, char *buf)
+{
+	size_t	i;
+
+	for (i = 0; i < req->nevp; i++) {
+		if (qstore_commit_evp(dfd, req->msgid, &req->evps[i], sync,
+		    buf, req) == -1) {
+			req->status = -1;
+			qstore_commit_unwind(dfd, req, i);
+			return -1;
+		}
+		if (sync)
+			qstore_count_sync(q, 0);
+	}
+	return 0;
+}
+
 /*
  * qstore_commit_prepare - write one request's envelopes; with sync, also
  * fdatasync them and the message and fsync the message directory.
@@ -137,30 +225,25 @@ qstore_commit_prepare(struct qstore *q, struct qstore_commit *req, int sync,
     char *buf)
 {
 	char	name[ENVELOPE_MSGID_STRLEN + 1];
-	size_t	i;
-	int	dfd, mfd;
+	int	dfd, mfd, r;
 
 	if (qstore_commit_check(req) == -1)
 		return -1;
+	req->flat = qstore_flat_ok(q, req->evps, req->nevp);
 	envelope_msgid_format(req->msgid, name);
 	if ((dfd = openat(qstore_area_fd(q, SPOOL_AREA_INCOMING), name,
 	    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return qstore_commit_fail(req, "open incoming");
-	for (i = 0; i < req->nevp; i++) {
-		if (qstore_commit_evp(dfd, req->msgid, &req->evps[i], sync,
-		    buf, req) == -1) {
-			req->status = -1;
-			qstore_commit_unwind(dfd, req, i);
-			close(dfd);
-			return -1;
-		}
-		if (sync)
-			qstore_count_sync(q, 0);
+	r = req->flat ? qstore_commit_flat(q, dfd, req, sync) :
+	    qstore_commit_evps(q, dfd, req, sync, buf);
+	if (r == -1) {
+		close(dfd);
+		return -1;
 	}
 	/* the message must be there, whatever the sync path */
-	if ((mfd = openat(dfd, "message", O_RDONLY | O_NOFOLLOW |
+	if ((mfd = openat(dfd, QSTORE_MESSAGE, O_RDONLY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1 || (sync && (fdatasync(mfd) == -1 ||
-	    qstore_sync_dir(q, dfd, NULL) == -1))) {
+	    (!req->flat && qstore_sync_dir(q, dfd, NULL) == -1)))) {
 		qstore_commit_fail(req, "sync message");
 		qstore_commit_unwind(dfd, req, req->nevp);
 		if (mfd != -1)
@@ -176,12 +259,39 @@ qstore_commit_prepare(struct qstore *q, struct qstore_commit *req, int sync,
 	return 0;
 }
 
+/*
+ * qstore_commit_publish_flat - move a flat request's message and then
+ * its envelope file (the mark of a commit) into queue/
+ */
+static int
+qstore_commit_publish_flat(struct qstore_commit *req, int in, int qu)
+{
+	char	src[ENVELOPE_MSGID_STRLEN + sizeof(QSTORE_ENVELOPES) + 1];
+	char	name[ENVELOPE_MSGID_STRLEN + 1];
+	char	dst[QSTORE_FLAT_NAME_LEN + 1];
+
+	envelope_msgid_format(req->msgid, name);
+	(void)snprintf(src, sizeof(src), "%s/%s", name, QSTORE_MESSAGE);
+	qstore_flat_name(req->msgid, QSTORE_FLAT_MESSAGE, dst);
+	if (renameat(in, src, qu, dst) == -1)
+		return qstore_commit_fail(req, "publish");
+	(void)snprintf(src, sizeof(src), "%s/%s", name, QSTORE_ENVELOPES);
+	qstore_flat_name(req->msgid, QSTORE_FLAT_ENVELOPES, dst);
+	if (renameat(in, src, qu, dst) == -1) {
+		qstore_commit_fail(req, "publish");
+		qstore_flat_name(req->msgid, QSTORE_FLAT_MESSAGE, dst);
+		(void)unlinkat(qu, dst, 0);
+		return -1;
+	}
+	(void)unlinkat(in, name, AT_REMOVEDIR);
+	return 0;
+}
+
 /* qstore_commit_publish - rename each prepared message into queue/ */
 static size_t
 qstore_commit_publish(struct qstore *q, struct qstore_commit *reqs, size_t n)
 {
 	char	name[ENVELOPE_MSGID_STRLEN + 1];
-	struct stat sb;
 	size_t	i, moved = 0;
 	int	in = qstore_area_fd(q, SPOOL_AREA_INCOMING);
 	int	qu = qstore_area_fd(q, SPOOL_AREA_QUEUE);
@@ -191,9 +301,12 @@ qstore_commit_publish(struct qstore *q, struct qstore_commit *reqs, size_t n)
 			continue;
 		envelope_msgid_format(reqs[i].msgid, name);
 		/* rename(2) would replace an empty directory: refuse */
-		if (fstatat(qu, name, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (qstore_msg_exists(q, reqs[i].msgid)) {
 			errno = EEXIST;
 			qstore_commit_fail(&reqs[i], "publish");
+		} else if (reqs[i].flat) {
+			if (qstore_commit_publish_flat(&reqs[i], in, qu) == 0)
+				moved++;
 		} else if (renameat(in, name, qu, name) == -1)
 			qstore_commit_fail(&reqs[i], "publish");
 		else
@@ -215,7 +328,8 @@ qstore_commit_batch(struct qstore *q, struct qstore_commit *reqs, size_t n)
 	int	 sync, r = 0;
 
 	for (i = 0; i < n; i++)
-		files += reqs[i].nevp + 1;
+		files += qstore_flat_ok(q, reqs[i].evps, reqs[i].nevp) ? 2 :
+		    reqs[i].nevp + 1;
 	sync = files < qstore_syncfs_min(q);
 	buf = xmalloc(ENVELOPE_DUMP_MAX + 1);
 	for (i = 0; i < n; i++)

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "qstore.h"
 #include "qstore_priv.h"
+#include "xmalloc.h"
 
 /* qstore_walk_quarantine - move queue/<name> as a whole to quarantine/ */
 static void
@@ -206,6 +207,88 @@ qstore_walk_msg(struct qstore *q, const char *msg,
 	return r;
 }
 
+/* qstore_walk_flat_exists - whether queue/<msgid><suffix> exists */
+static int
+qstore_walk_flat_exists(struct qstore *q, uint32_t msgid, const char *suffix)
+{
+	char		name[QSTORE_FLAT_NAME_LEN + 1];
+	struct stat	sb;
+
+	qstore_flat_name(msgid, suffix, name);
+	return fstatat(qstore_area_fd(q, SPOOL_AREA_QUEUE), name, &sb,
+	    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* qstore_walk_flat_evps - load and report the envelopes of a flat message */
+static int
+qstore_walk_flat_evps(struct qstore *q, const char *name, uint32_t msgid,
+    int (*cb)(struct envelope *, void *), void *arg)
+{
+	struct qstore_flat	f;
+	char			err[256], m[QSTORE_FLAT_NAME_LEN + 1];
+	size_t			i;
+	int			r = 0;
+
+	if (!qstore_walk_flat_exists(q, msgid, QSTORE_FLAT_MESSAGE)) {
+		qstore_walk_quarantine(q, name, "message file missing");
+		return 0;
+	}
+	if (qstore_flat_read(q, msgid, &f, err, sizeof(err)) != 1) {
+		qstore_walk_quarantine(q, name, err);
+		qstore_flat_name(msgid, QSTORE_FLAT_MESSAGE, m);
+		qstore_walk_quarantine(q, m, err);
+		return 0;
+	}
+	for (i = 0; i < f.n && r == 0; i++)
+		r = cb(&f.evps[i], arg);
+	free(f.evps);
+	return r;
+}
+
+/*
+ * qstore_walk_flat - recover one flat entry of queue/ and report it:
+ * a temp file is unlinked, a message without envelope file removed
+ */
+static int
+qstore_walk_flat(struct qstore *q, const char *name, uint32_t msgid,
+    char suffix, int (*cb)(struct envelope *, void *), void *arg)
+{
+	char	err[256];
+	int	qu = qstore_area_fd(q, SPOOL_AREA_QUEUE);
+
+	switch (suffix) {
+	case 't':
+		log_debug("queue event=tmp-removed file=queue/%s", name);
+		(void)unlinkat(qu, name, 0);
+		return 0;
+	case 'm':
+		if (qstore_walk_flat_exists(q, msgid, QSTORE_FLAT_ENVELOPES) ||
+		    !qstore_walk_flat_exists(q, msgid, QSTORE_FLAT_MESSAGE))
+			return 0;
+		log_info("queue event=message-removed msgid=%.*s "
+		    "reason=\"no envelope left\"", ENVELOPE_MSGID_STRLEN, name);
+		if (qstore_flat_unlink_msg(q, msgid, err, sizeof(err)) == -1)
+			log_warnx("queue event=remove-failed file=queue/%s "
+			    "error=\"%s\"", name, err);
+		return 0;
+	default:
+		return qstore_walk_flat_evps(q, name, msgid, cb, arg);
+	}
+}
+
+/* qstore_walk_entry - recover one entry of queue/, either form */
+static int
+qstore_walk_entry(struct qstore *q, const char *name,
+    int (*cb)(struct envelope *, void *), void *arg)
+{
+	uint32_t	msgid;
+	char		suffix;
+
+	if (qstore_flat_parse_name(name, &msgid, &suffix) == 0)
+		return qstore_walk_flat(q, name, msgid, suffix, cb, arg);
+	return qstore_walk_msg(q, name, cb, arg);
+}
+
 /*
  * qstore_walk - at start: report every committed envelope to cb,
  * finishing interrupted updates and removals and quarantining what
@@ -225,7 +308,7 @@ qstore_walk(struct qstore *q, int (*cb)(struct envelope *, void *), void *arg)
 		return -1;
 	}
 	for (i = 0; i < nm.n && r == 0; i++)
-		r = qstore_walk_msg(q, nm.v[i], cb, arg);
+		r = qstore_walk_entry(q, nm.v[i], cb, arg);
 	qstore_names_free(&nm);
 	return r;
 }

@@ -597,8 +597,7 @@ queue_tx_published(struct queue *q, uint32_t msgid)
 	envelope_msgid_format(msgid, name);
 	return fstatat(qstore_area_fd(q->qs, SPOOL_AREA_INCOMING), name, &sb,
 	    AT_SYMLINK_NOFOLLOW) == -1 && errno == ENOENT &&
-	    fstatat(qstore_area_fd(q->qs, SPOOL_AREA_QUEUE), name, &sb,
-	    AT_SYMLINK_NOFOLLOW) == 0;
+	    qstore_msg_exists(q->qs, msgid);
 }
 
 /* queue_tx_queued - hand committed envelopes to the scheduler */

@@ -240,6 +240,27 @@ ph_start_hostile() {
 	    { cat $PH_LOG; atf_fail "the hostile daemon did not start"; }
 }
 
+# ph_spool_msg ID - the message file of spooled message ID, in either
+# form: a directory queue/ID/ or the flat queue/ID.m beside queue/ID.e
+ph_spool_msg() {
+	if [ -d $PH_SPOOL/queue/$1 ]; then
+		echo $PH_SPOOL/queue/$1/message
+	else
+		echo $PH_SPOOL/queue/$1.m
+	fi
+}
+
+# ph_spool_has ID - whether message ID is still spooled, in either form
+ph_spool_has() {
+	[ -e $PH_SPOOL/queue/$1 ] || [ -e $PH_SPOOL/queue/$1.e ] ||
+	    [ -e $PH_SPOOL/queue/$1.m ]
+}
+
+# ph_spool_count - messages in the spool, in either form
+ph_spool_count() {
+	ls $PH_SPOOL/queue 2>/dev/null | grep -Ev '\.[mt]$' | wc -l
+}
+
 # ph_wait_log REGEX [SECONDS] - wait until the daemon's log matches
 ph_wait_log() {
 	ph_wait_for "grep -Eq -- '$1' $PH_LOG" "${2:-10}" ||

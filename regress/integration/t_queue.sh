@@ -157,7 +157,7 @@ expire_bounce_body() {
 	# expiry is counted apart from permanent failures
 	atf_check_equal "$(q_stat queue.bounced)" "0"
 	for m in $(cat m1 m2 m3 m4); do
-		[ ! -e $PH_SPOOL/queue/$m ] || atf_fail "expired $m still spooled"
+		! ph_spool_has $m || atf_fail "expired $m still spooled"
 	done
 }
 
@@ -261,8 +261,8 @@ queue encryption "the key"'
 	evp=$($CTL show queue | grep "$EVP_RE" | cut -d'|' -f1)
 	msg=$(echo $evp | cut -c1-8)
 	# on disk: the coded header, no readable text
-	atf_check -o inline:'\000PHQ\001\003' head -c 6 $PH_SPOOL/queue/$msg/message
-	atf_check -s exit:1 grep -q MAILER-DAEMON $PH_SPOOL/queue/$msg/message
+	atf_check -o inline:'\000PHQ\001\003' head -c 6 $(ph_spool_msg $msg)
+	atf_check -s exit:1 grep -q MAILER-DAEMON $(ph_spool_msg $msg)
 	$CTL show message $msg > dsn
 	atf_check -o match:'^ok failed 5.4.7$' $DSNCHECK failed 5.4.7 < dsn
 	# a restart with the same key reads it back
@@ -342,7 +342,7 @@ encryption_key_env_body() {
 	q_wait_count 1 10
 	evp=$($CTL show queue | grep "$EVP_RE" | cut -d'|' -f1)
 	msg=$(echo $evp | cut -c1-8)
-	atf_check -o inline:'\000PHQ\001\002' head -c 6 $PH_SPOOL/queue/$msg/message
+	atf_check -o inline:'\000PHQ\001\002' head -c 6 $(ph_spool_msg $msg)
 	atf_check -o match:'^From: Mail Delivery System' $CTL show message $msg
 	# the key does not stay readable in the queue process
 	q=$(ph_role_pids queue)

@@ -104,7 +104,7 @@ ZONE
 	    'Subject: t\r\n\r\nbody\r\n.\r\n' 'QUIT\r\n' > out
 	atf_check_equal "$(rdns_codes out)" "220 250 250 250 354 250 221"
 	id=$(sed -n 's/^250 2\.0\.0 \([0-9a-f]\{8\}\) .*/\1/p' out | tail -1)
-	f=$PH_SPOOL/queue/$id/message
+	f=$(ph_spool_msg $id)
 	ph_wait_for "test -f $f" 5 || atf_fail "no message $id"
 	atf_check -o inline:"Received: from c.test (Client-1.rdns.test [127.0.0.1])\n" \
 	    head -1 $f

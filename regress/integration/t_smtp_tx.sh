@@ -29,7 +29,7 @@ CONF
 
 # tx_count - messages in the spool
 tx_count() {
-	ls $PH_SPOOL/queue 2>/dev/null | wc -l
+	ph_spool_count
 }
 
 # tx_codes FILE - the reply codes of a transcript, space separated
@@ -55,7 +55,7 @@ commit_body() {
 	atf_check_equal "$(tx_codes out)" "220 250 250 250 354 250 221"
 	id=$(tx_msgid out)
 	[ -n "$id" ] || atf_fail "no message id in $(cat out)"
-	f=$PH_SPOOL/queue/$id/message
+	f=$(ph_spool_msg $id)
 	ph_wait_for "test -f $f" 5 || atf_fail "no $f"
 	atf_check -o match:'^Received: from c.test \(localhost \[127.0.0.1\]\)$' head -1 $f
 	atf_check -o match:"by mx.test \\(posthorn\\) with ESMTP id $id" cat $f
@@ -94,7 +94,7 @@ dot_line_limit_body() {
 	# a 998-octet line that begins with a dot: 999 on the wire, accepted
 	$RAW "$hdr" "Subject: dot\r\n\r\n..$x997\r\n.\r\n" 'QUIT\r\n' > out
 	atf_check_equal "$(tx_codes out)" "220 250 250 250 354 250 221"
-	f=$PH_SPOOL/queue/$(tx_msgid out)/message
+	f=$(ph_spool_msg $(tx_msgid out))
 	ph_wait_for "test -f $f" 5 || atf_fail "no $f"
 	atf_check -o inline:"1\n" grep -c "^\.$x997\$" $f
 	# 999 octets of text before CRLF, with or without a dot: too long
@@ -135,7 +135,7 @@ bdat_body() {
 	    'BDAT 11\r\nSubject: b\r' 'BDAT 9 LAST\r\n\n\r\nbody\r\n' > out
 	id=$(tx_msgid out)
 	[ -n "$id" ] || atf_fail "no message id in $(cat out)"
-	f=$PH_SPOOL/queue/$id/message
+	f=$(ph_spool_msg $id)
 	ph_wait_for "test -f $f" 5 || atf_fail "no $f"
 	atf_check -o match:'^body$' cat $f
 }

@@ -10,7 +10,12 @@
 #include <fcntl.h>
 #include <string.h>
 
+#include <stdio.h>
+#include <unistd.h>
+
 #include <atf-c.h>
+
+#include "envelope.h"
 
 #include "../../../queue/queue/qstore.h"
 
@@ -27,6 +32,66 @@ t_spool(int *dirfd)
 	if ((q = qstore_open(*dirfd, err, sizeof(err))) == NULL)
 		atf_tc_fail("qstore_open: %s", err);
 	return q;
+}
+
+/* t_spool_dirs - t_spool, every message committed as a directory */
+static inline struct qstore *
+t_spool_dirs(int *dirfd)
+{
+	struct qstore	*q = t_spool(dirfd);
+
+	qstore_set_flat_max(q, 0);
+	return q;
+}
+
+#define T_BODY	"Subject: torn\n\nwhole body\n"
+
+/* t_evps - n envelopes of a relayed message */
+static inline void
+t_evps(struct envelope *evps, size_t n)
+{
+	size_t	i;
+
+	memset(evps, 0, n * sizeof(*evps));
+	for (i = 0; i < n; i++) {
+		strlcpy(evps[i].sender, "alice@example.org", ADDR_MAX);
+		(void)snprintf(evps[i].rcpt, ADDR_MAX, "r%zu@example.net", i);
+		strlcpy(evps[i].dest, evps[i].rcpt, ADDR_MAX);
+		strlcpy(evps[i].dispatcher, "relay", NAME_MAX_CFG);
+		strlcpy(evps[i].errmsg, "421 4.4.2 later", ERRTEXT_MAX);
+		evps[i].ctime = 1700000000;
+		evps[i].ttl = 345600;
+		evps[i].retry = 3;
+	}
+}
+
+/* t_received - a message received but not committed; its msgid */
+static inline uint32_t
+t_received(struct qstore *q)
+{
+	uint32_t	msgid;
+	char		err[256];
+	int		fd;
+
+	ATF_REQUIRE(qstore_msg_create(q, &msgid, &fd, err, sizeof(err)) == 0);
+	ATF_REQUIRE(write(fd, T_BODY, strlen(T_BODY)) ==
+	    (ssize_t)strlen(T_BODY));
+	close(fd);
+	return msgid;
+}
+
+/* t_committed - a committed message with n envelopes; its msgid */
+static inline uint32_t
+t_committed(struct qstore *q, struct envelope *evps, size_t n)
+{
+	uint32_t	msgid;
+	char		err[256];
+
+	msgid = t_received(q);
+	t_evps(evps, n);
+	if (qstore_msg_commit(q, msgid, evps, n, err, sizeof(err)) == -1)
+		atf_tc_fail("commit: %s", err);
+	return msgid;
 }
 
 #endif

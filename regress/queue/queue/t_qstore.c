@@ -331,7 +331,7 @@ ATF_TC_BODY(qstore_walk_crash_leftovers, tc)
 	uint32_t	 msgid;
 	int		 dirfd;
 
-	q = t_spool(&dirfd);
+	q = t_spool_dirs(&dirfd);
 	msgid = t_message(q, "m\n", evps, 2);
 	/* an update interrupted before its rename */
 	envelope_id_format(evps[0].evpid, id);
@@ -381,7 +381,7 @@ ATF_TC_BODY(qstore_walk_quarantines_corrupt, tc)
 	uint32_t		 msgid;
 	int			 dirfd;
 
-	q = t_spool(&dirfd);
+	q = t_spool_dirs(&dirfd);
 	msgid = t_message(q, "m\n", evps, 3);
 	envelope_id_format(evps[1].evpid, id);
 	(void)snprintf(path, sizeof(path), "queue/%08x/%s", msgid, id);
@@ -466,7 +466,7 @@ ATF_TC_BODY(qstore_envelope_remove_last, tc)
 	uint32_t	 msgid;
 	int		 dirfd, fd;
 
-	q = t_spool(&dirfd);
+	q = t_spool_dirs(&dirfd);
 	msgid = t_message(q, "m\n", evps, 2);
 	(void)snprintf(dir, sizeof(dir), "queue/%08x", msgid);
 	ATF_CHECK_EQ(qstore_envelope_remove(q, evps[0].evpid, err,

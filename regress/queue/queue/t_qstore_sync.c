@@ -1,7 +1,8 @@
 /*
  * t_qstore_sync.c - what each spool operation syncs, and what a crash
  * between them may leave: a commit costs two file and two directory
- * syncs, an update one file sync, a removal none; a torn envelope or a
+ * syncs (a flat one two file syncs and one of queue/), an update one
+ * file sync, a removal none; a torn envelope or a
  * commit never published is never reported half.  Each case works in
  * ./spool.
  */
@@ -20,60 +21,10 @@
 #include "../../../queue/queue/qstore.h"
 #include "qstore_harness.h"
 
-#define T_BODY	"Subject: torn\n\nwhole body\n"
-
 struct t_walked {
 	struct envelope	evp;
 	size_t		n;
 };
-
-/* t_evps - n envelopes of a relayed message */
-static void
-t_evps(struct envelope *evps, size_t n)
-{
-	size_t	i;
-
-	memset(evps, 0, n * sizeof(*evps));
-	for (i = 0; i < n; i++) {
-		strlcpy(evps[i].sender, "alice@example.org", ADDR_MAX);
-		(void)snprintf(evps[i].rcpt, ADDR_MAX, "r%zu@example.net", i);
-		strlcpy(evps[i].dest, evps[i].rcpt, ADDR_MAX);
-		strlcpy(evps[i].dispatcher, "relay", NAME_MAX_CFG);
-		strlcpy(evps[i].errmsg, "421 4.4.2 later", ERRTEXT_MAX);
-		evps[i].ctime = 1700000000;
-		evps[i].ttl = 345600;
-		evps[i].retry = 3;
-	}
-}
-
-/* t_received - a message received but not committed; its msgid */
-static uint32_t
-t_received(struct qstore *q)
-{
-	uint32_t	msgid;
-	char		err[256];
-	int		fd;
-
-	ATF_REQUIRE(qstore_msg_create(q, &msgid, &fd, err, sizeof(err)) == 0);
-	ATF_REQUIRE(write(fd, T_BODY, strlen(T_BODY)) ==
-	    (ssize_t)strlen(T_BODY));
-	close(fd);
-	return msgid;
-}
-
-/* t_committed - a committed message with n envelopes; its msgid */
-static uint32_t
-t_committed(struct qstore *q, struct envelope *evps, size_t n)
-{
-	uint32_t	msgid;
-	char		err[256];
-
-	msgid = t_received(q);
-	t_evps(evps, n);
-	if (qstore_msg_commit(q, msgid, evps, n, err, sizeof(err)) == -1)
-		atf_tc_fail("commit: %s", err);
-	return msgid;
-}
 
 /* t_collect - walk callback keeping the last envelope and a count */
 static int
@@ -121,6 +72,26 @@ t_path(char *buf, size_t bufsz, const char *area, uint64_t evpid)
 	    envelope_msgid(evpid), id);
 }
 
+ATF_TC_WITHOUT_HEAD(qstore_sync_commit_counts_flat);
+ATF_TC_BODY(qstore_sync_commit_counts_flat, tc)
+{
+	struct qstore		*q;
+	struct qstore_stats	 before;
+	struct envelope		 evps[3];
+	uint64_t		 files, dirs;
+	int			 dirfd;
+
+	q = t_spool(&dirfd);
+	qstore_stats(q, &before);
+	(void)t_committed(q, evps, 3);
+	t_syncs(q, &before, &files, &dirs);
+	/* one envelope file and the message; queue/ only */
+	ATF_CHECK_EQ(files, 2);
+	ATF_CHECK_EQ(dirs, 1);
+	qstore_close(q);
+	close(dirfd);
+}
+
 ATF_TC_WITHOUT_HEAD(qstore_sync_commit_counts);
 ATF_TC_BODY(qstore_sync_commit_counts, tc)
 {
@@ -130,7 +101,7 @@ ATF_TC_BODY(qstore_sync_commit_counts, tc)
 	uint64_t		 files, dirs;
 	int			 dirfd;
 
-	q = t_spool(&dirfd);
+	q = t_spool_dirs(&dirfd);
 	qstore_stats(q, &before);
 	(void)t_committed(q, evps, 1);
 	t_syncs(q, &before, &files, &dirs);
@@ -182,7 +153,7 @@ ATF_TC_BODY(qstore_sync_remove_none, tc)
 	uint32_t		 msgid;
 	int			 dirfd;
 
-	q = t_spool(&dirfd);
+	q = t_spool_dirs(&dirfd);
 	msgid = t_committed(q, evps, 3);
 	qstore_stats(q, &before);
 	ATF_REQUIRE_EQ(qstore_envelope_remove(q, evps[1].evpid, err,
@@ -246,7 +217,7 @@ t_torn_at(off_t off, size_t *quarantined, size_t *whole)
 	int		 dirfd, fd;
 
 	ATF_REQUIRE(system("rm -rf spool") == 0);
-	q = t_spool(&dirfd);
+	q = t_spool_dirs(&dirfd);
 	(void)t_committed(q, evps, 1);
 	t_path(path, sizeof(path), "queue", evps[0].evpid);
 	ATF_REQUIRE(truncate(path, off) == 0);
@@ -298,6 +269,7 @@ ATF_TC_BODY(qstore_sync_torn_envelope, tc)
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, qstore_sync_commit_counts);
+	ATF_TP_ADD_TC(tp, qstore_sync_commit_counts_flat);
 	ATF_TP_ADD_TC(tp, qstore_sync_update_one);
 	ATF_TP_ADD_TC(tp, qstore_sync_remove_none);
 	ATF_TP_ADD_TC(tp, qstore_sync_unpublished_discarded);

@@ -351,18 +351,25 @@ t_commit(int i, const struct msg_lka_envelope *e, int nevp, uint64_t size)
 	ipc_send(t_smtpd, MSG_TX_COMMIT, 0, -1, &m, sizeof(m));
 }
 
-/* t_entries - entries of a spool directory */
+/*
+ * t_entries - messages in a spool directory: its entries, a flat
+ * message's two files (<msgid>.m, <msgid>.e) counted once
+ */
 static int
 t_entries(const char *path)
 {
 	DIR		*d;
 	struct dirent	*de;
+	size_t		 len;
 	int		 n = 0;
 
 	if ((d = opendir(path)) == NULL)
 		return -1;
-	while ((de = readdir(d)) != NULL)
-		n += de->d_name[0] != '.';
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		n += de->d_name[0] != '.' && (len < 2 ||
+		    strcmp(de->d_name + len - 2, ".m") != 0);
+	}
 	closedir(d);
 	return n;
 }
@@ -810,7 +817,7 @@ ATF_TC_BODY(queue_tx_encrypted_spool, tc)
 	t_commit(0, &e, 1, t_write(0));
 	t_run(&t_p.nruns, 1);
 	ATF_CHECK_EQ(t_p.committed[0].code, 0);
-	snprintf(path, sizeof(path), "spool/queue/%08x/message",
+	snprintf(path, sizeof(path), "spool/queue/%08x.m",
 	    t_p.opened[0].msgid);
 	ATF_REQUIRE((fd = open(path, O_RDONLY)) != -1);
 	ATF_REQUIRE_EQ(read(fd, head, sizeof(head)), 4);
