@@ -19,9 +19,8 @@ CALLS = ("fsync", "fdatasync", "sync_file_range", "syncfs", "sync", "msync")
 # their documentation and code describe it; the counts printed beside
 # it are measured
 BEFORE_250 = {
-    "posthorn": "envelopes and message file fdatasync'd, message "
-                "directory fsync'd, renamed into queue/, queue/ fsync'd "
-                "(commits grouped)",
+    "posthorn": "envelope file and message file fdatasync'd, both "
+                "renamed into queue/, queue/ fsync'd (commits grouped)",
     "postfix": "queue file fsync'd by cleanup(8) before smtpd(8) "
                "answers; directory entries not synced",
     "opensmtpd": "envelope file fsync'd and renamed (queue_fs); "
