@@ -673,9 +673,10 @@ sfkind	: PHASE sfphase MATCH {
 	}
 	;
 
-/* helo, mail-from and rcpt-to are keywords elsewhere */
+/* helo, auth, mail-from and rcpt-to are keywords elsewhere */
 sfphase	: STRING
 	| HELO			{ $$ = xstrdup($1); }
+	| AUTH			{ $$ = xstrdup($1); }
 	| MAIL_FROM		{ $$ = xstrdup($1); }
 	| RCPT_TO		{ $$ = xstrdup($1); }
 	;

@@ -20,6 +20,8 @@ static const char *const cfg_sfilter_phases[CFG_SFILTER_PHASES] = {
 	[CFG_SFILTER_CONNECT] = "connect",
 	[CFG_SFILTER_HELO] = "helo",
 	[CFG_SFILTER_EHLO] = "ehlo",
+	[CFG_SFILTER_STARTTLS] = "starttls",
+	[CFG_SFILTER_AUTH] = "auth",
 	[CFG_SFILTER_MAIL_FROM] = "mail-from",
 	[CFG_SFILTER_RCPT_TO] = "rcpt-to",
 	[CFG_SFILTER_DATA] = "data",
@@ -264,8 +266,9 @@ cfg_sfilter_decision_check(struct cfg_pstate *ps, enum cfg_sfilter_decision d,
 	else if (d == CFG_SFILTER_JUNK && p == CFG_SFILTER_COMMIT)
 		cfg_lex_error(ps, loc, "filter '%s': junk is not possible "
 		    "once the message is committed", sf->name);
-	else if (d == CFG_SFILTER_REWRITE && (p == CFG_SFILTER_CONNECT ||
-	    p == CFG_SFILTER_DATA || p == CFG_SFILTER_COMMIT))
+	else if (d == CFG_SFILTER_REWRITE && p != CFG_SFILTER_HELO &&
+	    p != CFG_SFILTER_EHLO && p != CFG_SFILTER_MAIL_FROM &&
+	    p != CFG_SFILTER_RCPT_TO)
 		cfg_lex_error(ps, loc, "filter '%s': rewrite is not possible "
 		    "in phase %s", sf->name, cfg_sfilter_phase_name(p));
 	else if (d == CFG_SFILTER_REWRITE && !cfg_sfilter_rewrite_valid(p, msg))

@@ -72,7 +72,9 @@ ATF_TC_BODY(cfg_sfilter_builtin, tc)
 	    "\"new@example.org\"\n"
 	    "filter bye phase helo match helo <bad> disconnect "
 	    "\"421 4.7.0 bye\"\n"
-	    "filter by phase commit match !auth <bad> bypass\n");
+	    "filter by phase commit match !auth <bad> bypass\n"
+	    "filter st phase starttls match src <bad> reject \"454 no\"\n"
+	    "filter au phase auth match helo <bad> junk\n");
 	f = cfg_sfilter_find(cfg, "nobad");
 	ATF_REQUIRE(f != NULL);
 	ATF_CHECK_EQ(f->kind, CFG_SFILTER_BUILTIN);
@@ -102,6 +104,8 @@ ATF_TC_BODY(cfg_sfilter_builtin, tc)
 	f = cfg_sfilter_find(cfg, "by");
 	ATF_CHECK(f->decision == CFG_SFILTER_BYPASS && f->index == 4 &&
 	    cfg_sfilter_at(cfg, 4) == f && t_cond(f, 0)->negate);
+	ATF_CHECK_EQ(cfg_sfilter_find(cfg, "st")->phase, CFG_SFILTER_STARTTLS);
+	ATF_CHECK_EQ(cfg_sfilter_find(cfg, "au")->phase, CFG_SFILTER_AUTH);
 	cfg_free(cfg);
 }
 
@@ -185,6 +189,11 @@ static const struct {
 	  "is committed" },
 	{ "filter a phase data match rdns rewrite \"x\"\n",
 	  "smtpd.conf:1: filter 'a': rewrite is not possible in phase data" },
+	{ "filter a phase auth match rdns rewrite \"x\"\n",
+	  "smtpd.conf:1: filter 'a': rewrite is not possible in phase auth" },
+	{ "table t { x }\nfilter a phase starttls match rcpt-to <t> junk\n",
+	  "smtpd.conf:2: filter 'a': condition 'rcpt-to' is not available "
+	  "in phase starttls" },
 	{ "filter a phase mail-from match rdns rewrite \"not an address\"\n",
 	  "smtpd.conf:1: filter 'a': invalid address 'not an address' to "
 	  "rewrite to" },

@@ -259,6 +259,37 @@ rewrite_body() {
 	ph_wait_log 'phase=rcpt-to filter=f_rw decision=rewrite'
 }
 
+atf_test_case starttls
+starttls_head() {
+	atf_set descr "starttls: a client whose HELO name is in the table is refused TLS with the configured reply and goes on in plain text; another gets 220"
+	atf_set timeout 90
+}
+starttls_body() {
+	ph_setup
+	openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=mx.test \
+	    -keyout $PH/mx.key -out $PH/mx.crt -days 2 2>/dev/null
+	[ -s $PH/mx.crt ] || atf_fail "no certificate"
+	ph_conf <<CONF
+table badhelo { spammer.test }
+pki mx.test cert "$PH/mx.crt"
+pki mx.test key "$PH/mx.key"
+filter notls phase starttls match helo <badhelo> \
+	reject "454 4.7.0 no TLS for you"
+listen on 127.0.0.1 port 25 tls pki mx.test filter notls
+CONF
+	ph_start
+	$PY $PH_TOP/regress/tools/smtp_raw.py 'EHLO spammer.test\r\n' \
+	    'STARTTLS\r\n' 'NOOP\r\n' 'QUIT\r\n' > $PH/out 2>&1
+	python3 -c 'import sys
+t = open(sys.argv[1], "rb").read()
+sys.exit(b"\r\n454 4.7.0 no TLS for you\r\n250 2.0.0 Ok\r\n" not in t)' \
+	    $PH/out || { cat $PH/out; atf_fail "no refusal in plain text"; }
+	ph_wait_log 'phase=starttls filter=notls decision=reject'
+	atf_check -o match:'^220 2\.0\.0 Ready to start TLS' \
+	    $PY $PH_TOP/regress/tools/smtp_raw.py 'EHLO c.test\r\n' \
+	    'STARTTLS\r\n' @STARTTLS 'QUIT\r\n'
+}
+
 atf_test_case forged_verdict
 forged_verdict_head() {
 	atf_set descr "a compromised lookup naming a filter that is not the listener's: the listener stops rather than send that filter's reply"
@@ -315,6 +346,7 @@ atf_init_test_cases() {
 	atf_add_test_case commit_never_queued
 	atf_add_test_case junk
 	atf_add_test_case rewrite
+	atf_add_test_case starttls
 	atf_add_test_case forged_verdict
 	atf_add_test_case no_filter
 }

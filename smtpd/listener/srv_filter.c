@@ -1,13 +1,13 @@
 /*
  * srv_filter.c - the session's hook into the SMTP filters (smtpd.conf
  * "filter") of its listener.  At each phase the listener's filter hooks
- * into (connect, helo, ehlo, mail-from, rcpt-to, data, commit), the
- * session waits, without holding up any other, while the lookup process
- * runs the filter on its tables; then the command goes on, is refused
- * or ends the session, as the deciding filter says.  Only the filter's
- * index travels back: the reply text comes from this process's own
- * configuration.  Filters of other kinds (processes, milters) will
- * hook in here.
+ * into (connect, helo, ehlo, starttls, auth, mail-from, rcpt-to, data,
+ * commit), the session waits, without holding up any other, while the
+ * lookup process runs the filter on its tables; then the command goes
+ * on, is refused or ends the session, as the deciding filter says.
+ * Only the filter's index travels back: the reply text comes from this
+ * process's own configuration.  Filters of other kinds (processes,
+ * milters) will hook in here.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -44,6 +44,8 @@ static const struct {
 } srv_filter_verbs[] = {
 	{ SMTP_CMD_HELO,	CFG_SFILTER_HELO },
 	{ SMTP_CMD_EHLO,	CFG_SFILTER_EHLO },
+	{ SMTP_CMD_STARTTLS,	CFG_SFILTER_STARTTLS },
+	{ SMTP_CMD_AUTH,	CFG_SFILTER_AUTH },
 	{ SMTP_CMD_MAIL,	CFG_SFILTER_MAIL_FROM },
 	{ SMTP_CMD_RCPT,	CFG_SFILTER_RCPT_TO },
 	{ SMTP_CMD_DATA,	CFG_SFILTER_DATA },
@@ -188,7 +190,7 @@ srv_filter_decide(struct srv_session *ss, struct srv_filter *f,
 		return;
 	}
 	if (d == CFG_SFILTER_JUNK)
-		ss->flags |= f->phase <= CFG_SFILTER_EHLO ? SRV_F_JUNK :
+		ss->flags |= f->phase <= CFG_SFILTER_AUTH ? SRV_F_JUNK :
 		    SRV_F_JUNK_TX;
 	else if (d == CFG_SFILTER_REWRITE)
 		srv_filter_rewrite(f, rule->message);
