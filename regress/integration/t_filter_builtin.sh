@@ -322,6 +322,22 @@ PY
 	atf_check -s exit:1 grep -q 'forged' $PH/out
 }
 
+atf_test_case forged_request
+forged_request_head() {
+	atf_set descr "a compromised listener asking the lookup to run a filter its listener does not have stops the daemon, naming the message"
+	atf_set timeout 60
+}
+forged_request_body() {
+	ph_setup
+	ph_conf <<'CONF'
+filter mine phase helo match !rdns reject "550 5.7.1 mine"
+listen on 127.0.0.1 port 25
+CONF
+	ph_start_hostile smtpd:filter-none
+	ph_wait_log 'ipc: MSG_LOOKUP_FILTER from smtpd: phase 1 of listener 0 runs no filter'
+	ph_wait_exit 20
+}
+
 atf_test_case no_filter
 no_filter_head() {
 	atf_set descr "a listener without filter: what the chain refuses on port 25 is accepted and delivered on port 2525, and no filter runs"
@@ -348,5 +364,6 @@ atf_init_test_cases() {
 	atf_add_test_case rewrite
 	atf_add_test_case starttls
 	atf_add_test_case forged_verdict
+	atf_add_test_case forged_request
 	atf_add_test_case no_filter
 }
