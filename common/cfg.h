@@ -236,7 +236,7 @@ enum cfg_sfilter_decision {
 	CFG_SFILTER_REJECT,		/* message: "4xx/5xx text" */
 	CFG_SFILTER_DISCONNECT,		/* message, then the session ends */
 	CFG_SFILTER_JUNK,		/* X-Spam: yes on the message(s) */
-	CFG_SFILTER_REWRITE		/* message: the command's new argument */
+	CFG_SFILTER_REWRITE		/* message: the new argument */
 };
 
 #define CFG_SFILTER_MEMBERS	32	/* filters in one chain */
@@ -251,7 +251,8 @@ struct cfg_sfilter {
 	enum cfg_sfilter_phase	 phase;
 	TAILQ_HEAD(, cfg_filter) conds;		/* all must match */
 	enum cfg_sfilter_decision decision;
-	char			*message;	/* reject, disconnect, rewrite */
+	char			*message;	/* reject, disconnect,
+						   rewrite */
 	/* chain: builtin filters only */
 	struct cfg_sfilter	*members[CFG_SFILTER_MEMBERS];
 	size_t			 nmembers;

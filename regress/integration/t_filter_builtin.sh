@@ -304,8 +304,7 @@ listen on 127.0.0.1 port 25 filter mine
 CONF
 	cp /dev/null $PH/out
 	ph_start_hostile lookup:filter-foreign 1
-	ph_wait_for "$PY -c 'import socket; socket.create_connection((\"127.0.0.1\", 25))'" 10 ||
-	    atf_fail "the daemon does not listen"
+	ph_wait_for "$GREETING 25" 10 || atf_fail "no greeting"
 	$PY - > $PH/out 2>&1 <<'PY'
 import socket
 s = socket.create_connection(("127.0.0.1", 25), timeout=20)

@@ -31,10 +31,12 @@ struct srv_filter {
 };
 
 static const char *const srv_filter_decisions[] = {
-	[CFG_SFILTER_PROCEED] = "proceed",	[CFG_SFILTER_BYPASS] = "bypass",
+	[CFG_SFILTER_PROCEED] = "proceed",
+	[CFG_SFILTER_BYPASS] = "bypass",
 	[CFG_SFILTER_REJECT] = "reject",
 	[CFG_SFILTER_DISCONNECT] = "disconnect",
-	[CFG_SFILTER_JUNK] = "junk",		[CFG_SFILTER_REWRITE] = "rewrite",
+	[CFG_SFILTER_JUNK] = "junk",
+	[CFG_SFILTER_REWRITE] = "rewrite",
 };
 
 /* the commands that are phases */
