@@ -12,6 +12,7 @@
 #include <sys/queue.h>
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "defs.h"
 
@@ -108,6 +109,7 @@ struct cfg_listener {
 	int			 no_dsn;
 	struct cfg_table	*senders;
 	int			 masquerade;
+	struct cfg_sfilter	*filter;	/* NULL: none */
 	struct cfg_loc		 loc;
 };
 
@@ -204,6 +206,59 @@ struct cfg_match {
 	struct cfg_loc		 loc;
 };
 
+/*
+ * SMTP filters (smtpd.conf "filter"): a builtin rule decides at one
+ * phase of the session on conditions (struct cfg_filter, as in match
+ * rules); a chain runs its members in order.  The other kinds are
+ * parsed and refused until the listener can run them.
+ */
+enum cfg_sfilter_kind {
+	CFG_SFILTER_BUILTIN,		/* phase P match ... DECISION */
+	CFG_SFILTER_CHAIN		/* chain { A, B } */
+};
+
+enum cfg_sfilter_phase {
+	CFG_SFILTER_CONNECT,
+	CFG_SFILTER_HELO,
+	CFG_SFILTER_EHLO,
+	CFG_SFILTER_STARTTLS,
+	CFG_SFILTER_AUTH,
+	CFG_SFILTER_MAIL_FROM,
+	CFG_SFILTER_RCPT_TO,
+	CFG_SFILTER_DATA,
+	CFG_SFILTER_COMMIT,
+	CFG_SFILTER_PHASES
+};
+
+enum cfg_sfilter_decision {
+	CFG_SFILTER_PROCEED,		/* no rule decided (never configured) */
+	CFG_SFILTER_BYPASS,		/* the rest of the chain is skipped */
+	CFG_SFILTER_REJECT,		/* message: "4xx/5xx text" */
+	CFG_SFILTER_DISCONNECT,		/* message, then the session ends */
+	CFG_SFILTER_JUNK,		/* X-Spam: yes on the message(s) */
+	CFG_SFILTER_REWRITE		/* message: the new argument */
+};
+
+#define CFG_SFILTER_MEMBERS	32	/* filters in one chain */
+#define CFG_SFILTER_MSG_MAX	500	/* a reject or disconnect reply */
+
+struct cfg_sfilter {
+	TAILQ_ENTRY(cfg_sfilter) entry;
+	char			 name[NAME_MAX_CFG];
+	uint32_t		 index;		/* position in cfg->sfilters */
+	enum cfg_sfilter_kind	 kind;
+	/* builtin */
+	enum cfg_sfilter_phase	 phase;
+	TAILQ_HEAD(, cfg_filter) conds;		/* all must match */
+	enum cfg_sfilter_decision decision;
+	char			*message;	/* reject, disconnect,
+						   rewrite */
+	/* chain: builtin filters only */
+	struct cfg_sfilter	*members[CFG_SFILTER_MEMBERS];
+	size_t			 nmembers;
+	struct cfg_loc		 loc;
+};
+
 struct cfg_smtp {
 	long long		 max_message_size;	/* bytes, default 35M */
 	int			 max_mails;		/* default 100 */
@@ -231,6 +286,7 @@ struct cfg {
 	TAILQ_HEAD(, cfg_ca)	 cas;
 	TAILQ_HEAD(, cfg_action) actions;
 	TAILQ_HEAD(, cfg_match)	 matches;
+	TAILQ_HEAD(cfg_sfilter_list, cfg_sfilter) sfilters;
 	struct cfg_smtp		 smtp;
 	struct cfg_queue	 queue;
 	long long		 bounce_warn[CFG_WARN_MAX];	/* ascending */
@@ -249,6 +305,20 @@ struct cfg_table	*cfg_table_find(const struct cfg *, const char *);
 struct cfg_action	*cfg_action_find(const struct cfg *, const char *);
 struct cfg_pki		*cfg_pki_find(const struct cfg *, const char *);
 struct cfg_ca		*cfg_ca_find(const struct cfg *, const char *);
+
+/* cfg_sfilter.c: SMTP filters */
+struct cfg_sfilter	*cfg_sfilter_find(const struct cfg *, const char *);
+struct cfg_sfilter	*cfg_sfilter_at(const struct cfg *, uint32_t index);
+struct cfg_sfilter	*cfg_sfilter_add(struct cfg *, const char *name);
+struct cfg_filter	*cfg_sfilter_cond_add(struct cfg_sfilter *,
+			    enum cfg_filter_type, int negate);
+void			 cfg_sfilter_free_all(struct cfg *);
+int			 cfg_sfilter_wants(const struct cfg_sfilter *,
+			    enum cfg_sfilter_phase);
+int			 cfg_sfilter_reaches(const struct cfg_sfilter *,
+			    const struct cfg_sfilter *rule);
+const char		*cfg_sfilter_phase_name(enum cfg_sfilter_phase);
+int			 cfg_sfilter_reply_valid(const char *);
 
 int	cfg_delay_parse(const char *, long long *secs);
 int	cfg_size_parse(const char *, long long *bytes);

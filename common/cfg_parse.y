@@ -32,6 +32,7 @@ void	cfg_lex_syntax(struct cfg_pstate *, const struct cfg_loc *);
 
 #include "cfg_build.h"
 #include "cfg_check.h"
+#include "cfg_sfilter.h"
 #include "xmalloc.h"
 
 #define YYLLOC_DEFAULT(cur, rhs, n) do {				\
@@ -60,18 +61,20 @@ void	cfg_lex_syntax(struct cfg_pstate *, const struct cfg_loc *);
 
 %token <str> STRING
 %token <num> NUMBER
-%token <kw> ACTION ALIAS ANY AUTH AUTH_OPTIONAL BACKUP BOUNCE CA CERT
-%token <kw> CIPHERS COMPRESSION DOMAIN ENCRYPTION EXPAND_ONLY FOR
-%token <kw> FORWARD_ONLY FROM HELO HOST HOSTNAME INCLUDE INET4 INET6 JUNK
+%token <kw> ACTION ALIAS ANY AUTH AUTH_OPTIONAL BACKUP BOUNCE BYPASS CA
+%token <kw> CERT CHAIN CIPHERS COMPRESSION DISCONNECT DOMAIN ENCRYPTION
+%token <kw> EXPAND_ONLY FCRDNS FILTER FOR FORWARD_ONLY FROM HELO HOST
+%token <kw> HOSTNAME INCLUDE INET4 INET6 JUNK
 %token <kw> KEY LIMIT LISTEN LMTP LOCAL MAIL_FROM MAILDIR MASK_SRC
 %token <kw> MASQUERADE MATCH MAX_DEFERRED MAX_MAILS MAX_MESSAGE_SIZE
 %token <kw> MAX_RCPT MAX_SESSIONS MAX_SESSIONS_PER_ADDRESS SESSION_RATE
-%token <kw> MBOX MDA MTA MX NO_DSN NO_VERIFY ON PATH
-%token <kw> PKI PORT QUEUE RCPT_TO RDNS REJECT RELAY SENDERS SMTP SMTPS
+%token <kw> MBOX MDA MILTER MTA MX NO_DSN NO_VERIFY ON PATH PHASE
+%token <kw> PKI PORT PROC PROC_EXEC QUEUE RCPT_TO RDNS REJECT RELAY REPORT
+%token <kw> REWRITE SENDERS SMTP SMTPS
 %token <kw> SOCKET SRC SUB_ADDR_DELIM TABLE TAG TLS TLS_REQUIRE TTL USER
 %token <kw> USERBASE VERIFY VIRTUAL WARN_INTERVAL
 
-%type <str> word kwword
+%type <str> word kwword sfphase
 %type <num> negation size delay lmtprcpt
 %type <table> tableref
 %destructor { free($$); } <str>
@@ -84,7 +87,7 @@ grammar	: /* empty */
 	;
 
 stmt	: include | varset | table | pki | ca | listen | action | match
-	| smtp | queue | bounce | mta
+	| smtp | queue | bounce | mta | sfilter | proc
 	;
 
 include	: INCLUDE STRING {
@@ -132,6 +135,12 @@ kwword	: ACTION { $$ = xstrdup($1); } | ALIAS { $$ = xstrdup($1); }
 	| RELAY { $$ = xstrdup($1); } | SMTP { $$ = xstrdup($1); }
 	| TABLE { $$ = xstrdup($1); } | TAG { $$ = xstrdup($1); }
 	| USER { $$ = xstrdup($1); } | VIRTUAL { $$ = xstrdup($1); }
+	| BYPASS { $$ = xstrdup($1); } | CHAIN { $$ = xstrdup($1); }
+	| DISCONNECT { $$ = xstrdup($1); } | FCRDNS { $$ = xstrdup($1); }
+	| FILTER { $$ = xstrdup($1); } | MILTER { $$ = xstrdup($1); }
+	| PHASE { $$ = xstrdup($1); } | PROC { $$ = xstrdup($1); }
+	| PROC_EXEC { $$ = xstrdup($1); } | REPORT { $$ = xstrdup($1); }
+	| REWRITE { $$ = xstrdup($1); }
 	;
 
 tvals	: tval
@@ -319,6 +328,11 @@ lopt	: INET4 {
 		PS_CHECK(cfg_check_opt(ps, CFG_OPT_SENDERS, &@1));
 		ps->listener->senders = $2;
 		ps->listener->masquerade = 1;
+	}
+	| FILTER STRING {
+		int r = cfg_sfilter_build_listener(ps, $2, &@1, &@2);
+		free($2);
+		PS_CHECK(r);
 	}
 	;
 
@@ -626,6 +640,133 @@ mfilter	: negation FROM ANY {
 	| negation TLS {
 		PS_CHECK(cfg_build_filter(ps, CFG_FILTER_TLS, $1, NULL, NULL,
 		    &@2));
+	}
+	;
+
+/* SMTP filters (cfg_sfilter.c) */
+
+sfilter	: FILTER STRING sfkind	{ free($2); }
+	;
+
+sfkind	: PHASE sfphase MATCH {
+		int r = cfg_sfilter_build_new(ps, $<str>0, CFG_SFILTER_BUILTIN,
+		    &@1);
+		if (r == 0)
+			r = cfg_sfilter_build_phase(ps, $2, &@2);
+		PS_CHECK(r);
+	} sfconds sfdecide	{ free($2); }
+	| CHAIN '{' {
+		PS_CHECK(cfg_sfilter_build_new(ps, $<str>0, CFG_SFILTER_CHAIN,
+		    &@1));
+	} optnl sfmembers optnl '}'
+	| PROC_EXEC {
+		PS_CHECK(cfg_sfilter_build_unsupported(ps, "filter", $<str>0,
+		    "proc-exec", &@1));
+	}
+	| PROC {
+		PS_CHECK(cfg_sfilter_build_unsupported(ps, "filter", $<str>0,
+		    "proc", &@1));
+	}
+	| MILTER {
+		PS_CHECK(cfg_sfilter_build_unsupported(ps, "filter", $<str>0,
+		    "milter", &@1));
+	}
+	;
+
+/* helo, auth, mail-from and rcpt-to are keywords elsewhere */
+sfphase	: STRING
+	| HELO			{ $$ = xstrdup($1); }
+	| AUTH			{ $$ = xstrdup($1); }
+	| MAIL_FROM		{ $$ = xstrdup($1); }
+	| RCPT_TO		{ $$ = xstrdup($1); }
+	;
+
+sfconds	: sfcond
+	| sfconds sfcond
+	;
+
+sfcond	: negation RDNS {
+		PS_CHECK(cfg_sfilter_build_cond(ps, CFG_FILTER_FROM_RDNS, $1,
+		    NULL, "rdns", &@2));
+	}
+	| negation RDNS tableref {
+		PS_CHECK(cfg_sfilter_build_cond(ps, CFG_FILTER_FROM_RDNS, $1,
+		    $3, "rdns", &@2));
+	}
+	| negation FCRDNS {
+		PS_CHECK(cfg_sfilter_build_cond(ps, CFG_FILTER_FROM_RDNS, $1,
+		    NULL, "fcrdns", &@2));
+	}
+	| negation SRC tableref {
+		PS_CHECK(cfg_sfilter_build_cond(ps, CFG_FILTER_FROM_SRC, $1,
+		    $3, "src", &@2));
+	}
+	| negation HELO tableref {
+		PS_CHECK(cfg_sfilter_build_cond(ps, CFG_FILTER_HELO, $1, $3,
+		    "helo", &@2));
+	}
+	| negation MAIL_FROM tableref {
+		PS_CHECK(cfg_sfilter_build_cond(ps, CFG_FILTER_MAIL_FROM, $1,
+		    $3, "mail-from", &@2));
+	}
+	| negation RCPT_TO tableref {
+		PS_CHECK(cfg_sfilter_build_cond(ps, CFG_FILTER_RCPT_TO, $1,
+		    $3, "rcpt-to", &@2));
+	}
+	| negation AUTH {
+		PS_CHECK(cfg_sfilter_build_cond(ps, CFG_FILTER_AUTH, $1, NULL,
+		    "auth", &@2));
+	}
+	| negation AUTH tableref {
+		PS_CHECK(cfg_sfilter_build_cond(ps, CFG_FILTER_AUTH, $1, $3,
+		    "auth", &@2));
+	}
+	;
+
+sfdecide: BYPASS {
+		PS_CHECK(cfg_sfilter_build_decision(ps, CFG_SFILTER_BYPASS,
+		    NULL, &@1));
+	}
+	| JUNK {
+		PS_CHECK(cfg_sfilter_build_decision(ps, CFG_SFILTER_JUNK,
+		    NULL, &@1));
+	}
+	| REJECT STRING {
+		PS_CHECK(cfg_sfilter_build_decision(ps, CFG_SFILTER_REJECT,
+		    $2, &@2));
+	}
+	| DISCONNECT STRING {
+		PS_CHECK(cfg_sfilter_build_decision(ps,
+		    CFG_SFILTER_DISCONNECT, $2, &@2));
+	}
+	| REWRITE STRING {
+		PS_CHECK(cfg_sfilter_build_decision(ps, CFG_SFILTER_REWRITE,
+		    $2, &@2));
+	}
+	| REPORT STRING {
+		free($2);
+		cfg_lex_error(ps, &@1, "filter '%s': report is not supported "
+		    "yet", ps->sfilter->name);
+		YYABORT;
+	}
+	;
+
+sfmembers: sfmember
+	| sfmembers ',' optnl sfmember
+	;
+
+sfmember: STRING {
+		int r = cfg_sfilter_build_member(ps, $1, &@1);
+		free($1);
+		PS_CHECK(r);
+	}
+	;
+
+proc	: PROC STRING {
+		int r = cfg_sfilter_build_unsupported(ps, "proc", $2, "proc",
+		    &@1);
+		free($2);
+		PS_CHECK(r);
 	}
 	;
 

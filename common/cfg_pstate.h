@@ -35,7 +35,7 @@ struct cfg_macro {
 enum cfg_opt {
 	CFG_OPT_FAMILY, CFG_OPT_PORT, CFG_OPT_TLS, CFG_OPT_PKI, CFG_OPT_CA,
 	CFG_OPT_AUTH, CFG_OPT_HOSTNAME, CFG_OPT_TAG, CFG_OPT_MASK_SRC,
-	CFG_OPT_NO_DSN, CFG_OPT_SENDERS,
+	CFG_OPT_NO_DSN, CFG_OPT_SENDERS, CFG_OPT_FILTER,
 	CFG_OPT_ALIAS, CFG_OPT_VIRTUAL, CFG_OPT_USER, CFG_OPT_USERBASE,
 	CFG_OPT_TTL, CFG_OPT_HOST, CFG_OPT_RTLS, CFG_OPT_RAUTH, CFG_OPT_HELO,
 	CFG_OPT_MAIL_FROM, CFG_OPT_SRC, CFG_OPT_BACKUP, CFG_OPT_DOMAIN,
@@ -68,6 +68,7 @@ struct cfg_pstate {
 	struct cfg_action	*action;
 	struct cfg_match	*match;
 	struct cfg_table	*table;
+	struct cfg_sfilter	*sfilter;
 	unsigned long long	 seen;		/* enum cfg_opt bits */
 	struct cfg_loc		 optloc[CFG_OPT_COUNT];
 	int			 nanon;

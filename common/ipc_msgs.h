@@ -23,7 +23,7 @@
 #include "envelope.h"
 #include "proc_role.h"
 
-#define IPC_PROTO_VERSION	7
+#define IPC_PROTO_VERSION	8
 
 #define P_(r)		PROC_BIT(PROC_##r)
 
@@ -184,6 +184,37 @@ struct msg_lka_result {
 	char		text[ERRTEXT_MAX];
 };
 #define IPC_STRS_msg_lka_result(S, t)	S(t, enhanced) S(t, text)
+
+/*
+ * smtpd -> lookup: run the filter (smtpd.conf "filter") of the
+ * session's listener at one phase.  At helo and ehlo, sess.helo is the
+ * name the command gives.  Answered by MSG_LOOKUP_FILTER_RESULT.
+ */
+struct msg_lka_filter {
+	struct ipc_sess	sess;
+	uint32_t	phase;			/* enum cfg_sfilter_phase */
+	char		sender[ADDR_MAX];	/* MAIL FROM; "" <> or none */
+	char		rcpt[ADDR_MAX];		/* at rcpt-to, else "" */
+};
+#define IPC_STRS_msg_lka_filter(S, t)					\
+	IPC_STRS_SESS(S, t, sess) S(t, sender) S(t, rcpt)
+
+/*
+ * lookup -> smtpd: the filter's verdict at that phase: the builtin
+ * filter that decided (its index in the configuration) or none.  The
+ * listener takes the decision's message from its own configuration.
+ */
+#define IPC_FILTER_NONE		0	/* no rule decided: go on */
+#define IPC_FILTER_DECIDED	1	/* rule decided */
+#define IPC_FILTER_TEMPFAIL	2	/* a table could not be read */
+struct msg_lka_filter_result {
+	uint64_t	sessid;
+	uint32_t	phase;
+	uint32_t	status;			/* IPC_FILTER_* */
+	uint32_t	rule;			/* when IPC_FILTER_DECIDED */
+	uint32_t	decision;		/* that rule's decision */
+};
+#define IPC_STRS_msg_lka_filter_result(S, t)
 
 /*
  * smtpd -> lookup: check AUTH credentials of a listener.  src is the
@@ -428,6 +459,8 @@ struct msg_key_result {
 	X(MSG_LOOKUP_RCPT,	P_(SMTPD),		P_(LOOKUP),		msg_lka_rcpt,		IPC_FD_NONE)	\
 	X(MSG_LOOKUP_RESULT, P_(LOOKUP),		P_(SMTPD),		msg_lka_result,		IPC_FD_NONE)	\
 	X(MSG_LOOKUP_AUTH,	P_(SMTPD),		P_(LOOKUP),		msg_lka_auth,		IPC_FD_NONE)	\
+	X(MSG_LOOKUP_FILTER, P_(SMTPD),		P_(LOOKUP),		msg_lka_filter,		IPC_FD_NONE)	\
+	X(MSG_LOOKUP_FILTER_RESULT, P_(LOOKUP),	P_(SMTPD),		msg_lka_filter_result,	IPC_FD_NONE)	\
 	X(MSG_AUTH_SYSTEM, P_(LOOKUP),		P_(PARENT),		msg_auth_system,	IPC_FD_NONE)	\
 	X(MSG_AUTH_SYSTEM_RESULT, P_(PARENT),	P_(LOOKUP),		msg_auth_system_result,	IPC_FD_NONE)	\
 	X(MSG_FORWARD_OPEN, P_(LOOKUP),		P_(PARENT),		msg_forward_open,	IPC_FD_NONE)	\

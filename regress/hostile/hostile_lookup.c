@@ -8,6 +8,9 @@
  * would, so that ordinary mail keeps flowing.  The envelopes and the
  * verdict go to the queue, as the real lookup's do.  "%s" in a
  * scenario's destination is PH_HOSTILE_ARG (a marker file to create).
+ * Every SMTP filter request is answered with the verdict "reject" of
+ * the filter whose index is PH_HOSTILE_ARG (filter-foreign: one that is
+ * not the listener's).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,7 @@
 
 #include <event2/event.h>
 
+#include "cfg.h"
 #include "ev.h"
 #include "hostile.h"
 
@@ -46,6 +50,8 @@ static const struct hostile_lookup_evil hostile_lookup_evils[] = {
 	    "nobody", ENVELOPE_ORIGIN_ALIAS, 0 },
 	{ "msgid", "local", ENVELOPE_DEST_ADDRESS, "alice@localhost",
 	    "alice", ENVELOPE_ORIGIN_MAILBOX, 0x5a5a5a5a },
+	{ "filter-foreign", "local", ENVELOPE_DEST_ADDRESS, "alice@localhost",
+	    "alice", ENVELOPE_ORIGIN_MAILBOX, 0 },
 	{ NULL, NULL, 0, NULL, NULL, 0, 0 }
 };
 
@@ -151,6 +157,21 @@ hostile_lookup_mail(struct hostile *h, uint32_t type, const void *buf)
 	hostile_msg(h, PROC_SMTPD, MSG_LOOKUP_RESULT, 0, -1, &r);
 }
 
+/* hostile_lookup_filter - MSG_LOOKUP_FILTER: filter PH_HOSTILE_ARG rejects */
+static void
+hostile_lookup_filter(struct hostile *h, const struct msg_lka_filter *m)
+{
+	struct msg_lka_filter_result	r;
+
+	memset(&r, 0, sizeof(r));
+	r.sessid = m->sess.id;
+	r.phase = m->phase;
+	r.status = IPC_FILTER_DECIDED;
+	r.rule = (uint32_t)strtoul(h->arg, NULL, 10);
+	r.decision = CFG_SFILTER_REJECT;
+	hostile_msg(h, PROC_SMTPD, MSG_LOOKUP_FILTER_RESULT, 0, -1, &r);
+}
+
 /*
  * hostile_lookup_serve - answer the real listener until SIGTERM (the
  * role's handler breaks the event loop, turned here between frames)
@@ -179,6 +200,8 @@ hostile_lookup_serve(struct hostile *h)
 			hostile_lookup_mail(h, hdr.type, buf);
 		else if (hdr.type == MSG_LOOKUP_RCPT)
 			hostile_lookup_rcpt(h, x, (const void *)buf);
+		else if (hdr.type == MSG_LOOKUP_FILTER)
+			hostile_lookup_filter(h, (const void *)buf);
 	}
 	hostile_log("event=exit");
 	exit(0);
@@ -193,5 +216,6 @@ const struct hostile_scenario hostile_lookup_scenarios[] = {
 	{ "traversal",	PROC_LOOKUP, HOSTILE_ALONE, hostile_lookup_serve },
 	{ "dispatcher",	PROC_LOOKUP, HOSTILE_ALONE, hostile_lookup_serve },
 	{ "msgid",	PROC_LOOKUP, HOSTILE_ALONE, hostile_lookup_serve },
+	{ "filter-foreign", PROC_LOOKUP, HOSTILE_ALONE, hostile_lookup_serve },
 	{ NULL,		PROC_MAX, HOSTILE_ALONE, NULL }
 };

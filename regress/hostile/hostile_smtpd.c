@@ -12,6 +12,7 @@
 
 #include <event2/event.h>
 
+#include "cfg.h"
 #include "ev.h"
 #include "hostile.h"
 
@@ -136,6 +137,20 @@ hostile_smtpd_lookup_type(struct hostile *h)
 	strlcpy(m.evp.user, "root", sizeof(m.evp.user));
 	m.evp.dest_type = ENVELOPE_DEST_COMMAND;
 	hostile_msg(h, PROC_QUEUE, MSG_LOOKUP_ENVELOPE, 0, -1, &m);
+}
+
+/* hostile_smtpd_filter_none - a filter run for a listener that has none */
+static void
+hostile_smtpd_filter_none(struct hostile *h)
+{
+	static struct msg_lka_filter	m;
+
+	memset(&m, 0, sizeof(m));
+	m.sess.id = HOSTILE_SMTPD_SESS;
+	m.sess.listener = 0;
+	strlcpy(m.sess.src, "192.0.2.1", sizeof(m.sess.src));
+	m.phase = CFG_SFILTER_HELO;
+	hostile_msg(h, PROC_LOOKUP, MSG_LOOKUP_FILTER, 0, -1, &m);
 }
 
 /* hostile_smtpd_rcpt_oversized - a RCPT request longer than its type */
@@ -276,6 +291,8 @@ const struct hostile_scenario hostile_smtpd_scenarios[] = {
 	    hostile_smtpd_keys_algorithm },
 	{ "lookup-type", PROC_SMTPD, HOSTILE_INLINE,
 	    hostile_smtpd_lookup_type },
+	{ "filter-none", PROC_SMTPD, HOSTILE_INLINE,
+	    hostile_smtpd_filter_none },
 	{ "rcpt-oversized", PROC_SMTPD, HOSTILE_INLINE,
 	    hostile_smtpd_rcpt_oversized },
 	{ "unopened",	PROC_SMTPD, HOSTILE_INLINE, hostile_smtpd_unopened },

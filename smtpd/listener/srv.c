@@ -241,6 +241,7 @@ static const struct ipc_handler srv_queue_handlers[] = {
 
 static const struct ipc_handler srv_lookup_handlers[] = {
 	{ MSG_LOOKUP_RESULT,	srv_lookup_on_result },
+	{ MSG_LOOKUP_FILTER_RESULT, srv_filter_on_result },
 	{ MSG_NONE,		NULL }
 };
 

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "cfg.h"
 #include "defs.h"
 #include "ipc_msgs.h"
 #include "smtp_data.h"
@@ -105,6 +106,8 @@ enum srv_input {
 #define SRV_F_VERIFIED		0x0080	/* client certificate verified */
 #define SRV_F_PROCESSING	0x0100	/* inside the input loop */
 #define SRV_F_EOF		0x0200	/* the client will send no more */
+#define SRV_F_JUNK		0x0400	/* a filter junked the session */
+#define SRV_F_JUNK_TX		0x0800	/* a filter junked the transaction */
 
 /* the header scanner: counts Received: lines of the header section */
 struct srv_tx_hdr {
@@ -158,6 +161,7 @@ struct srv_tx {
 
 struct srv_auth;
 struct srv_rdns;
+struct srv_filter;
 
 /* a numeric IPv6 address with a scope, or "local" */
 #define SRV_SRC_MAX	64
@@ -187,6 +191,8 @@ struct srv_session {
 	time_t				 data_start;	/* DATA's 354 */
 	char				*auth_user;
 	struct srv_rdns			*rdns_lookup;	/* while resolving */
+	struct srv_filter		*filter;	/* a phase waiting for
+							   its verdict */
 	char				*rdns;		/* confirmed, or NULL */
 	char				*helo;		/* HELO/EHLO, or NULL */
 	char				 src[SRV_SRC_MAX]; /* numeric address */
@@ -230,6 +236,7 @@ void	srv_session_set_bev(struct srv_session *, struct bufferevent *);
 /* srv_cmd.c */
 void	srv_cmd_line(struct srv_session *, const char *line, size_t len);
 int	srv_cmd_parse_flags(const struct srv_session *);
+void	srv_cmd_skip_chunk(struct srv_session *, const struct smtp_cmd *);
 
 /* srv_tx.c */
 void	srv_tx_free(struct srv_session *);
@@ -253,6 +260,7 @@ int	srv_tx_received(char *buf, size_t bufsz, const char *helo,
 	    const char *rcpt, const char *date);
 
 /* srv_lookup.c */
+void	srv_lookup_sess(const struct srv_session *, struct ipc_sess *);
 void	srv_lookup_mail(struct srv_session *, const char *sender);
 void	srv_lookup_rcpt(struct srv_session *, const char *rcpt);
 void	srv_lookup_auth(struct srv_session *, const char *user,
@@ -261,6 +269,18 @@ void	srv_lookup_on_result(struct ipc *, uint32_t, int, const void *,
 	    void *);
 void	srv_lookup_on_rcpt_result(struct ipc *, uint32_t, int, const void *,
 	    void *);
+
+/* srv_filter.c: a phase runs on once the listener's filter let it */
+typedef void	(*srv_filter_fn)(struct srv_session *,
+		    const struct smtp_cmd *);
+void	srv_filter_phase(struct srv_session *, enum cfg_sfilter_phase,
+	    const struct smtp_cmd *, srv_filter_fn);
+void	srv_filter_cmd(struct srv_session *, srv_filter_fn,
+	    const struct smtp_cmd *);
+void	srv_filter_on_result(struct ipc *, uint32_t, int, const void *,
+	    void *);
+void	srv_filter_free(struct srv_session *);
+int	srv_filter_junk(const struct srv_session *);
 
 /* srv_auth.c */
 void	srv_auth_start(struct srv_session *, const struct smtp_cmd *);

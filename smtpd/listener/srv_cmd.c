@@ -124,7 +124,7 @@ srv_cmd_find(enum smtp_cmd_verb verb)
 }
 
 /* srv_cmd_skip_chunk - a refused BDAT: its octets are read and dropped */
-static void
+void
 srv_cmd_skip_chunk(struct srv_session *ss, const struct smtp_cmd *cmd)
 {
 	if (cmd->verb != SMTP_CMD_BDAT)
@@ -178,7 +178,7 @@ srv_cmd_line(struct srv_session *ss, const char *line, size_t len)
 		srv_reply(ss, 500, "5.5.2", "Command unrecognized");
 		srv_session_strike(ss);
 	} else if (srv_cmd_guard(ss, c, cmd) == 0)
-		c->fn(ss, cmd);
+		srv_filter_cmd(ss, c->fn, cmd);
 	explicit_bzero(cmd, sizeof(*cmd));
 	free(cmd);
 }

@@ -23,7 +23,7 @@
 #include "xmalloc.h"
 
 /* srv_lookup_sess - the session context the match rules look at */
-static void
+void
 srv_lookup_sess(const struct srv_session *ss, struct ipc_sess *p)
 {
 	memset(p, 0, sizeof(*p));

@@ -46,6 +46,8 @@ struct srv_rdns {
 static void	srv_session_free(struct srv_session *);
 static void	srv_session_process(struct srv_session *);
 static void	srv_session_greet(struct srv_session *);
+static void	srv_session_greet_cmd(struct srv_session *,
+		    const struct smtp_cmd *);
 
 /* srv_session_cmp - order sessions by id in the lookup tree */
 int
@@ -352,7 +354,7 @@ srv_session_rdns_done(struct srv_session *ss, const char *name,
 	if (ss->flags & SRV_F_CLOSING)
 		return;
 	ss->input = SRV_IN_CMD;
-	srv_session_greet(ss);
+	srv_filter_phase(ss, CFG_SFILTER_CONNECT, NULL, srv_session_greet_cmd);
 	srv_session_resume(ss);
 }
 
@@ -454,6 +456,14 @@ srv_session_greet(struct srv_session *ss)
 	srv_reply(ss, 220, NULL, "%s ESMTP posthorn", srv_hostname(ss));
 }
 
+/* srv_session_greet_cmd - the greeting once the connect filter let it */
+static void
+srv_session_greet_cmd(struct srv_session *ss, const struct smtp_cmd *cmd)
+{
+	(void)cmd;
+	srv_session_greet(ss);
+}
+
 /* srv_session_free - forget a session and close its connection */
 static void
 srv_session_free(struct srv_session *ss)
@@ -469,6 +479,7 @@ srv_session_free(struct srv_session *ss)
 	srv_tx_free(ss);
 	srv_auth_free(ss);
 	srv_session_rdns_free(ss);
+	srv_filter_free(ss);
 	free(ss->rdns);
 	if (ss->delay != NULL)
 		event_free(ss->delay);

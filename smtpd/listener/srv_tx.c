@@ -31,6 +31,7 @@
 #include "xmalloc.h"
 
 #define SRV_TX_IO	4096	/* octets moved per step */
+#define SRV_TX_JUNK_HDR	"X-Spam: yes\n"	/* a filter junked it */
 
 /* srv_tx_send - one transaction message to the queue */
 static void
@@ -57,6 +58,7 @@ srv_tx_free(struct srv_session *ss)
 
 	if (tx == NULL)
 		return;
+	ss->flags &= ~SRV_F_JUNK_TX;
 	if (tx->over_rcpt > 1)
 		log_info("%016llx smtp event=refused reason=max-rcpt code=452 "
 		    "count=%zu", (unsigned long long)ss->id, tx->over_rcpt);
@@ -220,6 +222,8 @@ srv_tx_started(struct srv_session *ss)
 		srv_tx_fail(tx, 451, "4.3.0", "Cannot make a Received: header");
 	else
 		srv_tx_write(ss, hdr, strlen(hdr));
+	if (srv_filter_junk(ss))
+		srv_tx_write(ss, SRV_TX_JUNK_HDR, strlen(SRV_TX_JUNK_HDR));
 	srv_tx_hdr_init(&tx->hdr);
 	ss->data_start = srv_limit_now();
 	srv_limit_data(ss, 0);
@@ -298,12 +302,13 @@ srv_tx_on_opened(struct ipc *c, uint32_t id, int fd, const void *msg,
 	srv_session_resume(ss);
 }
 
-/* srv_tx_commit - the commit; the verdict comes later */
+/* srv_tx_commit - the commit (the filter let it); the verdict comes later */
 static void
-srv_tx_commit(struct srv_session *ss)
+srv_tx_commit(struct srv_session *ss, const struct smtp_cmd *cmd)
 {
 	struct srv_tx	*tx = ss->tx;
 
+	(void)cmd;
 	close(tx->fd);
 	tx->fd = -1;
 	ss->input = SRV_IN_WAIT;
@@ -332,7 +337,7 @@ srv_tx_end(struct srv_session *ss, int flags)
 	bufferevent_set_timeouts(ss->bev, &tv, &tv);
 	srv_tx_flags_fail(tx, flags);
 	if (tx->code == 0) {
-		srv_tx_commit(ss);
+		srv_filter_phase(ss, CFG_SFILTER_COMMIT, NULL, srv_tx_commit);
 		return;
 	}
 	log_info("%016llx smtp event=refused cmd=data msgid=%08x code=%d "

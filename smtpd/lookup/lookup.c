@@ -67,6 +67,7 @@ const struct ipc_handler lookup_smtpd_handlers[] = {
 	{ MSG_LOOKUP_MAIL,		lookup_on_mail },
 	{ MSG_LOOKUP_RCPT,		lookup_rcpt_on_request },
 	{ MSG_LOOKUP_AUTH,		lookup_on_auth },
+	{ MSG_LOOKUP_FILTER,		lookup_filter_on_request },
 	{ MSG_NONE,		NULL }
 };
 

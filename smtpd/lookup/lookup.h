@@ -75,6 +75,13 @@ void	lookup_rcpt_on_notice(struct ipc *, uint32_t, int, const void *,
 void	lookup_rcpt_on_forward(struct ipc *, uint32_t, int, const void *,
 	    void *);
 
+/* lookup_filter.c: MSG_LOOKUP_FILTER, the listeners' SMTP filters */
+int	lookup_filter_run(const struct cfg_sfilter *, enum cfg_sfilter_phase,
+	    const struct lookup_rule_ctx *, lookup_table_fn, void *,
+	    const struct cfg_sfilter **decided);
+void	lookup_filter_on_request(struct ipc *, uint32_t, int, const void *,
+	    void *);
+
 /* Every table of a configuration, opened (lookup_tables.c). */
 struct lookup_tables;
 

@@ -1,0 +1,281 @@
+/*
+ * srv_filter.c - the session's hook into the SMTP filters (smtpd.conf
+ * "filter") of its listener.  At each phase the listener's filter hooks
+ * into (connect, helo, ehlo, starttls, auth, mail-from, rcpt-to, data,
+ * commit), the session waits, without holding up any other, while the
+ * lookup process runs the filter on its tables; then the command goes
+ * on, is refused or ends the session, as the deciding filter says.
+ * Only the filter's index travels back: the reply text comes from this
+ * process's own configuration.  Filters of other kinds (processes,
+ * milters) will hook in here.
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg.h"
+#include "ipc.h"
+#include "log.h"
+#include "proc.h"
+#include "smtp_cmd.h"
+#include "srv.h"
+#include "xmalloc.h"
+
+/* a phase waiting for the lookup's verdict */
+struct srv_filter {
+	enum cfg_sfilter_phase	 phase;
+	srv_filter_fn		 proceed;
+	struct smtp_cmd		*cmd;		/* a copy, or NULL */
+};
+
+static const char *const srv_filter_decisions[] = {
+	[CFG_SFILTER_PROCEED] = "proceed",
+	[CFG_SFILTER_BYPASS] = "bypass",
+	[CFG_SFILTER_REJECT] = "reject",
+	[CFG_SFILTER_DISCONNECT] = "disconnect",
+	[CFG_SFILTER_JUNK] = "junk",
+	[CFG_SFILTER_REWRITE] = "rewrite",
+};
+
+/* the commands that are phases */
+static const struct {
+	enum smtp_cmd_verb	 verb;
+	enum cfg_sfilter_phase	 phase;
+} srv_filter_verbs[] = {
+	{ SMTP_CMD_HELO,	CFG_SFILTER_HELO },
+	{ SMTP_CMD_EHLO,	CFG_SFILTER_EHLO },
+	{ SMTP_CMD_STARTTLS,	CFG_SFILTER_STARTTLS },
+	{ SMTP_CMD_AUTH,	CFG_SFILTER_AUTH },
+	{ SMTP_CMD_MAIL,	CFG_SFILTER_MAIL_FROM },
+	{ SMTP_CMD_RCPT,	CFG_SFILTER_RCPT_TO },
+	{ SMTP_CMD_DATA,	CFG_SFILTER_DATA },
+	{ SMTP_CMD_BDAT,	CFG_SFILTER_DATA },
+};
+
+/* srv_filter_of - the filter of the session's listener, or NULL */
+static const struct cfg_sfilter *
+srv_filter_of(const struct srv_session *ss)
+{
+	return ss->listener->cfg != NULL ? ss->listener->cfg->filter : NULL;
+}
+
+/* srv_filter_free - forget a phase waiting for its verdict */
+void
+srv_filter_free(struct srv_session *ss)
+{
+	if (ss->filter == NULL)
+		return;
+	if (ss->filter->cmd != NULL)
+		freezero(ss->filter->cmd, sizeof(*ss->filter->cmd));
+	free(ss->filter);
+	ss->filter = NULL;
+}
+
+/* srv_filter_request - ask the lookup to run the filter at phase p */
+static void
+srv_filter_request(struct srv_session *ss, enum cfg_sfilter_phase p,
+    const struct smtp_cmd *cmd)
+{
+	struct msg_lka_filter	*m;
+
+	m = xcalloc(1, sizeof(*m));
+	srv_lookup_sess(ss, &m->sess);
+	m->phase = p;
+	if (p == CFG_SFILTER_HELO || p == CFG_SFILTER_EHLO)
+		strlcpy(m->sess.helo, cmd->arg, sizeof(m->sess.helo));
+	if (p == CFG_SFILTER_MAIL_FROM)
+		strlcpy(m->sender, cmd->addr.text, sizeof(m->sender));
+	else if (ss->tx != NULL)
+		strlcpy(m->sender, ss->tx->sender, sizeof(m->sender));
+	if (p == CFG_SFILTER_RCPT_TO)
+		strlcpy(m->rcpt, cmd->addr.text, sizeof(m->rcpt));
+	ss->input = SRV_IN_WAIT;
+	ipc_send(ss->srv->lookup, MSG_LOOKUP_FILTER, 0, -1, m, sizeof(*m));
+	free(m);
+}
+
+/*
+ * srv_filter_phase - phase p of the session: proceed(ss, cmd) at once
+ * when no filter of the listener hooks into it, else once the filter
+ * let it through (cmd is copied meanwhile)
+ */
+void
+srv_filter_phase(struct srv_session *ss, enum cfg_sfilter_phase p,
+    const struct smtp_cmd *cmd, srv_filter_fn proceed)
+{
+	struct srv_filter	*f;
+
+	if (p == CFG_SFILTER_MAIL_FROM)
+		ss->flags &= ~SRV_F_JUNK_TX;
+	if (!cfg_sfilter_wants(srv_filter_of(ss), p)) {
+		proceed(ss, cmd);
+		return;
+	}
+	if (ss->filter != NULL)
+		panic("srv_filter_phase: a phase is already waiting");
+	ss->filter = f = xcalloc(1, sizeof(*f));
+	f->phase = p;
+	f->proceed = proceed;
+	if (cmd != NULL) {
+		f->cmd = xmalloc(sizeof(*f->cmd));
+		memcpy(f->cmd, cmd, sizeof(*f->cmd));
+	}
+	srv_filter_request(ss, p, cmd);
+}
+
+/* srv_filter_cmd - a command that passed the driver's checks: its phase */
+void
+srv_filter_cmd(struct srv_session *ss, srv_filter_fn fn,
+    const struct smtp_cmd *cmd)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(srv_filter_verbs) / sizeof(srv_filter_verbs[0]);
+	    i++) {
+		if (srv_filter_verbs[i].verb != cmd->verb)
+			continue;
+		if (cmd->verb == SMTP_CMD_BDAT && ss->state == SRV_ST_BDAT)
+			break;		/* a phase of the first chunk only */
+		srv_filter_phase(ss, srv_filter_verbs[i].phase, cmd, fn);
+		return;
+	}
+	fn(ss, cmd);
+}
+
+/* srv_filter_refuse - reject or disconnect: the configured reply */
+static void
+srv_filter_refuse(struct srv_session *ss, struct srv_filter *f,
+    const struct cfg_sfilter *rule)
+{
+	const char	*msg = rule->message;
+
+	srv_reply(ss, atoi(msg), NULL, "%s", msg + 4);
+	if (f->phase == CFG_SFILTER_COMMIT)
+		srv_tx_reset(ss);
+	else if (f->cmd != NULL)
+		srv_cmd_skip_chunk(ss, f->cmd);
+	if (rule->decision == CFG_SFILTER_DISCONNECT ||
+	    f->phase == CFG_SFILTER_CONNECT)
+		srv_session_close(ss);
+}
+
+/* srv_filter_rewrite - the command's argument as the filter gives it */
+static void
+srv_filter_rewrite(struct srv_filter *f, const char *value)
+{
+	if (f->cmd == NULL)
+		return;
+	if (f->phase == CFG_SFILTER_HELO || f->phase == CFG_SFILTER_EHLO)
+		strlcpy(f->cmd->arg, value, sizeof(f->cmd->arg));
+	else if (f->phase == CFG_SFILTER_MAIL_FROM ||
+	    f->phase == CFG_SFILTER_RCPT_TO)
+		strlcpy(f->cmd->addr.text, value, sizeof(f->cmd->addr.text));
+}
+
+/* srv_filter_decide - carry out the verdict on the waiting phase */
+static void
+srv_filter_decide(struct srv_session *ss, struct srv_filter *f,
+    const struct cfg_sfilter *rule)
+{
+	enum cfg_sfilter_decision	 d;
+
+	d = rule != NULL ? rule->decision : CFG_SFILTER_PROCEED;
+	if (rule != NULL)
+		log_info("%016llx smtp event=filter phase=%s filter=%s "
+		    "decision=%s", (unsigned long long)ss->id,
+		    cfg_sfilter_phase_name(f->phase), rule->name,
+		    srv_filter_decisions[d]);
+	if (d == CFG_SFILTER_REJECT || d == CFG_SFILTER_DISCONNECT) {
+		srv_filter_refuse(ss, f, rule);
+		return;
+	}
+	if (d == CFG_SFILTER_JUNK)
+		ss->flags |= f->phase <= CFG_SFILTER_AUTH ? SRV_F_JUNK :
+		    SRV_F_JUNK_TX;
+	else if (d == CFG_SFILTER_REWRITE)
+		srv_filter_rewrite(f, rule->message);
+	f->proceed(ss, f->cmd);
+}
+
+/* srv_filter_tempfail - a table failed: try again later */
+static void
+srv_filter_tempfail(struct srv_session *ss, struct srv_filter *f)
+{
+	log_info("%016llx smtp event=filter phase=%s decision=tempfail",
+	    (unsigned long long)ss->id, cfg_sfilter_phase_name(f->phase));
+	if (f->phase == CFG_SFILTER_CONNECT) {
+		srv_reply(ss, 421, "4.3.0", "%s Temporary failure, closing",
+		    srv_hostname(ss));
+		srv_session_close(ss);
+		return;
+	}
+	srv_reply(ss, 451, "4.3.0", "Temporary failure");
+	if (f->phase == CFG_SFILTER_COMMIT)
+		srv_tx_reset(ss);
+	else if (f->cmd != NULL)
+		srv_cmd_skip_chunk(ss, f->cmd);
+}
+
+/* srv_filter_rule - the deciding rule, checked against our configuration */
+static const struct cfg_sfilter *
+srv_filter_rule(const struct srv_session *ss, const struct srv_filter *f,
+    const struct msg_lka_filter_result *m)
+{
+	const struct cfg_sfilter	*rule;
+
+	if (m->phase != f->phase || m->status > IPC_FILTER_TEMPFAIL)
+		fatalx("ipc: MSG_LOOKUP_FILTER_RESULT from lookup: phase %u "
+		    "status %u for phase %u", m->phase, m->status, f->phase);
+	if (m->status != IPC_FILTER_DECIDED)
+		return NULL;
+	rule = cfg_sfilter_at(ss->srv->env->cfg, m->rule);
+	if (rule == NULL || rule->kind != CFG_SFILTER_BUILTIN ||
+	    rule->phase != f->phase || rule->decision != m->decision ||
+	    !cfg_sfilter_reaches(srv_filter_of(ss), rule))
+		fatalx("ipc: MSG_LOOKUP_FILTER_RESULT from lookup: filter %u "
+		    "is not the listener's at phase %s", m->rule,
+		    cfg_sfilter_phase_name(f->phase));
+	return rule;
+}
+
+/* srv_filter_on_result - MSG_LOOKUP_FILTER_RESULT: the filter's verdict */
+void
+srv_filter_on_result(struct ipc *c, uint32_t id, int fd, const void *msg,
+    void *arg)
+{
+	const struct msg_lka_filter_result	*m = msg;
+	const struct cfg_sfilter		*rule;
+	struct srv_session			*ss;
+	struct srv_filter			*f;
+
+	(void)c;
+	(void)id;
+	(void)fd;
+	ss = srv_session_find(arg, m->sessid);
+	if (ss == NULL || (f = ss->filter) == NULL ||
+	    ss->input != SRV_IN_WAIT || (ss->flags & SRV_F_CLOSING)) {
+		log_debug("%016llx smtp event=lookup-answer-dropped",
+		    (unsigned long long)m->sessid);
+		return;
+	}
+	rule = srv_filter_rule(ss, f, m);
+	ss->filter = NULL;
+	ss->input = SRV_IN_CMD;
+	if (m->status == IPC_FILTER_TEMPFAIL)
+		srv_filter_tempfail(ss, f);
+	else
+		srv_filter_decide(ss, f, rule);
+	if (f->cmd != NULL)
+		freezero(f->cmd, sizeof(*f->cmd));
+	free(f);
+	srv_session_resume(ss);
+}
+
+/* srv_filter_junk - the message being received is to be marked as spam */
+int
+srv_filter_junk(const struct srv_session *ss)
+{
+	return (ss->flags & (SRV_F_JUNK | SRV_F_JUNK_TX)) != 0;
+}
