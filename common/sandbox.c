@@ -88,7 +88,8 @@ static const int sandbox_spool[] = {
 	SCMP_SYS(connect),
 	SCMP_SYS(mkdirat), SCMP_SYS(renameat), SCMP_SYS(renameat2),
 	SCMP_SYS(unlinkat), SCMP_SYS(linkat), SCMP_SYS(fsync),
-	SCMP_SYS(fdatasync), SCMP_SYS(syncfs), SCMP_SYS(getdents64),
+	SCMP_SYS(fdatasync), SCMP_SYS(syncfs), SCMP_SYS(sync_file_range),
+	SCMP_SYS(getdents64),
 	SCMP_SYS(fchmod), SCMP_SYS(ftruncate), SCMP_SYS(fallocate),
 	SCMP_SYS(fstatfs), SCMP_SYS(flock), SCMP_SYS(kill),
 	SCMP_SYS(accept4), SCMP_SYS(umask)

@@ -73,15 +73,51 @@ qstore_commit_unwind(int dfd, struct qstore_commit *req, size_t done)
 }
 
 /*
+ * qstore_commit_put - create name in dfd exclusively and write data;
+ * with start, begin its writeback now so that the syncs of the batch
+ * (qstore_commit_settle) find the data of all its files on the way
+ * together.  -1 with errno (EEXIST: the name is taken).
+ */
+static int
+qstore_commit_put(int dfd, const char *name, const char *data, size_t len,
+    int start)
+{
+	ssize_t	n;
+	size_t	off = 0;
+	int	fd, saved;
+
+	if ((fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1)
+		return -1;
+	while (off < len) {
+		if ((n = write(fd, data + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			saved = errno;
+			close(fd);
+			(void)unlinkat(dfd, name, 0);
+			errno = saved;
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	/* only a hint: the fdatasync that follows reports any error */
+	if (start)
+		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	close(fd);
+	return 0;
+}
+
+/*
  * qstore_commit_evp - give evp a fresh ID and write it into dfd; the
  * exclusive create makes IDs unique within the message.
  */
 static int
-qstore_commit_evp(int dfd, uint32_t msgid, struct envelope *evp, int sync,
+qstore_commit_evp(int dfd, uint32_t msgid, struct envelope *evp, int start,
     char *buf, struct qstore_commit *req)
 {
 	char	id[ENVELOPE_ID_STRLEN + 1];
-	int	len, tries, fd;
+	int	len, tries;
 
 	for (tries = 0; tries < 100; tries++) {
 		evp->evpid = ((uint64_t)msgid << 32) | arc4random();
@@ -93,26 +129,10 @@ qstore_commit_evp(int dfd, uint32_t msgid, struct envelope *evp, int sync,
 			return -1;
 		}
 		envelope_id_format(evp->evpid, id);
-		if (!sync) {
-			if ((fd = openat(dfd, id, O_WRONLY | O_CREAT | O_EXCL |
-			    O_CLOEXEC, 0600)) == -1) {
-				if (errno == EEXIST)
-					continue;
-				return qstore_commit_fail(req, "create envelope");
-			}
-			if (write(fd, buf, (size_t)len) != len) {
-				close(fd);
-				(void)unlinkat(dfd, id, 0);
-				return qstore_commit_fail(req, "write envelope");
-			}
-			close(fd);
-			return 0;
-		}
-		if (qstore_write_file(dfd, id, buf, (size_t)len, req->err,
-		    sizeof(req->err)) == 0)
+		if (qstore_commit_put(dfd, id, buf, (size_t)len, start) == 0)
 			return 0;
 		if (errno != EEXIST)
-			return -1;
+			return qstore_commit_fail(req, "write envelope");
 	}
 	(void)snprintf(req->err, sizeof(req->err), "no free envelope id");
 	return -1;
@@ -149,41 +169,27 @@ qstore_commit_flat_ids(struct qstore_commit *req)
 	}
 }
 
-/*
- * qstore_commit_flat_write - the envelope file of a flat commit in dfd
- * (incoming/<msgid>/); with sync, fdatasync'd
- */
+/* qstore_commit_flat_write - the envelope file of a flat commit in dfd */
 static int
-qstore_commit_flat_write(int dfd, struct qstore_commit *req, int sync)
+qstore_commit_flat_write(int dfd, struct qstore_commit *req, int start)
 {
 	char	*buf;
 	ssize_t	 len;
-	int	 fd, r = 0;
+	int	 r = 0;
 
 	if ((len = qstore_flat_encode(req->evps, req->nevp, &buf, req->err,
 	    sizeof(req->err))) == -1)
 		return -1;
-	if (sync)
-		r = qstore_write_file(dfd, QSTORE_ENVELOPES, buf, (size_t)len,
-		    req->err, sizeof(req->err));
-	else if ((fd = openat(dfd, QSTORE_ENVELOPES, O_WRONLY | O_CREAT |
-	    O_EXCL | O_CLOEXEC, 0600)) == -1)
-		r = qstore_commit_fail(req, "create envelopes");
-	else {
-		if (write(fd, buf, (size_t)len) != len) {
-			(void)unlinkat(dfd, QSTORE_ENVELOPES, 0);
-			r = qstore_commit_fail(req, "write envelopes");
-		}
-		close(fd);
-	}
+	if (qstore_commit_put(dfd, QSTORE_ENVELOPES, buf, (size_t)len,
+	    start) == -1)
+		r = qstore_commit_fail(req, "write envelopes");
 	free(buf);
 	return r;
 }
 
 /* qstore_commit_flat - write a flat request's envelope file; -1 failed */
 static int
-qstore_commit_flat(struct qstore *q, int dfd, struct qstore_commit *req,
-    int sync)
+qstore_commit_flat(int dfd, struct qstore_commit *req, int sync)
 {
 	qstore_commit_flat_ids(req);
 	if (qstore_commit_flat_write(dfd, req, sync) == -1) {
@@ -191,15 +197,12 @@ qstore_commit_flat(struct qstore *q, int dfd, struct qstore_commit *req,
 		qstore_commit_unwind(dfd, req, req->nevp);
 		return -1;
 	}
-	if (sync)
-		qstore_count_sync(q, 0);
 	return 0;
 }
 
 /* qstore_commit_evps - write a directory request's envelope files */
 static int
-qstore_commit_evps(struct qstore *q, int dfd, struct qstore_commit *req,
-    int sync, char *buf)
+qstore_commit_evps(int dfd, struct qstore_commit *req, int sync, char *buf)
 {
 	size_t	i;
 
@@ -210,15 +213,13 @@ qstore_commit_evps(struct qstore *q, int dfd, struct qstore_commit *req,
 			qstore_commit_unwind(dfd, req, i);
 			return -1;
 		}
-		if (sync)
-			qstore_count_sync(q, 0);
 	}
 	return 0;
 }
 
 /*
- * qstore_commit_prepare - write one request's envelopes; with sync, also
- * fdatasync them and the message and fsync the message directory.
+ * qstore_commit_prepare - write one request's envelopes; with sync,
+ * start the writeback of their data and of the message's
  */
 static int
 qstore_commit_prepare(struct qstore *q, struct qstore_commit *req, int sync,
@@ -234,29 +235,75 @@ qstore_commit_prepare(struct qstore *q, struct qstore_commit *req, int sync,
 	if ((dfd = openat(qstore_area_fd(q, SPOOL_AREA_INCOMING), name,
 	    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return qstore_commit_fail(req, "open incoming");
-	r = req->flat ? qstore_commit_flat(q, dfd, req, sync) :
-	    qstore_commit_evps(q, dfd, req, sync, buf);
+	r = req->flat ? qstore_commit_flat(dfd, req, sync) :
+	    qstore_commit_evps(dfd, req, sync, buf);
 	if (r == -1) {
 		close(dfd);
 		return -1;
 	}
 	/* the message must be there, whatever the sync path */
 	if ((mfd = openat(dfd, QSTORE_MESSAGE, O_RDONLY | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1 || (sync && (fdatasync(mfd) == -1 ||
-	    (!req->flat && qstore_sync_dir(q, dfd, NULL) == -1)))) {
-		qstore_commit_fail(req, "sync message");
+	    O_CLOEXEC)) == -1) {
+		qstore_commit_fail(req, "open message");
 		qstore_commit_unwind(dfd, req, req->nevp);
-		if (mfd != -1)
-			close(mfd);
 		close(dfd);
 		return -1;
 	}
 	if (sync)
-		qstore_count_sync(q, 0);
+		(void)sync_file_range(mfd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	close(mfd);
 	close(dfd);
 	req->status = 0;
 	return 0;
+}
+
+/* qstore_commit_datasync - fdatasync the file name of dfd */
+static int
+qstore_commit_datasync(struct qstore *q, int dfd, const char *name)
+{
+	int	fd, r, saved;
+
+	if ((fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return -1;
+	r = fdatasync(fd);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	qstore_count_sync(q, 0);
+	return r;
+}
+
+/*
+ * qstore_commit_settle - make a prepared request's files durable: the
+ * data of its envelopes and message, and for a directory its entries.
+ * Their writeback started at prepare, for the whole batch at once, so
+ * the first sync commits the file system's journal for all of them.
+ */
+static void
+qstore_commit_settle(struct qstore *q, struct qstore_commit *req)
+{
+	char	name[ENVELOPE_MSGID_STRLEN + 1], id[ENVELOPE_ID_STRLEN + 1];
+	size_t	i;
+	int	dfd, r = 0;
+
+	envelope_msgid_format(req->msgid, name);
+	if ((dfd = openat(qstore_area_fd(q, SPOOL_AREA_INCOMING), name,
+	    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		qstore_commit_fail(req, "open incoming");
+		return;
+	}
+	if (req->flat)
+		r = qstore_commit_datasync(q, dfd, QSTORE_ENVELOPES);
+	for (i = 0; !req->flat && i < req->nevp && r == 0; i++) {
+		envelope_id_format(req->evps[i].evpid, id);
+		r = qstore_commit_datasync(q, dfd, id);
+	}
+	if (r == -1 || qstore_commit_datasync(q, dfd, QSTORE_MESSAGE) == -1 ||
+	    (!req->flat && qstore_sync_dir(q, dfd, NULL) == -1)) {
+		qstore_commit_fail(req, "sync message");
+		qstore_commit_unwind(dfd, req, req->nevp);
+	}
+	close(dfd);
 }
 
 /*
@@ -335,6 +382,9 @@ qstore_commit_batch(struct qstore *q, struct qstore_commit *reqs, size_t n)
 	for (i = 0; i < n; i++)
 		(void)qstore_commit_prepare(q, &reqs[i], sync, buf);
 	free(buf);
+	for (i = 0; sync && i < n; i++)
+		if (reqs[i].status == 0)
+			qstore_commit_settle(q, &reqs[i]);
 	if (!sync && syncfs(qstore_dirfd(q)) == -1) {
 		for (i = 0; i < n; i++)
 			if (reqs[i].status == 0)
