@@ -4,11 +4,14 @@
  *
  * The caller (the queue's event loop) gathers the commit requests that
  * arrive in one loop turn and passes them here at once.  For each
- * request the envelope files are written into incoming/<msgid>/; then
- * everything is made durable, either file by file (fdatasync of each
- * envelope and message, fsync of each message directory) or, for a big
- * batch, with one syncfs(2) of the spool's file system; then every
- * message directory is renamed into queue/ and queue/ is fsync'd once.
+ * request the envelopes are written into incoming/<msgid>/ and the
+ * writeback of their data and of the message's is started; then, for a
+ * big batch, one syncfs(2) of the spool's file system makes it all
+ * durable.  Every message is then published (its directory, or its two
+ * flat files, renamed into queue/); a small batch then syncs each file
+ * (and each message directory), and queue/ is fsync'd once.  With all
+ * the data on its way and all the names changed before the first sync,
+ * that sync commits the file system's journal for the whole batch.
  * A request whose status is 0 is durable: its listener may answer 250.
  *
  * If the final fsync of queue/ fails, the whole batch reports failure
@@ -273,37 +276,55 @@ qstore_commit_datasync(struct qstore *q, int dfd, const char *name)
 	return r;
 }
 
-/*
- * qstore_commit_settle - make a prepared request's files durable: the
- * data of its envelopes and message, and for a directory its entries.
- * Their writeback started at prepare, for the whole batch at once, so
- * the first sync commits the file system's journal for all of them.
- */
-static void
-qstore_commit_settle(struct qstore *q, struct qstore_commit *req)
+/* qstore_commit_settle_dir - sync a published message directory */
+static int
+qstore_commit_settle_dir(struct qstore *q, struct qstore_commit *req)
 {
 	char	name[ENVELOPE_MSGID_STRLEN + 1], id[ENVELOPE_ID_STRLEN + 1];
 	size_t	i;
 	int	dfd, r = 0;
 
 	envelope_msgid_format(req->msgid, name);
-	if ((dfd = openat(qstore_area_fd(q, SPOOL_AREA_INCOMING), name,
-	    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		qstore_commit_fail(req, "open incoming");
-		return;
-	}
-	if (req->flat)
-		r = qstore_commit_datasync(q, dfd, QSTORE_ENVELOPES);
-	for (i = 0; !req->flat && i < req->nevp && r == 0; i++) {
+	if ((dfd = openat(qstore_area_fd(q, SPOOL_AREA_QUEUE), name,
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return -1;
+	for (i = 0; i < req->nevp && r == 0; i++) {
 		envelope_id_format(req->evps[i].evpid, id);
 		r = qstore_commit_datasync(q, dfd, id);
 	}
-	if (r == -1 || qstore_commit_datasync(q, dfd, QSTORE_MESSAGE) == -1 ||
-	    (!req->flat && qstore_sync_dir(q, dfd, NULL) == -1)) {
-		qstore_commit_fail(req, "sync message");
-		qstore_commit_unwind(dfd, req, req->nevp);
-	}
+	if (r == 0 && (qstore_commit_datasync(q, dfd, QSTORE_MESSAGE) == -1 ||
+	    qstore_sync_dir(q, dfd, NULL) == -1))
+		r = -1;
 	close(dfd);
+	return r;
+}
+
+/*
+ * qstore_commit_settle - make a published request's files durable: the
+ * data of its envelopes and message, and for a directory its entries
+ * (queue/ itself is synced once for the batch).  Their writeback began
+ * at prepare and their renames are done, so the first sync of a batch
+ * commits the file system's journal for all of it and the others find
+ * little left to wait for.  A power loss before the end may leave a
+ * published message whose data is not whole, which no 250 named: the
+ * walk at start quarantines it.
+ */
+static void
+qstore_commit_settle(struct qstore *q, struct qstore_commit *req)
+{
+	char	name[QSTORE_FLAT_NAME_LEN + 1];
+	int	qu = qstore_area_fd(q, SPOOL_AREA_QUEUE), r;
+
+	if (req->flat) {
+		qstore_flat_name(req->msgid, QSTORE_FLAT_ENVELOPES, name);
+		r = qstore_commit_datasync(q, qu, name);
+		qstore_flat_name(req->msgid, QSTORE_FLAT_MESSAGE, name);
+		if (r == 0)
+			r = qstore_commit_datasync(q, qu, name);
+	} else
+		r = qstore_commit_settle_dir(q, req);
+	if (r == -1)
+		qstore_commit_fail(req, "sync");
 }
 
 /*
@@ -382,9 +403,6 @@ qstore_commit_batch(struct qstore *q, struct qstore_commit *reqs, size_t n)
 	for (i = 0; i < n; i++)
 		(void)qstore_commit_prepare(q, &reqs[i], sync, buf);
 	free(buf);
-	for (i = 0; sync && i < n; i++)
-		if (reqs[i].status == 0)
-			qstore_commit_settle(q, &reqs[i]);
 	if (!sync && syncfs(qstore_dirfd(q)) == -1) {
 		for (i = 0; i < n; i++)
 			if (reqs[i].status == 0)
@@ -393,6 +411,9 @@ qstore_commit_batch(struct qstore *q, struct qstore_commit *reqs, size_t n)
 	if (!sync)
 		qstore_count_sync(q, 1);
 	moved = qstore_commit_publish(q, reqs, n);
+	for (i = 0; sync && i < n; i++)
+		if (reqs[i].status == 0)
+			qstore_commit_settle(q, &reqs[i]);
 	if (moved > 0 && qstore_sync_dir(q,
 	    qstore_area_fd(q, SPOOL_AREA_QUEUE), NULL) == -1) {
 		log_warnx("queue event=sync-failed dir=queue commits=%zu "
