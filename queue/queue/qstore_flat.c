@@ -249,16 +249,26 @@ qstore_flat_write(struct qstore *q, uint32_t msgid,
 	return 0;
 }
 
-/* qstore_flat_find - index of evpid in f, or -1 */
-static ssize_t
-qstore_flat_find(const struct qstore_flat *f, uint64_t evpid)
+/*
+ * qstore_flat_get - the envelopes of evpid's flat message into f (the
+ * caller frees f->evps when 1) and evpid's index in *at; -1 / 0 (no
+ * such flat message or envelope) / 1
+ */
+static int
+qstore_flat_get(struct qstore *q, uint64_t evpid, struct qstore_flat *f,
+    size_t *at, char *err, size_t errsz)
 {
-	size_t	i;
+	int	r;
 
-	for (i = 0; i < f->n; i++)
-		if (f->evps[i].evpid == evpid)
-			return (ssize_t)i;
-	return -1;
+	if ((r = qstore_flat_read(q, envelope_msgid(evpid), f, err,
+	    errsz)) != 1)
+		return r;
+	for (*at = 0; *at < f->n; (*at)++)
+		if (f->evps[*at].evpid == evpid)
+			return 1;
+	free(f->evps);
+	f->evps = NULL;
+	return 0;
 }
 
 /* qstore_flat_load - envelope evpid of a flat message; -1 / 0 / 1 */
@@ -267,16 +277,12 @@ qstore_flat_load(struct qstore *q, uint64_t evpid, struct envelope *evp,
     char *err, size_t errsz)
 {
 	struct qstore_flat	f;
-	ssize_t			i;
+	size_t			i;
 	int			r;
 
-	if ((r = qstore_flat_read(q, envelope_msgid(evpid), &f, err,
-	    errsz)) != 1)
+	if ((r = qstore_flat_get(q, evpid, &f, &i, err, errsz)) != 1)
 		return r;
-	if ((i = qstore_flat_find(&f, evpid)) == -1)
-		r = 0;
-	else
-		*evp = f.evps[i];
+	*evp = f.evps[i];
 	free(f.evps);
 	return r;
 }
@@ -287,20 +293,15 @@ qstore_flat_update(struct qstore *q, const struct envelope *evp,
     char *err, size_t errsz)
 {
 	struct qstore_flat	f;
-	ssize_t			i;
+	size_t			i;
 	int			r;
 
-	if ((r = qstore_flat_read(q, envelope_msgid(evp->evpid), &f, err,
-	    errsz)) != 1)
+	if ((r = qstore_flat_get(q, evp->evpid, &f, &i, err, errsz)) != 1)
 		return r;
-	if ((i = qstore_flat_find(&f, evp->evpid)) == -1)
-		r = 0;
-	else {
-		f.evps[i] = *evp;
-		if (qstore_flat_write(q, envelope_msgid(evp->evpid), &f, err,
-		    errsz) == -1)
-			r = -1;
-	}
+	f.evps[i] = *evp;
+	if (qstore_flat_write(q, envelope_msgid(evp->evpid), &f, err,
+	    errsz) == -1)
+		r = -1;
 	free(f.evps);
 	return r;
 }
@@ -338,15 +339,12 @@ qstore_flat_remove(struct qstore *q, uint64_t evpid, char *err,
     size_t errsz)
 {
 	struct qstore_flat	f;
-	ssize_t			i;
+	size_t			i;
 	int			r;
 
-	if ((r = qstore_flat_read(q, envelope_msgid(evpid), &f, err,
-	    errsz)) != 1)
+	if ((r = qstore_flat_get(q, evpid, &f, &i, err, errsz)) != 1)
 		return r;
-	if ((i = qstore_flat_find(&f, evpid)) == -1)
-		r = 0;
-	else if (f.n == 1)
+	if (f.n == 1)
 		r = qstore_flat_unlink_msg(q, envelope_msgid(evpid), err,
 		    errsz) == -1 ? -1 : 2;
 	else {

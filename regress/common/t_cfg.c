@@ -19,6 +19,7 @@
 #include <atf-c.h>
 
 #include "cfg.h"
+#include "cfg_harness.h"
 #include "file_harness.h"
 
 /* t_load - write s to smtpd.conf and load it; fail the test on error */
@@ -33,23 +34,6 @@ t_load(const char *s, char *const *defines)
 	if (cfg == NULL)
 		atf_tc_fail("unexpected error: %s", err);
 	return cfg;
-}
-
-/* t_fails - write len bytes of s to smtpd.conf; expect exactly msg */
-static void
-t_fails(const char *s, size_t len, const char *msg)
-{
-	struct cfg	*cfg;
-	char		 err[1024];
-
-	file_harness_write("smtpd.conf", s, len != 0 ? len : strlen(s));
-	cfg = cfg_load("smtpd.conf", NULL, err, sizeof(err));
-	ATF_CHECK_MSG(cfg == NULL, "accepted: %s", s);
-	if (cfg != NULL) {
-		cfg_free(cfg);
-		return;
-	}
-	ATF_CHECK_STREQ_MSG(err, msg, "config: %s", s);
 }
 
 /* t_filter - the n-th filter of rule m */
@@ -539,7 +523,8 @@ ATF_TC_BODY(cfg_load_name_limit, tc)
 	name[NAME_MAX_CFG - 1] = 'n';
 	name[NAME_MAX_CFG] = '\0';
 	snprintf(conf, sizeof(conf), "table %s { a }\n", name);
-	t_fails(conf, 0, "smtpd.conf:1: name too long (at most 63 characters)");
+	cfg_harness_fails(conf, 0,
+	    "smtpd.conf:1: name too long (at most 63 characters)");
 }
 
 ATF_TC_WITHOUT_HEAD(cfg_load_token_limit);
@@ -559,10 +544,10 @@ ATF_TC_BODY(cfg_load_token_limit, tc)
 	memset(conf + n, 'c', CFG_TOKEN_MAX);
 	strlcpy(conf + n + CFG_TOKEN_MAX, "\"\n", sizeof(conf) - n -
 	    CFG_TOKEN_MAX);
-	t_fails(conf, 0, "smtpd.conf:1: string too long");
+	cfg_harness_fails(conf, 0, "smtpd.conf:1: string too long");
 	memset(conf, 'w', CFG_TOKEN_MAX);
 	strlcpy(conf + CFG_TOKEN_MAX, "\n", sizeof(conf) - CFG_TOKEN_MAX);
-	t_fails(conf, 0, "smtpd.conf:1: string too long");
+	cfg_harness_fails(conf, 0, "smtpd.conf:1: string too long");
 }
 
 ATF_TC_WITHOUT_HEAD(cfg_load_missing_file);
@@ -704,7 +689,7 @@ ATF_TC_BODY(cfg_load_broken, tc)
 	ATF_REQUIRE(sizeof(t_broken) / sizeof(t_broken[0]) >= 30);
 	for (i = 0; i < sizeof(t_broken) / sizeof(t_broken[0]); i++) {
 		snprintf(want, sizeof(want), "smtpd.conf:%s", t_broken[i].err);
-		t_fails(t_broken[i].conf, t_broken[i].len, want);
+		cfg_harness_fails(t_broken[i].conf, t_broken[i].len, want);
 	}
 }
 

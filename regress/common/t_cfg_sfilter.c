@@ -10,6 +10,7 @@
 #include <atf-c.h>
 
 #include "cfg.h"
+#include "cfg_harness.h"
 #include "file_harness.h"
 
 /* t_load - write s to smtpd.conf and load it; fail the test on error */
@@ -24,23 +25,6 @@ t_load(const char *s)
 	if (cfg == NULL)
 		atf_tc_fail("unexpected error: %s", err);
 	return cfg;
-}
-
-/* t_fails - write s to smtpd.conf; expect exactly msg */
-static void
-t_fails(const char *s, const char *msg)
-{
-	struct cfg	*cfg;
-	char		 err[1024];
-
-	file_harness_text("smtpd.conf", s);
-	cfg = cfg_load("smtpd.conf", NULL, err, sizeof(err));
-	ATF_CHECK_MSG(cfg == NULL, "accepted: %s", s);
-	if (cfg != NULL) {
-		cfg_free(cfg);
-		return;
-	}
-	ATF_CHECK_STREQ_MSG(err, msg, "config: %s", s);
 }
 
 /* t_cond - the n-th condition of builtin filter f */
@@ -244,7 +228,8 @@ ATF_TC_BODY(cfg_sfilter_refused, tc)
 	size_t	i;
 
 	for (i = 0; i < sizeof(t_refused) / sizeof(t_refused[0]); i++)
-		t_fails(t_refused[i].conf, t_refused[i].msg);
+		cfg_harness_fails(t_refused[i].conf, 0,
+		    t_refused[i].msg);
 }
 
 ATF_TC_WITHOUT_HEAD(cfg_sfilter_keywords_as_values);

@@ -44,6 +44,18 @@ t_spool_dirs(int *dirfd)
 	return q;
 }
 
+/* t_spool_walk - close and reopen the store as a restart does, then walk */
+static inline struct qstore *
+t_spool_walk(struct qstore *q, int *dirfd,
+    int (*cb)(struct envelope *, void *), void *arg)
+{
+	qstore_close(q);
+	close(*dirfd);
+	q = t_spool(dirfd);
+	ATF_REQUIRE_EQ(qstore_walk(q, cb, arg), 0);
+	return q;
+}
+
 #define T_BODY	"Subject: torn\n\nwhole body\n"
 
 /* t_evps - n envelopes of a relayed message */

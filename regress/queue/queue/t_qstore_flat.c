@@ -40,12 +40,8 @@ t_collect(struct envelope *evp, void *arg)
 static struct qstore *
 t_rewalk(struct qstore *q, int *dirfd, struct t_walked *w)
 {
-	qstore_close(q);
-	close(*dirfd);
-	q = t_spool(dirfd);
 	memset(w, 0, sizeof(*w));
-	ATF_REQUIRE_EQ(qstore_walk(q, t_collect, w), 0);
-	return q;
+	return t_spool_walk(q, dirfd, t_collect, w);
 }
 
 /* t_at - whether ./spool/<area>/<%08x><suffix> exists */
