@@ -90,6 +90,13 @@ enum local_status local_maildir_deliver(const struct local_delivery *,
 	    struct local_result *);
 int	local_maildir_junk(const char *hdr, size_t len);
 int	local_maildir_name_match(const char *name, uint64_t evpid);
+int	local_maildir_name_evpid(const char *name, uint64_t *evpid);
+
+/* local_maildir_index.c: the envelope ids of new/ and cur/ */
+int	local_maildir_index_find(int newfd, int curfd, uint64_t evpid);
+int	local_maildir_index_check(int newfd, int curfd);
+void	local_maildir_index_added(int newfd, uint64_t evpid, int fresh);
+unsigned long local_maildir_index_scans(void);
 
 /* local_mbox.c */
 enum local_status local_mbox_deliver(const struct local_delivery *,

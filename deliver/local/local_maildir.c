@@ -10,12 +10,14 @@
  *
  * Idempotence rule: a message file is named "<time>.<evpid>.<host>",
  * where <evpid> is the envelope id as 16 lowercase hex digits.  Before
- * writing, new/ and cur/ are searched for a name whose second dot-separated
- * field is that evpid; when one exists the envelope was delivered by an
- * earlier attempt (interrupted before it could report) and nothing is
- * written.  Leftovers of that evpid in tmp/ are incomplete copies and are
- * removed.  A copy is written to tmp/, fsync'd, linked into new/, and new/
- * is fsync'd before success is reported.
+ * writing (unless the delivery is fresh), new/ and cur/ are searched for
+ * a name whose second dot-separated field is that evpid, through the
+ * agent's index of both (local_maildir_index.c); when one exists the
+ * envelope was delivered by an earlier attempt (interrupted before it
+ * could report) and nothing is written.  Leftovers of that evpid in
+ * tmp/ are incomplete copies and are removed.  A copy is written to
+ * tmp/, fsync'd, linked into new/, and new/ is fsync'd before success
+ * is reported.
  */
 #include <sys/stat.h>
 
@@ -103,6 +105,33 @@ local_maildir_name_match(const char *name, uint64_t evpid)
 		return 0;
 	p++;
 	return strncmp(p, hex, 16) == 0 && p[16] == '.';
+}
+
+/*
+ * local_maildir_name_evpid - the envelope id a name's second field
+ * holds, as 16 lowercase hex digits: 1 and *evpid, or 0 if none
+ */
+int
+local_maildir_name_evpid(const char *name, uint64_t *evpid)
+{
+	const char	*p;
+	uint64_t	 v = 0;
+	int		 i;
+
+	if ((p = strchr(name, '.')) == NULL)
+		return 0;
+	for (i = 1; i <= 16; i++) {
+		if (p[i] >= '0' && p[i] <= '9')
+			v = v << 4 | (uint64_t)(p[i] - '0');
+		else if (p[i] >= 'a' && p[i] <= 'f')
+			v = v << 4 | (uint64_t)(p[i] - 'a' + 10);
+		else
+			return 0;
+	}
+	if (p[17] != '.')
+		return 0;
+	*evpid = v;
+	return 1;
 }
 
 /* local_maildir_host - the host name with '/' and ':' escaped as octal */
@@ -321,35 +350,25 @@ local_maildir_open(struct local_maildir *m, int at, const char *name,
 	return 0;
 }
 
-/*
- * local_maildir_scan - look for evpid's files in dir; with purge set,
- * remove them.  -1 error, 0 none, 1 found.
- */
-static int
-local_maildir_scan(int fd, uint64_t evpid, int purge)
+/* local_maildir_purge - remove evpid's leftovers in dir (tmp/) */
+static void
+local_maildir_purge(int fd, uint64_t evpid)
 {
 	DIR		*dir;
 	struct dirent	*de;
-	int		 dfd, found = 0;
+	int		 dfd;
 
 	if ((dfd = dup(fd)) == -1)
-		return -1;
+		return;
 	if ((dir = fdopendir(dfd)) == NULL) {
 		close(dfd);
-		return -1;
+		return;
 	}
 	rewinddir(dir);
-	while ((de = readdir(dir)) != NULL) {
-		if (!local_maildir_name_match(de->d_name, evpid))
-			continue;
-		found = 1;
-		if (purge)
+	while ((de = readdir(dir)) != NULL)
+		if (local_maildir_name_match(de->d_name, evpid))
 			(void)unlinkat(fd, de->d_name, 0);
-		else
-			break;
-	}
 	closedir(dir);
-	return found;
 }
 
 /* local_maildir_copy - the header prefix, then the message, to fd */
@@ -378,7 +397,7 @@ static int
 local_maildir_write(const struct local_delivery *ld, const struct buf *hdr,
     struct local_maildir *m, const char *name, struct local_result *res)
 {
-	int	 fd;
+	int	 fd, known;
 
 	fd = openat(m->tmp, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600);
@@ -394,12 +413,14 @@ local_maildir_write(const struct local_delivery *ld, const struct buf *hdr,
 		(void)unlinkat(m->tmp, name, 0);
 		return -1;
 	}
+	known = local_maildir_index_check(m->new, m->cur);
 	if (close(fd) == -1 || linkat(m->tmp, name, m->new, name, 0) == -1) {
 		local_result_set(res, LOCAL_TEMPFAIL, "maildir new/%s: %s",
 		    name, strerror(errno));
 		(void)unlinkat(m->tmp, name, 0);
 		return -1;
 	}
+	local_maildir_index_added(m->new, ld->evpid, known);
 	(void)unlinkat(m->tmp, name, 0);
 	if (fsync(m->new) == -1) {
 		local_result_set(res, LOCAL_TEMPFAIL, "maildir fsync new: %s",
@@ -480,10 +501,9 @@ local_maildir_deliver(const struct local_delivery *ld, struct local_result *res)
 		buf_free(&hdr);
 		return res->status;
 	}
-	/* an earlier attempt may have delivered it: look (O(mailbox)) */
-	found = ld->fresh ? 0 : local_maildir_scan(m.new, ld->evpid, 0);
-	if (found == 0 && !ld->fresh)
-		found = local_maildir_scan(m.cur, ld->evpid, 0);
+	/* an earlier attempt may have delivered it: look */
+	found = ld->fresh ? 0 : local_maildir_index_find(m.new, m.cur,
+	    ld->evpid);
 	if (found == 1)
 		local_result_set(res, LOCAL_OK, "already delivered");
 	else if (found == -1)
@@ -491,7 +511,7 @@ local_maildir_deliver(const struct local_delivery *ld, struct local_result *res)
 		    strerror(errno));
 	else {
 		if (!ld->fresh)
-			(void)local_maildir_scan(m.tmp, ld->evpid, 1);
+			local_maildir_purge(m.tmp, ld->evpid);
 		local_maildir_host(host, sizeof(host));
 		(void)snprintf(name, sizeof(name), "%lld.%016" PRIx64 ".%s",
 		    (long long)time(NULL), ld->evpid, host);
