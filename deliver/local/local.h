@@ -38,6 +38,8 @@ enum local_status {
 struct local_result {
 	enum local_status	 status;
 	char			 reason[ERRTEXT_MAX];	/* one line */
+	int			 sync_dir;	/* a directory to fsync before
+						   LOCAL_OK stands, or -1 */
 };
 
 struct local_delivery {
@@ -75,8 +77,11 @@ int	local_hdr_writeall(int fd, const void *, size_t);
 /* local_result.c: fill a result */
 enum local_status local_result_set(struct local_result *, enum local_status,
 	    const char *, ...) __attribute__((format(printf, 3, 4)));
+void	local_result_init(struct local_result *);
+int	local_result_sync(struct local_result *);
 
 /* local_agent.c: the agent's entry point and its pure parts */
+#define LOCAL_AGENT_TURN_MAX	64	/* deliveries answered together */
 struct msg_local_run;
 struct proc_env;
 int	local_agent_main(struct proc_env *);

@@ -16,8 +16,10 @@
  * envelope was delivered by an earlier attempt (interrupted before it
  * could report) and nothing is written.  Leftovers of that evpid in
  * tmp/ are incomplete copies and are removed.  A copy is written to
- * tmp/, fsync'd, linked into new/, and new/ is fsync'd before success
- * is reported.
+ * tmp/, fsync'd and linked into new/; the result carries new/ for its
+ * caller to fsync before it reports success (the agent syncs it once
+ * for all the deliveries of a turn).  A copy found already is synced
+ * the same way, as the attempt that linked it may not have lived to.
  */
 #include <sys/stat.h>
 
@@ -392,7 +394,23 @@ local_maildir_copy(const struct local_delivery *ld, const struct buf *hdr,
 	}
 }
 
-/* local_maildir_write - tmp/NAME, fsync'd, linked into new/, new/ synced */
+/*
+ * local_maildir_sync_later - the success waits for a sync of new/, which
+ * the caller does (local_result_sync) after every delivery of its turn
+ */
+static int
+local_maildir_sync_later(const struct local_maildir *m,
+    struct local_result *res)
+{
+	if ((res->sync_dir = dup(m->new)) == -1) {
+		local_result_set(res, LOCAL_TEMPFAIL, "maildir new: %s",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* local_maildir_write - tmp/NAME, fsync'd, linked into new/ (to sync) */
 static int
 local_maildir_write(const struct local_delivery *ld, const struct buf *hdr,
     struct local_maildir *m, const char *name, struct local_result *res)
@@ -422,12 +440,7 @@ local_maildir_write(const struct local_delivery *ld, const struct buf *hdr,
 	}
 	local_maildir_index_added(m->new, ld->evpid, known);
 	(void)unlinkat(m->tmp, name, 0);
-	if (fsync(m->new) == -1) {
-		local_result_set(res, LOCAL_TEMPFAIL, "maildir fsync new: %s",
-		    strerror(errno));
-		return -1;
-	}
-	return 0;
+	return local_maildir_sync_later(m, res);
 }
 
 /* local_maildir_is_spam - scan the message headers for spam marks; -1 error */
@@ -491,6 +504,7 @@ local_maildir_deliver(const struct local_delivery *ld, struct local_result *res)
 	char			 host[HOST_MAX * 4], name[LOCAL_MAILDIR_NAME_MAX];
 	int			 found;
 
+	res->sync_dir = -1;
 	buf_init(&hdr, LOCAL_HDR_MAX);
 	if (local_hdr_format(&hdr, ld->sender, ld->rcpt) == -1) {
 		buf_free(&hdr);
@@ -504,9 +518,10 @@ local_maildir_deliver(const struct local_delivery *ld, struct local_result *res)
 	/* an earlier attempt may have delivered it: look */
 	found = ld->fresh ? 0 : local_maildir_index_find(m.new, m.cur,
 	    ld->evpid);
-	if (found == 1)
-		local_result_set(res, LOCAL_OK, "already delivered");
-	else if (found == -1)
+	if (found == 1) {
+		if (local_maildir_sync_later(&m, res) == 0)
+			local_result_set(res, LOCAL_OK, "already delivered");
+	} else if (found == -1)
 		local_result_set(res, LOCAL_TEMPFAIL, "maildir scan: %s",
 		    strerror(errno));
 	else {
