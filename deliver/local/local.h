@@ -96,6 +96,7 @@ enum local_status local_maildir_deliver(const struct local_delivery *,
 int	local_maildir_junk(const char *hdr, size_t len);
 int	local_maildir_name_match(const char *name, uint64_t evpid);
 int	local_maildir_name_evpid(const char *name, uint64_t *evpid);
+void	local_maildir_commit(void);
 
 /* local_maildir_index.c: the envelope ids of new/ and cur/ */
 int	local_maildir_index_find(int newfd, int curfd, uint64_t evpid);

@@ -9,11 +9,12 @@
  * before the first is answered (MSG_LOCAL_RUN with the message
  * descriptor); the agent checks each against what it knows itself (its
  * uid and gid, a method it has, a sane account name and paths) and runs
- * the method.  When the turn's frames are all handled (at most
- * LOCAL_AGENT_TURN_MAX), it syncs each directory the successes wait for
- * once (a Maildir's new/, however many files were linked there: one
- * fsync instead of one per message), then answers every delivery with
- * MSG_LOCAL_RESULT in the order they came.  When the parent closes the
+ * the method (a Maildir copy is only written to tmp/).  When the turn's
+ * frames are all handled (at most LOCAL_AGENT_TURN_MAX), it syncs each
+ * Maildir copy and links it into new/, syncs each directory the
+ * successes wait for once (a Maildir's new/, however many files were
+ * linked there: one fsync instead of one per message), then answers
+ * every delivery with MSG_LOCAL_RESULT in the order they came.  When the parent closes the
  * channel (idle, enough deliveries, shutdown) the agent exits.
  */
 #include <sys/types.h>
@@ -237,8 +238,9 @@ local_agent_sync(size_t i)
 }
 
 /*
- * local_agent_flush - the turn's deliveries are written: sync each
- * directory they wait for once (a Maildir's new/, shared by all the
+ * local_agent_flush - the turn's deliveries are written: sync and link
+ * the Maildir copies (local_maildir_commit), sync each directory they
+ * wait for once (a Maildir's new/, shared by all the
  * files linked there), then answer them all in the order they came.
  * A missing mbox (the recipient removed it) is a temporary failure the
  * agent cannot mend: it exits after answering, so that the next agent
@@ -252,6 +254,7 @@ local_agent_flush(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	local_maildir_commit();
 	for (i = 0; i < local_agent.n; i++)
 		local_agent_sync(i);
 	for (i = 0; i < local_agent.n; i++)

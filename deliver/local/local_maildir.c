@@ -16,9 +16,10 @@
  * envelope was delivered by an earlier attempt (interrupted before it
  * could report) and nothing is written.  Leftovers of that evpid in
  * tmp/ are incomplete copies and are removed.  A copy is written to
- * tmp/, fsync'd and linked into new/; the result carries new/ for its
- * caller to fsync before it reports success (the agent syncs it once
- * for all the deliveries of a turn).  A copy found already is synced
+ * tmp/; local_maildir_commit, which the caller runs once the turn's
+ * copies are all written, fsyncs each and links it into new/; the
+ * result then carries new/ for its caller to fsync before it reports
+ * success (the agent syncs it once for all the deliveries of a turn).  A copy found already is synced
  * the same way, as the attempt that linked it may not have lived to.
  */
 #include <sys/stat.h>
@@ -410,12 +411,77 @@ local_maildir_sync_later(const struct local_maildir *m,
 	return 0;
 }
 
-/* local_maildir_write - tmp/NAME, fsync'd, linked into new/ (to sync) */
+/*
+ * Copies written to tmp/ and not yet synced or linked: the writes of a
+ * whole turn go to the disk together (sync_file_range starts each at
+ * once), so that their syncs, in local_maildir_commit, find most of
+ * the work done by the first.
+ */
+#define LOCAL_MAILDIR_PENDING_MAX	LOCAL_AGENT_TURN_MAX
+
+static struct local_maildir_pending {
+	struct local_maildir	 m;		/* its Maildir, held open */
+	int			 fd;		/* tmp/NAME, written */
+	uint64_t		 evpid;
+	char			 name[LOCAL_MAILDIR_NAME_MAX];
+	struct local_result	*res;
+} local_maildir_pending[LOCAL_MAILDIR_PENDING_MAX];
+static size_t local_maildir_npending;
+
+/* local_maildir_link - fsync a written copy and link it into new/ */
+static int
+local_maildir_link(struct local_maildir_pending *p)
+{
+	struct local_maildir	*m = &p->m;
+	int			 known;
+
+	if (fsync(p->fd) == -1) {
+		local_result_set(p->res, LOCAL_TEMPFAIL, "maildir write: %s",
+		    strerror(errno));
+		close(p->fd);
+		(void)unlinkat(m->tmp, p->name, 0);
+		return -1;
+	}
+	known = local_maildir_index_check(m->new, m->cur);
+	if (close(p->fd) == -1 ||
+	    linkat(m->tmp, p->name, m->new, p->name, 0) == -1) {
+		local_result_set(p->res, LOCAL_TEMPFAIL, "maildir new/%s: %s",
+		    p->name, strerror(errno));
+		(void)unlinkat(m->tmp, p->name, 0);
+		return -1;
+	}
+	local_maildir_index_added(m->new, p->evpid, known);
+	(void)unlinkat(m->tmp, p->name, 0);
+	return local_maildir_sync_later(m, p->res);
+}
+
+/*
+ * local_maildir_commit - finish every copy written since the last call:
+ * each is fsync'd, then linked into new/, and its result waits for the
+ * sync of new/ (local_result_sync); a failure makes it temporary
+ */
+void
+local_maildir_commit(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < local_maildir_npending; i++) {
+		(void)local_maildir_link(&local_maildir_pending[i]);
+		local_maildir_close(&local_maildir_pending[i].m);
+	}
+	local_maildir_npending = 0;
+}
+
+/*
+ * local_maildir_write - tmp/NAME written, its writing to the disk begun;
+ * its sync and link wait for local_maildir_commit, which takes over m
+ */
 static int
 local_maildir_write(const struct local_delivery *ld, const struct buf *hdr,
     struct local_maildir *m, const char *name, struct local_result *res)
 {
-	int	 fd, known;
+	struct local_maildir_pending	*p;
+	int				 fd;
 
 	fd = openat(m->tmp, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600);
@@ -424,23 +490,24 @@ local_maildir_write(const struct local_delivery *ld, const struct buf *hdr,
 		    name, strerror(errno));
 		return -1;
 	}
-	if (local_maildir_copy(ld, hdr, fd) == -1 || fsync(fd) == -1) {
+	if (local_maildir_copy(ld, hdr, fd) == -1) {
 		local_result_set(res, LOCAL_TEMPFAIL, "maildir write: %s",
 		    strerror(errno));
 		close(fd);
 		(void)unlinkat(m->tmp, name, 0);
 		return -1;
 	}
-	known = local_maildir_index_check(m->new, m->cur);
-	if (close(fd) == -1 || linkat(m->tmp, name, m->new, name, 0) == -1) {
-		local_result_set(res, LOCAL_TEMPFAIL, "maildir new/%s: %s",
-		    name, strerror(errno));
-		(void)unlinkat(m->tmp, name, 0);
-		return -1;
-	}
-	local_maildir_index_added(m->new, ld->evpid, known);
-	(void)unlinkat(m->tmp, name, 0);
-	return local_maildir_sync_later(m, res);
+	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	if (local_maildir_npending == LOCAL_MAILDIR_PENDING_MAX)
+		local_maildir_commit();
+	p = &local_maildir_pending[local_maildir_npending++];
+	p->m = *m;
+	m->dfd = m->tmp = m->new = m->cur = -1;
+	p->fd = fd;
+	p->evpid = ld->evpid;
+	(void)strlcpy(p->name, name, sizeof(p->name));
+	p->res = res;
+	return 0;
 }
 
 /* local_maildir_is_spam - scan the message headers for spam marks; -1 error */

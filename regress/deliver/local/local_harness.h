@@ -79,10 +79,11 @@ local_harness_deliver(struct local_delivery *ld,
 {
 	ATF_REQUIRE(lseek(ld->msg_fd, 0, SEEK_SET) == 0);
 	local_result_init(res);
-	ATF_CHECK_EQ_MSG(method(ld, res), want, "reason: %s", res->reason);
-	ATF_CHECK_EQ(local_result_sync(res), 0);
+	(void)method(ld, res);
+	local_maildir_commit();
+	(void)local_result_sync(res);
 	ATF_CHECK_EQ(res->sync_dir, -1);
-	ATF_CHECK_EQ(res->status, want);
+	ATF_CHECK_EQ_MSG(res->status, want, "reason: %s", res->reason);
 	ATF_CHECK(strchr(res->reason, '\n') == NULL);
 }
 

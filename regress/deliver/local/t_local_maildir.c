@@ -207,6 +207,10 @@ ATF_TC_BODY(local_maildir_deliver_sync_new, tc)
 		ATF_REQUIRE_EQ(local_maildir_deliver(&ld, &res), LOCAL_OK);
 		ATF_CHECK_STREQ(res.reason, i ? "already delivered" :
 		    "delivered to maildir");
+		/* written, not yet in new/: the commit syncs and links it */
+		ATF_CHECK_EQ(t_count("md/new", NULL, 0), i);
+		local_maildir_commit();
+		ATF_CHECK_EQ(t_count("md/new", NULL, 0), 1);
 		ATF_REQUIRE(res.sync_dir != -1);
 		ATF_REQUIRE(fstat(res.sync_dir, &a) == 0);
 		ATF_REQUIRE(stat("md/new", &b) == 0);
