@@ -103,7 +103,7 @@ void	parent_mda_done(struct parent_mda_job *, int32_t status, int refused,
 #define PARENT_MDA_MAX		32	/* agents at once */
 #define PARENT_AGENT_DEPTH	16	/* deliveries in flight per agent */
 #define PARENT_AGENT_IDLE_SEC	10	/* seconds */
-#define PARENT_AGENT_USES	256	/* deliveries */
+#define PARENT_AGENT_USES	1024	/* deliveries */
 void		 parent_agent_submit(struct parent_mda_job *);
 void		 parent_agent_shutdown(void);
 const char	*parent_agent_result_check(uint32_t seq, uint64_t evpid,
