@@ -267,9 +267,10 @@ local_agent_flush(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * local_agent_on_run - MSG_LOCAL_RUN: check, deliver; the answer waits
- * for the end of the turn (local_agent_flush), when every delivery the
- * parent sent meanwhile is written too
+ * local_agent_on_run - MSG_LOCAL_RUN: check, deliver; the answer to a
+ * Maildir delivery waits for the end of the turn (local_agent_flush),
+ * when every delivery the parent sent meanwhile is written too; any
+ * other is answered at once, after those before it
  */
 static void
 local_agent_on_run(struct ipc *c, uint32_t id, int fd, const void *payload,
@@ -300,6 +301,11 @@ local_agent_on_run(struct ipc *c, uint32_t id, int fd, const void *payload,
 	if (m->method == IPC_LOCAL_MBOX && d->res.status == LOCAL_TEMPFAIL &&
 	    access(ld.mbox, F_OK) == -1 && errno == ENOENT)
 		local_agent.leave = 1;
+	if (m->method != IPC_LOCAL_MAILDIR) {
+		/* no sync to share: answered now, after those before it */
+		local_agent_flush(-1, 0, c);
+		return;
+	}
 	if (local_agent.flush == NULL)
 		local_agent.flush = evtimer_new(ev_base(), local_agent_flush,
 		    c);

@@ -93,12 +93,19 @@ p_run() {
 	echo $! > $PL/sender.pid
 }
 
+# p_kill_all - SIGKILL every process of the daemon; 0 once none is left
+p_kill_all() {
+	for _p in $(ph_all_pids); do kill -KILL "$_p" 2>/dev/null; done
+	[ -z "$(ph_all_pids)" ]
+}
+
 # p_cut - the power fails now (if it has not yet): syncs stop, then
-# every process dies; the sender sees its sessions break
+# every process dies, again and again, as a parent killed after the
+# others were listed may have started an agent meanwhile (which then
+# blocks at its first sync); the sender sees its sessions break
 p_cut() {
 	$PLTOOL freeze $STORE
-	for _p in $(ph_all_pids); do kill -KILL "$_p" 2>/dev/null; done
-	ph_wait_for "[ -z \"\$(ph_all_pids)\" ]" 10 ||
+	ph_wait_for p_kill_all 10 ||
 	    atf_fail "processes of the daemon are left"
 	wait "$(cat $PL/sender.pid)"
 	[ -s $STORE/error ] &&
