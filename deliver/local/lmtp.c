@@ -434,6 +434,7 @@ lmtp_deliver(const struct local_delivery *ld, const char *dest, int rcpt_to,
 		(void)strlcpy(host, "localhost", sizeof(host));
 	host[sizeof(host) - 1] = '\0';
 	memset(&r, 0, sizeof(r));
+	local_result_init(&r.res);
 	r.addr = rcpt_to ? ld->rcpt : ld->user;
 	memset(&tx, 0, sizeof(tx));
 	tx.lhlo = host;

@@ -38,6 +38,8 @@ enum local_status {
 struct local_result {
 	enum local_status	 status;
 	char			 reason[ERRTEXT_MAX];	/* one line */
+	int			 sync_dir;	/* a directory to fsync before
+						   LOCAL_OK stands, or -1 */
 };
 
 struct local_delivery {
@@ -75,8 +77,11 @@ int	local_hdr_writeall(int fd, const void *, size_t);
 /* local_result.c: fill a result */
 enum local_status local_result_set(struct local_result *, enum local_status,
 	    const char *, ...) __attribute__((format(printf, 3, 4)));
+void	local_result_init(struct local_result *);
+int	local_result_sync(struct local_result *);
 
 /* local_agent.c: the agent's entry point and its pure parts */
+#define LOCAL_AGENT_TURN_MAX	64	/* deliveries answered together */
 struct msg_local_run;
 struct proc_env;
 int	local_agent_main(struct proc_env *);
@@ -90,6 +95,14 @@ enum local_status local_maildir_deliver(const struct local_delivery *,
 	    struct local_result *);
 int	local_maildir_junk(const char *hdr, size_t len);
 int	local_maildir_name_match(const char *name, uint64_t evpid);
+int	local_maildir_name_evpid(const char *name, uint64_t *evpid);
+void	local_maildir_commit(void);
+
+/* local_maildir_index.c: the envelope ids of new/ and cur/ */
+int	local_maildir_index_find(int newfd, int curfd, uint64_t evpid);
+int	local_maildir_index_check(int newfd, int curfd);
+void	local_maildir_index_added(int newfd, uint64_t evpid, int fresh);
+unsigned long local_maildir_index_scans(void);
 
 /* local_mbox.c */
 enum local_status local_mbox_deliver(const struct local_delivery *,

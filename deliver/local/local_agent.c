@@ -5,12 +5,17 @@
  * the account up, created the mbox, become the recipient for good and
  * executed this role, so the agent holds nothing of the parent's memory
  * and no privilege beyond the recipient's.  It reads no configuration.
- * Its one channel goes to the parent, which sends deliveries one at a
- * time (MSG_LOCAL_RUN with the message descriptor); the agent checks
- * each against what it knows itself (its uid and gid, a method it has,
- * a sane account name and paths), runs the method and answers
- * MSG_LOCAL_RESULT.  When the parent closes the channel (idle, enough
- * deliveries, shutdown) the agent exits.
+ * Its one channel goes to the parent, which may send several deliveries
+ * before the first is answered (MSG_LOCAL_RUN with the message
+ * descriptor); the agent checks each against what it knows itself (its
+ * uid and gid, a method it has, a sane account name and paths) and runs
+ * the method (a Maildir copy is only written to tmp/).  When the turn's
+ * frames are all handled (at most LOCAL_AGENT_TURN_MAX), it syncs each
+ * Maildir copy and links it into new/, syncs each directory the
+ * successes wait for once (a Maildir's new/, however many files were
+ * linked there: one fsync instead of one per message), then answers
+ * every delivery with MSG_LOCAL_RESULT in the order they came.  When the parent closes the
+ * channel (idle, enough deliveries, shutdown) the agent exits.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -22,6 +27,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <event2/event.h>
 
 #include "ev.h"
 #include "ipc.h"
@@ -38,6 +45,28 @@ static const struct ipc_handler local_agent_handlers[] = {
 	{ MSG_LOCAL_RUN,	local_agent_on_run },
 	{ MSG_NONE,		NULL }
 };
+
+/* a delivery done in this turn, its answer waiting for the syncs */
+struct local_agent_done {
+	struct local_result	 res;
+	uint64_t		 evpid;
+	uint32_t		 seq;
+	uint32_t		 id;
+	enum {
+		LOCAL_AGENT_UNSYNCED,		/* nothing synced by this one */
+		LOCAL_AGENT_SYNCED,		/* its fsync of dev/ino did */
+		LOCAL_AGENT_SYNC_FAILED		/* ... failed (res says why) */
+	}			 synced;
+	dev_t			 dev;
+	ino_t			 ino;
+};
+
+static struct {
+	struct local_agent_done	 done[LOCAL_AGENT_TURN_MAX];
+	size_t			 n;
+	struct event		*flush;
+	int			 leave;		/* exit once answered */
+} local_agent;
 
 /* local_agent_why - say why a request is refused; -1 */
 static int
@@ -79,6 +108,23 @@ local_agent_check(const struct msg_local_run *m, uid_t uid, gid_t gid,
 	    m->subaddr_delim < 0 || m->subaddr_delim > 0x7e)
 		return local_agent_why(err, errsz, "bad flag");
 	return 0;
+}
+
+/* local_agent_answer - MSG_LOCAL_RESULT for one delivery of the turn */
+static void
+local_agent_answer(struct ipc *c, const struct local_agent_done *d)
+{
+	struct msg_local_result	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.evpid = d->evpid;
+	r.seq = d->seq;
+	r.status = d->res.status == LOCAL_OK ? IPC_DLV_OK :
+	    d->res.status == LOCAL_PERMFAIL ? IPC_DLV_PERMFAIL :
+	    IPC_DLV_TEMPFAIL;
+	(void)strlcpy(r.text, d->res.reason, sizeof(r.text));
+	if (ipc_send(c, MSG_LOCAL_RESULT, d->id, -1, &r, sizeof(r)) == -1)
+		fatalx("cannot answer the parent");
 }
 
 /* local_agent_addr - split the recipient into the parts the methods want */
@@ -157,10 +203,74 @@ local_agent_deliver(const struct msg_local_run *m,
 }
 
 /*
- * local_agent_on_run - MSG_LOCAL_RUN: check, deliver, answer.  A
- * missing mbox (the recipient removed it) is a temporary failure the
+ * local_agent_sync - sync the directory delivery i of the turn waits
+ * for, unless an earlier one of the turn synced it already: then share
+ * that outcome (a failed sync fails every delivery that waited for it)
+ */
+static void
+local_agent_sync(size_t i)
+{
+	struct local_agent_done	*d = &local_agent.done[i], *e;
+	struct stat		 sb;
+	size_t			 j;
+
+	d->synced = LOCAL_AGENT_UNSYNCED;
+	if (d->res.sync_dir == -1)
+		return;
+	if (fstat(d->res.sync_dir, &sb) == 0) {
+		for (j = 0; j < i; j++) {
+			e = &local_agent.done[j];
+			if (e->synced == LOCAL_AGENT_UNSYNCED ||
+			    e->dev != sb.st_dev || e->ino != sb.st_ino)
+				continue;
+			close(d->res.sync_dir);
+			d->res.sync_dir = -1;
+			if (e->synced == LOCAL_AGENT_SYNC_FAILED &&
+			    d->res.status == LOCAL_OK)
+				d->res = e->res;
+			return;
+		}
+		d->dev = sb.st_dev;
+		d->ino = sb.st_ino;
+	}
+	d->synced = local_result_sync(&d->res) == 0 ? LOCAL_AGENT_SYNCED :
+	    LOCAL_AGENT_SYNC_FAILED;
+}
+
+/*
+ * local_agent_flush - the turn's deliveries are written: sync and link
+ * the Maildir copies (local_maildir_commit), sync each directory they
+ * wait for once (a Maildir's new/, shared by all the
+ * files linked there), then answer them all in the order they came.
+ * A missing mbox (the recipient removed it) is a temporary failure the
  * agent cannot mend: it exits after answering, so that the next agent
  * the parent starts creates the mbox again.
+ */
+static void
+local_agent_flush(evutil_socket_t fd, short what, void *arg)
+{
+	struct ipc	*c = arg;
+	size_t		 i;
+
+	(void)fd;
+	(void)what;
+	local_maildir_commit();
+	for (i = 0; i < local_agent.n; i++)
+		local_agent_sync(i);
+	for (i = 0; i < local_agent.n; i++)
+		local_agent_answer(c, &local_agent.done[i]);
+	local_agent.n = 0;
+	if (local_agent.leave) {
+		(void)ipc_flush(c);
+		ev_exit();
+	}
+}
+
+/*
+ * local_agent_on_run - MSG_LOCAL_RUN: check, deliver; the answer to a
+ * Maildir delivery waits for the end of the turn (local_agent_flush),
+ * when every delivery the parent sent meanwhile is written too; any
+ * other is answered at once, after those before it
  */
 static void
 local_agent_on_run(struct ipc *c, uint32_t id, int fd, const void *payload,
@@ -168,33 +278,38 @@ local_agent_on_run(struct ipc *c, uint32_t id, int fd, const void *payload,
 {
 	const struct msg_local_run	*m = payload;
 	static struct local_delivery	 ld;
-	struct local_result		 res;
-	struct msg_local_result		 r;
+	struct local_agent_done		*d;
+	struct timeval			 now = { 0, 0 };
 	char				 why[ERRTEXT_MAX];
 
 	(void)arg;
 	if (local_agent_check(m, getuid(), getgid(), why, sizeof(why)) == -1)
 		fatalx("MSG_LOCAL_RUN from parent: %s", why);
+	if (local_agent.n == LOCAL_AGENT_TURN_MAX)
+		local_agent_flush(-1, 0, c);
 	local_agent_fill(m, fd, &ld);
-	memset(&res, 0, sizeof(res));
+	d = &local_agent.done[local_agent.n++];
+	local_result_init(&d->res);
+	d->evpid = m->evpid;
+	d->seq = m->seq;
+	d->id = id;
 	(void)lseek(fd, 0, SEEK_SET);
 	if (ld.home[0] == '\0' || chdir(ld.home) == -1)
 		(void)chdir("/");
-	local_agent_deliver(m, &ld, &res);
+	local_agent_deliver(m, &ld, &d->res);
 	close(fd);
-	memset(&r, 0, sizeof(r));
-	r.evpid = m->evpid;
-	r.seq = m->seq;
-	r.status = res.status == LOCAL_OK ? IPC_DLV_OK :
-	    res.status == LOCAL_PERMFAIL ? IPC_DLV_PERMFAIL : IPC_DLV_TEMPFAIL;
-	(void)strlcpy(r.text, res.reason, sizeof(r.text));
-	if (ipc_send(c, MSG_LOCAL_RESULT, id, -1, &r, sizeof(r)) == -1)
-		fatalx("cannot answer the parent");
-	if (m->method == IPC_LOCAL_MBOX && res.status == LOCAL_TEMPFAIL &&
-	    access(ld.mbox, F_OK) == -1 && errno == ENOENT) {
-		(void)ipc_flush(c);
-		ev_exit();
+	if (m->method == IPC_LOCAL_MBOX && d->res.status == LOCAL_TEMPFAIL &&
+	    access(ld.mbox, F_OK) == -1 && errno == ENOENT)
+		local_agent.leave = 1;
+	if (m->method != IPC_LOCAL_MAILDIR) {
+		/* no sync to share: answered now, after those before it */
+		local_agent_flush(-1, 0, c);
+		return;
 	}
+	if (local_agent.flush == NULL)
+		local_agent.flush = evtimer_new(ev_base(), local_agent_flush,
+		    c);
+	evtimer_add(local_agent.flush, &now);
 }
 
 /* local_agent_on_close - the parent closed the channel: done */

@@ -10,12 +10,17 @@
  *
  * Idempotence rule: a message file is named "<time>.<evpid>.<host>",
  * where <evpid> is the envelope id as 16 lowercase hex digits.  Before
- * writing, new/ and cur/ are searched for a name whose second dot-separated
- * field is that evpid; when one exists the envelope was delivered by an
- * earlier attempt (interrupted before it could report) and nothing is
- * written.  Leftovers of that evpid in tmp/ are incomplete copies and are
- * removed.  A copy is written to tmp/, fsync'd, linked into new/, and new/
- * is fsync'd before success is reported.
+ * writing (unless the delivery is fresh), new/ and cur/ are searched for
+ * a name whose second dot-separated field is that evpid, through the
+ * agent's index of both (local_maildir_index.c); when one exists the
+ * envelope was delivered by an earlier attempt (interrupted before it
+ * could report) and nothing is written.  Leftovers of that evpid in
+ * tmp/ are incomplete copies and are removed.  A copy is written to
+ * tmp/; local_maildir_commit, which the caller runs once the turn's
+ * copies are all written, fsyncs each and links it into new/; the
+ * result then carries new/ for its caller to fsync before it reports
+ * success (the agent syncs it once for all the deliveries of a turn).  A copy found already is synced
+ * the same way, as the attempt that linked it may not have lived to.
  */
 #include <sys/stat.h>
 
@@ -103,6 +108,33 @@ local_maildir_name_match(const char *name, uint64_t evpid)
 		return 0;
 	p++;
 	return strncmp(p, hex, 16) == 0 && p[16] == '.';
+}
+
+/*
+ * local_maildir_name_evpid - the envelope id a name's second field
+ * holds, as 16 lowercase hex digits: 1 and *evpid, or 0 if none
+ */
+int
+local_maildir_name_evpid(const char *name, uint64_t *evpid)
+{
+	const char	*p;
+	uint64_t	 v = 0;
+	int		 i;
+
+	if ((p = strchr(name, '.')) == NULL)
+		return 0;
+	for (i = 1; i <= 16; i++) {
+		if (p[i] >= '0' && p[i] <= '9')
+			v = v << 4 | (uint64_t)(p[i] - '0');
+		else if (p[i] >= 'a' && p[i] <= 'f')
+			v = v << 4 | (uint64_t)(p[i] - 'a' + 10);
+		else
+			return 0;
+	}
+	if (p[17] != '.')
+		return 0;
+	*evpid = v;
+	return 1;
 }
 
 /* local_maildir_host - the host name with '/' and ':' escaped as octal */
@@ -321,35 +353,25 @@ local_maildir_open(struct local_maildir *m, int at, const char *name,
 	return 0;
 }
 
-/*
- * local_maildir_scan - look for evpid's files in dir; with purge set,
- * remove them.  -1 error, 0 none, 1 found.
- */
-static int
-local_maildir_scan(int fd, uint64_t evpid, int purge)
+/* local_maildir_purge - remove evpid's leftovers in dir (tmp/) */
+static void
+local_maildir_purge(int fd, uint64_t evpid)
 {
 	DIR		*dir;
 	struct dirent	*de;
-	int		 dfd, found = 0;
+	int		 dfd;
 
 	if ((dfd = dup(fd)) == -1)
-		return -1;
+		return;
 	if ((dir = fdopendir(dfd)) == NULL) {
 		close(dfd);
-		return -1;
+		return;
 	}
 	rewinddir(dir);
-	while ((de = readdir(dir)) != NULL) {
-		if (!local_maildir_name_match(de->d_name, evpid))
-			continue;
-		found = 1;
-		if (purge)
+	while ((de = readdir(dir)) != NULL)
+		if (local_maildir_name_match(de->d_name, evpid))
 			(void)unlinkat(fd, de->d_name, 0);
-		else
-			break;
-	}
 	closedir(dir);
-	return found;
 }
 
 /* local_maildir_copy - the header prefix, then the message, to fd */
@@ -373,12 +395,93 @@ local_maildir_copy(const struct local_delivery *ld, const struct buf *hdr,
 	}
 }
 
-/* local_maildir_write - tmp/NAME, fsync'd, linked into new/, new/ synced */
+/*
+ * local_maildir_sync_later - the success waits for a sync of new/, which
+ * the caller does (local_result_sync) after every delivery of its turn
+ */
+static int
+local_maildir_sync_later(const struct local_maildir *m,
+    struct local_result *res)
+{
+	if ((res->sync_dir = dup(m->new)) == -1) {
+		local_result_set(res, LOCAL_TEMPFAIL, "maildir new: %s",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Copies written to tmp/ and not yet synced or linked: the writes of a
+ * whole turn go to the disk together (sync_file_range starts each at
+ * once), so that their syncs, in local_maildir_commit, find most of
+ * the work done by the first.
+ */
+#define LOCAL_MAILDIR_PENDING_MAX	LOCAL_AGENT_TURN_MAX
+
+static struct local_maildir_pending {
+	struct local_maildir	 m;		/* its Maildir, held open */
+	int			 fd;		/* tmp/NAME, written */
+	uint64_t		 evpid;
+	char			 name[LOCAL_MAILDIR_NAME_MAX];
+	struct local_result	*res;
+} local_maildir_pending[LOCAL_MAILDIR_PENDING_MAX];
+static size_t local_maildir_npending;
+
+/* local_maildir_link - fsync a written copy and link it into new/ */
+static int
+local_maildir_link(struct local_maildir_pending *p)
+{
+	struct local_maildir	*m = &p->m;
+	int			 known;
+
+	if (fsync(p->fd) == -1) {
+		local_result_set(p->res, LOCAL_TEMPFAIL, "maildir write: %s",
+		    strerror(errno));
+		close(p->fd);
+		(void)unlinkat(m->tmp, p->name, 0);
+		return -1;
+	}
+	known = local_maildir_index_check(m->new, m->cur);
+	if (close(p->fd) == -1 ||
+	    linkat(m->tmp, p->name, m->new, p->name, 0) == -1) {
+		local_result_set(p->res, LOCAL_TEMPFAIL, "maildir new/%s: %s",
+		    p->name, strerror(errno));
+		(void)unlinkat(m->tmp, p->name, 0);
+		return -1;
+	}
+	local_maildir_index_added(m->new, p->evpid, known);
+	(void)unlinkat(m->tmp, p->name, 0);
+	return local_maildir_sync_later(m, p->res);
+}
+
+/*
+ * local_maildir_commit - finish every copy written since the last call:
+ * each is fsync'd, then linked into new/, and its result waits for the
+ * sync of new/ (local_result_sync); a failure makes it temporary
+ */
+void
+local_maildir_commit(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < local_maildir_npending; i++) {
+		(void)local_maildir_link(&local_maildir_pending[i]);
+		local_maildir_close(&local_maildir_pending[i].m);
+	}
+	local_maildir_npending = 0;
+}
+
+/*
+ * local_maildir_write - tmp/NAME written, its writing to the disk begun;
+ * its sync and link wait for local_maildir_commit, which takes over m
+ */
 static int
 local_maildir_write(const struct local_delivery *ld, const struct buf *hdr,
     struct local_maildir *m, const char *name, struct local_result *res)
 {
-	int	 fd;
+	struct local_maildir_pending	*p;
+	int				 fd;
 
 	fd = openat(m->tmp, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600);
@@ -387,25 +490,23 @@ local_maildir_write(const struct local_delivery *ld, const struct buf *hdr,
 		    name, strerror(errno));
 		return -1;
 	}
-	if (local_maildir_copy(ld, hdr, fd) == -1 || fsync(fd) == -1) {
+	if (local_maildir_copy(ld, hdr, fd) == -1) {
 		local_result_set(res, LOCAL_TEMPFAIL, "maildir write: %s",
 		    strerror(errno));
 		close(fd);
 		(void)unlinkat(m->tmp, name, 0);
 		return -1;
 	}
-	if (close(fd) == -1 || linkat(m->tmp, name, m->new, name, 0) == -1) {
-		local_result_set(res, LOCAL_TEMPFAIL, "maildir new/%s: %s",
-		    name, strerror(errno));
-		(void)unlinkat(m->tmp, name, 0);
-		return -1;
-	}
-	(void)unlinkat(m->tmp, name, 0);
-	if (fsync(m->new) == -1) {
-		local_result_set(res, LOCAL_TEMPFAIL, "maildir fsync new: %s",
-		    strerror(errno));
-		return -1;
-	}
+	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	if (local_maildir_npending == LOCAL_MAILDIR_PENDING_MAX)
+		local_maildir_commit();
+	p = &local_maildir_pending[local_maildir_npending++];
+	p->m = *m;
+	m->dfd = m->tmp = m->new = m->cur = -1;
+	p->fd = fd;
+	p->evpid = ld->evpid;
+	(void)strlcpy(p->name, name, sizeof(p->name));
+	p->res = res;
 	return 0;
 }
 
@@ -470,6 +571,7 @@ local_maildir_deliver(const struct local_delivery *ld, struct local_result *res)
 	char			 host[HOST_MAX * 4], name[LOCAL_MAILDIR_NAME_MAX];
 	int			 found;
 
+	res->sync_dir = -1;
 	buf_init(&hdr, LOCAL_HDR_MAX);
 	if (local_hdr_format(&hdr, ld->sender, ld->rcpt) == -1) {
 		buf_free(&hdr);
@@ -480,18 +582,18 @@ local_maildir_deliver(const struct local_delivery *ld, struct local_result *res)
 		buf_free(&hdr);
 		return res->status;
 	}
-	/* an earlier attempt may have delivered it: look (O(mailbox)) */
-	found = ld->fresh ? 0 : local_maildir_scan(m.new, ld->evpid, 0);
-	if (found == 0 && !ld->fresh)
-		found = local_maildir_scan(m.cur, ld->evpid, 0);
-	if (found == 1)
-		local_result_set(res, LOCAL_OK, "already delivered");
-	else if (found == -1)
+	/* an earlier attempt may have delivered it: look */
+	found = ld->fresh ? 0 : local_maildir_index_find(m.new, m.cur,
+	    ld->evpid);
+	if (found == 1) {
+		if (local_maildir_sync_later(&m, res) == 0)
+			local_result_set(res, LOCAL_OK, "already delivered");
+	} else if (found == -1)
 		local_result_set(res, LOCAL_TEMPFAIL, "maildir scan: %s",
 		    strerror(errno));
 	else {
 		if (!ld->fresh)
-			(void)local_maildir_scan(m.tmp, ld->evpid, 1);
+			local_maildir_purge(m.tmp, ld->evpid);
 		local_maildir_host(host, sizeof(host));
 		(void)snprintf(name, sizeof(name), "%lld.%016" PRIx64 ".%s",
 		    (long long)time(NULL), ld->evpid, host);

@@ -155,6 +155,8 @@ sched_new(const struct sched_conf *conf)
 		s->conf.inflight_max = SCHED_INFLIGHT_MAX;
 	if (s->conf.dest_inflight_max == 0)
 		s->conf.dest_inflight_max = SCHED_DEST_INFLIGHT_MAX;
+	if (s->conf.local_inflight_max == 0)
+		s->conf.local_inflight_max = SCHED_LOCAL_INFLIGHT_MAX;
 	if (s->conf.nwarn > SCHED_WARN_MAX)
 		s->conf.nwarn = SCHED_WARN_MAX;
 	RB_INIT(&s->entries);
@@ -476,8 +478,9 @@ sched_pause(struct sched *s, enum sched_kind kind, int paused)
 static int
 sched_blocked(const struct sched *s, const struct sched_dest *d)
 {
-	return s->paused[d->kind] || d->inflight >= s->conf.dest_inflight_max ||
-	    s->inflight >= s->conf.inflight_max;
+	return s->paused[d->kind] || d->inflight >= (d->kind ==
+	    SCHED_KIND_LOCAL ? s->conf.local_inflight_max :
+	    s->conf.dest_inflight_max) || s->inflight >= s->conf.inflight_max;
 }
 
 /* sched_take - what to do with a due entry of d; NONE if no slot */

@@ -5,7 +5,10 @@
  * (the recipient's domain for relay actions, the action for local ones).
  * sched_next hands out work in round-robin order over the destinations,
  * within a total and a per-destination limit of deliveries in flight, so
- * a slow or dead destination never starves the others.  The scheduler
+ * a slow or dead destination never starves the others.  A local action's
+ * limit is higher than a relay domain's: the parent hands several
+ * deliveries at once to each account's agent, which syncs its Maildir
+ * once for all of them.  The scheduler
  * keeps no envelope bodies and does no I/O: time is always passed in.
  *
  * `mta max-deferred N`: after a relay delivery to a destination failed
@@ -27,7 +30,8 @@
 #define SCHED_RETRY_FIRST	60	/* seconds before the first retry */
 #define SCHED_RETRY_MAX		3600	/* the retry interval's cap */
 #define SCHED_INFLIGHT_MAX	64	/* deliveries at once, in total */
-#define SCHED_DEST_INFLIGHT_MAX	8	/* the same, per destination */
+#define SCHED_DEST_INFLIGHT_MAX	8	/* the same, per relay destination */
+#define SCHED_LOCAL_INFLIGHT_MAX 32	/* the same, per local action */
 #define SCHED_WARN_MAX		4	/* delay notices per envelope */
 
 enum sched_kind {
@@ -45,6 +49,7 @@ enum sched_job {
 struct sched_conf {
 	size_t		inflight_max;
 	size_t		dest_inflight_max;
+	size_t		local_inflight_max;
 	int64_t		warn[SCHED_WARN_MAX];	/* after ctime, ascending */
 	size_t		nwarn;
 	size_t		max_deferred;	/* held per relay destination */

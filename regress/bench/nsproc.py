@@ -30,11 +30,14 @@ def cgroup_root():
 
 
 def cgroup_new(name):
-    """cgroup_new - a fresh cgroup v2 directory for one server, or None"""
+    """cgroup_new - a fresh cgroup v2 directory for one server, or None;
+    named by the PID namespace too, as the hierarchy is the host's and
+    runs in other namespaces have the same small pids"""
     root = cgroup_root()
     if root is None:
         return None
-    path = os.path.join(root, "phbench-%s-%d" % (name, os.getpid()))
+    path = os.path.join(root, "phbench-%s-%d-%d" % (
+        name, os.stat("/proc/self/ns/pid").st_ino, os.getpid()))
     try:
         os.mkdir(path)
     except FileExistsError:

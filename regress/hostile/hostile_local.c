@@ -1,6 +1,7 @@
 /*
  * hostile_local.c - a compromised local delivery agent: it runs as the
- * recipient, is given one delivery and answers for another, or answers
+ * recipient, is given one delivery and answers for another, answers
+ * the second of two deliveries in flight before the first, or answers
  * with a frame the catalogue does not allow.
  */
 #include <string.h>
@@ -68,6 +69,23 @@ hostile_local_forge(struct hostile *h)
 	hostile_msg(h, PROC_PARENT, MSG_LOCAL_RESULT, 0, -1, &r);
 }
 
+/*
+ * hostile_local_reorder - given two deliveries at once, report success
+ * for the second before the first: the parent takes results only in
+ * the order it gave the deliveries
+ */
+static void
+hostile_local_reorder(struct hostile *h)
+{
+	struct msg_local_result	 r[2];
+
+	if (hostile_local_answer(h, &r[0]) == -1 ||
+	    hostile_local_answer(h, &r[1]) == -1)
+		return;
+	hostile_msg(h, PROC_PARENT, MSG_LOCAL_RESULT, 0, -1, &r[1]);
+	hostile_msg(h, PROC_PARENT, MSG_LOCAL_RESULT, 0, -1, &r[0]);
+}
+
 /* hostile_local_garbage - given a delivery, answer with a short frame */
 static void
 hostile_local_garbage(struct hostile *h)
@@ -83,5 +101,6 @@ hostile_local_garbage(struct hostile *h)
 const struct hostile_scenario hostile_local_scenarios[] = {
 	{ "forge",	PROC_LOCAL, HOSTILE_ALONE, hostile_local_forge },
 	{ "garbage",	PROC_LOCAL, HOSTILE_ALONE, hostile_local_garbage },
+	{ "reorder",	PROC_LOCAL, HOSTILE_ALONE, hostile_local_reorder },
 	{ NULL,		PROC_MAX, HOSTILE_ALONE, NULL }
 };

@@ -1,9 +1,11 @@
 # t_local_agent.sh - the local delivery agents of the root parent: one
 # agent per account takes many deliveries, two accounts get two, an
 # agent killed in the middle of a delivery makes it a temporary failure
-# that the next try delivers, an idle agent exits, and a compromised
-# agent's answers for deliveries it was not given, or malformed ones,
-# are refused and logged.  The queue is seeded with spoolgen.py.
+# that the next try delivers, an account's queued messages go to its
+# agent several at once and share a sync of Maildir/new, an idle agent
+# exits, and a compromised agent's answers for deliveries it was not
+# given, or malformed ones, are refused and logged.  The queue is seeded
+# with spoolgen.py.
 
 . "$(atf_get_srcdir)/subr.sh"
 
@@ -109,6 +111,55 @@ CONF
 	ph_alive $(cat $PH/daemon.pid) || atf_fail "the daemon died"
 }
 
+# la_same N USER - each of the N messages seeded for USER is in its
+# Maildir/new once, byte for byte as spoolgen.py wrote it after the two
+# lines the delivery adds
+la_same() {
+	$PY - "$1" "/home/$2/Maildir/new" "$2@localhost" "$PH_TOP" <<'PY' ||
+import os, sys
+n, d, rcpt = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+sys.path.insert(0, os.path.join(sys.argv[4], "regress/tools"))
+import spoolgen
+seen = {}
+for name in os.listdir(d):
+    data = open(os.path.join(d, name)).read()
+    i = int(data.split("Subject: seeded message ")[1].split("\n")[0])
+    want = ("Return-Path: <sender@remote.example>\nDelivered-To: %s\n"
+            % rcpt) + spoolgen.message(i)
+    if data != want:
+        sys.exit("%s: not message %d as seeded" % (name, i))
+    seen[i] = seen.get(i, 0) + 1
+if sorted(seen) != list(range(n)) or set(seen.values()) != {1}:
+    sys.exit("messages delivered: %s" % sorted(seen.items()))
+PY
+	    atf_fail "the Maildir does not hold the $1 messages once each"
+}
+
+atf_test_case batched_sync
+batched_sync_head() {
+	atf_set descr "64 queued messages to one account: its agent takes several at once and syncs Maildir/new once for each batch (fewer syncs than half the messages), and every message arrives once, byte for byte"
+	atf_set timeout 120
+}
+batched_sync_body() {
+	command -v strace >/dev/null || atf_fail "strace is missing"
+	la_setup alice
+	la_conf_maildir
+	la_seed 64 alice
+	strace -f -qq -y -e trace=fsync -o $PH/fsync.trace \
+	    $PH_BIN/smtpd -d -f $PH_CONF > $PH_LOG 2>&1 &
+	echo $! > $PH/daemon.pid
+	ph_wait_for "[ \$(la_count 'mda event=delivered') -eq 64 ]" 60 ||
+	    { cat $PH_LOG; atf_fail "not 64 deliveries"; }
+	la_same 64 alice
+	syncs=$(grep -c 'fsync([0-9]*</home/alice/Maildir/new>) = 0' \
+	    $PH/fsync.trace)
+	echo "fsync of Maildir/new: $syncs for 64 deliveries"
+	[ "$syncs" -ge 1 ] && [ "$syncs" -lt 32 ] ||
+	    atf_fail "$syncs syncs of Maildir/new for 64 deliveries"
+	atf_check -s exit:1 grep -E 'mda event=(deferred|failed|refused)' \
+	    $PH_LOG
+}
+
 atf_test_case idle_exit
 idle_exit_head() {
 	atf_set descr "an agent without work exits after its idle time; the next message starts a new one"
@@ -174,10 +225,35 @@ hostile_malformed_body() {
 	    cat $PH_LOG
 }
 
+atf_test_case hostile_reorder
+hostile_reorder_head() {
+	atf_set descr "a compromised agent given two deliveries at once reports the second before the first: refused and logged, both deferred, nothing delivered"
+	atf_set timeout 90
+}
+hostile_reorder_body() {
+	la_setup alice
+	la_conf_maildir
+	la_seed 2 alice
+	ph_start_hostile "local:reorder"
+	ph_wait_log 'parent event=agent-stop user=alice .*reason=refused' 20
+	atf_check -o match:'parent event=agent-refused user=alice pid=[0-9]+ ' \
+	    -o match:'seq=2 error="not the delivery it was given"' cat $PH_LOG
+	atf_check -o inline:"2\n" grep -c 'hostile event=forged' $PH_LOG
+	ph_wait_for "[ \$(la_count 'queue event=deferred') -eq 2 ]" 20 ||
+	    { cat $PH_LOG; atf_fail "not both deferred"; }
+	atf_check -o inline:"2\n" grep -c \
+	    'mda event=deferred .*ended without a result' $PH_LOG
+	atf_check -s exit:1 grep -E 'mda event=delivered|queue event=delivered' \
+	    $PH_LOG
+	ph_alive $(cat $PH/daemon.pid) || atf_fail "the daemon died"
+}
+
 atf_init_test_cases() {
 	atf_add_test_case one_agent_per_account
+	atf_add_test_case batched_sync
 	atf_add_test_case agent_killed
 	atf_add_test_case idle_exit
 	atf_add_test_case hostile_forged_result
 	atf_add_test_case hostile_malformed
+	atf_add_test_case hostile_reorder
 }

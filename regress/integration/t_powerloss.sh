@@ -12,7 +12,10 @@
 # Maildir deliveries and the commits that make removals durable), for N
 # from 1 in steps of PH_POWERLOSS_STEP (default 2; 1 sweeps every sync);
 # cut_during_retries does the same while every delivery fails for now
-# and its envelope is rewritten with its retry time.
+# and its envelope is rewritten with its retry time; cut_among_batched
+# queues the messages with local delivery paused, then resumes it, so
+# that the agent writes several at once and syncs Maildir/new once for
+# them, and cuts at the N-th sync after the resume.
 # PH_POWERLOSS_COUNT and PH_POWERLOSS_CONC change the messages (8) and
 # sessions (4) of a run.
 
@@ -27,6 +30,7 @@ HOMEDIR=/home/phuser
 MD=$HOMEDIR/Maildir
 COUNT=${PH_POWERLOSS_COUNT:-8}
 BLOCK=
+PAUSED=
 CONC=${PH_POWERLOSS_CONC:-4}
 
 # p_setup - the account, the interposer where every account reads it
@@ -81,18 +85,27 @@ p_run() {
 	echo $! > $PH/daemon.pid
 	ph_wait_for "test -S $PH_RUN/control.sock || p_state | grep -q frozen=1" \
 	    10 || { cat $PH_LOG; atf_fail "smtpd did not start"; }
+	[ -z "$PAUSED" ] || $CTL pause mda > /dev/null ||
+	    atf_fail "pause mda"
 	$SEND --to phuser@localhost --count $COUNT --conc $CONC --size 3000 \
 	    --progress $PL/progress --save $PL/saved --at-250 "${2:-0}" \
 	    --run "$PLTOOL freeze $STORE" > $PL/acks 2>&1 &
 	echo $! > $PL/sender.pid
 }
 
+# p_kill_all - SIGKILL every process of the daemon; 0 once none is left
+p_kill_all() {
+	for _p in $(ph_all_pids); do kill -KILL "$_p" 2>/dev/null; done
+	[ -z "$(ph_all_pids)" ]
+}
+
 # p_cut - the power fails now (if it has not yet): syncs stop, then
-# every process dies; the sender sees its sessions break
+# every process dies, again and again, as a parent killed after the
+# others were listed may have started an agent meanwhile (which then
+# blocks at its first sync); the sender sees its sessions break
 p_cut() {
 	$PLTOOL freeze $STORE
-	for _p in $(ph_all_pids); do kill -KILL "$_p" 2>/dev/null; done
-	ph_wait_for "[ -z \"\$(ph_all_pids)\" ]" 10 ||
+	ph_wait_for p_kill_all 10 ||
 	    atf_fail "processes of the daemon are left"
 	wait "$(cat $PL/sender.pid)"
 	[ -s $STORE/error ] &&
@@ -241,6 +254,44 @@ cut_during_retries_body() {
 	[ -n "$UPDATES" ] || atf_fail "no cut fell among the retries"
 }
 
+atf_test_case cut_among_batched
+cut_among_batched_head() {
+	atf_set descr "the messages are queued with local delivery paused, \
+then delivered several at once with one sync of Maildir/new each batch; \
+the power fails at the Nth sync after the resume, for many N: each 250 \
+delivered once and whole after the restart"
+	atf_set timeout 600
+}
+cut_among_batched_body() {
+	p_setup
+	PAUSED=1
+	# more than an agent takes at once: batches follow one another
+	COUNT=${PH_POWERLOSS_COUNT:-24}
+	MID_DELIVERIES= AFTER_ALL=
+	n=1
+	while :; do
+		p_run 0
+		ph_wait_for "! kill -0 $(cat $PL/sender.pid) 2>/dev/null" 60 ||
+		    atf_fail "sync $n: the sender did not finish"
+		[ "$(grep -c '^[0-9]* 250' $PL/progress)" = $COUNT ] ||
+		    { cat $PL/acks; atf_fail "sync $n: not every message 250"; }
+		$PLTOOL limit $STORE $n || atf_fail "pltool limit"
+		$CTL resume mda > /dev/null || atf_fail "resume mda"
+		ph_wait_for "p_state | grep -q frozen=1 || \
+		    [ \"\$(p_stat queue.size)\" = 0 ]" 30 ||
+		    atf_fail "sync $n: neither a cut nor an empty queue"
+		p_state | grep -q frozen=1 && cut=1 || cut=0
+		p_cut
+		p_cover
+		p_rebuild
+		p_restart_check "cut at sync $n after the resume"
+		[ $cut = 1 ] || break
+		n=$((n + ${PH_POWERLOSS_STEP:-2}))
+	done
+	[ -n "$MID_DELIVERIES" ] || atf_fail "no cut fell among the deliveries"
+	[ -n "$AFTER_ALL" ] || atf_fail "no cut fell after the last delivery"
+}
+
 atf_test_case maildir_found_unsynced
 maildir_found_unsynced_head() {
 	atf_set descr "a Maildir whose names nothing synced (a delivery \
@@ -266,4 +317,5 @@ atf_init_test_cases() {
 	atf_add_test_case cut_after_250
 	atf_add_test_case cut_at_sync
 	atf_add_test_case cut_during_retries
+	atf_add_test_case cut_among_batched
 }

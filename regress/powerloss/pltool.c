@@ -6,6 +6,8 @@
  *	pltool snapshot STORE DIR...	record DIR and all below it as
  *					durable: the baseline before a run
  *	pltool freeze STORE		the power fails now: syncs block
+ *	pltool limit STORE N		the power fails at the N-th sync
+ *					from now (0: never)
  *	pltool state STORE		"count=N frozen=F limit=L"
  *	pltool rebuild STORE PARENT NAME OUT
  *					make PARENT/NAME as the cut left it
@@ -90,7 +92,8 @@ pltool_rebuild(char **av)
 static void
 pltool_usage(void)
 {
-	fprintf(stderr, "usage: pltool init|snapshot|freeze|state|rebuild "
+	fprintf(stderr, "usage: pltool init|snapshot|freeze|limit|state|"
+	    "rebuild "
 	    "STORE ...\n");
 	exit(1);
 }
@@ -100,6 +103,7 @@ int
 main(int ac, char **av)
 {
 	struct pl_ctl	*ctl;
+	uint32_t	 n;
 
 	if (ac < 3)
 		pltool_usage();
@@ -119,6 +123,13 @@ main(int ac, char **av)
 	if (strcmp(av[1], "freeze") == 0) {
 		__atomic_store_n(&pltool_ctl(av[2])->frozen, 1,
 		    __ATOMIC_SEQ_CST);
+		return 0;
+	}
+	if (strcmp(av[1], "limit") == 0 && ac == 4) {
+		ctl = pltool_ctl(av[2]);
+		n = (uint32_t)strtoul(av[3], NULL, 10);
+		__atomic_store_n(&ctl->limit, n == 0 ? 0 : __atomic_load_n(
+		    &ctl->count, __ATOMIC_SEQ_CST) + n, __ATOMIC_SEQ_CST);
 		return 0;
 	}
 	if (strcmp(av[1], "state") == 0) {

@@ -94,4 +94,5 @@ def main():
         sys.stdout.write("".join(m + "\n" for m in out))
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -71,6 +71,7 @@ struct parent_mda_job {
 	int				 msg_fd;
 	uint32_t			 method; /* IPC_LOCAL_* */
 	int				 forward; /* entry of ~/.forward */
+	uint32_t			 seq;	/* the agent's, once given */
 };
 TAILQ_HEAD(parent_mda_list, parent_mda_job);
 
@@ -95,12 +96,14 @@ void	parent_mda_done(struct parent_mda_job *, int32_t status, int refused,
 
 /*
  * parent_agent.c: the local delivery agents, one per account and action,
- * at most PARENT_MDA_MAX; each is closed after PARENT_AGENT_IDLE_SEC seconds
- * without work or PARENT_AGENT_USES deliveries.
+ * at most PARENT_MDA_MAX, each given up to PARENT_AGENT_DEPTH deliveries
+ * at once; each is closed after PARENT_AGENT_IDLE_SEC seconds without
+ * work or PARENT_AGENT_USES deliveries.
  */
 #define PARENT_MDA_MAX		32	/* agents at once */
+#define PARENT_AGENT_DEPTH	16	/* deliveries in flight per agent */
 #define PARENT_AGENT_IDLE_SEC	10	/* seconds */
-#define PARENT_AGENT_USES	256	/* deliveries */
+#define PARENT_AGENT_USES	1024	/* deliveries */
 void		 parent_agent_submit(struct parent_mda_job *);
 void		 parent_agent_shutdown(void);
 const char	*parent_agent_result_check(uint32_t seq, uint64_t evpid,

@@ -4,23 +4,27 @@
  * One agent per account and action (the key: user name and action; the
  * account's uid, gid and home as its start resolved them), at most
  * PARENT_MDA_MAX at once.  A checked job waits in order; it goes to the
- * agent of its key when that agent is idle, so one account's deliveries
- * run one after the other.  Without an agent, one is started
- * (parent_account.c) when there is room, or after closing an idle agent
- * of another account; otherwise the job waits.  The start has PARENT_HELPER_LIMIT
- * seconds to answer, or it is killed and its account's jobs deferred.  An agent is closed after
- * PARENT_AGENT_IDLE_SEC seconds without work and after PARENT_AGENT_USES
- * deliveries, so an account's changes are seen soon.
+ * agent of its key while that agent has fewer than PARENT_AGENT_DEPTH
+ * deliveries in flight, so one account's deliveries run in the order
+ * they came, several handed over at once: the agent writes those it
+ * holds and syncs its Maildir once for all of them (local_agent.c).
+ * Without an agent, one is started (parent_account.c) when there is
+ * room, or after closing an idle agent of another account; otherwise
+ * the job waits.  The start has PARENT_HELPER_LIMIT seconds to answer,
+ * or it is killed and its account's jobs deferred.  An agent is closed
+ * after PARENT_AGENT_IDLE_SEC seconds without work and after
+ * PARENT_AGENT_USES deliveries, so an account's changes are seen soon.
  *
- * The parent holds an agent to the delivery it gave it: a result for
- * another delivery (seq and envelope), when none is in flight, or with
- * a status an agent may not give is refused and logged
- * ("parent event=agent-refused"), and so is any frame the catalogue
- * does not allow (the channel is a client's: a broken contract closes
- * it instead of stopping the daemon).  The agent is closed and its
- * delivery in flight, like that of an agent that dies, is a temporary
- * failure.  Nothing here blocks: the start's answer and the agent's
- * frames arrive on the event loop.
+ * The parent holds an agent to the deliveries it gave it, answered in
+ * the order given: a result for another delivery than the oldest in
+ * flight (seq and envelope), when none is in flight, or with a status
+ * an agent may not give is refused and logged ("parent
+ * event=agent-refused"), and so is any frame the catalogue does not
+ * allow (the channel is a client's: a broken contract closes it instead
+ * of stopping the daemon).  The agent is closed and its deliveries in
+ * flight, like those of an agent that dies, are temporary failures.
+ * Nothing here blocks: the start's answer and the agent's frames arrive
+ * on the event loop.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -44,7 +48,7 @@
 enum parent_agent_state {
 	PARENT_AGENT_STARTING,		/* waiting for the account */
 	PARENT_AGENT_IDLE,
-	PARENT_AGENT_BUSY		/* one delivery in flight */
+	PARENT_AGENT_BUSY		/* deliveries in flight */
 };
 
 struct parent_agent {
@@ -59,7 +63,8 @@ struct parent_agent {
 	struct event			*ans_ev;
 	struct parent_account		 acct;
 	size_t				 got;	/* bytes of acct read */
-	struct parent_mda_job		*job;	/* in flight */
+	struct parent_mda_list		 inflight; /* oldest first */
+	size_t				 ninflight;
 	uint32_t			 seq;	/* deliveries given */
 	struct event			*idle_ev;
 	int				 gone;	/* closed, not yet freed */
@@ -131,6 +136,8 @@ parent_agent_free(struct parent_agent *a)
 static void
 parent_agent_retire(struct parent_agent *a, const char *reason)
 {
+	struct parent_mda_job	*job;
+
 	log_info("parent event=agent-stop user=%s action=%s pid=%d "
 	    "reason=%s deliveries=%u", a->user, a->action->name, (int)a->pid,
 	    reason, a->seq);
@@ -139,10 +146,12 @@ parent_agent_retire(struct parent_agent *a, const char *reason)
 	a->gone = 1;
 	if (a->idle_ev != NULL)
 		evtimer_del(a->idle_ev);
-	if (a->job != NULL)
-		parent_mda_done(a->job, IPC_DLV_TEMPFAIL, 0,
+	while ((job = TAILQ_FIRST(&a->inflight)) != NULL) {
+		TAILQ_REMOVE(&a->inflight, job, entry);
+		parent_mda_done(job, IPC_DLV_TEMPFAIL, 0,
 		    "delivery process ended without a result");
-	a->job = NULL;
+	}
+	a->ninflight = 0;
 }
 
 /*
@@ -184,7 +193,15 @@ parent_agent_on_idle(evutil_socket_t fd, short what, void *arg)
 	parent_agent_close(arg, "idle");
 }
 
-/* parent_agent_send - give an idle agent a job */
+/* parent_agent_open - the agent may take one more delivery now */
+static int
+parent_agent_open(const struct parent_agent *a)
+{
+	return a->state != PARENT_AGENT_STARTING &&
+	    a->ninflight < PARENT_AGENT_DEPTH && a->seq < PARENT_AGENT_USES;
+}
+
+/* parent_agent_send - give an agent with room a job */
 static void
 parent_agent_send(struct parent_agent *a, struct parent_mda_job *job)
 {
@@ -205,8 +222,9 @@ parent_agent_send(struct parent_agent *a, struct parent_mda_job *job)
 	}
 	close(job->msg_fd);
 	job->msg_fd = -1;
-	a->seq++;
-	a->job = job;
+	job->seq = ++a->seq;
+	TAILQ_INSERT_TAIL(&a->inflight, job, entry);
+	a->ninflight++;
 	a->state = PARENT_AGENT_BUSY;
 	evtimer_del(a->idle_ev);
 	log_debug("%016llx mda event=start pid=%d user=%s seq=%u",
@@ -215,7 +233,7 @@ parent_agent_send(struct parent_agent *a, struct parent_mda_job *job)
 
 /*
  * parent_agent_result_check - whether an agent may give this result:
- * the one delivery in flight (seq and envelope), with a status of a
+ * the oldest delivery in flight (seq and envelope), with a status of a
  * local delivery; NULL, or why not
  */
 const char *
@@ -239,7 +257,7 @@ parent_agent_on_result(struct ipc *c, uint32_t id, int fd,
 {
 	const struct msg_local_result	*r = payload;
 	struct parent_agent		*a = arg;
-	struct parent_mda_job		*job = a->job;
+	struct parent_mda_job		*job;
 	const char			*why;
 	struct timeval			 tv = { PARENT_AGENT_IDLE_SEC, 0 };
 
@@ -248,8 +266,9 @@ parent_agent_on_result(struct ipc *c, uint32_t id, int fd,
 	(void)fd;
 	if (a->gone)
 		return;
-	why = parent_agent_result_check(a->seq, job ? job->evp.evpid : 0,
-	    job != NULL, r);
+	job = TAILQ_FIRST(&a->inflight);
+	why = parent_agent_result_check(job ? job->seq : 0,
+	    job ? job->evp.evpid : 0, job != NULL, r);
 	if (why != NULL) {
 		log_warnx("%016llx parent event=agent-refused user=%s pid=%d "
 		    "seq=%u error=\"%s\"", (unsigned long long)r->evpid,
@@ -258,9 +277,13 @@ parent_agent_on_result(struct ipc *c, uint32_t id, int fd,
 		parent_agent_next();
 		return;
 	}
-	a->job = NULL;
-	a->state = PARENT_AGENT_IDLE;
+	TAILQ_REMOVE(&a->inflight, job, entry);
 	parent_mda_done(job, r->status, 0, r->text);
+	if (--a->ninflight > 0) {
+		parent_agent_next();
+		return;
+	}
+	a->state = PARENT_AGENT_IDLE;
 	if (a->seq >= PARENT_AGENT_USES)
 		parent_agent_close(a, "uses");
 	else
@@ -369,6 +392,7 @@ parent_agent_start(const struct parent_mda_job *job)
 	a->chan = chan;
 	a->ans_fd = ans;
 	a->state = PARENT_AGENT_STARTING;
+	TAILQ_INIT(&a->inflight);
 	a->ans_ev = event_new(ev_base(), ans, EV_READ | EV_PERSIST,
 	    parent_agent_on_account, a);
 	event_add(a->ans_ev, &tv);
@@ -402,7 +426,7 @@ parent_agent_next(void)
 
 	TAILQ_FOREACH_SAFE(job, &parent_agent.waiting, entry, tmp) {
 		if ((a = parent_agent_find(job)) != NULL) {
-			if (a->state != PARENT_AGENT_IDLE)
+			if (!parent_agent_open(a))
 				continue;
 			TAILQ_REMOVE(&parent_agent.waiting, job, entry);
 			parent_agent_send(a, job);

@@ -69,7 +69,8 @@ local_harness_slurp(const char *path, size_t *lenp)
 
 /*
  * local_harness_deliver - deliver with method from the message's first
- * octet; the status must be want and the reason one line
+ * octet, then sync what the result waits for as the agent does; the
+ * status must be want and the reason one line
  */
 static inline void
 local_harness_deliver(struct local_delivery *ld,
@@ -77,8 +78,12 @@ local_harness_deliver(struct local_delivery *ld,
     struct local_result *), enum local_status want, struct local_result *res)
 {
 	ATF_REQUIRE(lseek(ld->msg_fd, 0, SEEK_SET) == 0);
-	ATF_CHECK_EQ_MSG(method(ld, res), want, "reason: %s", res->reason);
-	ATF_CHECK_EQ(res->status, want);
+	local_result_init(res);
+	(void)method(ld, res);
+	local_maildir_commit();
+	(void)local_result_sync(res);
+	ATF_CHECK_EQ(res->sync_dir, -1);
+	ATF_CHECK_EQ_MSG(res->status, want, "reason: %s", res->reason);
 	ATF_CHECK(strchr(res->reason, '\n') == NULL);
 }
 

@@ -191,6 +191,44 @@ ATF_TC_BODY(local_maildir_deliver_content, tc)
 	ATF_CHECK_EQ(sb.st_mode & 07777, 0600);
 }
 
+ATF_TC_WITHOUT_HEAD(local_maildir_deliver_sync_new);
+ATF_TC_BODY(local_maildir_deliver_sync_new, tc)
+{
+	struct local_delivery	 ld;
+	struct local_result	 res;
+	struct stat		 a, b;
+	int			 i;
+
+	/* a success, written or found, waits for its caller's sync of new/ */
+	t_setup(&ld, msg_text, "md");
+	for (i = 0; i < 2; i++) {
+		local_result_init(&res);
+		ATF_REQUIRE(lseek(ld.msg_fd, 0, SEEK_SET) == 0);
+		ATF_REQUIRE_EQ(local_maildir_deliver(&ld, &res), LOCAL_OK);
+		ATF_CHECK_STREQ(res.reason, i ? "already delivered" :
+		    "delivered to maildir");
+		/* written, not yet in new/: the commit syncs and links it */
+		ATF_CHECK_EQ(t_count("md/new", NULL, 0), i);
+		local_maildir_commit();
+		ATF_CHECK_EQ(t_count("md/new", NULL, 0), 1);
+		ATF_REQUIRE(res.sync_dir != -1);
+		ATF_REQUIRE(fstat(res.sync_dir, &a) == 0);
+		ATF_REQUIRE(stat("md/new", &b) == 0);
+		ATF_CHECK(a.st_dev == b.st_dev && a.st_ino == b.st_ino);
+		ATF_CHECK_EQ(local_result_sync(&res), 0);
+		ATF_CHECK_EQ(res.sync_dir, -1);
+		ATF_CHECK_EQ(res.status, LOCAL_OK);
+	}
+	/* a failed sync turns the success into a temporary failure */
+	local_result_init(&res);
+	res.status = LOCAL_OK;
+	res.sync_dir = open("/dev/null", O_RDONLY);
+	ATF_REQUIRE(res.sync_dir != -1);
+	ATF_CHECK_EQ(local_result_sync(&res), -1);
+	ATF_CHECK_EQ(res.status, LOCAL_TEMPFAIL);
+	ATF_CHECK(strncmp(res.reason, "maildir fsync new: ", 19) == 0);
+}
+
 ATF_TC_WITHOUT_HEAD(local_maildir_deliver_default_path);
 ATF_TC_BODY(local_maildir_deliver_default_path, tc)
 {
@@ -394,6 +432,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, local_maildir_junk_cases);
 	ATF_TP_ADD_TC(tp, local_maildir_name_match_cases);
 	ATF_TP_ADD_TC(tp, local_maildir_deliver_content);
+	ATF_TP_ADD_TC(tp, local_maildir_deliver_sync_new);
 	ATF_TP_ADD_TC(tp, local_maildir_deliver_default_path);
 	ATF_TP_ADD_TC(tp, local_maildir_deliver_idempotent);
 	ATF_TP_ADD_TC(tp, local_maildir_deliver_fresh);

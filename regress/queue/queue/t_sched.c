@@ -122,6 +122,29 @@ ATF_TC_BODY(sched_next_new_mail_at_once, tc)
 	sched_free(s);
 }
 
+ATF_TC_WITHOUT_HEAD(sched_next_local_limit);
+ATF_TC_BODY(sched_next_local_limit, tc)
+{
+	struct sched	*s = t_sched(0, 0, NULL, 0);
+	struct envelope	 evp;
+	uint64_t	 id;
+	size_t		 i, n;
+
+	(void)tc;
+	/* a local action takes more at once than a relay domain */
+	for (i = 0; i < SCHED_LOCAL_INFLIGHT_MAX + 4; i++) {
+		evp = t_evp(0x20, (uint32_t)i + 1, "a@example.net", 100);
+		ATF_REQUIRE_EQ(sched_insert(s, &evp, SCHED_KIND_LOCAL), 0);
+		evp = t_evp(0x21, (uint32_t)i + 1, "b@example.net", 100);
+		ATF_REQUIRE_EQ(sched_insert(s, &evp, SCHED_KIND_RELAY), 0);
+	}
+	for (n = 0; sched_next(s, T_NOW, &id) == SCHED_JOB_DELIVER; n++)
+		;
+	ATF_CHECK(SCHED_LOCAL_INFLIGHT_MAX > SCHED_DEST_INFLIGHT_MAX);
+	ATF_CHECK_EQ(n, SCHED_LOCAL_INFLIGHT_MAX + SCHED_DEST_INFLIGHT_MAX);
+	sched_free(s);
+}
+
 ATF_TC_WITHOUT_HEAD(sched_next_retry_after_defer);
 ATF_TC_BODY(sched_next_retry_after_defer, tc)
 {
@@ -644,6 +667,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, sched_retry_delay_growth);
 	ATF_TP_ADD_TC(tp, sched_dest_key_forms);
 	ATF_TP_ADD_TC(tp, sched_next_new_mail_at_once);
+	ATF_TP_ADD_TC(tp, sched_next_local_limit);
 	ATF_TP_ADD_TC(tp, sched_next_retry_after_defer);
 	ATF_TP_ADD_TC(tp, sched_next_expire_at_ttl);
 	ATF_TP_ADD_TC(tp, sched_next_warn_intervals);
