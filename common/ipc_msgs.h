@@ -23,7 +23,7 @@
 #include "envelope.h"
 #include "proc_role.h"
 
-#define IPC_PROTO_VERSION	8
+#define IPC_PROTO_VERSION	9
 
 #define P_(r)		PROC_BIT(PROC_##r)
 
@@ -215,6 +215,21 @@ struct msg_lka_filter_result {
 	uint32_t	decision;		/* that rule's decision */
 };
 #define IPC_STRS_msg_lka_filter_result(S, t)
+
+/*
+ * parent -> lookup: a filter process (smtpd.conf "proc", "filter NAME
+ * proc-exec") was started; the descriptor is the lookup's end of the
+ * socket that is the process's standard input and output.  index and
+ * name are the process's in the configuration, generation counts its
+ * starts (1 the first); the lookup takes only the processes it knows.
+ */
+struct msg_filter_proc {
+	uint32_t	index;
+	uint32_t	generation;
+	uint32_t	pid;
+	char		name[NAME_MAX_CFG];
+};
+#define IPC_STRS_msg_filter_proc(S, t)	S(t, name)
 
 /*
  * smtpd -> lookup: check AUTH credentials of a listener.  src is the
@@ -461,6 +476,7 @@ struct msg_key_result {
 	X(MSG_LOOKUP_AUTH,	P_(SMTPD),		P_(LOOKUP),		msg_lka_auth,		IPC_FD_NONE)	\
 	X(MSG_LOOKUP_FILTER, P_(SMTPD),		P_(LOOKUP),		msg_lka_filter,		IPC_FD_NONE)	\
 	X(MSG_LOOKUP_FILTER_RESULT, P_(LOOKUP),	P_(SMTPD),		msg_lka_filter_result,	IPC_FD_NONE)	\
+	X(MSG_FILTER_PROC, P_(PARENT),		P_(LOOKUP),		msg_filter_proc,	IPC_FD_MUST)	\
 	X(MSG_AUTH_SYSTEM, P_(LOOKUP),		P_(PARENT),		msg_auth_system,	IPC_FD_NONE)	\
 	X(MSG_AUTH_SYSTEM_RESULT, P_(PARENT),	P_(LOOKUP),		msg_auth_system_result,	IPC_FD_NONE)	\
 	X(MSG_FORWARD_OPEN, P_(LOOKUP),		P_(PARENT),		msg_forward_open,	IPC_FD_NONE)	\

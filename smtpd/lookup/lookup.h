@@ -45,6 +45,7 @@ struct lookup {
 	struct ipc		*smtpd;
 	struct lookup_tables	*tables;
 	struct lookup_authlimit	*authlimit;
+	struct lookup_fprocs	*fprocs;
 	char			**localnames;
 	char			 hostname[HOST_MAX];	/* this host's name */
 	TAILQ_HEAD(, lookup_req) reqs;

@@ -24,7 +24,7 @@ lookup_filter_rule(const struct cfg_sfilter *f, enum cfg_sfilter_phase p,
 	const struct cfg_filter	*c;
 	int			 r;
 
-	if (f->phase != p)
+	if (f->kind != CFG_SFILTER_BUILTIN || f->phase != p)
 		return 0;
 	TAILQ_FOREACH(c, &f->conds, entry)
 		if ((r = lookup_rule_filter(c, ctx, fn, arg)) != 1)
