@@ -252,7 +252,7 @@ cfg_sfilter_build_cond(struct cfg_pstate *ps, enum cfg_filter_type type,
 }
 
 /* cfg_sfilter_rewrite_valid - a new argument for the phase's command */
-static int
+int
 cfg_sfilter_rewrite_valid(enum cfg_sfilter_phase p, const char *v)
 {
 	struct smtp_addr	 a;

@@ -1,11 +1,14 @@
 # t_filter_proc.sh - filter processes (smtpd.conf "filter NAME
 # proc-exec", "proc NAME" and "filter NAME proc NAME") speaking
 # smtpd-filters(7) with a real daemon over loopback: the process runs as
-# its configured user and registers; one that dies is started again
-# while the daemon goes on.
+# its configured user and registers; its reject reaches the client byte
+# for byte, its rewrite and junk the mailbox; one that dies, hangs or
+# answers garbage costs its session a 421 and nothing else: the daemon
+# goes on, other sessions complete, a dead filter is started again.
 #
-# The filter, written below, decides on what it is asked: it records
-# its uid and gid, and each line it reads, under $PH/fout/NAME.
+# The filter, written below, decides on what it is asked, by sender and
+# recipient; it records its uid and gid, and each line it reads, under
+# $PH/fout/NAME.
 
 . "$(atf_get_srcdir)/subr.sh"
 
@@ -33,23 +36,87 @@ for line in sys.stdin:
     log.write(line)
     if line == "config|ready\n":
         break
-say("register|report|smtp-in|link-connect")
-say("register|filter|smtp-in|mail-from")
-say("register|ready")
+for r in ("report|smtp-in|link-connect", "report|smtp-in|link-identify",
+          "report|smtp-in|link-disconnect", "filter|smtp-in|mail-from",
+          "filter|smtp-in|rcpt-to", "ready"):
+    say("register|" + r)
 for line in sys.stdin:
     log.write(line)
+    f = line.rstrip("\n").split("|")
+    if f[0] != "filter":
+        continue
+    res = "filter-result|%s|%s|" % (f[5], f[6])
+    arg = f[7]
+    if arg == "reject@bad.test":
+        say(res + "reject|550 5.7.1 Refused | by the filter")
+    elif arg == "junk@bad.test":
+        say(res + "junk")
+    elif arg == "die@bad.test":
+        os._exit(3)
+    elif arg == "hang@bad.test":
+        continue
+    elif arg == "garbage@bad.test":
+        say(res + "maybe")
+    elif arg == "old@localhost":
+        say(res + "report|rewriting")
+        say(res + "rewrite|bob@localhost")
+    else:
+        say(res + "proceed")
 PY
 }
 
-# fp_setup CONF - the filter, an account for it, the daemon with CONF
+# fp_setup [-] - the filter, accounts, the daemon with the configuration
+# on standard input (-) or filter f alone on port 25; users alice and
+# bob receive into ~/Maildir, junk into .Junk
 fp_setup() {
 	ph_setup
 	groupadd fgroup || atf_fail "groupadd"
 	useradd -M -d /nonexistent -s /usr/sbin/nologin fuser ||
 	    atf_fail "useradd"
+	for _u in alice bob; do
+		useradd -m -s /bin/sh "$_u" || atf_fail "useradd $_u"
+	done
 	fp_filter
-	ph_conf
+	if [ "${1:-}" != - ]; then
+		ph_conf <<'CONF'
+filter f proc-exec "exec /usr/bin/python3 /tmp/ph/filter.py f"
+listen on 127.0.0.1 port 25 filter f
+action "l" maildir junk
+match for local action "l"
+CONF
+	else
+		ph_conf
+	fi
 	ph_start
+	ph_wait_log 'lookup event=filter-ready name=f generation=1 '
+}
+
+# fp_talk ARGS - a session through talk.py into $PH/out
+fp_talk() {
+	$TALK "$@" > $PH/out 2>&1 || { cat $PH/out; atf_fail "talk"; }
+}
+
+# fp_mail FROM RCPT [TALK-ARGS] - one message in one session into $PH/out
+fp_mail() {
+	_from=$1
+	_rcpt=$2
+	shift 2
+	fp_talk "$@" "EHLO c.test" "MAIL FROM:<$_from>" "RCPT TO:<$_rcpt>" \
+	    "DATA" "=Subject: test" "=" "=hello" "." "QUIT"
+}
+
+# fp_delivered N - wait for N deliveries in the log
+fp_delivered() {
+	ph_wait_for "[ \$(grep -c 'mda event=delivered' $PH_LOG) -ge $1 ]" \
+	    30 || { cat $PH_LOG; atf_fail "no $1 deliveries"; }
+}
+
+# fp_closed_421 - the session's last replies: 421 4.3.0, then the close
+fp_closed_421() {
+	tail -n 2 $PH/out | head -n 1 > $PH/out421
+	atf_check -o match:'^421 4\.3\.0 .*Temporary failure, closing\\r\\n$' \
+	    cat $PH/out421
+	atf_check -o inline:'EOF\n' tail -n 1 $PH/out
 }
 
 # fp_pid NAME generation=N - the pid of that start of the filter
@@ -64,7 +131,7 @@ start_user_restart_head() {
 	atf_set timeout 90
 }
 start_user_restart_body() {
-	fp_setup <<'CONF'
+	fp_setup - <<'CONF'
 filter f proc-exec "/usr/bin/python3 /tmp/ph/filter.py f" user fuser \
 	group fgroup
 proc shared "exec /usr/bin/python3 /tmp/ph/filter.py shared"
@@ -74,8 +141,8 @@ listen on 127.0.0.1 port 25 filter c
 action "l" maildir
 match for local action "l"
 CONF
-	ph_wait_log 'event=filter-ready name=f generation=1 .*filters=0x20 '
-	ph_wait_log 'event=filter-ready name=f generation=1 .* reports=0x1$'
+	ph_wait_log 'event=filter-ready name=f generation=1 .*filters=0x60 '
+	ph_wait_log 'event=filter-ready name=f generation=1 .* reports=0x25$'
 	ph_wait_log 'lookup event=filter-ready name=shared generation=1 '
 	_gid=$(getent group fgroup | cut -d: -f3)
 	atf_check -o inline:"$(id -u fuser) $_gid\n" cat $PH/fout/f.id
@@ -116,7 +183,96 @@ CONF
 	    $PH_BIN/smtpd -d -f $PH_CONF
 }
 
+atf_test_case reject_rewrite_junk
+reject_rewrite_junk_head() {
+	atf_set descr "the filter's reject reaches the client byte for byte, its rewrite changes the recipient, its junk files the message into .Junk; it hears link-connect, link-identify and link-disconnect"
+	atf_set timeout 90
+}
+reject_rewrite_junk_body() {
+	fp_setup
+	fp_talk "EHLO c.test" "MAIL FROM:<reject@bad.test>" \
+	    "MAIL FROM:<ok@good.test>" "RCPT TO:<old@localhost>" "DATA" \
+	    "=Subject: rewritten" "=" "=hello" "." "QUIT"
+	atf_check -o inline:'550 5.7.1 Refused | by the filter\\r\\n\n' \
+	    grep -F 'by the filter' $PH/out
+	atf_check -o match:'^250 2\.1\.5 ' grep '^250 2\.1\.5 ' $PH/out
+	fp_delivered 1
+	atf_check -o match:'^Subject: rewritten$' cat /home/bob/Maildir/new/*
+	ph_wait_log 'phase=mail-from filter=f decision=reject'
+	ph_wait_log 'phase=rcpt-to filter=f decision=rewrite'
+	ph_wait_log 'event=filter-report name=f text="rewriting"'
+	fp_mail junk@bad.test alice@localhost
+	fp_delivered 2
+	atf_check -o match:'^X-Spam: yes$' cat /home/alice/Maildir/.Junk/new/*
+	_in=$PH/fout/f.in
+	ph_wait_for "grep -q '|link-disconnect|' $_in" 10 ||
+	    atf_fail "no link-disconnect"
+	atf_check -o match:'^report\|0\.7\|[0-9]+\.[0-9]{6}\|smtp-in\|link-connect\|[0-9a-f]{16}\|localhost\|pass\|127\.0\.0\.1:[0-9]+\|127\.0\.0\.1:25$' \
+	    -o match:'\|link-identify\|[0-9a-f]{16}\|EHLO\|c\.test$' \
+	    -o match:'^filter\|0\.7\|.*\|mail-from\|[0-9a-f]{16}\|[0-9a-f]{16}\|reject@bad\.test$' \
+	    -o match:'\|rcpt-to\|[0-9a-f]{16}\|[0-9a-f]{16}\|old@localhost$' \
+	    cat $_in
+}
+
+atf_test_case dies
+dies_head() {
+	atf_set descr "a filter that dies mid-session: that client gets 421 and the close, the filter is started again, the next session delivers, the daemon lives"
+	atf_set timeout 90
+}
+dies_body() {
+	fp_setup
+	fp_talk "EHLO c.test" "MAIL FROM:<die@bad.test>" "RCPT TO:<x@y>"
+	fp_closed_421
+	ph_wait_log 'lookup event=filter-failed name=f phase=mail-from'
+	ph_wait_log 'parent event=filter-exit name=f pid=[0-9]+ status=3'
+	ph_wait_log 'lookup event=filter-ready name=f generation=2 ' 20
+	fp_mail ok@good.test alice@localhost
+	fp_delivered 1
+	ph_alive "$(cat $PH/daemon.pid)" || atf_fail "the daemon died"
+}
+
+atf_test_case hangs
+hangs_head() {
+	atf_set descr "a filter that never answers one session: that session gets 421 after the time-out while another session through the same filter delivers"
+	atf_set timeout 150
+}
+hangs_body() {
+	fp_setup
+	$TALK --timeout 90 "EHLO c.test" "MAIL FROM:<hang@bad.test>" \
+	    "RCPT TO:<x@y>" > $PH/hung 2>&1 &
+	_talk=$!
+	ph_wait_for "grep -q '|mail-from|.*|hang@bad.test\$' $PH/fout/f.in" \
+	    10 || atf_fail "the filter was not asked"
+	fp_mail ok@good.test alice@localhost
+	fp_delivered 1
+	ph_alive $_talk || atf_fail "the hung session ended early"
+	wait $_talk
+	cp $PH/hung $PH/out
+	fp_closed_421
+	ph_wait_log 'lookup event=filter-failed name=f phase=mail-from reason="time-out"'
+}
+
+atf_test_case garbage
+garbage_head() {
+	atf_set descr "a filter that answers garbage: the session gets 421, nothing is queued, the filter keeps serving other sessions"
+	atf_set timeout 90
+}
+garbage_body() {
+	fp_setup
+	fp_talk "EHLO c.test" "MAIL FROM:<garbage@bad.test>" "RCPT TO:<x@y>"
+	fp_closed_421
+	ph_wait_log 'event=filter-failed name=f phase=mail-from reason="unknown decision"'
+	atf_check -s exit:1 grep -q 'event=tx-commit' $PH_LOG
+	atf_check_equal "$(ph_spool_count)" 0
+	fp_mail ok@good.test alice@localhost
+	fp_delivered 1
+}
+
 atf_init_test_cases() {
 	atf_add_test_case start_user_restart
 	atf_add_test_case refused
+	atf_add_test_case reject_rewrite_junk
+	atf_add_test_case dies
+	atf_add_test_case hangs
+	atf_add_test_case garbage
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""talk.py [--src A] [--port N] [--eof] LINE... - one SMTP session.
+"""talk.py [--src A] [--port N] [--timeout S] [--eof] LINE... - one SMTP
+session.
 
 Prints every reply line as received, CR and LF shown as \\r\\n, and
 "EOF" when the server closes.  Each LINE is sent with CRLF and its reply
@@ -10,17 +11,19 @@ import socket
 import sys
 
 args = sys.argv[1:]
-src, port, eof = "127.0.0.1", 25, False
+src, port, eof, timeout = "127.0.0.1", 25, False, 20
 while args and args[0].startswith("--"):
     if args[0] == "--eof":
         eof, args = True, args[1:]
         continue
     if args[0] == "--src":
         src = args[1]
+    elif args[0] == "--timeout":
+        timeout = int(args[1])
     else:
         port = int(args[1])
     args = args[2:]
-s = socket.create_connection(("127.0.0.1", port), timeout=20,
+s = socket.create_connection(("127.0.0.1", port), timeout=timeout,
                              source_address=(src, 0))
 f = s.makefile("rb")
 

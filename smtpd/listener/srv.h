@@ -280,6 +280,7 @@ void	srv_filter_cmd(struct srv_session *, srv_filter_fn,
 void	srv_filter_on_result(struct ipc *, uint32_t, int, const void *,
 	    void *);
 void	srv_filter_free(struct srv_session *);
+void	srv_filter_end(struct srv_session *);
 int	srv_filter_junk(const struct srv_session *);
 
 /* srv_auth.c */

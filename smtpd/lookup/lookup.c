@@ -70,6 +70,7 @@ const struct ipc_handler lookup_smtpd_handlers[] = {
 	{ MSG_LOOKUP_RCPT,		lookup_rcpt_on_request },
 	{ MSG_LOOKUP_AUTH,		lookup_on_auth },
 	{ MSG_LOOKUP_FILTER,		lookup_filter_on_request },
+	{ MSG_LOOKUP_FILTER_END,	lookup_fchain_on_end },
 	{ MSG_NONE,		NULL }
 };
 
@@ -93,7 +94,7 @@ lookup_reply(struct lookup *l, uint64_t sessid, int code, const char *enh,
 }
 
 /* lookup_listener_at - the configured listener number index, or NULL */
-static const struct cfg_listener *
+const struct cfg_listener *
 lookup_listener_at(const struct lookup *l, uint32_t index)
 {
 	const struct cfg_listener	*ls;
@@ -430,7 +431,7 @@ lookup_main(struct proc_env *env)
 	    NULL)
 		fatalx("lookup: %s", err);
 	l.localnames = lookup_localnames(env->cfg);
-	l.fprocs = lookup_fproc_new(env->cfg);
+	l.fprocs = lookup_fproc_new(&l, env->cfg);
 	l.authlimit = lookup_authlimit_new(LOOKUP_AUTHLIMIT_FAILS,
 	    LOOKUP_AUTHLIMIT_WINDOW, LOOKUP_AUTHLIMIT_ADDRS);
 	if (gethostname(l.hostname, sizeof(l.hostname)) == -1 ||

@@ -30,12 +30,16 @@
 
 /* lookup_fproc_new - the processes of cfg, none running yet */
 struct lookup_fprocs *
-lookup_fproc_new(const struct cfg *cfg)
+lookup_fproc_new(struct lookup *l, const struct cfg *cfg)
 {
 	struct lookup_fprocs	*fp;
 	const struct cfg_fproc	*c;
 
 	fp = xcalloc(1, sizeof(*fp));
+	fp->l = l;
+	TAILQ_INIT(&fp->reqs);
+	TAILQ_INIT(&fp->sessions);
+	arc4random_buf(&fp->next_token, sizeof(fp->next_token));
 	TAILQ_FOREACH(c, &cfg->fprocs, entry)
 		fp->n++;
 	fp->v = xcalloc(fp->n + 1, sizeof(*fp->v));

@@ -7,6 +7,7 @@
 #define POSTHORN_LOOKUP_FPROC_H
 
 #include <sys/types.h>
+#include <sys/queue.h>
 
 #include <stdint.h>
 
@@ -30,12 +31,18 @@ struct lookup_fproc {
 	uint32_t		 reports;	/* registered events, bits */
 };
 
+struct lookup_fchain_req;
+struct lookup_fsess;
 struct lookup_fprocs {
+	struct lookup		*l;
 	struct lookup_fproc	*v;		/* by index */
 	size_t			 n;
+	TAILQ_HEAD(, lookup_fchain_req) reqs;	/* waiting for a process */
+	TAILQ_HEAD(, lookup_fsess) sessions;	/* the processes know */
+	uint64_t		 next_token;
 };
 
-struct lookup_fprocs	*lookup_fproc_new(const struct cfg *);
+struct lookup_fprocs	*lookup_fproc_new(struct lookup *, const struct cfg *);
 struct lookup_fproc	*lookup_fproc_of(struct lookup_fprocs *,
 			    const struct cfg_fproc *);
 void			 lookup_fproc_down(struct lookup_fproc *,
@@ -45,8 +52,15 @@ int			 lookup_fproc_write(struct lookup_fproc *,
 void			 lookup_fproc_on_start(struct ipc *, uint32_t, int,
 			    const void *, void *);
 
-/* lookup_fchain.c */
+/* lookup_fchain.c: seconds a filter process has to answer a request */
+#define LOOKUP_FCHAIN_TIMEOUT	30
+
+struct msg_lka_filter;
+void	lookup_fchain_start(struct lookup *, const struct cfg_sfilter *,
+	    const struct msg_lka_filter *);
 void	lookup_fchain_proc_down(struct lookup_fproc *);
 int	lookup_fchain_result(struct lookup_fproc *, const char *line);
+void	lookup_fchain_on_end(struct ipc *, uint32_t, int, const void *,
+	    void *);
 
 #endif

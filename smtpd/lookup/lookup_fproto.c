@@ -342,6 +342,27 @@ lookup_fproto_result_parse(const char *line,
 }
 
 /*
+ * lookup_fproto_ids - the session and token of a result line that may
+ * not parse further (to fail the request it answers): 0, or -1
+ */
+int
+lookup_fproto_ids(const char *line, uint64_t *sessid, uint64_t *token)
+{
+	const char	*s;
+
+	if (strncmp(line, "filter-result|", 14) == 0)
+		s = line + 14;
+	else if (strncmp(line, "filter-dataline|", 16) == 0)
+		s = line + 16;
+	else
+		return -1;
+	if ((s = lookup_fproto_hex(s, sessid)) == NULL ||
+	    lookup_fproto_hex(s, token) == NULL)
+		return -1;
+	return 0;
+}
+
+/*
  * lookup_fproto_unstuff - a line a filter gives back: 1 for the end
  * ("."), else 0 with *out the line without its SMTP escape
  */

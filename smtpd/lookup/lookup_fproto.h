@@ -102,6 +102,7 @@ int		 lookup_fproto_register_parse(const char *,
 		    struct lookup_fproto_reg *, char *, size_t);
 int		 lookup_fproto_result_parse(const char *,
 		    struct lookup_fproto_result *, char *, size_t);
+int		 lookup_fproto_ids(const char *, uint64_t *, uint64_t *);
 int		 lookup_fproto_unstuff(const char *, const char **);
 
 #endif

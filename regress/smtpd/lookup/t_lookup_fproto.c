@@ -241,7 +241,14 @@ ATF_TC_BODY(lookup_fproto_result_hostile, tc)
 	struct lookup_fproto_result	 r;
 	char				 err[128];
 	size_t				 i;
+	uint64_t			 sid, tok;
 
+	/* a decision that does not parse still names what it answers */
+	ATF_REQUIRE_EQ(lookup_fproto_ids("filter-result|a|b|maybe", &sid,
+	    &tok), 0);
+	ATF_CHECK(sid == 0xa && tok == 0xb);
+	ATF_CHECK_EQ(lookup_fproto_ids("filter-result|a|", &sid, &tok), -1);
+	ATF_CHECK_EQ(lookup_fproto_ids("garbage|a|b|", &sid, &tok), -1);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
 		ATF_CHECK_EQ_MSG(lookup_fproto_result_parse(bad[i], &r, err,
