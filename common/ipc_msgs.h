@@ -23,7 +23,7 @@
 #include "envelope.h"
 #include "proc_role.h"
 
-#define IPC_PROTO_VERSION	10
+#define IPC_PROTO_VERSION	11
 
 #define P_(r)		PROC_BIT(PROC_##r)
 
@@ -204,6 +204,18 @@ struct msg_lka_filter {
 #define IPC_STRS_msg_lka_filter(S, t)					\
 	IPC_STRS_SESS(S, t, sess) S(t, sender) S(t, rcpt) S(t, link_src) \
 	S(t, link_dest) S(t, arg)
+
+/*
+ * smtpd -> lookup: the text of a session's message begins; the
+ * descriptor is a socket on which the listener writes it and reads it
+ * back through the filter processes' data-line phase (dot-stuffed lines
+ * ended by ".", both ways).
+ */
+struct msg_lka_filter_data {
+	uint64_t	sessid;
+	uint32_t	listener;
+};
+#define IPC_STRS_msg_lka_filter_data(S, t)
 
 /* smtpd -> lookup: a session of a listener with filter processes ended */
 struct msg_lka_filter_end {
@@ -492,6 +504,7 @@ struct msg_key_result {
 	X(MSG_LOOKUP_RESULT, P_(LOOKUP),		P_(SMTPD),		msg_lka_result,		IPC_FD_NONE)	\
 	X(MSG_LOOKUP_AUTH,	P_(SMTPD),		P_(LOOKUP),		msg_lka_auth,		IPC_FD_NONE)	\
 	X(MSG_LOOKUP_FILTER, P_(SMTPD),		P_(LOOKUP),		msg_lka_filter,		IPC_FD_NONE)	\
+	X(MSG_LOOKUP_FILTER_DATA, P_(SMTPD),	P_(LOOKUP),		msg_lka_filter_data,	IPC_FD_MUST)	\
 	X(MSG_LOOKUP_FILTER_END, P_(SMTPD),	P_(LOOKUP),		msg_lka_filter_end,	IPC_FD_NONE)	\
 	X(MSG_LOOKUP_FILTER_RESULT, P_(LOOKUP),	P_(SMTPD),		msg_lka_filter_result,	IPC_FD_NONE)	\
 	X(MSG_FILTER_PROC, P_(PARENT),		P_(LOOKUP),		msg_filter_proc,	IPC_FD_MUST)	\

@@ -21,6 +21,7 @@ import os
 import sys
 
 name = sys.argv[1]
+data = sys.argv[2:] == ["data"]
 out = "/tmp/ph/fout/" + name
 with open(out + ".id", "w") as f:
     f.write("%d %d\n" % (os.getuid(), os.getgid()))
@@ -38,15 +39,24 @@ for line in sys.stdin:
         break
 for r in ("report|smtp-in|link-connect", "report|smtp-in|link-identify",
           "report|smtp-in|link-disconnect", "filter|smtp-in|mail-from",
-          "filter|smtp-in|rcpt-to", "ready"):
+          "filter|smtp-in|rcpt-to") + (("filter|smtp-in|data-line",) if
+                                       data else ()) + ("ready",):
     say("register|" + r)
+seen = set()
 for line in sys.stdin:
     log.write(line)
     f = line.rstrip("\n").split("|")
     if f[0] != "filter":
         continue
     res = "filter-result|%s|%s|" % (f[5], f[6])
-    arg = f[7]
+    arg = "|".join(f[7:])
+    if f[4] == "data-line":
+        dl = "filter-dataline|%s|%s|" % (f[5], f[6])
+        if (f[5], f[6]) not in seen:
+            seen.add((f[5], f[6]))
+            say(dl + "X-Filtered: by " + name)
+        say(dl + arg)
+        continue
     if arg == "reject@bad.test":
         say(res + "reject|550 5.7.1 Refused | by the filter")
     elif arg == "junk@bad.test":
@@ -268,7 +278,46 @@ garbage_body() {
 	fp_delivered 1
 }
 
+atf_test_case dataline
+dataline_head() {
+	atf_set descr "a filter that adds a header through data-lines: the delivered Maildir file is what it returned, byte for byte, dot-escaped lines and '|' included"
+	atf_set timeout 90
+}
+dataline_body() {
+	fp_setup - <<'CONF'
+filter f proc-exec "exec /usr/bin/python3 /tmp/ph/filter.py f data"
+listen on 127.0.0.1 port 25 filter f
+action "l" maildir
+match for local action "l"
+CONF
+	fp_talk "EHLO c.test" "MAIL FROM:<ok@good.test>" \
+	    "RCPT TO:<alice@localhost>" "DATA" "=Subject: dl" "=" \
+	    "=..dotline" "=a|b" "=.." "." "QUIT"
+	atf_check -o match:'^250 2\.0\.0 ' grep '^250 2\.0\.0 ' $PH/out
+	fp_delivered 1
+	_m=$(ls /home/alice/Maildir/new/*)
+	# what the agent adds (Return-Path:), then what the filter returned
+	atf_check -o inline:'X-Filtered: by f\n' grep -x 'X-Filtered: by f' "$_m"
+	atf_check -o match:'^Received: ' sed -n '/^X-Filtered: by f$/{n;p;}' "$_m"
+	atf_check -o inline:'Subject: dl\n\n.dotline\na|b\n.\n' \
+	    sed -n '/^Subject: dl$/,$p' "$_m"
+	atf_check -o match:'\|data-line\|[0-9a-f]{16}\|[0-9a-f]{16}\|\.\.dotline$' \
+	    -o match:'\|data-line\|[0-9a-f]{16}\|[0-9a-f]{16}\|\.$' \
+	    cat $PH/fout/f.in
+	# CHUNKING: the same way through (18 octets: two lines with CRLF)
+	fp_talk "EHLO c.test" "MAIL FROM:<ok@good.test>" \
+	    "RCPT TO:<bob@localhost>" "=BDAT 18 LAST" "=Subject: bdat" "x" \
+	    "QUIT"
+	atf_check -o match:'^250 2\.0\.0 ' grep '^250 2\.0\.0 ' $PH/out
+	fp_delivered 2
+	atf_check -o inline:'X-Filtered: by f\n' \
+	    grep -x 'X-Filtered: by f' /home/bob/Maildir/new/*
+	atf_check -o inline:'Subject: bdat\nx\n' \
+	    sed -n '/^Subject: bdat$/,$p' /home/bob/Maildir/new/*
+}
+
 atf_init_test_cases() {
+	atf_add_test_case dataline
 	atf_add_test_case start_user_restart
 	atf_add_test_case refused
 	atf_add_test_case reject_rewrite_junk

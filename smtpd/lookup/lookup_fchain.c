@@ -383,8 +383,9 @@ lookup_fchain_result(struct lookup_fproc *lf, const char *line)
 		lookup_fchain_fail(req, err);
 		return 0;
 	}
-	req = lookup_fchain_waiting(lf, res.sessid, res.token);
-	if (req == NULL || res.decision == LOOKUP_FPROTO_DATALINE)
+	if (res.decision == LOOKUP_FPROTO_DATALINE)
+		return lookup_fdata_result(lf, &res);
+	if ((req = lookup_fchain_waiting(lf, res.sessid, res.token)) == NULL)
 		return -1;
 	lookup_fchain_answer(req, &res);
 	return 0;

@@ -39,6 +39,7 @@ lookup_fproc_new(struct lookup *l, const struct cfg *cfg)
 	fp->l = l;
 	TAILQ_INIT(&fp->reqs);
 	TAILQ_INIT(&fp->sessions);
+	TAILQ_INIT(&fp->streams);
 	arc4random_buf(&fp->next_token, sizeof(fp->next_token));
 	TAILQ_FOREACH(c, &cfg->fprocs, entry)
 		fp->n++;
@@ -79,16 +80,18 @@ lookup_fproc_down(struct lookup_fproc *lf, const char *why)
 	lf->bev = NULL;
 	lf->ready = 0;
 	lookup_fchain_proc_down(lf);
+	lookup_fdata_proc_down(lf);
 }
 
-/* lookup_fproc_write - queue one formatted line (or lines) to the process */
+/* lookup_fproc_write - queue formatted lines to the process; -1 if down */
 int
 lookup_fproc_write(struct lookup_fproc *lf, const struct buf *b)
 {
 	if (lf->bev == NULL)
 		return -1;
 	if (bufferevent_write(lf->bev, b->data, b->len) == -1) {
-		lookup_fproc_down(lf, "write failed");
+		log_warnx("lookup event=filter-write-failed name=%s",
+		    lf->cfg->name);
 		return -1;
 	}
 	return 0;

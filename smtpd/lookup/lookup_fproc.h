@@ -32,6 +32,7 @@ struct lookup_fproc {
 };
 
 struct lookup_fchain_req;
+struct lookup_fdata;
 struct lookup_fsess;
 struct lookup_fprocs {
 	struct lookup		*l;
@@ -39,6 +40,7 @@ struct lookup_fprocs {
 	size_t			 n;
 	TAILQ_HEAD(, lookup_fchain_req) reqs;	/* waiting for a process */
 	TAILQ_HEAD(, lookup_fsess) sessions;	/* the processes know */
+	TAILQ_HEAD(, lookup_fdata) streams;	/* messages going through */
 	uint64_t		 next_token;
 };
 
@@ -62,5 +64,13 @@ void	lookup_fchain_proc_down(struct lookup_fproc *);
 int	lookup_fchain_result(struct lookup_fproc *, const char *line);
 void	lookup_fchain_on_end(struct ipc *, uint32_t, int, const void *,
 	    void *);
+
+/* lookup_fdata.c: messages through the data-line phase */
+struct lookup_fproto_result;
+void	lookup_fdata_on_start(struct ipc *, uint32_t, int, const void *,
+	    void *);
+int	lookup_fdata_result(struct lookup_fproc *,
+	    const struct lookup_fproto_result *);
+void	lookup_fdata_proc_down(struct lookup_fproc *);
 
 #endif
