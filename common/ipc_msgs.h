@@ -214,6 +214,7 @@ struct msg_lka_filter {
 struct msg_lka_filter_data {
 	uint64_t	sessid;
 	uint32_t	listener;
+	uint32_t	msgid;			/* the transaction's */
 };
 #define IPC_STRS_msg_lka_filter_data(S, t)
 

@@ -7,8 +7,9 @@
 # goes on, other sessions complete, a dead filter is started again.
 #
 # The filter, written below, decides on what it is asked, by sender and
-# recipient; it records its uid and gid, and each line it reads, under
-# $PH/fout/NAME.
+# recipient, and may add a header through data-lines; it records its uid
+# and gid, and each line it reads, under $PH/fout/NAME.  OpenSMTPD's own
+# filter-dkimsign signs a message whose signature must verify.
 
 . "$(atf_get_srcdir)/subr.sh"
 
@@ -316,7 +317,69 @@ CONF
 	    sed -n '/^Subject: bdat$/,$p' /home/bob/Maildir/new/*
 }
 
+atf_test_case dkimsign
+dkimsign_head() {
+	atf_set descr "OpenSMTPD's filter-dkimsign (Debian's opensmtpd-filter-dkimsign) runs as a filter process and signs; the delivered message's signature verifies"
+	atf_set timeout 90
+}
+dkimsign_body() {
+	_sign=/usr/libexec/opensmtpd/filter-dkimsign
+	[ -x $_sign ] || atf_fail "$_sign is missing: run regress/deps.sh"
+	$PY -c 'import dkim' || atf_fail "python3-dkim is missing: run regress/deps.sh"
+	ph_setup
+	useradd -m -s /bin/sh alice || atf_fail "useradd alice"
+	getent passwd _dkimsign >/dev/null || useradd -r -M \
+	    -d /nonexistent -s /usr/sbin/nologin _dkimsign
+	openssl genrsa -out $PH/dkim.key 2048 2>/dev/null ||
+	    atf_fail "openssl genrsa"
+	chown _dkimsign $PH/dkim.key
+	chmod 0400 $PH/dkim.key
+	ph_conf <<CONF
+filter f proc-exec "$_sign -d example.test -s sel -k $PH/dkim.key" \
+	user _dkimsign
+listen on 127.0.0.1 port 25 filter f
+action "l" maildir
+match for local action "l"
+CONF
+	ph_start
+	ph_wait_log 'lookup event=filter-ready name=f generation=1 '
+	fp_talk "EHLO c.test" "MAIL FROM:<a@example.test>" \
+	    "RCPT TO:<alice@localhost>" "DATA" "=From: <a@example.test>" \
+	    "=To: <alice@localhost>" "=Subject: signed" \
+	    "=Date: Mon, 7 Dec 2026 12:00:00 +0000" "=" "=hello" "=..dot" \
+	    "." "QUIT"
+	atf_check -o match:'^250 2\.0\.0 ' grep '^250 2\.0\.0 ' $PH/out
+	fp_delivered 1
+	_m=$(ls /home/alice/Maildir/new/*)
+	atf_check -o match:'^DKIM-Signature: v=1; a=rsa-sha256; ' cat "$_m"
+	cat > $PH/verify.py <<'PY'
+import base64
+import subprocess
+import sys
+
+import dkim
+
+msg = open(sys.argv[1], "rb").read()
+der = subprocess.run(["openssl", "rsa", "-in", sys.argv[2], "-pubout",
+                      "-outform", "DER"], capture_output=True,
+                     check=True).stdout
+record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(der)
+
+
+def dns(name, timeout=5):
+    return record if name == b"sel._domainkey.example.test." else None
+
+
+sys.exit(0 if dkim.verify(msg, dnsfunc=dns) else 1)
+PY
+	atf_check $PY $PH/verify.py "$_m" $PH/dkim.key
+	# the check can fail: a changed body does not verify
+	sed 's/^hello$/hellO/' "$_m" > $PH/changed
+	atf_check -s exit:1 $PY $PH/verify.py $PH/changed $PH/dkim.key
+}
+
 atf_init_test_cases() {
+	atf_add_test_case dkimsign
 	atf_add_test_case dataline
 	atf_add_test_case start_user_restart
 	atf_add_test_case refused

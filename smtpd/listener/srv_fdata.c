@@ -118,6 +118,7 @@ srv_fdata_start(struct srv_session *ss)
 	memset(&m, 0, sizeof(m));
 	m.sessid = ss->id;
 	m.listener = ss->listener->index;
+	m.msgid = ss->tx->msgid;
 	if (ipc_send(ss->srv->lookup, MSG_LOOKUP_FILTER_DATA, 0, sp[1], &m,
 	    sizeof(m)) == -1) {
 		close(sp[0]);

@@ -9,12 +9,15 @@
  * cannot take fails the request: the listener ends the session (421).
  *
  * The processes hear of a session (link-connect) at its connect phase,
- * of its HELO or EHLO (link-identify) and of its end (link-disconnect),
- * each if it registered for the event.
+ * of its HELO or EHLO (link-identify), of a message when its text
+ * begins (tx-begin), of its end once the commit phase passed the filters
+ * (tx-commit) or did not (tx-rollback), and of the session's end
+ * (link-disconnect), each if it registered for the event.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -49,9 +52,15 @@ struct lookup_fsess {
 	TAILQ_ENTRY(lookup_fsess)	 entry;
 	uint64_t			 sessid;
 	uint32_t			 told;	/* processes, by index */
+	int				 intx;	/* tx-begin sent */
+	uint32_t			 msgid;
+	uint64_t			 size;	/* the text the filters
+						   returned */
 };
 
 static void	lookup_fchain_next(struct lookup_fchain_req *);
+static struct lookup_fsess *lookup_fchain_sess(struct lookup_fprocs *,
+		    uint64_t, int);
 
 /* lookup_fchain_member - the i-th filter of chain, or NULL past the end */
 static const struct cfg_sfilter *
@@ -91,6 +100,11 @@ lookup_fchain_reply(struct lookup_fchain_req *req, uint32_t status,
 		if (message != NULL)
 			strlcpy(res.message, message, sizeof(res.message));
 	}
+	if (req->m.phase == CFG_SFILTER_COMMIT)
+		lookup_fchain_tx_end(req->fps, req->m.sess.id,
+		    status == IPC_FILTER_NONE || (status == IPC_FILTER_DECIDED &&
+		    decision != CFG_SFILTER_REJECT &&
+		    decision != CFG_SFILTER_DISCONNECT));
 	if (status != IPC_FILTER_NONE)
 		log_info("%016llx lookup event=filter phase=%s filter=%s "
 		    "result=%s", (unsigned long long)req->m.sess.id,
@@ -152,17 +166,64 @@ lookup_fchain_report(struct lookup_fprocs *fps, struct lookup_fsess *s,
 	clock_gettime(CLOCK_REALTIME, &ts);
 	buf_init(&b, LOOKUP_FPROTO_LINE_MAX + 1);
 	for (i = 0; i < fps->n; i++) {
-		if (!fps->v[i].ready || !(fps->v[i].reports & (1u << e)) ||
-		    (e != LOOKUP_FPROTO_LINK_CONNECT &&
-		    !(s->told & (1u << i))))
+		if (e == LOOKUP_FPROTO_LINK_CONNECT && fps->v[i].ready)
+			s->told |= 1u << i;
+		if (!(fps->v[i].reports & (1u << e)) ||
+		    !(s->told & (1u << i)))
 			continue;
 		buf_reset(&b);
 		if (lookup_fproto_report(&b, &ts, e, s->sessid, f, n) == 0)
 			(void)lookup_fproc_write(&fps->v[i], &b);
-		if (e == LOOKUP_FPROTO_LINK_CONNECT)
-			s->told |= 1u << i;
 	}
 	buf_free(&b);
+}
+
+/* lookup_fchain_tx_begin - the text of message msgid begins */
+void
+lookup_fchain_tx_begin(struct lookup_fprocs *fps, uint64_t sessid,
+    uint32_t msgid)
+{
+	struct lookup_fsess	*s;
+	char			 id[16];
+	const char		*f[1] = { id };
+
+	if ((s = lookup_fchain_sess(fps, sessid, 0)) == NULL)
+		return;
+	lookup_fchain_tx_end(fps, sessid, 0);
+	snprintf(id, sizeof(id), "%08x", msgid);
+	s->intx = 1;
+	s->msgid = msgid;
+	s->size = 0;
+	lookup_fchain_report(fps, s, LOOKUP_FPROTO_TX_BEGIN, f, 1);
+}
+
+/* lookup_fchain_tx_size - octets of the text the filters returned */
+void
+lookup_fchain_tx_size(struct lookup_fprocs *fps, uint64_t sessid,
+    size_t len)
+{
+	struct lookup_fsess	*s;
+
+	if ((s = lookup_fchain_sess(fps, sessid, 0)) != NULL)
+		s->size += len;
+}
+
+/* lookup_fchain_tx_end - the message is committed, or it is not */
+void
+lookup_fchain_tx_end(struct lookup_fprocs *fps, uint64_t sessid,
+    int committed)
+{
+	struct lookup_fsess	*s;
+	char			 id[16], size[24];
+	const char		*f[2] = { id, size };
+
+	if ((s = lookup_fchain_sess(fps, sessid, 0)) == NULL || !s->intx)
+		return;
+	s->intx = 0;
+	snprintf(id, sizeof(id), "%08x", s->msgid);
+	snprintf(size, sizeof(size), "%llu", (unsigned long long)s->size);
+	lookup_fchain_report(fps, s, committed ? LOOKUP_FPROTO_TX_COMMIT :
+	    LOOKUP_FPROTO_TX_ROLLBACK, f, committed ? 2 : 1);
 }
 
 /* lookup_fchain_events - what the processes hear of before the phase */
@@ -429,6 +490,7 @@ lookup_fchain_on_end(struct ipc *c, uint32_t id, int fd, const void *msg,
 			lookup_fchain_free(req);
 	if ((s = lookup_fchain_sess(l->fprocs, m->sessid, 0)) == NULL)
 		return;
+	lookup_fchain_tx_end(l->fprocs, m->sessid, 0);
 	lookup_fchain_report(l->fprocs, s, LOOKUP_FPROTO_LINK_DISCONNECT,
 	    NULL, 0);
 	TAILQ_REMOVE(&l->fprocs->sessions, s, entry);

@@ -60,6 +60,7 @@ lookup_fdata_fail(struct lookup_fdata *fd, const char *why)
 {
 	log_warnx("%016llx lookup event=filter-failed phase=data-line "
 	    "reason=\"%s\"", (unsigned long long)fd->sessid, why);
+	lookup_fchain_tx_end(fd->fps, fd->sessid, 0);
 	lookup_fdata_free(fd);
 }
 
@@ -87,6 +88,9 @@ lookup_fdata_pass(struct lookup_fdata *fd, size_t i, const char *line)
 	if (i == fd->nstages) {
 		if (strcmp(line, ".") == 0)
 			evtimer_del(fd->timer);
+		else
+			lookup_fchain_tx_size(fd->fps, fd->sessid,
+			    strlen(line) + 1 - (line[0] == '.'));
 		evbuffer_add_printf(bufferevent_get_output(fd->bev), "%s\n",
 		    line);
 		return 0;
@@ -191,6 +195,7 @@ lookup_fdata_on_start(struct ipc *c, uint32_t id, int s, const void *msg,
 	bufferevent_setcb(fd->bev, lookup_fdata_on_read, NULL,
 	    lookup_fdata_on_event, fd);
 	bufferevent_enable(fd->bev, EV_READ | EV_WRITE);
+	lookup_fchain_tx_begin(l->fprocs, m->sessid, m->msgid);
 	if (lookup_fdata_stages(fd, ls->filter) == -1)
 		lookup_fdata_fail(fd, "filter process not running");
 }

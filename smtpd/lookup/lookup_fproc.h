@@ -64,6 +64,9 @@ void	lookup_fchain_proc_down(struct lookup_fproc *);
 int	lookup_fchain_result(struct lookup_fproc *, const char *line);
 void	lookup_fchain_on_end(struct ipc *, uint32_t, int, const void *,
 	    void *);
+void	lookup_fchain_tx_begin(struct lookup_fprocs *, uint64_t, uint32_t);
+void	lookup_fchain_tx_size(struct lookup_fprocs *, uint64_t, size_t);
+void	lookup_fchain_tx_end(struct lookup_fprocs *, uint64_t, int);
 
 /* lookup_fdata.c: messages through the data-line phase */
 struct lookup_fproto_result;
