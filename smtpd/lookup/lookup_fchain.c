@@ -101,8 +101,8 @@ lookup_fchain_reply(struct lookup_fchain_req *req, uint32_t status,
 			strlcpy(res.message, message, sizeof(res.message));
 	}
 	if (req->m.phase == CFG_SFILTER_COMMIT)
-		lookup_fchain_tx_end(req->fps, req->m.sess.id,
-		    status == IPC_FILTER_NONE || (status == IPC_FILTER_DECIDED &&
+		lookup_fchain_tx_end(req->fps, req->m.sess.id, status ==
+		    IPC_FILTER_NONE || (status == IPC_FILTER_DECIDED &&
 		    decision != CFG_SFILTER_REJECT &&
 		    decision != CFG_SFILTER_DISCONNECT));
 	if (status != IPC_FILTER_NONE)
