@@ -378,7 +378,24 @@ PY
 	atf_check -s exit:1 $PY $PH/verify.py $PH/changed $PH/dkim.key
 }
 
+atf_test_case forged_stream
+forged_stream_head() {
+	atf_set descr "a compromised listener handing the lookup a message stream for a listener without filter process stops the daemon, naming the message"
+	atf_set timeout 60
+}
+forged_stream_body() {
+	ph_setup
+	ph_conf <<'CONF'
+filter f proc-exec "/bin/cat"
+listen on 127.0.0.1 port 25
+CONF
+	ph_start_hostile smtpd:filter-stream
+	ph_wait_log 'ipc: MSG_LOOKUP_FILTER_DATA from smtpd: listener 0 runs no filter process'
+	ph_wait_exit 20
+}
+
 atf_init_test_cases() {
+	atf_add_test_case forged_stream
 	atf_add_test_case dkimsign
 	atf_add_test_case dataline
 	atf_add_test_case start_user_restart
