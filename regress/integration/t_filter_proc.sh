@@ -52,6 +52,8 @@ for line in sys.stdin:
     res = "filter-result|%s|%s|" % (f[5], f[6])
     arg = "|".join(f[7:])
     if f[4] == "data-line":
+        if arg == "die-now":
+            os._exit(4)
         dl = "filter-dataline|%s|%s|" % (f[5], f[6])
         if (f[5], f[6]) not in seen:
             seen.add((f[5], f[6]))
@@ -315,6 +317,16 @@ CONF
 	    grep -x 'X-Filtered: by f' /home/bob/Maildir/new/*
 	atf_check -o inline:'Subject: bdat\nx\n' \
 	    sed -n '/^Subject: bdat$/,$p' /home/bob/Maildir/new/*
+	# the filter dies inside a message: 421, the close, nothing queued
+	fp_talk --eof "EHLO c.test" "MAIL FROM:<ok@good.test>" \
+	    "RCPT TO:<bob@localhost>" "DATA" "=Subject: dies" "=" \
+	    "=die-now" "."
+	fp_closed_421
+	ph_wait_log 'event=filter-failed phase=data-line reason="filter process down"'
+	ph_wait_log 'lookup event=filter-ready name=f generation=2 ' 20
+	atf_check_equal "$(ph_spool_count)" 0
+	atf_check -s exit:1 grep -rq 'Subject: dies' /home/bob/Maildir
+	ph_alive "$(cat $PH/daemon.pid)" || atf_fail "the daemon died"
 }
 
 atf_test_case dkimsign

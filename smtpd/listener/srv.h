@@ -248,6 +248,7 @@ void	srv_tx_data(struct srv_session *);
 void	srv_tx_bdat(struct srv_session *, const struct smtp_cmd *);
 void	srv_tx_input(struct srv_session *);
 void	srv_tx_spool(struct srv_session *, const char *, size_t);
+void	srv_tx_fail(struct srv_tx *, int, const char *, const char *);
 void	srv_tx_on_opened(struct ipc *, uint32_t, int, const void *, void *);
 void	srv_tx_on_committed(struct ipc *, uint32_t, int, const void *,
 	    void *);

@@ -6,7 +6,8 @@
  * ended by a "." line; what comes back, in the same form, is the
  * message as the filters return it, and is what the spool gets.  The
  * commit waits for the returned "."; a stream that ends without it
- * (a filter failed) ends the session with 421.
+ * (a filter failed) ends the session with 421, once the client has sent
+ * the whole message.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -47,12 +48,21 @@ srv_fdata_free(struct srv_tx *tx)
 	tx->fdata = NULL;
 }
 
-/* srv_fdata_failed - the filters did not return the whole message */
+/*
+ * srv_fdata_failed - the filters did not return the whole message: 421
+ * at once if the client waits for it, else at the end of its data
+ */
 static void
 srv_fdata_failed(struct srv_session *ss, const char *why)
 {
 	log_info("%016llx smtp event=filter phase=data-line decision=failed "
 	    "reason=\"%s\"", (unsigned long long)ss->id, why);
+	if (!ss->tx->fdata->ended) {
+		srv_tx_fail(ss->tx, 421, "4.3.0",
+		    "Temporary failure, closing");
+		srv_fdata_free(ss->tx);
+		return;
+	}
 	srv_tx_reset(ss);
 	ss->input = SRV_IN_CMD;
 	srv_reply(ss, 421, "4.3.0", "%s Temporary failure, closing",

@@ -83,7 +83,7 @@ srv_tx_reset(struct srv_session *ss)
 }
 
 /* srv_tx_fail - remember the first failure of the message being received */
-static void
+void
 srv_tx_fail(struct srv_tx *tx, int code, const char *enhanced,
     const char *text)
 {
@@ -370,6 +370,8 @@ srv_tx_end(struct srv_session *ss, int flags)
 	    "reason=\"%s\"", (unsigned long long)ss->id, tx->msgid, tx->code,
 	    tx->text);
 	srv_reply(ss, tx->code, tx->enhanced, "%s", tx->text);
+	if (tx->code == 421)
+		srv_session_close(ss);
 	srv_tx_reset(ss);
 	ss->input = SRV_IN_CMD;
 }
