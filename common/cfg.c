@@ -31,6 +31,7 @@ cfg_new(void)
 	TAILQ_INIT(&cfg->actions);
 	TAILQ_INIT(&cfg->matches);
 	TAILQ_INIT(&cfg->sfilters);
+	TAILQ_INIT(&cfg->fprocs);
 	cfg->smtp.max_message_size = CFG_DEFAULT_MSG_SIZE;
 	cfg->smtp.max_mails = 100;
 	cfg->smtp.max_rcpt = 1000;
@@ -314,6 +315,7 @@ cfg_free(struct cfg *cfg)
 		return;
 	cfg_free_matches(cfg);
 	cfg_sfilter_free_all(cfg);
+	cfg_fproc_free_all(cfg);
 	cfg_free_actions(cfg);
 	cfg_free_tables(cfg);
 	while ((l = TAILQ_FIRST(&cfg->listeners)) != NULL) {

@@ -209,12 +209,31 @@ struct cfg_match {
 /*
  * SMTP filters (smtpd.conf "filter"): a builtin rule decides at one
  * phase of the session on conditions (struct cfg_filter, as in match
- * rules); a chain runs its members in order.  The other kinds are
- * parsed and refused until the listener can run them.
+ * rules); a proc filter is a filter process (struct cfg_fproc) that
+ * speaks smtpd-filters(7); a chain runs its members in order.  Milters
+ * are parsed and refused.
  */
 enum cfg_sfilter_kind {
 	CFG_SFILTER_BUILTIN,		/* phase P match ... DECISION */
-	CFG_SFILTER_CHAIN		/* chain { A, B } */
+	CFG_SFILTER_CHAIN,		/* chain { A, B } */
+	CFG_SFILTER_PROC		/* proc-exec "CMD", proc NAME */
+};
+
+/*
+ * A filter process: "proc NAME CMD ..." or the process of "filter NAME
+ * proc-exec CMD ...", named after its filter.  The parent starts it as
+ * user (default: the lookup's account) in chroot, if any.
+ */
+#define CFG_FPROC_MAX		16	/* filter processes */
+struct cfg_fproc {
+	TAILQ_ENTRY(cfg_fproc)	 entry;
+	char			 name[NAME_MAX_CFG];
+	uint32_t		 index;		/* position in cfg->fprocs */
+	char			*command;	/* for /bin/sh -c */
+	char			 user[NAME_MAX_CFG];	/* "": the default */
+	char			 group[NAME_MAX_CFG];	/* "": user's */
+	char			 chroot[PATH_MAX_CFG];	/* "": none */
+	struct cfg_loc		 loc;
 };
 
 enum cfg_sfilter_phase {
@@ -253,7 +272,9 @@ struct cfg_sfilter {
 	enum cfg_sfilter_decision decision;
 	char			*message;	/* reject, disconnect,
 						   rewrite */
-	/* chain: builtin filters only */
+	/* proc */
+	struct cfg_fproc	*proc;
+	/* chain: builtin and proc filters */
 	struct cfg_sfilter	*members[CFG_SFILTER_MEMBERS];
 	size_t			 nmembers;
 	struct cfg_loc		 loc;
@@ -287,6 +308,7 @@ struct cfg {
 	TAILQ_HEAD(, cfg_action) actions;
 	TAILQ_HEAD(, cfg_match)	 matches;
 	TAILQ_HEAD(cfg_sfilter_list, cfg_sfilter) sfilters;
+	TAILQ_HEAD(cfg_fproc_list, cfg_fproc) fprocs;
 	struct cfg_smtp		 smtp;
 	struct cfg_queue	 queue;
 	long long		 bounce_warn[CFG_WARN_MAX];	/* ascending */
@@ -319,6 +341,14 @@ int			 cfg_sfilter_reaches(const struct cfg_sfilter *,
 			    const struct cfg_sfilter *rule);
 const char		*cfg_sfilter_phase_name(enum cfg_sfilter_phase);
 int			 cfg_sfilter_reply_valid(const char *);
+int			 cfg_sfilter_has_proc(const struct cfg_sfilter *);
+int			 cfg_sfilter_rewrite_valid(enum cfg_sfilter_phase,
+			    const char *);
+
+/* cfg_fproc.c: filter processes */
+struct cfg_fproc	*cfg_fproc_find(const struct cfg *, const char *);
+struct cfg_fproc	*cfg_fproc_at(const struct cfg *, uint32_t index);
+void			 cfg_fproc_free_all(struct cfg *);
 
 int	cfg_delay_parse(const char *, long long *secs);
 int	cfg_size_parse(const char *, long long *bytes);

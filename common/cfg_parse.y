@@ -32,6 +32,7 @@ void	cfg_lex_syntax(struct cfg_pstate *, const struct cfg_loc *);
 
 #include "cfg_build.h"
 #include "cfg_check.h"
+#include "cfg_fproc.h"
 #include "cfg_sfilter.h"
 #include "xmalloc.h"
 
@@ -659,13 +660,13 @@ sfkind	: PHASE sfphase MATCH {
 		PS_CHECK(cfg_sfilter_build_new(ps, $<str>0, CFG_SFILTER_CHAIN,
 		    &@1));
 	} optnl sfmembers optnl '}'
-	| PROC_EXEC {
-		PS_CHECK(cfg_sfilter_build_unsupported(ps, "filter", $<str>0,
-		    "proc-exec", &@1));
-	}
-	| PROC {
-		PS_CHECK(cfg_sfilter_build_unsupported(ps, "filter", $<str>0,
-		    "proc", &@1));
+	| PROC_EXEC STRING {
+		PS_CHECK(cfg_fproc_build_exec(ps, $<str>0, $2, &@1));
+	} procopts		{ free($2); }
+	| PROC STRING {
+		int r = cfg_fproc_build_filter(ps, $<str>0, $2, &@2);
+		free($2);
+		PS_CHECK(r);
 	}
 	| MILTER {
 		PS_CHECK(cfg_sfilter_build_unsupported(ps, "filter", $<str>0,
@@ -762,9 +763,24 @@ sfmember: STRING {
 	}
 	;
 
-proc	: PROC STRING {
-		int r = cfg_sfilter_build_unsupported(ps, "proc", $2, "proc",
-		    &@1);
+proc	: PROC STRING STRING {
+		PS_CHECK(cfg_fproc_build_new(ps, $2, $3, &@2));
+	} procopts		{ free($2); free($3); }
+	;
+
+/* user, group, chroot: only user is a keyword */
+procopts: /* empty */
+	| procopts procopt
+	;
+
+procopt	: USER STRING {
+		int r = cfg_fproc_build_opt(ps, $1, $2, &@1);
+		free($2);
+		PS_CHECK(r);
+	}
+	| STRING STRING {
+		int r = cfg_fproc_build_opt(ps, $1, $2, &@1);
+		free($1);
 		free($2);
 		PS_CHECK(r);
 	}

@@ -69,6 +69,7 @@ struct cfg_pstate {
 	struct cfg_match	*match;
 	struct cfg_table	*table;
 	struct cfg_sfilter	*sfilter;
+	struct cfg_fproc	*fproc;
 	unsigned long long	 seen;		/* enum cfg_opt bits */
 	struct cfg_loc		 optloc[CFG_OPT_COUNT];
 	int			 nanon;

@@ -1,9 +1,9 @@
 /*
  * cfg_sfilter.c - SMTP filters of smtpd.conf ("filter NAME ..."): the
  * model's lookups and the builders behind the grammar.  A builtin
- * filter decides at one phase on conditions; a chain runs builtin
- * filters in order; proc-exec, proc and milter filters are refused
- * until the listener can run them.
+ * filter decides at one phase on conditions; a proc filter is a filter
+ * process (cfg_fproc.c); a chain runs builtin and proc filters in
+ * order; milter filters are refused until the listener can run them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,7 +126,10 @@ cfg_sfilter_reaches(const struct cfg_sfilter *f,
 	return 0;
 }
 
-/* cfg_sfilter_wants - a rule of filter (or chain) f hooks into phase p */
+/*
+ * cfg_sfilter_wants - a rule of filter (or chain) f hooks into phase p;
+ * a filter process may hook into any (it says which once started)
+ */
 int
 cfg_sfilter_wants(const struct cfg_sfilter *f, enum cfg_sfilter_phase p)
 {
@@ -136,8 +139,26 @@ cfg_sfilter_wants(const struct cfg_sfilter *f, enum cfg_sfilter_phase p)
 		return 0;
 	if (f->kind == CFG_SFILTER_BUILTIN)
 		return f->phase == p;
+	if (f->kind == CFG_SFILTER_PROC)
+		return 1;
 	for (i = 0; i < f->nmembers; i++)
-		if (f->members[i]->phase == p)
+		if (cfg_sfilter_wants(f->members[i], p))
+			return 1;
+	return 0;
+}
+
+/* cfg_sfilter_has_proc - filter (or chain) f runs a filter process */
+int
+cfg_sfilter_has_proc(const struct cfg_sfilter *f)
+{
+	size_t	i;
+
+	if (f == NULL)
+		return 0;
+	if (f->kind == CFG_SFILTER_PROC)
+		return 1;
+	for (i = 0; f->kind == CFG_SFILTER_CHAIN && i < f->nmembers; i++)
+		if (f->members[i]->kind == CFG_SFILTER_PROC)
 			return 1;
 	return 0;
 }
@@ -231,7 +252,7 @@ cfg_sfilter_build_cond(struct cfg_pstate *ps, enum cfg_filter_type type,
 }
 
 /* cfg_sfilter_rewrite_valid - a new argument for the phase's command */
-static int
+int
 cfg_sfilter_rewrite_valid(enum cfg_sfilter_phase p, const char *v)
 {
 	struct smtp_addr	 a;
@@ -292,7 +313,7 @@ cfg_sfilter_build_decision(struct cfg_pstate *ps,
 	return 0;
 }
 
-/* cfg_sfilter_build_member - one name of a chain: an earlier builtin */
+/* cfg_sfilter_build_member - one name of a chain: an earlier filter */
 int
 cfg_sfilter_build_member(struct cfg_pstate *ps, const char *name,
     const struct cfg_loc *loc)
@@ -304,7 +325,7 @@ cfg_sfilter_build_member(struct cfg_pstate *ps, const char *name,
 		cfg_lex_error(ps, loc, "chain '%s' names itself", name);
 	else if ((m = cfg_sfilter_find(ps->cfg, name)) == NULL)
 		cfg_lex_error(ps, loc, "undefined filter '%s'", name);
-	else if (m->kind != CFG_SFILTER_BUILTIN)
+	else if (m->kind == CFG_SFILTER_CHAIN)
 		cfg_lex_error(ps, loc, "chain '%s' names chain '%s': chains "
 		    "do not nest", sf->name, name);
 	else if (sf->nmembers == CFG_SFILTER_MEMBERS)
@@ -322,7 +343,7 @@ cfg_sfilter_build_member(struct cfg_pstate *ps, const char *name,
 	return ps->failed ? -1 : 0;
 }
 
-/* cfg_sfilter_build_unsupported - a kind the listener cannot run yet */
+/* cfg_sfilter_build_unsupported - a kind posthorn cannot run yet */
 int
 cfg_sfilter_build_unsupported(struct cfg_pstate *ps, const char *stmt,
     const char *name, const char *kind, const struct cfg_loc *loc)

@@ -23,7 +23,7 @@
 #include "envelope.h"
 #include "proc_role.h"
 
-#define IPC_PROTO_VERSION	8
+#define IPC_PROTO_VERSION	11
 
 #define P_(r)		PROC_BIT(PROC_##r)
 
@@ -188,33 +188,78 @@ struct msg_lka_result {
 /*
  * smtpd -> lookup: run the filter (smtpd.conf "filter") of the
  * session's listener at one phase.  At helo and ehlo, sess.helo is the
- * name the command gives.  Answered by MSG_LOOKUP_FILTER_RESULT.
+ * name the command gives.  Answered by MSG_LOOKUP_FILTER_RESULT.  A
+ * listener whose filter runs filter processes asks at every phase and
+ * says when the session ends (MSG_LOOKUP_FILTER_END).
  */
 struct msg_lka_filter {
 	struct ipc_sess	sess;
 	uint32_t	phase;			/* enum cfg_sfilter_phase */
 	char		sender[ADDR_MAX];	/* MAIL FROM; "" <> or none */
 	char		rcpt[ADDR_MAX];		/* at rcpt-to, else "" */
+	char		link_src[HOST_MAX];	/* at connect: "addr:port" */
+	char		link_dest[HOST_MAX];	/* at connect: "addr:port" */
+	char		arg[64];		/* at auth: the mechanism */
 };
 #define IPC_STRS_msg_lka_filter(S, t)					\
-	IPC_STRS_SESS(S, t, sess) S(t, sender) S(t, rcpt)
+	IPC_STRS_SESS(S, t, sess) S(t, sender) S(t, rcpt) S(t, link_src) \
+	S(t, link_dest) S(t, arg)
 
 /*
- * lookup -> smtpd: the filter's verdict at that phase: the builtin
- * filter that decided (its index in the configuration) or none.  The
- * listener takes the decision's message from its own configuration.
+ * smtpd -> lookup: the text of a session's message begins; the
+ * descriptor is a socket on which the listener writes it and reads it
+ * back through the filter processes' data-line phase (dot-stuffed lines
+ * ended by ".", both ways).
+ */
+struct msg_lka_filter_data {
+	uint64_t	sessid;
+	uint32_t	listener;
+	uint32_t	msgid;			/* the transaction's */
+};
+#define IPC_STRS_msg_lka_filter_data(S, t)
+
+/* smtpd -> lookup: a session of a listener with filter processes ended */
+struct msg_lka_filter_end {
+	uint64_t	sessid;
+	uint32_t	listener;
+};
+#define IPC_STRS_msg_lka_filter_end(S, t)
+
+/*
+ * lookup -> smtpd: the filter's verdict at that phase: the filter that
+ * decided (its index in the configuration) or none.  The listener takes
+ * a builtin filter's message from its own configuration, a filter
+ * process's from message, which it checks as it would its own.
  */
 #define IPC_FILTER_NONE		0	/* no rule decided: go on */
 #define IPC_FILTER_DECIDED	1	/* rule decided */
 #define IPC_FILTER_TEMPFAIL	2	/* a table could not be read */
+#define IPC_FILTER_FAILED	3	/* a filter process failed: 421 */
+#define IPC_FILTER_MSG_MAX	512	/* > CFG_SFILTER_MSG_MAX */
 struct msg_lka_filter_result {
 	uint64_t	sessid;
 	uint32_t	phase;
 	uint32_t	status;			/* IPC_FILTER_* */
 	uint32_t	rule;			/* when IPC_FILTER_DECIDED */
 	uint32_t	decision;		/* that rule's decision */
+	char		message[IPC_FILTER_MSG_MAX];	/* a process's */
 };
-#define IPC_STRS_msg_lka_filter_result(S, t)
+#define IPC_STRS_msg_lka_filter_result(S, t)	S(t, message)
+
+/*
+ * parent -> lookup: a filter process (smtpd.conf "proc", "filter NAME
+ * proc-exec") was started; the descriptor is the lookup's end of the
+ * socket that is the process's standard input and output.  index and
+ * name are the process's in the configuration, generation counts its
+ * starts (1 the first); the lookup takes only the processes it knows.
+ */
+struct msg_filter_proc {
+	uint32_t	index;
+	uint32_t	generation;
+	uint32_t	pid;
+	char		name[NAME_MAX_CFG];
+};
+#define IPC_STRS_msg_filter_proc(S, t)	S(t, name)
 
 /*
  * smtpd -> lookup: check AUTH credentials of a listener.  src is the
@@ -460,7 +505,10 @@ struct msg_key_result {
 	X(MSG_LOOKUP_RESULT, P_(LOOKUP),		P_(SMTPD),		msg_lka_result,		IPC_FD_NONE)	\
 	X(MSG_LOOKUP_AUTH,	P_(SMTPD),		P_(LOOKUP),		msg_lka_auth,		IPC_FD_NONE)	\
 	X(MSG_LOOKUP_FILTER, P_(SMTPD),		P_(LOOKUP),		msg_lka_filter,		IPC_FD_NONE)	\
+	X(MSG_LOOKUP_FILTER_DATA, P_(SMTPD),	P_(LOOKUP),		msg_lka_filter_data,	IPC_FD_MUST)	\
+	X(MSG_LOOKUP_FILTER_END, P_(SMTPD),	P_(LOOKUP),		msg_lka_filter_end,	IPC_FD_NONE)	\
 	X(MSG_LOOKUP_FILTER_RESULT, P_(LOOKUP),	P_(SMTPD),		msg_lka_filter_result,	IPC_FD_NONE)	\
+	X(MSG_FILTER_PROC, P_(PARENT),		P_(LOOKUP),		msg_filter_proc,	IPC_FD_MUST)	\
 	X(MSG_AUTH_SYSTEM, P_(LOOKUP),		P_(PARENT),		msg_auth_system,	IPC_FD_NONE)	\
 	X(MSG_AUTH_SYSTEM_RESULT, P_(PARENT),	P_(LOOKUP),		msg_auth_system_result,	IPC_FD_NONE)	\
 	X(MSG_FORWARD_OPEN, P_(LOOKUP),		P_(PARENT),		msg_forward_open,	IPC_FD_NONE)	\

@@ -6,11 +6,13 @@
 # man-db: verify looks up the unit's Documentation= pages with man(1);
 # gnuplot-nox, strace: the benchmark's smoke test (t_bench).
 # faketime: t_faults_time runs the daemon on sped-up and jumping clocks.
+# opensmtpd-filter-dkimsign, python3-dkim: t_filter_proc runs OpenSMTPD's
+# DKIM signing filter as a filter process and verifies its signature.
 PKGS="gcc make bison pkg-config libbsd-dev libssl-dev libdb-dev
 libevent-dev zlib1g-dev libcrypt-dev libc-ares-dev libseccomp-dev libatf-dev atf-sh kyua swaks
 python3 openssl iproute2 util-linux passwd db-util
 libnet-ssleay-perl libio-socket-ssl-perl systemd man-db gnuplot-nox strace
-faketime"
+faketime opensmtpd-filter-dkimsign python3-dkim"
 [ "${1:-}" = fuzz ] && PKGS="clang libclang-rt-dev"
 
 missing=""

@@ -209,15 +209,27 @@ static const struct {
 	{ "filter a phase helo match rdns bypass\n"
 	  "listen on socket filter a\n",
 	  "smtpd.conf:2: 'filter' is not valid on the socket" },
-	{ "\n\nfilter p proc-exec \"/usr/bin/filter-rspamd\" user nobody\n",
-	  "smtpd.conf:3: filter 'p': proc-exec filters are not supported "
-	  "yet" },
-	{ "filter p proc myproc\n",
-	  "smtpd.conf:1: filter 'p': proc filters are not supported yet" },
+	{ "\n\nfilter p proc myproc\n",
+	  "smtpd.conf:3: undefined proc 'myproc'" },
+	{ "proc p \"/bin/f\"\nproc p \"/bin/g\"\n",
+	  "smtpd.conf:2: proc 'p' already defined" },
+	{ "proc p \"/bin/f\"\nfilter p proc-exec \"/bin/g\"\n",
+	  "smtpd.conf:2: proc 'p' already defined" },
+	{ "filter p proc-exec \"\"\n",
+	  "smtpd.conf:1: empty command" },
+	{ "filter p proc-exec \"/bin/f\" user root\n",
+	  "smtpd.conf:1: proc 'p': filters never run as root" },
+	{ "filter p proc-exec \"/bin/f\" user a user b\n",
+	  "smtpd.conf:1: 'user' specified twice" },
+	{ "filter p proc-exec \"/bin/f\" chroot \"var/empty\"\n",
+	  "smtpd.conf:1: chroot 'var/empty' is not an absolute path" },
+	{ "proc p \"/bin/f\" home \"/x\"\n",
+	  "smtpd.conf:1: unexpected 'home'" },
+	{ "proc p \"/bin/f\"\nfilter a proc p\nfilter c chain { a }\n"
+	  "filter d chain { c }\n",
+	  "smtpd.conf:4: chain 'd' names chain 'c': chains do not nest" },
 	{ "filter m milter \"inet:127.0.0.1:8891\"\n",
 	  "smtpd.conf:1: filter 'm': milter filters are not supported yet" },
-	{ "proc myproc \"/usr/bin/filter\"\n",
-	  "smtpd.conf:1: proc 'myproc': proc filters are not supported yet" },
 	{ "filter a phase helo match rdns report \"x\"\n",
 	  "smtpd.conf:1: filter 'a': report is not supported yet" },
 };
@@ -230,6 +242,51 @@ ATF_TC_BODY(cfg_sfilter_refused, tc)
 	for (i = 0; i < sizeof(t_refused) / sizeof(t_refused[0]); i++)
 		cfg_harness_fails(t_refused[i].conf, 0,
 		    t_refused[i].msg);
+}
+
+ATF_TC_WITHOUT_HEAD(cfg_sfilter_proc);
+ATF_TC_BODY(cfg_sfilter_proc, tc)
+{
+	const struct cfg_sfilter	*f, *c;
+	const struct cfg_fproc		*p, *q;
+	struct cfg			*cfg;
+
+	cfg = t_load("filter b phase helo match rdns bypass\n"
+	    "filter x proc-exec \"/usr/bin/f -v\" user nobody group nogroup "
+	    "chroot \"/var/empty\"\n"
+	    "proc shared \"exec /usr/bin/g\"\n"
+	    "filter y proc shared\n"
+	    "filter z proc shared\n"
+	    "filter c chain { b, x, y }\n"
+	    "listen on 127.0.0.1 filter c\n");
+	p = cfg_fproc_find(cfg, "x");
+	ATF_REQUIRE(p != NULL);
+	ATF_CHECK_EQ(p->index, 0);
+	ATF_CHECK_STREQ(p->command, "/usr/bin/f -v");
+	ATF_CHECK_STREQ(p->user, "nobody");
+	ATF_CHECK_STREQ(p->group, "nogroup");
+	ATF_CHECK_STREQ(p->chroot, "/var/empty");
+	q = cfg_fproc_find(cfg, "shared");
+	ATF_REQUIRE(q != NULL);
+	ATF_CHECK(cfg_fproc_at(cfg, 1) == q);
+	ATF_CHECK_STREQ(q->user, "");
+	ATF_CHECK_STREQ(q->chroot, "");
+	f = cfg_sfilter_find(cfg, "x");
+	ATF_REQUIRE(f != NULL);
+	ATF_CHECK_EQ(f->kind, CFG_SFILTER_PROC);
+	ATF_CHECK(f->proc == p);
+	ATF_CHECK(cfg_sfilter_find(cfg, "y")->proc == q);
+	ATF_CHECK(cfg_sfilter_find(cfg, "z")->proc == q);
+	c = cfg_sfilter_find(cfg, "c");
+	ATF_CHECK(cfg_sfilter_has_proc(c));
+	ATF_CHECK(!cfg_sfilter_has_proc(cfg_sfilter_find(cfg, "b")));
+	/* a process says which phases it wants once it runs: all of them */
+	ATF_CHECK(cfg_sfilter_wants(c, CFG_SFILTER_COMMIT));
+	ATF_CHECK(cfg_sfilter_wants(f, CFG_SFILTER_CONNECT));
+	ATF_CHECK(!cfg_sfilter_wants(cfg_sfilter_find(cfg, "b"),
+	    CFG_SFILTER_CONNECT));
+	ATF_CHECK(TAILQ_FIRST(&cfg->listeners)->filter == c);
+	cfg_free(cfg);
 }
 
 ATF_TC_WITHOUT_HEAD(cfg_sfilter_keywords_as_values);
@@ -252,6 +309,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, cfg_sfilter_chain_listener);
 	ATF_TP_ADD_TC(tp, cfg_sfilter_reply_valid);
 	ATF_TP_ADD_TC(tp, cfg_sfilter_refused);
+	ATF_TP_ADD_TC(tp, cfg_sfilter_proc);
 	ATF_TP_ADD_TC(tp, cfg_sfilter_keywords_as_values);
 	return atf_no_error();
 }

@@ -1,6 +1,8 @@
 /*
  * hostile_smtpd.c - a compromised listener.
  */
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -153,6 +155,24 @@ hostile_smtpd_filter_none(struct hostile *h)
 	hostile_msg(h, PROC_LOOKUP, MSG_LOOKUP_FILTER, 0, -1, &m);
 }
 
+/*
+ * hostile_smtpd_filter_stream - a message stream through the filter
+ * processes of a listener that runs none
+ */
+static void
+hostile_smtpd_filter_stream(struct hostile *h)
+{
+	static struct msg_lka_filter_data	m;
+	int					sp[2];
+
+	memset(&m, 0, sizeof(m));
+	m.sessid = HOSTILE_SMTPD_SESS;
+	m.listener = 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == -1)
+		return;
+	hostile_msg(h, PROC_LOOKUP, MSG_LOOKUP_FILTER_DATA, 0, sp[1], &m);
+}
+
 /* hostile_smtpd_rcpt_oversized - a RCPT request longer than its type */
 static void
 hostile_smtpd_rcpt_oversized(struct hostile *h)
@@ -293,6 +313,8 @@ const struct hostile_scenario hostile_smtpd_scenarios[] = {
 	    hostile_smtpd_lookup_type },
 	{ "filter-none", PROC_SMTPD, HOSTILE_INLINE,
 	    hostile_smtpd_filter_none },
+	{ "filter-stream", PROC_SMTPD, HOSTILE_INLINE,
+	    hostile_smtpd_filter_stream },
 	{ "rcpt-oversized", PROC_SMTPD, HOSTILE_INLINE,
 	    hostile_smtpd_rcpt_oversized },
 	{ "unopened",	PROC_SMTPD, HOSTILE_INLINE, hostile_smtpd_unopened },

@@ -185,6 +185,7 @@ ph_uid() {
 # smtpctl and tools, as commands atf_check can run
 CTL="$PH_BIN/smtpctl -f $PH_CONF"
 GREETING="$PY $PH_TOP/regress/tools/greeting.py"
+TALK="$PY $PH_TOP/regress/tools/talk.py"
 
 # ph_cleanup - stop the daemon by its pid file, then anything left
 ph_cleanup() {

@@ -16,60 +16,6 @@ flt_setup() {
 	for _u in alice bob; do
 		useradd -m -s /bin/sh "$_u" || atf_fail "useradd $_u"
 	done
-	cat > $PH/talk.py <<'PY'
-"""talk.py [--src A] [--port N] [--eof] LINE... - one SMTP session.
-
-Prints every reply line as received, CR and LF shown as \\r\\n, and
-"EOF" when the server closes.  Each LINE is sent with CRLF and its reply
-read, except a LINE starting with "=" (message text: sent without "=",
-no reply awaited).  --eof: after the last LINE, wait for the close.
-"""
-import socket
-import sys
-
-args = sys.argv[1:]
-src, port, eof = "127.0.0.1", 25, False
-while args and args[0].startswith("--"):
-    if args[0] == "--eof":
-        eof, args = True, args[1:]
-        continue
-    if args[0] == "--src":
-        src = args[1]
-    else:
-        port = int(args[1])
-    args = args[2:]
-s = socket.create_connection(("127.0.0.1", port), timeout=20,
-                             source_address=(src, 0))
-f = s.makefile("rb")
-
-
-def reply():
-    while True:
-        try:
-            line = f.readline()
-        except ConnectionError:
-            line = b""
-        if not line:
-            print("EOF")
-            return False
-        print(line.decode("latin-1").replace("\r", "\\r").replace(
-            "\n", "\\n"))
-        if line[3:4] != b"-":
-            return True
-
-
-if reply():
-    for a in args:
-        if a.startswith("="):
-            s.sendall(a[1:].encode() + b"\r\n")
-            continue
-        s.sendall(a.encode() + b"\r\n")
-        if not reply():
-            break
-    else:
-        if eof:
-            reply()
-PY
 	ph_conf <<'CONF'
 table badsrc { 127.0.0.2 }
 table badhelo { spammer.test }
@@ -106,7 +52,7 @@ CONF
 
 # flt_talk ARGS - a session through talk.py into $PH/out
 flt_talk() {
-	$PY $PH/talk.py "$@" > $PH/out 2>&1 || { cat $PH/out; atf_fail "talk"; }
+	$TALK "$@" > $PH/out 2>&1 || { cat $PH/out; atf_fail "talk"; }
 }
 
 # flt_has LINE - the session's transcript holds this reply line exactly

@@ -131,6 +131,7 @@ struct srv_tx_conv {
  * which the lookup makes; the listener keeps the client's claims and
  * the transaction's reference (msgid)
  */
+struct srv_fdata;
 struct srv_tx {
 	uint32_t		 msgid;		/* 0 until the queue opened it */
 	int			 fd;		/* the incoming message, or -1 */
@@ -154,6 +155,7 @@ struct srv_tx {
 						   the first BDAT */
 	int			 chunk_last;	/* the chunk in flight is LAST */
 	uint64_t		 written;	/* octets written to fd */
+	struct srv_fdata	*fdata;		/* through the filters */
 	int			 code;		/* the failure, or 0 */
 	const char		*enhanced;
 	const char		*text;
@@ -245,6 +247,8 @@ void	srv_tx_open(struct srv_session *);
 void	srv_tx_data(struct srv_session *);
 void	srv_tx_bdat(struct srv_session *, const struct smtp_cmd *);
 void	srv_tx_input(struct srv_session *);
+void	srv_tx_spool(struct srv_session *, const char *, size_t);
+void	srv_tx_fail(struct srv_tx *, int, const char *, const char *);
 void	srv_tx_on_opened(struct ipc *, uint32_t, int, const void *, void *);
 void	srv_tx_on_committed(struct ipc *, uint32_t, int, const void *,
 	    void *);
@@ -280,6 +284,14 @@ void	srv_filter_cmd(struct srv_session *, srv_filter_fn,
 void	srv_filter_on_result(struct ipc *, uint32_t, int, const void *,
 	    void *);
 void	srv_filter_free(struct srv_session *);
+void	srv_filter_end(struct srv_session *);
+
+/* srv_fdata.c: the message through the filter processes (data-line) */
+typedef void	(*srv_fdata_fn)(struct srv_session *);
+int	srv_fdata_start(struct srv_session *);
+void	srv_fdata_write(struct srv_tx *, const char *, size_t);
+void	srv_fdata_end(struct srv_session *, srv_fdata_fn);
+void	srv_fdata_free(struct srv_tx *);
 int	srv_filter_junk(const struct srv_session *);
 
 /* srv_auth.c */

@@ -5,13 +5,19 @@
  * commit), the session waits, without holding up any other, while the
  * lookup process runs the filter on its tables; then the command goes
  * on, is refused or ends the session, as the deciding filter says.
- * Only the filter's index travels back: the reply text comes from this
- * process's own configuration.  Filters of other kinds (processes,
- * milters) will hook in here.
+ * Only a builtin filter's index travels back: the reply text comes from
+ * this process's own configuration.  A filter process's reply or new
+ * argument travels with its index and is checked here as the
+ * configuration's would be.  A listener whose filter runs processes asks
+ * at every phase (only the process knows what it registered for) and
+ * says when the session ends.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/socket.h>
 
+#include <netdb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +79,61 @@ srv_filter_free(struct srv_session *ss)
 	ss->filter = NULL;
 }
 
+_Static_assert(IPC_FILTER_MSG_MAX > CFG_SFILTER_MSG_MAX,
+    "a filter's reply fits the verdict");
+
+/* srv_filter_sockname - "address:port" of one end of the connection */
+static void
+srv_filter_sockname(const struct srv_session *ss, int peer, char *out,
+    size_t size)
+{
+	struct sockaddr_storage	 sa;
+	socklen_t		 len = sizeof(sa);
+	char			 host[NI_MAXHOST], serv[NI_MAXSERV];
+	int			 r;
+
+	r = peer ? getpeername(ss->fd, (struct sockaddr *)&sa, &len) :
+	    getsockname(ss->fd, (struct sockaddr *)&sa, &len);
+	if (r == -1 || sa.ss_family == AF_UNIX ||
+	    getnameinfo((struct sockaddr *)&sa, len, host, sizeof(host),
+	    serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		strlcpy(out, "unix:local", size);
+	else
+		snprintf(out, size, sa.ss_family == AF_INET6 ? "[%s]:%s" :
+		    "%s:%s", host, serv);
+}
+
+/* srv_filter_args - what a filter process is told of the phase */
+static void
+srv_filter_args(const struct srv_session *ss, enum cfg_sfilter_phase p,
+    const struct smtp_cmd *cmd, struct msg_lka_filter *m)
+{
+	if (!cfg_sfilter_has_proc(srv_filter_of(ss)))
+		return;
+	if (p == CFG_SFILTER_CONNECT) {
+		srv_filter_sockname(ss, 1, m->link_src, sizeof(m->link_src));
+		srv_filter_sockname(ss, 0, m->link_dest,
+		    sizeof(m->link_dest));
+	} else if (p == CFG_SFILTER_AUTH && cmd != NULL)
+		snprintf(m->arg, sizeof(m->arg), "%.*s",
+		    (int)strcspn(cmd->arg, " "), cmd->arg);
+}
+
+/* srv_filter_end - the session ends: its listener's processes are told */
+void
+srv_filter_end(struct srv_session *ss)
+{
+	struct msg_lka_filter_end	m;
+
+	if (!cfg_sfilter_has_proc(srv_filter_of(ss)))
+		return;
+	memset(&m, 0, sizeof(m));
+	m.sessid = ss->id;
+	m.listener = ss->listener->index;
+	ipc_send(ss->srv->lookup, MSG_LOOKUP_FILTER_END, 0, -1, &m,
+	    sizeof(m));
+}
+
 /* srv_filter_request - ask the lookup to run the filter at phase p */
 static void
 srv_filter_request(struct srv_session *ss, enum cfg_sfilter_phase p,
@@ -83,6 +144,7 @@ srv_filter_request(struct srv_session *ss, enum cfg_sfilter_phase p,
 	m = xcalloc(1, sizeof(*m));
 	srv_lookup_sess(ss, &m->sess);
 	m->phase = p;
+	srv_filter_args(ss, p, cmd, m);
 	if (p == CFG_SFILTER_HELO || p == CFG_SFILTER_EHLO)
 		strlcpy(m->sess.helo, cmd->arg, sizeof(m->sess.helo));
 	if (p == CFG_SFILTER_MAIL_FROM)
@@ -144,20 +206,18 @@ srv_filter_cmd(struct srv_session *ss, srv_filter_fn fn,
 	fn(ss, cmd);
 }
 
-/* srv_filter_refuse - reject or disconnect: the configured reply */
+/* srv_filter_refuse - reject or disconnect with the filter's reply */
 static void
 srv_filter_refuse(struct srv_session *ss, struct srv_filter *f,
-    const struct cfg_sfilter *rule)
+    enum cfg_sfilter_decision d, const char *msg)
 {
-	const char	*msg = rule->message;
-
 	srv_reply(ss, atoi(msg), NULL, "%s", msg + 4);
 	if (f->phase == CFG_SFILTER_COMMIT)
 		srv_tx_reset(ss);
 	else if (f->cmd != NULL)
 		srv_cmd_skip_chunk(ss, f->cmd);
-	if (rule->decision == CFG_SFILTER_DISCONNECT ||
-	    f->phase == CFG_SFILTER_CONNECT)
+	if (d == CFG_SFILTER_DISCONNECT || f->phase == CFG_SFILTER_CONNECT ||
+	    strncmp(msg, "421", 3) == 0)
 		srv_session_close(ss);
 }
 
@@ -177,35 +237,48 @@ srv_filter_rewrite(struct srv_filter *f, const char *value)
 /* srv_filter_decide - carry out the verdict on the waiting phase */
 static void
 srv_filter_decide(struct srv_session *ss, struct srv_filter *f,
-    const struct cfg_sfilter *rule)
+    const struct cfg_sfilter *rule, const struct msg_lka_filter_result *m)
 {
-	enum cfg_sfilter_decision	 d;
+	enum cfg_sfilter_decision	 d = CFG_SFILTER_PROCEED;
+	const char			*msg = NULL;
 
-	d = rule != NULL ? rule->decision : CFG_SFILTER_PROCEED;
+	if (rule != NULL) {
+		d = rule->kind == CFG_SFILTER_PROC ?
+		    (enum cfg_sfilter_decision)m->decision : rule->decision;
+		msg = rule->kind == CFG_SFILTER_PROC ? m->message :
+		    rule->message;
+	}
 	if (rule != NULL)
 		log_info("%016llx smtp event=filter phase=%s filter=%s "
 		    "decision=%s", (unsigned long long)ss->id,
 		    cfg_sfilter_phase_name(f->phase), rule->name,
 		    srv_filter_decisions[d]);
 	if (d == CFG_SFILTER_REJECT || d == CFG_SFILTER_DISCONNECT) {
-		srv_filter_refuse(ss, f, rule);
+		srv_filter_refuse(ss, f, d, msg);
 		return;
 	}
 	if (d == CFG_SFILTER_JUNK)
 		ss->flags |= f->phase <= CFG_SFILTER_AUTH ? SRV_F_JUNK :
 		    SRV_F_JUNK_TX;
 	else if (d == CFG_SFILTER_REWRITE)
-		srv_filter_rewrite(f, rule->message);
+		srv_filter_rewrite(f, msg);
 	f->proceed(ss, f->cmd);
 }
 
-/* srv_filter_tempfail - a table failed: try again later */
+/*
+ * srv_filter_tempfail - a table failed: try again later; a filter
+ * process failed: the session ends
+ */
 static void
-srv_filter_tempfail(struct srv_session *ss, struct srv_filter *f)
+srv_filter_tempfail(struct srv_session *ss, struct srv_filter *f,
+    uint32_t status)
 {
-	log_info("%016llx smtp event=filter phase=%s decision=tempfail",
-	    (unsigned long long)ss->id, cfg_sfilter_phase_name(f->phase));
-	if (f->phase == CFG_SFILTER_CONNECT) {
+	log_info("%016llx smtp event=filter phase=%s decision=%s",
+	    (unsigned long long)ss->id, cfg_sfilter_phase_name(f->phase),
+	    status == IPC_FILTER_FAILED ? "failed" : "tempfail");
+	if (f->phase == CFG_SFILTER_CONNECT || status == IPC_FILTER_FAILED) {
+		if (f->phase == CFG_SFILTER_COMMIT)
+			srv_tx_reset(ss);
 		srv_reply(ss, 421, "4.3.0", "%s Temporary failure, closing",
 		    srv_hostname(ss));
 		srv_session_close(ss);
@@ -218,6 +291,28 @@ srv_filter_tempfail(struct srv_session *ss, struct srv_filter *f)
 		srv_cmd_skip_chunk(ss, f->cmd);
 }
 
+/* srv_filter_proc_valid - a filter process's decision fits the phase */
+static int
+srv_filter_proc_valid(const struct srv_filter *f,
+    const struct msg_lka_filter_result *m)
+{
+	switch (m->decision) {
+	case CFG_SFILTER_REJECT:
+	case CFG_SFILTER_DISCONNECT:
+		return cfg_sfilter_reply_valid(m->message);
+	case CFG_SFILTER_JUNK:
+		return f->phase != CFG_SFILTER_COMMIT;
+	case CFG_SFILTER_REWRITE:
+		return cfg_sfilter_rewrite_valid(f->phase, m->message) &&
+		    (f->phase == CFG_SFILTER_HELO ||
+		    f->phase == CFG_SFILTER_EHLO ||
+		    f->phase == CFG_SFILTER_MAIL_FROM ||
+		    f->phase == CFG_SFILTER_RCPT_TO);
+	default:
+		return 0;
+	}
+}
+
 /* srv_filter_rule - the deciding rule, checked against our configuration */
 static const struct cfg_sfilter *
 srv_filter_rule(const struct srv_session *ss, const struct srv_filter *f,
@@ -225,15 +320,16 @@ srv_filter_rule(const struct srv_session *ss, const struct srv_filter *f,
 {
 	const struct cfg_sfilter	*rule;
 
-	if (m->phase != f->phase || m->status > IPC_FILTER_TEMPFAIL)
+	if (m->phase != f->phase || m->status > IPC_FILTER_FAILED)
 		fatalx("ipc: MSG_LOOKUP_FILTER_RESULT from lookup: phase %u "
 		    "status %u for phase %u", m->phase, m->status, f->phase);
 	if (m->status != IPC_FILTER_DECIDED)
 		return NULL;
 	rule = cfg_sfilter_at(ss->srv->env->cfg, m->rule);
-	if (rule == NULL || rule->kind != CFG_SFILTER_BUILTIN ||
-	    rule->phase != f->phase || rule->decision != m->decision ||
-	    !cfg_sfilter_reaches(srv_filter_of(ss), rule))
+	if (rule == NULL || !cfg_sfilter_reaches(srv_filter_of(ss), rule) ||
+	    (rule->kind == CFG_SFILTER_PROC ? !srv_filter_proc_valid(f, m) :
+	    rule->kind != CFG_SFILTER_BUILTIN || rule->phase != f->phase ||
+	    rule->decision != m->decision))
 		fatalx("ipc: MSG_LOOKUP_FILTER_RESULT from lookup: filter %u "
 		    "is not the listener's at phase %s", m->rule,
 		    cfg_sfilter_phase_name(f->phase));
@@ -263,10 +359,10 @@ srv_filter_on_result(struct ipc *c, uint32_t id, int fd, const void *msg,
 	rule = srv_filter_rule(ss, f, m);
 	ss->filter = NULL;
 	ss->input = SRV_IN_CMD;
-	if (m->status == IPC_FILTER_TEMPFAIL)
-		srv_filter_tempfail(ss, f);
+	if (m->status == IPC_FILTER_TEMPFAIL || m->status == IPC_FILTER_FAILED)
+		srv_filter_tempfail(ss, f, m->status);
 	else
-		srv_filter_decide(ss, f, rule);
+		srv_filter_decide(ss, f, rule, m);
 	if (f->cmd != NULL)
 		freezero(f->cmd, sizeof(*f->cmd));
 	free(f);

@@ -480,6 +480,7 @@ srv_session_free(struct srv_session *ss)
 	srv_auth_free(ss);
 	srv_session_rdns_free(ss);
 	srv_filter_free(ss);
+	srv_filter_end(ss);
 	free(ss->rdns);
 	if (ss->delay != NULL)
 		event_free(ss->delay);

@@ -66,6 +66,7 @@ srv_tx_free(struct srv_session *ss)
 		srv_tx_send(ss, MSG_TX_ABORT, 0);
 	if (tx->fd != -1)
 		close(tx->fd);
+	srv_fdata_free(tx);
 	free(tx->rcpt1);
 	free(tx->cur_orcpt);
 	free(tx);
@@ -82,7 +83,7 @@ srv_tx_reset(struct srv_session *ss)
 }
 
 /* srv_tx_fail - remember the first failure of the message being received */
-static void
+void
 srv_tx_fail(struct srv_tx *tx, int code, const char *enhanced,
     const char *text)
 {
@@ -93,17 +94,29 @@ srv_tx_fail(struct srv_tx *tx, int code, const char *enhanced,
 	tx->text = text;
 }
 
-/* srv_tx_write - append spool text to the incoming message */
+/* srv_tx_write - spool text of the incoming message, via the filters */
 static void
 srv_tx_write(struct srv_session *ss, const char *p, size_t len)
 {
 	struct srv_tx	*tx = ss->tx;
-	ssize_t		 n;
 
 	srv_tx_hdr_feed(&tx->hdr, p, len);
 	if (tx->hdr.received > SRV_RECEIVED_MAX)
 		srv_tx_fail(tx, 554, "5.4.6", "Loop detected: too many "
 		    "Received: headers");
+	if (tx->fdata != NULL && tx->code == 0)
+		srv_fdata_write(tx, p, len);
+	else
+		srv_tx_spool(ss, p, len);
+}
+
+/* srv_tx_spool - append text to the incoming message's file */
+void
+srv_tx_spool(struct srv_session *ss, const char *p, size_t len)
+{
+	struct srv_tx	*tx = ss->tx;
+	ssize_t		 n;
+
 	while (len > 0 && tx->code == 0 && tx->fd != -1) {
 		if ((n = write(tx->fd, p, len)) == -1 && errno == EINTR)
 			continue;
@@ -218,6 +231,8 @@ srv_tx_started(struct srv_session *ss)
 	char		 hdr[4096];
 
 	srv_tx_hdr_init(&tx->hdr);
+	if (srv_fdata_start(ss) == -1)
+		srv_tx_fail(tx, 451, "4.3.0", "Cannot run the filters");
 	if (srv_tx_received_header(ss, hdr, sizeof(hdr)) == -1)
 		srv_tx_fail(tx, 451, "4.3.0", "Cannot make a Received: header");
 	else
@@ -315,6 +330,13 @@ srv_tx_commit(struct srv_session *ss, const struct smtp_cmd *cmd)
 	srv_tx_send(ss, MSG_TX_COMMIT, tx->written);
 }
 
+/* srv_tx_filtered - the message is in the spool: the commit phase */
+static void
+srv_tx_filtered(struct srv_session *ss)
+{
+	srv_filter_phase(ss, CFG_SFILTER_COMMIT, NULL, srv_tx_commit);
+}
+
 /* srv_tx_flags_fail - what the receiver's flags say about the message */
 static void
 srv_tx_flags_fail(struct srv_tx *tx, int flags)
@@ -336,14 +358,20 @@ srv_tx_end(struct srv_session *ss, int flags)
 
 	bufferevent_set_timeouts(ss->bev, &tv, &tv);
 	srv_tx_flags_fail(tx, flags);
+	if (tx->code == 0 && tx->fdata != NULL) {
+		srv_fdata_end(ss, srv_tx_filtered);
+		return;
+	}
 	if (tx->code == 0) {
-		srv_filter_phase(ss, CFG_SFILTER_COMMIT, NULL, srv_tx_commit);
+		srv_tx_filtered(ss);
 		return;
 	}
 	log_info("%016llx smtp event=refused cmd=data msgid=%08x code=%d "
 	    "reason=\"%s\"", (unsigned long long)ss->id, tx->msgid, tx->code,
 	    tx->text);
 	srv_reply(ss, tx->code, tx->enhanced, "%s", tx->text);
+	if (tx->code == 421)
+		srv_session_close(ss);
 	srv_tx_reset(ss);
 	ss->input = SRV_IN_CMD;
 }

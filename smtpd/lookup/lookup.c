@@ -36,6 +36,7 @@
 #include "log.h"
 #include "lookup.h"
 #include "lookup_expand.h"
+#include "lookup_fproc.h"
 #include "lookup_rule.h"
 #include "proc.h"
 #include "sandbox.h"
@@ -54,6 +55,7 @@ static void	lookup_on_table_update(struct ipc *, uint32_t, int,
 const struct ipc_handler lookup_parent_handlers[] = {
 	{ MSG_AUTH_SYSTEM_RESULT, lookup_on_auth_system },
 	{ MSG_FORWARD_FD,	lookup_rcpt_on_forward },
+	{ MSG_FILTER_PROC,	lookup_fproc_on_start },
 	{ MSG_NONE,		NULL }
 };
 const struct ipc_handler lookup_queue_handlers[] = {
@@ -68,6 +70,8 @@ const struct ipc_handler lookup_smtpd_handlers[] = {
 	{ MSG_LOOKUP_RCPT,		lookup_rcpt_on_request },
 	{ MSG_LOOKUP_AUTH,		lookup_on_auth },
 	{ MSG_LOOKUP_FILTER,		lookup_filter_on_request },
+	{ MSG_LOOKUP_FILTER_DATA,	lookup_fdata_on_start },
+	{ MSG_LOOKUP_FILTER_END,	lookup_fchain_on_end },
 	{ MSG_NONE,		NULL }
 };
 
@@ -91,7 +95,7 @@ lookup_reply(struct lookup *l, uint64_t sessid, int code, const char *enh,
 }
 
 /* lookup_listener_at - the configured listener number index, or NULL */
-static const struct cfg_listener *
+const struct cfg_listener *
 lookup_listener_at(const struct lookup *l, uint32_t index)
 {
 	const struct cfg_listener	*ls;
@@ -428,6 +432,7 @@ lookup_main(struct proc_env *env)
 	    NULL)
 		fatalx("lookup: %s", err);
 	l.localnames = lookup_localnames(env->cfg);
+	l.fprocs = lookup_fproc_new(&l, env->cfg);
 	l.authlimit = lookup_authlimit_new(LOOKUP_AUTHLIMIT_FAILS,
 	    LOOKUP_AUTHLIMIT_WINDOW, LOOKUP_AUTHLIMIT_ADDRS);
 	if (gethostname(l.hostname, sizeof(l.hostname)) == -1 ||

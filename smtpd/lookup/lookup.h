@@ -45,6 +45,7 @@ struct lookup {
 	struct ipc		*smtpd;
 	struct lookup_tables	*tables;
 	struct lookup_authlimit	*authlimit;
+	struct lookup_fprocs	*fprocs;
 	char			**localnames;
 	char			 hostname[HOST_MAX];	/* this host's name */
 	TAILQ_HEAD(, lookup_req) reqs;
@@ -58,6 +59,8 @@ extern const struct ipc_handler	lookup_smtpd_handlers[];
 
 const struct cfg_listener *lookup_listener(const struct lookup *,
 			    const struct ipc_sess *);
+const struct cfg_listener *lookup_listener_at(const struct lookup *,
+			    uint32_t);
 int			 lookup_addr_valid(const char *, int flags);
 void			 lookup_rule_ctx_sess(const struct lookup *,
 			    const struct ipc_sess *, const char *sender,
@@ -76,6 +79,8 @@ void	lookup_rcpt_on_forward(struct ipc *, uint32_t, int, const void *,
 	    void *);
 
 /* lookup_filter.c: MSG_LOOKUP_FILTER, the listeners' SMTP filters */
+int	lookup_filter_one(const struct cfg_sfilter *, enum cfg_sfilter_phase,
+	    const struct lookup_rule_ctx *, lookup_table_fn, void *);
 int	lookup_filter_run(const struct cfg_sfilter *, enum cfg_sfilter_phase,
 	    const struct lookup_rule_ctx *, lookup_table_fn, void *,
 	    const struct cfg_sfilter **decided);

@@ -4,7 +4,8 @@
  * A chain runs its members in order; the first whose conditions all
  * match decides (bypass included: it ends the chain for that phase).
  * The tables are read here, as for the match rules; the listener never
- * blocks on them.
+ * blocks on them.  A filter that runs filter processes goes to
+ * lookup_fchain.c.
  */
 #include <sys/queue.h>
 
@@ -14,17 +15,18 @@
 #include "ipc.h"
 #include "log.h"
 #include "lookup.h"
+#include "lookup_fproc.h"
 #include "lookup_rule.h"
 
-/* lookup_filter_rule - one builtin filter: -1 a table failed, 0, 1 */
-static int
-lookup_filter_rule(const struct cfg_sfilter *f, enum cfg_sfilter_phase p,
+/* lookup_filter_one - one builtin filter: -1 a table failed, 0, 1 */
+int
+lookup_filter_one(const struct cfg_sfilter *f, enum cfg_sfilter_phase p,
     const struct lookup_rule_ctx *ctx, lookup_table_fn fn, void *arg)
 {
 	const struct cfg_filter	*c;
 	int			 r;
 
-	if (f->phase != p)
+	if (f->kind != CFG_SFILTER_BUILTIN || f->phase != p)
 		return 0;
 	TAILQ_FOREACH(c, &f->conds, entry)
 		if ((r = lookup_rule_filter(c, ctx, fn, arg)) != 1)
@@ -51,7 +53,7 @@ lookup_filter_run(const struct cfg_sfilter *f, enum cfg_sfilter_phase p,
 		n = f->nmembers;
 	}
 	for (i = 0; i < n; i++) {
-		if ((r = lookup_filter_rule(rules[i], p, ctx, fn, arg)) == 0)
+		if ((r = lookup_filter_one(rules[i], p, ctx, fn, arg)) == 0)
 			continue;
 		if (r == 1)
 			*decided = rules[i];
@@ -101,6 +103,10 @@ lookup_filter_on_request(struct ipc *c, uint32_t id, int fd, const void *msg,
 	    !cfg_sfilter_wants(ls->filter, m->phase))
 		fatalx("ipc: MSG_LOOKUP_FILTER from smtpd: phase %u of "
 		    "listener %u runs no filter", m->phase, m->sess.listener);
+	if (cfg_sfilter_has_proc(ls->filter)) {
+		lookup_fchain_start(l, ls->filter, m);
+		return;
+	}
 	lookup_rule_ctx_sess(l, &m->sess, m->sender, m->rcpt, &ctx);
 	r = lookup_filter_run(ls->filter, m->phase, &ctx,
 	    lookup_tables_lookup, l->tables, &rule);

@@ -2,8 +2,9 @@
  * parent.c - the small root parent of smtpd(8).
  *
  * It reads the configuration, binds the listeners, starts the roles
- * (queue, smtpd, relay, lookup, keys) and the local delivery agents
- * (parent_agent.c), and reaps them.  It never parses
+ * (queue, smtpd, relay, lookup, keys), the filter processes
+ * (parent_fproc.c) and the local delivery agents (parent_agent.c), and
+ * reaps them.  It never parses
  * network input.  When a role dies unexpectedly it says which and why
  * and takes the whole daemon down: no half-running state.
  */
@@ -138,6 +139,7 @@ parent_shutdown(struct parent *p, int status)
 	p->stopping = 1;
 	p->status = status;
 	parent_agent_shutdown();
+	parent_fproc_shutdown();
 	for (i = 0; i < PARENT_NCHILD; i++)
 		if (p->alive[i])
 			kill(p->child[i].pid, SIGTERM);
@@ -151,6 +153,8 @@ parent_reaped(struct parent *p, pid_t pid, int wstatus)
 {
 	int	i;
 
+	if (parent_fproc_reaped(pid, wstatus))
+		return;
 	if ((i = parent_child_index(p, pid)) == -1 || !p->alive[i])
 		return;
 	p->alive[i] = 0;
@@ -341,6 +345,7 @@ parent_main(struct proc_env *env)
 	}
 	parent_hand_over(&p, &ps, ctlfd);
 	free(ps.v);
+	parent_fproc_init(env->cfg, parent_ipc(&p, PROC_LOOKUP));
 	log_info("parent event=start pid=%d spool=%s", (int)getpid(),
 	    env->spool);
 	ev_dispatch();

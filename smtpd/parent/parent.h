@@ -164,6 +164,11 @@ int		 parent_helper_become(const char *user, uid_t, gid_t,
 		    int initgroups);
 const char	*parent_helper_status_name(enum parent_helper_status);
 
+/* parent_fproc.c: the filter processes, restarted when they die */
+void	parent_fproc_init(const struct cfg *, struct ipc *lookup);
+int	parent_fproc_reaped(pid_t, int wstatus);
+void	parent_fproc_shutdown(void);
+
 /* parent.c: the root parent's entry point, in smtpd(8)'s role table */
 int	parent_main(struct proc_env *);
 

@@ -1,0 +1,79 @@
+/*
+ * lookup_fproc.h - the filter processes as the lookup holds them
+ * (lookup_fproc.c) and the filter chains that ask them
+ * (lookup_fchain.c).
+ */
+#ifndef POSTHORN_LOOKUP_FPROC_H
+#define POSTHORN_LOOKUP_FPROC_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "cfg.h"
+#include "ipc.h"
+
+struct bufferevent;
+struct lookup;
+struct lookup_fprocs;
+
+/* one filter process of the configuration */
+struct lookup_fproc {
+	const struct cfg_fproc	*cfg;
+	struct lookup_fprocs	*fps;
+	uint32_t		 generation;	/* 0: never started */
+	uint32_t		 pid;
+	struct bufferevent	*bev;		/* NULL: down */
+	int			 ready;		/* register|ready seen */
+	uint32_t		 filters;	/* registered phases, bits */
+	uint32_t		 reports;	/* registered events, bits */
+};
+
+struct lookup_fchain_req;
+struct lookup_fdata;
+struct lookup_fsess;
+struct lookup_fprocs {
+	struct lookup		*l;
+	struct lookup_fproc	*v;		/* by index */
+	size_t			 n;
+	TAILQ_HEAD(, lookup_fchain_req) reqs;	/* waiting for a process */
+	TAILQ_HEAD(, lookup_fsess) sessions;	/* the processes know */
+	TAILQ_HEAD(, lookup_fdata) streams;	/* messages going through */
+	uint64_t		 next_token;
+};
+
+struct lookup_fprocs	*lookup_fproc_new(struct lookup *, const struct cfg *);
+struct lookup_fproc	*lookup_fproc_of(struct lookup_fprocs *,
+			    const struct cfg_fproc *);
+void			 lookup_fproc_down(struct lookup_fproc *,
+			    const char *why);
+int			 lookup_fproc_write(struct lookup_fproc *,
+			    const struct buf *);
+void			 lookup_fproc_on_start(struct ipc *, uint32_t, int,
+			    const void *, void *);
+
+/* lookup_fchain.c: seconds a filter process has to answer a request */
+#define LOOKUP_FCHAIN_TIMEOUT	30
+
+struct msg_lka_filter;
+void	lookup_fchain_start(struct lookup *, const struct cfg_sfilter *,
+	    const struct msg_lka_filter *);
+void	lookup_fchain_proc_down(struct lookup_fproc *);
+int	lookup_fchain_result(struct lookup_fproc *, const char *line);
+void	lookup_fchain_on_end(struct ipc *, uint32_t, int, const void *,
+	    void *);
+void	lookup_fchain_tx_begin(struct lookup_fprocs *, uint64_t, uint32_t);
+void	lookup_fchain_tx_size(struct lookup_fprocs *, uint64_t, size_t);
+void	lookup_fchain_tx_end(struct lookup_fprocs *, uint64_t, int);
+
+/* lookup_fdata.c: messages through the data-line phase */
+struct lookup_fproto_result;
+void	lookup_fdata_on_start(struct ipc *, uint32_t, int, const void *,
+	    void *);
+int	lookup_fdata_result(struct lookup_fproc *,
+	    const struct lookup_fproto_result *);
+void	lookup_fdata_proc_down(struct lookup_fproc *);
+
+#endif
