@@ -24,6 +24,7 @@
 
 #define POSTHORN_USER		"_posthorn"	/* listener, relay workers */
 #define POSTHORN_QUEUE_USER	"_posthornq"	/* spool owner */
+#define POSTHORN_FILTER_USER	"_posthornf"	/* filter processes */
 #define POSTHORN_ALIAS_USER	"nobody"	/* alias files and commands */
 #define POSTHORN_CONF		"/etc/posthorn/smtpd.conf"
 #define POSTHORN_SPOOL		"/var/spool/posthorn"

@@ -64,6 +64,8 @@ ph_setup() {
 	    -s /usr/sbin/nologin _posthorn
 	getent passwd _posthornq >/dev/null || useradd -r -M -d /nonexistent \
 	    -s /usr/sbin/nologin _posthornq
+	getent passwd _posthornf >/dev/null || useradd -r -M -d /nonexistent \
+	    -s /usr/sbin/nologin _posthornf
 	mkdir -p $PH_BIN
 	cp "$PH_BUILD"/bin/* $PH_BIN/
 	chmod 0755 $PH $PH_BIN $PH_BIN/*

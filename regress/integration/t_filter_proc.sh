@@ -140,7 +140,7 @@ fp_pid() {
 
 atf_test_case start_user_restart
 start_user_restart_head() {
-	atf_set descr "each filter process starts as its user (default: _posthorn) and registers; one killed is started again, the daemon lives and takes mail"
+	atf_set descr "each filter process starts as its user (default: _posthornf, no role's account) and registers; one killed is started again, the daemon lives and takes mail"
 	atf_set timeout 90
 }
 start_user_restart_body() {
@@ -159,7 +159,7 @@ CONF
 	ph_wait_log 'lookup event=filter-ready name=shared generation=1 '
 	_gid=$(getent group fgroup | cut -d: -f3)
 	atf_check -o inline:"$(id -u fuser) $_gid\n" cat $PH/fout/f.id
-	atf_check -o inline:"$(id -u _posthorn) $(id -g _posthorn)\n" \
+	atf_check -o inline:"$(id -u _posthornf) $(id -g _posthornf)\n" \
 	    cat $PH/fout/shared.id
 	atf_check -o match:'^config\|smtpd-version\|' \
 	    -o match:'^config\|protocol\|0\.7$' \

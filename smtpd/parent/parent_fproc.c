@@ -1,7 +1,8 @@
 /*
  * parent_fproc.c - the filter processes of the configuration ("proc",
  * "filter NAME proc-exec").  The parent starts each with /bin/sh -c as
- * its user (never root; by default the lookup's account), in its
+ * its user (never root; by default _posthornf, an account no role of
+ * the daemon uses, so a filter can neither signal nor trace one), in its
  * chroot if any, with one end of a socket pair as standard input and
  * output, whose other end goes to the lookup (MSG_FILTER_PROC), and a
  * pipe as standard error, whose lines go to the log.  Each runs in a
@@ -74,8 +75,7 @@ parent_fproc_account(struct parent_fproc *pf)
 	struct passwd		*pw;
 	struct group		*gr;
 
-	pf->user = c->user[0] != '\0' ? c->user :
-	    proc_spec(PROC_LOOKUP)->user;
+	pf->user = c->user[0] != '\0' ? c->user : POSTHORN_FILTER_USER;
 	if (proc_devmode()) {
 		pf->uid = geteuid();
 		pf->gid = getegid();
