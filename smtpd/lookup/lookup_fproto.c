@@ -75,6 +75,16 @@ lookup_fproto_event_name(unsigned int e)
 	return e < LOOKUP_FPROTO_EVENTS ? lookup_fproto_events[e] : "?";
 }
 
+/* lookup_fproto_undo - drop what was added to b from start; -1 */
+static int
+lookup_fproto_undo(struct buf *b, size_t start)
+{
+	b->len = start;
+	if (b->data != NULL)
+		b->data[start] = '\0';
+	return -1;
+}
+
 /* lookup_fproto_end - end the line begun at start, or undo all of it */
 static int
 lookup_fproto_end(struct buf *b, size_t start, int r)
@@ -82,10 +92,7 @@ lookup_fproto_end(struct buf *b, size_t start, int r)
 	if (r == 0 && b->len - start <= LOOKUP_FPROTO_LINE_MAX &&
 	    buf_add(b, "\n", 1) == 0)
 		return 0;
-	b->len = start;
-	if (b->data != NULL)
-		b->data[start] = '\0';
-	return -1;
+	return lookup_fproto_undo(b, start);
 }
 
 /* lookup_fproto_fields - "|field" each; -1 when one holds a line end */
@@ -118,12 +125,7 @@ lookup_fproto_config(struct buf *b, const char *admd)
 		    buf_printf(b, "config|admd|%s\n", admd);
 	if (r != -1)
 		r = buf_addstr(b, "config|ready\n");
-	if (r != -1)
-		return 0;
-	b->len = start;
-	if (b->data != NULL)
-		b->data[start] = '\0';
-	return -1;
+	return r != -1 ? 0 : lookup_fproto_undo(b, start);
 }
 
 /* lookup_fproto_head - "STREAM|0.7|TIME|smtp-in|NAME|SESSID" */
