@@ -210,13 +210,39 @@ struct cfg_match {
  * SMTP filters (smtpd.conf "filter"): a builtin rule decides at one
  * phase of the session on conditions (struct cfg_filter, as in match
  * rules); a proc filter is a filter process (struct cfg_fproc) that
- * speaks smtpd-filters(7); a chain runs its members in order.  Milters
- * are parsed and refused.
+ * speaks smtpd-filters(7); a milter is a server speaking Sendmail's
+ * milter protocol (struct cfg_milter); a chain runs its members in
+ * order.
  */
 enum cfg_sfilter_kind {
 	CFG_SFILTER_BUILTIN,		/* phase P match ... DECISION */
 	CFG_SFILTER_CHAIN,		/* chain { A, B } */
-	CFG_SFILTER_PROC		/* proc-exec "CMD", proc NAME */
+	CFG_SFILTER_PROC,		/* proc-exec "CMD", proc NAME */
+	CFG_SFILTER_MILTER		/* milter "inet:H:P"|"unix:PATH" */
+};
+
+/*
+ * A milter: "filter NAME milter ADDRESS [on-error accept|tempfail|reject]
+ * [timeout DELAY]".  The lookup connects to it for every session of a
+ * listener that runs it; timeout bounds each answer awaited.
+ */
+enum cfg_milter_onerror {
+	CFG_MILTER_TEMPFAIL,		/* 451 4.7.1, the default */
+	CFG_MILTER_ACCEPT,		/* the milter is skipped */
+	CFG_MILTER_REJECT		/* 550 5.7.1 */
+};
+#define CFG_MILTER_TIMEOUT	30	/* seconds, default */
+struct cfg_milter {
+	char			 address[PATH_MAX_CFG];	/* as written */
+	int			 unix;		/* unix:PATH, else inet */
+	char			 host[HOST_MAX];	/* inet: a name or an
+						   address */
+	char			 port[8];	/* inet: numeric */
+	char			 path[PATH_MAX_CFG];	/* unix */
+	enum cfg_milter_onerror	 on_error;
+	int			 on_error_set;
+	long long		 timeout;	/* seconds */
+	int			 timeout_set;
 };
 
 /*
@@ -255,7 +281,9 @@ enum cfg_sfilter_decision {
 	CFG_SFILTER_REJECT,		/* message: "4xx/5xx text" */
 	CFG_SFILTER_DISCONNECT,		/* message, then the session ends */
 	CFG_SFILTER_JUNK,		/* X-Spam: yes on the message(s) */
-	CFG_SFILTER_REWRITE		/* message: the new argument */
+	CFG_SFILTER_REWRITE,		/* message: the new argument */
+	CFG_SFILTER_DISCARD		/* a milter's: 250, nothing queued
+					   (commit phase only) */
 };
 
 #define CFG_SFILTER_MEMBERS	32	/* filters in one chain */
@@ -274,7 +302,9 @@ struct cfg_sfilter {
 						   rewrite */
 	/* proc */
 	struct cfg_fproc	*proc;
-	/* chain: builtin and proc filters */
+	/* milter */
+	struct cfg_milter	*milter;
+	/* chain: builtin, proc and milter filters */
 	struct cfg_sfilter	*members[CFG_SFILTER_MEMBERS];
 	size_t			 nmembers;
 	struct cfg_loc		 loc;

@@ -33,6 +33,7 @@ void	cfg_lex_syntax(struct cfg_pstate *, const struct cfg_loc *);
 #include "cfg_build.h"
 #include "cfg_check.h"
 #include "cfg_fproc.h"
+#include "cfg_milter.h"
 #include "cfg_sfilter.h"
 #include "xmalloc.h"
 
@@ -668,9 +669,35 @@ sfkind	: PHASE sfphase MATCH {
 		free($2);
 		PS_CHECK(r);
 	}
-	| MILTER {
-		PS_CHECK(cfg_sfilter_build_unsupported(ps, "filter", $<str>0,
-		    "milter", &@1));
+	| MILTER STRING {
+		PS_CHECK(cfg_milter_build_new(ps, $<str>0, $2, &@2));
+	} milteropts		{ free($2); }
+	;
+
+/* on-error accept|tempfail|reject, timeout DELAY: only reject a keyword */
+milteropts: /* empty */
+	| milteropts milteropt
+	;
+
+milteropt: STRING STRING {
+		int r = cfg_milter_build_opt(ps, $1, $2, &@1);
+		free($1);
+		free($2);
+		PS_CHECK(r);
+	}
+	| STRING REJECT {
+		int r = cfg_milter_build_opt(ps, $1, "reject", &@1);
+		free($1);
+		PS_CHECK(r);
+	}
+	| STRING NUMBER {
+		char	n[24];
+		int	r;
+
+		snprintf(n, sizeof(n), "%lld", $2);
+		r = cfg_milter_build_opt(ps, $1, n, &@1);
+		free($1);
+		PS_CHECK(r);
 	}
 	;
 

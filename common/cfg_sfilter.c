@@ -2,8 +2,8 @@
  * cfg_sfilter.c - SMTP filters of smtpd.conf ("filter NAME ..."): the
  * model's lookups and the builders behind the grammar.  A builtin
  * filter decides at one phase on conditions; a proc filter is a filter
- * process (cfg_fproc.c); a chain runs builtin and proc filters in
- * order; milter filters are refused until the listener can run them.
+ * process (cfg_fproc.c), a milter filter a milter (cfg_milter.c); a
+ * chain runs builtin, proc and milter filters in order.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +105,7 @@ cfg_sfilter_free_all(struct cfg *cfg)
 			free(f);
 		}
 		free(sf->message);
+		free(sf->milter);
 		free(sf);
 	}
 }
@@ -128,7 +129,8 @@ cfg_sfilter_reaches(const struct cfg_sfilter *f,
 
 /*
  * cfg_sfilter_wants - a rule of filter (or chain) f hooks into phase p;
- * a filter process may hook into any (it says which once started)
+ * a filter process may hook into any (it says which once started), a
+ * milter into any (its options say which)
  */
 int
 cfg_sfilter_wants(const struct cfg_sfilter *f, enum cfg_sfilter_phase p)
@@ -139,7 +141,7 @@ cfg_sfilter_wants(const struct cfg_sfilter *f, enum cfg_sfilter_phase p)
 		return 0;
 	if (f->kind == CFG_SFILTER_BUILTIN)
 		return f->phase == p;
-	if (f->kind == CFG_SFILTER_PROC)
+	if (f->kind == CFG_SFILTER_PROC || f->kind == CFG_SFILTER_MILTER)
 		return 1;
 	for (i = 0; i < f->nmembers; i++)
 		if (cfg_sfilter_wants(f->members[i], p))
@@ -147,7 +149,11 @@ cfg_sfilter_wants(const struct cfg_sfilter *f, enum cfg_sfilter_phase p)
 	return 0;
 }
 
-/* cfg_sfilter_has_proc - filter (or chain) f runs a filter process */
+/*
+ * cfg_sfilter_has_proc - filter (or chain) f runs a filter process or a
+ * milter: a filter outside the lookup, asked at every phase and told of
+ * the message's text and of the session's end
+ */
 int
 cfg_sfilter_has_proc(const struct cfg_sfilter *f)
 {
@@ -155,10 +161,11 @@ cfg_sfilter_has_proc(const struct cfg_sfilter *f)
 
 	if (f == NULL)
 		return 0;
-	if (f->kind == CFG_SFILTER_PROC)
+	if (f->kind == CFG_SFILTER_PROC || f->kind == CFG_SFILTER_MILTER)
 		return 1;
 	for (i = 0; f->kind == CFG_SFILTER_CHAIN && i < f->nmembers; i++)
-		if (f->members[i]->kind == CFG_SFILTER_PROC)
+		if (f->members[i]->kind == CFG_SFILTER_PROC ||
+		    f->members[i]->kind == CFG_SFILTER_MILTER)
 			return 1;
 	return 0;
 }
@@ -341,16 +348,6 @@ cfg_sfilter_build_member(struct cfg_pstate *ps, const char *name,
 		sf->members[sf->nmembers++] = m;
 	}
 	return ps->failed ? -1 : 0;
-}
-
-/* cfg_sfilter_build_unsupported - a kind posthorn cannot run yet */
-int
-cfg_sfilter_build_unsupported(struct cfg_pstate *ps, const char *stmt,
-    const char *name, const char *kind, const struct cfg_loc *loc)
-{
-	cfg_lex_error(ps, loc, "%s '%s': %s filters are not supported yet",
-	    stmt, name, kind);
-	return -1;
 }
 
 /* cfg_sfilter_build_listener - "filter NAME" on a listen line */

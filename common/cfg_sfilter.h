@@ -20,8 +20,6 @@ int	cfg_sfilter_build_decision(struct cfg_pstate *,
 	    enum cfg_sfilter_decision, char *, const struct cfg_loc *);
 int	cfg_sfilter_build_member(struct cfg_pstate *, const char *,
 	    const struct cfg_loc *);
-int	cfg_sfilter_build_unsupported(struct cfg_pstate *, const char *,
-	    const char *, const char *, const struct cfg_loc *);
 int	cfg_sfilter_build_listener(struct cfg_pstate *, const char *,
 	    const struct cfg_loc *, const struct cfg_loc *);
 

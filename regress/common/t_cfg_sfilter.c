@@ -228,8 +228,35 @@ static const struct {
 	{ "proc p \"/bin/f\"\nfilter a proc p\nfilter c chain { a }\n"
 	  "filter d chain { c }\n",
 	  "smtpd.conf:4: chain 'd' names chain 'c': chains do not nest" },
-	{ "filter m milter \"inet:127.0.0.1:8891\"\n",
-	  "smtpd.conf:1: filter 'm': milter filters are not supported yet" },
+	{ "filter m milter \"tcp:127.0.0.1:8891\"\n",
+	  "smtpd.conf:1: filter 'm': invalid milter address "
+	  "'tcp:127.0.0.1:8891' (inet:HOST:PORT or unix:/PATH)" },
+	{ "filter m milter \"inet:127.0.0.1\"\n",
+	  "smtpd.conf:1: filter 'm': invalid milter address 'inet:127.0.0.1' "
+	  "(inet:HOST:PORT or unix:/PATH)" },
+	{ "filter m milter \"inet:127.0.0.1:70000\"\n",
+	  "smtpd.conf:1: filter 'm': invalid milter address "
+	  "'inet:127.0.0.1:70000' (inet:HOST:PORT or unix:/PATH)" },
+	{ "filter m milter \"inet::8891\"\n",
+	  "smtpd.conf:1: filter 'm': invalid milter address 'inet::8891' "
+	  "(inet:HOST:PORT or unix:/PATH)" },
+	{ "filter m milter \"unix:run/m.sock\"\n",
+	  "smtpd.conf:1: filter 'm': invalid milter address 'unix:run/m.sock' "
+	  "(inet:HOST:PORT or unix:/PATH)" },
+	{ "filter m milter \"unix:/r\" on-error maybe\n",
+	  "smtpd.conf:1: on-error 'maybe': accept, tempfail or reject" },
+	{ "filter m milter \"unix:/r\" on-error accept on-error reject\n",
+	  "smtpd.conf:1: 'on-error' specified twice" },
+	{ "filter m milter \"unix:/r\" timeout 0\n",
+	  "smtpd.conf:1: milter timeout 0 out of range (1-3600)" },
+	{ "filter m milter \"unix:/r\" timeout soon\n",
+	  "smtpd.conf:1: invalid delay 'soon'" },
+	{ "filter m milter \"unix:/r\" timeout 5s timeout 6s\n",
+	  "smtpd.conf:1: 'timeout' specified twice" },
+	{ "filter m milter \"unix:/r\" user nobody\n",
+	  "smtpd.conf:1: unexpected 'user'" },
+	{ "filter m milter \"unix:/r\"\nfilter m milter \"unix:/s\"\n",
+	  "smtpd.conf:2: filter 'm' already defined" },
 	{ "filter a phase helo match rdns report \"x\"\n",
 	  "smtpd.conf:1: filter 'a': report is not supported yet" },
 };
@@ -289,6 +316,50 @@ ATF_TC_BODY(cfg_sfilter_proc, tc)
 	cfg_free(cfg);
 }
 
+ATF_TC_WITHOUT_HEAD(cfg_sfilter_milter);
+ATF_TC_BODY(cfg_sfilter_milter, tc)
+{
+	const struct cfg_sfilter	*f, *c;
+	struct cfg			*cfg;
+
+	cfg = t_load("filter dkim milter \"inet:localhost:8891\"\n"
+	    "filter spam milter \"unix:/run/rspamd/milter.sock\" "
+	    "on-error accept timeout 2m\n"
+	    "filter v6 milter \"inet:[::1]:8893\" on-error reject\n"
+	    "filter sm milter \"inet:8894@127.0.0.1\" timeout 5\n"
+	    "filter b phase helo match rdns bypass\n"
+	    "filter c chain { b, dkim, spam }\n"
+	    "listen on 127.0.0.1 filter c\n");
+	f = cfg_sfilter_find(cfg, "dkim");
+	ATF_REQUIRE(f != NULL && f->milter != NULL);
+	ATF_CHECK_EQ(f->kind, CFG_SFILTER_MILTER);
+	ATF_CHECK_STREQ(f->milter->address, "inet:localhost:8891");
+	ATF_CHECK(!f->milter->unix);
+	ATF_CHECK_STREQ(f->milter->host, "localhost");
+	ATF_CHECK_STREQ(f->milter->port, "8891");
+	ATF_CHECK_EQ(f->milter->on_error, CFG_MILTER_TEMPFAIL);
+	ATF_CHECK_EQ(f->milter->timeout, CFG_MILTER_TIMEOUT);
+	f = cfg_sfilter_find(cfg, "spam");
+	ATF_CHECK(f->milter->unix);
+	ATF_CHECK_STREQ(f->milter->path, "/run/rspamd/milter.sock");
+	ATF_CHECK_EQ(f->milter->on_error, CFG_MILTER_ACCEPT);
+	ATF_CHECK_EQ(f->milter->timeout, 120);
+	f = cfg_sfilter_find(cfg, "v6");
+	ATF_CHECK_STREQ(f->milter->host, "::1");
+	ATF_CHECK_STREQ(f->milter->port, "8893");
+	ATF_CHECK_EQ(f->milter->on_error, CFG_MILTER_REJECT);
+	f = cfg_sfilter_find(cfg, "sm");
+	ATF_CHECK_STREQ(f->milter->host, "127.0.0.1");
+	ATF_CHECK_STREQ(f->milter->port, "8894");
+	ATF_CHECK_EQ(f->milter->timeout, 5);
+	c = cfg_sfilter_find(cfg, "c");
+	/* a milter, like a process, is asked at every phase */
+	ATF_CHECK(cfg_sfilter_has_proc(c));
+	ATF_CHECK(cfg_sfilter_has_proc(cfg_sfilter_find(cfg, "dkim")));
+	ATF_CHECK(cfg_sfilter_wants(c, CFG_SFILTER_COMMIT));
+	cfg_free(cfg);
+}
+
 ATF_TC_WITHOUT_HEAD(cfg_sfilter_keywords_as_values);
 ATF_TC_BODY(cfg_sfilter_keywords_as_values, tc)
 {
@@ -310,6 +381,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, cfg_sfilter_reply_valid);
 	ATF_TP_ADD_TC(tp, cfg_sfilter_refused);
 	ATF_TP_ADD_TC(tp, cfg_sfilter_proc);
+	ATF_TP_ADD_TC(tp, cfg_sfilter_milter);
 	ATF_TP_ADD_TC(tp, cfg_sfilter_keywords_as_values);
 	return atf_no_error();
 }

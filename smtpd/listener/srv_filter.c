@@ -43,6 +43,7 @@ static const char *const srv_filter_decisions[] = {
 	[CFG_SFILTER_DISCONNECT] = "disconnect",
 	[CFG_SFILTER_JUNK] = "junk",
 	[CFG_SFILTER_REWRITE] = "rewrite",
+	[CFG_SFILTER_DISCARD] = "discard",
 };
 
 /* the commands that are phases */
@@ -243,9 +244,9 @@ srv_filter_decide(struct srv_session *ss, struct srv_filter *f,
 	const char			*msg = NULL;
 
 	if (rule != NULL) {
-		d = rule->kind == CFG_SFILTER_PROC ?
+		d = rule->kind != CFG_SFILTER_BUILTIN ?
 		    (enum cfg_sfilter_decision)m->decision : rule->decision;
-		msg = rule->kind == CFG_SFILTER_PROC ? m->message :
+		msg = rule->kind != CFG_SFILTER_BUILTIN ? m->message :
 		    rule->message;
 	}
 	if (rule != NULL)
@@ -255,6 +256,11 @@ srv_filter_decide(struct srv_session *ss, struct srv_filter *f,
 		    srv_filter_decisions[d]);
 	if (d == CFG_SFILTER_REJECT || d == CFG_SFILTER_DISCONNECT) {
 		srv_filter_refuse(ss, f, d, msg);
+		return;
+	}
+	if (d == CFG_SFILTER_DISCARD) {
+		srv_reply(ss, 250, "2.0.0", "Ok: discarded");
+		srv_tx_reset(ss);
 		return;
 	}
 	if (d == CFG_SFILTER_JUNK)
@@ -302,6 +308,8 @@ srv_filter_proc_valid(const struct srv_filter *f,
 		return cfg_sfilter_reply_valid(m->message);
 	case CFG_SFILTER_JUNK:
 		return f->phase != CFG_SFILTER_COMMIT;
+	case CFG_SFILTER_DISCARD:
+		return f->phase == CFG_SFILTER_COMMIT;
 	case CFG_SFILTER_REWRITE:
 		return cfg_sfilter_rewrite_valid(f->phase, m->message) &&
 		    (f->phase == CFG_SFILTER_HELO ||
@@ -327,7 +335,7 @@ srv_filter_rule(const struct srv_session *ss, const struct srv_filter *f,
 		return NULL;
 	rule = cfg_sfilter_at(ss->srv->env->cfg, m->rule);
 	if (rule == NULL || !cfg_sfilter_reaches(srv_filter_of(ss), rule) ||
-	    (rule->kind == CFG_SFILTER_PROC ? !srv_filter_proc_valid(f, m) :
+	    (rule->kind != CFG_SFILTER_BUILTIN ? !srv_filter_proc_valid(f, m) :
 	    rule->kind != CFG_SFILTER_BUILTIN || rule->phase != f->phase ||
 	    rule->decision != m->decision))
 		fatalx("ipc: MSG_LOOKUP_FILTER_RESULT from lookup: filter %u "

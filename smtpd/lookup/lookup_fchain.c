@@ -33,6 +33,7 @@
 #include "lookup.h"
 #include "lookup_fproc.h"
 #include "lookup_fproto.h"
+#include "lookup_milter.h"
 #include "xmalloc.h"
 
 /* a phase of a session waiting for a filter process */
@@ -43,6 +44,7 @@ struct lookup_fchain_req {
 	const struct cfg_sfilter	*chain;
 	size_t				 pos;	/* the member asked */
 	struct lookup_fproc		*lf;	/* NULL: none asked yet */
+	int				 milter;	/* a milter asked */
 	uint64_t			 token;
 	struct event			*timer;
 };
@@ -59,6 +61,8 @@ struct lookup_fsess {
 };
 
 static void	lookup_fchain_next(struct lookup_fchain_req *);
+static int	lookup_fchain_milter(struct lookup_fchain_req *,
+		    const struct cfg_sfilter *);
 static struct lookup_fsess *lookup_fchain_sess(struct lookup_fprocs *,
 		    uint64_t, int);
 
@@ -76,6 +80,8 @@ static void
 lookup_fchain_free(struct lookup_fchain_req *req)
 {
 	TAILQ_REMOVE(&req->fps->reqs, req, entry);
+	if (req->milter)
+		lookup_milter_cancel(req->fps->milters, req);
 	if (req->timer != NULL)
 		event_free(req->timer);
 	free(req);
@@ -343,6 +349,11 @@ lookup_fchain_next(struct lookup_fchain_req *req)
 			    IPC_FILTER_TEMPFAIL, f->decision, NULL);
 			return;
 		}
+		if (f->kind == CFG_SFILTER_MILTER) {
+			if (lookup_fchain_milter(req, f) == 0)
+				continue;
+			return;
+		}
 		lf = lookup_fproc_of(req->fps, f->proc);
 		if (lf == NULL || !lf->ready) {
 			lookup_fchain_fail(req, "filter process not running");
@@ -356,6 +367,42 @@ lookup_fchain_next(struct lookup_fchain_req *req)
 	}
 	req->pos = 0;
 	lookup_fchain_reply(req, IPC_FILTER_NONE, 0, NULL);
+}
+
+/*
+ * lookup_fchain_milter - ask the milter member f: 0 when it lets the
+ * phase go on now, 1 when it decided or its answer is awaited
+ */
+static int
+lookup_fchain_milter(struct lookup_fchain_req *req,
+    const struct cfg_sfilter *f)
+{
+	struct lookup_milter_verdict	v;
+
+	if (lookup_milter_phase(req->fps->milters, req, f, &req->m, &v) == 1) {
+		req->milter = 1;
+		return 1;
+	}
+	if (v.decision == -1)
+		return 0;
+	lookup_fchain_reply(req, IPC_FILTER_DECIDED, (uint32_t)v.decision,
+	    v.message);
+	return 1;
+}
+
+/* lookup_fchain_milter_answer - the milter asked at req->pos answered */
+void
+lookup_fchain_milter_answer(struct lookup_fchain_req *req,
+    const struct lookup_milter_verdict *v)
+{
+	req->milter = 0;
+	if (v->decision != -1) {
+		lookup_fchain_reply(req, IPC_FILTER_DECIDED,
+		    (uint32_t)v->decision, v->message);
+		return;
+	}
+	req->pos++;
+	lookup_fchain_next(req);
 }
 
 /* lookup_fchain_waiting - the request this process owes for token */
@@ -488,6 +535,7 @@ lookup_fchain_on_end(struct ipc *c, uint32_t id, int fd, const void *msg,
 	TAILQ_FOREACH_SAFE(req, &l->fprocs->reqs, entry, next)
 		if (req->m.sess.id == m->sessid)
 			lookup_fchain_free(req);
+	lookup_milter_end(l->fprocs->milters, m->sessid);
 	if ((s = lookup_fchain_sess(l->fprocs, m->sessid, 0)) == NULL)
 		return;
 	lookup_fchain_tx_end(l->fprocs, m->sessid, 0);

@@ -4,7 +4,9 @@
  * socket (MSG_LOOKUP_FILTER_DATA), dot-stuffed lines ended by "."; each
  * line goes to the first process of the chain that registered data-line,
  * what it returns (filter-dataline) to the next, and what the last
- * returns back to the listener, which spools it.  A chain without such a
+ * returns back to the listener, which spools it.  A milter of the chain
+ * is a stage too: it keeps the lines to the end, then passes on the
+ * message as the milter edited it (lookup_mdata.c).  A chain without such a
  * process returns the lines as they came.  A process that goes down,
  * returns a line too long or is silent for LOOKUP_FCHAIN_TIMEOUT seconds
  * once the message is in closes the stream: the listener, which sees no
@@ -30,6 +32,7 @@
 #include "lookup.h"
 #include "lookup_fproc.h"
 #include "lookup_fproto.h"
+#include "lookup_milter.h"
 #include "xmalloc.h"
 
 struct lookup_fdata {
@@ -38,9 +41,12 @@ struct lookup_fdata {
 	uint64_t			 sessid;
 	struct bufferevent		*bev;	/* the listener's stream */
 	struct lookup_fproc		*stage[CFG_SFILTER_MEMBERS];
+	struct lookup_mconn		*milter[CFG_SFILTER_MEMBERS];
 	uint64_t			 token[CFG_SFILTER_MEMBERS];
 	size_t				 nstages;
 	int				 in_ended;	/* "." came in */
+	int				 reading;	/* in on_read */
+	const char			*failed;	/* while reading */
 	struct event			*timer;
 };
 
@@ -48,16 +54,29 @@ struct lookup_fdata {
 static void
 lookup_fdata_free(struct lookup_fdata *fd)
 {
+	size_t	i;
+
+	for (i = 0; i < fd->nstages; i++)
+		if (fd->milter[i] != NULL)
+			lookup_milter_data_gone(fd->milter[i]);
 	TAILQ_REMOVE(&fd->fps->streams, fd, entry);
 	bufferevent_free(fd->bev);
 	event_free(fd->timer);
 	free(fd);
 }
 
-/* lookup_fdata_fail - the message cannot go through: close the stream */
-static void
-lookup_fdata_fail(struct lookup_fdata *fd, const char *why)
+/*
+ * lookup_fdata_abort - the message cannot go through: close the stream
+ * (once the lines read are handled, when it comes from one of them)
+ */
+void
+lookup_fdata_abort(struct lookup_fdata *fd, const char *why)
 {
+	if (fd->reading) {
+		if (fd->failed == NULL)
+			fd->failed = why;
+		return;
+	}
 	log_warnx("%016llx lookup event=filter-failed phase=data-line "
 	    "reason=\"%s\"", (unsigned long long)fd->sessid, why);
 	lookup_fchain_tx_end(fd->fps, fd->sessid, 0);
@@ -70,12 +89,12 @@ lookup_fdata_on_timeout(evutil_socket_t s, short what, void *arg)
 {
 	(void)s;
 	(void)what;
-	lookup_fdata_fail(arg, "time-out");
+	lookup_fdata_abort(arg, "time-out");
 }
 
-/* lookup_fdata_pass - a stuffed line to stage i, or to the listener */
-static int
-lookup_fdata_pass(struct lookup_fdata *fd, size_t i, const char *line)
+/* lookup_fdata_emit - a stuffed line to stage i, or to the listener */
+int
+lookup_fdata_emit(struct lookup_fdata *fd, size_t i, const char *line)
 {
 	struct timeval	 tv = { LOOKUP_FCHAIN_TIMEOUT, 0 };
 	struct timespec	 ts;
@@ -95,6 +114,8 @@ lookup_fdata_pass(struct lookup_fdata *fd, size_t i, const char *line)
 		    line);
 		return 0;
 	}
+	if (fd->milter[i] != NULL)
+		return lookup_milter_data_line(fd->milter[i], line);
 	end = lookup_fproto_unstuff(line, &un);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	buf_init(&b, LOOKUP_FPROTO_LINE_MAX + 1);
@@ -116,21 +137,25 @@ lookup_fdata_on_read(struct bufferevent *bev, void *arg)
 	size_t			 len;
 	int			 r;
 
-	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
+	fd->reading = 1;
+	while (fd->failed == NULL &&
+	    (line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
 		r = fd->in_ended || len > LOOKUP_FPROTO_LINE_MAX - 64 ||
 		    len != strlen(line) ? -1 : 0;
 		if (r == 0 && strcmp(line, ".") == 0)
 			fd->in_ended = 1;
 		if (r == 0)
-			r = lookup_fdata_pass(fd, 0, line);
+			r = lookup_fdata_emit(fd, 0, line);
 		free(line);
-		if (r == -1) {
-			lookup_fdata_fail(fd, "invalid line from the listener");
-			return;
-		}
+		if (r == -1)
+			lookup_fdata_abort(fd, "invalid line from the listener");
 	}
-	if (evbuffer_get_length(in) > LOOKUP_FPROTO_LINE_MAX)
-		lookup_fdata_fail(fd, "line too long from the listener");
+	if (fd->failed == NULL && evbuffer_get_length(in) >
+	    LOOKUP_FPROTO_LINE_MAX)
+		lookup_fdata_abort(fd, "line too long from the listener");
+	fd->reading = 0;
+	if (fd->failed != NULL)
+		lookup_fdata_abort(fd, fd->failed);
 }
 
 /* lookup_fdata_on_event - the listener closed the stream: forget it */
@@ -142,9 +167,24 @@ lookup_fdata_on_event(struct bufferevent *bev, short what, void *arg)
 	lookup_fdata_free(arg);
 }
 
+/* lookup_fdata_milter - milter f takes the message, if it wants it */
+static void
+lookup_fdata_milter(struct lookup_fdata *fd, const struct cfg_sfilter *f,
+    uint32_t msgid)
+{
+	struct lookup_mconn	*mc;
+
+	if ((mc = lookup_milter_stage(fd->fps->milters, fd->sessid,
+	    f)) == NULL)
+		return;
+	fd->milter[fd->nstages] = mc;
+	lookup_milter_data_begin(mc, fd, fd->nstages++, msgid);
+}
+
 /* lookup_fdata_stages - the chain's processes that take data-line */
 static int
-lookup_fdata_stages(struct lookup_fdata *fd, const struct cfg_sfilter *f)
+lookup_fdata_stages(struct lookup_fdata *fd, const struct cfg_sfilter *f,
+    uint32_t msgid)
 {
 	const struct cfg_sfilter *const	*m = &f;
 	struct lookup_fproc		*lf;
@@ -155,6 +195,10 @@ lookup_fdata_stages(struct lookup_fdata *fd, const struct cfg_sfilter *f)
 		n = f->nmembers;
 	}
 	for (i = 0; i < n; i++) {
+		if (m[i]->kind == CFG_SFILTER_MILTER) {
+			lookup_fdata_milter(fd, m[i], msgid);
+			continue;
+		}
 		if (m[i]->kind != CFG_SFILTER_PROC)
 			continue;
 		lf = lookup_fproc_of(fd->fps, m[i]->proc);
@@ -196,8 +240,8 @@ lookup_fdata_on_start(struct ipc *c, uint32_t id, int s, const void *msg,
 	    lookup_fdata_on_event, fd);
 	bufferevent_enable(fd->bev, EV_READ | EV_WRITE);
 	lookup_fchain_tx_begin(l->fprocs, m->sessid, m->msgid);
-	if (lookup_fdata_stages(fd, ls->filter) == -1)
-		lookup_fdata_fail(fd, "filter process not running");
+	if (lookup_fdata_stages(fd, ls->filter, m->msgid) == -1)
+		lookup_fdata_abort(fd, "filter process not running");
 }
 
 /*
@@ -216,9 +260,9 @@ lookup_fdata_result(struct lookup_fproc *lf,
 			continue;
 		for (i = 0; i < fd->nstages; i++)
 			if (fd->stage[i] == lf && fd->token[i] == res->token) {
-				if (lookup_fdata_pass(fd, i + 1,
+				if (lookup_fdata_emit(fd, i + 1,
 				    res->param) == -1)
-					lookup_fdata_fail(fd, "filter process "
+					lookup_fdata_abort(fd, "filter process "
 					    "not running");
 				return 0;
 			}
@@ -236,7 +280,7 @@ lookup_fdata_proc_down(struct lookup_fproc *lf)
 	TAILQ_FOREACH_SAFE(fd, &lf->fps->streams, entry, next)
 		for (i = 0; i < fd->nstages; i++)
 			if (fd->stage[i] == lf) {
-				lookup_fdata_fail(fd, "filter process down");
+				lookup_fdata_abort(fd, "filter process down");
 				break;
 			}
 }

@@ -26,6 +26,7 @@
 #include "lookup.h"
 #include "lookup_fproc.h"
 #include "lookup_fproto.h"
+#include "lookup_milter.h"
 #include "xmalloc.h"
 
 /* lookup_fproc_new - the processes of cfg, none running yet */
@@ -41,6 +42,7 @@ lookup_fproc_new(struct lookup *l, const struct cfg *cfg)
 	TAILQ_INIT(&fp->sessions);
 	TAILQ_INIT(&fp->streams);
 	arc4random_buf(&fp->next_token, sizeof(fp->next_token));
+	fp->milters = lookup_milter_new(l, cfg);
 	TAILQ_FOREACH(c, &cfg->fprocs, entry)
 		fp->n++;
 	fp->v = xcalloc(fp->n + 1, sizeof(*fp->v));

@@ -42,6 +42,7 @@ struct lookup_fprocs {
 	TAILQ_HEAD(, lookup_fsess) sessions;	/* the processes know */
 	TAILQ_HEAD(, lookup_fdata) streams;	/* messages going through */
 	uint64_t		 next_token;
+	struct lookup_milters	*milters;	/* lookup_milter.c */
 };
 
 struct lookup_fprocs	*lookup_fproc_new(struct lookup *, const struct cfg *);
@@ -67,6 +68,9 @@ void	lookup_fchain_on_end(struct ipc *, uint32_t, int, const void *,
 void	lookup_fchain_tx_begin(struct lookup_fprocs *, uint64_t, uint32_t);
 void	lookup_fchain_tx_size(struct lookup_fprocs *, uint64_t, size_t);
 void	lookup_fchain_tx_end(struct lookup_fprocs *, uint64_t, int);
+struct lookup_milter_verdict;
+void	lookup_fchain_milter_answer(struct lookup_fchain_req *,
+	    const struct lookup_milter_verdict *);
 
 /* lookup_fdata.c: messages through the data-line phase */
 struct lookup_fproto_result;
@@ -75,5 +79,7 @@ void	lookup_fdata_on_start(struct ipc *, uint32_t, int, const void *,
 int	lookup_fdata_result(struct lookup_fproc *,
 	    const struct lookup_fproto_result *);
 void	lookup_fdata_proc_down(struct lookup_fproc *);
+int	lookup_fdata_emit(struct lookup_fdata *, size_t, const char *);
+void	lookup_fdata_abort(struct lookup_fdata *, const char *);
 
 #endif
