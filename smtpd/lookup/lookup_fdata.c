@@ -116,6 +116,8 @@ lookup_fdata_emit(struct lookup_fdata *fd, size_t i, const char *line)
 	}
 	if (fd->milter[i] != NULL)
 		return lookup_milter_data_line(fd->milter[i], line);
+	if (fd->stage[i] == NULL)
+		return -1;	/* a milter's connection that went away */
 	end = lookup_fproto_unstuff(line, &un);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	buf_init(&b, LOOKUP_FPROTO_LINE_MAX + 1);
@@ -165,6 +167,17 @@ lookup_fdata_on_event(struct bufferevent *bev, short what, void *arg)
 	(void)bev;
 	(void)what;
 	lookup_fdata_free(arg);
+}
+
+/* lookup_fdata_forget - a milter stage's connection goes away */
+void
+lookup_fdata_forget(struct lookup_fdata *fd, const struct lookup_mconn *mc)
+{
+	size_t	i;
+
+	for (i = 0; i < fd->nstages; i++)
+		if (fd->milter[i] == mc)
+			fd->milter[i] = NULL;
 }
 
 /* lookup_fdata_milter - milter f takes the message, if it wants it */

@@ -81,5 +81,7 @@ int	lookup_fdata_result(struct lookup_fproc *,
 void	lookup_fdata_proc_down(struct lookup_fproc *);
 int	lookup_fdata_emit(struct lookup_fdata *, size_t, const char *);
 void	lookup_fdata_abort(struct lookup_fdata *, const char *);
+struct lookup_mconn;
+void	lookup_fdata_forget(struct lookup_fdata *, const struct lookup_mconn *);
 
 #endif

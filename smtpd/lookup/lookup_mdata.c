@@ -34,17 +34,26 @@
 
 static void	lookup_mdata_next(struct lookup_mconn *);
 
-/* lookup_mdata_free - forget the message */
-void
-lookup_mdata_free(struct lookup_mconn *mc)
+/* lookup_mdata_drop - forget the message's text and edits */
+static void
+lookup_mdata_drop(struct lookup_mconn *mc)
 {
 	if (mc->msg.data != NULL)
 		buf_free(&mc->msg);
 	memset(&mc->msg, 0, sizeof(mc->msg));
 	lookup_medit_free(mc->edits);
 	mc->edits = NULL;
-	mc->fd = NULL;
 	mc->msg_ended = 0;
+}
+
+/* lookup_mdata_free - forget the message and its stream */
+void
+lookup_mdata_free(struct lookup_mconn *mc)
+{
+	lookup_mdata_drop(mc);
+	if (mc->fd != NULL)
+		lookup_fdata_forget(mc->fd, mc);
+	mc->fd = NULL;
 }
 
 /* lookup_mdata_emit - text (whole lines) on to the next stage */
@@ -101,9 +110,9 @@ lookup_mdata_finish(struct lookup_mconn *mc, int edit)
 	buf_free(&out);
 	if (rc == 0 && mc->fd != NULL)
 		rc = lookup_fdata_emit(mc->fd, mc->stage + 1, ".");
+	lookup_mdata_drop(mc);
 	if (rc == -1 && mc->fd == fd && fd != NULL)
 		lookup_fdata_abort(fd, "milter stage cannot pass the message");
-	lookup_mdata_free(mc);
 }
 
 /* lookup_mdata_fail - the milter failed: the message goes on unedited */
@@ -143,7 +152,7 @@ lookup_milter_data_line(struct lookup_mconn *mc, const char *line)
 {
 	const char	*un = line + (line[0] == '.');
 
-	if (mc->dead || mc->msg.data == NULL)
+	if (mc->dead || mc->msg.max == 0)
 		return mc->fd != NULL ? lookup_fdata_emit(mc->fd,
 		    mc->stage + 1, line) : 0;
 	if (strcmp(line, ".") == 0) {
@@ -166,7 +175,7 @@ lookup_milter_data_gone(struct lookup_mconn *mc)
 {
 	mc->fd = NULL;
 	if (!mc->msg_ended)
-		lookup_mdata_free(mc);
+		lookup_mdata_drop(mc);
 }
 
 /* the header field lookup_mdata_header looks for */

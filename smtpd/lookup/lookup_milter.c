@@ -154,7 +154,7 @@ lookup_mconn_fail(struct lookup_mconn *mc, const char *why)
 	lookup_mconn_close(mc);
 	mc->dead = 1;
 	lookup_mconn_onerror(mc, mc->phase, &v);
-	if (mc->fd != NULL)
+	if (mc->fd != NULL && mc->msg.max != 0)
 		lookup_mdata_fail(mc);
 	lookup_mconn_answer(mc, &v);
 }
@@ -208,13 +208,13 @@ lookup_mconn_optneg(struct lookup_mconn *mc,
 	rc = lookup_mphase_build(mc, mc->connect, &b, &reply);
 	free(mc->connect);
 	mc->connect = NULL;
-	if (rc == 1)
-		rc = lookup_mconn_send(mc, &b, reply ? LOOKUP_MWAIT_PHASE :
-		    LOOKUP_MWAIT_NONE);
+	if (rc == 1 && lookup_mconn_send(mc, &b, reply ? LOOKUP_MWAIT_PHASE :
+	    LOOKUP_MWAIT_NONE) == -1)
+		rc = -1;
 	buf_free(&b);
 	if (rc == -1)
 		return -1;
-	if (!reply) {
+	if (rc == 0 || !reply) {
 		memset(&v, 0, sizeof(v));
 		v.decision = -1;
 		lookup_mconn_answer(mc, &v);
@@ -425,9 +425,9 @@ lookup_milter_ask(struct lookup_mconn *mc, struct lookup_fchain_req *req,
 
 	buf_init(&b, LOOKUP_MPROTO_PACKET_MAX);
 	rc = lookup_mphase_build(mc, m, &b, &reply);
-	if (rc == 1)
-		rc = lookup_mconn_send(mc, &b, reply ? LOOKUP_MWAIT_PHASE :
-		    LOOKUP_MWAIT_NONE);
+	if (rc == 1 && lookup_mconn_send(mc, &b, reply ? LOOKUP_MWAIT_PHASE :
+	    LOOKUP_MWAIT_NONE) == -1)
+		rc = -1;
 	buf_free(&b);
 	if (rc == -1) {
 		lookup_mconn_fail(mc, "cannot send");
