@@ -354,7 +354,7 @@ lookup_mproto_p_addr_args(struct lookup_mproto_cur *c,
 	if (lookup_mproto_p_addr(c, r, err, errsz) == -1)
 		return -1;
 	if (c->left == 0) {
-		r->s2 = "";
+		r->s2 = c->p - 1;	/* the address's NUL: "" in p */
 		return 0;
 	}
 	if ((r->s2 = lookup_mproto_take(c)) == NULL)

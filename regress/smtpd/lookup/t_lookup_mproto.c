@@ -238,7 +238,8 @@ ATF_TC_BODY(lookup_mproto_parse_edits, tc)
 	ATF_REQUIRE_EQ(t_parse(T_PKT("\0\0\0\x04" "e" "<>\0"), &r), 1);
 	ATF_CHECK_EQ(r.kind, LOOKUP_MPROTO_R_CHGFROM);
 	ATF_CHECK_STREQ(r.s1, "<>");
-	ATF_CHECK_STREQ(r.s2, "");
+	/* no arguments: "", inside the packet like every pointer */
+	ATF_CHECK(r.s2 == r.s1 + 2 && r.s2[0] == '\0');
 	ATF_REQUIRE_EQ(t_parse(T_PKT("\0\0\0\x0b" "h" "X-A\0" "v\r\n w\0"),
 	    &r), 1);
 	ATF_CHECK_EQ(r.kind, LOOKUP_MPROTO_R_ADDHEADER);
