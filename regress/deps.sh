@@ -8,11 +8,17 @@
 # faketime: t_faults_time runs the daemon on sped-up and jumping clocks.
 # opensmtpd-filter-dkimsign, python3-dkim: t_filter_proc runs OpenSMTPD's
 # DKIM signing filter as a filter process and verifies its signature.
+# python3-milter, miltertest, opendkim, opendkim-tools, opendmarc,
+# rspamd, opensmtpd-filter-rspamd: t_milter_tools drives real milters
+# (regress/tools/milter.py on libmilter, OpenDKIM, OpenDMARC, rspamd's
+# proxy) with miltertest and OpenSMTPD's rspamd filter by hand.
 PKGS="gcc make bison pkg-config libbsd-dev libssl-dev libdb-dev
 libevent-dev zlib1g-dev libcrypt-dev libc-ares-dev libseccomp-dev libatf-dev atf-sh kyua swaks
 python3 openssl iproute2 util-linux passwd db-util
 libnet-ssleay-perl libio-socket-ssl-perl systemd man-db gnuplot-nox strace
-faketime opensmtpd-filter-dkimsign python3-dkim"
+faketime opensmtpd-filter-dkimsign python3-dkim
+python3-milter miltertest opendkim opendkim-tools opendmarc rspamd
+opensmtpd-filter-rspamd"
 [ "${1:-}" = fuzz ] && PKGS="clang libclang-rt-dev"
 
 missing=""

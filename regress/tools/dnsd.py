@@ -10,7 +10,10 @@ while the server runs.  One record per line, `#` starts a comment:
     name TYPE value
         A 192.0.2.1 | AAAA 2001:db8::1 | PTR host.example |
         MX "pref host" (e.g. `example.org MX 10 mx1.example.org`) |
-        CNAME target.example
+        CNAME target.example |
+        TXT "text" (one or more quoted strings, concatenated: a DKIM
+        key split over several; the text is sent as character-strings
+        of 255 octets at most)
     name SERVFAIL       every query for name is answered SERVFAIL
     name TIMEOUT        queries for name are never answered
 
@@ -31,6 +34,7 @@ import argparse
 import ipaddress
 import os
 import select
+import shlex
 import signal
 import socket
 import struct
@@ -65,8 +69,8 @@ def load_zone(path):
     """{name: {"records": [(type, value)], "mode": None|SERVFAIL|TIMEOUT}}"""
     zone = {}
     with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.split("#", 1)[0].split()
+        for raw in f:
+            line = raw.split("#", 1)[0].split()
             if not line:
                 continue
             kind = line[1].upper() if len(line) > 1 else ""
@@ -74,11 +78,24 @@ def load_zone(path):
             entry = zone.setdefault(name, {"records": [], "mode": None})
             if kind in ("SERVFAIL", "TIMEOUT"):
                 entry["mode"] = kind
+            elif kind == "TXT":
+                entry["records"].append((TYPES[kind], txt_value(raw)))
             elif kind in TYPES and len(line) > 2:
                 entry["records"].append((TYPES[kind], " ".join(line[2:])))
             else:
                 raise ValueError("bad zone line: %r" % " ".join(line))
     return zone
+
+
+def txt_value(line):
+    """the text of a TXT line: its quoted strings concatenated"""
+    try:
+        parts = shlex.split(line, comments=True)
+    except ValueError as e:
+        raise ValueError("bad zone line: %r (%s)" % (line, e)) from e
+    if len(parts) < 3:
+        raise ValueError("bad zone line: %r" % line)
+    return "".join(parts[2:])
 
 
 def encode_name(name):
@@ -106,8 +123,9 @@ def encode_rdata(rtype, value):
         pref, host = value.split()
         return struct.pack("!H", int(pref)) + encode_name(host)
     if rtype == TYPES["TXT"]:
-        raw = value.encode("utf-8")[:255]
-        return bytes([len(raw)]) + raw
+        raw = value.encode("utf-8")
+        chunks = [raw[i:i + 255] for i in range(0, len(raw), 255)]
+        return b"".join(bytes([len(c)]) + c for c in chunks or [b""])
     raise ValueError("no encoder for type %d" % rtype)
 
 
