@@ -23,10 +23,9 @@ mt_send() {
 	_sock=$1
 	_msg=$2
 	shift 2
-	_defs=""
-	for _v in "$@"; do _defs="$_defs -D $_v"; done
+	for _v in "$@"; do set -- "$@" -D "$_v"; shift; done
 	# shellcheck disable=SC2086
-	miltertest ${MT_FLAGS:-} -D sock="$_sock" -D msg="$_msg" $_defs \
+	miltertest ${MT_FLAGS:-} -D sock="$_sock" -D msg="$_msg" "$@" \
 	    -s "$(atf_get_srcdir)/mt_send.lua" > $PH/mt.out 2>&1
 	echo $? > $PH/mt.rc
 	cat $PH/mt.out >&2
