@@ -176,15 +176,15 @@ EOF
 	    -c $_d/rspamd.conf --var DBDIR=$_d --var RUNDIR=$_d
 	ml_wait_port "$2" 30 ||
 	    { cat "$ML/rspamd-$1.out"; atf_fail "rspamd: nothing on $2"; }
-	ph_wait_for "grep -q 'starting normal process' $_d/rspamd.log" 30 &&
-	    ph_wait_for "grep -q 'starting rspamd_proxy process' \
-	    $_d/rspamd.log" 30 ||
-	    { cat $_d/rspamd.log; atf_fail "rspamd workers did not start"; }
+	for _w in normal rspamd_proxy; do
+		ph_wait_for "grep -q 'starting $_w process' $_d/rspamd.log" 30 ||
+		    { cat $_d/rspamd.log; atf_fail "rspamd: no $_w worker"; }
+	done
 }
 
 # ml_stop - stop every daemon started by ml_run (TERM, then KILL)
 ml_stop() {
-	for _f in $ML/*.pid; do
+	for _f in "$ML"/*.pid; do
 		[ -f "$_f" ] || continue
 		_p=$(cat "$_f")
 		kill -TERM "$_p" 2>/dev/null

@@ -23,10 +23,9 @@ mt_send() {
 	_sock=$1
 	_msg=$2
 	shift 2
-	_defs=""
-	for _v in "$@"; do _defs="$_defs -D $_v"; done
+	for _v in "$@"; do set -- "$@" -D "$_v"; shift; done
 	# shellcheck disable=SC2086
-	miltertest ${MT_FLAGS:-} -D sock="$_sock" -D msg="$_msg" $_defs \
+	miltertest ${MT_FLAGS:-} -D sock="$_sock" -D msg="$_msg" "$@" \
 	    -s "$(atf_get_srcdir)/mt_send.lua" > $PH/mt.out 2>&1
 	echo $? > $PH/mt.rc
 	cat $PH/mt.out >&2
@@ -49,6 +48,17 @@ mt_tools() {
 	    atf_fail "miltertest is missing: run regress/deps.sh"
 	$PY -c 'import Milter' ||
 	    atf_fail "python3-milter is missing: run regress/deps.sh"
+}
+
+# mt_milter NAME ARGS - milter.py with ARGS, its pid in $PH/NAME.pid
+# once it accepts, its log in $PH/NAME.log
+mt_milter() {
+	_mn=$1
+	shift
+	$MILTER --log $PH/$_mn.log --pidfile $PH/$_mn.pid "$@" \
+	    > $PH/$_mn.out 2>&1 &
+	ph_wait_for "test -s $PH/$_mn.pid" 10 ||
+	    { cat $PH/$_mn.out; atf_fail "milter.py $*"; }
 }
 
 atf_test_case scripted
@@ -74,11 +84,7 @@ scripted_body() {
                   ["quarantine", "held"]]},
  "symlist": {"connect": ["j", "{daemon_name}"]}, "leadspc": true}
 EOF
-	$MILTER --socket inet:8890@127.0.0.1 --log $PH/milter.log \
-	    --script $PH/script.json --pidfile $PH/milter.pid \
-	    > $PH/milter.out 2>&1 &
-	ph_wait_for "test -s $PH/milter.pid" 10 ||
-	    { cat $PH/milter.out; atf_fail "milter.py did not start"; }
+	mt_milter milter --socket inet:8890@127.0.0.1 --script $PH/script.json
 	atf_check -o inline:"scripted: ok\n" miltertest \
 	    -D sock=inet:8890@127.0.0.1 \
 	    -s "$(atf_get_srcdir)/mt_scripted.lua"
@@ -113,6 +119,27 @@ PY
 	atf_check $PY $PH/check.py $PH/milter.log
 }
 
+atf_test_case sockets
+sockets_head() {
+	atf_set descr "milter.py listens on a port it chose (--portfile) and on a Unix socket; a scripted sleep at eom outlasts the client's timeout"
+	atf_set timeout 30
+}
+sockets_body() {
+	mt_tools
+	ph_setup
+	mt_msg $PH/msg
+	mt_milter any --socket inet:0@127.0.0.1 --portfile $PH/any.port
+	_port=$(cat $PH/any.port)
+	mt_send inet:$_port@127.0.0.1 $PH/msg
+	atf_check -o inline:"step=eom reply=accept\n" cat $PH/mt.out
+	atf_check -o match:'"cb": "eom"' cat $PH/any.log
+	echo '{"eom": {"sleep": 4}}' > $PH/slow.json
+	mt_milter slow --socket unix:$PH/slow.sock --script $PH/slow.json
+	mt_send unix:$PH/slow.sock $PH/msg timeout=1
+	atf_check -o match:'^fail=eom ' cat $PH/mt.out
+	atf_check -o match:'"cb": "eom"' cat $PH/slow.log
+}
+
 atf_test_case raw
 raw_head() {
 	atf_set descr "milter.py --raw misbehaves as asked: a malformed option negotiation, garbage for a chosen step, death at the first body chunk, no answer in time at eom; the steps before it are answered"
@@ -127,11 +154,7 @@ raw_body() {
 	do
 		_port=$((_port + 1))
 		# shellcheck disable=SC2086
-		$MILTER --socket inet:$_port@127.0.0.1 --log $PH/raw.$_port \
-		    --pidfile $PH/raw.$_port.pid --raw $_m \
-		    > $PH/raw.$_port.out 2>&1 &
-		ph_wait_for "test -s $PH/raw.$_port.pid" 10 ||
-		    { cat $PH/raw.$_port.out; atf_fail "milter.py --raw $_m"; }
+		mt_milter raw.$_port --socket inet:$_port@127.0.0.1 --raw $_m
 		MT_FLAGS=-vv mt_send inet:$_port@127.0.0.1 $PH/msg timeout=2
 		case $_m in
 		"garbage")
@@ -146,8 +169,8 @@ raw_body() {
 			;;
 		"die-at body")
 			atf_check -o match:'^fail=body ' cat $PH/mt.out
-			atf_check -o match:'"cb": "body"' cat $PH/raw.$_port
-			atf_check -s exit:1 grep -q '"eom"' $PH/raw.$_port
+			atf_check -o match:'"cb": "body"' cat $PH/raw.$_port.log
+			atf_check -s exit:1 grep -q '"eom"' $PH/raw.$_port.log
 			;;
 		"sleep-at eom 5")
 			atf_check -o match:'^fail=eom ' cat $PH/mt.out
@@ -369,6 +392,7 @@ PY
 
 atf_init_test_cases() {
 	atf_add_test_case scripted
+	atf_add_test_case sockets
 	atf_add_test_case raw
 	atf_add_test_case opendkim_sign
 	atf_add_test_case opendkim_verify

@@ -2,11 +2,13 @@
 """milter.py - a scriptable milter for the tests.
 
 usage: milter.py --socket SPEC [--log F] [--script F] [--pidfile F]
-                 [--raw MODE [STAGE [SECONDS]]]
+                 [--portfile F] [--raw MODE [STAGE [SECONDS]]]
 
---socket is libmilter's: inet:PORT@127.0.0.1 or unix:PATH (the tests
-run in a private network namespace, so they choose a fixed port and
-wait until it accepts).  --pidfile is written once the socket listens.
+--socket is libmilter's: inet:PORT@127.0.0.1 or unix:PATH.  Port 0
+picks a free port (libmilter cannot say which it bound: the port is
+chosen first, a race no other program takes part in inside a test's
+network namespace) and --portfile gets its number.  --pidfile is
+written once the socket accepts connections, after --portfile.
 
 Without --raw it runs on libmilter (python3-milter), Sendmail's own
 milter library: --log appends one JSON object a line per callback,
@@ -252,20 +254,42 @@ def libmilter_main(args, script):
     Scripted.wanted = sorted(set(MACROS).union(
         *[set(v) for v in script.get("symlist", {}).values()]))
     Milter.factory = Scripted
-    if args.pidfile:
-        threading.Thread(target=announce, args=(args,), daemon=True).start()
+    threading.Thread(target=announce, args=(args,), daemon=True).start()
     Milter.runmilter("milter.py", args.socket, 240)
 
 
 def announce(args):
-    """write the pid file once the socket accepts connections"""
+    """write the port and pid files once the socket accepts connections"""
+    if not args.pidfile and not args.portfile:
+        return
     while True:
         try:
             probe_socket(args.socket).close()
             break
         except OSError:
             time.sleep(0.05)
-    write_atomic(args.pidfile, "%d\n" % os.getpid())
+    ready(args)
+
+
+def ready(args):
+    """write the port file (inet sockets) and the pid file"""
+    if args.portfile and args.socket.startswith("inet:"):
+        port = args.socket.split(":", 1)[1].split("@")[0]
+        write_atomic(args.portfile, port + "\n")
+    if args.pidfile:
+        write_atomic(args.pidfile, "%d\n" % os.getpid())
+
+
+def free_port(spec):
+    """spec with a free port in place of port 0"""
+    if not spec.startswith("inet:"):
+        return spec
+    port, host = spec.split(":", 1)[1].split("@")
+    if port != "0":
+        return spec
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return "inet:%d@%s" % (s.getsockname()[1], host)
 
 
 def probe_socket(spec):
@@ -358,8 +382,7 @@ def raw_main(args):
             (args.raw[0] == "sleep-at" and len(args.raw) < 3):
         sys.exit("milter.py: bad --raw %s" % " ".join(args.raw))
     s = listen_socket(args.socket)
-    if args.pidfile:
-        write_atomic(args.pidfile, "%d\n" % os.getpid())
+    ready(args)
     while True:
         conn, _ = s.accept()
         threading.Thread(target=raw_conn, args=(conn, args),
@@ -373,8 +396,10 @@ def main():
     p.add_argument("--log")
     p.add_argument("--script")
     p.add_argument("--pidfile")
+    p.add_argument("--portfile")
     p.add_argument("--raw", nargs="+")
     args = p.parse_args()
+    args.socket = free_port(args.socket)
     if args.raw:
         raw_main(args)
     script = {}
