@@ -32,6 +32,8 @@ enum envelope_state {
 #define ENVELOPE_F_8BITMIME	0x08	/* BODY=8BITMIME */
 #define ENVELOPE_F_SMTPUTF8	0x10	/* SMTPUTF8 */
 #define ENVELOPE_F_EXPAND	0x20	/* not expanded yet (version 2) */
+#define ENVELOPE_F_HOLD		0x40	/* held (a milter's quarantine):
+					   not delivered until released */
 
 /* what dest names, after expansion */
 #define ENVELOPE_DEST_ADDRESS	0	/* a mail address (mailbox or relay) */

@@ -23,7 +23,7 @@
 #include "envelope.h"
 #include "proc_role.h"
 
-#define IPC_PROTO_VERSION	11
+#define IPC_PROTO_VERSION	12
 
 #define P_(r)		PROC_BIT(PROC_##r)
 
@@ -161,6 +161,49 @@ struct msg_lka_envelope {
 	struct envelope	evp;
 };
 #define IPC_STRS_msg_lka_envelope(S, t)	IPC_STRS_ENVELOPE(S, t, evp)
+
+/*
+ * lookup -> queue: a milter's change of the envelopes of transaction
+ * msgid of session sessid, at the end of its message, applied in the
+ * order sent:
+ *   IPC_TXEDIT_ADDRCPT  the envelopes of addr's expansion, sent just
+ *                       before (MSG_LOOKUP_ENVELOPE), join the
+ *                       transaction (none: addr matched no rule)
+ *   IPC_TXEDIT_DELRCPT  the envelopes of the RCPT addr (evp.rcpt,
+ *                       compared as the listener's RCPT) leave it
+ *   IPC_TXEDIT_CHGFROM  every envelope's sender becomes addr ("" <>)
+ *   IPC_TXEDIT_HOLD     the message is held (ENVELOPE_F_HOLD): queued
+ *                       but not delivered until released; addr is the
+ *                       reason, for the log
+ *   IPC_TXEDIT_END      the last: the queue answers MSG_LOOKUP_TX_EDITED
+ * The lookup returns the message's text to the listener, which commits
+ * it, only once the queue answered, so every change is in before the
+ * commit.
+ */
+#define IPC_TXEDIT_ADDRCPT	1
+#define IPC_TXEDIT_DELRCPT	2
+#define IPC_TXEDIT_CHGFROM	3
+#define IPC_TXEDIT_HOLD		4
+#define IPC_TXEDIT_END		5
+struct msg_lka_txedit {
+	uint64_t	sessid;
+	uint32_t	msgid;
+	uint32_t	op;			/* IPC_TXEDIT_* */
+	char		addr[ADDR_MAX];
+};
+#define IPC_STRS_msg_lka_txedit(S, t)	S(t, addr)
+
+/*
+ * queue -> lookup: the changes of MSG_LOOKUP_TX_EDIT are made (result
+ * 0), the transaction is gone (-1: the message cannot be accepted), or
+ * no envelope is left (1: the message has no recipient any more).
+ */
+struct msg_lka_txedited {
+	uint64_t	sessid;
+	uint32_t	msgid;
+	int32_t		result;
+};
+#define IPC_STRS_msg_lka_txedited(S, t)
 
 /*
  * lookup -> queue (MSG_LOOKUP_RCPT_RESULT), then queue -> smtpd
@@ -519,6 +562,8 @@ struct msg_key_result {
 	X(MSG_TX_OPENED, P_(QUEUE),		P_(SMTPD),		msg_tx_result,		IPC_FD_MAY)	\
 	X(MSG_LOOKUP_ENVELOPE, P_(LOOKUP),		P_(QUEUE),		msg_lka_envelope,	IPC_FD_NONE)	\
 	X(MSG_LOOKUP_RCPT_RESULT, P_(LOOKUP),	P_(QUEUE),		msg_rcpt_result,	IPC_FD_NONE)	\
+	X(MSG_LOOKUP_TX_EDIT, P_(LOOKUP),	P_(QUEUE),		msg_lka_txedit,		IPC_FD_NONE)	\
+	X(MSG_LOOKUP_TX_EDITED, P_(QUEUE),	P_(LOOKUP),		msg_lka_txedited,	IPC_FD_NONE)	\
 	X(MSG_TX_RCPT_RESULT, P_(QUEUE),	P_(SMTPD),		msg_rcpt_result,	IPC_FD_NONE)	\
 	X(MSG_TX_COMMIT, P_(SMTPD),		P_(QUEUE),		msg_tx,			IPC_FD_NONE)	\
 	X(MSG_TX_COMMITTED, P_(QUEUE),		P_(SMTPD),		msg_tx_result,		IPC_FD_NONE)	\

@@ -59,6 +59,7 @@ struct lookup_mconn {
 	struct msg_lka_filter		*connect;	/* the connect phase,
 							   until sent */
 	int				 accepted;	/* skipped to the end */
+	char				 auth_type[64];	/* AUTH's mechanism */
 	/* the transaction */
 	int				 in_tx;	/* MAIL told, no end yet */
 	int				 tx_accepted;	/* skipped to its end */

@@ -161,6 +161,7 @@ lookup_milter_data_line(struct lookup_mconn *mc, const char *line)
 		mc->hdr_next = 0;
 		mc->body_off = 0;
 		mc->edits = lookup_medit_new();
+		lookup_medit_bound(mc->edits, mc->msg.max);
 		lookup_mdata_next(mc);
 		return 0;
 	}
@@ -207,7 +208,8 @@ lookup_mdata_header(const struct lookup_mconn *mc, size_t i, struct buf *b,
 {
 	struct lookup_mdata_hdr	h = { b, i, 0, 0 };
 
-	if (lookup_medit_headers(mc->msg.data, mc->msg.len,
+	if (lookup_medit_fields(mc->msg.data, mc->msg.len,
+	    (mc->protocol & LOOKUP_MPROTO_P_HDR_LEADSPC) != 0,
 	    lookup_mdata_header_fn, &h, body) == -1)
 		return -1;
 	return h.found;

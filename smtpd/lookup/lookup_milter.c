@@ -475,6 +475,8 @@ lookup_milter_phase(struct lookup_milters *ms, struct lookup_fchain_req *req,
 		lookup_mconn_onerror(mc, mc->phase, v);
 		return 0;
 	}
+	if (m->phase == CFG_SFILTER_AUTH)
+		strlcpy(mc->auth_type, m->arg, sizeof(mc->auth_type));
 	if (m->phase == CFG_SFILTER_MAIL_FROM)
 		lookup_milter_tx(mc);
 	if (mc->accepted || mc->tx_accepted)

@@ -9,8 +9,9 @@
  * listener's tag, else j), {daemon_addr}, {daemon_port}, {client_addr},
  * {client_port}, {client_name} and {client_ptr} (the client's checked
  * name, "unknown" when none), _ and v; at helo {tls_version} when the
- * session is in TLS; at mail-from {mail_addr}, and {auth_authen} when
- * the client authenticated; at rcpt-to {rcpt_addr}.
+ * session is in TLS; at mail-from {mail_addr}, and {auth_type} (AUTH's
+ * mechanism) and {auth_authen} when the client authenticated; at
+ * rcpt-to {rcpt_addr}.
  * The message's {i} comes with its text (lookup_mdata.c).
  */
 #include <sys/types.h>
@@ -95,9 +96,10 @@ lookup_mphase_connect(const struct lookup_mconn *mc,
 
 /* lookup_mphase_addr - "<addr>" of MAIL or RCPT, with its macros */
 static int
-lookup_mphase_addr(const struct msg_lka_filter *m, char cmd, struct buf *b)
+lookup_mphase_addr(const struct lookup_mconn *mc,
+    const struct msg_lka_filter *m, char cmd, struct buf *b)
 {
-	const char	*nv[4], *args[1];
+	const char	*nv[6], *args[1];
 	const char	*addr = cmd == LOOKUP_MPROTO_C_MAIL ? m->sender : m->rcpt;
 	char		 br[ADDR_MAX + 2];
 	size_t		 n = 0;
@@ -106,6 +108,8 @@ lookup_mphase_addr(const struct msg_lka_filter *m, char cmd, struct buf *b)
 	nv[n++] = cmd == LOOKUP_MPROTO_C_MAIL ? "{mail_addr}" : "{rcpt_addr}";
 	nv[n++] = addr;
 	if (cmd == LOOKUP_MPROTO_C_MAIL && (m->sess.flags & IPC_SESS_AUTH)) {
+		nv[n++] = "{auth_type}";
+		nv[n++] = mc->auth_type[0] != '\0' ? mc->auth_type : "PLAIN";
 		nv[n++] = "{auth_authen}";	nv[n++] = m->sess.auth_user;
 	}
 	args[0] = br;
@@ -147,13 +151,13 @@ lookup_mphase_build(struct lookup_mconn *mc, const struct msg_lka_filter *m,
 		mc->in_tx = 1;
 		skip = LOOKUP_MPROTO_P_NOMAIL;
 		nr = LOOKUP_MPROTO_P_NR_MAIL;
-		rc = (p & skip) ? 0 : lookup_mphase_addr(m,
+		rc = (p & skip) ? 0 : lookup_mphase_addr(mc, m,
 		    LOOKUP_MPROTO_C_MAIL, b);
 		break;
 	case CFG_SFILTER_RCPT_TO:
 		skip = LOOKUP_MPROTO_P_NORCPT;
 		nr = LOOKUP_MPROTO_P_NR_RCPT;
-		rc = (p & skip) ? 0 : lookup_mphase_addr(m,
+		rc = (p & skip) ? 0 : lookup_mphase_addr(mc, m,
 		    LOOKUP_MPROTO_C_RCPT, b);
 		break;
 	case CFG_SFILTER_DATA:
