@@ -37,6 +37,7 @@
 #include "lookup.h"
 #include "lookup_expand.h"
 #include "lookup_fproc.h"
+#include "lookup_milter.h"
 #include "lookup_rule.h"
 #include "proc.h"
 #include "sandbox.h"
@@ -63,6 +64,7 @@ const struct ipc_handler lookup_queue_handlers[] = {
 	{ MSG_LOG_BRIEF,	ipc_on_log_brief },
 	{ MSG_TABLE_UPDATE,	lookup_on_table_update },
 	{ MSG_LOOKUP_NOTICE,	lookup_rcpt_on_notice },
+	{ MSG_LOOKUP_TX_EDITED,	lookup_milter_on_txedited },
 	{ MSG_NONE,		NULL }
 };
 const struct ipc_handler lookup_smtpd_handlers[] = {

@@ -33,6 +33,10 @@ struct lookup_req {
 	int			 notice;
 	uint64_t		 qreqid;
 	struct msg_lka_rcpt	 rcpt;		/* RCPT only */
+	void			(*added)(void *, int);	/* a milter's
+						   recipient: told when its
+						   envelopes are sent */
+	void			*added_arg;
 	char			 src[HOST_MAX];	/* AUTH only: the client */
 	struct lookup_expand_ops ops;
 	struct lookup_expand	*x;
@@ -77,6 +81,9 @@ void	lookup_rcpt_on_notice(struct ipc *, uint32_t, int, const void *,
 	    void *);
 void	lookup_rcpt_on_forward(struct ipc *, uint32_t, int, const void *,
 	    void *);
+int	lookup_rcpt_added(struct lookup *, const struct msg_lka_rcpt *,
+	    void (*)(void *, int), void *);
+void	lookup_rcpt_added_cancel(struct lookup *, void *);
 
 /* lookup_filter.c: MSG_LOOKUP_FILTER, the listeners' SMTP filters */
 int	lookup_filter_one(const struct cfg_sfilter *, enum cfg_sfilter_phase,

@@ -169,6 +169,20 @@ lookup_fdata_on_event(struct bufferevent *bev, short what, void *arg)
 	lookup_fdata_free(arg);
 }
 
+/*
+ * lookup_fdata_touch - a milter stage awaits an answer for at most secs:
+ * the stream waits that long, and a little more, before it gives up
+ */
+void
+lookup_fdata_touch(struct lookup_fdata *fd, long long secs)
+{
+	struct timeval	tv = { LOOKUP_FCHAIN_TIMEOUT, 0 };
+
+	if (secs + 5 > LOOKUP_FCHAIN_TIMEOUT)
+		tv.tv_sec = (time_t)secs + 5;
+	evtimer_add(fd->timer, &tv);
+}
+
 /* lookup_fdata_forget - a milter stage's connection goes away */
 void
 lookup_fdata_forget(struct lookup_fdata *fd, const struct lookup_mconn *mc)

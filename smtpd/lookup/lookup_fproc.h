@@ -83,5 +83,6 @@ int	lookup_fdata_emit(struct lookup_fdata *, size_t, const char *);
 void	lookup_fdata_abort(struct lookup_fdata *, const char *);
 struct lookup_mconn;
 void	lookup_fdata_forget(struct lookup_fdata *, const struct lookup_mconn *);
+void	lookup_fdata_touch(struct lookup_fdata *, long long);
 
 #endif

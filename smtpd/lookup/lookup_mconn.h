@@ -20,6 +20,13 @@ struct bufferevent;
 struct event;
 struct lookup_medit;
 
+/* a change of the envelopes a milter asked for (IPC_TXEDIT_*) */
+#define LOOKUP_MENV_MAX		1000	/* in one message */
+struct lookup_menv {
+	uint32_t	 op;
+	char		 addr[ADDR_MAX];
+};
+
 /* what the next reply of the milter answers */
 enum lookup_mwait {
 	LOOKUP_MWAIT_NONE,		/* nothing: a reply is a fault */
@@ -77,6 +84,15 @@ struct lookup_mconn {
 	size_t				 hdr_next;	/* index */
 	size_t				 body_off;	/* next body octet */
 	struct lookup_medit		*edits;
+	/* the changes of the envelopes, sent to the queue in turn */
+	struct msg_lka_filter		*mail;	/* the MAIL phase */
+	struct lookup_menv		*env;
+	size_t				 nenv;
+	size_t				 envnext;
+	int				 env_active;	/* being sent */
+	int				 env_wait;	/* an expansion, or
+							   the queue */
+	int				 env_insend;
 };
 
 /* lookup_milter.c */
@@ -101,5 +117,12 @@ int	lookup_mdata_reply(struct lookup_mconn *,
 	    const struct lookup_mproto_reply *);
 void	lookup_mdata_fail(struct lookup_mconn *);
 void	lookup_mdata_free(struct lookup_mconn *);
+void	lookup_mdata_finish(struct lookup_mconn *, int);
+
+/* lookup_menv.c */
+int	lookup_menv_add(struct lookup_mconn *,
+	    const struct lookup_mproto_reply *);
+void	lookup_menv_start(struct lookup_mconn *);
+void	lookup_menv_free(struct lookup_mconn *);
 
 #endif

@@ -5,9 +5,9 @@
  * the header (SMFIC_EOH), the body in chunks with CRLF line ends
  * (SMFIC_BODY) and the end of the message ({i}, SMFIC_BODYEOB), each
  * answered unless the milter said it would not answer.  At the end it
- * sends its edits, then its verdict: the edited message goes on to the
- * next stage, the verdict waits for the commit phase
- * (lookup_milter_phase).  A message the milter refuses, discards or
+ * sends its edits, then its verdict: the changes of the envelopes go to
+ * the queue (lookup_menv.c), the edited message goes on to the next
+ * stage, the verdict waits for the commit phase (lookup_milter_phase).  A message the milter refuses, discards or
  * fails on goes on unedited: the commit phase refuses it.
  */
 #include <sys/types.h>
@@ -44,6 +44,7 @@ lookup_mdata_drop(struct lookup_mconn *mc)
 	lookup_medit_free(mc->edits);
 	mc->edits = NULL;
 	mc->msg_ended = 0;
+	lookup_menv_free(mc);
 }
 
 /* lookup_mdata_free - forget the message and its stream */
@@ -83,7 +84,7 @@ lookup_mdata_emit(struct lookup_mconn *mc, const char *p, size_t len)
 }
 
 /* lookup_mdata_finish - the message, edited or not, on; then "." */
-static void
+void
 lookup_mdata_finish(struct lookup_mconn *mc, int edit)
 {
 	struct lookup_fdata	*fd = mc->fd;
@@ -337,7 +338,7 @@ lookup_mdata_edit(struct lookup_mconn *mc, const struct lookup_mproto_reply *r)
 		need = LOOKUP_MPROTO_F_CHGBODY;
 		break;
 	default:
-		return -1;
+		return lookup_menv_add(mc, r);
 	}
 	if (!(mc->actions & need))
 		return -1;
@@ -380,7 +381,10 @@ lookup_mdata_verdict(struct lookup_mconn *mc,
 	}
 	if (mc->wait != LOOKUP_MWAIT_EOM)
 		mc->tx_accepted = 1;
-	lookup_mdata_finish(mc, edit);
+	if (edit && mc->nenv > 0)
+		lookup_menv_start(mc);
+	else
+		lookup_mdata_finish(mc, edit);
 	return 0;
 }
 

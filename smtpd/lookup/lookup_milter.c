@@ -37,7 +37,10 @@
 
 /* the actions posthorn carries out, the steps a milter may leave out */
 #define LOOKUP_MILTER_ACTIONS	(LOOKUP_MPROTO_F_ADDHDRS |		\
-	LOOKUP_MPROTO_F_CHGBODY | LOOKUP_MPROTO_F_CHGHDRS)
+	LOOKUP_MPROTO_F_CHGBODY | LOOKUP_MPROTO_F_ADDRCPT |		\
+	LOOKUP_MPROTO_F_DELRCPT | LOOKUP_MPROTO_F_CHGHDRS |		\
+	LOOKUP_MPROTO_F_QUARANTINE | LOOKUP_MPROTO_F_CHGFROM |		\
+	LOOKUP_MPROTO_F_ADDRCPT_PAR | LOOKUP_MPROTO_F_SETSYMLIST)
 #define LOOKUP_MILTER_STEPS	(LOOKUP_MPROTO_P_NOCONNECT |		\
 	LOOKUP_MPROTO_P_NOHELO | LOOKUP_MPROTO_P_NOMAIL |		\
 	LOOKUP_MPROTO_P_NORCPT | LOOKUP_MPROTO_P_NOBODY |		\
@@ -103,6 +106,7 @@ lookup_mconn_free(struct lookup_mconn *mc)
 	TAILQ_REMOVE(&mc->ms->conns, mc, entry);
 	event_free(mc->timer);
 	free(mc->connect);
+	free(mc->mail);
 	free(mc);
 }
 
@@ -154,7 +158,7 @@ lookup_mconn_fail(struct lookup_mconn *mc, const char *why)
 	lookup_mconn_close(mc);
 	mc->dead = 1;
 	lookup_mconn_onerror(mc, mc->phase, &v);
-	if (mc->fd != NULL && mc->msg.max != 0)
+	if (mc->fd != NULL && mc->msg.max != 0 && !mc->env_active)
 		lookup_mdata_fail(mc);
 	lookup_mconn_answer(mc, &v);
 }
@@ -174,6 +178,8 @@ lookup_mconn_send(struct lookup_mconn *mc, const struct buf *b,
 		evtimer_add(mc->timer, &tv);
 	else
 		evtimer_del(mc->timer);
+	if (w >= LOOKUP_MWAIT_HEADER && mc->fd != NULL)
+		lookup_fdata_touch(mc->fd, mc->cm->timeout);
 	return 0;
 }
 
@@ -234,6 +240,8 @@ lookup_mconn_reply(struct lookup_mconn *mc,
 	if (r->kind == LOOKUP_MPROTO_R_PROGRESS &&
 	    mc->wait != LOOKUP_MWAIT_NONE && mc->wait != LOOKUP_MWAIT_OPTNEG) {
 		evtimer_add(mc->timer, &tv);
+		if (mc->wait >= LOOKUP_MWAIT_HEADER && mc->fd != NULL)
+			lookup_fdata_touch(mc->fd, mc->cm->timeout);
 		return 0;
 	}
 	switch (mc->wait) {
@@ -477,8 +485,12 @@ lookup_milter_phase(struct lookup_milters *ms, struct lookup_fchain_req *req,
 	}
 	if (m->phase == CFG_SFILTER_AUTH)
 		strlcpy(mc->auth_type, m->arg, sizeof(mc->auth_type));
-	if (m->phase == CFG_SFILTER_MAIL_FROM)
+	if (m->phase == CFG_SFILTER_MAIL_FROM) {
 		lookup_milter_tx(mc);
+		if (mc->mail == NULL)
+			mc->mail = xmalloc(sizeof(*mc->mail));
+		memcpy(mc->mail, m, sizeof(*mc->mail));
+	}
 	if (mc->accepted || mc->tx_accepted)
 		return 0;
 	if (lookup_milter_ask(mc, req, m) == 1)

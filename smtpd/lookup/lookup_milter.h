@@ -54,5 +54,7 @@ void	lookup_milter_data_begin(struct lookup_mconn *, struct lookup_fdata *,
 	    size_t stage, uint32_t msgid);
 int	lookup_milter_data_line(struct lookup_mconn *, const char *line);
 void	lookup_milter_data_gone(struct lookup_mconn *);
+void	lookup_milter_on_txedited(struct ipc *, uint32_t, int, const void *,
+	    void *);
 
 #endif

@@ -200,9 +200,9 @@ lookup_rcpt_verdict(struct lookup *l, const struct msg_lka_rcpt *m,
 		log_warn("lookup event=send-failed what=rcpt-verdict");
 }
 
-/* lookup_rcpt_done - every envelope of the RCPT to the queue, then 250 */
+/* lookup_rcpt_envelopes - every envelope of the RCPT to the queue */
 static void
-lookup_rcpt_done(struct lookup_req *req)
+lookup_rcpt_envelopes(struct lookup_req *req)
 {
 	struct msg_lka_envelope	*e;
 	size_t			 i, n;
@@ -219,7 +219,6 @@ lookup_rcpt_done(struct lookup_req *req)
 			log_warn("lookup event=send-failed what=envelope");
 	}
 	free(e);
-	lookup_rcpt_verdict(req->l, &req->rcpt, 250, "2.1.5", "Recipient ok");
 }
 
 /* lookup_rcpt_step - run an expansion until it is done or must wait */
@@ -250,16 +249,27 @@ lookup_rcpt_step(struct lookup_req *req)
 	    lookup_expand_nresults(req->x));
 	if (req->notice)
 		lookup_rcpt_notice_answer(req, st);
-	else if (st == LOOKUP_EXPAND_DONE)
-		lookup_rcpt_done(req);
-	else
+	else if (req->added_arg != NULL) {
+		if (st == LOOKUP_EXPAND_DONE)
+			lookup_rcpt_envelopes(req);
+		if (req->added != NULL)
+			req->added(req->added_arg, st == LOOKUP_EXPAND_DONE);
+	} else if (st == LOOKUP_EXPAND_DONE) {
+		lookup_rcpt_envelopes(req);
+		lookup_rcpt_verdict(req->l, &req->rcpt, 250, "2.1.5",
+		    "Recipient ok");
+	} else
 		lookup_rcpt_verdict(req->l, &req->rcpt, code, enh, text);
 	lookup_req_free(req);
 }
 
-/* lookup_rcpt_match - the rule for a RCPT; NULL and a verdict if none */
+/*
+ * lookup_rcpt_match - the rule for a RCPT; NULL and a verdict if none
+ * (a milter's recipient gets none: verdict is 0)
+ */
 static const struct cfg_action *
-lookup_rcpt_match(struct lookup *l, const struct msg_lka_rcpt *m)
+lookup_rcpt_match(struct lookup *l, const struct msg_lka_rcpt *m,
+    int verdict)
 {
 	struct lookup_rule_ctx	 ctx;
 	const struct cfg_match	*match;
@@ -275,6 +285,8 @@ lookup_rcpt_match(struct lookup *l, const struct msg_lka_rcpt *m)
 	    (unsigned long long)m->sess.id, log_vis(vis, sizeof(vis), m->rcpt),
 	    r == -1 ? 451 : 550, r == -1 ? "tempfail" : r == 0 ? "none" :
 	    "reject");
+	if (!verdict)
+		return NULL;
 	if (r == -1)
 		lookup_rcpt_verdict(l, m, 451, "4.3.0", "Temporary failure");
 	else
@@ -318,11 +330,47 @@ lookup_rcpt_on_request(struct ipc *c, uint32_t id, int fd, const void *msg,
 		    "Invalid address or parameters");
 		return;
 	}
-	if ((a = lookup_rcpt_match(l, m)) == NULL)
+	if ((a = lookup_rcpt_match(l, m, 1)) == NULL)
 		return;
 	req = lookup_rcpt_start(l, m->sess.id, a, m->rcpt);
 	req->rcpt = *m;
 	lookup_rcpt_step(req);
+}
+
+/*
+ * lookup_rcpt_added - a recipient a milter adds to the transaction of m
+ * (the session's own claims, the MAIL's sender): matched and expanded
+ * as a RCPT would be; its envelopes go to the queue, then added(arg,
+ * 1), or added(arg, 0) when the expansion failed.  -1, and no call,
+ * when it is no valid address or matches no rule.
+ */
+int
+lookup_rcpt_added(struct lookup *l, const struct msg_lka_rcpt *m,
+    void (*added)(void *, int), void *arg)
+{
+	const struct cfg_action	*a;
+	struct lookup_req	*req;
+
+	if (!lookup_rcpt_claims_valid(m) ||
+	    (a = lookup_rcpt_match(l, m, 0)) == NULL)
+		return -1;
+	req = lookup_rcpt_start(l, m->sess.id, a, m->rcpt);
+	req->rcpt = *m;
+	req->added = added;
+	req->added_arg = arg;
+	lookup_rcpt_step(req);
+	return 0;
+}
+
+/* lookup_rcpt_added_cancel - arg is gone: its expansions tell nobody */
+void
+lookup_rcpt_added_cancel(struct lookup *l, void *arg)
+{
+	struct lookup_req	*req;
+
+	TAILQ_FOREACH(req, &l->reqs, entry)
+		if (req->added_arg == arg)
+			req->added = NULL;
 }
 
 /* lookup_rcpt_notice_reply - the verdict on a notice, to the queue */
