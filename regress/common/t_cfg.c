@@ -871,7 +871,8 @@ t_etcdir(const atf_tc_t *tc, char *dir, size_t dirsz)
 ATF_TC_WITHOUT_HEAD(cfg_load_samples);
 ATF_TC_BODY(cfg_load_samples, tc)
 {
-	static const char *const samples[] = { "smtpd.conf", "lan-relay.conf" };
+	static const char *const samples[] = { "smtpd.conf", "lan-relay.conf",
+	    "dkim-rspamd.conf" };
 	char		*defs[] = { "tls_cert=c.pem", "tls_key=c.pem", NULL };
 	char		 dir[PATH_MAX], path[PATH_MAX + 32], err[1024];
 	struct cfg	*cfg;

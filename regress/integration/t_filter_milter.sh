@@ -224,6 +224,48 @@ CONF
 	atf_check -o inline:'1\n' sh -c 'ls /home/alice/Maildir/new | wc -l'
 }
 
+atf_test_case envelope
+envelope_head() {
+	atf_set descr "the milter's changes of the envelope at the end of the message: a recipient added (expanded through the rules), one deleted, the sender changed; a recipient no rule accepts is dropped; a message left without recipients is discarded"
+	atf_set timeout 90
+}
+envelope_body() {
+	mt_setup
+	cat > $PH/m.json <<'JSON'
+{"eom": [{"if": "DROPALL", "action": "continue",
+          "mods": [["delrcpt", "<alice@localhost>"]]},
+         {"action": "continue",
+          "mods": [["addrcpt", "<bob@localhost>"],
+                   ["addrcpt", "<nobody@elsewhere.test>"],
+                   ["delrcpt", "<alice@localhost>"],
+                   ["chgfrom", "<new@good.test>"]]}]}
+JSON
+	mt_milter m 8891
+	mt_start <<'CONF'
+filter m milter "inet:127.0.0.1:8891"
+listen on 127.0.0.1 port 25 filter m
+action "l" maildir
+match for local action "l"
+CONF
+	mt_talk "EHLO c.test" "MAIL FROM:<a@good.test>" \
+	    "RCPT TO:<alice@localhost>" "DATA" "=Subject: moved" "=" "=x" "." \
+	    "QUIT"
+	mt_ok $PH/out
+	mt_delivered 1
+	atf_check -o inline:'Return-Path: <new@good.test>\n' \
+	    head -n 1 /home/bob/Maildir/new/*
+	atf_check -o match:'^Subject: moved$' cat /home/bob/Maildir/new/*
+	[ -z "$(ls /home/alice/Maildir/new 2>/dev/null)" ] ||
+	    atf_fail "alice, deleted by the milter, got mail"
+	ph_wait_log 'lookup event=milter-rcpt-dropped name=m msgid=[0-9a-f]+ reason="no rule accepts it"'
+	mt_talk "EHLO c.test" "MAIL FROM:<a@good.test>" \
+	    "RCPT TO:<alice@localhost>" "DATA" "=Subject: none" "=" \
+	    "=DROPALL" "." "QUIT"
+	atf_check -o inline:'250 2.0.0 Ok: discarded\\r\\n\n' \
+	    grep 'discarded' $PH/out
+	atf_check_equal "$(grep -c 'queue event=tx-commit' $PH_LOG)" 1
+}
+
 atf_test_case on_error
 on_error_head() {
 	atf_set descr "a milter late at the end of the message, one that dies in the body, one that answers garbage and one not there: each session gets its milter's on-error action, nothing half-edited is queued, the daemon lives"
@@ -315,6 +357,7 @@ atf_init_test_cases() {
 	atf_add_test_case callbacks
 	atf_add_test_case edits
 	atf_add_test_case refusals
+	atf_add_test_case envelope
 	atf_add_test_case on_error
 	atf_add_test_case slow_unix
 }
