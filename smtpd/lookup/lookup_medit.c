@@ -269,25 +269,45 @@ lookup_medit_split(const struct lookup_medit_field *f, size_t colon,
 	return s;
 }
 
+/*
+ * lookup_medit_field - fn for the header field at *off, as a milter gets
+ * it, and *off past it: 1; 0 when the header section ends at *off (*off
+ * then the body's offset); -1 when fn returns -1
+ */
+int
+lookup_medit_field(const char *msg, size_t len, size_t *off, int leadspc,
+    int (*fn)(void *, const char *, const char *), void *arg)
+{
+	struct lookup_medit_field	 f;
+	size_t				 colon;
+	char				*s;
+	int				 r;
+
+	if (!lookup_medit_next(msg, len, off, &f, &colon)) {
+		*off = lookup_medit_body_off(msg, len, *off);
+		return 0;
+	}
+	s = lookup_medit_split(&f, colon, leadspc);
+	r = fn(arg, s, s + f.nlen + 1);
+	free(s);
+	return r == -1 ? -1 : 1;
+}
+
 /* lookup_medit_fields - fn for every header field, as a milter gets it */
 int
 lookup_medit_fields(const char *msg, size_t len, int leadspc,
     int (*fn)(void *, const char *, const char *), void *arg,
     size_t *body_off)
 {
-	struct lookup_medit_field	 f;
-	size_t				 off = 0, colon;
-	char				*s;
-	int				 r = 0;
+	size_t	off = 0;
+	int	r;
 
-	while (r == 0 && lookup_medit_next(msg, len, &off, &f, &colon)) {
-		s = lookup_medit_split(&f, colon, leadspc);
-		r = fn(arg, s, s + f.nlen + 1);
-		free(s);
-	}
+	while ((r = lookup_medit_field(msg, len, &off, leadspc, fn, arg)) ==
+	    1)
+		;
 	if (r == -1)
 		return -1;
-	*body_off = lookup_medit_body_off(msg, len, off);
+	*body_off = off;
 	return 0;
 }
 
@@ -415,32 +435,79 @@ lookup_medit_put_body(struct buf *out, const char *p, size_t n)
 	return 0;
 }
 
+/* the parts of the message being edited */
+struct lookup_medit_msg {
+	const char	*hdr;		/* the header section as it was */
+	size_t		 hlen;
+	int		 blank;		/* an empty line ended it */
+	const char	*body;
+	size_t		 blen;
+};
+
+/* lookup_medit_put_line - n octets that end with a LF, given one if not */
+static int
+lookup_medit_put_line(struct buf *out, const char *p, size_t n)
+{
+	if (buf_add(out, p, n) == -1)
+		return -1;
+	if (n > 0 && p[n - 1] != '\n')
+		return buf_add(out, "\n", 1);
+	return 0;
+}
+
 /*
- * lookup_medit_write - the fields, the empty line if it was there or a
- * body follows, the body (the old one from msg, or the replacement)
+ * lookup_medit_write - the fields (h, or when h is NULL the header
+ * section as it was), the empty line if it was there or a body follows,
+ * the body (the old one, or the replacement)
  */
 static int
 lookup_medit_write(const struct lookup_medit *m,
-    const struct lookup_medit_hdr *h, int blank, const char *body,
-    size_t blen, struct buf *out)
+    const struct lookup_medit_hdr *h, const struct lookup_medit_msg *g,
+    struct buf *out)
 {
-	const struct lookup_medit_field	*f;
-	size_t				 i;
-	int				 replaced;
+	size_t	i, blen = g->blen;
+	int	replaced;
 
 	replaced = m->body_state != LOOKUP_MEDIT_BODY_KEPT;
-	for (i = 0; i < h->n; i++) {
-		f = &h->v[i];
-		if (buf_add(out, f->p, f->len) == -1 || (f->p[f->len - 1] !=
-		    '\n' && buf_add(out, "\n", 1) == -1))
+	if (replaced)
+		blen = m->body.len;
+	if (h == NULL && lookup_medit_put_line(out, g->hdr, g->hlen) == -1)
+		return -1;
+	for (i = 0; h != NULL && i < h->n; i++)
+		if (lookup_medit_put_line(out, h->v[i].p, h->v[i].len) == -1)
 			return -1;
-	}
-	if ((blank || (replaced ? m->body.len : blen) > 0) &&
-	    buf_add(out, "\n", 1) == -1)
+	if ((g->blank || blen > 0) && buf_add(out, "\n", 1) == -1)
 		return -1;
 	if (replaced)
 		return lookup_medit_put_body(out, m->body.data, m->body.len);
-	return buf_add(out, body, blen);
+	return buf_add(out, g->body, g->blen);
+}
+
+/*
+ * lookup_medit_split_msg - the parts of msg, and its header fields into
+ * h unless h is NULL; -1 past LOOKUP_MEDIT_FIELDS_MAX fields
+ */
+static int
+lookup_medit_split_msg(const char *msg, size_t len,
+    struct lookup_medit_hdr *h, struct lookup_medit_msg *g)
+{
+	struct lookup_medit_field	 f;
+	size_t				 off = 0, colon, body;
+
+	while (lookup_medit_next(msg, len, &off, &f, &colon)) {
+		if (h == NULL)
+			continue;
+		if (h->n == LOOKUP_MEDIT_FIELDS_MAX)
+			return -1;
+		lookup_medit_insert(h, h->n, &f);
+	}
+	body = lookup_medit_body_off(msg, len, off);
+	g->hdr = msg;
+	g->hlen = off;
+	g->blank = body > off;
+	g->body = msg + body;
+	g->blen = len - body;
+	return 0;
 }
 
 /* lookup_medit_apply - the message with the edits into out */
@@ -448,19 +515,23 @@ int
 lookup_medit_apply(const struct lookup_medit *m, const char *msg,
     size_t len, struct buf *out, char *err, size_t errsz)
 {
-	struct lookup_medit_hdr		 h = { NULL, 0, 0 };
-	struct lookup_medit_field	 f;
-	size_t				 off = 0, colon, body, start = out->len;
-	size_t				 i;
-	int				 r;
+	struct lookup_medit_hdr	 h = { NULL, 0, 0 };
+	struct lookup_medit_msg	 g;
+	size_t			 i, start = out->len;
+	int			 r = -1;
 
-	while (lookup_medit_next(msg, len, &off, &f, &colon))
-		lookup_medit_insert(&h, h.n, &f);
-	body = lookup_medit_body_off(msg, len, off);
-	for (i = 0; i < m->n; i++)
-		lookup_medit_edit(&h, &m->edits[i]);
-	r = lookup_medit_write(m, &h, body > off, msg + body, len - body,
-	    out);
+	/* only header edits need the fields one by one */
+	if (lookup_medit_split_msg(msg, len, m->n > 0 ? &h : NULL, &g) == -1)
+		snprintf(err, errsz, "more than %d header fields to edit",
+		    LOOKUP_MEDIT_FIELDS_MAX);
+	else {
+		for (i = 0; i < m->n; i++)
+			lookup_medit_edit(&h, &m->edits[i]);
+		if ((r = lookup_medit_write(m, m->n > 0 ? &h : NULL, &g,
+		    out)) == -1)
+			snprintf(err, errsz, "edited message over %zu octets",
+			    out->max);
+	}
 	for (i = 0; i < h.n; i++)
 		free(h.v[i].own);
 	free(h.v);
@@ -468,8 +539,6 @@ lookup_medit_apply(const struct lookup_medit *m, const char *msg,
 		out->len = start;
 		if (out->data != NULL)
 			out->data[start] = '\0';
-		snprintf(err, errsz, "edited message over %zu octets",
-		    out->max);
 	}
 	return r;
 }

@@ -54,6 +54,8 @@
 /* edits of one message at most, and the octets they may carry */
 #define LOOKUP_MEDIT_EDITS_MAX		4096
 #define LOOKUP_MEDIT_SIZE_DEFAULT	(64 * 1024 * 1024)
+/* header fields of a message that takes header edits, at most */
+#define LOOKUP_MEDIT_FIELDS_MAX		10000
 
 struct lookup_medit;
 
@@ -67,7 +69,11 @@ int			 lookup_medit_add(struct lookup_medit *,
 			    size_t errsz);
 /* 1 when nothing is to change */
 int			 lookup_medit_empty(const struct lookup_medit *);
-/* the edited message into out, -1 past out's cap (out left as it was) */
+/*
+ * the edited message into out; -1 (out left as it was) past out's cap,
+ * or for header edits on a message of more than LOOKUP_MEDIT_FIELDS_MAX
+ * header fields
+ */
 int			 lookup_medit_apply(const struct lookup_medit *,
 			    const char *msg, size_t len, struct buf *out,
 			    char *err, size_t errsz);
@@ -80,6 +86,14 @@ int			 lookup_medit_headers(const char *msg, size_t len,
 int			 lookup_medit_fields(const char *msg, size_t len,
 			    int leadspc, int (*fn)(void *, const char *name,
 			    const char *value), void *arg, size_t *body_off);
+/*
+ * one field at a time, *off 0 at first: 1 when fn was called for the
+ * field at *off, *off then past it; 0 at the end of the header section,
+ * *off then the body's offset; -1 when fn returned -1
+ */
+int			 lookup_medit_field(const char *msg, size_t len,
+			    size_t *off, int leadspc, int (*fn)(void *,
+			    const char *name, const char *value), void *arg);
 /* LF -> CRLF; out has 2 * len octets of room; the octets written */
 size_t			 lookup_medit_crlf(const char *, size_t, char *out);
 

@@ -136,6 +136,70 @@ ATF_TC_BODY(lookup_medit_headers, tc)
 	ATF_CHECK_EQ(s.count, 2);
 }
 
+ATF_TC_WITHOUT_HEAD(lookup_medit_field);
+ATF_TC_BODY(lookup_medit_field, tc)
+{
+	const char	*msg = "A: 1\nB:  2\n\tfolded\n\nbody\n";
+	struct t_seen	 s;
+	size_t		 off = 0;
+
+	/* one field per call, the offset past each */
+	memset(&s, 0, sizeof(s));
+	ATF_REQUIRE_EQ(lookup_medit_field(msg, strlen(msg), &off, 0, t_field,
+	    &s), 1);
+	ATF_CHECK_EQ(off, 5);
+	ATF_REQUIRE_EQ(lookup_medit_field(msg, strlen(msg), &off, 1, t_field,
+	    &s), 1);
+	ATF_CHECK_EQ(off, 19);
+	ATF_CHECK_STREQ(s.text, "A=1|B=  2\n\tfolded|");
+	/* the end: the body's offset */
+	ATF_CHECK_EQ(lookup_medit_field(msg, strlen(msg), &off, 0, t_field,
+	    &s), 0);
+	ATF_CHECK_EQ(off, 20);
+	/* the callback's failure */
+	off = 0;
+	s.stop_at = s.count + 1;
+	ATF_CHECK_EQ(lookup_medit_field(msg, strlen(msg), &off, 0, t_field,
+	    &s), -1);
+}
+
+ATF_TC_WITHOUT_HEAD(lookup_medit_fields_max);
+ATF_TC_BODY(lookup_medit_fields_max, tc)
+{
+	struct lookup_medit	*m;
+	struct buf		 msg, out;
+	char			 err[128];
+	size_t			 i;
+
+	buf_init(&msg, 1024 * 1024);
+	for (i = 0; i < LOOKUP_MEDIT_FIELDS_MAX; i++)
+		ATF_REQUIRE_EQ(buf_addstr(&msg, "X: 1\n"), 0);
+	buf_init(&out, 1024 * 1024);
+	m = lookup_medit_new();
+	t_add(m, LOOKUP_MPROTO_R_CHGHEADER, LOOKUP_MEDIT_FIELDS_MAX, "X", "");
+	ATF_REQUIRE_EQ(lookup_medit_apply(m, msg.data, msg.len, &out, err,
+	    sizeof(err)), 0);
+	ATF_CHECK_EQ(out.len, msg.len - 5);
+	/* one field more: header edits refused, out as it was */
+	ATF_REQUIRE_EQ(buf_addstr(&msg, "Y: 2\n"), 0);
+	buf_reset(&out);
+	ATF_CHECK_EQ(lookup_medit_apply(m, msg.data, msg.len, &out, err,
+	    sizeof(err)), -1);
+	ATF_CHECK_EQ(out.len, 0);
+	lookup_medit_free(m);
+	/* a new body alone takes the header section as it is */
+	m = lookup_medit_new();
+	ATF_REQUIRE_EQ(t_body(m, "b"), 0);
+	ATF_REQUIRE_EQ(lookup_medit_apply(m, msg.data, msg.len, &out, err,
+	    sizeof(err)), 0);
+	ATF_CHECK_EQ(out.len, msg.len + 3);
+	ATF_CHECK(memcmp(out.data, msg.data, msg.len) == 0);
+	ATF_CHECK_STREQ(out.data + msg.len, "\nb\n");
+	lookup_medit_free(m);
+	buf_free(&msg);
+	buf_free(&out);
+}
+
 ATF_TC_WITHOUT_HEAD(lookup_medit_crlf);
 ATF_TC_BODY(lookup_medit_crlf, tc)
 {
@@ -385,6 +449,8 @@ ATF_TC_BODY(lookup_medit_cap, tc)
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, lookup_medit_headers);
+	ATF_TP_ADD_TC(tp, lookup_medit_field);
+	ATF_TP_ADD_TC(tp, lookup_medit_fields_max);
 	ATF_TP_ADD_TC(tp, lookup_medit_crlf);
 	ATF_TP_ADD_TC(tp, lookup_medit_add_insert);
 	ATF_TP_ADD_TC(tp, lookup_medit_change);
