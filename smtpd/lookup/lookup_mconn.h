@@ -81,7 +81,7 @@ struct lookup_mconn {
 	struct buf			 msg;	/* as received */
 	int				 msg_ended;
 	int				 step;	/* LOOKUP_MSTEP_* */
-	size_t				 hdr_next;	/* index */
+	size_t				 hdr_off;	/* next header */
 	size_t				 body_off;	/* next body octet */
 	struct lookup_medit		*edits;
 	/* the changes of the envelopes, sent to the queue in turn */

@@ -159,7 +159,7 @@ lookup_milter_data_line(struct lookup_mconn *mc, const char *line)
 	if (strcmp(line, ".") == 0) {
 		mc->msg_ended = 1;
 		mc->step = LOOKUP_MSTEP_HEADERS;
-		mc->hdr_next = 0;
+		mc->hdr_off = 0;
 		mc->body_off = 0;
 		mc->edits = lookup_medit_new();
 		lookup_medit_bound(mc->edits, mc->msg.max);
@@ -180,40 +180,29 @@ lookup_milter_data_gone(struct lookup_mconn *mc)
 		lookup_mdata_drop(mc);
 }
 
-/* the header field lookup_mdata_header looks for */
-struct lookup_mdata_hdr {
-	struct buf	*b;
-	size_t		 want, seen;
-	int		 found;		/* 1 sent, -1 too long */
-};
-
-/* lookup_mdata_header_fn - the wanted field into a packet */
+/* lookup_mdata_header_fn - a header field into a packet */
 static int
 lookup_mdata_header_fn(void *arg, const char *name, const char *value)
 {
-	struct lookup_mdata_hdr	*h = arg;
-
-	if (h->seen++ == h->want)
-		h->found = lookup_mproto_header(h->b, name, value) == 0 ? 1 :
-		    -1;
-	return 0;
+	return lookup_mproto_header(arg, name, value);
 }
 
 /*
- * lookup_mdata_header - the i-th header field's packet into b: 1, 0
- * past the last (*body the body's offset), -1 when it does not fit
+ * lookup_mdata_header - the next header field's packet into b: 1, 0
+ * past the last (the body's offset then in mc->body_off), -1 when it
+ * does not fit
  */
 static int
-lookup_mdata_header(const struct lookup_mconn *mc, size_t i, struct buf *b,
-    size_t *body)
+lookup_mdata_header(struct lookup_mconn *mc, struct buf *b)
 {
-	struct lookup_mdata_hdr	h = { b, i, 0, 0 };
+	int	rc;
 
-	if (lookup_medit_fields(mc->msg.data, mc->msg.len,
+	rc = lookup_medit_field(mc->msg.data, mc->msg.len, &mc->hdr_off,
 	    (mc->protocol & LOOKUP_MPROTO_P_HDR_LEADSPC) != 0,
-	    lookup_mdata_header_fn, &h, body) == -1)
-		return -1;
-	return h.found;
+	    lookup_mdata_header_fn, b);
+	if (rc == 0)
+		mc->body_off = mc->hdr_off;
+	return rc;
 }
 
 /* lookup_mdata_send - packets, answered unless the milter said nr */
@@ -264,18 +253,19 @@ static int
 lookup_mdata_step(struct lookup_mconn *mc, struct buf *b, uint32_t *nr,
     enum lookup_mwait *w)
 {
-	size_t	body;
 	int	rc;
 
 	if (mc->step == LOOKUP_MSTEP_HEADERS) {
-		rc = (mc->protocol & LOOKUP_MPROTO_P_NOHDRS) ? 0 :
-		    lookup_mdata_header(mc, mc->hdr_next++, b, &body);
+		if (mc->protocol & LOOKUP_MPROTO_P_NOHDRS) {
+			while ((rc = lookup_mdata_header(mc, b)) == 1)
+				buf_reset(b);
+			buf_reset(b);
+		} else
+			rc = lookup_mdata_header(mc, b);
 		*nr = LOOKUP_MPROTO_P_NR_HDR;
 		*w = LOOKUP_MWAIT_HEADER;
 		if (rc != 0)
 			return rc;
-		if (lookup_mdata_header(mc, SIZE_MAX, b, &mc->body_off) == -1)
-			return -1;
 		mc->step = LOOKUP_MSTEP_EOH;
 		if (!(mc->protocol & LOOKUP_MPROTO_P_NOEOH)) {
 			*nr = LOOKUP_MPROTO_P_NR_EOH;
