@@ -22,11 +22,11 @@ static const char *const lookup_fproto_phases[LOOKUP_FPROTO_PHASES] = {
 	[CFG_SFILTER_RCPT_TO] = "rcpt-to",
 	[CFG_SFILTER_DATA] = "data",
 	[CFG_SFILTER_COMMIT] = "commit",
+	[CFG_SFILTER_RSET] = "rset",
+	[CFG_SFILTER_QUIT] = "quit",
+	[CFG_SFILTER_NOOP] = "noop",
+	[CFG_SFILTER_HELP] = "help",
 	[LOOKUP_FPROTO_DATA_LINE] = "data-line",
-	[LOOKUP_FPROTO_RSET] = "rset",
-	[LOOKUP_FPROTO_QUIT] = "quit",
-	[LOOKUP_FPROTO_NOOP] = "noop",
-	[LOOKUP_FPROTO_HELP] = "help",
 	[LOOKUP_FPROTO_WIZ] = "wiz",
 };
 
