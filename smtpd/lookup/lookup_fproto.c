@@ -68,6 +68,20 @@ lookup_fproto_phase_name(unsigned int p)
 	return p < LOOKUP_FPROTO_PHASES ? lookup_fproto_phases[p] : "?";
 }
 
+/*
+ * lookup_fproto_response_phase - a phase as filter-response names it:
+ * OpenSMTPD says "connected" and "tls" there, and filters expect them
+ */
+const char *
+lookup_fproto_response_phase(unsigned int p)
+{
+	if (p == CFG_SFILTER_CONNECT)
+		return "connected";
+	if (p == CFG_SFILTER_STARTTLS)
+		return "tls";
+	return lookup_fproto_phase_name(p);
+}
+
 /* lookup_fproto_event_name - the protocol's word for a report event */
 const char *
 lookup_fproto_event_name(unsigned int e)

@@ -86,6 +86,7 @@ struct lookup_fproto_result {
 };
 
 const char	*lookup_fproto_phase_name(unsigned int);
+const char	*lookup_fproto_response_phase(unsigned int);
 const char	*lookup_fproto_event_name(unsigned int);
 int		 lookup_fproto_config(struct buf *, const char *admd);
 int		 lookup_fproto_report(struct buf *, const struct timespec *,

@@ -286,6 +286,15 @@ ATF_TC_BODY(lookup_fproto_phases, tc)
 		ATF_CHECK_EQ(reg.which, t[i].phase);
 	}
 	ATF_CHECK(LOOKUP_FPROTO_PHASES <= 32);
+	/* filter-response names two phases as OpenSMTPD does */
+	ATF_CHECK_STREQ(lookup_fproto_response_phase(CFG_SFILTER_CONNECT),
+	    "connected");
+	ATF_CHECK_STREQ(lookup_fproto_response_phase(CFG_SFILTER_STARTTLS),
+	    "tls");
+	ATF_CHECK_STREQ(lookup_fproto_response_phase(CFG_SFILTER_NOOP),
+	    "noop");
+	ATF_CHECK_STREQ(lookup_fproto_response_phase(CFG_SFILTER_RCPT_TO),
+	    "rcpt-to");
 	ATF_CHECK_STREQ(lookup_fproto_phase_name(LOOKUP_FPROTO_PHASES), "?");
 }
 
