@@ -222,7 +222,8 @@ lookup_fproto_word(const char *s, size_t len, const char *const *words,
 
 /*
  * lookup_fproto_register_parse - "register|ready",
- * "register|report|smtp-in|EVENT" or "register|filter|smtp-in|PHASE"
+ * "register|report|smtp-in|EVENT" (EVENT "*": every one, which is then
+ * LOOKUP_FPROTO_EVENTS) or "register|filter|smtp-in|PHASE"
  */
 int
 lookup_fproto_register_parse(const char *line,
@@ -237,7 +238,8 @@ lookup_fproto_register_parse(const char *line,
 	}
 	if (strncmp(line, "register|report|smtp-in|", 24) == 0) {
 		name = line + 24;
-		w = lookup_fproto_word(name, strlen(name),
+		w = strcmp(name, "*") == 0 ? LOOKUP_FPROTO_EVENTS :
+		    lookup_fproto_word(name, strlen(name),
 		    lookup_fproto_events, LOOKUP_FPROTO_EVENTS);
 		reg->kind = LOOKUP_FPROTO_REG_REPORT;
 	} else if (strncmp(line, "register|filter|smtp-in|", 24) == 0) {

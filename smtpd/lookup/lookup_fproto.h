@@ -59,7 +59,7 @@ enum lookup_fproto_event {
 
 /* a registration line of the filter */
 enum lookup_fproto_reg_kind {
-	LOOKUP_FPROTO_REG_REPORT,	/* which: an event */
+	LOOKUP_FPROTO_REG_REPORT,	/* which: an event, or EVENTS: all */
 	LOOKUP_FPROTO_REG_FILTER,	/* which: a phase */
 	LOOKUP_FPROTO_REG_READY
 };

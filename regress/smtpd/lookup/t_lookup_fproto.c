@@ -139,6 +139,8 @@ ATF_TC_BODY(lookup_fproto_register, tc)
 		"register|report|smtp-out|link-connect",
 		"register|report|smtp-in|link-connectx",
 		"register|filter|smtp-in|mail",
+		"register|filter|smtp-in|*",
+		"register|report|smtp-in|**",
 		"register|filter|smtp-in|",
 		"register|ready|",
 		"register",
@@ -156,6 +158,11 @@ ATF_TC_BODY(lookup_fproto_register, tc)
 	    "register|report|smtp-in|tx-commit", &reg, err, sizeof(err)), 0);
 	ATF_CHECK_EQ(reg.kind, LOOKUP_FPROTO_REG_REPORT);
 	ATF_CHECK_EQ(reg.which, LOOKUP_FPROTO_TX_COMMIT);
+	/* as OpenSMTPD: every event at once */
+	ATF_REQUIRE_EQ(lookup_fproto_register_parse(
+	    "register|report|smtp-in|*", &reg, err, sizeof(err)), 0);
+	ATF_CHECK_EQ(reg.kind, LOOKUP_FPROTO_REG_REPORT);
+	ATF_CHECK_EQ(reg.which, LOOKUP_FPROTO_EVENTS);
 	ATF_REQUIRE_EQ(lookup_fproto_register_parse(
 	    "register|filter|smtp-in|data-line", &reg, err, sizeof(err)), 0);
 	ATF_CHECK_EQ(reg.kind, LOOKUP_FPROTO_REG_FILTER);
