@@ -14,8 +14,10 @@
 RAW="$PY $PH_TOP/regress/tools/smtp_raw.py"
 
 # fr_filter - the filter: registers every event ("*", as OpenSMTPD
-# allows) and four phases, records report and filter lines under
-# $PH/fout/r.in, rejects NOOP, reports on HELP, lets everything through
+# allows) and five phases, records report and filter lines under
+# $PH/fout/r.in, rejects NOOP and the commit of a message from
+# rollback@localhost (a sender it learns from tx-mail), reports on
+# HELP, lets everything else through
 fr_filter() {
 	mkdir -p $PH/fout
 	chmod 1777 $PH/fout
@@ -34,16 +36,21 @@ for line in sys.stdin:
     if line == "config|ready\n":
         break
 say("register|report|smtp-in|*")
-for p in ("rset", "quit", "noop", "help"):
+for p in ("rset", "quit", "noop", "help", "commit"):
     say("register|filter|smtp-in|" + p)
 say("register|ready")
+sender = {}
 for line in sys.stdin:
     log.write(line)
     f = line.rstrip("\n").split("|")
+    if f[0] == "report" and f[4] == "tx-mail":
+        sender[f[5]] = f[-1]
     if f[0] != "filter":
         continue
     res = "filter-result|%s|%s|" % (f[5], f[6])
-    if f[4] == "noop":
+    if f[4] == "commit" and sender.get(f[5]) == "rollback@localhost":
+        say(res + "reject|554 5.7.1 Not this one")
+    elif f[4] == "noop":
         say(res + "reject|550 5.7.1 No noop | here")
     elif f[4] == "help":
         say(res + "report|asked for help")
@@ -221,6 +228,37 @@ noop_reject_body() {
 	    cat $PH/events
 }
 
+atf_test_case commit_refused
+commit_refused_head() {
+	atf_set descr "a message whose commit the filters refuse: tx-rollback and tx-reset after the refusal, no tx-commit"
+	atf_set timeout 60
+}
+commit_refused_body() {
+	fr_setup
+	plain=$(printf '\0alice\0secret' | base64)
+	atf_check -o inline:"220 250 220 250 235 250 250 354 554 221\n" \
+	    $RAW --codes 'EHLO c.test\r\nSTARTTLS\r\n' @STARTTLS \
+	    'EHLO c.test\r\n' "AUTH PLAIN $plain\r\n" \
+	    'MAIL FROM:<rollback@localhost>\r\n' \
+	    'RCPT TO:<alice@localhost>\r\n' 'DATA\r\n' \
+	    'Subject: t\r\n\r\nhello\r\n.\r\n' 'QUIT\r\n'
+	ph_wait_for "grep -q 'link-disconnect' $PH/fout/r.in" 10 ||
+	    atf_fail "no link-disconnect"
+	fr_events | sed -n '/^protocol-client|S|\.$/,$p' > $PH/events
+	cat > $PH/expected <<'EOF'
+protocol-client|S|.
+filter-response|S|commit|reject|554 5.7.1 Not this one
+protocol-server|S|554 5.7.1 Not this one
+tx-rollback|S|M1
+tx-reset|S|M1
+protocol-client|S|QUIT
+filter-response|S|quit|proceed
+protocol-server|S|221 2.0.0 Bye
+link-disconnect|S
+EOF
+	diff -u $PH/expected $PH/events || atf_fail "the events differ"
+}
+
 atf_test_case forged_event
 forged_event_head() {
 	atf_set descr "a compromised listener reporting an event for a listener that runs no filter process stops the daemon, naming the message"
@@ -239,5 +277,6 @@ CONF
 atf_init_test_cases() {
 	atf_add_test_case sequence
 	atf_add_test_case noop_reject
+	atf_add_test_case commit_refused
 	atf_add_test_case forged_event
 }
