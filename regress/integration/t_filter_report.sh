@@ -83,6 +83,20 @@ CONF
 	ph_wait_log 'lookup event=filter-ready name=r generation=1 '
 }
 
+# fr_auth_session CODES PART... - a session through STARTTLS and AUTH
+# PLAIN as alice, then the parts; the codes of the replies after AUTH's
+# must be CODES; returns once the filter heard of the session's end
+fr_auth_session() {
+	_codes=$1
+	shift
+	_plain=$(printf '\0alice\0secret' | base64)
+	atf_check -o inline:"220 250 220 250 235 $_codes\n" $RAW --codes \
+	    'EHLO c.test\r\nSTARTTLS\r\n' @STARTTLS 'EHLO c.test\r\n' \
+	    "AUTH PLAIN $_plain\r\n" "$@"
+	ph_wait_for "grep -q 'link-disconnect' $PH/fout/r.in" 10 ||
+	    atf_fail "no link-disconnect"
+}
+
 # fr_events - the report lines the filter read, one session's, without
 # the stream, version, time and subsystem; the session id as S, the
 # message ids as M1, M2 in their order, link-connect's fields as *,
@@ -117,16 +131,11 @@ sequence_head() {
 }
 sequence_body() {
 	fr_setup
-	plain=$(printf '\0alice\0secret' | base64)
-	atf_check -o inline:"220 250 220 250 235 250 250 354 250 250 250 550 221\n" \
-	    $RAW --codes 'EHLO c.test\r\nSTARTTLS\r\n' @STARTTLS \
-	    'EHLO c.test\r\n' "AUTH PLAIN $plain\r\n" \
+	fr_auth_session "250 250 354 250 250 250 550 221" \
 	    'MAIL FROM:<alice@localhost>\r\n' 'RCPT TO:<alice@localhost>\r\n' \
 	    'DATA\r\n' 'Subject: t\r\n\r\nhello\r\n.\r\n' 'RSET\r\n' \
 	    'MAIL FROM:<alice@localhost>\r\n' 'RCPT TO:<x@elsewhere.test>\r\n' \
 	    'QUIT\r\n'
-	ph_wait_for "grep -q 'link-disconnect' $PH/fout/r.in" 10 ||
-	    atf_fail "no link-disconnect"
 	ph_wait_for "ls /home/alice/Maildir/new | grep -q ." 30 ||
 	    atf_fail "not delivered"
 	fr_events > $PH/events
@@ -235,15 +244,10 @@ commit_refused_head() {
 }
 commit_refused_body() {
 	fr_setup
-	plain=$(printf '\0alice\0secret' | base64)
-	atf_check -o inline:"220 250 220 250 235 250 250 354 554 221\n" \
-	    $RAW --codes 'EHLO c.test\r\nSTARTTLS\r\n' @STARTTLS \
-	    'EHLO c.test\r\n' "AUTH PLAIN $plain\r\n" \
+	fr_auth_session "250 250 354 554 221" \
 	    'MAIL FROM:<rollback@localhost>\r\n' \
 	    'RCPT TO:<alice@localhost>\r\n' 'DATA\r\n' \
 	    'Subject: t\r\n\r\nhello\r\n.\r\n' 'QUIT\r\n'
-	ph_wait_for "grep -q 'link-disconnect' $PH/fout/r.in" 10 ||
-	    atf_fail "no link-disconnect"
 	fr_events | sed -n '/^protocol-client|S|\.$/,$p' > $PH/events
 	cat > $PH/expected <<'EOF'
 protocol-client|S|.
