@@ -272,7 +272,13 @@ enum cfg_sfilter_phase {
 	CFG_SFILTER_RCPT_TO,
 	CFG_SFILTER_DATA,
 	CFG_SFILTER_COMMIT,
-	CFG_SFILTER_PHASES
+	CFG_SFILTER_PHASES,		/* the phases of builtin filters */
+	/* asked of filter processes only (smtpd-filters(7)) */
+	CFG_SFILTER_RSET = CFG_SFILTER_PHASES,
+	CFG_SFILTER_QUIT,
+	CFG_SFILTER_NOOP,
+	CFG_SFILTER_HELP,
+	CFG_SFILTER_ALL_PHASES
 };
 
 enum cfg_sfilter_decision {

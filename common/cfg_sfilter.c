@@ -16,7 +16,7 @@
 #include "smtp_addr.h"
 #include "xmalloc.h"
 
-static const char *const cfg_sfilter_phases[CFG_SFILTER_PHASES] = {
+static const char *const cfg_sfilter_phases[CFG_SFILTER_ALL_PHASES] = {
 	[CFG_SFILTER_CONNECT] = "connect",
 	[CFG_SFILTER_HELO] = "helo",
 	[CFG_SFILTER_EHLO] = "ehlo",
@@ -26,13 +26,17 @@ static const char *const cfg_sfilter_phases[CFG_SFILTER_PHASES] = {
 	[CFG_SFILTER_RCPT_TO] = "rcpt-to",
 	[CFG_SFILTER_DATA] = "data",
 	[CFG_SFILTER_COMMIT] = "commit",
+	[CFG_SFILTER_RSET] = "rset",
+	[CFG_SFILTER_QUIT] = "quit",
+	[CFG_SFILTER_NOOP] = "noop",
+	[CFG_SFILTER_HELP] = "help",
 };
 
 /* cfg_sfilter_phase_name - the smtpd.conf word of a phase */
 const char *
 cfg_sfilter_phase_name(enum cfg_sfilter_phase p)
 {
-	if ((unsigned)p >= CFG_SFILTER_PHASES)
+	if ((unsigned)p >= CFG_SFILTER_ALL_PHASES)
 		return "?";
 	return cfg_sfilter_phases[p];
 }

@@ -23,7 +23,7 @@
 #include "envelope.h"
 #include "proc_role.h"
 
-#define IPC_PROTO_VERSION	12
+#define IPC_PROTO_VERSION	13
 
 #define P_(r)		PROC_BIT(PROC_##r)
 
@@ -232,8 +232,10 @@ struct msg_lka_result {
  * smtpd -> lookup: run the filter (smtpd.conf "filter") of the
  * session's listener at one phase.  At helo and ehlo, sess.helo is the
  * name the command gives.  Answered by MSG_LOOKUP_FILTER_RESULT.  A
- * listener whose filter runs filter processes asks at every phase and
- * says when the session ends (MSG_LOOKUP_FILTER_END).
+ * listener whose filter runs filter processes asks at every phase (rset,
+ * quit, noop and help included), tells of its sessions' events
+ * (MSG_LOOKUP_FILTER_EVENT) and says when a session ends
+ * (MSG_LOOKUP_FILTER_END).
  */
 struct msg_lka_filter {
 	struct ipc_sess	sess;
@@ -267,6 +269,42 @@ struct msg_lka_filter_end {
 	uint32_t	listener;
 };
 #define IPC_STRS_msg_lka_filter_end(S, t)
+
+/*
+ * smtpd -> lookup: something happened in a session of a listener with
+ * filter processes; the lookup formats the report event (smtpd-filters(7))
+ * for the processes that registered it.  Which fields count depends on
+ * the event; the others are zero or "".
+ */
+#define IPC_FEV_LINK_GREETING	0	/* text: the name of the 220 */
+#define IPC_FEV_LINK_IDENTIFY	1	/* result: 1 EHLO, 0 HELO; text */
+#define IPC_FEV_LINK_TLS	2	/* text: version, cipher, bits */
+#define IPC_FEV_LINK_AUTH	3	/* result; text: the user name */
+#define IPC_FEV_TX_RESET	4	/* msgid, 0 if none */
+#define IPC_FEV_TX_BEGIN	5	/* msgid */
+#define IPC_FEV_TX_MAIL		6	/* msgid (0: none), result, text */
+#define IPC_FEV_TX_RCPT		7	/* msgid, result, text: the address */
+#define IPC_FEV_TX_DATA		8	/* msgid, result */
+#define IPC_FEV_TX_COMMIT	9	/* msgid, size: octets spooled */
+#define IPC_FEV_TX_ROLLBACK	10	/* msgid */
+#define IPC_FEV_PROTOCOL_CLIENT	11	/* text: a command line, AUTH masked */
+#define IPC_FEV_PROTOCOL_SERVER	12	/* text: one reply line */
+#define IPC_FEV_TIMEOUT		13
+#define IPC_FEV_MAX		14
+#define IPC_FEV_OK		0	/* result: ok, pass */
+#define IPC_FEV_PERMFAIL	1	/* permfail, fail */
+#define IPC_FEV_TEMPFAIL	2	/* tempfail, error */
+#define IPC_FEV_TEXT_MAX	1024	/* > SMTP_CMD_LINE_MAX, a reply line */
+struct msg_lka_filter_event {
+	uint64_t	sessid;
+	uint64_t	size;
+	uint32_t	listener;
+	uint32_t	event;			/* IPC_FEV_* */
+	uint32_t	msgid;
+	uint32_t	result;			/* IPC_FEV_OK ... */
+	char		text[IPC_FEV_TEXT_MAX];
+};
+#define IPC_STRS_msg_lka_filter_event(S, t)	S(t, text)
 
 /*
  * lookup -> smtpd: the filter's verdict at that phase: the filter that
@@ -550,6 +588,7 @@ struct msg_key_result {
 	X(MSG_LOOKUP_FILTER, P_(SMTPD),		P_(LOOKUP),		msg_lka_filter,		IPC_FD_NONE)	\
 	X(MSG_LOOKUP_FILTER_DATA, P_(SMTPD),	P_(LOOKUP),		msg_lka_filter_data,	IPC_FD_MUST)	\
 	X(MSG_LOOKUP_FILTER_END, P_(SMTPD),	P_(LOOKUP),		msg_lka_filter_end,	IPC_FD_NONE)	\
+	X(MSG_LOOKUP_FILTER_EVENT, P_(SMTPD),	P_(LOOKUP),		msg_lka_filter_event,	IPC_FD_NONE)	\
 	X(MSG_LOOKUP_FILTER_RESULT, P_(LOOKUP),	P_(SMTPD),		msg_lka_filter_result,	IPC_FD_NONE)	\
 	X(MSG_FILTER_PROC, P_(PARENT),		P_(LOOKUP),		msg_filter_proc,	IPC_FD_MUST)	\
 	X(MSG_AUTH_SYSTEM, P_(LOOKUP),		P_(PARENT),		msg_auth_system,	IPC_FD_NONE)	\

@@ -173,6 +173,23 @@ hostile_smtpd_filter_stream(struct hostile *h)
 	hostile_msg(h, PROC_LOOKUP, MSG_LOOKUP_FILTER_DATA, 0, sp[1], &m);
 }
 
+/*
+ * hostile_smtpd_filter_event - a report event of a listener that runs
+ * no filter process
+ */
+static void
+hostile_smtpd_filter_event(struct hostile *h)
+{
+	static struct msg_lka_filter_event	m;
+
+	memset(&m, 0, sizeof(m));
+	m.sessid = HOSTILE_SMTPD_SESS;
+	m.listener = 0;
+	m.event = IPC_FEV_PROTOCOL_CLIENT;
+	strlcpy(m.text, "NOOP", sizeof(m.text));
+	hostile_msg(h, PROC_LOOKUP, MSG_LOOKUP_FILTER_EVENT, 0, -1, &m);
+}
+
 /* hostile_smtpd_rcpt_oversized - a RCPT request longer than its type */
 static void
 hostile_smtpd_rcpt_oversized(struct hostile *h)
@@ -315,6 +332,8 @@ const struct hostile_scenario hostile_smtpd_scenarios[] = {
 	    hostile_smtpd_filter_none },
 	{ "filter-stream", PROC_SMTPD, HOSTILE_INLINE,
 	    hostile_smtpd_filter_stream },
+	{ "filter-event", PROC_SMTPD, HOSTILE_INLINE,
+	    hostile_smtpd_filter_event },
 	{ "rcpt-oversized", PROC_SMTPD, HOSTILE_INLINE,
 	    hostile_smtpd_rcpt_oversized },
 	{ "unopened",	PROC_SMTPD, HOSTILE_INLINE, hostile_smtpd_unopened },

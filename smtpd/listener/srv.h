@@ -108,6 +108,8 @@ enum srv_input {
 #define SRV_F_EOF		0x0200	/* the client will send no more */
 #define SRV_F_JUNK		0x0400	/* a filter junked the session */
 #define SRV_F_JUNK_TX		0x0800	/* a filter junked the transaction */
+#define SRV_F_FREPORT		0x1000	/* its listener runs filter processes:
+					   report events to the lookup */
 
 /* the header scanner: counts Received: lines of the header section */
 struct srv_tx_hdr {
@@ -293,6 +295,13 @@ void	srv_fdata_write(struct srv_tx *, const char *, size_t);
 void	srv_fdata_end(struct srv_session *, srv_fdata_fn);
 void	srv_fdata_free(struct srv_tx *);
 int	srv_filter_junk(const struct srv_session *);
+
+/* srv_fevent.c: report events for the filter processes */
+void	srv_fevent(struct srv_session *, uint32_t event, uint32_t msgid,
+	    uint32_t result, uint64_t size, const char *text);
+uint32_t srv_fevent_result(int code);
+void	srv_fevent_replies(struct srv_session *, const char *);
+void	srv_fevent_command(struct srv_session *, const char *, size_t);
 
 /* srv_auth.c */
 void	srv_auth_start(struct srv_session *, const struct smtp_cmd *);

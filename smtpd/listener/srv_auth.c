@@ -236,6 +236,8 @@ srv_auth_result(struct srv_session *ss, int code, const char *enhanced,
 	char		vis[ADDR_MAX * 4];
 
 	log_vis(vis, sizeof(vis), ss->auth->user);
+	srv_fevent(ss, IPC_FEV_LINK_AUTH, 0, code == 235 ? IPC_FEV_OK :
+	    code == 535 ? IPC_FEV_PERMFAIL : IPC_FEV_TEMPFAIL, 0, vis);
 	if (code == 235) {
 		ss->flags |= SRV_F_AUTH;
 		ss->auth_user = xstrdup(ss->auth->user);

@@ -208,6 +208,7 @@ srv_cmd_ehlo_reply(struct srv_session *ss)
 	    sizeof(buf)) == -1)
 		panic("srv_cmd_ehlo_reply: cannot format the EHLO reply");
 	bufferevent_write(ss->bev, buf, strlen(buf));
+	srv_fevent_replies(ss, buf);
 }
 
 /* srv_cmd_limit - a limit refuses the command: log it and say so */
@@ -228,6 +229,8 @@ srv_cmd_helo(struct srv_session *ss, const struct smtp_cmd *cmd)
 	free(ss->helo);
 	ss->helo = xstrdup(cmd->arg);
 	ss->state = SRV_ST_HELO;
+	srv_fevent(ss, IPC_FEV_LINK_IDENTIFY, 0, cmd->verb == SMTP_CMD_EHLO,
+	    0, cmd->arg);
 	if (cmd->verb == SMTP_CMD_EHLO) {
 		ss->flags |= SRV_F_EHLO;
 		srv_cmd_ehlo_reply(ss);

@@ -2,15 +2,16 @@
  * srv_filter.c - the session's hook into the SMTP filters (smtpd.conf
  * "filter") of its listener.  At each phase the listener's filter hooks
  * into (connect, helo, ehlo, starttls, auth, mail-from, rcpt-to, data,
- * commit), the session waits, without holding up any other, while the
- * lookup process runs the filter on its tables; then the command goes
- * on, is refused or ends the session, as the deciding filter says.
- * Only a builtin filter's index travels back: the reply text comes from
- * this process's own configuration.  A filter process's reply or new
- * argument travels with its index and is checked here as the
- * configuration's would be.  A listener whose filter runs processes asks
- * at every phase (only the process knows what it registered for) and
- * says when the session ends.
+ * commit; and rset, quit, noop and help, which only filter processes
+ * are asked, as in OpenSMTPD but for help), the session waits, without
+ * holding up any other, while the lookup process runs the filter on its
+ * tables; then the command goes on, is refused or ends the session, as
+ * the deciding filter says.  Only a builtin filter's index travels
+ * back: the reply text comes from this process's own configuration.  A
+ * filter process's reply or new argument travels with its index and is
+ * checked here as the configuration's would be.  A listener whose
+ * filter runs processes asks at every phase (only the process knows
+ * what it registered for) and says when the session ends.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -59,6 +60,10 @@ static const struct {
 	{ SMTP_CMD_RCPT,	CFG_SFILTER_RCPT_TO },
 	{ SMTP_CMD_DATA,	CFG_SFILTER_DATA },
 	{ SMTP_CMD_BDAT,	CFG_SFILTER_DATA },
+	{ SMTP_CMD_RSET,	CFG_SFILTER_RSET },
+	{ SMTP_CMD_QUIT,	CFG_SFILTER_QUIT },
+	{ SMTP_CMD_NOOP,	CFG_SFILTER_NOOP },
+	{ SMTP_CMD_HELP,	CFG_SFILTER_HELP },
 };
 
 /* srv_filter_of - the filter of the session's listener, or NULL */
@@ -264,7 +269,8 @@ srv_filter_decide(struct srv_session *ss, struct srv_filter *f,
 		return;
 	}
 	if (d == CFG_SFILTER_JUNK)
-		ss->flags |= f->phase <= CFG_SFILTER_AUTH ? SRV_F_JUNK :
+		ss->flags |= f->phase <= CFG_SFILTER_AUTH || (f->phase >
+		    CFG_SFILTER_COMMIT && ss->tx == NULL) ? SRV_F_JUNK :
 		    SRV_F_JUNK_TX;
 	else if (d == CFG_SFILTER_REWRITE)
 		srv_filter_rewrite(f, msg);

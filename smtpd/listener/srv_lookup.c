@@ -119,6 +119,8 @@ srv_lookup_rcpt_done(struct srv_session *ss, const struct msg_rcpt_result *m)
 	struct srv_tx	*tx = ss->tx;
 	char		 vis[ADDR_MAX * 4];
 
+	srv_fevent(ss, IPC_FEV_TX_RCPT, tx->msgid, srv_fevent_result(m->code),
+	    0, tx->cur_rcpt);
 	if (m->code == 250) {
 		if (tx->nrcpt++ == 0)
 			tx->rcpt1 = xstrdup(tx->cur_rcpt);
@@ -146,6 +148,8 @@ srv_lookup_mail_done(struct srv_session *ss, const struct msg_lka_result *m)
 	log_info("%016llx smtp event=refused cmd=mail sender=%s code=%d",
 	    (unsigned long long)ss->id,
 	    log_vis(vis, sizeof(vis), ss->tx->sender), m->code);
+	srv_fevent(ss, IPC_FEV_TX_MAIL, 0, srv_fevent_result(m->code), 0,
+	    ss->tx->sender);
 	srv_reply(ss, m->code, m->enhanced, "%s", m->text);
 	srv_tx_reset(ss);
 }

@@ -85,6 +85,7 @@ srv_reply(struct srv_session *ss, int code, const char *enhanced,
 	if (rc == -1)
 		panic("srv_reply: cannot format a %d reply", code);
 	bufferevent_write(ss->bev, buf, strlen(buf));
+	srv_fevent_replies(ss, buf);
 	if (code >= 400) {
 		char	vis[1024];
 
@@ -183,6 +184,7 @@ srv_session_cmdline(struct srv_session *ss, struct evbuffer *in)
 	evbuffer_remove(in, line, (size_t)p.pos);
 	evbuffer_drain(in, eol);
 	ss->deadline = srv_limit_now() + ss->srv->timeout_cmd;
+	srv_fevent_command(ss, line, (size_t)p.pos);
 	if (ss->input == SRV_IN_AUTH)
 		srv_auth_line(ss, line, (size_t)p.pos);
 	else
@@ -283,6 +285,7 @@ srv_session_on_write(struct bufferevent *bev, void *arg)
 void
 srv_session_timeout(struct srv_session *ss)
 {
+	srv_fevent(ss, IPC_FEV_TIMEOUT, 0, 0, 0, NULL);
 	srv_reply(ss, 421, "4.4.2", "%s Timeout, closing", srv_hostname(ss));
 	srv_session_close(ss);
 }
@@ -454,6 +457,7 @@ static void
 srv_session_greet(struct srv_session *ss)
 {
 	srv_reply(ss, 220, NULL, "%s ESMTP posthorn", srv_hostname(ss));
+	srv_fevent(ss, IPC_FEV_LINK_GREETING, 0, 0, 0, srv_hostname(ss));
 }
 
 /* srv_session_greet_cmd - the greeting once the connect filter let it */
@@ -555,6 +559,8 @@ srv_session_start(struct srv *s, int fd, struct srv_listener *l,
 	TAILQ_INSERT_TAIL(&s->sessions, ss, entry);
 	if (l->flags & IPC_LSN_LOCAL)
 		ss->flags |= SRV_F_LOCAL;
+	if (l->cfg != NULL && cfg_sfilter_has_proc(l->cfg->filter))
+		ss->flags |= SRV_F_FREPORT;
 	srv_session_src(ss, sa, salen);
 	log_info("%016llx smtp event=connect src=%s listener=%s",
 	    (unsigned long long)ss->id, ss->src, l->name);

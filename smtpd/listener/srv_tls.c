@@ -193,6 +193,7 @@ srv_tls_connected(struct srv_session *ss)
 {
 	SSL	*ssl = bufferevent_openssl_get_ssl(ss->bev);
 	X509	*x;
+	char	 tls[256];
 
 	if (ssl == NULL)
 		return;
@@ -205,6 +206,10 @@ srv_tls_connected(struct srv_session *ss)
 	    (unsigned long long)ss->id, SSL_get_version(ssl),
 	    SSL_get_cipher_name(ssl),
 	    ss->flags & SRV_F_VERIFIED ? "yes" : "no");
+	snprintf(tls, sizeof(tls), "version=%s, cipher=%s, bits=%d",
+	    SSL_get_version(ssl), SSL_get_cipher_name(ssl),
+	    SSL_get_cipher_bits(ssl, NULL));
+	srv_fevent(ss, IPC_FEV_LINK_TLS, 0, 0, 0, tls);
 }
 
 /* srv_tls_info - "VERSION:CIPHER:BITS:VERIFIED" for the Received: header */

@@ -59,6 +59,10 @@ srv_tx_free(struct srv_session *ss)
 	if (tx == NULL)
 		return;
 	ss->flags &= ~SRV_F_JUNK_TX;
+	if (tx->msgid != 0) {
+		srv_fevent(ss, IPC_FEV_TX_ROLLBACK, tx->msgid, 0, 0, NULL);
+		srv_fevent(ss, IPC_FEV_TX_RESET, tx->msgid, 0, 0, NULL);
+	}
 	if (tx->over_rcpt > 1)
 		log_info("%016llx smtp event=refused reason=max-rcpt code=452 "
 		    "count=%zu", (unsigned long long)ss->id, tx->over_rcpt);
@@ -240,6 +244,8 @@ srv_tx_started(struct srv_session *ss)
 	if (srv_filter_junk(ss))
 		srv_tx_write(ss, SRV_TX_JUNK_HDR, strlen(SRV_TX_JUNK_HDR));
 	srv_tx_hdr_init(&tx->hdr);
+	srv_fevent(ss, IPC_FEV_TX_DATA, tx->msgid, srv_fevent_result(tx->code),
+	    0, NULL);
 	ss->data_start = srv_limit_now();
 	srv_limit_data(ss, 0);
 	if (tx->chunk_last == -1) {
@@ -306,12 +312,17 @@ srv_tx_on_opened(struct ipc *c, uint32_t id, int fd, const void *msg,
 	if (m->code != 0) {
 		log_info("%016llx smtp event=refused cmd=mail code=%d",
 		    (unsigned long long)ss->id, m->code);
+		srv_fevent(ss, IPC_FEV_TX_MAIL, 0, srv_fevent_result(m->code),
+		    0, tx->sender);
 		srv_reply(ss, m->code, m->enhanced, "%s", m->text);
 		srv_tx_reset(ss);
 	} else {
 		tx->msgid = m->msgid;
 		tx->fd = fd;
 		ss->state = SRV_ST_MAIL;
+		srv_fevent(ss, IPC_FEV_TX_BEGIN, tx->msgid, 0, 0, NULL);
+		srv_fevent(ss, IPC_FEV_TX_MAIL, tx->msgid, IPC_FEV_OK, 0,
+		    tx->sender);
 		srv_reply(ss, 250, "2.1.0", "Ok");
 	}
 	srv_session_resume(ss);
@@ -396,6 +407,7 @@ srv_tx_data_input(struct srv_session *ss, struct evbuffer *in)
 			srv_tx_fail(tx, 552, "5.3.4", "Message too big");
 		srv_tx_write(ss, obuf, olen);
 		if (done) {
+			srv_fevent_command(ss, ".", 1);
 			srv_tx_end(ss, tx->din.flags);
 			return;
 		}
@@ -499,13 +511,16 @@ srv_tx_on_committed(struct ipc *c, uint32_t id, int fd, const void *msg,
 		    (unsigned long long)tx->written, tx->nrcpt);
 		srv_reply(ss, 250, "2.0.0", "%08x Message accepted for delivery",
 		    tx->msgid);
+		srv_fevent(ss, IPC_FEV_TX_COMMIT, tx->msgid, 0, tx->written,
+		    NULL);
+		srv_fevent(ss, IPC_FEV_TX_RESET, tx->msgid, 0, 0, NULL);
+		tx->msgid = 0;
 	} else {
 		log_info("%016llx smtp event=refused cmd=commit msgid=%08x "
 		    "code=%d", (unsigned long long)ss->id, tx->msgid, m->code);
 		srv_reply(ss, m->code, m->enhanced, "%s", m->text);
 	}
-	tx->msgid = 0;
-	srv_tx_reset(ss);
+	srv_tx_reset(ss);	/* a message not committed: tx-rollback */
 	ss->input = SRV_IN_CMD;
 	srv_session_resume(ss);
 }

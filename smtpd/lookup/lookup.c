@@ -74,6 +74,7 @@ const struct ipc_handler lookup_smtpd_handlers[] = {
 	{ MSG_LOOKUP_FILTER,		lookup_filter_on_request },
 	{ MSG_LOOKUP_FILTER_DATA,	lookup_fdata_on_start },
 	{ MSG_LOOKUP_FILTER_END,	lookup_fchain_on_end },
+	{ MSG_LOOKUP_FILTER_EVENT,	lookup_freport_on_event },
 	{ MSG_NONE,		NULL }
 };
 

@@ -9,10 +9,10 @@
  * cannot take fails the request: the listener ends the session (421).
  *
  * The processes hear of a session (link-connect) at its connect phase,
- * of its HELO or EHLO (link-identify), of a message when its text
- * begins (tx-begin), of its end once the commit phase passed the filters
- * (tx-commit) or did not (tx-rollback), and of the session's end
- * (link-disconnect), each if it registered for the event.
+ * of what each phase's filters decided (filter-response), of what a
+ * process reported (filter-report) and of the session's end
+ * (link-disconnect), each if it registered for the event; of the rest
+ * from the listener (lookup_freport.c).
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -49,22 +49,9 @@ struct lookup_fchain_req {
 	struct event			*timer;
 };
 
-/* a session its listener's processes heard of */
-struct lookup_fsess {
-	TAILQ_ENTRY(lookup_fsess)	 entry;
-	uint64_t			 sessid;
-	uint32_t			 told;	/* processes, by index */
-	int				 intx;	/* tx-begin sent */
-	uint32_t			 msgid;
-	uint64_t			 size;	/* the text the filters
-						   returned */
-};
-
 static void	lookup_fchain_next(struct lookup_fchain_req *);
 static int	lookup_fchain_milter(struct lookup_fchain_req *,
 		    const struct cfg_sfilter *);
-static struct lookup_fsess *lookup_fchain_sess(struct lookup_fprocs *,
-		    uint64_t, int);
 
 /* lookup_fchain_member - the i-th filter of chain, or NULL past the end */
 static const struct cfg_sfilter *
@@ -106,11 +93,8 @@ lookup_fchain_reply(struct lookup_fchain_req *req, uint32_t status,
 		if (message != NULL)
 			strlcpy(res.message, message, sizeof(res.message));
 	}
-	if (req->m.phase == CFG_SFILTER_COMMIT)
-		lookup_fchain_tx_end(req->fps, req->m.sess.id, status ==
-		    IPC_FILTER_NONE || (status == IPC_FILTER_DECIDED &&
-		    decision != CFG_SFILTER_REJECT &&
-		    decision != CFG_SFILTER_DISCONNECT));
+	lookup_freport_response(req->fps, req->m.sess.id, req->m.phase,
+	    status, decision, message);
 	if (status != IPC_FILTER_NONE)
 		log_info("%016llx lookup event=filter phase=%s filter=%s "
 		    "result=%s", (unsigned long long)req->m.sess.id,
@@ -144,7 +128,7 @@ lookup_fchain_on_timeout(evutil_socket_t fd, short what, void *arg)
 }
 
 /* lookup_fchain_sess - the session as the processes know it, or NULL */
-static struct lookup_fsess *
+struct lookup_fsess *
 lookup_fchain_sess(struct lookup_fprocs *fps, uint64_t sessid, int create)
 {
 	struct lookup_fsess	*s;
@@ -161,7 +145,7 @@ lookup_fchain_sess(struct lookup_fprocs *fps, uint64_t sessid, int create)
 }
 
 /* lookup_fchain_report - event e to every ready process registered */
-static void
+void
 lookup_fchain_report(struct lookup_fprocs *fps, struct lookup_fsess *s,
     unsigned int e, const char *const *f, size_t n)
 {
@@ -184,7 +168,10 @@ lookup_fchain_report(struct lookup_fprocs *fps, struct lookup_fsess *s,
 	buf_free(&b);
 }
 
-/* lookup_fchain_tx_begin - the text of message msgid begins */
+/*
+ * lookup_fchain_tx_begin - transaction msgid begins (the queue opened
+ * it), or its text does: nothing new if it began already
+ */
 void
 lookup_fchain_tx_begin(struct lookup_fprocs *fps, uint64_t sessid,
     uint32_t msgid)
@@ -193,7 +180,8 @@ lookup_fchain_tx_begin(struct lookup_fprocs *fps, uint64_t sessid,
 	char			 id[16];
 	const char		*f[1] = { id };
 
-	if ((s = lookup_fchain_sess(fps, sessid, 0)) == NULL)
+	if ((s = lookup_fchain_sess(fps, sessid, 0)) == NULL ||
+	    (s->intx && s->msgid == msgid))
 		return;
 	lookup_fchain_tx_end(fps, sessid, 0);
 	snprintf(id, sizeof(id), "%08x", msgid);
@@ -201,17 +189,6 @@ lookup_fchain_tx_begin(struct lookup_fprocs *fps, uint64_t sessid,
 	s->msgid = msgid;
 	s->size = 0;
 	lookup_fchain_report(fps, s, LOOKUP_FPROTO_TX_BEGIN, f, 1);
-}
-
-/* lookup_fchain_tx_size - octets of the text the filters returned */
-void
-lookup_fchain_tx_size(struct lookup_fprocs *fps, uint64_t sessid,
-    size_t len)
-{
-	struct lookup_fsess	*s;
-
-	if ((s = lookup_fchain_sess(fps, sessid, 0)) != NULL)
-		s->size += len;
 }
 
 /* lookup_fchain_tx_end - the message is committed, or it is not */
@@ -240,21 +217,14 @@ lookup_fchain_events(struct lookup_fprocs *fps, const struct msg_lka_filter *m)
 	struct lookup_fsess	*s;
 	const char		*f[4];
 
-	s = lookup_fchain_sess(fps, ss->id, m->phase == CFG_SFILTER_CONNECT);
-	if (s == NULL)
+	if (m->phase != CFG_SFILTER_CONNECT)
 		return;
-	if (m->phase == CFG_SFILTER_CONNECT) {
-		f[0] = ss->rdns;
-		f[1] = ss->rdns[0] != '\0' ? "pass" : "fail";
-		f[2] = m->link_src;
-		f[3] = m->link_dest;
-		lookup_fchain_report(fps, s, LOOKUP_FPROTO_LINK_CONNECT, f, 4);
-	} else if (m->phase == CFG_SFILTER_HELO ||
-	    m->phase == CFG_SFILTER_EHLO) {
-		f[0] = m->phase == CFG_SFILTER_HELO ? "HELO" : "EHLO";
-		f[1] = ss->helo;
-		lookup_fchain_report(fps, s, LOOKUP_FPROTO_LINK_IDENTIFY, f, 2);
-	}
+	s = lookup_fchain_sess(fps, ss->id, 1);
+	f[0] = ss->rdns;
+	f[1] = ss->rdns[0] != '\0' ? "pass" : "fail";
+	f[2] = m->link_src;
+	f[3] = m->link_dest;
+	lookup_fchain_report(fps, s, LOOKUP_FPROTO_LINK_CONNECT, f, 4);
 }
 
 /* lookup_fchain_start - run chain at the request's phase */
@@ -458,6 +428,8 @@ lookup_fchain_answer(struct lookup_fchain_req *req,
 		log_info("%016llx lookup event=filter-report name=%s "
 		    "text=\"%s\"", (unsigned long long)req->m.sess.id,
 		    req->lf->cfg->name, vis);
+		lookup_freport_filter(req->fps, req->m.sess.id,
+		    req->lf->cfg->name, res->param);
 		return;
 	}
 	evtimer_del(req->timer);

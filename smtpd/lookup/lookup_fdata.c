@@ -107,9 +107,6 @@ lookup_fdata_emit(struct lookup_fdata *fd, size_t i, const char *line)
 	if (i == fd->nstages) {
 		if (strcmp(line, ".") == 0)
 			evtimer_del(fd->timer);
-		else
-			lookup_fchain_tx_size(fd->fps, fd->sessid,
-			    strlen(line) + 1 - (line[0] == '.'));
 		evbuffer_add_printf(bufferevent_get_output(fd->bev), "%s\n",
 		    line);
 		return 0;

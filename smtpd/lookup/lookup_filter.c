@@ -99,7 +99,7 @@ lookup_filter_on_request(struct ipc *c, uint32_t id, int fd, const void *msg,
 	(void)id;
 	(void)fd;
 	ls = lookup_listener(l, &m->sess);
-	if (m->phase >= CFG_SFILTER_PHASES || ls == NULL ||
+	if (m->phase >= CFG_SFILTER_ALL_PHASES || ls == NULL ||
 	    !cfg_sfilter_wants(ls->filter, m->phase))
 		fatalx("ipc: MSG_LOOKUP_FILTER from smtpd: phase %u of "
 		    "listener %u runs no filter", m->phase, m->sess.listener);

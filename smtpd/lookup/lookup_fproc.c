@@ -113,7 +113,8 @@ lookup_fproc_register(struct lookup_fproc *lf, const char *line)
 		return -1;
 	}
 	if (reg.kind == LOOKUP_FPROTO_REG_REPORT)
-		lf->reports |= 1u << reg.which;
+		lf->reports |= reg.which == LOOKUP_FPROTO_EVENTS ?
+		    (1u << LOOKUP_FPROTO_EVENTS) - 1 : 1u << reg.which;
 	else if (reg.kind == LOOKUP_FPROTO_REG_FILTER)
 		lf->filters |= 1u << reg.which;
 	else {

@@ -31,9 +31,18 @@ struct lookup_fproc {
 	uint32_t		 reports;	/* registered events, bits */
 };
 
+/* a session its listener's processes heard of (lookup_fchain.c) */
+struct lookup_fsess {
+	TAILQ_ENTRY(lookup_fsess)	 entry;
+	uint64_t			 sessid;
+	uint32_t			 told;	/* processes, by index */
+	int				 intx;	/* tx-begin sent */
+	uint32_t			 msgid;
+	uint64_t			 size;	/* the message as spooled */
+};
+
 struct lookup_fchain_req;
 struct lookup_fdata;
-struct lookup_fsess;
 struct lookup_fprocs {
 	struct lookup		*l;
 	struct lookup_fproc	*v;		/* by index */
@@ -65,12 +74,27 @@ void	lookup_fchain_proc_down(struct lookup_fproc *);
 int	lookup_fchain_result(struct lookup_fproc *, const char *line);
 void	lookup_fchain_on_end(struct ipc *, uint32_t, int, const void *,
 	    void *);
+struct lookup_fsess *lookup_fchain_sess(struct lookup_fprocs *, uint64_t,
+	    int);
+void	lookup_fchain_report(struct lookup_fprocs *, struct lookup_fsess *,
+	    unsigned int, const char *const *, size_t);
 void	lookup_fchain_tx_begin(struct lookup_fprocs *, uint64_t, uint32_t);
-void	lookup_fchain_tx_size(struct lookup_fprocs *, uint64_t, size_t);
 void	lookup_fchain_tx_end(struct lookup_fprocs *, uint64_t, int);
 struct lookup_milter_verdict;
 void	lookup_fchain_milter_answer(struct lookup_fchain_req *,
 	    const struct lookup_milter_verdict *);
+
+/* lookup_freport.c: the report events the listener tells of */
+struct msg_lka_filter_event;
+int	lookup_freport_fields(const struct msg_lka_filter_event *, char id[9],
+	    const char *f[3]);
+void	lookup_freport_on_event(struct ipc *, uint32_t, int, const void *,
+	    void *);
+void	lookup_freport_response(struct lookup_fprocs *, uint64_t,
+	    uint32_t phase, uint32_t status, uint32_t decision,
+	    const char *message);
+void	lookup_freport_filter(struct lookup_fprocs *, uint64_t,
+	    const char *name, const char *text);
 
 /* lookup_fdata.c: messages through the data-line phase */
 struct lookup_fproto_result;

@@ -22,11 +22,11 @@ static const char *const lookup_fproto_phases[LOOKUP_FPROTO_PHASES] = {
 	[CFG_SFILTER_RCPT_TO] = "rcpt-to",
 	[CFG_SFILTER_DATA] = "data",
 	[CFG_SFILTER_COMMIT] = "commit",
+	[CFG_SFILTER_RSET] = "rset",
+	[CFG_SFILTER_QUIT] = "quit",
+	[CFG_SFILTER_NOOP] = "noop",
+	[CFG_SFILTER_HELP] = "help",
 	[LOOKUP_FPROTO_DATA_LINE] = "data-line",
-	[LOOKUP_FPROTO_RSET] = "rset",
-	[LOOKUP_FPROTO_QUIT] = "quit",
-	[LOOKUP_FPROTO_NOOP] = "noop",
-	[LOOKUP_FPROTO_HELP] = "help",
 	[LOOKUP_FPROTO_WIZ] = "wiz",
 };
 
@@ -66,6 +66,20 @@ const char *
 lookup_fproto_phase_name(unsigned int p)
 {
 	return p < LOOKUP_FPROTO_PHASES ? lookup_fproto_phases[p] : "?";
+}
+
+/*
+ * lookup_fproto_response_phase - a phase as filter-response names it:
+ * OpenSMTPD says "connected" and "tls" there, and filters expect them
+ */
+const char *
+lookup_fproto_response_phase(unsigned int p)
+{
+	if (p == CFG_SFILTER_CONNECT)
+		return "connected";
+	if (p == CFG_SFILTER_STARTTLS)
+		return "tls";
+	return lookup_fproto_phase_name(p);
 }
 
 /* lookup_fproto_event_name - the protocol's word for a report event */
@@ -208,7 +222,8 @@ lookup_fproto_word(const char *s, size_t len, const char *const *words,
 
 /*
  * lookup_fproto_register_parse - "register|ready",
- * "register|report|smtp-in|EVENT" or "register|filter|smtp-in|PHASE"
+ * "register|report|smtp-in|EVENT" (EVENT "*": every one, which is then
+ * LOOKUP_FPROTO_EVENTS) or "register|filter|smtp-in|PHASE"
  */
 int
 lookup_fproto_register_parse(const char *line,
@@ -223,7 +238,8 @@ lookup_fproto_register_parse(const char *line,
 	}
 	if (strncmp(line, "register|report|smtp-in|", 24) == 0) {
 		name = line + 24;
-		w = lookup_fproto_word(name, strlen(name),
+		w = strcmp(name, "*") == 0 ? LOOKUP_FPROTO_EVENTS :
+		    lookup_fproto_word(name, strlen(name),
 		    lookup_fproto_events, LOOKUP_FPROTO_EVENTS);
 		reg->kind = LOOKUP_FPROTO_REG_REPORT;
 	} else if (strncmp(line, "register|filter|smtp-in|", 24) == 0) {

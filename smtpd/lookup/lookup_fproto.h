@@ -23,16 +23,13 @@
 #define LOOKUP_FPROTO_SESSION_TIMEOUT	300
 
 /*
- * Filter phases: the first CFG_SFILTER_PHASES are those of smtpd.conf,
- * then data-line, then commands posthorn never asks about (a filter
- * may register for them, they are never sent).
+ * Filter phases: the first CFG_SFILTER_ALL_PHASES are the listener's
+ * (enum cfg_sfilter_phase: those of smtpd.conf, then rset, quit, noop
+ * and help), then data-line, then wiz, a command posthorn does not have
+ * (a filter may register for it, it is never sent).
  */
 enum lookup_fproto_phase {
-	LOOKUP_FPROTO_DATA_LINE = CFG_SFILTER_PHASES,
-	LOOKUP_FPROTO_RSET,
-	LOOKUP_FPROTO_QUIT,
-	LOOKUP_FPROTO_NOOP,
-	LOOKUP_FPROTO_HELP,
+	LOOKUP_FPROTO_DATA_LINE = CFG_SFILTER_ALL_PHASES,
 	LOOKUP_FPROTO_WIZ,
 	LOOKUP_FPROTO_PHASES
 };
@@ -62,7 +59,7 @@ enum lookup_fproto_event {
 
 /* a registration line of the filter */
 enum lookup_fproto_reg_kind {
-	LOOKUP_FPROTO_REG_REPORT,	/* which: an event */
+	LOOKUP_FPROTO_REG_REPORT,	/* which: an event, or EVENTS: all */
 	LOOKUP_FPROTO_REG_FILTER,	/* which: a phase */
 	LOOKUP_FPROTO_REG_READY
 };
@@ -89,6 +86,7 @@ struct lookup_fproto_result {
 };
 
 const char	*lookup_fproto_phase_name(unsigned int);
+const char	*lookup_fproto_response_phase(unsigned int);
 const char	*lookup_fproto_event_name(unsigned int);
 int		 lookup_fproto_config(struct buf *, const char *admd);
 int		 lookup_fproto_report(struct buf *, const struct timespec *,

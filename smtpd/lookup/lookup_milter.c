@@ -467,8 +467,11 @@ lookup_milter_phase(struct lookup_milters *ms, struct lookup_fchain_req *req,
 			return 1;
 		}
 	}
-	if (mc == NULL)
-		return 0;
+	if (m->phase == CFG_SFILTER_AUTH && mc != NULL)
+		strlcpy(mc->auth_type, m->arg, sizeof(mc->auth_type));
+	if (mc == NULL || m->phase == CFG_SFILTER_STARTTLS ||
+	    m->phase == CFG_SFILTER_AUTH || m->phase >= CFG_SFILTER_PHASES)
+		return 0;	/* no milter step */
 	mc->phase = (enum cfg_sfilter_phase)m->phase;
 	if (m->phase == CFG_SFILTER_COMMIT) {
 		*v = mc->txv;
@@ -483,8 +486,6 @@ lookup_milter_phase(struct lookup_milters *ms, struct lookup_fchain_req *req,
 		lookup_mconn_onerror(mc, mc->phase, v);
 		return 0;
 	}
-	if (m->phase == CFG_SFILTER_AUTH)
-		strlcpy(mc->auth_type, m->arg, sizeof(mc->auth_type));
 	if (m->phase == CFG_SFILTER_MAIL_FROM) {
 		lookup_milter_tx(mc);
 		if (mc->mail == NULL)

@@ -8,7 +8,9 @@
  * (550 5.1.1), and keeps the RCPT requests (the client's claims) it
  * accepted; as the real one, it gives its verdict on a RCPT to the
  * queue, which the fake queue passes on at once.  AUTH accepts
- * alice/secret.  The fake queue keeps the committed message.
+ * alice/secret.  The fake queue keeps the committed message.  For a
+ * listener with filter processes, no filter decides at any phase and
+ * the report events are kept in order.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -37,6 +39,7 @@
 
 #define H_RCPT_MAX	8
 #define H_OUT_MAX	(256 * 1024)
+#define H_FEV_MAX	64
 
 struct harness {
 	struct srv		 srv;
@@ -59,6 +62,10 @@ struct harness {
 	struct event		*pev;
 	int			 pfd;
 	int			 halfclose;	/* shutdown(SHUT_WR) after writing */
+	/* the fake lookup's filter processes */
+	struct msg_lka_filter_event fev[H_FEV_MAX];	/* in order */
+	int			 nfev;
+	int			 fends;		/* sessions ended */
 };
 
 static struct harness H;
@@ -206,6 +213,38 @@ h_fl_auth(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
 		h_result(c, m->sessid, 535, "5.7.8", "no");
 }
 
+/* h_fl_filter - MSG_LOOKUP_FILTER: no filter decides */
+static void
+h_fl_filter(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
+{
+	const struct msg_lka_filter	*m = msg;
+	struct msg_lka_filter_result	 r;
+
+	(void)id; (void)fd; (void)arg;
+	memset(&r, 0, sizeof(r));
+	r.sessid = m->sess.id;
+	r.phase = m->phase;
+	r.status = IPC_FILTER_NONE;
+	ipc_send(c, MSG_LOOKUP_FILTER_RESULT, 0, -1, &r, sizeof(r));
+}
+
+/* h_fl_event - MSG_LOOKUP_FILTER_EVENT: kept */
+static void
+h_fl_event(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
+{
+	(void)c; (void)id; (void)fd; (void)arg;
+	if (H.nfev < H_FEV_MAX)
+		memcpy(&H.fev[H.nfev++], msg, sizeof(H.fev[0]));
+}
+
+/* h_fl_end - MSG_LOOKUP_FILTER_END: counted */
+static void
+h_fl_end(struct ipc *c, uint32_t id, int fd, const void *msg, void *arg)
+{
+	(void)c; (void)id; (void)fd; (void)msg; (void)arg;
+	H.fends++;
+}
+
 static const struct ipc_handler h_fq_handlers[] = {
 	{ MSG_TX_OPEN,		h_fq_open },
 	{ MSG_TX_COMMIT,	h_fq_commit },
@@ -216,6 +255,9 @@ static const struct ipc_handler h_fl_handlers[] = {
 	{ MSG_LOOKUP_MAIL,		h_fl_mail },
 	{ MSG_LOOKUP_RCPT,		h_fl_rcpt },
 	{ MSG_LOOKUP_AUTH,		h_fl_auth },
+	{ MSG_LOOKUP_FILTER,		h_fl_filter },
+	{ MSG_LOOKUP_FILTER_EVENT,	h_fl_event },
+	{ MSG_LOOKUP_FILTER_END,	h_fl_end },
 	{ MSG_NONE,		NULL }
 };
 static const struct ipc_handler h_fp_handlers[] = {
@@ -250,9 +292,12 @@ h_listen(void)
 	return fd;
 }
 
-/* h_setup_opts - the listener with options lopts and configuration conf */
+/*
+ * h_setup_full - the listener with options lopts, configuration pre
+ * before it (what it names) and conf after it
+ */
 static void
-h_setup_opts(const char *lopts, const char *conf)
+h_setup_full(const char *pre, const char *lopts, const char *conf)
 {
 	char	 path[] = "t_srv.conf", err[1024];
 	int	 fd, p[2], q[2], l[2];
@@ -263,9 +308,9 @@ h_setup_opts(const char *lopts, const char *conf)
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1 ||
 	    (f = fdopen(fd, "w")) == NULL)
 		atf_tc_fail("open %s", path);
-	fprintf(f, "listen on 127.0.0.1 port 2525 hostname mx.test %s\n%s\n"
-	    "action \"local\" maildir\nmatch from any for any action "
-	    "\"local\"\n", lopts, conf);
+	fprintf(f, "%s\nlisten on 127.0.0.1 port 2525 hostname mx.test %s\n"
+	    "%s\naction \"local\" maildir\nmatch from any for any action "
+	    "\"local\"\n", pre, lopts, conf);
 	fclose(f);
 	H.env.cfg = cfg_load(path, NULL, err, sizeof(err));
 	unlink(path);
@@ -284,6 +329,13 @@ h_setup_opts(const char *lopts, const char *conf)
 	H.fl = ipc_new(l[1], PROC_LOOKUP, PROC_SMTPD, IPC_TRUST_PEER,
 	    h_fl_handlers, NULL);
 	srv_listener_add(&H.srv, h_listen(), 0, 0, "test");
+}
+
+/* h_setup_opts - the listener with options lopts and configuration conf */
+static void
+h_setup_opts(const char *lopts, const char *conf)
+{
+	h_setup_full("", lopts, conf);
 }
 
 /* h_setup - the listener with the configuration text conf */

@@ -4,6 +4,7 @@
  * registrations, filter results and everything a hostile filter may
  * write instead.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <atf-c.h>
@@ -138,6 +139,8 @@ ATF_TC_BODY(lookup_fproto_register, tc)
 		"register|report|smtp-out|link-connect",
 		"register|report|smtp-in|link-connectx",
 		"register|filter|smtp-in|mail",
+		"register|filter|smtp-in|*",
+		"register|report|smtp-in|**",
 		"register|filter|smtp-in|",
 		"register|ready|",
 		"register",
@@ -155,6 +158,11 @@ ATF_TC_BODY(lookup_fproto_register, tc)
 	    "register|report|smtp-in|tx-commit", &reg, err, sizeof(err)), 0);
 	ATF_CHECK_EQ(reg.kind, LOOKUP_FPROTO_REG_REPORT);
 	ATF_CHECK_EQ(reg.which, LOOKUP_FPROTO_TX_COMMIT);
+	/* as OpenSMTPD: every event at once */
+	ATF_REQUIRE_EQ(lookup_fproto_register_parse(
+	    "register|report|smtp-in|*", &reg, err, sizeof(err)), 0);
+	ATF_CHECK_EQ(reg.kind, LOOKUP_FPROTO_REG_REPORT);
+	ATF_CHECK_EQ(reg.which, LOOKUP_FPROTO_EVENTS);
 	ATF_REQUIRE_EQ(lookup_fproto_register_parse(
 	    "register|filter|smtp-in|data-line", &reg, err, sizeof(err)), 0);
 	ATF_CHECK_EQ(reg.kind, LOOKUP_FPROTO_REG_FILTER);
@@ -257,6 +265,46 @@ ATF_TC_BODY(lookup_fproto_result_hostile, tc)
 	}
 }
 
+ATF_TC_WITHOUT_HEAD(lookup_fproto_phases);
+ATF_TC_BODY(lookup_fproto_phases, tc)
+{
+	struct lookup_fproto_reg	 reg;
+	char				 err[128];
+	static const struct {
+		const char	*name;
+		unsigned int	 phase;
+	} t[] = {
+		{ "rset", CFG_SFILTER_RSET }, { "quit", CFG_SFILTER_QUIT },
+		{ "noop", CFG_SFILTER_NOOP }, { "help", CFG_SFILTER_HELP },
+		{ "data-line", LOOKUP_FPROTO_DATA_LINE },
+		{ "wiz", LOOKUP_FPROTO_WIZ }, { "commit", CFG_SFILTER_COMMIT },
+	};
+	char				 line[64];
+	size_t				 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ATF_CHECK_STREQ(lookup_fproto_phase_name(t[i].phase),
+		    t[i].name);
+		snprintf(line, sizeof(line), "register|filter|smtp-in|%s",
+		    t[i].name);
+		ATF_REQUIRE_EQ(lookup_fproto_register_parse(line, &reg, err,
+		    sizeof(err)), 0);
+		ATF_CHECK_EQ(reg.kind, LOOKUP_FPROTO_REG_FILTER);
+		ATF_CHECK_EQ(reg.which, t[i].phase);
+	}
+	ATF_CHECK(LOOKUP_FPROTO_PHASES <= 32);
+	/* filter-response names two phases as OpenSMTPD does */
+	ATF_CHECK_STREQ(lookup_fproto_response_phase(CFG_SFILTER_CONNECT),
+	    "connected");
+	ATF_CHECK_STREQ(lookup_fproto_response_phase(CFG_SFILTER_STARTTLS),
+	    "tls");
+	ATF_CHECK_STREQ(lookup_fproto_response_phase(CFG_SFILTER_NOOP),
+	    "noop");
+	ATF_CHECK_STREQ(lookup_fproto_response_phase(CFG_SFILTER_RCPT_TO),
+	    "rcpt-to");
+	ATF_CHECK_STREQ(lookup_fproto_phase_name(LOOKUP_FPROTO_PHASES), "?");
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, lookup_fproto_config);
@@ -266,5 +314,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, lookup_fproto_register);
 	ATF_TP_ADD_TC(tp, lookup_fproto_result);
 	ATF_TP_ADD_TC(tp, lookup_fproto_result_hostile);
+	ATF_TP_ADD_TC(tp, lookup_fproto_phases);
 	return atf_no_error();
 }
