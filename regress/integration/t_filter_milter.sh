@@ -38,6 +38,18 @@ mt_milter() {
 	    { cat $PH/$_mn.out; atf_fail "milter $_mn did not start"; }
 }
 
+# mt_one - milter m (script $PH/m.json) on port 8891, the only filter of
+# the daemon's listener on port 25, which delivers to local users
+mt_one() {
+	mt_milter m 8891
+	mt_start <<'CONF'
+filter m milter "inet:127.0.0.1:8891"
+listen on 127.0.0.1 port 25 filter m
+action "l" maildir
+match for local action "l"
+CONF
+}
+
 # mt_talk ARGS - a session through talk.py into $PH/out
 mt_talk() {
 	$TALK "$@" > $PH/out 2>&1 || { cat $PH/out; atf_fail "talk"; }
@@ -143,13 +155,7 @@ edits_body() {
                   ["addheader", "X-Multi", "one\n\ttwo"],
                   ["replacebody", "new\r\n.dot\r\nbody\r\n"]]}}
 JSON
-	mt_milter m 8891
-	mt_start <<'CONF'
-filter m milter "inet:127.0.0.1:8891"
-listen on 127.0.0.1 port 25 filter m
-action "l" maildir
-match for local action "l"
-CONF
+	mt_one
 	mt_talk "EHLO c.test" "MAIL FROM:<a@good.test>" \
 	    "RCPT TO:<alice@localhost>" "DATA" "=Subject: hi" "=X-Gone: x" \
 	    "=From: a@good.test" "=" "=old body" "." "QUIT"
@@ -191,13 +197,7 @@ refusals_body() {
          {"if": "DISCARDME", "action": "discard"},
          {"action": "accept"}]}
 JSON
-	mt_milter m 8891
-	mt_start <<'CONF'
-filter m milter "inet:127.0.0.1:8891"
-listen on 127.0.0.1 port 25 filter m
-action "l" maildir
-match for local action "l"
-CONF
+	mt_one
 	mt_talk "EHLO c.test" "MAIL FROM:<later@good.test>" \
 	    "MAIL FROM:<a@good.test>" "RCPT TO:<bob@localhost>" \
 	    "RCPT TO:<alice@localhost>" "DATA" "=Subject: ok" "=" "=fine" \
@@ -240,13 +240,7 @@ envelope_body() {
                    ["delrcpt", "<alice@localhost>"],
                    ["chgfrom", "<new@good.test>"]]}]}
 JSON
-	mt_milter m 8891
-	mt_start <<'CONF'
-filter m milter "inet:127.0.0.1:8891"
-listen on 127.0.0.1 port 25 filter m
-action "l" maildir
-match for local action "l"
-CONF
+	mt_one
 	mt_talk "EHLO c.test" "MAIL FROM:<a@good.test>" \
 	    "RCPT TO:<alice@localhost>" "DATA" "=Subject: moved" "=" "=x" "." \
 	    "QUIT"
