@@ -101,6 +101,8 @@ void		 qdispatch_kick(struct queue *);
 void		 qdispatch_now(struct queue *);
 int		 qdispatch_remove(struct queue *, uint64_t evpid, char *err,
 		    size_t errsz);
+int		 qdispatch_release(struct queue *, uint64_t evpid, char *err,
+		    size_t errsz);
 void		 qdispatch_pause(struct queue *, int mta, int paused);
 void		 qdispatch_on_mda_result(struct ipc *, uint32_t, int,
 		    const void *, void *);
