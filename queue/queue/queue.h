@@ -83,6 +83,10 @@ void		 queue_tx_on_commit(struct ipc *, uint32_t, int, const void *,
 void		 queue_tx_on_abort(struct ipc *, uint32_t, int, const void *,
 		    void *);
 
+/* queue_tx_edit.c: a milter's changes to a transaction */
+void		 queue_tx_edit_on_edit(struct ipc *, uint32_t, int,
+		    const void *, void *);
+
 /* queue_offline.c: the local enqueuer's offline drop files */
 void		 queue_offline_start(struct queue *);
 
