@@ -1,7 +1,7 @@
 /*
  * envelope.c - the envelope record: IDs and the versioned text format.
  *
- * Record format, version 1, 2 or 3:
+ * Record format, version 1 to 4:
  *
  *	version: 1
  *	evpid: 5a1c93e0deadbeef
@@ -21,11 +21,13 @@
  * Version 2 adds the flag word "expand" (ENVELOPE_F_EXPAND: a notice
  * whose recipient the queue still has to expand); version 3 adds the key
  * "origin" (mailbox, alias or forward: the expansion rule that made a
- * local delivery, which the parent checks).  The dumper writes the
- * lowest version that can hold the record, and leaves out the keys of
- * later versions, so a record without origin or that flag stays one any
- * earlier loader reads; the loader takes all three and refuses "expand"
- * in version 1 and "origin" before version 3.
+ * local delivery, which the parent checks); version 4 adds the flag word
+ * "hold" (ENVELOPE_F_HOLD: not delivered until released).  The dumper
+ * writes the lowest version that can hold the record, and leaves out
+ * the keys of later versions, so a record without origin or those flags
+ * stays one any earlier loader reads; the loader takes all four and
+ * refuses "expand" in version 1, "origin" before version 3 and "hold"
+ * before version 4.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -97,6 +99,10 @@ struct envelope_word {
 	uint32_t	 value;
 };
 
+static const char *const envelope_version_lines[] = {
+	"version: 1\n", "version: 2\n", "version: 3\n", "version: 4\n"
+};
+
 static const struct envelope_word envelope_flag_words[] = {
 	{ "bounce",	ENVELOPE_F_BOUNCE },
 	{ "auth",	ENVELOPE_F_AUTH },
@@ -104,6 +110,7 @@ static const struct envelope_word envelope_flag_words[] = {
 	{ "8bitmime",	ENVELOPE_F_8BITMIME },
 	{ "smtputf8",	ENVELOPE_F_SMTPUTF8 },
 	{ "expand",	ENVELOPE_F_EXPAND },
+	{ "hold",	ENVELOPE_F_HOLD },
 	{ NULL,		0 }
 };
 
@@ -347,10 +354,10 @@ envelope_dump(const struct envelope *evp, char *buf, size_t bufsz)
 	if (bufsz == 0)
 		return -1;
 	buf[0] = '\0';
-	version = evp->origin != ENVELOPE_ORIGIN_NONE ? 3 :
+	version = (evp->flags & ENVELOPE_F_HOLD) ? 4 :
+	    evp->origin != ENVELOPE_ORIGIN_NONE ? 3 :
 	    (evp->flags & ENVELOPE_F_EXPAND) ? 2 : 1;
-	envelope_out_str(&o, version == 3 ? "version: 3\n" : version == 2 ?
-	    "version: 2\n" : "version: 1\n");
+	envelope_out_str(&o, envelope_version_lines[version - 1]);
 	for (i = 0; i < ENVELOPE_NKEYS; i++) {
 		if (envelope_keys[i].version > version)
 			continue;
@@ -583,7 +590,7 @@ envelope_load_required(uint32_t seen, char *err, size_t errsz)
 	return 0;
 }
 
-/* envelope_version - the version a first line names: 1 to 3, or -1 */
+/* envelope_version - the version a first line names: 1 to 4, or -1 */
 static int
 envelope_version(const char *line, size_t len)
 {
@@ -629,7 +636,7 @@ envelope_load(struct envelope *evp, const char *buf, size_t len,
 			if ((version = envelope_version(line,
 			    (size_t)(nl - line))) == -1) {
 				(void)snprintf(err, errsz,
-				    "line 1: not a version 1 to 3 envelope");
+				    "line 1: not a version 1 to 4 envelope");
 				return -1;
 			}
 			continue;
@@ -646,6 +653,10 @@ envelope_load(struct envelope *evp, const char *buf, size_t len,
 	}
 	if (version == 1 && (evp->flags & ENVELOPE_F_EXPAND)) {
 		(void)snprintf(err, errsz, "flag expand in a version 1 record");
+		return -1;
+	}
+	if (version < 4 && (evp->flags & ENVELOPE_F_HOLD)) {
+		(void)snprintf(err, errsz, "flag hold before version 4");
 		return -1;
 	}
 	return envelope_load_required(seen, err, errsz);

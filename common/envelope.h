@@ -14,7 +14,7 @@
 
 #include "defs.h"
 
-#define ENVELOPE_VERSION	3	/* the newest record version */
+#define ENVELOPE_VERSION	4	/* the newest record version */
 #define ENVELOPE_DUMP_MAX	16384	/* a record's maximal size in bytes */
 #define ENVELOPE_ID_STRLEN	16
 #define ENVELOPE_MSGID_STRLEN	8

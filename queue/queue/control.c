@@ -326,6 +326,13 @@ control_field(char *dst, size_t dstsz, const char *s)
 	return dst;
 }
 
+/* control_state - an envelope's state word: inflight, held or pending */
+static const char *
+control_state(const struct sched_info *si)
+{
+	return si->inflight ? "inflight" : si->onhold ? "held" : "pending";
+}
+
 /* control_queue_line - one envelope of `show queue` */
 static int
 control_queue_line(const struct sched_info *si, void *arg)
@@ -341,7 +348,7 @@ control_queue_line(const struct sched_info *si, void *arg)
 	envelope_id_format(si->evpid, id);
 	control_line(cc, "%s|%s|%s|%s|%s|%s|%s|%lld|%lld|%lld|%u|%s", id,
 	    si->kind == SCHED_KIND_RELAY ? "mta" : "mda",
-	    si->inflight ? "inflight" : "pending", evp.dispatcher,
+	    control_state(si), evp.dispatcher,
 	    control_field(s, sizeof(s), evp.sender),
 	    control_field(r, sizeof(r), evp.rcpt),
 	    control_field(d, sizeof(d), evp.dest), (long long)evp.ctime,
@@ -397,7 +404,7 @@ control_cmd_show_envelope(struct control_conn *cc, const char *arg)
 	control_line(cc, "destination: %s", log_vis(v, sizeof(v), evp.dest));
 	control_line(cc, "action: %s", evp.dispatcher);
 	control_line(cc, "user: %s", evp.user);
-	control_line(cc, "state: %s", si.inflight ? "inflight" : "pending");
+	control_line(cc, "state: %s", control_state(&si));
 	control_line(cc, "created: %lld", (long long)evp.ctime);
 	control_line(cc, "retries: %u", si.retry);
 	control_line(cc, "next try: %lld", (long long)si.nexttry);
@@ -440,6 +447,27 @@ control_cmd_show_message(struct control_conn *cc, const char *arg)
 	control_end(cc, 0, NULL);
 }
 
+/*
+ * control_schedule_one - try one envelope now; one on hold is released
+ * first when named (by its id or its message's), kept by `all`
+ */
+static int
+control_schedule_one(struct queue *q, uint64_t evpid, int all)
+{
+	struct sched_info	si;
+	char			err[256], vis[1024];
+
+	if (sched_info(q->sched, evpid, &si) != 1 || (si.onhold && all))
+		return -1;
+	if (!si.onhold)
+		return sched_schedule(q->sched, evpid, time(NULL));
+	if (qdispatch_release(q, evpid, err, sizeof(err)) == 0)
+		return 0;
+	log_warnx("%016llx queue event=release-failed error=\"%s\"",
+	    (unsigned long long)evpid, log_vis(vis, sizeof(vis), err));
+	return -1;
+}
+
 /* control_cmd_schedule - try the named envelopes now */
 static void
 control_cmd_schedule(struct control_conn *cc, const char *arg)
@@ -455,7 +483,7 @@ control_cmd_schedule(struct control_conn *cc, const char *arg)
 	}
 	control_select(q, &ids, &l);
 	for (i = 0; i < l.n; i++)
-		if (sched_schedule(q->sched, l.v[i], time(NULL)) == 0)
+		if (control_schedule_one(q, l.v[i], ids.all) == 0)
 			n++;
 	free(l.v);
 	if (l.n == 0 && !ids.all) {

@@ -636,6 +636,32 @@ qdispatch_remove(struct queue *q, uint64_t evpid, char *err, size_t errsz)
 	return 0;
 }
 
+/*
+ * qdispatch_release - `smtpctl schedule` of an envelope on hold: its
+ * flag is cleared in the spool, then it is tried now.  0, or -1.
+ */
+int
+qdispatch_release(struct queue *q, uint64_t evpid, char *err, size_t errsz)
+{
+	struct envelope	evp;
+	int		r;
+
+	if ((r = qstore_envelope_load(q->qs, evpid, &evp, err, errsz)) != 1) {
+		if (r == 0)
+			(void)snprintf(err, errsz, "no such envelope");
+		return -1;
+	}
+	evp.flags &= ~ENVELOPE_F_HOLD;
+	if (qstore_envelope_update(q->qs, &evp, err, errsz) == -1)
+		return -1;
+	if (sched_release(q->sched, evpid, time(NULL)) == -1) {
+		(void)snprintf(err, errsz, "not on hold");
+		return -1;
+	}
+	log_info("%016llx queue event=released", (unsigned long long)evpid);
+	return 0;
+}
+
 /* qdispatch_pause - `pause mta|mda` and `resume mta|mda` */
 void
 qdispatch_pause(struct queue *q, int mta, int paused)

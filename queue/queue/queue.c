@@ -74,6 +74,7 @@ static const struct ipc_handler queue_lookup_handlers[] = {
 	{ MSG_TABLE_UPDATED,	control_on_table_updated },
 	{ MSG_LOOKUP_ENVELOPE,	queue_tx_on_envelope },
 	{ MSG_LOOKUP_RCPT_RESULT,	queue_tx_on_rcpt_result },
+	{ MSG_LOOKUP_TX_EDIT,	queue_tx_edit_on_edit },
 	{ MSG_LOOKUP_NOTICE_EXPANDED, qdispatch_on_notice_expanded },
 	{ MSG_LOOKUP_NOTICE_RESULT, qdispatch_on_notice_result },
 	{ MSG_NONE,		NULL }

@@ -83,6 +83,10 @@ void		 queue_tx_on_commit(struct ipc *, uint32_t, int, const void *,
 void		 queue_tx_on_abort(struct ipc *, uint32_t, int, const void *,
 		    void *);
 
+/* queue_tx_edit.c: a milter's changes to a transaction */
+void		 queue_tx_edit_on_edit(struct ipc *, uint32_t, int,
+		    const void *, void *);
+
 /* queue_offline.c: the local enqueuer's offline drop files */
 void		 queue_offline_start(struct queue *);
 
@@ -100,6 +104,8 @@ int		 qdispatch_add(struct queue *, const struct envelope *);
 void		 qdispatch_kick(struct queue *);
 void		 qdispatch_now(struct queue *);
 int		 qdispatch_remove(struct queue *, uint64_t evpid, char *err,
+		    size_t errsz);
+int		 qdispatch_release(struct queue *, uint64_t evpid, char *err,
 		    size_t errsz);
 void		 qdispatch_pause(struct queue *, int mta, int paused);
 void		 qdispatch_on_mda_result(struct ipc *, uint32_t, int,

@@ -12,6 +12,8 @@
  * so the listener can never commit before the queue holds them.  The
  * listener names a transaction by session and msgid; a msgid of another
  * session, an unknown or committed one is refused and logged.
+ * A milter's changes to the recipients, the sender or the hold come
+ * before the commit (queue_tx_edit.c).
  * MSG_TX_COMMIT queues what the transaction holds for the next batch.
  * The commits that arrive in one event-loop turn are made durable
  * together by one qstore_commit_batch() when the batch event runs: a
@@ -44,6 +46,7 @@
 #include "qstore.h"
 #include "qstore_crypt.h"
 #include "queue.h"
+#include "queue_tx_priv.h"
 #include "smtp_reply.h"
 #include "xmalloc.h"
 
@@ -55,34 +58,6 @@
 static const char queue_tx_too_many[] = "too many recipients";
 static const char queue_tx_full[] = "open transactions hold too many "
     "envelopes";
-
-/*
- * One transaction: evps[0, nevp) are the accepted recipients' envelopes,
- * evps[nevp, nevp + npending) those of the RCPT the lookup is answering.
- */
-struct queue_tx_msg {
-	TAILQ_ENTRY(queue_tx_msg)	 entry;
-	uint64_t			 sessid;
-	uint32_t			 msgid;
-	uint64_t			 size;
-	int				 invalid;	/* commit refused */
-	char				 why[ERRTEXT_MAX];
-	const char			*pending_bad;	/* why refused */
-	struct envelope			*evps;
-	size_t				 nevp;
-	size_t				 npending;
-	size_t				 cap;
-	struct queue_tx_seen		*seen;		/* their destinations */
-};
-
-struct queue_tx {
-	struct queue			*q;
-	TAILQ_HEAD(, queue_tx_msg)	 open;
-	TAILQ_HEAD(, queue_tx_msg)	 batch;
-	size_t				 nopen;
-	size_t				 slots;		/* envelopes allocated */
-	struct event			*ev;
-};
 
 static void	queue_tx_on_batch(evutil_socket_t, short, void *);
 
@@ -105,7 +80,7 @@ queue_tx_new(struct queue *q)
  * with the reason in err: the transaction is another session's, being
  * committed, or not open (never opened, aborted, committed)
  */
-static struct queue_tx_msg *
+struct queue_tx_msg *
 queue_tx_find(struct queue_tx *tx, uint64_t sessid, uint32_t msgid,
     char *err, size_t errsz)
 {
@@ -414,7 +389,7 @@ queue_tx_rcpt_refuse(struct queue *q, struct queue_tx_msg *m,
  * queue_tx_keep_pending - an accepted RCPT's envelopes join the
  * transaction, but for those whose destination it already holds
  */
-static void
+void
 queue_tx_keep_pending(struct queue_tx_msg *m, uint64_t sessid)
 {
 	size_t	i, keep = m->nevp, end = m->nevp + m->npending;
@@ -515,6 +490,7 @@ queue_tx_on_commit(struct ipc *c, uint32_t id, int fd, const void *msg,
 	m->size = req->size;
 	m->npending = 0;		/* a RCPT without its verdict */
 	m->pending_bad = NULL;
+	queue_tx_edit_commit(m);
 	if (m->nevp == 0)
 		queue_tx_refuse(m, "no recipient");
 	else if (!queue_tx_size_ok(q, m))

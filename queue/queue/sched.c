@@ -36,6 +36,7 @@ struct sched_entry {
 	struct sched_dest	*dest;
 	int			 inflight;
 	int			 held;
+	int			 onhold;	/* ENVELOPE_F_HOLD */
 	int			 warnable;	/* delay notices wanted */
 	int64_t			 ctime;
 	int64_t			 nexttry;
@@ -240,8 +241,9 @@ sched_wait(struct sched *s, struct sched_entry *e)
 {
 	int64_t	w;
 
-	e->due = e->nexttry < e->expire ? e->nexttry : e->expire;
-	if ((w = sched_warn_at(s, e)) != 0 && w < e->due)
+	e->due = e->nexttry < e->expire && !e->onhold ? e->nexttry :
+	    e->expire;			/* one on hold only expires */
+	if (!e->onhold && (w = sched_warn_at(s, e)) != 0 && w < e->due)
 		e->due = w;
 	e->inflight = 0;
 	RB_INSERT(sched_bydue, &e->dest->waiting, e);
@@ -288,6 +290,7 @@ sched_insert(struct sched *s, const struct envelope *evp,
 	e->expire = evp->ctime + evp->ttl;
 	e->retry = evp->retry;
 	e->warn = evp->warn;
+	e->onhold = (evp->flags & ENVELOPE_F_HOLD) != 0;
 	e->warnable = evp->sender[0] != '\0' &&
 	    !(evp->flags & ENVELOPE_F_BOUNCE) &&
 	    (evp->dsn_notify == 0 || (evp->dsn_notify & ENVELOPE_DSN_DELAY));
@@ -438,13 +441,16 @@ sched_warned(struct sched *s, uint64_t evpid, uint32_t warn)
 	return 0;
 }
 
-/* sched_schedule - try a waiting envelope now; 0, or -1 if unknown/busy */
+/*
+ * sched_schedule - try a waiting envelope now; 0, or -1 if unknown,
+ * busy or on hold
+ */
 int
 sched_schedule(struct sched *s, uint64_t evpid, int64_t now)
 {
 	struct sched_entry	*e;
 
-	if ((e = sched_find(s, evpid)) == NULL || e->inflight)
+	if ((e = sched_find(s, evpid)) == NULL || e->inflight || e->onhold)
 		return -1;
 	sched_unwait(e);
 	sched_unhold(s, e);
@@ -454,7 +460,24 @@ sched_schedule(struct sched *s, uint64_t evpid, int64_t now)
 	return 0;
 }
 
-/* sched_schedule_all - try every waiting envelope now; how many */
+/*
+ * sched_release - an envelope on hold is released (its flag cleared in
+ * the spool already) and tried now; 0, or -1 if unknown or not on hold
+ */
+int
+sched_release(struct sched *s, uint64_t evpid, int64_t now)
+{
+	struct sched_entry	*e;
+
+	if ((e = sched_find(s, evpid)) == NULL || !e->onhold)
+		return -1;
+	sched_unwait(e);
+	e->onhold = 0;
+	sched_wait(s, e);
+	return sched_schedule(s, evpid, now);
+}
+
+/* sched_schedule_all - try every waiting envelope now (none on hold) */
 size_t
 sched_schedule_all(struct sched *s, int64_t now)
 {
@@ -594,6 +617,7 @@ sched_info_fill(const struct sched_entry *e, struct sched_info *si)
 	si->kind = e->dest->kind;
 	si->inflight = e->inflight;
 	si->held = e->held;
+	si->onhold = e->onhold;
 	si->nexttry = e->nexttry;
 	si->expire = e->expire;
 	si->retry = e->retry;

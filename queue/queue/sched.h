@@ -18,6 +18,10 @@
  * become due when a delivery to the destination succeeds
  * (sched_dest_ok) or when its retry time comes.  Envelopes beyond N
  * keep their own schedule; local deliveries are never held.
+ *
+ * An envelope on hold (ENVELOPE_F_HOLD, a milter's quarantine) is never
+ * tried, not even by sched_schedule: it waits for its expiry alone,
+ * unless sched_release lets it go.
  */
 #ifndef POSTHORN_SCHED_H
 #define POSTHORN_SCHED_H
@@ -61,6 +65,7 @@ struct sched_info {
 	enum sched_kind	kind;
 	int		inflight;
 	int		held;		/* waiting for its destination */
+	int		onhold;		/* ENVELOPE_F_HOLD: until released */
 	int64_t		nexttry;
 	int64_t		expire;
 	uint32_t	retry;
@@ -85,6 +90,7 @@ size_t		 sched_dest_ok(struct sched *, uint64_t evpid, int64_t now);
 size_t		 sched_held(const struct sched *);
 int		 sched_schedule(struct sched *, uint64_t evpid, int64_t now);
 size_t		 sched_schedule_all(struct sched *, int64_t now);
+int		 sched_release(struct sched *, uint64_t evpid, int64_t now);
 void		 sched_pause(struct sched *, enum sched_kind, int paused);
 enum sched_job	 sched_next(struct sched *, int64_t now, uint64_t *evpid);
 int64_t		 sched_wakeup(const struct sched *);

@@ -247,7 +247,9 @@ static const struct {
 	const char	*to;		/* ... replaced by this */
 	const char	*err;		/* expected in the error */
 } t_bad[] = {
-	{ "version 4", "version: 1\n", "version: 4\n", "version" },
+	{ "version 5", "version: 1\n", "version: 5\n", "version" },
+	{ "hold in v1", "flags: auth,tls,smtputf8\n", "flags: auth,hold\n",
+	    "flag hold before version 4" },
 	{ "origin in v1", "warn: 1\n", "warn: 1\norigin: alias\n",
 	    "key origin in a version 1 record" },
 	{ "no version", "version: 1\n", "", "version" },

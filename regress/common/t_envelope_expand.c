@@ -41,6 +41,9 @@ ATF_TC_BODY(envelope_dump_expand_versions, tc)
 		    "flags: bounce,expand\n" },
 		{ ENVELOPE_F_BOUNCE | ENVELOPE_F_TLS | ENVELOPE_F_EXPAND,
 		    "version: 2\n", "flags: bounce,tls,expand\n" },
+		{ ENVELOPE_F_HOLD, "version: 4\n", "flags: hold\n" },
+		{ ENVELOPE_F_AUTH | ENVELOPE_F_HOLD, "version: 4\n",
+		    "flags: auth,hold\n" },
 	};
 	struct envelope	e, back;
 	char		buf[ENVELOPE_DUMP_MAX + 1], err[128];
@@ -83,7 +86,13 @@ ATF_TC_BODY(envelope_load_expand_version, tc)
 		{ "version: 2", "expand,", 0 },
 		{ "version: 3", "", 1 },		/* adds origin */
 		{ "version: 3", "bounce,expand", 1 },
-		{ "version: 4", "", 0 },
+		{ "version: 4", "", 1 },		/* adds hold */
+		{ "version: 4", "hold", 1 },
+		{ "version: 4", "bounce,expand,hold", 1 },
+		{ "version: 3", "hold", 0 },		/* needs version 4 */
+		{ "version: 1", "hold", 0 },
+		{ "version: 4", "held", 0 },
+		{ "version: 5", "", 0 },
 		{ "version: 0", "", 0 },
 		{ "version: 12", "", 0 },
 		{ "version: 2 ", "", 0 },

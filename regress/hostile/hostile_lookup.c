@@ -10,7 +10,10 @@
  * scenario's destination is PH_HOSTILE_ARG (a marker file to create).
  * Every SMTP filter request is answered with the verdict "reject" of
  * the filter whose index is PH_HOSTILE_ARG (filter-foreign: one that is
- * not the listener's).
+ * not the listener's).  txedit-foreign answers "evil@..." by editing,
+ * as a milter's changes, the transaction of the first recipient another
+ * session gave: a recipient added, the first one deleted, the sender
+ * changed, the message held, in the evil session's name.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +55,8 @@ static const struct hostile_lookup_evil hostile_lookup_evils[] = {
 	    "alice", ENVELOPE_ORIGIN_MAILBOX, 0x5a5a5a5a },
 	{ "filter-foreign", "local", ENVELOPE_DEST_ADDRESS, "alice@localhost",
 	    "alice", ENVELOPE_ORIGIN_MAILBOX, 0 },
+	{ "txedit-foreign", "local", ENVELOPE_DEST_ADDRESS, "bob@localhost",
+	    "bob", ENVELOPE_ORIGIN_MAILBOX, 0 },
 	{ NULL, NULL, 0, NULL, NULL, 0, 0 }
 };
 
@@ -115,6 +120,41 @@ hostile_lookup_envelope(struct hostile *h, const struct msg_lka_rcpt *m,
 	hostile_msg(h, PROC_QUEUE, MSG_LOOKUP_ENVELOPE, 0, -1, &e);
 }
 
+/* the first transaction another session gave a recipient */
+static struct msg_lka_rcpt	hostile_lookup_victim;
+
+/* hostile_lookup_edit - one milter edit of the victim, in m's name */
+static void
+hostile_lookup_edit(struct hostile *h, const struct msg_lka_rcpt *m,
+    uint32_t op, const char *addr)
+{
+	struct msg_lka_txedit	e;
+
+	memset(&e, 0, sizeof(e));
+	e.sessid = m->sess.id;
+	e.msgid = hostile_lookup_victim.msgid;
+	e.op = op;
+	strlcpy(e.addr, addr, sizeof(e.addr));
+	hostile_log("event=tx-edit msgid=%08x op=%u", e.msgid, op);
+	hostile_msg(h, PROC_QUEUE, MSG_LOOKUP_TX_EDIT, 0, -1, &e);
+}
+
+/* hostile_lookup_txedit - edit the victim's transaction in m's name */
+static void
+hostile_lookup_txedit(struct hostile *h, const struct hostile_lookup_evil *x,
+    const struct msg_lka_rcpt *m)
+{
+	hostile_lookup_envelope(h, m, hostile_lookup_victim.msgid,
+	    x->dispatcher, x->type, x->dest, x->user, x->origin);
+	hostile_lookup_edit(h, m, IPC_TXEDIT_ADDRCPT, x->dest);
+	hostile_lookup_edit(h, m, IPC_TXEDIT_DELRCPT,
+	    hostile_lookup_victim.rcpt);
+	hostile_lookup_edit(h, m, IPC_TXEDIT_CHGFROM, "evil@example.net");
+	hostile_lookup_edit(h, m, IPC_TXEDIT_HOLD, "hostile");
+	hostile_lookup_edit(h, m, IPC_TXEDIT_END, "");
+	hostile_lookup_verdict(h, m, m->msgid, 550);
+}
+
 /* hostile_lookup_rcpt - MSG_LOOKUP_RCPT: the evil one, or a mailbox */
 static void
 hostile_lookup_rcpt(struct hostile *h, const struct hostile_lookup_evil *x,
@@ -124,12 +164,18 @@ hostile_lookup_rcpt(struct hostile *h, const struct hostile_lookup_evil *x,
 	uint32_t	 msgid = m->msgid ^ x->msgid_xor;
 
 	if (strncmp(m->rcpt, "evil@", 5) != 0) {
+		if (hostile_lookup_victim.msgid == 0)
+			hostile_lookup_victim = *m;
 		strlcpy(user, m->rcpt, sizeof(user));
 		user[strcspn(user, "@")] = '\0';
 		hostile_lookup_envelope(h, m, m->msgid, "local",
 		    ENVELOPE_DEST_ADDRESS, m->rcpt, user,
 		    ENVELOPE_ORIGIN_MAILBOX);
 		hostile_lookup_verdict(h, m, m->msgid, 250);
+		return;
+	}
+	if (strcmp(x->name, "txedit-foreign") == 0) {
+		hostile_lookup_txedit(h, x, m);
 		return;
 	}
 	(void)snprintf(dest, sizeof(dest), x->dest, h->arg);
@@ -217,5 +263,6 @@ const struct hostile_scenario hostile_lookup_scenarios[] = {
 	{ "dispatcher",	PROC_LOOKUP, HOSTILE_ALONE, hostile_lookup_serve },
 	{ "msgid",	PROC_LOOKUP, HOSTILE_ALONE, hostile_lookup_serve },
 	{ "filter-foreign", PROC_LOOKUP, HOSTILE_ALONE, hostile_lookup_serve },
+	{ "txedit-foreign", PROC_LOOKUP, HOSTILE_ALONE, hostile_lookup_serve },
 	{ NULL,		PROC_MAX, HOSTILE_ALONE, NULL }
 };

@@ -28,6 +28,11 @@ committed LOG TARGET MSG
     session A sends MSG to alice; the compromised listener is told to
     name A's committed msgid; once LOG shows the refusals, A sends MSG
     once more in the same session.
+edit LOG MSG
+    session A gives alice; session B gives evil@localhost, which the
+    compromised lookup answers by editing A's transaction in B's name;
+    once LOG shows the queue refused the end of those edits, A sends
+    MSG.
 """
 import re, smtplib, sys, time
 
@@ -110,13 +115,28 @@ def committed(logf, target, path):
     a.quit()
     return rc
 
+def edit(logf, path):
+    a = session()
+    assert cmd(a, "MAIL", "FROM:<s@example.net>") == 250
+    sa, ma = log_wait(logf, OPEN)[0]
+    assert cmd(a, "RCPT", "TO:<alice@localhost>") == 250
+    b = session()
+    assert cmd(b, "MAIL", "FROM:<s@example.net>") == 250
+    assert cmd(b, "RCPT", "TO:<evil@localhost>") == 550
+    log_wait(logf, "queue event=tx-edit-refused op=end msgid=%s "
+             "error=\"transaction of another session\"" % ma)
+    rc = data(a, path) != 250
+    for s in (a, b):
+        s.quit()
+    return rc
+
 if sys.argv[1] == "send":
     s = session()
     rc = tx(s, sys.argv[3].split(","), sys.argv[4])
     s.quit()
     sys.exit(rc)
-sys.exit({"foreign": foreign, "committed": committed}[sys.argv[1]](
-    *sys.argv[2:5]))
+sys.exit({"foreign": foreign, "committed": committed, "edit": edit}[
+    sys.argv[1]](*sys.argv[2:5]))
 PY
 }
 
@@ -266,6 +286,26 @@ lookup_msgid_body() {
 	    'queue event=rcpt-refused msgid=[0-9a-f]{8} code=554 error="no such open transaction"'
 }
 
+atf_test_case lookup_txedit_foreign
+lookup_txedit_foreign_head() {
+	atf_set descr "lookup: a milter's edits of another session's transaction are refused; it is delivered unchanged"
+	atf_set timeout 90
+}
+lookup_txedit_foreign_body() {
+	tx_setup
+	ph_start_hostile lookup:txedit-foreign
+	atf_check -o match:'^DATA 250 ' $PY $PH/tx.py edit $PH_LOG $PH/m1
+	_why='error="transaction of another session"'
+	for _op in addrcpt delrcpt chgfrom hold end; do
+		ph_wait_log "event=tx-edit-refused op=$_op msgid=[0-9a-f]{8} $_why"
+	done
+	# delivered, so not held; from s@example.net, to alice alone
+	tx_delivered 1
+	tx_no_mark
+	! grep -q 'queue event=tx-edit op=' $PH_LOG ||
+	    atf_fail "an edit was applied"
+}
+
 # tx_target MODE - the compromised listener names, in a RCPT to bob and
 # a commit, the transaction tx.py MODE tells it (through a file in the
 # listener's root); two messages reach alice, nothing reaches bob
@@ -364,6 +404,7 @@ atf_init_test_cases() {
 	atf_add_test_case lookup_traversal
 	atf_add_test_case lookup_dispatcher
 	atf_add_test_case lookup_msgid
+	atf_add_test_case lookup_txedit_foreign
 	atf_add_test_case listener_foreign_msgid
 	atf_add_test_case listener_committed_msgid
 	atf_add_test_case listener_unopened

@@ -1,6 +1,7 @@
 # t_queue.sh - the queue process on a seeded spool: loading, relay
 # deferral, expiry and delay notices, quarantine, restart of a big
-# queue, message coding, and every smtpctl queue command's output.
+# queue, message coding, messages on hold, and every smtpctl queue
+# command's output.
 #
 # The spool is seeded with regress/tools/spoolgen.py (committed messages
 # written in the spool format), so these tests need neither the listener
@@ -159,6 +160,70 @@ expire_bounce_body() {
 	for m in $(cat m1 m2 m3 m4); do
 		! ph_spool_has $m || atf_fail "expired $m still spooled"
 	done
+}
+
+atf_test_case hold_release
+hold_release_head() {
+	atf_set descr "envelopes on hold are listed held, never tried, not by schedule all; schedule ID releases one for good; remove takes one"
+	atf_set timeout 90
+}
+hold_release_body() {
+	ph_setup
+	q_conf
+	q_seed 1 --rcpts 2 --flags hold > held
+	q_seed 1 > plain
+	ph_start
+	q_wait_count 3 10
+	# the plain one was tried (and deferred: no DNS here)
+	ph_wait_for "[ \$(q_stat queue.deferred) -ge 1 ]" 10 ||
+	    atf_fail "the plain envelope was not tried"
+	$CTL show queue > q.out
+	atf_check -o inline:"2\n" grep -c \
+	    "^$(cat held)[0-9a-f]\{8\}|mta|held|out|" q.out
+	evp=$(grep "^$(cat held)" q.out | head -1 | cut -d'|' -f1)
+	other=$(grep "^$(cat held)" q.out | tail -1 | cut -d'|' -f1)
+	atf_check -o match:'^state: held$' -o match:'^retries: 0$' \
+	    $CTL show envelope $evp
+	atf_check -o inline:"1 envelope scheduled\n" $CTL schedule all
+	atf_check -o match:'^retries: 0$' $CTL show envelope $other
+	# named: released, then tried (and deferred)
+	atf_check -o inline:"1 envelope scheduled\n" $CTL schedule $evp
+	ph_wait_log "$evp queue event=released"
+	ph_wait_for "$CTL show envelope $evp | grep -q '^retries: [1-9]'" 10 ||
+	    atf_fail "the released envelope was not tried"
+	atf_check -o match:'^state: (pending|inflight)$' \
+	    $CTL show envelope $evp
+	# a restart keeps the release and the hold
+	$CTL stop
+	ph_wait_for "! kill -0 $(cat $PH/daemon.pid)" 20 || atf_fail "no stop"
+	ph_start
+	q_wait_count 3 10
+	atf_check -o match:'^state: held$' $CTL show envelope $other
+	atf_check -o not-match:'^state: held$' $CTL show envelope $evp
+	atf_check -o inline:"1 envelope removed\n" $CTL remove $other
+	q_wait_count 2 10
+}
+
+atf_test_case hold_expire
+hold_expire_head() {
+	atf_set descr "an envelope on hold still expires at its ttl and bounces"
+	atf_set timeout 90
+}
+hold_expire_body() {
+	ph_setup
+	q_conf
+	q_seed 1 --ttl 3 --flags hold > m1
+	ph_start
+	ph_wait_for "[ \$(q_stat queue.expired) -eq 1 ]" 20 ||
+	    { cat $PH_LOG; atf_fail "not expired"; }
+	q_wait_count 1 10
+	line=$($CTL show queue | grep "$EVP_RE")
+	echo "$line" | grep -q '^[0-9a-f]\{16\}|mta|pending|out||sender@remote.example|' ||
+	    atf_fail "unexpected notice envelope: $line"
+	$CTL show message $(echo "$line" | cut -d'|' -f1) > dsn
+	atf_check -o match:'^ok failed 5.4.7$' $DSNCHECK failed 5.4.7 \
+	    rcpt@dest.example < dsn
+	! ph_spool_has $(cat m1) || atf_fail "expired $(cat m1) still spooled"
 }
 
 atf_test_case delay_warning
@@ -358,6 +423,8 @@ atf_init_test_cases() {
 	atf_add_test_case restart_many
 	atf_add_test_case encrypted_notice
 	atf_add_test_case pause_mta
+	atf_add_test_case hold_release
+	atf_add_test_case hold_expire
 	atf_add_test_case update_table
 	atf_add_test_case encryption_key_env
 }

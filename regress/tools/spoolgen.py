@@ -6,7 +6,10 @@ expiry and control tests without a listener.
 
 Options: --dispatcher NAME --sender ADDR --rcpt ADDR --rcpts N
 --notify WORDS --ret full|hdrs --envid TEXT --ctime SECS --ttl SECS
---user NAME --quiet"""
+--user NAME --flags WORDS --quiet
+
+--flags hold (a message a milter quarantined) writes records of
+version 4, the first that has that flag; others are version 1."""
 import argparse
 import os
 import random
@@ -14,9 +17,9 @@ import sys
 import time
 
 
-def record(fields):
-    """An envelope record: "version: 1" then one "key: value" line each."""
-    lines = ["version: 1"]
+def record(fields, version=1):
+    """An envelope record: "version: N" then one "key: value" line each."""
+    lines = ["version: %d" % version]
     for k, v in fields:
         lines.append("%s: %s" % (k, v))
     return "\n".join(lines) + "\n"
@@ -37,7 +40,9 @@ def envelope(a, evpid, rcpt):
         f.append(("dsn-ret", a.ret))
     if a.envid:
         f.append(("dsn-envid", a.envid))
-    return record(f)
+    if a.flags:
+        f.append(("flags", a.flags))
+    return record(f, 4 if "hold" in a.flags.split(",") else 1)
 
 
 def message(i):
@@ -80,6 +85,7 @@ def main():
     p.add_argument("--notify", default="")
     p.add_argument("--ret", default="")
     p.add_argument("--envid", default="")
+    p.add_argument("--flags", default="")
     p.add_argument("--ctime", type=int, default=int(time.time()))
     p.add_argument("--ttl", type=int, default=4 * 86400)
     p.add_argument("--quiet", action="store_true")

@@ -500,9 +500,12 @@ control_harness_cmd(uid_t uid, enum ipc_type type, const char *arg)
 	return cl;
 }
 
-/* control_harness_envelope - a message, its one envelope due in due s */
+/*
+ * control_harness_envelope_flags - a message, its one envelope due in
+ * due s with these ENVELOPE_F_* flags
+ */
 static inline uint64_t
-control_harness_envelope(const char *rcpt, int64_t due)
+control_harness_envelope_flags(const char *rcpt, int64_t due, uint32_t flags)
 {
 	struct envelope	evp;
 	char		err[256];
@@ -524,10 +527,18 @@ control_harness_envelope(const char *rcpt, int64_t due)
 	evp.ctime = time(NULL);
 	evp.nexttry = evp.ctime + due;
 	evp.ttl = 86400;
+	evp.flags = flags;
 	ATF_REQUIRE_MSG(queue_tx_inject(&control_harness.q, msgid, &evp, 1,
 	    err, sizeof(err)) == 0, "%s", err);
 	ATF_REQUIRE(evp.evpid != 0);
 	return evp.evpid;
+}
+
+/* control_harness_envelope - a message, its one envelope due in due s */
+static inline uint64_t
+control_harness_envelope(const char *rcpt, int64_t due)
+{
+	return control_harness_envelope_flags(rcpt, due, 0);
 }
 
 #endif

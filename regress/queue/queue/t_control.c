@@ -306,6 +306,55 @@ ATF_TC_BODY(control_cmd_schedule_now, tc)
 	(void)t_said(MSG_CTL_SCHEDULE, "all", "2 envelopes scheduled");
 }
 
+ATF_TC_WITHOUT_HEAD(control_cmd_schedule_held);
+ATF_TC_BODY(control_cmd_schedule_held, tc)
+{
+	struct control_harness			*h;
+	const struct control_harness_client	*cl;
+	struct envelope				 evp;
+	char			 id[ENVELOPE_ID_STRLEN + 1], err[256];
+	char			 msgid[ENVELOPE_MSGID_STRLEN + 1];
+	struct sched_info	 si;
+	uint64_t		 held, other, evpid;
+	int			 i;
+
+	(void)tc;
+	h = control_harness_start();
+	held = control_harness_envelope_flags(T_RCPT, 0, ENVELOPE_F_HOLD);
+	other = control_harness_envelope_flags(T_RCPT, 0, ENVELOPE_F_HOLD);
+	(void)control_harness_envelope(T_RCPT, 3600);
+	envelope_id_format(held, id);
+	cl = control_harness_cmd(0, MSG_CTL_SHOW_ENVELOPE, id);
+	ATF_CHECK(t_line(cl, "state: held"));
+	cl = control_harness_cmd(0, MSG_CTL_SHOW_QUEUE, "");
+	for (i = 0; i < cl->nlines; i++)
+		if (strncmp(cl->lines[i], id, strlen(id)) == 0)
+			break;
+	ATF_REQUIRE(i < cl->nlines);
+	ATF_CHECK_MSG(strstr(cl->lines[i], "|mda|held|local|") != NULL,
+	    "%s", cl->lines[i]);
+	/* all: the one pending only; none on hold ran meanwhile */
+	(void)t_said(MSG_CTL_SCHEDULE, "all", "1 envelope scheduled");
+	ATF_CHECK(control_harness_wait(&h->p.mda_runs, 5));
+	ATF_REQUIRE_EQ(sched_info(h->q.sched, held, &si), 1);
+	ATF_CHECK(si.onhold && !si.inflight);
+	ATF_CHECK_EQ(sched_next(h->q.sched, time(NULL), &evpid),
+	    SCHED_JOB_NONE);
+	ATF_CHECK_EQ(h->p.mda_runs, 1);
+	/* named by its message id: released, durably, and tried */
+	envelope_msgid_format(envelope_msgid(held), msgid);
+	(void)t_said(MSG_CTL_SCHEDULE, msgid, "1 envelope scheduled");
+	ATF_CHECK(ev_harness_until(&h->p.mda_runs, 2, 5));
+	ATF_REQUIRE_EQ(qstore_envelope_load(h->q.qs, held, &evp, err,
+	    sizeof(err)), 1);
+	ATF_CHECK_EQ(evp.flags & ENVELOPE_F_HOLD, 0);
+	/* removed while on hold */
+	envelope_id_format(other, id);
+	(void)t_said(MSG_CTL_REMOVE, id, "1 envelope removed");
+	ATF_CHECK_EQ(qstore_envelope_load(h->q.qs, other, &evp, err,
+	    sizeof(err)), 0);
+}
+
 ATF_TC_WITHOUT_HEAD(control_cmd_remove_ids);
 ATF_TC_BODY(control_cmd_remove_ids, tc)
 {
@@ -516,6 +565,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, control_cmd_show_envelope_fields);
 	ATF_TP_ADD_TC(tp, control_cmd_show_message_fd);
 	ATF_TP_ADD_TC(tp, control_cmd_schedule_now);
+	ATF_TP_ADD_TC(tp, control_cmd_schedule_held);
 	ATF_TP_ADD_TC(tp, control_cmd_remove_ids);
 	ATF_TP_ADD_TC(tp, control_cmd_bad_argument);
 	ATF_TP_ADD_TC(tp, control_cmd_pause_resume);

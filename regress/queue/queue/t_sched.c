@@ -1,6 +1,7 @@
 /*
  * t_sched.c - the scheduler: retry intervals, expiry, delay notices,
- * per-destination fairness, limits, pause and manual scheduling.
+ * per-destination fairness, limits, pause, manual scheduling and
+ * envelopes on hold.
  */
 #include <stdio.h>
 #include <string.h>
@@ -613,6 +614,65 @@ ATF_TC_BODY(sched_schedule_now, tc)
 	sched_free(s);
 }
 
+ATF_TC_WITHOUT_HEAD(sched_hold_expires_only);
+ATF_TC_BODY(sched_hold_expires_only, tc)
+{
+	static const int64_t	 warn[] = { 10 };
+	struct sched		*s = t_sched(0, 0, warn, 1);
+	struct envelope		 a = t_evp(0x700, 1, "a@example.net", 100);
+	struct envelope		 b = t_evp(0x701, 1, "b@example.net", 100);
+	struct sched_info	 si;
+	uint64_t		 id;
+
+	(void)tc;
+	a.flags = b.flags = ENVELOPE_F_HOLD;
+	a.retry = 1;			/* a notice would be due */
+	ATF_REQUIRE_EQ(sched_insert(s, &a, SCHED_KIND_RELAY), 0);
+	ATF_REQUIRE_EQ(sched_insert(s, &b, SCHED_KIND_LOCAL), 0);
+	ATF_REQUIRE_EQ(sched_info(s, a.evpid, &si), 1);
+	ATF_CHECK(si.onhold);
+	ATF_CHECK_EQ(sched_next(s, T_NOW, &id), SCHED_JOB_NONE);
+	ATF_CHECK_EQ(sched_next(s, T_NOW + 50, &id), SCHED_JOB_NONE);
+	ATF_CHECK_EQ(sched_wakeup(s), T_NOW + 100);
+	ATF_CHECK_EQ(sched_schedule(s, a.evpid, T_NOW), -1);
+	ATF_CHECK_EQ(sched_schedule_all(s, T_NOW), 0);
+	ATF_CHECK_EQ(sched_next(s, T_NOW + 1, &id), SCHED_JOB_NONE);
+	/* the lifetime of one on hold runs as any other's */
+	ATF_CHECK_EQ(sched_next(s, T_NOW + 100, &id), SCHED_JOB_EXPIRE);
+	ATF_CHECK_EQ(sched_remove(s, id), 0);
+	ATF_CHECK_EQ(sched_next(s, T_NOW + 100, &id), SCHED_JOB_EXPIRE);
+	ATF_CHECK_EQ(sched_remove(s, id), 0);
+	ATF_CHECK_EQ(sched_count(s), 0);
+	sched_free(s);
+}
+
+ATF_TC_WITHOUT_HEAD(sched_release_hold);
+ATF_TC_BODY(sched_release_hold, tc)
+{
+	struct sched		*s = t_sched(0, 0, NULL, 0);
+	struct envelope		 a = t_evp(0x710, 1, "a@example.net", 100);
+	struct envelope		 b = t_evp(0x711, 1, "b@example.net", 100);
+	struct sched_info	 si;
+	uint64_t		 id;
+
+	(void)tc;
+	a.flags = ENVELOPE_F_HOLD;
+	ATF_REQUIRE_EQ(sched_insert(s, &a, SCHED_KIND_RELAY), 0);
+	ATF_REQUIRE_EQ(sched_insert(s, &b, SCHED_KIND_RELAY), 0);
+	ATF_CHECK_EQ(sched_release(s, b.evpid, T_NOW), -1);	/* not held */
+	ATF_CHECK_EQ(sched_release(s, 0x999ULL << 32 | 1, T_NOW), -1);
+	ATF_CHECK_EQ(sched_next(s, T_NOW, &id), SCHED_JOB_DELIVER);
+	ATF_CHECK_EQ(id, b.evpid);
+	ATF_CHECK_EQ(sched_next(s, T_NOW, &id), SCHED_JOB_NONE);
+	ATF_CHECK_EQ(sched_release(s, a.evpid, T_NOW + 5), 0);
+	ATF_REQUIRE_EQ(sched_info(s, a.evpid, &si), 1);
+	ATF_CHECK(!si.onhold);
+	ATF_CHECK_EQ(sched_next(s, T_NOW + 5, &id), SCHED_JOB_DELIVER);
+	ATF_CHECK_EQ(id, a.evpid);
+	ATF_CHECK_EQ(sched_release(s, a.evpid, T_NOW + 5), -1);
+	sched_free(s);
+}
+
 /* t_walk_count - sched_walk callback counting entries */
 static int
 t_walk_count(const struct sched_info *si, void *arg)
@@ -678,6 +738,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, sched_shift_clock_back);
 	ATF_TP_ADD_TC(tp, sched_pause_kind);
 	ATF_TP_ADD_TC(tp, sched_schedule_now);
+	ATF_TP_ADD_TC(tp, sched_hold_expires_only);
+	ATF_TP_ADD_TC(tp, sched_release_hold);
 	ATF_TP_ADD_TC(tp, sched_walk_by_message);
 	return atf_no_error();
 }
