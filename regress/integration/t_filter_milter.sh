@@ -260,6 +260,35 @@ JSON
 	atf_check_equal "$(grep -c 'queue event=tx-commit' $PH_LOG)" 1
 }
 
+atf_test_case quarantine
+quarantine_head() {
+	atf_set descr "a message the milter quarantines is queued held: listed held, not delivered, until smtpctl schedule names it"
+	atf_set timeout 90
+}
+quarantine_body() {
+	mt_setup
+	cat > $PH/m.json <<'JSON'
+{"eom": {"action": "accept", "mods": [["quarantine", "held for review"]]}}
+JSON
+	mt_one
+	mt_talk "EHLO c.test" "MAIL FROM:<a@good.test>" \
+	    "RCPT TO:<alice@localhost>" "DATA" "=Subject: held" "=" "=x" "." \
+	    "QUIT"
+	mt_ok $PH/out
+	ph_wait_log 'queue event=tx-commit msgid='
+	_id=$(sed -n 's/.*queue event=tx-commit msgid=\([0-9a-f]*\).*/\1/p' \
+	    $PH_LOG | head -n 1)
+	ph_wait_log 'reason="held for review"'
+	$CTL show queue > $PH/q.out
+	atf_check -o match:"^$_id[0-9a-f]{8}\|mda\|held\|" cat $PH/q.out
+	atf_check -o inline:"0 envelopes scheduled\n" $CTL schedule all
+	[ -z "$(ls /home/alice/Maildir/new 2>/dev/null)" ] ||
+	    atf_fail "the held message was delivered"
+	atf_check -o inline:"1 envelope scheduled\n" $CTL schedule $_id
+	mt_delivered 1
+	atf_check -o match:'^Subject: held$' cat /home/alice/Maildir/new/*
+}
+
 atf_test_case on_error
 on_error_head() {
 	atf_set descr "a milter late at the end of the message, one that dies in the body, one that answers garbage and one not there: each session gets its milter's on-error action, nothing half-edited is queued, the daemon lives"
@@ -352,6 +381,7 @@ atf_init_test_cases() {
 	atf_add_test_case edits
 	atf_add_test_case refusals
 	atf_add_test_case envelope
+	atf_add_test_case quarantine
 	atf_add_test_case on_error
 	atf_add_test_case slow_unix
 }

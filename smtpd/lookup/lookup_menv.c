@@ -14,7 +14,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <vis.h>
 
 #include "cfg.h"
 #include "ipc.h"
@@ -98,7 +97,8 @@ lookup_menv_add(struct lookup_mconn *mc, const struct lookup_mproto_reply *r)
 	e = &mc->env[mc->nenv];
 	e->op = op;
 	if (op == IPC_TXEDIT_HOLD)
-		strnvis(e->addr, r->s1, sizeof(e->addr), VIS_SAFE | VIS_DQ);
+		strlcpy(e->addr, r->s1, sizeof(e->addr));	/* the queue
+								   escapes it */
 	else if (lookup_menv_addr(r->s1, flags, e->addr,
 	    sizeof(e->addr)) == -1)
 		return -1;
