@@ -147,7 +147,8 @@ lookup_fdata_on_read(struct bufferevent *bev, void *arg)
 			r = lookup_fdata_emit(fd, 0, line);
 		free(line);
 		if (r == -1)
-			lookup_fdata_abort(fd, "invalid line from the listener");
+			lookup_fdata_abort(fd, "invalid line from the "
+			    "listener");
 	}
 	if (fd->failed == NULL && evbuffer_get_length(in) >
 	    LOOKUP_FPROTO_LINE_MAX)

@@ -105,8 +105,8 @@ void	lookup_mconn_answer(struct lookup_mconn *,
 	    const struct lookup_milter_verdict *);
 
 /* lookup_mphase.c */
-int	lookup_mphase_build(struct lookup_mconn *, const struct msg_lka_filter *,
-	    struct buf *, int *reply);
+int	lookup_mphase_build(struct lookup_mconn *,
+	    const struct msg_lka_filter *, struct buf *, int *reply);
 int	lookup_mphase_reply(struct lookup_mconn *,
 	    const struct lookup_mproto_reply *, struct lookup_milter_verdict *);
 int	lookup_mphase_verdict(const struct lookup_mproto_reply *,

@@ -7,8 +7,9 @@
  * answered unless the milter said it would not answer.  At the end it
  * sends its edits, then its verdict: the changes of the envelopes go to
  * the queue (lookup_menv.c), the edited message goes on to the next
- * stage, the verdict waits for the commit phase (lookup_milter_phase).  A message the milter refuses, discards or
- * fails on goes on unedited: the commit phase refuses it.
+ * stage, the verdict waits for the commit phase (lookup_milter_phase).
+ * A message the milter refuses, discards or fails on goes on unedited:
+ * the commit phase refuses it.
  */
 #include <sys/types.h>
 
@@ -385,10 +386,11 @@ lookup_mdata_reply(struct lookup_mconn *mc,
 {
 	int	rc;
 
-	if (mc->wait == LOOKUP_MWAIT_EOM && r->kind != LOOKUP_MPROTO_R_CONTINUE &&
-	    r->kind != LOOKUP_MPROTO_R_ACCEPT && r->kind !=
-	    LOOKUP_MPROTO_R_DISCARD && lookup_mphase_verdict(r,
-	    CFG_SFILTER_COMMIT, &mc->txv) == 0)
+	if (mc->wait == LOOKUP_MWAIT_EOM &&
+	    r->kind != LOOKUP_MPROTO_R_CONTINUE &&
+	    r->kind != LOOKUP_MPROTO_R_ACCEPT &&
+	    r->kind != LOOKUP_MPROTO_R_DISCARD &&
+	    lookup_mphase_verdict(r, CFG_SFILTER_COMMIT, &mc->txv) == 0)
 		return lookup_mdata_edit(mc, r);
 	if (mc->wait == LOOKUP_MWAIT_BODY && r->kind == LOOKUP_MPROTO_R_SKIP) {
 		mc->body_off = mc->msg.len;

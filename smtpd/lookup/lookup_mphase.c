@@ -100,7 +100,8 @@ lookup_mphase_addr(const struct lookup_mconn *mc,
     const struct msg_lka_filter *m, char cmd, struct buf *b)
 {
 	const char	*nv[6], *args[1];
-	const char	*addr = cmd == LOOKUP_MPROTO_C_MAIL ? m->sender : m->rcpt;
+	const char	*addr = cmd == LOOKUP_MPROTO_C_MAIL ? m->sender :
+		    m->rcpt;
 	char		 br[ADDR_MAX + 2];
 	size_t		 n = 0;
 
