@@ -29,6 +29,7 @@ import subprocess
 import sys
 import time
 
+import dkim
 import fetch
 import plot
 import report
@@ -186,7 +187,7 @@ def main():
                                   "smtp-source, smtp-sink (Postfix)"),
              "latency: paced at %s msg/s over 10 sessions, from the 250 "
              "to the last write of the message's file" % (
-                 "50" if a.smoke else "200")]
+                 "50" if a.smoke else "200"), dkim.fact()]
     png_err = write(out, res, a, facts, t_start, load0)
     if png_err:
         fetch.say("no plot: " + png_err)
