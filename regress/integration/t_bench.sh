@@ -23,7 +23,7 @@ smoke_body() {
 	atf_check -o match:'^\| local: end-to-end msg/s, 50 sess \| -?[0-9.]+ \|$' \
 	    cat "$out/results.md"
 	# OpenDKIM signed what went through the milter listener
-	atf_check -o match:'^\| milter local: end-to-end msg/s, 10 sess \| [0-9.]+ \|$' \
+	atf_check -o match:'^\| milter: end-to-end msg/s, 10 sess \| [0-9.]+ \|$' \
 	    cat "$out/results.md"
 	atf_check -o match:'^\| write\+fsync\+rename\+dir fsync /s \| [0-9.]+ \|$' \
 	    cat "$out/results.md"
