@@ -29,6 +29,8 @@ ROWS = (
         ("milter_accept_s10", "milter: accept msg/s, 10 sess"),
         ("milter_s10", "milter: end-to-end msg/s, 10 sess"),
         ("milter_cpu_s10", "milter: MTA CPU ms/msg, 10 sess"),
+        ("milter_qa_s10", "milter+quickack: end-to-end msg/s"),
+        ("milter_qa_cpu_s10", "milter+quickack: MTA CPU ms/msg"),
         ("lat_relay_p50", "relay latency p50, ms"),
         ("lat_relay_p99", "relay latency p99, ms"),
         ("lat_local_p50", "local latency p50, ms"),
