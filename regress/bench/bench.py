@@ -19,7 +19,7 @@ tree's file system), BENCH_IDLE idle sessions (1000), BENCH_LAT_SECONDS
 length of each latency run at 200 msg/s (10), BENCH_RECOVERY queued
 messages (10000; in the first round, for BENCH_RECOVERY_SERVERS:
 posthorn,postfix), BENCH_SYNCS messages of the strace run (200),
-BENCH_BUDGET seconds for all runs (1500), BENCH_STAGES the stages to
+BENCH_BUDGET seconds for all runs (1650), BENCH_STAGES the stages to
 run (all of them unless it names some, comma-separated, of: ceiling,
 memory, throughput (local, relay and 1 MiB), milter, latency, recovery,
 syncs).
@@ -66,7 +66,7 @@ def options():
     ap.add_argument("--reps", type=int, default=env("BENCH_REPS", 3))
     ap.add_argument("--storage",
                     default=os.environ.get("BENCH_STORAGE", "disk"))
-    ap.add_argument("--budget", type=int, default=env("BENCH_BUDGET", 1500))
+    ap.add_argument("--budget", type=int, default=env("BENCH_BUDGET", 1650))
     a = ap.parse_args()
     a.recovery_servers = os.environ.get("BENCH_RECOVERY_SERVERS",
                                         "posthorn,postfix").split(",")
