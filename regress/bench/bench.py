@@ -19,7 +19,10 @@ tree's file system), BENCH_IDLE idle sessions (1000), BENCH_LAT_SECONDS
 length of each latency run at 200 msg/s (10), BENCH_RECOVERY queued
 messages (10000; in the first round, for BENCH_RECOVERY_SERVERS:
 posthorn,postfix), BENCH_SYNCS messages of the strace run (200),
-BENCH_BUDGET seconds for all runs (1500).
+BENCH_BUDGET seconds for all runs (1650), BENCH_STAGES the stages to
+run (all of them unless it names some, comma-separated, of: ceiling,
+memory, throughput (local, relay and 1 MiB), milter, latency, recovery,
+syncs).
 """
 import argparse
 import glob
@@ -29,12 +32,24 @@ import subprocess
 import sys
 import time
 
+import dkim
 import fetch
 import plot
 import report
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
+# BENCH_STAGES: the options of nsbench.py that turn each stage off, and
+# the prefixes of its figures, left out of the tables
+STAGES = {"memory": ([("--idle", "0"), ("--idle-tls", "0")],
+                     ("rss_", "pss_", "tls_")),
+          "throughput": ([("--sessions", ""), ("--big", "0")],
+                         ("e2e_", "relay_")),
+          "milter": ([("--milter", "0")], ("milter_",)),
+          "latency": ([("--lat-seconds", "0")], ("lat_",)),
+          "recovery": ([("--recovery", "0")], ("recovery_",)),
+          "syncs": ([("--syncs", "0")], ("syncs_",)),
+          "ceiling": ([], ("sink_", "fs_"))}
 
 
 def env(name, default):
@@ -51,10 +66,11 @@ def options():
     ap.add_argument("--reps", type=int, default=env("BENCH_REPS", 3))
     ap.add_argument("--storage",
                     default=os.environ.get("BENCH_STORAGE", "disk"))
-    ap.add_argument("--budget", type=int, default=env("BENCH_BUDGET", 1500))
+    ap.add_argument("--budget", type=int, default=env("BENCH_BUDGET", 1650))
     a = ap.parse_args()
     a.recovery_servers = os.environ.get("BENCH_RECOVERY_SERVERS",
                                         "posthorn,postfix").split(",")
+    a.ceiling, a.off, a.skip = True, [], ()
     if a.smoke:
         a.reps, a.storage, a.servers = 1, "tmpfs", ("posthorn",)
         a.opts = ["--tools", "python", "--messages", "20", "--idle", "10",
@@ -69,7 +85,26 @@ def options():
               "--lat-seconds", str(env("BENCH_LAT_SECONDS", 10))]
     a.first = ["--recovery", str(env("BENCH_RECOVERY", 10000)),
                "--syncs", str(env("BENCH_SYNCS", 200))]
+    stages(a, os.environ.get("BENCH_STAGES", ""))
     return a
+
+
+def stages(a, names):
+    """stages - leave out the stages that names (comma-separated, all
+    when empty) does not list: a.ceiling, a.off (options of nsbench.py
+    given last) and a.skip (prefixes of the figures not measured)"""
+    want = {x for x in names.split(",") if x}
+    if not want:
+        return
+    bad = want - set(STAGES)
+    if bad:
+        sys.exit("bench: BENCH_STAGES: unknown %s" % ",".join(sorted(bad)))
+    a.ceiling = "ceiling" in want
+    for name, (flags, keys) in STAGES.items():
+        if name not in want:
+            a.skip += keys
+            for flag, off in flags:
+                a.off += [flag, off]
 
 
 def run_one(server, storage, out, build, opts, limit):
@@ -99,6 +134,8 @@ def rounds(a, out, build, broken, t_start):
         for rep in range(a.reps):
             for server in res[storage]:
                 left = a.budget - (time.monotonic() - t_start)
+                if server == "ceiling" and not a.ceiling:
+                    continue
                 if server in broken:
                     res[storage][server].append({"error": broken[server]})
                     continue
@@ -110,6 +147,8 @@ def rounds(a, out, build, broken, t_start):
                 if rep == 0 and server != "ceiling":
                     opts += a.first if server in a.recovery_servers or \
                         a.smoke else a.first[2:]
+                if server != "ceiling":
+                    opts += a.off
                 res[storage][server].append(run_one(
                     server, storage, out, build, opts, min(left, 900)))
     return res
@@ -140,8 +179,10 @@ def write(out, res, a, facts, t_start, load0):
     png_err = None
     for storage, by in res.items():
         title = "%s; median of %d rounds" % (titles[storage], a.reps)
-        txt += report.text(by, a.servers, title)
-        md += report.markdown(by, a.servers, title, facts) + [""]
+        txt += report.text(by, a.servers, title, a.skip)
+        md += report.markdown(by, a.servers, title, facts, a.skip) + [""]
+        if "e2e_" in a.skip:
+            continue
         series = [(s, {n: report.median(by[s], "e2e_s%d" % n)[0]
                        for n in report.SESSIONS})
                   for s in a.servers + ("ceiling",)]
@@ -186,7 +227,7 @@ def main():
                                   "smtp-source, smtp-sink (Postfix)"),
              "latency: paced at %s msg/s over 10 sessions, from the 250 "
              "to the last write of the message's file" % (
-                 "50" if a.smoke else "200")]
+                 "50" if a.smoke else "200"), dkim.fact()]
     png_err = write(out, res, a, facts, t_start, load0)
     if png_err:
         fetch.say("no plot: " + png_err)

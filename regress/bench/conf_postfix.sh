@@ -5,7 +5,9 @@
 # chroot, main.cf with Maildir delivery for bench.example, a transport
 # for relay.example to the sink on 127.0.0.2, and process and
 # connection limits raised for 1,000 concurrent sessions, STARTTLS
-# offered.
+# offered; a second smtpd(8) on port 2525 passes every message to the
+# milter on 127.0.0.1:8891 (OpenDKIM, started by dkim.py for the milter
+# stage), and a milter that fails makes it answer 4xx.
 groupadd -r postdrop || exit 1
 useradd -r -M -U -d /var/spool/postfix -s /usr/sbin/nologin postfix || exit 1
 mkdir -p /etc/postfix /var/lib/postfix /var/spool/postfix || exit 1
@@ -14,6 +16,10 @@ chown postfix:postfix /var/lib/postfix
 cp /usr/share/postfix/dynamicmaps.cf /etc/postfix/ || exit 1
 awk '/^[a-z]/ && NF >= 8 { $5 = "n" } { print }' \
     /usr/share/postfix/master.cf.dist > /etc/postfix/master.cf || exit 1
+cat >> /etc/postfix/master.cf <<CONF
+127.0.0.1:2525 inet n - n - - smtpd
+  -o smtpd_milters=inet:127.0.0.1:8891
+CONF
 cat > /etc/postfix/main.cf <<CONF
 compatibility_level = 3.6
 myhostname = bench.example
@@ -37,6 +43,7 @@ default_process_limit = 1200
 smtpd_client_connection_count_limit = 0
 smtpd_client_connection_rate_limit = 0
 smtpd_client_message_rate_limit = 0
+milter_default_action = tempfail
 CONF
 # the package's set-gid programs lose their group here: warnings only
 /usr/sbin/postfix check > /tmp/bench/logs/postfix-check.log 2>&1

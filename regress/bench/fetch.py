@@ -1,8 +1,9 @@
 """fetch.py - what `make bench` needs on the host: the plain libraries
-the peers link with, gnuplot and strace (apt-get, without recommended
-packages), and Debian's postfix and opensmtpd packages fetched with
-`apt-get download` and extracted into BUILD/bench/root-PEER (nothing of
-them is installed, no maintainer script runs, no service starts).
+the peers link with, gnuplot, strace and OpenDKIM (apt-get, without
+recommended packages), and Debian's postfix and opensmtpd packages
+fetched with `apt-get download` and extracted into BUILD/bench/root-PEER
+(nothing of them is installed, no maintainer script runs, no service
+starts).
 """
 import glob
 import os
@@ -13,7 +14,7 @@ import sys
 PEERS = ("postfix", "opensmtpd")
 LIBS = ("libicu72 libnsl2 libsasl2-2 libdb5.3 libssl3 libevent-2.1-7 "
         "libpam0g zlib1g libcrypt1 iproute2 util-linux passwd openssl "
-        "gnuplot-nox strace").split()
+        "gnuplot-nox strace opendkim opendkim-tools").split()
 
 
 def say(msg):

@@ -1,7 +1,9 @@
 """load.py - throughput runs: n messages sent as fast as the server takes
 them (smtp-source, or pacer.py unpaced where Postfix's tools are not
 there), the accept rate, the arrival rate at the Maildir or the sink,
-and the server's CPU time per message over the run.
+and the server's CPU time per message over the run.  Kind "milter" is
+local delivery through the server's listener on port 2525, whose
+messages pass a milter (dkim.py).
 """
 import os
 import subprocess
@@ -14,8 +16,10 @@ SOURCE = "/usr/sbin/smtp-source"
 SINK = "/usr/sbin/smtp-sink"
 MAILDIR = "/home/bench/Maildir/new"
 SINKDIR = nsproc.W + "/sink"
-RCPT = {"e2e": "bench@bench.example", "relay": "sink@relay.example"}
-DEST = {"e2e": MAILDIR, "relay": SINKDIR}
+RCPT = {"e2e": "bench@bench.example", "relay": "sink@relay.example",
+        "milter": "bench@bench.example"}
+DEST = {"e2e": MAILDIR, "relay": SINKDIR, "milter": MAILDIR}
+ADDR = {"milter": "127.0.0.1:2525"}
 
 
 def count(d):
@@ -83,16 +87,16 @@ def arrival(dest, n, deadline, stall=15):
 
 
 def throughput(ctx, kind, sessions, n, size, tag=""):
-    """throughput - one run into the Maildir (kind e2e) or the sink
-    (relay): figures KIND_accept_sN, KIND_sN (arrival) and
-    KIND_cpu_sN (CPU ms per message)"""
+    """throughput - one run into the Maildir (kind e2e, or milter through
+    the milter's listener) or the sink (relay): figures KIND_accept_sN,
+    KIND_sN (arrival) and KIND_cpu_sN (CPU ms per message)"""
     out, dest = ctx["out"], DEST[kind]
     keys = ["%s%s_%ss%d" % (kind, tag, k, sessions)
             for k in ("accept_", "", "cpu_")]
     clear(dest)
     cpu0 = nsproc.cpu_usec(ctx["p"], ctx["cgroup"])
     t0, took, err = source(ctx["tools"], sessions, n, size, RCPT[kind],
-                           ctx["timeout"])
+                           ctx["timeout"], ADDR.get(kind, "127.0.0.1:25"))
     if err:
         for k in keys:
             out(k, "n/a " + err)

@@ -12,6 +12,8 @@ key=value line per figure, "n/a REASON" where a measurement failed:
   e2e_cpu_sN                the server's CPU ms per message (load.py)
   relay_*                   the same towards the sink on 127.0.0.2
   e2e_1m_*                  1 MiB messages into the Maildir
+  milter_*                  the same as e2e_* through a listener whose
+                            milter is OpenDKIM, signing (dkim.py)
   lat_relay_*, lat_local_*  latency at a fixed rate (latency.py)
   recovery_*                a restart with a full queue (recovery.py)
   syncs_*                   sync calls per message (syncs.py)
@@ -24,6 +26,7 @@ import sys
 import time
 
 import ceiling
+import dkim
 import idle
 import latency
 import load
@@ -59,6 +62,8 @@ def options():
     ap.add_argument("--idle-tls", type=int, default=200)
     ap.add_argument("--big", type=int, default=40,
                     help="1 MiB messages (0: none)")
+    ap.add_argument("--milter", type=int, default=10,
+                    help="sessions of the milter stage (0: none)")
     ap.add_argument("--lat-rate", type=float, default=200)
     ap.add_argument("--lat-seconds", type=float, default=10,
                     help="length of each latency run (0: none)")
@@ -73,7 +78,8 @@ def options():
 
 
 def throughput_stages(ctx, args, sessions):
-    """throughput_stages - local, 1 MiB, relay and latency runs"""
+    """throughput_stages - local, 1 MiB, relay, milter and latency
+    runs"""
     for s in sessions:
         load.throughput(ctx, "e2e", s, args.messages, args.size)
     log("local throughput done")
@@ -89,6 +95,10 @@ def throughput_stages(ctx, args, sessions):
     if sink:
         nsproc.stop(sink)
     log("relay throughput done")
+    if args.milter:
+        dkim.measure(ctx, args.server, args.milter, args.messages,
+                     args.size)
+        log("milter throughput done")
     if args.lat_seconds:
         sink = load.start_sink("python")
         latency.paced(ctx, "relay", args.lat_rate, args.lat_seconds)

@@ -26,6 +26,11 @@ ROWS = (
         ("e2e_1m_accept_s10", "1 MiB local: accept msg/s"),
         ("e2e_1m_s10", "1 MiB local: end-to-end msg/s"),
         ("e2e_1m_cpu_s10", "1 MiB local: CPU ms/msg"),
+        ("milter_accept_s10", "milter: accept msg/s, 10 sess"),
+        ("milter_s10", "milter: end-to-end msg/s, 10 sess"),
+        ("milter_cpu_s10", "milter: MTA CPU ms/msg, 10 sess"),
+        ("milter_qa_s10", "milter+quickack: end-to-end msg/s"),
+        ("milter_qa_cpu_s10", "milter+quickack: MTA CPU ms/msg"),
         ("lat_relay_p50", "relay latency p50, ms"),
         ("lat_relay_p99", "relay latency p99, ms"),
         ("lat_local_p50", "local latency p50, ms"),
@@ -67,11 +72,14 @@ def fmt(v):
     return "%.0f" % v if v >= 100 else "%.1f" % v if v >= 10 else "%.2f" % v
 
 
-def rows(res, servers, notes):
+def rows(res, servers, notes, skip=()):
     """rows - [label, figure per server..., ratio per peer...] for every
-    row, the reasons for each n/a added to notes"""
+    row but those whose key starts with one of skip, the reasons for
+    each n/a added to notes"""
     out = []
     for key, label in ROWS:
+        if key.startswith(skip):
+            continue
         med = {}
         for s in servers:
             med[s], n = median(res.get(s, []), key)
@@ -85,10 +93,13 @@ def rows(res, servers, notes):
     return out
 
 
-def ceilings(res, notes):
-    """ceilings - [label, figure] of the machine's ceilings"""
+def ceilings(res, notes, skip=()):
+    """ceilings - [label, figure] of the machine's ceilings but those
+    whose key starts with one of skip"""
     out = []
     for key, label in CEILINGS:
+        if key.startswith(skip):
+            continue
         v, n = median(res.get("ceiling", []), key)
         if v is None:
             notes.append("ceiling %s: n/a (%s)" % (key, n))
@@ -128,27 +139,29 @@ def header(servers):
             ["ph/%s" % p for p in servers[1:]])
 
 
-def text(res, servers, title):
-    """text - the plain-text table of one storage"""
+def text(res, servers, title, skip=()):
+    """text - the plain-text table of one storage, without the figures
+    whose key starts with one of skip"""
     notes = []
     lines = ["", "== %s ==" % title]
     fmtrow = "%-34s" + " %10s" * (2 * len(servers) - 1)
     lines.append(fmtrow % tuple(header(servers)))
-    for r in rows(res, servers, notes):
+    for r in rows(res, servers, notes, skip):
         lines.append(fmtrow % tuple(r))
-    lines.append("machine ceilings:")
-    for label, v in ceilings(res, notes):
-        lines.append("  %-34s %10s" % (label, v))
-    lines.append("synced before 250:")
-    lines += ["  " + n for n in sync_notes(res, servers)]
+    ceil = ceilings(res, notes, skip)
+    lines += ["machine ceilings:"] if ceil else []
+    lines += ["  %-34s %10s" % (label, v) for label, v in ceil]
+    if "syncs_" not in skip:
+        lines.append("synced before 250:")
+        lines += ["  " + n for n in sync_notes(res, servers)]
     lines.append("notes:")
     lines += ["  " + n for n in sorted(set(notes))]
     return lines
 
 
-def markdown(res, servers, title, facts):
+def markdown(res, servers, title, facts, skip=()):
     """markdown - the markdown table of one storage, with date and
-    machine"""
+    machine, without the figures whose key starts with one of skip"""
     notes = []
     lines = ["### %s" % title, "",
              "%s; %s." % (time.strftime("%Y-%m-%d"), machine()), ""]
@@ -156,13 +169,15 @@ def markdown(res, servers, title, facts):
     head = header(servers)
     lines.append("| " + " | ".join(head) + " |")
     lines.append("|" + " --- |" * len(head))
-    for r in rows(res, servers, notes):
+    for r in rows(res, servers, notes, skip):
         lines.append("| " + " | ".join(r) + " |")
-    lines += ["", "| machine ceiling | |", "| --- | --- |"]
-    for label, v in ceilings(res, notes):
-        lines.append("| %s | %s |" % (label, v))
-    lines += ["", "Synced before 250:", ""]
-    lines += ["- " + n for n in sync_notes(res, servers)]
+    ceil = ceilings(res, notes, skip)
+    if ceil:
+        lines += ["", "| machine ceiling | |", "| --- | --- |"]
+    lines += ["| %s | %s |" % (label, v) for label, v in ceil]
+    if "syncs_" not in skip:
+        lines += ["", "Synced before 250:", ""]
+        lines += ["- " + n for n in sync_notes(res, servers)]
     if notes:
         lines += ["", "Not measured:", ""]
         lines += ["- " + n for n in sorted(set(notes))]

@@ -7,7 +7,7 @@
 
 atf_test_case smoke
 smoke_head() {
-	atf_set descr "bench.py --smoke produces every figure of posthorn, the machine's ceilings, the markdown table and the PNG plot"
+	atf_set descr "bench.py --smoke produces every figure of posthorn (the milter stage's only when OpenDKIM signed the delivered messages), the machine's ceilings, the markdown table and the PNG plot"
 	atf_set timeout 120
 }
 smoke_body() {
@@ -21,6 +21,9 @@ smoke_body() {
 	atf_check -o match:'every figure and the plot produced' cat stderr
 	# every row has a number, the ceilings too
 	atf_check -o match:'^\| local: end-to-end msg/s, 50 sess \| -?[0-9.]+ \|$' \
+	    cat "$out/results.md"
+	# OpenDKIM signed what went through the milter listener
+	atf_check -o match:'^\| milter: end-to-end msg/s, 10 sess \| [0-9.]+ \|$' \
 	    cat "$out/results.md"
 	atf_check -o match:'^\| write\+fsync\+rename\+dir fsync /s \| [0-9.]+ \|$' \
 	    cat "$out/results.md"
