@@ -70,35 +70,63 @@ srv_fdata_failed(struct srv_session *ss, const char *why)
 	srv_session_close(ss);
 }
 
+/* srv_fdata_spool - the returned lines gathered in out: one write */
+static void
+srv_fdata_spool(struct srv_session *ss, struct evbuffer *out)
+{
+	size_t	len = evbuffer_get_length(out);
+
+	if (len > 0)
+		srv_tx_spool(ss, (const char *)evbuffer_pullup(out, -1), len);
+}
+
+/*
+ * srv_fdata_lines - the whole lines in, unstuffed, into out: 1 at the
+ * final ".", 0 when more are to come, -1 when the "." came early
+ */
+static int
+srv_fdata_lines(struct srv_fdata *fd, struct evbuffer *in,
+    struct evbuffer *out)
+{
+	char	*line;
+	size_t	 len;
+
+	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
+		if (strcmp(line, ".") == 0) {
+			free(line);
+			return fd->ended && evbuffer_get_length(in) == 0 ?
+			    1 : -1;
+		}
+		evbuffer_add(out, line + (line[0] == '.'), len -
+		    (line[0] == '.'));
+		evbuffer_add(out, "\n", 1);
+		free(line);
+	}
+	return 0;
+}
+
 /* srv_fdata_on_read - lines the filters return: into the spool */
 static void
 srv_fdata_on_read(struct bufferevent *bev, void *arg)
 {
 	struct srv_session	*ss = arg;
 	struct srv_fdata	*fd = ss->tx->fdata;
-	struct evbuffer		*in = bufferevent_get_input(bev);
+	struct evbuffer		*in = bufferevent_get_input(bev), *out;
 	srv_fdata_fn		 done = fd->done;
-	char			*line;
-	size_t			 len;
+	int			 rc;
 
-	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
-		if (strcmp(line, ".") == 0) {
-			free(line);
-			if (!fd->ended || evbuffer_get_length(in) > 0) {
-				srv_fdata_failed(ss, "early end");
-				return;
-			}
-			srv_fdata_free(ss->tx);
-			done(ss);
-			srv_session_resume(ss);
-			return;
-		}
-		srv_tx_spool(ss, line + (line[0] == '.'), len -
-		    (line[0] == '.'));
-		srv_tx_spool(ss, "\n", 1);
-		free(line);
-	}
-	if (evbuffer_get_length(in) > SRV_FDATA_LINE_MAX)
+	if ((out = evbuffer_new()) == NULL)
+		fatalx("srv_fdata_on_read: evbuffer_new");
+	rc = srv_fdata_lines(fd, in, out);
+	srv_fdata_spool(ss, out);
+	evbuffer_free(out);
+	if (rc == -1)
+		srv_fdata_failed(ss, "early end");
+	else if (rc == 1) {
+		srv_fdata_free(ss->tx);
+		done(ss);
+		srv_session_resume(ss);
+	} else if (evbuffer_get_length(in) > SRV_FDATA_LINE_MAX)
 		srv_fdata_failed(ss, "line too long");
 }
 

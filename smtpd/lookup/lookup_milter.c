@@ -13,6 +13,9 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,6 +268,23 @@ lookup_mconn_reply(struct lookup_mconn *mc,
 	}
 }
 
+/*
+ * lookup_mconn_quickack - acknowledge at once what the milter sent.  A
+ * milter that writes an edit and its verdict apart under Nagle's
+ * algorithm (OpenDKIM does) holds the verdict until the edit is
+ * acknowledged, which a delayed acknowledgement holds up to 40 ms: per
+ * message.  Linux leaves quick mode on its own, hence once per read.
+ */
+static void
+lookup_mconn_quickack(const struct lookup_mconn *mc)
+{
+	int	on = 1;
+
+	if (!mc->cm->unix)
+		(void)setsockopt(bufferevent_getfd(mc->bev), IPPROTO_TCP,
+		    TCP_QUICKACK, &on, sizeof(on));
+}
+
 /* lookup_mconn_on_read - whole packets of the milter */
 static void
 lookup_mconn_on_read(struct bufferevent *bev, void *arg)
@@ -277,6 +297,7 @@ lookup_mconn_on_read(struct bufferevent *bev, void *arg)
 	const char			*p;
 	int				 rc;
 
+	lookup_mconn_quickack(mc);
 	while (mc->bev == bev && (len = evbuffer_get_length(in)) > 0) {
 		if (len > LOOKUP_MPROTO_PACKET_MAX + 4)
 			len = LOOKUP_MPROTO_PACKET_MAX + 4;
