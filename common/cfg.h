@@ -288,8 +288,11 @@ enum cfg_sfilter_decision {
 	CFG_SFILTER_DISCONNECT,		/* message, then the session ends */
 	CFG_SFILTER_JUNK,		/* X-Spam: yes on the message(s) */
 	CFG_SFILTER_REWRITE,		/* message: the new argument */
-	CFG_SFILTER_DISCARD		/* a milter's: 250, nothing queued
+	CFG_SFILTER_DISCARD,		/* a milter's: 250, nothing queued
 					   (commit phase only) */
+	CFG_SFILTER_REPORT,		/* message: told to the processes
+					   (filter-report), the phase goes on */
+	CFG_SFILTER_DECISIONS
 };
 
 #define CFG_SFILTER_MEMBERS	32	/* filters in one chain */

@@ -772,10 +772,8 @@ sfdecide: BYPASS {
 		    $2, &@2));
 	}
 	| REPORT STRING {
-		free($2);
-		cfg_lex_error(ps, &@1, "filter '%s': report is not supported "
-		    "yet", ps->sfilter->name);
-		YYABORT;
+		PS_CHECK(cfg_sfilter_build_decision(ps, CFG_SFILTER_REPORT,
+		    $2, &@2));
 	}
 	;
 

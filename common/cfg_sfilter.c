@@ -193,6 +193,20 @@ cfg_sfilter_reply_valid(const char *s)
 	return 1;
 }
 
+/* cfg_sfilter_report_valid - a report's text: one printable line */
+static int
+cfg_sfilter_report_valid(const char *s)
+{
+	size_t	i, len = strlen(s);
+
+	if (len == 0 || len > CFG_SFILTER_MSG_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
 /* cfg_sfilter_build_new - start "filter NAME phase|chain ..." */
 int
 cfg_sfilter_build_new(struct cfg_pstate *ps, const char *name,
@@ -295,6 +309,10 @@ cfg_sfilter_decision_check(struct cfg_pstate *ps, enum cfg_sfilter_decision d,
 		cfg_lex_error(ps, loc, "filter '%s': the message must be a "
 		    "4xx or 5xx code, a space and printable text (at most %d "
 		    "characters)", sf->name, CFG_SFILTER_MSG_MAX);
+	else if (d == CFG_SFILTER_REPORT && !cfg_sfilter_report_valid(msg))
+		cfg_lex_error(ps, loc, "filter '%s': the report must be "
+		    "printable text (at most %d characters)", sf->name,
+		    CFG_SFILTER_MSG_MAX);
 	else if (d == CFG_SFILTER_JUNK && p == CFG_SFILTER_COMMIT)
 		cfg_lex_error(ps, loc, "filter '%s': junk is not possible "
 		    "once the message is committed", sf->name);

@@ -257,8 +257,9 @@ static const struct {
 	  "smtpd.conf:1: unexpected 'user'" },
 	{ "filter m milter \"unix:/r\"\nfilter m milter \"unix:/s\"\n",
 	  "smtpd.conf:2: filter 'm' already defined" },
-	{ "filter a phase helo match rdns report \"x\"\n",
-	  "smtpd.conf:1: filter 'a': report is not supported yet" },
+	{ "filter a phase helo match rdns report \"\"\n",
+	  "smtpd.conf:1: filter 'a': the report must be printable text (at "
+	  "most 500 characters)" },
 };
 
 ATF_TC_WITHOUT_HEAD(cfg_sfilter_refused);

@@ -60,8 +60,10 @@ for line in sys.stdin:
 PY
 }
 
-# fr_setup - certificate, credentials, the filter and the daemon: port
-# 25 with STARTTLS and AUTH through the filter, alice a local user
+# fr_setup [chain] - certificate, credentials, the filter and the
+# daemon: port 25 with STARTTLS and AUTH through the filter (with
+# "chain": a builtin filter that reports every EHLO, then the filter),
+# alice a local user
 fr_setup() {
 	ph_setup
 	useradd -m -s /bin/sh alice || atf_fail "useradd alice"
@@ -74,8 +76,11 @@ table creds file:$PH/creds
 pki mx.test cert "$PH/cert.pem"
 pki mx.test key "$PH/key.pem"
 filter r proc-exec "exec /usr/bin/python3 /tmp/ph/report.py"
+table none { nothing.test }
+filter e phase ehlo match !helo <none> report "ehlo seen | noted"
+filter c chain { e, r }
 listen on 127.0.0.1 port 25 tls pki mx.test auth <creds> hostname mx.test \\
-    filter r
+    filter ${1:-r}
 action "l" maildir
 match for local action "l"
 CONF
@@ -225,7 +230,7 @@ noop_reject_head() {
 	atf_set timeout 60
 }
 noop_reject_body() {
-	fr_setup
+	fr_setup c
 	$RAW 'EHLO c.test\r\n' 'NOOP\r\n' 'HELP\r\n' 'QUIT\r\n' > $PH/out
 	atf_check -o inline:'550 5.7.1 No noop | here\r\n' \
 	    grep -a '^550' $PH/out
@@ -234,7 +239,9 @@ noop_reject_body() {
 	atf_check -o match:'^filter-response\|S\|noop\|reject\|550 5\.7\.1 No noop \| here$' \
 	    -o match:'^filter-response\|S\|help\|proceed$' \
 	    -o match:'^filter-report\|S\|proc\|r\|asked for help$' \
+	    -o match:'^filter-report\|S\|builtin\|e\|ehlo seen \| noted$' \
 	    cat $PH/events
+	ph_wait_log 'lookup event=filter-report name=e kind=builtin text="ehlo seen \| noted"'
 }
 
 atf_test_case commit_refused

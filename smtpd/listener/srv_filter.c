@@ -45,7 +45,10 @@ static const char *const srv_filter_decisions[] = {
 	[CFG_SFILTER_JUNK] = "junk",
 	[CFG_SFILTER_REWRITE] = "rewrite",
 	[CFG_SFILTER_DISCARD] = "discard",
+	[CFG_SFILTER_REPORT] = "report",
 };
+_Static_assert(sizeof(srv_filter_decisions) / sizeof(srv_filter_decisions[0])
+    == CFG_SFILTER_DECISIONS, "a name for every decision");
 
 /* the commands that are phases */
 static const struct {

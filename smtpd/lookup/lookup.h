@@ -90,7 +90,8 @@ int	lookup_filter_one(const struct cfg_sfilter *, enum cfg_sfilter_phase,
 	    const struct lookup_rule_ctx *, lookup_table_fn, void *);
 int	lookup_filter_run(const struct cfg_sfilter *, enum cfg_sfilter_phase,
 	    const struct lookup_rule_ctx *, lookup_table_fn, void *,
-	    const struct cfg_sfilter **decided);
+	    uint64_t sessid, const struct cfg_sfilter **decided);
+void	lookup_filter_report(uint64_t, const struct cfg_sfilter *);
 void	lookup_filter_on_request(struct ipc *, uint32_t, int, const void *,
 	    void *);
 

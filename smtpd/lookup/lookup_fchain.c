@@ -313,6 +313,12 @@ lookup_fchain_next(struct lookup_fchain_req *req)
 		if (f->kind == CFG_SFILTER_BUILTIN) {
 			r = lookup_filter_one(f, req->m.phase, &ctx,
 			    lookup_tables_lookup, l->tables);
+			if (r == 1 && f->decision == CFG_SFILTER_REPORT) {
+				lookup_filter_report(req->m.sess.id, f);
+				lookup_freport_filter(req->fps, req->m.sess.id,
+				    "builtin", f->name, f->message);
+				continue;
+			}
 			if (r == 0)
 				continue;
 			lookup_fchain_reply(req, r == 1 ? IPC_FILTER_DECIDED :
@@ -428,7 +434,7 @@ lookup_fchain_answer(struct lookup_fchain_req *req,
 		log_info("%016llx lookup event=filter-report name=%s "
 		    "text=\"%s\"", (unsigned long long)req->m.sess.id,
 		    req->lf->cfg->name, vis);
-		lookup_freport_filter(req->fps, req->m.sess.id,
+		lookup_freport_filter(req->fps, req->m.sess.id, "proc",
 		    req->lf->cfg->name, res->param);
 		return;
 	}

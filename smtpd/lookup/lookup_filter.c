@@ -10,6 +10,7 @@
 #include <sys/queue.h>
 
 #include <string.h>
+#include <vis.h>
 
 #include "cfg.h"
 #include "ipc.h"
@@ -34,14 +35,26 @@ lookup_filter_one(const struct cfg_sfilter *f, enum cfg_sfilter_phase p,
 	return 1;
 }
 
+/* lookup_filter_report - a builtin filter's report, in the log */
+void
+lookup_filter_report(uint64_t sessid, const struct cfg_sfilter *f)
+{
+	char	vis[4 * CFG_SFILTER_MSG_MAX + 1];
+
+	strnvis(vis, f->message, sizeof(vis), VIS_SAFE | VIS_DQ);
+	log_info("%016llx lookup event=filter-report name=%s kind=builtin "
+	    "text=\"%s\"", (unsigned long long)sessid, f->name, vis);
+}
+
 /*
  * lookup_filter_run - the filter (or chain) f at phase p: 1 with
- * *decided set, 0 when no rule decided, -1 when a table failed
+ * *decided set, 0 when no rule decided, -1 when a table failed; a rule
+ * that reports (logged for session sessid) decides nothing
  */
 int
 lookup_filter_run(const struct cfg_sfilter *f, enum cfg_sfilter_phase p,
     const struct lookup_rule_ctx *ctx, lookup_table_fn fn, void *arg,
-    const struct cfg_sfilter **decided)
+    uint64_t sessid, const struct cfg_sfilter **decided)
 {
 	const struct cfg_sfilter *const	*rules = &f;
 	size_t				 i, n = 1;
@@ -55,6 +68,10 @@ lookup_filter_run(const struct cfg_sfilter *f, enum cfg_sfilter_phase p,
 	for (i = 0; i < n; i++) {
 		if ((r = lookup_filter_one(rules[i], p, ctx, fn, arg)) == 0)
 			continue;
+		if (r == 1 && rules[i]->decision == CFG_SFILTER_REPORT) {
+			lookup_filter_report(sessid, rules[i]);
+			continue;
+		}
 		if (r == 1)
 			*decided = rules[i];
 		return r;
@@ -109,7 +126,7 @@ lookup_filter_on_request(struct ipc *c, uint32_t id, int fd, const void *msg,
 	}
 	lookup_rule_ctx_sess(l, &m->sess, m->sender, m->rcpt, &ctx);
 	r = lookup_filter_run(ls->filter, m->phase, &ctx,
-	    lookup_tables_lookup, l->tables, &rule);
+	    lookup_tables_lookup, l->tables, m->sess.id, &rule);
 	if (r != 0)
 		log_info("%016llx lookup event=filter phase=%s filter=%s "
 		    "result=%s", (unsigned long long)m->sess.id,

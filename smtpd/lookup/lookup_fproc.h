@@ -94,7 +94,7 @@ void	lookup_freport_response(struct lookup_fprocs *, uint64_t,
 	    uint32_t phase, uint32_t status, uint32_t decision,
 	    const char *message);
 void	lookup_freport_filter(struct lookup_fprocs *, uint64_t,
-	    const char *name, const char *text);
+	    const char *kind, const char *name, const char *text);
 
 /* lookup_fdata.c: messages through the data-line phase */
 struct lookup_fproto_result;

@@ -56,7 +56,12 @@ static const char *const lookup_freport_decisions[] = {
 	[CFG_SFILTER_DISCONNECT] = "disconnect",
 	[CFG_SFILTER_JUNK] = "junk",
 	[CFG_SFILTER_REWRITE] = "rewrite",
+	[CFG_SFILTER_DISCARD] = "discard",	/* a milter's: not OpenSMTPD's */
+	[CFG_SFILTER_REPORT] = "report",
 };
+_Static_assert(sizeof(lookup_freport_decisions) /
+    sizeof(lookup_freport_decisions[0]) == CFG_SFILTER_DECISIONS,
+    "a name for every decision");
 
 /*
  * lookup_freport_fields - the fields of the event m, with id a buffer
@@ -180,13 +185,16 @@ lookup_freport_response(struct lookup_fprocs *fps, uint64_t sessid,
 	lookup_fchain_report(fps, s, LOOKUP_FPROTO_FILTER_RESPONSE, f, n);
 }
 
-/* lookup_freport_filter - filter-report: what a filter process reported */
+/*
+ * lookup_freport_filter - filter-report: what a filter process ("proc")
+ * or a builtin filter's report ("builtin") reported
+ */
 void
 lookup_freport_filter(struct lookup_fprocs *fps, uint64_t sessid,
-    const char *name, const char *text)
+    const char *kind, const char *name, const char *text)
 {
 	struct lookup_fsess	*s;
-	const char		*f[3] = { "proc", name, text };
+	const char		*f[3] = { kind, name, text };
 
 	if ((s = lookup_fchain_sess(fps, sessid, 0)) != NULL)
 		lookup_fchain_report(fps, s, LOOKUP_FPROTO_FILTER_REPORT, f, 3);

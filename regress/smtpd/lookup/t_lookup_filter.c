@@ -23,9 +23,11 @@ static const char t_conf[] =
 	"filter f_norl phase connect match !rdns junk\n"
 	"filter f_helo phase helo match helo <helos> disconnect \"421 bye\"\n"
 	"filter f_vip phase rcpt-to match rcpt-to <vip> bypass\n"
+	"filter f_rep phase rcpt-to match rcpt-to <blocked> "
+	"report \"blocked | noted\"\n"
 	"filter f_rcpt phase rcpt-to match rcpt-to <blocked> "
 	"reject \"550 no\"\n"
-	"filter main chain { f_src, f_norl, f_helo, f_vip, f_rcpt }\n";
+	"filter main chain { f_src, f_norl, f_helo, f_vip, f_rep, f_rcpt }\n";
 
 struct t_row {
 	enum cfg_sfilter_phase	 phase;
@@ -98,7 +100,7 @@ ATF_TC_BODY(lookup_filter_run_chain, tc)
 	for (i = 0; i < sizeof(t_rows) / sizeof(t_rows[0]); i++) {
 		t_ctx(&t_rows[i], &ctx);
 		r = lookup_filter_run(cfg_sfilter_find(cfg, "main"),
-		    t_rows[i].phase, &ctx, lookup_tables_lookup, lt, &d);
+		    t_rows[i].phase, &ctx, lookup_tables_lookup, lt, 1, &d);
 		ATF_CHECK_EQ_MSG(r, t_rows[i].want, "row %zu", i);
 		ATF_CHECK_MSG(t_rows[i].decided == NULL ? d == NULL :
 		    d != NULL && strcmp(d->name, t_rows[i].decided) == 0,
@@ -120,10 +122,10 @@ ATF_TC_BODY(lookup_filter_run_single, tc)
 	f = cfg_sfilter_find(cfg, "f_rcpt");
 	t_ctx(&t_rows[6], &ctx);	/* vip: no bypass outside the chain */
 	ATF_CHECK_EQ(lookup_filter_run(f, CFG_SFILTER_RCPT_TO, &ctx,
-	    lookup_tables_lookup, lt, &d), 1);
+	    lookup_tables_lookup, lt, 1, &d), 1);
 	ATF_CHECK(d == f);
 	ATF_CHECK_EQ(lookup_filter_run(f, CFG_SFILTER_MAIL_FROM, &ctx,
-	    lookup_tables_lookup, lt, &d), 0);
+	    lookup_tables_lookup, lt, 1, &d), 0);
 	ATF_CHECK(d == NULL);
 	lookup_tables_free(lt);
 	cfg_free(cfg);
@@ -151,11 +153,11 @@ ATF_TC_BODY(lookup_filter_run_tempfail, tc)
 	main = cfg_sfilter_find(cfg, "main");
 	t_ctx(&t_rows[3], &ctx);	/* helo: its table fails */
 	ATF_CHECK_EQ(lookup_filter_run(main, CFG_SFILTER_HELO, &ctx,
-	    t_broken_lookup, lt, &d), -1);
+	    t_broken_lookup, lt, 1, &d), -1);
 	ATF_CHECK(d == NULL);
 	t_ctx(&t_rows[0], &ctx);	/* connect: other tables still answer */
 	ATF_CHECK_EQ(lookup_filter_run(main, CFG_SFILTER_CONNECT, &ctx,
-	    t_broken_lookup, lt, &d), 1);
+	    t_broken_lookup, lt, 1, &d), 1);
 	ATF_CHECK(d != NULL && strcmp(d->name, "f_src") == 0);
 	lookup_tables_free(lt);
 	cfg_free(cfg);
