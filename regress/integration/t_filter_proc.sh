@@ -26,6 +26,8 @@ data = sys.argv[2:] == ["data"]
 out = "/tmp/ph/fout/" + name
 with open(out + ".id", "w") as f:
     f.write("%d %d\n" % (os.getuid(), os.getgid()))
+with open(out + ".root", "w") as f:
+    f.write("jail\n" if os.path.exists("/JAIL") else "host\n")
 log = open(out + ".in", "a", buffering=1)
 
 
@@ -406,7 +408,46 @@ CONF
 	ph_wait_exit 20
 }
 
+atf_test_case chroot
+chroot_head() {
+	atf_set descr "a filter process with chroot DIR runs inside DIR (it sees the jail's marker, not the host's files) as its user, and filters as any other"
+	atf_set timeout 90
+}
+chroot_body() {
+	ph_setup
+	useradd -m -s /bin/sh alice || atf_fail "useradd alice"
+	fp_filter
+	# a jail with the system's programs, read-only, and the filter's
+	# output directory
+	_j=/var/spool/jail
+	mkdir -p $_j/usr $_j/tmp/ph/fout
+	for _l in bin lib lib64 sbin; do ln -s usr/$_l $_j/$_l; done
+	mount --bind -o ro /usr $_j/usr || atf_fail "bind /usr"
+	mount --bind $PH/fout $_j/tmp/ph/fout || atf_fail "bind fout"
+	cp $PH/filter.py $_j/tmp/ph/filter.py
+	touch $_j/JAIL
+	chmod 0755 $_j $_j/tmp $_j/tmp/ph
+	ph_conf <<'CONF'
+filter f proc-exec "exec /usr/bin/python3 /tmp/ph/filter.py f" \
+	chroot "/var/spool/jail"
+listen on 127.0.0.1 port 25 filter f
+action "l" maildir
+match for local action "l"
+CONF
+	ph_start
+	ph_wait_log 'lookup event=filter-ready name=f generation=1 '
+	atf_check -o inline:'jail\n' cat $PH/fout/f.root
+	atf_check -o inline:"$(id -u _posthornf) $(id -g _posthornf)\n" \
+	    cat $PH/fout/f.id
+	fp_talk "EHLO c.test" "MAIL FROM:<reject@bad.test>" "QUIT"
+	atf_check -o inline:'550 5.7.1 Refused | by the filter\\r\\n\n' \
+	    grep -F 'by the filter' $PH/out
+	fp_mail ok@good.test alice@localhost
+	fp_delivered 1
+}
+
 atf_init_test_cases() {
+	atf_add_test_case chroot
 	atf_add_test_case forged_stream
 	atf_add_test_case dkimsign
 	atf_add_test_case dataline
