@@ -381,6 +381,7 @@ int			 cfg_sfilter_reaches(const struct cfg_sfilter *,
 const char		*cfg_sfilter_phase_name(enum cfg_sfilter_phase);
 int			 cfg_sfilter_reply_valid(const char *);
 int			 cfg_sfilter_has_proc(const struct cfg_sfilter *);
+int			 cfg_sfilter_has_remote(const struct cfg_sfilter *);
 int			 cfg_sfilter_rewrite_valid(enum cfg_sfilter_phase,
 			    const char *);
 

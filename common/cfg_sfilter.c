@@ -153,25 +153,42 @@ cfg_sfilter_wants(const struct cfg_sfilter *f, enum cfg_sfilter_phase p)
 	return 0;
 }
 
-/*
- * cfg_sfilter_has_proc - filter (or chain) f runs a filter process or a
- * milter: a filter outside the lookup, asked at every phase and told of
- * the message's text and of the session's end
- */
-int
-cfg_sfilter_has_proc(const struct cfg_sfilter *f)
+/* cfg_sfilter_has_kind - filter (or chain) f is or holds one of kind k */
+static int
+cfg_sfilter_has_kind(const struct cfg_sfilter *f, enum cfg_sfilter_kind k)
 {
 	size_t	i;
 
 	if (f == NULL)
 		return 0;
-	if (f->kind == CFG_SFILTER_PROC || f->kind == CFG_SFILTER_MILTER)
+	if (f->kind == k)
 		return 1;
 	for (i = 0; f->kind == CFG_SFILTER_CHAIN && i < f->nmembers; i++)
-		if (f->members[i]->kind == CFG_SFILTER_PROC ||
-		    f->members[i]->kind == CFG_SFILTER_MILTER)
+		if (f->members[i]->kind == k)
 			return 1;
 	return 0;
+}
+
+/*
+ * cfg_sfilter_has_proc - filter (or chain) f runs a filter process: the
+ * session's report events are for it
+ */
+int
+cfg_sfilter_has_proc(const struct cfg_sfilter *f)
+{
+	return cfg_sfilter_has_kind(f, CFG_SFILTER_PROC);
+}
+
+/*
+ * cfg_sfilter_has_remote - filter (or chain) f runs a filter process or
+ * a milter: a filter outside the lookup, asked at every phase and told
+ * of the message's text and of the session's end
+ */
+int
+cfg_sfilter_has_remote(const struct cfg_sfilter *f)
+{
+	return cfg_sfilter_has_proc(f) ||
+	    cfg_sfilter_has_kind(f, CFG_SFILTER_MILTER);
 }
 
 /*

@@ -355,8 +355,11 @@ ATF_TC_BODY(cfg_sfilter_milter, tc)
 	ATF_CHECK_EQ(f->milter->timeout, 5);
 	c = cfg_sfilter_find(cfg, "c");
 	/* a milter, like a process, is asked at every phase */
-	ATF_CHECK(cfg_sfilter_has_proc(c));
-	ATF_CHECK(cfg_sfilter_has_proc(cfg_sfilter_find(cfg, "dkim")));
+	ATF_CHECK(cfg_sfilter_has_remote(c));
+	ATF_CHECK(cfg_sfilter_has_remote(cfg_sfilter_find(cfg, "dkim")));
+	/* but the report events are for filter processes only */
+	ATF_CHECK(!cfg_sfilter_has_proc(c));
+	ATF_CHECK(!cfg_sfilter_has_proc(cfg_sfilter_find(cfg, "dkim")));
 	ATF_CHECK(cfg_sfilter_wants(c, CFG_SFILTER_COMMIT));
 	cfg_free(cfg);
 }

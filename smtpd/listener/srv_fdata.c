@@ -147,7 +147,7 @@ srv_fdata_start(struct srv_session *ss)
 	struct srv_fdata		*fd;
 	int				 sp[2];
 
-	if (!cfg_sfilter_has_proc(ss->listener->cfg != NULL ?
+	if (!cfg_sfilter_has_remote(ss->listener->cfg != NULL ?
 	    ss->listener->cfg->filter : NULL))
 		return 0;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,

@@ -117,7 +117,7 @@ static void
 srv_filter_args(const struct srv_session *ss, enum cfg_sfilter_phase p,
     const struct smtp_cmd *cmd, struct msg_lka_filter *m)
 {
-	if (!cfg_sfilter_has_proc(srv_filter_of(ss)))
+	if (!cfg_sfilter_has_remote(srv_filter_of(ss)))
 		return;
 	if (p == CFG_SFILTER_CONNECT) {
 		srv_filter_sockname(ss, 1, m->link_src, sizeof(m->link_src));
@@ -134,7 +134,7 @@ srv_filter_end(struct srv_session *ss)
 {
 	struct msg_lka_filter_end	m;
 
-	if (!cfg_sfilter_has_proc(srv_filter_of(ss)))
+	if (!cfg_sfilter_has_remote(srv_filter_of(ss)))
 		return;
 	memset(&m, 0, sizeof(m));
 	m.sessid = ss->id;

@@ -507,9 +507,9 @@ lookup_fchain_on_end(struct ipc *c, uint32_t id, int fd, const void *msg,
 	(void)id;
 	(void)fd;
 	ls = lookup_listener_at(l, m->listener);
-	if (ls == NULL || !cfg_sfilter_has_proc(ls->filter))
+	if (ls == NULL || !cfg_sfilter_has_remote(ls->filter))
 		fatalx("ipc: MSG_LOOKUP_FILTER_END from smtpd: listener %u "
-		    "runs no filter process", m->listener);
+		    "runs no filter process or milter", m->listener);
 	TAILQ_FOREACH_SAFE(req, &l->fprocs->reqs, entry, next)
 		if (req->m.sess.id == m->sessid)
 			lookup_fchain_free(req);

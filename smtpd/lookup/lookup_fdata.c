@@ -250,9 +250,9 @@ lookup_fdata_on_start(struct ipc *c, uint32_t id, int s, const void *msg,
 	(void)c;
 	(void)id;
 	ls = lookup_listener_at(l, m->listener);
-	if (ls == NULL || !cfg_sfilter_has_proc(ls->filter))
+	if (ls == NULL || !cfg_sfilter_has_remote(ls->filter))
 		fatalx("ipc: MSG_LOOKUP_FILTER_DATA from smtpd: listener %u "
-		    "runs no filter process", m->listener);
+		    "runs no filter process or milter", m->listener);
 	fd = xcalloc(1, sizeof(*fd));
 	fd->fps = l->fprocs;
 	fd->sessid = m->sessid;

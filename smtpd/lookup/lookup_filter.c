@@ -120,7 +120,7 @@ lookup_filter_on_request(struct ipc *c, uint32_t id, int fd, const void *msg,
 	    !cfg_sfilter_wants(ls->filter, m->phase))
 		fatalx("ipc: MSG_LOOKUP_FILTER from smtpd: phase %u of "
 		    "listener %u runs no filter", m->phase, m->sess.listener);
-	if (cfg_sfilter_has_proc(ls->filter)) {
+	if (cfg_sfilter_has_remote(ls->filter)) {
 		lookup_fchain_start(l, ls->filter, m);
 		return;
 	}

@@ -92,8 +92,9 @@ lookup_menv_add(struct lookup_mconn *mc, const struct lookup_mproto_reply *r)
 	}
 	if (!(mc->actions & need) || mc->nenv == LOOKUP_MENV_MAX)
 		return -1;
-	if (mc->env == NULL)
-		mc->env = xcalloc(LOOKUP_MENV_MAX, sizeof(*mc->env));
+	if ((mc->nenv & (mc->nenv - 1)) == 0)	/* 0, 1, 2, 4...: full */
+		mc->env = xreallocarray(mc->env, mc->nenv ? 2 * mc->nenv : 1,
+		    sizeof(*mc->env));
 	e = &mc->env[mc->nenv];
 	e->op = op;
 	if (op == IPC_TXEDIT_HOLD)
